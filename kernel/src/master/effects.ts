@@ -1,0 +1,23 @@
+/**
+ * Effects: what the host must do for the master (the kernel performs no I/O).
+ * The simulator delivers them to simulated frameworks and agents; the Node
+ * daemons turn them into HTTP events and agent calls.
+ */
+import type { Offer } from '../offers/offer.js';
+import type { Task, TaskStatus } from '../tasks/task.js';
+
+export type Effect =
+  | { type: 'framework.offers'; frameworkId: string; offers: readonly Offer[] }
+  | { type: 'framework.rescind'; frameworkId: string; offerId: string }
+  | { type: 'framework.update'; frameworkId: string; status: TaskStatus }
+  | { type: 'agent.launch'; agentId: string; frameworkId: string; task: Task }
+  | { type: 'agent.kill'; agentId: string; frameworkId: string; taskId: string };
+
+export type EffectType = Effect['type'];
+
+/** Expected failures come back as values with a stable code, never as throws. */
+export interface Rejection {
+  readonly code: string;
+  readonly message: string;
+  readonly [field: string]: unknown;
+}

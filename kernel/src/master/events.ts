@@ -1,0 +1,38 @@
+/**
+ * Events: what happened inside the master, past tense, in order. Hosts log
+ * them, the simulator traces them, the playground animates them. Events may
+ * reference kernel objects (offers, tasks) that are never mutated afterwards.
+ */
+import type { Offer } from '../offers/offer.js';
+import type { QuotaSpec } from '../roles/quota.js';
+import type { TaskStatus } from '../tasks/task.js';
+import type { TaskState } from '../tasks/taskState.js';
+
+export type RescindReason = 'offer_timeout' | 'agent_removed' | 'framework_removed' | 'framework_disconnected';
+
+export type KernelEvent =
+  | { type: 'agent.added'; atMs: number; agentId: string }
+  | { type: 'agent.removed'; atMs: number; agentId: string }
+  | { type: 'framework.subscribed'; atMs: number; frameworkId: string; roles: readonly string[]; resubscribed: boolean }
+  | { type: 'framework.disconnected'; atMs: number; frameworkId: string }
+  | { type: 'framework.removed'; atMs: number; frameworkId: string }
+  | { type: 'framework.suppressed'; atMs: number; frameworkId: string; roles: readonly string[] }
+  | { type: 'framework.revived'; atMs: number; frameworkId: string; roles: readonly string[] }
+  | {
+      type: 'allocation.completed';
+      atMs: number;
+      cycle: number;
+      trigger: 'interval' | 'event';
+      agentsConsidered: number;
+      agentsSkipped: number;
+      offers: number;
+    }
+  | { type: 'offer.made'; atMs: number; offer: Offer }
+  | { type: 'offer.declined'; atMs: number; offerId: string; frameworkId: string; agentId: string; filterMs: number }
+  | { type: 'offer.accepted'; atMs: number; offerIds: readonly string[]; frameworkId: string; agentId: string; tasks: number; filterMs: number }
+  | { type: 'offer.rescinded'; atMs: number; offerId: string; frameworkId: string; agentId: string; reason: RescindReason }
+  | { type: 'task.launched'; atMs: number; taskId: string; frameworkId: string; agentId: string; role: string }
+  | { type: 'task.updated'; atMs: number; status: TaskStatus; previous: TaskState | null }
+  | { type: 'role.updated'; atMs: number; role: string; weight: number; quota: QuotaSpec | null };
+
+export type KernelEventType = KernelEvent['type'];

@@ -1,0 +1,205 @@
+/**
+ * A scenario: the cluster, roles, frameworks and fault schedule of one
+ * simulation. `ScenarioInput` is the form written in a JSON file; `Scenario` is
+ * the validated form with every default filled in and every agent `count`
+ * expanded. `parseScenario` is the only way from one to the other, and it
+ * reports every problem with its JSON path instead of stopping at the first.
+ */
+import type { ResourceQuantities } from '../resources/layout.js';
+import { validateScenario } from './scenarioValidation.js';
+
+export type { ResourceQuantities };
+
+/** Inclusive [begin, end] port ranges, non-overlapping. */
+export type PortRanges = Array<[number, number]>;
+
+export type SorterKind = 'drf' | 'random';
+
+export interface ScenarioAllocator {
+  roleSorter: SorterKind;
+  frameworkSorter: SorterKind;
+  /** Default []. */
+  fairSharingExcludedResourceNames: string[];
+  /** Default [{ cpus: 0.01 }, { mem: 32 }]: offerable when any one entry fits. */
+  minAllocatable: ResourceQuantities[];
+  /** Default null: outstanding offers are never rescinded for age. */
+  offerTimeoutMs: number | null;
+}
+
+export interface ScenarioQuota {
+  guarantee?: ResourceQuantities;
+  limit?: ResourceQuantities;
+}
+
+export interface ScenarioRole {
+  name: string;
+  /** Default 1. */
+  weight: number;
+  /** Only on top-level roles; guarantee <= limit for every name in both. */
+  quota?: ScenarioQuota;
+}
+
+/** A static reservation: part of its agent's resources, never in addition to them. */
+export interface ScenarioReservation {
+  role: string;
+  resources: ResourceQuantities;
+  /** Default []; inside the agent's ports. */
+  ports: PortRanges;
+  /** Default {}. */
+  labels: Record<string, string>;
+}
+
+export interface ScenarioAgent {
+  id: string;
+  /** Default: the (expanded) id. */
+  hostname: string;
+  resources: ResourceQuantities;
+  ports: PortRanges;
+  attributes: Record<string, string | number>;
+  reservations: ScenarioReservation[];
+}
+
+export interface ScenarioTasks {
+  count: number;
+  resources: ResourceQuantities;
+  /** How many ports each task needs; default 0. */
+  ports: number;
+  /** Null (the default): runs until killed. */
+  durationMs: number | null;
+}
+
+export type FrameworkCapability =
+  | 'GPU_RESOURCES'
+  | 'MULTI_ROLE'
+  | 'PARTITION_AWARE'
+  | 'REGION_AWARE'
+  | 'RESERVATION_REFINEMENT'
+  | 'REVOCABLE_RESOURCES'
+  | 'SHARED_RESOURCES'
+  | 'TASK_KILLING_STATE';
+
+export interface ScenarioFramework {
+  id: string;
+  /** Default: the id. */
+  name: string;
+  role: string;
+  kind: 'batch';
+  tasks: ScenarioTasks;
+  /** Default 1. */
+  maxTasksPerOffer: number;
+  /** Default 5; the allocator applies Mesos's rules to 0, negative and huge values. */
+  refuseSeconds: number;
+  /** Default []; always contains "PARTITION_AWARE" when `partitionAware` is true. */
+  capabilities: FrameworkCapability[];
+  /** Default: whether `capabilities` lists "PARTITION_AWARE". */
+  partitionAware: boolean;
+  /** Default false: relaunch tasks that fail or are lost. */
+  relaunch: boolean;
+  /** Default 0: when the framework subscribes. */
+  startAtMs: number;
+  minAllocatable?: ResourceQuantities[];
+}
+
+export type ScenarioFault =
+  | { atMs: number; type: 'agent.crash' | 'agent.restart'; agent: string }
+  | { atMs: number; type: 'network.partition' | 'network.heal'; agents: string[] }
+  /** Without `task`, the simulator picks one running task of the framework. */
+  | { atMs: number; type: 'task.fail'; framework: string; task?: string }
+  | { atMs: number; type: 'master.failover' }
+  /** Without `roles`, all of the framework's roles. */
+  | { atMs: number; type: 'framework.revive' | 'framework.suppress'; framework: string; roles?: string[] }
+  | { atMs: number; type: 'role.update'; role: string; weight?: number; quota?: ScenarioQuota }
+  /** An `agent.add` with `count` n in the file becomes n of these, one per agent. */
+  | { atMs: number; type: 'agent.add'; agent: ScenarioAgent };
+
+export type ScenarioFaultType = ScenarioFault['type'];
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  durationMs: number;
+  allocationIntervalMs: number;
+  allocator: ScenarioAllocator;
+  roles: ScenarioRole[];
+  agents: ScenarioAgent[];
+  frameworks: ScenarioFramework[];
+  faults: ScenarioFault[];
+}
+
+// The file form: what a person writes. Optional fields take the defaults above.
+
+export interface ScenarioReservationInput {
+  role: string;
+  resources: ResourceQuantities;
+  ports?: PortRanges;
+  labels?: Record<string, string>;
+}
+
+export interface ScenarioAgentInput {
+  id: string;
+  /** Default 1; n > 1 makes agents `${id}-1` .. `${id}-${n}` (and suffixes a given hostname alike). */
+  count?: number;
+  hostname?: string;
+  resources: ResourceQuantities;
+  ports?: PortRanges;
+  attributes?: Record<string, string | number>;
+  reservations?: ScenarioReservationInput[];
+}
+
+export interface ScenarioTasksInput {
+  count: number;
+  resources: ResourceQuantities;
+  ports?: number;
+  durationMs?: number | null;
+}
+
+export interface ScenarioFrameworkInput {
+  id: string;
+  name?: string;
+  role: string;
+  kind: 'batch';
+  tasks: ScenarioTasksInput;
+  maxTasksPerOffer?: number;
+  refuseSeconds?: number;
+  capabilities?: FrameworkCapability[];
+  partitionAware?: boolean;
+  relaunch?: boolean;
+  startAtMs?: number;
+  minAllocatable?: ResourceQuantities[];
+}
+
+export type ScenarioFaultInput =
+  | Exclude<ScenarioFault, { type: 'agent.add' }>
+  | { atMs: number; type: 'agent.add'; agent: ScenarioAgentInput };
+
+export interface ScenarioInput {
+  name: string;
+  description?: string;
+  seed?: number;
+  durationMs: number;
+  allocationIntervalMs?: number;
+  allocator?: Partial<ScenarioAllocator>;
+  roles?: Array<{ name: string; weight?: number; quota?: ScenarioQuota }>;
+  agents?: ScenarioAgentInput[];
+  frameworks?: ScenarioFrameworkInput[];
+  faults?: ScenarioFaultInput[];
+}
+
+/** `path` is a JSON path such as "$.agents[2].resources.cpus". */
+export interface ScenarioError {
+  path: string;
+  message: string;
+}
+
+export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
+
+/** Validates a parsed JSON value and fills in defaults; never throws. */
+export function parseScenario(input: unknown): ScenarioResult {
+  return validateScenario(input);
+}
+
+/** One line per error: "$.path: message". */
+export function formatScenarioErrors(errors: readonly ScenarioError[]): string {
+  return errors.map((error) => `${error.path}: ${error.message}`).join('\n');
+}

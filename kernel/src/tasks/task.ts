@@ -1,0 +1,39 @@
+/**
+ * A task as the master tracks it: who owns it, where it runs, what it holds and
+ * every state it has been in. Invariant: `resources` are charged to the agent
+ * and to the framework's allocation exactly while the state does not release
+ * resources (see taskState.ts).
+ */
+import type { ResourceSet } from '../resources/resourceSet.js';
+import type { TaskReason, TaskState } from './taskState.js';
+
+export interface TaskSpec {
+  taskId: string;
+  name?: string;
+  resources: ResourceSet;
+  /** Opaque to the kernel: what the host needs to run it (command, duration in a simulation, ...). */
+  data?: unknown;
+}
+
+export interface TaskStatus {
+  taskId: string;
+  frameworkId: string;
+  agentId: string;
+  state: TaskState;
+  reason?: TaskReason;
+  message?: string;
+  timestampMs: number;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly name: string;
+  readonly frameworkId: string;
+  readonly role: string;
+  readonly agentId: string;
+  readonly resources: ResourceSet;
+  readonly data?: unknown;
+  state: TaskState;
+  /** Every state the task has been in, oldest first. */
+  readonly history: Array<{ state: TaskState; atMs: number; reason?: TaskReason }>;
+}
