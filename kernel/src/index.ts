@@ -1,0 +1,57 @@
+/**
+ * @allot/kernel: the public surface, listed explicitly (no `export *`), so
+ * that what users may rely on is a decision, not an accident.
+ */
+export { Master, DEFAULT_MIN_ALLOCATABLE } from './master/master.js';
+export type { MasterOptions, StepResult, MasterCounters } from './master/master.js';
+export type { Command, CommandType, FrameworkSpec, LaunchOperation, OfferOperation, ReportedTask } from './master/commands.js';
+export type { KernelEvent, KernelEventType, RescindReason } from './master/events.js';
+export type { Effect, EffectType, Rejection } from './master/effects.js';
+export { createPrng, shuffleInPlace } from './prng.js';
+export type { Prng } from './prng.js';
+
+export { ResourceLayout, roundScalar, WELL_KNOWN_SCALARS } from './resources/layout.js';
+export type { ResourceQuantities } from './resources/layout.js';
+export { VectorPool, SCALAR_EPSILON, add, addInto, subtract, subtractInto, contains, equals, isEmpty, dominantShare } from './resources/vector.js';
+export { normalizeRanges, mergeRanges, subtractRanges, containsRanges, rangesCount, takePorts, portList, NO_RANGES } from './resources/ranges.js';
+export type { Range, Ranges } from './resources/ranges.js';
+export {
+  addResourceSets,
+  subtractResourceSets,
+  resourceSetContains,
+  isEmptyResourceSet,
+  emptyResourceSet,
+  describeResourceSet,
+  reservedPart,
+  reservationKey,
+} from './resources/resourceSet.js';
+export type { ResourceSet, ReservedPart, ReservationInfo, VolumeInfo, ResourceSetDescription } from './resources/resourceSet.js';
+
+export { roleNameProblem, isSelfOrAncestor, topLevelRole, UNRESERVED_ROLE } from './roles/roleName.js';
+export type { QuotaSpec } from './roles/quota.js';
+export { filterDurationMs, DEFAULT_REFUSE_SECONDS } from './allocator/allocator.js';
+export { Sorter } from './allocator/sorter.js';
+export type { SorterKind } from './allocator/sorter.js';
+export type { AllocationDecision, DecisionOutcome, CycleDecisions } from './allocator/decisions.js';
+export { explainAllocation } from './allocator/explain.js';
+export type { Explanation } from './allocator/explain.js';
+export type { Offer } from './offers/offer.js';
+export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents/agent.js';
+
+export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
+export type { TaskState, TaskReason } from './tasks/taskState.js';
+export type { Task, TaskSpec, TaskStatus } from './tasks/task.js';
+
+export { Simulation, scenarioResourceNames } from './sim/simulation.js';
+export type { SimulationOptions, InvariantViolation } from './sim/simulation.js';
+export { simulate } from './sim/simulate.js';
+export type { SimulateOptions } from './sim/simulate.js';
+export { buildReport } from './sim/report.js';
+export type { SimulationReport, FrameworkReport } from './sim/report.js';
+export { traceRecord } from './sim/trace.js';
+export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
+export type { Scenario, ScenarioInput, ScenarioError, ScenarioResult, ScenarioFault, ScenarioFramework, ScenarioAgent, ScenarioRole } from './sim/scenario.js';
+export { parseScenarioText } from './sim/scenarioText.js';
+export { builtinScenarios, findBuiltinScenario } from './sim/scenarios/index.js';
+export { checkInvariants } from './testing/invariants.js';
+export type { Violation } from './testing/invariants.js';

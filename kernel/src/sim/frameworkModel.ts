@@ -1,0 +1,28 @@
+/**
+ * What a simulated framework is to the simulator: it subscribes, receives the
+ * master's effects addressed to it, and answers with commands. Models never
+ * read the master's state; they know only what a real scheduler would be told.
+ */
+import type { Command } from '../master/commands.js';
+import type { Offer } from '../offers/offer.js';
+import type { ResourceLayout } from '../resources/layout.js';
+import type { TaskStatus } from '../tasks/task.js';
+
+type WithoutTime<T> = T extends unknown ? Omit<T, 'nowMs'> : never;
+export type FrameworkCall = WithoutTime<Command>;
+
+export interface SimulationContext {
+  readonly nowMs: number;
+  readonly layout: ResourceLayout;
+  /** Sends a call to the master now; the simulator stamps the time. */
+  send(call: FrameworkCall): void;
+}
+
+export interface FrameworkModel {
+  readonly id: string;
+  readonly role: string;
+  subscribe(context: SimulationContext): void;
+  onOffers(offers: readonly Offer[], context: SimulationContext): void;
+  onRescind(offerId: string, context: SimulationContext): void;
+  onUpdate(status: TaskStatus, context: SimulationContext): void;
+}
