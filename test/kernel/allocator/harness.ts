@@ -1,0 +1,73 @@
+/**
+ * A small harness for master tests: a Master with a seed, helpers to add
+ * agents and frameworks, tick, and read offers by framework.
+ */
+import type { Command, KernelEvent, Offer, StepResult } from '../../../kernel/src/index.js';
+import { createPrng, Master } from '../../../kernel/src/index.js';
+import type { MasterOptions } from '../../../kernel/src/master/master.js';
+
+export class Harness {
+  readonly master: Master;
+  nowMs = 0;
+  readonly events: KernelEvent[] = [];
+
+  constructor(options: Partial<MasterOptions> = {}) {
+    this.master = new Master({ prng: createPrng(1), decisionCycles: 3, ...options });
+  }
+
+  step(command: Omit<Command, 'nowMs'>): StepResult {
+    const result = this.master.step({ ...command, nowMs: this.nowMs } as Command);
+    this.events.push(...result.events);
+    return result;
+  }
+
+  agent(id: string, resources: Record<string, number>, extra: Record<string, unknown> = {}): this {
+    const result = this.step({ type: 'agent.add', agent: { id, resources, ...extra } } as Omit<Command, 'nowMs'>);
+    if (!result.ok) throw new Error(result.rejection!.message);
+    return this;
+  }
+
+  framework(id: string, roles: string[], extra: Record<string, unknown> = {}): this {
+    const result = this.step({ type: 'framework.subscribe', framework: { id, roles, ...extra } });
+    if (!result.ok) throw new Error(result.rejection!.message);
+    return this;
+  }
+
+  /** Advances the clock and ticks; returns the offers made, keyed by framework. */
+  tick(advanceMs = 0): Map<string, Offer[]> {
+    this.nowMs += advanceMs;
+    const result = this.step({ type: 'tick' });
+    const offers = new Map<string, Offer[]>();
+    for (const event of result.events) {
+      if (event.type !== 'offer.made') continue;
+      const list = offers.get(event.offer.frameworkId) ?? [];
+      list.push(event.offer);
+      offers.set(event.offer.frameworkId, list);
+    }
+    return offers;
+  }
+
+  decline(offer: Offer, refuseSeconds?: number): StepResult {
+    return this.step({ type: 'offer.decline', frameworkId: offer.frameworkId, offerIds: [offer.id], ...(refuseSeconds !== undefined ? { refuseSeconds } : {}) });
+  }
+
+  /** Launches one task with the given quantities (unreserved) from an offer. */
+  launch(offer: Offer, taskId: string, quantities: Record<string, number>, refuseSeconds?: number): StepResult {
+    const resources = { scalars: this.master.layout.vector(quantities), ports: [], reserved: [] };
+    return this.step({
+      type: 'offer.accept',
+      frameworkId: offer.frameworkId,
+      offerIds: [offer.id],
+      operations: [{ type: 'LAUNCH', tasks: [{ taskId, resources }] }],
+      ...(refuseSeconds !== undefined ? { refuseSeconds } : {}),
+    });
+  }
+
+  quantities(offer: Offer): Record<string, number> {
+    return this.master.layout.quantities(offer.resources.scalars);
+  }
+
+  share(frameworkId: string, role: string): number {
+    return this.master.frameworks.get(frameworkId)!.clients.get(role)!.node.share;
+  }
+}
