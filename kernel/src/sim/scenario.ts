@@ -129,6 +129,12 @@ export interface Scenario {
 
 // The file form: what a person writes. Optional fields take the defaults above.
 
+export interface ScenarioRoleInput {
+  name: string;
+  weight?: number;
+  quota?: ScenarioQuota;
+}
+
 export interface ScenarioReservationInput {
   role: string;
   resources: ResourceQuantities;
@@ -180,7 +186,7 @@ export interface ScenarioInput {
   durationMs: number;
   allocationIntervalMs?: number;
   allocator?: Partial<ScenarioAllocator>;
-  roles?: Array<{ name: string; weight?: number; quota?: ScenarioQuota }>;
+  roles?: ScenarioRoleInput[];
   agents?: ScenarioAgentInput[];
   frameworks?: ScenarioFrameworkInput[];
   faults?: ScenarioFaultInput[];
