@@ -5,6 +5,7 @@
 import type { Command, KernelEvent, Offer, StepResult } from '../../../kernel/src/index.js';
 import { createPrng, Master } from '../../../kernel/src/index.js';
 import type { MasterOptions } from '../../../kernel/src/master/master.js';
+import type { FrameworkCall } from '../../../kernel/src/sim/frameworkModel.js';
 
 export class Harness {
   readonly master: Master;
@@ -15,14 +16,14 @@ export class Harness {
     this.master = new Master({ prng: createPrng(1), decisionCycles: 3, ...options });
   }
 
-  step(command: Omit<Command, 'nowMs'>): StepResult {
+  step(command: FrameworkCall): StepResult {
     const result = this.master.step({ ...command, nowMs: this.nowMs } as Command);
     this.events.push(...result.events);
     return result;
   }
 
   agent(id: string, resources: Record<string, number>, extra: Record<string, unknown> = {}): this {
-    const result = this.step({ type: 'agent.add', agent: { id, resources, ...extra } } as Omit<Command, 'nowMs'>);
+    const result = this.step({ type: 'agent.add', agent: { id, resources, ...extra } } as FrameworkCall);
     if (!result.ok) throw new Error(result.rejection!.message);
     return this;
   }

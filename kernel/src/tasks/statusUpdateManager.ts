@@ -1,0 +1,139 @@
+/**
+ * Reliable status updates, agent side (Mesos `TaskStatusUpdateManager`): per
+ * task a stream of updates, each with a uuid; one update per task is in flight
+ * and is resent after 10 s, doubling up to 10 min, until the framework
+ * acknowledges that uuid; the next update is sent as soon as the previous one
+ * is acknowledged. Duplicate and stale acknowledgements are ignored.
+ * Pure and clock-free: hosts pass `nowMs` and ask `due(nowMs)` what to resend.
+ */
+import type { Prng } from '../prng.js';
+import type { TaskReason, TaskState } from './taskState.js';
+import { isTerminal } from './taskState.js';
+
+export const STATUS_UPDATE_RETRY_INITIAL_MS = 10_000;
+export const STATUS_UPDATE_RETRY_MAX_MS = 600_000;
+
+export interface StatusUpdate {
+  readonly uuid: string;
+  readonly taskId: string;
+  readonly frameworkId: string;
+  readonly agentId: string;
+  readonly state: TaskState;
+  readonly reason?: TaskReason;
+  readonly message?: string;
+  readonly healthy?: boolean;
+  readonly timestampMs: number;
+}
+
+interface Stream {
+  readonly queue: StatusUpdate[];
+  nextRetryAtMs: number;
+  backoffMs: number;
+}
+
+export interface StatusUpdateManagerSnapshot {
+  streams: Array<{ taskId: string; queue: StatusUpdate[]; nextRetryAtMs: number; backoffMs: number }>;
+}
+
+export type AcknowledgeResult =
+  | { ok: true; terminal: boolean; next: StatusUpdate | null }
+  | { ok: false; code: 'unknown_task' | 'stale_acknowledgement'; message: string };
+
+export class StatusUpdateManager {
+  readonly #streams = new Map<string, Stream>();
+
+  /** Queues an update; returns it when it should be sent now (nothing else was in flight). */
+  add(update: StatusUpdate, nowMs: number): StatusUpdate | null {
+    let stream = this.#streams.get(update.taskId);
+    if (!stream) {
+      stream = { queue: [], nextRetryAtMs: Infinity, backoffMs: STATUS_UPDATE_RETRY_INITIAL_MS };
+      this.#streams.set(update.taskId, stream);
+    }
+    const last = stream.queue[stream.queue.length - 1];
+    if (last && isTerminal(last.state)) throw new Error(`status update after terminal ${last.state} for task ${update.taskId}`);
+    stream.queue.push(update);
+    if (stream.queue.length > 1) return null;
+    stream.nextRetryAtMs = nowMs + STATUS_UPDATE_RETRY_INITIAL_MS;
+    stream.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
+    return update;
+  }
+
+  /** The framework acknowledged `uuid`: drop it and return the next update to send, if any. */
+  acknowledge(taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
+    const stream = this.#streams.get(taskId);
+    if (!stream || stream.queue.length === 0) return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
+    const head = stream.queue[0];
+    if (head.uuid !== uuid) return { ok: false, code: 'stale_acknowledgement', message: `acknowledgement ${uuid} for task ${taskId} is not for the update in flight (${head.uuid})` };
+    stream.queue.shift();
+    const terminal = isTerminal(head.state);
+    const next = stream.queue[0] ?? null;
+    if (next) {
+      stream.nextRetryAtMs = nowMs + STATUS_UPDATE_RETRY_INITIAL_MS;
+      stream.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
+    } else {
+      stream.nextRetryAtMs = Infinity;
+      if (terminal) this.#streams.delete(taskId);
+    }
+    return { ok: true, terminal, next };
+  }
+
+  /** Updates in flight whose retry time has come; each one's backoff doubles. */
+  due(nowMs: number): StatusUpdate[] {
+    const out: StatusUpdate[] = [];
+    for (const stream of this.#streams.values()) {
+      if (stream.queue.length === 0 || stream.nextRetryAtMs > nowMs) continue;
+      out.push(stream.queue[0]);
+      stream.backoffMs = Math.min(stream.backoffMs * 2, STATUS_UPDATE_RETRY_MAX_MS);
+      stream.nextRetryAtMs = nowMs + stream.backoffMs;
+    }
+    return out;
+  }
+
+  nextRetryAtMs(): number {
+    let next = Infinity;
+    for (const stream of this.#streams.values()) if (stream.queue.length > 0 && stream.nextRetryAtMs < next) next = stream.nextRetryAtMs;
+    return next;
+  }
+
+  /** Every update in flight (head of each stream), e.g. to resend at once after re-registering. */
+  inFlight(): StatusUpdate[] {
+    const out: StatusUpdate[] = [];
+    for (const stream of this.#streams.values()) if (stream.queue.length > 0) out.push(stream.queue[0]);
+    return out;
+  }
+
+  pending(taskId: string): readonly StatusUpdate[] {
+    return this.#streams.get(taskId)?.queue ?? [];
+  }
+
+  get pendingCount(): number {
+    let count = 0;
+    for (const stream of this.#streams.values()) count += stream.queue.length;
+    return count;
+  }
+
+  /** Checkpoint form: plain data, safe to JSON.stringify. */
+  snapshot(): StatusUpdateManagerSnapshot {
+    return { streams: [...this.#streams].map(([taskId, s]) => ({ taskId, queue: [...s.queue], nextRetryAtMs: s.nextRetryAtMs, backoffMs: s.backoffMs })) };
+  }
+
+  static restore(snapshot: StatusUpdateManagerSnapshot): StatusUpdateManager {
+    const manager = new StatusUpdateManager();
+    for (const s of snapshot.streams) {
+      manager.#streams.set(s.taskId, { queue: [...s.queue], nextRetryAtMs: s.nextRetryAtMs ?? Infinity, backoffMs: s.backoffMs });
+    }
+    return manager;
+  }
+}
+
+/** An RFC 4122 version-4 uuid from a seeded PRNG, so simulations stay reproducible. */
+export function uuidFromPrng(prng: Prng): string {
+  const hex: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    let byte = prng.nextInt(256);
+    if (i === 6) byte = (byte & 0x0f) | 0x40;
+    if (i === 8) byte = (byte & 0x3f) | 0x80;
+    hex.push(byte.toString(16).padStart(2, '0'));
+  }
+  return `${hex.slice(0, 4).join('')}-${hex.slice(4, 6).join('')}-${hex.slice(6, 8).join('')}-${hex.slice(8, 10).join('')}-${hex.slice(10).join('')}`;
+}
