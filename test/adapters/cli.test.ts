@@ -1,0 +1,156 @@
+/**
+ * The `allot` command line, run as a real process from the repository root the
+ * way users run it (`node adapters/bin/allot.js ...`): exit codes, stdout
+ * holding only JSON under --json, seeded determinism, traces, and error
+ * messages that name what was wrong.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LAUNCHER = join(REPO_ROOT, 'adapters', 'bin', 'allot.js');
+const scratchDir = mkdtempSync(join(tmpdir(), 'allot-cli-test-'));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function allot(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [LAUNCHER, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+afterAll(() => rmSync(scratchDir, { recursive: true, force: true }));
+
+describe('allot simulate', () => {
+  it('reproduces the DRF paper allocation as a JSON report', async () => {
+    const run = await allot('simulate', 'drf-paper', '--json');
+
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    const tasksOf = (id: string) => report.frameworks.find((framework: { id: string }) => framework.id === id).tasks;
+    expect(tasksOf('A').TASK_RUNNING).toBe(3);
+    expect(tasksOf('B').TASK_RUNNING).toBe(2);
+    expect(report.invariantViolations).toEqual([]);
+    expect(run.stdout).toBe(JSON.stringify(report, null, 2) + '\n');
+  });
+
+  it('prints byte-identical reports for two runs with the same seed', async () => {
+    const [first, second] = await Promise.all([allot('simulate', 'weighted-roles', '--json', '--seed', '42'), allot('simulate', 'weighted-roles', '--json', '--seed', '42')]);
+
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).seed).toBe(42);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it('writes a trace with one JSON event per line', async () => {
+    const tracePath = join(scratchDir, 'trace.ndjson');
+
+    const run = await allot('simulate', 'drf-paper', '--json', '--trace', tracePath);
+
+    expect(run.code).toBe(0);
+    const lines = readFileSync(tracePath, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(typeof JSON.parse(line).type).toBe('string');
+  });
+
+  it('prints a human summary with tables and no violations', async () => {
+    const run = await allot('simulate', 'drf-paper');
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('TASK_RUNNING 3');
+    expect(run.stdout).toContain('Invariant violations: none');
+    expect(run.stderr).toBe('');
+  });
+
+  it('rejects an invalid scenario file with exit 2, naming each JSON path', async () => {
+    const scenarioPath = join(scratchDir, 'bad.json');
+    const scenario = {
+      name: 'bad',
+      durationMs: 1000,
+      colour: 'red',
+      agents: [{ id: 'agent', resources: { cpus: -1, mem: 1024 } }],
+      frameworks: [{ id: 'A', role: 'a', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 } } }],
+    };
+    writeFileSync(scenarioPath, JSON.stringify(scenario));
+
+    const run = await allot('simulate', scenarioPath);
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('$.colour');
+    expect(run.stderr).toContain('$.agents[0].resources.cpus');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown scenario name and lists the built-in ones', async () => {
+    const run = await allot('simulate', 'no-such-scenario');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no-such-scenario');
+    expect(run.stderr).toContain('drf-paper');
+  });
+
+  it('rejects a seed that is not an integer, naming --seed', async () => {
+    const run = await allot('simulate', 'drf-paper', '--seed', 'abc');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--seed');
+    expect(run.stdout).toBe('');
+  });
+
+  it('rejects a negative --until, naming the flag', async () => {
+    const run = await allot('simulate', 'drf-paper', '--until', '-5');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--until');
+  });
+});
+
+describe('allot scenarios', () => {
+  it('lists the built-in scenarios as JSON', async () => {
+    const run = await allot('scenarios', '--json');
+
+    expect(run.code).toBe(0);
+    const entries = JSON.parse(run.stdout) as Array<{ name: string; description: string }>;
+    expect(entries.map((entry) => entry.name)).toContain('drf-paper');
+    for (const entry of entries) expect(Object.keys(entry)).toEqual(['name', 'description']);
+  });
+
+  it('shows a built-in scenario as a file that simulate accepts', async () => {
+    const show = await allot('scenarios', 'show', 'drf-paper');
+    const scenarioPath = join(scratchDir, 'drf-paper.json');
+    writeFileSync(scenarioPath, show.stdout);
+
+    const fromFile = await allot('simulate', scenarioPath, '--json');
+    const builtin = await allot('simulate', 'drf-paper', '--json');
+
+    expect(show.code).toBe(0);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toBe(builtin.stdout);
+  });
+});
+
+describe('commands not implemented yet', () => {
+  it('lists master, agent and up in --help, and exits 2 when they are run', async () => {
+    const help = await allot('--help');
+    const master = await allot('master');
+
+    expect(help.code).toBe(0);
+    for (const command of ['simulate', 'scenarios', 'bench', 'master', 'agent', 'up']) expect(help.stdout).toContain(command);
+    expect(help.stdout).toContain('Exit codes');
+    expect(master.code).toBe(2);
+    expect(master.stderr).toContain('not implemented yet');
+  });
+});
