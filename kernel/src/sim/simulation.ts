@@ -115,7 +115,7 @@ export class Simulation {
       this.#schedule(spec.startAtMs, () => model.subscribe(this.#context));
     }
     for (const agent of scenario.agents) this.#schedule(0, () => this.#addAgent(agent));
-    for (const fault of scenario.faults) this.#schedule(fault.atMs, () => this.#inject(fault));
+    for (const fault of scenario.faults) this.#schedule(fault.atMs, () => this.inject(fault));
   }
 
   #addAgent(spec: ScenarioAgent): void {
@@ -157,7 +157,8 @@ export class Simulation {
     }
   }
 
-  #inject(fault: ScenarioFault): void {
+  /** Injects a fault now (the playground's click-to-break); scheduled faults come through here too. */
+  inject(fault: ScenarioFault): void {
     switch (fault.type) {
       case 'agent.crash': {
         this.agents.get(fault.agent)?.crash();
