@@ -11,6 +11,8 @@ import { containsRanges, mergeRanges, normalizeRanges, NO_RANGES, subtractRanges
 import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
 import { reservedPart, resourceSetContains } from '../resources/resourceSet.js';
 import { addInto, contains, subtract, subtractInto } from '../resources/vector.js';
+import type { Conversion } from '../reservations/resourceConversion.js';
+import { applyConversion } from '../reservations/resourceConversion.js';
 
 export type AgentAttributes = Readonly<Record<string, string | number>>;
 
@@ -30,12 +32,25 @@ export interface AgentSpec {
   attributes?: AgentAttributes;
   /** Static reservations: carved out of `resources`, owned by a role for good. */
   reservations?: readonly StaticReservationSpec[];
+  /**
+   * The agent's checkpointed total, dynamic reservations and volumes included,
+   * as it reports it when re-registering; overrides `resources` and `reservations`.
+   */
+  checkpointedTotal?: ResourceSet;
 }
+
+/** active: offered; draining: tasks being killed, no offers; disconnected: no offers until it re-registers or turns unreachable. */
+export type AgentConnection = 'active' | 'draining' | 'disconnected';
 
 export class Agent {
   readonly hostname: string;
-  readonly attributes: AgentAttributes;
+  attributes: AgentAttributes;
   total: ResourceSet;
+  connection: AgentConnection = 'active';
+  /** When the agent was disconnected (or the drain started): the unreachable timeout counts from here. */
+  sinceMs = 0;
+  markGoneWhenDrained = false;
+  drained = false;
   /** Unreserved free scalars: a view into the agents' shared VectorPool. */
   freeScalars: Float64Array;
   freePorts: Ranges;
@@ -57,7 +72,7 @@ export class Agent {
   ) {
     this.hostname = spec.hostname ?? spec.id;
     this.attributes = Object.freeze({ ...(spec.attributes ?? {}) });
-    this.total = agentTotal(spec, layout);
+    this.total = spec.checkpointedTotal ?? agentTotal(spec, layout);
     this.freeScalars = freeView;
     this.freeScalars.set(this.total.scalars);
     this.freePorts = this.total.ports;
@@ -100,6 +115,25 @@ export class Agent {
       throw new Error(`agent ${this.id}: free exceeds total after a recovery (double release?)`);
     }
     this.version++;
+  }
+
+  /** Reshapes total (a reservation or volume operation on resources not in free). */
+  convertTotal(conversion: Conversion): void {
+    const total = applyConversion(this.total, conversion);
+    if (!total) throw new Error(`agent ${this.id}: conversion does not fit the total`);
+    this.total = total;
+  }
+
+  /** Reshapes free resources (an operator's reservation or volume operation). */
+  convertFree(conversion: Conversion): boolean {
+    const free = applyConversion(this.free, conversion);
+    if (!free) return false;
+    this.convertTotal(conversion);
+    this.freeScalars.set(free.scalars);
+    this.freePorts = free.ports;
+    this.freeReserved = free.reserved.map((part) => ({ ...part, scalars: part.scalars.slice() }));
+    this.version++;
+    return true;
   }
 
   /** After the pool grew, the agent's free vector lives in the new buffer. */

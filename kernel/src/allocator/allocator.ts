@@ -13,6 +13,7 @@ import type { ResourceLayout, ResourceQuantities } from '../resources/layout.js'
 import type { ResourceSet } from '../resources/resourceSet.js';
 import { allScalarsInto, reservedScalarsInto } from '../resources/resourceSet.js';
 import { addInto, subtractInto } from '../resources/vector.js';
+import type { Conversion } from '../reservations/resourceConversion.js';
 import type { QuotaSpec } from '../roles/quota.js';
 import { QuotaLedger } from '../roles/quota.js';
 import { Client, RoleState } from './client.js';
@@ -243,6 +244,25 @@ export class Allocator {
       this.roleSorter.unallocate(client.role.node, allScalars);
       client.role.frameworkSorter.unallocate(client.node, allScalars);
     }
+  }
+
+  /**
+   * Quota and headroom after a reservation or volume operation. Inside an
+   * offer, unreserved resources count as allocated to the offer's role; on an
+   * agent's free resources (operator commands) they count toward headroom.
+   */
+  chargeConversion(conversion: Conversion, actingRole: string, inOffer: boolean): void {
+    const { consumed, converted } = conversion;
+    for (const part of consumed.reserved) this.quota.charge(part.role, part.scalars, -1);
+    for (const part of converted.reserved) this.quota.charge(part.role, part.scalars, 1);
+    if (inOffer) {
+      this.quota.charge(actingRole, consumed.scalars, -1);
+      this.quota.charge(actingRole, converted.scalars, 1);
+    } else {
+      subtractInto(this.freeUnreserved, this.freeUnreserved, consumed.scalars);
+      addInto(this.freeUnreserved, this.freeUnreserved, converted.scalars);
+    }
+    this.quota.epoch++;
   }
 
   /** Reserved scalars of a set, for callers that account reservations separately. */

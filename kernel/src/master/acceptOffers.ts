@@ -1,67 +1,139 @@
 /**
- * ACCEPT: the framework uses some of one or more offers from a single agent.
- * Offers are validated first (outstanding, the caller's, one agent, one role);
- * then each LAUNCH takes its tasks' resources from what is left, in order; the
- * unused rest goes back to the agent behind a filter for `refuseSeconds`.
- * Invalid offers fail every task with REASON_INVALID_OFFERS (TASK_DROPPED for
- * partition-aware frameworks, TASK_LOST otherwise) and lose no resources.
+ * ACCEPT: the framework uses one or more offers from a single agent through
+ * a pipeline of operations applied in order, each against what the earlier
+ * ones left: RESERVE, UNRESERVE, CREATE, DESTROY reshape the offered
+ * resources (and the agent's total); LAUNCH and LAUNCH_GROUP start tasks on
+ * them. The unused rest goes back to the agent behind a filter for
+ * `refuseSeconds`. Invalid offers fail every task with REASON_INVALID_OFFERS
+ * (TASK_DROPPED when partition-aware, else TASK_LOST) and lose nothing.
  */
 import { filterDurationMs } from '../allocator/allocator.js';
 import type { Offer } from '../offers/offer.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import { addResourceSets, isEmptyResourceSet, resourceSetContains, subtractResourceSets } from '../resources/resourceSet.js';
+import type { Conversion, ResourceOperation } from '../reservations/resourceConversion.js';
+import { applyConversion, conversionFor } from '../reservations/resourceConversion.js';
 import type { Task, TaskSpec } from '../tasks/task.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
-import type { Command } from './commands.js';
+import type { Command, OfferOperation } from './commands.js';
 import type { Rejection } from './effects.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { Master, StepOutput } from './master.js';
-import { recordTaskState } from './taskHandlers.js';
+import { unknownFramework } from './master.js';
+import { chargeConversion, conversionProblem } from './operatorCommands.js';
+import { setTaskState } from './taskHandlers.js';
 
 type AcceptCommand = Extract<Command, { type: 'offer.accept' }>;
 
+interface Pipeline {
+  readonly master: Master;
+  readonly framework: FrameworkState;
+  readonly offer: Offer;
+  remaining: ResourceSet;
+  launched: number;
+  rejection: Rejection | null;
+}
+
 export function handleAccept(master: Master, command: AcceptCommand, out: StepOutput): Rejection | null {
   const framework = master.frameworks.get(command.frameworkId);
-  if (!framework) return { code: 'unknown_framework', message: `framework ${command.frameworkId} is not subscribed`, frameworkId: command.frameworkId };
+  if (!framework) return unknownFramework(command.frameworkId);
   const problem = validateOffers(master, framework, command.offerIds);
   if (problem) {
-    const valid = command.offerIds.map((id) => master.offers.get(id)).filter((offer): offer is Offer => offer?.frameworkId === framework.id);
-    for (const offer of new Set(valid)) {
+    for (const offerId of new Set(command.offerIds)) {
+      const offer = master.offers.get(offerId);
+      if (offer?.frameworkId !== framework.id) continue;
       master.offers.remove(offer.id);
       master.allocator.recover(master.allocator.client(offer.clientIndex)!, master.agents.get(offer.agentId)!, offer.resources, command.nowMs, 0);
     }
     const state: TaskState = framework.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
-    for (const spec of launchedSpecs(command)) rejectTask(master, framework, spec, '', state, 'REASON_INVALID_OFFERS', problem.message, out);
+    for (const spec of launchedSpecs(command.operations)) failTask(master, framework, spec, '', state, 'REASON_INVALID_OFFERS', problem.message, out);
     return problem;
   }
   const offers = command.offerIds.map((id) => master.offers.get(id)!);
-  const first = offers[0];
-  let remaining: ResourceSet = offers[0].resources;
-  for (let i = 1; i < offers.length; i++) remaining = addResourceSets(remaining, offers[i].resources);
   for (const offer of offers) master.offers.remove(offer.id);
-  let launched = 0;
-  for (const spec of launchedSpecs(command)) {
-    const invalid = taskProblem(framework, spec, remaining);
-    if (invalid) {
-      rejectTask(master, framework, spec, first.agentId, 'TASK_ERROR', 'REASON_TASK_INVALID', invalid, out);
-      continue;
-    }
-    remaining = subtractResourceSets(remaining, spec.resources);
-    launchTask(master, framework, first, spec, out);
-    launched++;
-  }
+  const pipeline: Pipeline = {
+    master,
+    framework,
+    offer: offers[0],
+    remaining: offers.slice(1).reduce((sum, offer) => addResourceSets(sum, offer.resources), offers[0].resources),
+    launched: 0,
+    rejection: null,
+  };
+  for (const operation of command.operations) applyOperation(pipeline, operation, out);
   const filterMs = filterDurationMs(command.refuseSeconds, master.allocationIntervalMs);
-  const client = master.allocator.client(first.clientIndex)!;
-  const agent = master.agents.get(first.agentId)!;
-  if (!isEmptyResourceSet(remaining)) master.allocator.recover(client, agent, remaining, command.nowMs, filterMs);
-  else if (filterMs > 0) master.allocator.filters.install(agent.index, client.index, command.nowMs + filterMs, remaining);
+  const client = master.allocator.client(pipeline.offer.clientIndex)!;
+  const agent = master.agents.get(pipeline.offer.agentId)!;
+  if (!isEmptyResourceSet(pipeline.remaining)) master.allocator.recover(client, agent, pipeline.remaining, command.nowMs, filterMs);
   master.counters.offersAccepted += offers.length;
-  out.events.push({ type: 'offer.accepted', atMs: command.nowMs, offerIds: command.offerIds, frameworkId: framework.id, agentId: first.agentId, tasks: launched, filterMs });
-  return null;
+  out.events.push({ type: 'offer.accepted', atMs: command.nowMs, offerIds: command.offerIds, frameworkId: framework.id, agentId: agent.id, tasks: pipeline.launched, filterMs });
+  return pipeline.rejection;
 }
 
-function launchedSpecs(command: AcceptCommand): TaskSpec[] {
-  return command.operations.flatMap((operation) => (operation.type === 'LAUNCH' ? operation.tasks : []));
+function applyOperation(pipeline: Pipeline, operation: OfferOperation, out: StepOutput): void {
+  switch (operation.type) {
+    case 'LAUNCH':
+      for (const spec of operation.tasks) launchIfValid(pipeline, [spec], out);
+      return;
+    case 'LAUNCH_GROUP':
+      launchIfValid(pipeline, operation.tasks, out);
+      return;
+    case 'RESERVE':
+    case 'UNRESERVE':
+    case 'CREATE':
+    case 'DESTROY':
+      convert(pipeline, operation, out);
+      return;
+    default: {
+      const unknown: never = operation;
+      throw new Error(`unknown operation ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** A reservation or volume operation: reshapes what is left of the offer and the agent's total. */
+function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepOutput): void {
+  const { master, offer } = pipeline;
+  const agent = master.agents.get(offer.agentId)!;
+  const result = conversionFor(operation, offer.role, master.layout.slotOf('disk'));
+  const problem = result.ok ? conversionProblem(master, agent, operation, result.conversion) : result;
+  const applied = result.ok && !problem ? applyConversion(pipeline.remaining, result.conversion) : null;
+  if (!result.ok || problem || !applied) {
+    const why = problem ?? { code: 'insufficient_resources', message: `${operation.type} needs resources the offers do not have left` };
+    pipeline.rejection ??= { code: why.code, message: `${operation.type} dropped: ${why.message}`, operation: operation.type };
+    return;
+  }
+  const conversion: Conversion = result.conversion;
+  pipeline.remaining = applied;
+  agent.convertTotal(conversion);
+  chargeConversion(master, offer.role, conversion);
+  out.effects.push({ type: 'agent.resources', agentId: agent.id, total: agent.total });
+  out.events.push({ type: 'resources.converted', atMs: master.nowMs, agentId: agent.id, operation: operation.type, role: offer.role, by: 'framework' });
+}
+
+function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: StepOutput): void {
+  const { master, framework, offer } = pipeline;
+  let left = pipeline.remaining;
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const spec of specs) {
+    const problem = taskProblem(framework, spec, left, ids);
+    if (problem) problems.push(problem);
+    else left = subtractResourceSets(left, spec.resources);
+    ids.add(spec.taskId);
+  }
+  if (problems.length > 0) {
+    // A group starts whole or not at all.
+    const message = problems.join('; ');
+    for (const spec of specs) failTask(master, framework, spec, offer.agentId, 'TASK_ERROR', 'REASON_TASK_INVALID', message, out);
+    return;
+  }
+  pipeline.remaining = left;
+  for (const spec of specs) launchTask(master, framework, offer, spec, out);
+  pipeline.launched += specs.length;
+}
+
+function launchedSpecs(operations: readonly OfferOperation[]): TaskSpec[] {
+  return operations.flatMap((operation) => (operation.type === 'LAUNCH' || operation.type === 'LAUNCH_GROUP' ? operation.tasks : []));
 }
 
 function validateOffers(master: Master, framework: FrameworkState, offerIds: readonly string[]): Rejection | null {
@@ -81,9 +153,8 @@ function validateOffers(master: Master, framework: FrameworkState, offerIds: rea
   return null;
 }
 
-function taskProblem(framework: FrameworkState, spec: TaskSpec, remaining: ResourceSet): string | null {
-  const existing = framework.tasks.get(spec.taskId);
-  if (existing) return `task id ${spec.taskId} is already in use by this framework`;
+function taskProblem(framework: FrameworkState, spec: TaskSpec, remaining: ResourceSet, idsInGroup: Set<string>): string | null {
+  if (framework.tasks.has(spec.taskId) || idsInGroup.has(spec.taskId)) return `task id ${spec.taskId} is already in use by this framework`;
   if (isEmptyResourceSet(spec.resources)) return `task ${spec.taskId} uses no resources`;
   if (!resourceSetContains(remaining, spec.resources)) return `task ${spec.taskId} needs more resources than the offers have left`;
   return null;
@@ -97,28 +168,22 @@ function launchTask(master: Master, framework: FrameworkState, offer: Offer, spe
     role: offer.role,
     agentId: offer.agentId,
     resources: spec.resources,
+    executorId: spec.executorId ?? spec.taskId,
     ...(spec.data !== undefined ? { data: spec.data } : {}),
     state: 'TASK_STAGING',
+    unacknowledged: [],
+    latest: null,
     history: [],
   };
   framework.tasks.set(task.id, task);
   master.counters.tasksLaunched++;
   out.events.push({ type: 'task.launched', atMs: master.nowMs, taskId: task.id, frameworkId: framework.id, agentId: task.agentId, role: task.role });
-  recordTaskState(master, task, 'TASK_STAGING', undefined, undefined, out);
+  setTaskState(master, framework, task, 'TASK_STAGING', undefined, undefined, out);
   out.effects.push({ type: 'agent.launch', agentId: task.agentId, frameworkId: framework.id, task });
 }
 
 /** A task that never started: a status with no uuid, never stored as live. */
-function rejectTask(
-  master: Master,
-  framework: FrameworkState,
-  spec: TaskSpec,
-  agentId: string,
-  state: TaskState,
-  reason: TaskReason,
-  message: string,
-  out: StepOutput,
-): void {
+function failTask(master: Master, framework: FrameworkState, spec: TaskSpec, agentId: string, state: TaskState, reason: TaskReason, message: string, out: StepOutput): void {
   const status = { taskId: spec.taskId, frameworkId: framework.id, agentId, state, reason, message, timestampMs: master.nowMs };
   out.events.push({ type: 'task.updated', atMs: master.nowMs, status, previous: null });
   out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });

@@ -2,9 +2,13 @@
  * Commands: everything that can happen to a master, as data. Each carries the
  * host's clock reading `nowMs` (the kernel has no clock of its own). Names are
  * imperative; the master answers with past-tense events and with effects.
+ * Sources: frameworks (subscribe, accept, ...), agents (register, status),
+ * operators (reserve, drain, ...) and the host (tick, failure detection).
  */
-import type { AgentSpec } from '../agents/agent.js';
+import type { AgentAttributes, AgentSpec } from '../agents/agent.js';
 import type { ResourceQuantities } from '../resources/layout.js';
+import type { ResourceSet } from '../resources/resourceSet.js';
+import type { ResourceOperation } from '../reservations/resourceConversion.js';
 import type { QuotaSpec } from '../roles/quota.js';
 import type { TaskSpec } from '../tasks/task.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
@@ -19,44 +23,59 @@ export interface FrameworkSpec {
   minAllocatable?: Readonly<Record<string, readonly ResourceQuantities[]>>;
 }
 
-/** A task an agent reports as already running when it (re-)registers. */
+/** A task an agent reports when it (re-)registers. */
 export interface ReportedTask {
   taskId: string;
   frameworkId: string;
   role: string;
-  resources: TaskSpec['resources'];
+  resources: ResourceSet;
   state: TaskState;
+  executorId?: string;
   data?: unknown;
 }
 
-export interface LaunchOperation {
-  type: 'LAUNCH';
-  tasks: readonly TaskSpec[];
+export type OfferOperation =
+  | { type: 'LAUNCH'; tasks: readonly TaskSpec[] }
+  /** All tasks start, or none does. */
+  | { type: 'LAUNCH_GROUP'; tasks: readonly TaskSpec[] }
+  | ResourceOperation;
+
+export type LaunchOperation = Extract<OfferOperation, { type: 'LAUNCH' }>;
+
+/** Explicit reconciliation names tasks (and, when known, their agents); implicit names none. */
+export interface ReconcileTask {
+  taskId: string;
+  agentId?: string;
 }
 
-export type OfferOperation = LaunchOperation;
-
 export type Command =
+  // Agents and the host's failure detection
   | { type: 'agent.add'; nowMs: number; agent: AgentSpec; tasks?: readonly ReportedTask[] }
+  | { type: 'agent.reregister'; nowMs: number; agent: AgentSpec; tasks: readonly ReportedTask[] }
+  | { type: 'agent.disconnect'; nowMs: number; agentId: string }
+  | { type: 'agent.unreachable'; nowMs: number; agentId: string }
   | { type: 'agent.remove'; nowMs: number; agentId: string }
+  | { type: 'task.status'; nowMs: number; agentId: string; frameworkId: string; taskId: string; state: TaskState; reason?: TaskReason; message?: string; uuid?: string; healthy?: boolean }
+  // Frameworks
   | { type: 'framework.subscribe'; nowMs: number; framework: FrameworkSpec }
   | { type: 'framework.disconnect'; nowMs: number; frameworkId: string }
   | { type: 'framework.teardown'; nowMs: number; frameworkId: string }
   | { type: 'framework.suppress'; nowMs: number; frameworkId: string; roles?: readonly string[] }
   | { type: 'framework.revive'; nowMs: number; frameworkId: string; roles?: readonly string[] }
-  | {
-      type: 'offer.accept';
-      nowMs: number;
-      frameworkId: string;
-      offerIds: readonly string[];
-      operations: readonly OfferOperation[];
-      refuseSeconds?: number;
-    }
+  | { type: 'framework.reconcile'; nowMs: number; frameworkId: string; tasks: readonly ReconcileTask[] }
+  | { type: 'offer.accept'; nowMs: number; frameworkId: string; offerIds: readonly string[]; operations: readonly OfferOperation[]; refuseSeconds?: number }
   | { type: 'offer.decline'; nowMs: number; frameworkId: string; offerIds: readonly string[]; refuseSeconds?: number }
-  | { type: 'task.kill'; nowMs: number; frameworkId: string; taskId: string }
-  | { type: 'task.status'; nowMs: number; agentId: string; frameworkId: string; taskId: string; state: TaskState; reason?: TaskReason; message?: string }
+  | { type: 'task.kill'; nowMs: number; frameworkId: string; taskId: string; agentId?: string; gracePeriodMs?: number }
+  | { type: 'task.acknowledge'; nowMs: number; frameworkId: string; agentId: string; taskId: string; uuid: string }
+  | { type: 'executor.shutdown'; nowMs: number; frameworkId: string; agentId: string; executorId: string }
+  // Operators
   | { type: 'role.update'; nowMs: number; role: string; weight?: number; quota?: QuotaSpec | null }
-  /** Lets time pass: runs due allocation cycles and offer timeouts. */
+  | { type: 'operator.reserve' | 'operator.unreserve'; nowMs: number; agentId: string; role: string; resources: ResourceSet }
+  | { type: 'operator.createVolumes' | 'operator.destroyVolumes'; nowMs: number; agentId: string; role: string; volumes: ResourceSet }
+  | { type: 'agent.drain'; nowMs: number; agentId: string; markGone?: boolean }
+  | { type: 'agent.markGone'; nowMs: number; agentId: string }
+  | { type: 'agent.updateAttributes'; nowMs: number; agentId: string; attributes: AgentAttributes }
+  /** Lets time pass: runs due allocation cycles, offer timeouts and agent timeouts. */
   | { type: 'tick'; nowMs: number };
 
 export type CommandType = Command['type'];

@@ -4,6 +4,7 @@
  * daemons turn them into HTTP events and agent calls.
  */
 import type { Offer } from '../offers/offer.js';
+import type { ResourceSet } from '../resources/resourceSet.js';
 import type { Task, TaskStatus } from '../tasks/task.js';
 
 export type Effect =
@@ -11,7 +12,12 @@ export type Effect =
   | { type: 'framework.rescind'; frameworkId: string; offerId: string }
   | { type: 'framework.update'; frameworkId: string; status: TaskStatus }
   | { type: 'agent.launch'; agentId: string; frameworkId: string; task: Task }
-  | { type: 'agent.kill'; agentId: string; frameworkId: string; taskId: string };
+  | { type: 'agent.kill'; agentId: string; frameworkId: string; taskId: string; gracePeriodMs: number; killingState: boolean }
+  | { type: 'agent.acknowledge'; agentId: string; frameworkId: string; taskId: string; uuid: string }
+  /** The agent's new total after a reservation or volume operation: checkpoint it. */
+  | { type: 'agent.resources'; agentId: string; total: ResourceSet }
+  /** The agent is gone for good (marked gone, or refused): it should stop. */
+  | { type: 'agent.shutdown'; agentId: string; reason: string };
 
 export type EffectType = Effect['type'];
 

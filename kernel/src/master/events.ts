@@ -8,11 +8,19 @@ import type { QuotaSpec } from '../roles/quota.js';
 import type { TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 
-export type RescindReason = 'offer_timeout' | 'agent_removed' | 'framework_removed' | 'framework_disconnected';
+export type RescindReason = 'offer_timeout' | 'agent_removed' | 'agent_disconnected' | 'agent_draining' | 'framework_removed' | 'framework_disconnected' | 'operator';
 
 export type KernelEvent =
   | { type: 'agent.added'; atMs: number; agentId: string }
+  | { type: 'agent.reregistered'; atMs: number; agentId: string; tasks: number }
+  | { type: 'agent.disconnected'; atMs: number; agentId: string }
+  | { type: 'agent.unreachable'; atMs: number; agentId: string }
   | { type: 'agent.removed'; atMs: number; agentId: string }
+  | { type: 'agent.gone'; atMs: number; agentId: string }
+  | { type: 'agent.draining'; atMs: number; agentId: string }
+  | { type: 'agent.drained'; atMs: number; agentId: string }
+  | { type: 'agent.attributesUpdated'; atMs: number; agentId: string }
+  | { type: 'resources.converted'; atMs: number; agentId: string; operation: 'RESERVE' | 'UNRESERVE' | 'CREATE' | 'DESTROY'; role: string; by: 'framework' | 'operator' }
   | { type: 'framework.subscribed'; atMs: number; frameworkId: string; roles: readonly string[]; resubscribed: boolean }
   | { type: 'framework.disconnected'; atMs: number; frameworkId: string }
   | { type: 'framework.removed'; atMs: number; frameworkId: string }
@@ -33,6 +41,8 @@ export type KernelEvent =
   | { type: 'offer.rescinded'; atMs: number; offerId: string; frameworkId: string; agentId: string; reason: RescindReason }
   | { type: 'task.launched'; atMs: number; taskId: string; frameworkId: string; agentId: string; role: string }
   | { type: 'task.updated'; atMs: number; status: TaskStatus; previous: TaskState | null }
+  | { type: 'task.reconciled'; atMs: number; status: TaskStatus }
+  | { type: 'task.acknowledged'; atMs: number; frameworkId: string; taskId: string; uuid: string }
   | { type: 'role.updated'; atMs: number; role: string; weight: number; quota: QuotaSpec | null };
 
 export type KernelEventType = KernelEvent['type'];

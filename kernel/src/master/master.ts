@@ -2,13 +2,13 @@
  * The Master: one `step(command)` entry point over the allocator, offers,
  * agents, frameworks and tasks. Pure: time comes in with each command and
  * randomness from the seeded PRNG passed in; what happened comes back as
- * events, and what the host must do as effects.
+ * events, and what the host must do as effects. Handlers live beside this
+ * file, one concern each (agents, tasks, accept, reconciliation, operator).
  * Invariants (checked by the testing kit): no agent is over-committed; a
  * resource is in at most one outstanding offer; each client's allocation is
  * the sum of its offers and live tasks.
  */
-import { Agent } from '../agents/agent.js';
-import type { AgentSpec } from '../agents/agent.js';
+import type { Agent } from '../agents/agent.js';
 import type { OfferGrant } from '../allocator/allocationCycle.js';
 import { AllocationCycle } from '../allocator/allocationCycle.js';
 import type { AllocatorOptions } from '../allocator/allocator.js';
@@ -16,16 +16,20 @@ import { Allocator, filterDurationMs } from '../allocator/allocator.js';
 import type { Offer } from '../offers/offer.js';
 import { OfferBook } from '../offers/offer.js';
 import type { Prng } from '../prng.js';
-import { ResourceLayout } from '../resources/layout.js';
 import type { ResourceQuantities } from '../resources/layout.js';
+import { ResourceLayout } from '../resources/layout.js';
 import { VectorPool } from '../resources/vector.js';
 import type { Task } from '../tasks/task.js';
-import type { Command } from './commands.js';
+import { handleAccept } from './acceptOffers.js';
+import type { AgentRecord } from './agentRecord.js';
+import * as agents from './agentLifecycle.js';
+import type { Command, FrameworkSpec } from './commands.js';
 import type { Effect, Rejection } from './effects.js';
 import type { KernelEvent, RescindReason } from './events.js';
 import { FrameworkState } from './frameworkState.js';
-import { handleAccept } from './acceptOffers.js';
-import { handleTaskStatus, handleTaskKill, recordTaskState } from './taskHandlers.js';
+import { handleOperatorConversion } from './operatorCommands.js';
+import { handleReconcile } from './reconciliation.js';
+import { handleAcknowledge, handleShutdown, handleTaskKill, handleTaskStatus, killTask } from './taskHandlers.js';
 
 export interface MasterOptions {
   prng: Prng;
@@ -38,8 +42,16 @@ export interface MasterOptions {
   minAllocatable?: readonly ResourceQuantities[];
   /** Rescind offers not answered within this time; null = never (Mesos's default). */
   offerTimeoutMs?: number | null;
+  /** A disconnected agent becomes unreachable after this long (Mesos: 5 pings x 15 s). */
+  agentUnreachableTimeoutMs?: number;
+  /** After a failover, an agent that has not re-registered within this long becomes unreachable. */
+  agentReregisterTimeoutMs?: number;
+  /** Kill grace period when a KILL names none. */
+  killGracePeriodMs?: number;
   fastPaths?: boolean;
   decisionCycles?: number;
+  /** Failover generation: offer ids carry it so that no id is reused after a failover. */
+  epoch?: number;
 }
 
 export interface StepResult {
@@ -65,32 +77,54 @@ export interface StepOutput {
 }
 
 export const DEFAULT_MIN_ALLOCATABLE: readonly ResourceQuantities[] = [{ cpus: 0.01 }, { mem: 32 }];
+export const DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS = 75_000;
+export const DEFAULT_AGENT_REREGISTER_TIMEOUT_MS = 600_000;
+export const DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
 
 export class Master {
+  readonly options: MasterOptions;
   readonly layout: ResourceLayout;
   readonly allocator: Allocator;
-  readonly offers = new OfferBook();
+  readonly offers: OfferBook;
   readonly agents = new Map<string, Agent>();
   readonly frameworks = new Map<string, FrameworkState>();
+  /** Live (non-terminal) tasks by agent, UNREACHABLE ones included. */
+  readonly tasksByAgent = new Map<string, Set<Task>>();
+  /** Agents that stopped answering; partition-aware tasks on them are UNREACHABLE. */
+  readonly unreachableAgents = new Map<string, { atMs: number; record: AgentRecord }>();
+  /** Agents an operator marked gone: they may never come back. */
+  readonly goneAgents = new Map<string, number>();
+  /** After a failover: agents known from the snapshot that have not re-registered yet. */
+  readonly recoveredAgents = new Map<string, { sinceMs: number; record: AgentRecord }>();
   readonly counters: MasterCounters = { allocationCycles: 0, offersMade: 0, offersDeclined: 0, offersAccepted: 0, offersRescinded: 0, tasksLaunched: 0 };
   readonly allocationIntervalMs: number;
   readonly offerTimeoutMs: number | null;
+  readonly agentUnreachableTimeoutMs: number;
+  readonly agentReregisterTimeoutMs: number;
+  readonly killGracePeriodMs: number;
+  readonly epoch: number;
+  readonly pool: VectorPool;
   readonly #cycle: AllocationCycle;
-  readonly #pool: VectorPool;
   readonly #freeAgentIndices: number[] = [];
-  #agentList: Agent[] = [];
-  #agentListDirty = false;
   #nextAgentIndex = 0;
   #nowMs = 0;
   #nextCycleAtMs: number;
   #triggeredAll = false;
   readonly #triggeredAgents = new Set<string>();
+  #activeAgents: Agent[] = [];
+  #activeAgentsDirty = false;
 
   constructor(options: MasterOptions) {
+    this.options = options;
     this.layout = ResourceLayout.create(options.resourceNames ?? []);
     this.allocationIntervalMs = options.allocationIntervalMs ?? 1000;
     if (!(this.allocationIntervalMs > 0)) throw new Error(`allocationIntervalMs must be > 0, got ${this.allocationIntervalMs}`);
     this.offerTimeoutMs = options.offerTimeoutMs ?? null;
+    this.agentUnreachableTimeoutMs = options.agentUnreachableTimeoutMs ?? DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS;
+    this.agentReregisterTimeoutMs = options.agentReregisterTimeoutMs ?? DEFAULT_AGENT_REREGISTER_TIMEOUT_MS;
+    this.killGracePeriodMs = options.killGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS;
+    this.epoch = options.epoch ?? 1;
+    this.offers = new OfferBook(this.epoch === 1 ? 'O' : `O${this.epoch}-`);
     this.allocator = new Allocator({
       layout: this.layout,
       prng: options.prng,
@@ -103,7 +137,7 @@ export class Master {
       decisionCycles: options.decisionCycles ?? 0,
     });
     this.#cycle = new AllocationCycle(this.allocator);
-    this.#pool = new VectorPool(this.layout.size, 64);
+    this.pool = new VectorPool(this.layout.size, 64);
     this.#nextCycleAtMs = this.allocationIntervalMs;
   }
 
@@ -116,7 +150,9 @@ export class Master {
     if (this.#triggeredAll || this.#triggeredAgents.size > 0) return this.#nowMs;
     let wake = this.#nextCycleAtMs;
     if (this.offerTimeoutMs !== null) for (const offer of this.offers.all()) wake = Math.min(wake, offer.createdAtMs + this.offerTimeoutMs);
-    return wake;
+    for (const agent of this.agents.values()) if (agent.connection === 'disconnected') wake = Math.min(wake, agent.sinceMs + this.agentUnreachableTimeoutMs);
+    for (const recovered of this.recoveredAgents.values()) wake = Math.min(wake, recovered.sinceMs + this.agentReregisterTimeoutMs);
+    return Math.max(wake, this.#nowMs);
   }
 
   step(command: Command): StepResult {
@@ -133,9 +169,23 @@ export class Master {
         this.#tick(out);
         return null;
       case 'agent.add':
-        return this.#addAgent(command.agent, command.tasks ?? [], out);
+        return agents.addAgent(this, command.agent, command.tasks ?? [], out);
+      case 'agent.reregister':
+        return agents.reregisterAgent(this, command.agent, command.tasks, out);
+      case 'agent.disconnect':
+        return agents.disconnectAgent(this, command.agentId, out);
+      case 'agent.unreachable':
+        return agents.markUnreachable(this, command.agentId, out);
       case 'agent.remove':
-        return this.#removeAgent(command.agentId, out);
+        return agents.removeAgent(this, command.agentId, out);
+      case 'agent.markGone':
+        return agents.markGone(this, command.agentId, out);
+      case 'agent.drain':
+        return agents.drainAgent(this, command.agentId, command.markGone ?? false, out);
+      case 'agent.updateAttributes':
+        return agents.updateAttributes(this, command.agentId, command.attributes, out);
+      case 'task.status':
+        return handleTaskStatus(this, command, out);
       case 'framework.subscribe':
         return this.#subscribe(command.framework, out);
       case 'framework.disconnect':
@@ -146,16 +196,25 @@ export class Master {
         return this.#suppress(command.frameworkId, command.roles, true, out);
       case 'framework.revive':
         return this.#suppress(command.frameworkId, command.roles, false, out);
+      case 'framework.reconcile':
+        return handleReconcile(this, command, out);
       case 'offer.accept':
         return handleAccept(this, command, out);
       case 'offer.decline':
         return this.#decline(command.frameworkId, command.offerIds, command.refuseSeconds, out);
       case 'task.kill':
         return handleTaskKill(this, command, out);
-      case 'task.status':
-        return handleTaskStatus(this, command, out);
+      case 'task.acknowledge':
+        return handleAcknowledge(this, command, out);
+      case 'executor.shutdown':
+        return handleShutdown(this, command, out);
       case 'role.update':
         return this.#updateRole(command, out);
+      case 'operator.reserve':
+      case 'operator.unreserve':
+      case 'operator.createVolumes':
+      case 'operator.destroyVolumes':
+        return handleOperatorConversion(this, command, out);
       default: {
         const unknown: never = command;
         throw new Error(`unknown command ${JSON.stringify(unknown)}`);
@@ -167,14 +226,15 @@ export class Master {
 
   #tick(out: StepOutput): void {
     this.#expireOffers(out);
+    agents.expireAgentTimeouts(this, out);
     const periodic = this.#nowMs >= this.#nextCycleAtMs;
     if (periodic) {
       while (this.#nextCycleAtMs <= this.#nowMs) this.#nextCycleAtMs += this.allocationIntervalMs;
     }
-    if (periodic || this.#triggeredAll) this.#allocate(this.#activeAgents(), periodic ? 'interval' : 'event', out);
+    if (periodic || this.#triggeredAll) this.#allocate(this.activeAgents(), periodic ? 'interval' : 'event', out);
     else if (this.#triggeredAgents.size > 0) {
-      const agents = [...this.#triggeredAgents].map((id) => this.agents.get(id)).filter((agent): agent is Agent => agent !== undefined);
-      this.#allocate(agents, 'event', out);
+      const triggered = [...this.#triggeredAgents].map((id) => this.agents.get(id)).filter((agent): agent is Agent => agent?.connection === 'active');
+      this.#allocate(triggered, 'event', out);
     }
     this.#triggeredAll = false;
     this.#triggeredAgents.clear();
@@ -186,9 +246,34 @@ export class Master {
     else this.#triggeredAgents.add(agentId);
   }
 
-  #allocate(agents: readonly Agent[], trigger: 'interval' | 'event', out: StepOutput): void {
+  /** Agents whose resources may be offered: registered, connected and not draining. */
+  activeAgents(): readonly Agent[] {
+    if (this.#activeAgentsDirty) {
+      this.#activeAgents = [...this.agents.values()].filter((agent) => agent.connection === 'active');
+      this.#activeAgentsDirty = false;
+    }
+    return this.#activeAgents;
+  }
+
+  /** A slot in the agent pool for a new agent; views of existing agents follow if the pool grows. */
+  allocatorAgentIndex(): number {
+    const index = this.#freeAgentIndices.pop() ?? this.#nextAgentIndex++;
+    if (this.pool.ensureCapacity(index + 1)) for (const agent of this.agents.values()) agent.rebindFreeView(this.pool.view(agent.index));
+    return index;
+  }
+
+  releaseAgentIndex(index: number): void {
+    this.#freeAgentIndices.push(index);
+  }
+
+  /** Call whenever an agent is added, removed or changes connection. */
+  agentsChanged(): void {
+    this.#activeAgentsDirty = true;
+  }
+
+  #allocate(candidates: readonly Agent[], trigger: 'interval' | 'event', out: StepOutput): void {
     const grants: OfferGrant[] = [];
-    const stats = this.#cycle.run(this.#nowMs, agents, grants);
+    const stats = this.#cycle.run(this.#nowMs, candidates, grants);
     this.counters.allocationCycles++;
     let byFramework: Map<string, Offer[]> | null = null;
     for (const grant of grants) {
@@ -214,14 +299,6 @@ export class Master {
     out.events.push({ type: 'allocation.completed', atMs: this.#nowMs, trigger, ...stats });
   }
 
-  #activeAgents(): readonly Agent[] {
-    if (this.#agentListDirty) {
-      this.#agentList = [...this.agents.values()];
-      this.#agentListDirty = false;
-    }
-    return this.#agentList;
-  }
-
   #expireOffers(out: StepOutput): void {
     if (this.offerTimeoutMs === null) return;
     for (const offer of [...this.offers.all()]) {
@@ -241,7 +318,7 @@ export class Master {
 
   #decline(frameworkId: string, offerIds: readonly string[], refuseSeconds: number | undefined, out: StepOutput): Rejection | null {
     const framework = this.frameworks.get(frameworkId);
-    if (!framework) return { code: 'unknown_framework', message: `framework ${frameworkId} is not subscribed`, frameworkId };
+    if (!framework) return unknownFramework(frameworkId);
     const filterMs = filterDurationMs(refuseSeconds, this.allocationIntervalMs);
     const unknown: string[] = [];
     for (const offerId of offerIds) {
@@ -261,75 +338,27 @@ export class Master {
     return null;
   }
 
-  // Agents ------------------------------------------------------------------
+  // Tasks by agent ------------------------------------------------------------
 
-  #addAgent(spec: AgentSpec, tasks: readonly import('./commands.js').ReportedTask[], out: StepOutput): Rejection | null {
-    if (this.agents.has(spec.id)) return { code: 'agent_exists', message: `agent ${spec.id} is already registered`, agentId: spec.id };
-    const unknown = [...this.layout.unknownNames(spec.resources), ...(spec.reservations ?? []).flatMap((r) => this.layout.unknownNames(r.resources))];
-    if (unknown.length > 0) {
-      return { code: 'unknown_resource', message: `resource names ${unknown.join(', ')} are not in the master's layout (${this.layout.names.join(', ')})`, names: unknown };
-    }
-    const index = this.#freeAgentIndices.pop() ?? this.#nextAgentIndex++;
-    if (this.#pool.ensureCapacity(index + 1)) for (const agent of this.agents.values()) agent.rebindFreeView(this.#pool.view(agent.index));
-    let agent: Agent;
-    try {
-      agent = new Agent(index, spec.id, spec, this.layout, this.#pool.view(index));
-    } catch (error) {
-      this.#freeAgentIndices.push(index);
-      return { code: 'invalid_agent', message: (error as Error).message, agentId: spec.id };
-    }
-    this.agents.set(agent.id, agent);
-    this.#agentListDirty = true;
-    this.allocator.addAgent(agent);
-    out.events.push({ type: 'agent.added', atMs: this.#nowMs, agentId: agent.id });
-    for (const reported of tasks) this.#adoptTask(agent, reported, out);
-    this.triggerAllocation(agent.id);
-    return null;
+  trackTask(task: Task): void {
+    let set = this.tasksByAgent.get(task.agentId);
+    if (!set) this.tasksByAgent.set(task.agentId, (set = new Set()));
+    set.add(task);
   }
 
-  /** A task an agent brings along: charged to its framework as if launched from an offer. */
-  #adoptTask(agent: Agent, reported: import('./commands.js').ReportedTask, out: StepOutput): void {
-    const framework = this.frameworks.get(reported.frameworkId);
-    const client = framework?.clients.get(reported.role);
-    if (!framework || !client) throw new Error(`agent ${agent.id} reports task ${reported.taskId} of unknown framework/role ${reported.frameworkId}/${reported.role}`);
-    this.allocator.allocate(client, agent, reported.resources);
-    const task: Task = {
-      id: reported.taskId,
-      name: reported.taskId,
-      frameworkId: framework.id,
-      role: reported.role,
-      agentId: agent.id,
-      resources: reported.resources,
-      ...(reported.data !== undefined ? { data: reported.data } : {}),
-      state: reported.state,
-      history: [],
-    };
-    framework.tasks.set(task.id, task);
-    recordTaskState(this, task, reported.state, undefined, undefined, out);
+  untrackTask(task: Task): void {
+    const set = this.tasksByAgent.get(task.agentId);
+    set?.delete(task);
+    if (set && set.size === 0) this.tasksByAgent.delete(task.agentId);
   }
 
-  #removeAgent(agentId: string, out: StepOutput): Rejection | null {
-    const agent = this.agents.get(agentId);
-    if (!agent) return { code: 'unknown_agent', message: `agent ${agentId} is not registered`, agentId };
-    for (const offer of this.offers.ofAgent(agentId)) this.rescindOffer(offer, 'agent_removed', out);
-    for (const framework of this.frameworks.values()) {
-      for (const task of framework.tasks.values()) {
-        if (task.agentId !== agentId) continue;
-        const state = framework.partitionAware ? 'TASK_GONE' : 'TASK_LOST';
-        handleTaskStatus(this, { type: 'task.status', nowMs: this.#nowMs, agentId, frameworkId: framework.id, taskId: task.id, state, reason: 'REASON_AGENT_REMOVED', message: `agent ${agentId} was removed` }, out);
-      }
-    }
-    this.allocator.removeAgent(agent);
-    this.agents.delete(agentId);
-    this.#freeAgentIndices.push(agent.index);
-    this.#agentListDirty = true;
-    out.events.push({ type: 'agent.removed', atMs: this.#nowMs, agentId });
-    return null;
+  liveTasksOn(agentId: string): Task[] {
+    return [...(this.tasksByAgent.get(agentId) ?? [])];
   }
 
   // Frameworks --------------------------------------------------------------
 
-  #subscribe(spec: import('./commands.js').FrameworkSpec, out: StepOutput): Rejection | null {
+  #subscribe(spec: FrameworkSpec, out: StepOutput): Rejection | null {
     if (spec.roles.length === 0) return { code: 'invalid_framework', message: `framework ${spec.id} must subscribe to at least one role`, frameworkId: spec.id };
     const existing = this.frameworks.get(spec.id);
     if (existing) {
@@ -339,21 +368,29 @@ export class Master {
       this.triggerAllocation();
       return null;
     }
-    const capabilities = new Set(spec.capabilities ?? []);
-    const framework = new FrameworkState(spec.id, spec.name ?? spec.id, capabilities);
-    for (const role of spec.roles) {
-      const client = this.allocator.addClient(spec.id, role, capabilities, spec.minAllocatable?.[role] ?? null);
-      framework.clients.set(role, client);
-    }
-    this.frameworks.set(spec.id, framework);
-    out.events.push({ type: 'framework.subscribed', atMs: this.#nowMs, frameworkId: spec.id, roles: framework.roles, resubscribed: false });
+    this.addFramework(spec, true);
+    out.events.push({ type: 'framework.subscribed', atMs: this.#nowMs, frameworkId: spec.id, roles: spec.roles, resubscribed: false });
     this.triggerAllocation();
     return null;
   }
 
+  /** Creates a framework and its clients; a restored master adds them disconnected. */
+  addFramework(spec: FrameworkSpec, connected: boolean): FrameworkState {
+    const capabilities = new Set(spec.capabilities ?? []);
+    const framework = new FrameworkState(spec.id, spec.name ?? spec.id, capabilities);
+    framework.connected = connected;
+    for (const role of spec.roles) {
+      const client = this.allocator.addClient(spec.id, role, capabilities, spec.minAllocatable?.[role] ?? null);
+      framework.clients.set(role, client);
+      if (!connected) this.allocator.setConnected(client, false);
+    }
+    this.frameworks.set(spec.id, framework);
+    return framework;
+  }
+
   #disconnect(frameworkId: string, out: StepOutput): Rejection | null {
     const framework = this.frameworks.get(frameworkId);
-    if (!framework) return { code: 'unknown_framework', message: `framework ${frameworkId} is not subscribed`, frameworkId };
+    if (!framework) return unknownFramework(frameworkId);
     framework.connected = false;
     for (const offer of this.offers.ofFramework(frameworkId)) this.rescindOffer(offer, 'framework_disconnected', out);
     for (const client of framework.clients.values()) this.allocator.setConnected(client, false);
@@ -361,15 +398,12 @@ export class Master {
     return null;
   }
 
+  /** TEARDOWN: offers rescinded, every live task killed and its resources recovered, the framework removed. */
   #teardown(frameworkId: string, out: StepOutput): Rejection | null {
     const framework = this.frameworks.get(frameworkId);
-    if (!framework) return { code: 'unknown_framework', message: `framework ${frameworkId} is not subscribed`, frameworkId };
+    if (!framework) return unknownFramework(frameworkId);
     for (const offer of this.offers.ofFramework(frameworkId)) this.rescindOffer(offer, 'framework_removed', out);
-    for (const task of [...framework.tasks.values()]) {
-      if (task.state === 'TASK_FINISHED' || task.state === 'TASK_FAILED' || task.state === 'TASK_KILLED') continue;
-      out.effects.push({ type: 'agent.kill', agentId: task.agentId, frameworkId, taskId: task.id });
-      handleTaskStatus(this, { type: 'task.status', nowMs: this.#nowMs, agentId: task.agentId, frameworkId, taskId: task.id, state: 'TASK_KILLED', reason: 'REASON_FRAMEWORK_REMOVED' }, out);
-    }
+    for (const task of [...framework.tasks.values()]) killTask(this, framework, task, 'REASON_FRAMEWORK_REMOVED', out);
     for (const client of framework.clients.values()) this.allocator.removeClient(client);
     this.frameworks.delete(frameworkId);
     out.events.push({ type: 'framework.removed', atMs: this.#nowMs, frameworkId });
@@ -378,7 +412,7 @@ export class Master {
 
   #suppress(frameworkId: string, roles: readonly string[] | undefined, suppress: boolean, out: StepOutput): Rejection | null {
     const framework = this.frameworks.get(frameworkId);
-    if (!framework) return { code: 'unknown_framework', message: `framework ${frameworkId} is not subscribed`, frameworkId };
+    if (!framework) return unknownFramework(frameworkId);
     const selected = framework.selectRoles(roles);
     for (const role of selected) {
       const client = framework.clients.get(role)!;
@@ -400,10 +434,16 @@ export class Master {
     }
     if (command.quota !== undefined) {
       if (command.role.includes('/')) return { code: 'invalid_quota', message: `quota is only allowed on top-level roles, not "${command.role}"`, role: command.role };
+      const unknown = [...Object.keys(command.quota?.guarantee ?? {}), ...Object.keys(command.quota?.limit ?? {})].filter((name) => !this.layout.has(name));
+      if (unknown.length > 0) return { code: 'unknown_resource', message: `quota names unknown resources ${unknown.join(', ')}`, role: command.role };
       this.allocator.setQuota(command.role, command.quota ?? undefined);
     }
     const quota = this.allocator.quota.quotaOf(command.role) ?? null;
     out.events.push({ type: 'role.updated', atMs: this.#nowMs, role: command.role, weight: this.allocator.weight(command.role), quota });
     return null;
   }
+}
+
+export function unknownFramework(frameworkId: string): Rejection {
+  return { code: 'unknown_framework', message: `framework ${frameworkId} is not subscribed`, frameworkId };
 }

@@ -21,13 +21,19 @@ export class OfferBook {
   readonly #byFramework = new Map<string, Set<string>>();
   readonly #byAgent = new Map<string, Set<string>>();
   #nextId = 1;
+  readonly #prefix: string;
+
+  /** Ids are `${prefix}${n}`: a failed-over master uses a new prefix so no id is ever reused. */
+  constructor(prefix = 'O') {
+    this.#prefix = prefix;
+  }
 
   get size(): number {
     return this.#offers.size;
   }
 
   nextId(): string {
-    return `O${this.#nextId++}`;
+    return `${this.#prefix}${this.#nextId++}`;
   }
 
   add(offer: Offer): void {

@@ -25,4 +25,6 @@ export interface FrameworkModel {
   onOffers(offers: readonly Offer[], context: SimulationContext): void;
   onRescind(offerId: string, context: SimulationContext): void;
   onUpdate(status: TaskStatus, context: SimulationContext): void;
+  /** The master failed over: re-subscribe and reconcile. */
+  onMasterFailover(context: SimulationContext): void;
 }

@@ -1,69 +1,165 @@
 /**
- * A simulated agent: it runs the tasks the master launches on it. A task
- * reports TASK_RUNNING at once and TASK_FINISHED after its `durationMs` (or
- * runs until killed); kills end it with TASK_KILLED; a crash ends every task
- * silently (the master learns of it from the simulator's failure detector).
+ * A simulated agent: it runs the tasks the master launches on it and reports
+ * their states through a StatusUpdateManager, so updates carry uuids and are
+ * resent until acknowledged, exactly as a real agent's are. A task reports
+ * TASK_RUNNING at once and TASK_FINISHED after its `durationMs` (or runs until
+ * killed). It checkpoints its total resources (dynamic reservations and
+ * volumes) so they survive restarts; a crash kills every task.
  */
+import type { ReportedTask } from '../master/commands.js';
+import type { Prng } from '../prng.js';
+import type { ResourceSet } from '../resources/resourceSet.js';
 import type { Task } from '../tasks/task.js';
+import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
+import { StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
+import type { TaskReason, TaskState } from '../tasks/taskState.js';
+import { isTerminal } from '../tasks/taskState.js';
 import type { SimTaskData } from './batchFramework.js';
 
-export interface AgentCallbacks {
+export interface AgentHost {
   /** Schedules `run` at `atMs` of simulated time. */
   schedule(atMs: number, run: () => void): void;
-  /** An agent-originated status update to the master. */
-  report(agentId: string, frameworkId: string, taskId: string, state: 'TASK_RUNNING' | 'TASK_FINISHED' | 'TASK_KILLED' | 'TASK_FAILED', message?: string): void;
+  /** Sends an agent-originated status update to the master (the network may drop it). */
+  send(update: StatusUpdate): void;
+  readonly prng: Prng;
+}
+
+interface RunningTask {
+  readonly task: Task;
+  readonly epoch: number;
+  state: TaskState;
 }
 
 export class SimulatedAgent {
-  /** taskId -> framework, for the tasks running here now. */
-  readonly #running = new Map<string, string>();
+  readonly #running = new Map<string, RunningTask>();
+  #updates = new StatusUpdateManager();
   #epoch = 0;
+  #retryAtMs = Infinity;
+  /** The total the master last told this agent to checkpoint, when it changed from the spec. */
+  checkpointedTotal: ResourceSet | null = null;
   up = true;
 
   constructor(
     readonly id: string,
-    readonly callbacks: AgentCallbacks,
+    readonly host: AgentHost,
   ) {}
 
-  get runningTasks(): ReadonlyMap<string, string> {
+  get runningTasks(): ReadonlyMap<string, RunningTask> {
     return this.#running;
+  }
+
+  get pendingUpdates(): number {
+    return this.#updates.pendingCount;
+  }
+
+  /** In-flight updates older than `ageMs`: the "no lost updates" law looks at these. */
+  staleUpdates(nowMs: number, ageMs: number): StatusUpdate[] {
+    return this.#updates.inFlight().filter((update) => nowMs - update.timestampMs > ageMs);
   }
 
   launch(task: Task, nowMs: number): void {
     if (!this.up) return;
     const epoch = this.#epoch;
-    this.#running.set(task.id, task.frameworkId);
-    this.callbacks.report(this.id, task.frameworkId, task.id, 'TASK_RUNNING');
+    this.#running.set(task.id, { task, epoch, state: 'TASK_RUNNING' });
+    this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
     const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
-    this.callbacks.schedule(nowMs + durationMs, () => {
-      if (epoch !== this.#epoch || !this.#running.has(task.id)) return;
-      this.#running.delete(task.id);
-      this.callbacks.report(this.id, task.frameworkId, task.id, 'TASK_FINISHED');
-    });
+    this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
 
-  kill(frameworkId: string, taskId: string): void {
-    if (!this.up || !this.#running.delete(taskId)) return;
-    this.callbacks.report(this.id, frameworkId, taskId, 'TASK_KILLED');
+  kill(taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
+    const running = this.#running.get(taskId);
+    if (!this.up || !running || running.state === 'TASK_KILLING') return;
+    if (killingState) {
+      running.state = 'TASK_KILLING';
+      this.#report(running.task.frameworkId, taskId, 'TASK_KILLING', nowMs);
+    }
+    // Simulated tasks honour SIGTERM within a second, or are killed when the grace period ends.
+    const stopMs = nowMs + Math.min(gracePeriodMs, 1000);
+    this.host.schedule(stopMs, () => this.#end(taskId, running.epoch, 'TASK_KILLED', stopMs));
   }
 
   /** A task fault: the process dies with a non-zero exit. */
-  fail(taskId: string, message: string): boolean {
-    const frameworkId = this.#running.get(taskId);
-    if (!this.up || frameworkId === undefined) return false;
-    this.#running.delete(taskId);
-    this.callbacks.report(this.id, frameworkId, taskId, 'TASK_FAILED', message);
+  fail(taskId: string, message: string, nowMs: number): boolean {
+    const running = this.#running.get(taskId);
+    if (!this.up || !running) return false;
+    this.#end(taskId, running.epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
     return true;
   }
 
+  acknowledge(taskId: string, uuid: string, nowMs: number): void {
+    if (!this.up) return;
+    const result = this.#updates.acknowledge(taskId, uuid, nowMs);
+    if (result.ok && result.next) this.host.send(result.next);
+    this.#scheduleRetry(nowMs);
+  }
+
+  /** Resends everything in flight, e.g. after re-registering with a new master. */
+  resendPending(nowMs: number): void {
+    for (const update of this.#updates.inFlight()) this.host.send(update);
+    this.#scheduleRetry(nowMs);
+  }
+
+  /** What the agent tells the master when it (re-)registers. */
+  report(): ReportedTask[] {
+    return [...this.#running.values()].map(({ task, state }) => ({
+      taskId: task.id,
+      frameworkId: task.frameworkId,
+      role: task.role,
+      resources: task.resources,
+      state: state === 'TASK_KILLING' ? 'TASK_KILLING' : 'TASK_RUNNING',
+      executorId: task.executorId,
+      ...(task.data !== undefined ? { data: task.data } : {}),
+    }));
+  }
+
+  /** The host dies: every task with it, and the updates not yet acknowledged. */
   crash(): void {
     this.up = false;
     this.#running.clear();
+    this.#updates = new StatusUpdateManager();
     this.#epoch++;
+    this.#retryAtMs = Infinity;
   }
 
   restart(): void {
     this.up = true;
+  }
+
+  #end(taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+    const running = this.#running.get(taskId);
+    if (!this.up || !running || running.epoch !== epoch) return;
+    this.#running.delete(taskId);
+    this.#report(running.task.frameworkId, taskId, state, nowMs, message, reason);
+  }
+
+  #report(frameworkId: string, taskId: string, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+    const update: StatusUpdate = {
+      uuid: uuidFromPrng(this.host.prng),
+      taskId,
+      frameworkId,
+      agentId: this.id,
+      state,
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+      timestampMs: nowMs,
+    };
+    if (isTerminal(state) && this.#updates.pending(taskId).some((u) => isTerminal(u.state))) return;
+    const now = this.#updates.add(update, nowMs);
+    if (now) this.host.send(now);
+    this.#scheduleRetry(nowMs);
+  }
+
+  #scheduleRetry(nowMs: number): void {
+    const next = this.#updates.nextRetryAtMs();
+    if (next === Infinity || next >= this.#retryAtMs) return;
+    this.#retryAtMs = next;
+    const epoch = this.#epoch;
+    this.host.schedule(next, () => {
+      if (epoch !== this.#epoch || !this.up) return;
+      this.#retryAtMs = Infinity;
+      for (const update of this.#updates.due(next)) this.host.send(update);
+      this.#scheduleRetry(next);
+    });
   }
 }

@@ -1,18 +1,24 @@
 /**
  * The discrete-event simulator: it hosts a Master, simulated agents and
- * framework models, interprets the master's effects, and injects the
- * scenario's faults. Time is simulated; the seed drives every random choice,
- * so one scenario and one seed always give the same events.
+ * framework models, carries messages between them over a simulated network
+ * (which partitions can cut), interprets the master's effects and injects the
+ * scenario's faults, master failover included. Time is simulated; the seed
+ * drives every random choice, so one scenario and one seed always give the
+ * same events.
  */
-import type { Effect } from '../master/effects.js';
 import type { Command } from '../master/commands.js';
+import type { Effect } from '../master/effects.js';
 import type { KernelEvent } from '../master/events.js';
+import type { MasterOptions } from '../master/master.js';
 import { Master } from '../master/master.js';
+import { restoreMaster, snapshotMaster } from '../master/snapshot.js';
+import type { Prng } from '../prng.js';
 import { createPrng } from '../prng.js';
+import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
 import { checkInvariants } from '../testing/invariants.js';
 import { BatchFramework } from './batchFramework.js';
-import type { FrameworkModel, SimulationContext, FrameworkCall } from './frameworkModel.js';
 import { EventQueue } from './eventQueue.js';
+import type { FrameworkCall, FrameworkModel, SimulationContext } from './frameworkModel.js';
 import type { Scenario, ScenarioAgent, ScenarioFault } from './scenario.js';
 import { SimulatedAgent } from './simulatedAgent.js';
 
@@ -25,6 +31,8 @@ export interface SimulationOptions {
   decisionCycles?: number;
   /** When to run the invariant checkers: after every master step, after every tick, or never. */
   invariants?: 'step' | 'tick' | 'off';
+  /** Master settings the scenario file does not carry (timeouts). */
+  master?: Partial<Pick<MasterOptions, 'agentUnreachableTimeoutMs' | 'agentReregisterTimeoutMs' | 'killGracePeriodMs' | 'fastPaths'>>;
 }
 
 export interface InvariantViolation {
@@ -34,17 +42,29 @@ export interface InvariantViolation {
 }
 
 const VIOLATIONS_KEPT_MAX = 100;
+/** Missed pings before the master notices a partitioned agent (Mesos pings every 15 s). */
+const PING_INTERVAL_MS = 15_000;
+/** How long after a failover agents and frameworks find the new leader. */
+const REREGISTER_DELAY_MS = 1_000;
+/** An update unacknowledged this long while its agent and framework are reachable is lost. */
+const UPDATE_DELIVERY_BOUND_MS = 15 * 60_000;
 
 export class Simulation {
   readonly scenario: Scenario;
   readonly seed: number;
-  readonly master: Master;
+  master: Master;
   readonly agents = new Map<string, SimulatedAgent>();
   readonly frameworks = new Map<string, FrameworkModel>();
   readonly violations: InvariantViolation[] = [];
+  /** Agents cut off from the master. */
+  readonly partitioned = new Set<string>();
+  failovers = 0;
   readonly #queue = new EventQueue();
   readonly #options: SimulationOptions;
+  readonly #masterOptions: MasterOptions;
   readonly #agentSpecs = new Map<string, ScenarioAgent>();
+  /** Randomness of the world around the master (uuids, delays), apart from the master's own. */
+  readonly #prng: Prng;
   #nowMs = 0;
   readonly #context: SimulationContext;
 
@@ -52,7 +72,8 @@ export class Simulation {
     this.scenario = scenario;
     this.seed = options.seed ?? scenario.seed;
     this.#options = options;
-    this.master = new Master({
+    this.#prng = createPrng((this.seed ^ 0x5eed5eed) | 0);
+    this.#masterOptions = {
       prng: createPrng(this.seed),
       resourceNames: scenarioResourceNames(scenario),
       allocationIntervalMs: scenario.allocationIntervalMs,
@@ -62,13 +83,17 @@ export class Simulation {
       minAllocatable: scenario.allocator.minAllocatable,
       offerTimeoutMs: scenario.allocator.offerTimeoutMs,
       decisionCycles: options.decisionCycles ?? 0,
-    });
+      ...options.master,
+    };
+    this.master = new Master(this.#masterOptions);
     const simulation = this;
     this.#context = {
       get nowMs() {
         return simulation.#nowMs;
       },
-      layout: this.master.layout,
+      get layout() {
+        return simulation.master.layout;
+      },
       send: (call: FrameworkCall) => this.#schedule(this.#nowMs, () => this.command({ ...call, nowMs: this.#nowMs } as Command)),
     };
     this.#setUp();
@@ -114,41 +139,90 @@ export class Simulation {
       this.frameworks.set(spec.id, model);
       this.#schedule(spec.startAtMs, () => model.subscribe(this.#context));
     }
-    for (const agent of scenario.agents) this.#schedule(0, () => this.#addAgent(agent));
+    for (const agent of scenario.agents) this.#schedule(0, () => this.#startAgent(agent));
     for (const fault of scenario.faults) this.#schedule(fault.atMs, () => this.inject(fault));
   }
 
-  #addAgent(spec: ScenarioAgent): void {
+  // Agents and the network ----------------------------------------------------
+
+  #startAgent(spec: ScenarioAgent): void {
     this.#agentSpecs.set(spec.id, spec);
     let agent = this.agents.get(spec.id);
     if (!agent) {
       agent = new SimulatedAgent(spec.id, {
         schedule: (atMs, run) => this.#schedule(atMs, run),
-        report: (agentId, frameworkId, taskId, state, message) =>
-          this.#schedule(this.#nowMs, () => this.command({ type: 'task.status', nowMs: this.#nowMs, agentId, frameworkId, taskId, state, ...(message ? { message } : {}) })),
+        send: (update) => this.#sendUpdate(update),
+        prng: this.#prng,
       });
       this.agents.set(spec.id, agent);
     }
     agent.restart();
-    this.command({ type: 'agent.add', nowMs: this.#nowMs, agent: { ...spec } });
+    this.#register(agent);
+  }
+
+  /** (Re-)registration: the agent reports its checkpointed total and its running tasks. */
+  #register(agent: SimulatedAgent): void {
+    if (!agent.up || this.partitioned.has(agent.id)) return;
+    const spec = this.#agentSpecs.get(agent.id)!;
+    const known = this.master.agents.has(agent.id) || this.master.unreachableAgents.has(agent.id) || this.master.recoveredAgents.has(agent.id);
+    const agentSpec = { ...spec, ...(agent.checkpointedTotal ? { checkpointedTotal: agent.checkpointedTotal } : {}) };
+    if (known) this.command({ type: 'agent.reregister', nowMs: this.#nowMs, agent: agentSpec, tasks: agent.report() });
+    else this.command({ type: 'agent.add', nowMs: this.#nowMs, agent: agentSpec, tasks: agent.report() });
+    agent.resendPending(this.#nowMs);
+  }
+
+  #sendUpdate(update: StatusUpdate): void {
+    if (this.partitioned.has(update.agentId)) return;
+    this.#schedule(this.#nowMs, () => {
+      if (this.partitioned.has(update.agentId) || !this.agents.get(update.agentId)?.up) return;
+      this.command({
+        type: 'task.status',
+        nowMs: this.#nowMs,
+        agentId: update.agentId,
+        frameworkId: update.frameworkId,
+        taskId: update.taskId,
+        state: update.state,
+        uuid: update.uuid,
+        ...(update.reason ? { reason: update.reason } : {}),
+        ...(update.message ? { message: update.message } : {}),
+      });
+    });
+  }
+
+  /** Effects for an agent cross the network: lost if the agent is down or cut off. */
+  #toAgent(agentId: string, run: (agent: SimulatedAgent) => void): void {
+    this.#schedule(this.#nowMs, () => {
+      const agent = this.agents.get(agentId);
+      if (agent?.up && !this.partitioned.has(agentId)) run(agent);
+    });
   }
 
   #deliver(effect: Effect): void {
+    const frameworks = this.frameworks;
     switch (effect.type) {
       case 'framework.offers':
-        this.#schedule(this.#nowMs, () => this.frameworks.get(effect.frameworkId)?.onOffers(effect.offers, this.#context));
+        this.#schedule(this.#nowMs, () => frameworks.get(effect.frameworkId)?.onOffers(effect.offers, this.#context));
         return;
       case 'framework.rescind':
-        this.#schedule(this.#nowMs, () => this.frameworks.get(effect.frameworkId)?.onRescind(effect.offerId, this.#context));
+        this.#schedule(this.#nowMs, () => frameworks.get(effect.frameworkId)?.onRescind(effect.offerId, this.#context));
         return;
       case 'framework.update':
-        this.#schedule(this.#nowMs, () => this.frameworks.get(effect.frameworkId)?.onUpdate(effect.status, this.#context));
+        this.#schedule(this.#nowMs, () => frameworks.get(effect.frameworkId)?.onUpdate(effect.status, this.#context));
         return;
       case 'agent.launch':
-        this.#schedule(this.#nowMs, () => this.agents.get(effect.agentId)?.launch(effect.task, this.#nowMs));
+        this.#toAgent(effect.agentId, (agent) => agent.launch(effect.task, this.#nowMs));
         return;
       case 'agent.kill':
-        this.#schedule(this.#nowMs, () => this.agents.get(effect.agentId)?.kill(effect.frameworkId, effect.taskId));
+        this.#toAgent(effect.agentId, (agent) => agent.kill(effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs));
+        return;
+      case 'agent.acknowledge':
+        this.#toAgent(effect.agentId, (agent) => agent.acknowledge(effect.taskId, effect.uuid, this.#nowMs));
+        return;
+      case 'agent.resources':
+        this.#toAgent(effect.agentId, (agent) => (agent.checkpointedTotal = effect.total));
+        return;
+      case 'agent.shutdown':
+        this.#toAgent(effect.agentId, (agent) => agent.crash());
         return;
       default: {
         const unknown: never = effect;
@@ -157,22 +231,32 @@ export class Simulation {
     }
   }
 
+  // Faults ----------------------------------------------------------------------
+
   /** Injects a fault now (the playground's click-to-break); scheduled faults come through here too. */
   inject(fault: ScenarioFault): void {
     switch (fault.type) {
-      case 'agent.crash': {
-        this.agents.get(fault.agent)?.crash();
-        // Until agent health checking is modelled, the master learns of the crash at once.
-        if (this.master.agents.has(fault.agent)) this.command({ type: 'agent.remove', nowMs: this.#nowMs, agentId: fault.agent });
-        return;
-      }
+      case 'agent.crash':
+        return this.#crashAgent(fault.agent);
       case 'agent.restart': {
-        const spec = this.#agentSpecs.get(fault.agent);
-        if (spec && !this.master.agents.has(fault.agent)) this.#addAgent(spec);
+        const agent = this.agents.get(fault.agent);
+        if (agent && !agent.up) {
+          agent.restart();
+          this.#register(agent);
+        }
         return;
       }
       case 'agent.add':
-        this.#addAgent(fault.agent);
+        this.#startAgent(fault.agent);
+        return;
+      case 'network.partition':
+        for (const agentId of fault.agents) this.#partition(agentId);
+        return;
+      case 'network.heal':
+        for (const agentId of fault.agents) this.#heal(agentId);
+        return;
+      case 'master.failover':
+        this.#failover();
         return;
       case 'task.fail':
         this.#failTask(fault.framework, fault.task);
@@ -184,10 +268,6 @@ export class Simulation {
       case 'role.update':
         this.command({ type: 'role.update', nowMs: this.#nowMs, role: fault.role, ...(fault.weight !== undefined ? { weight: fault.weight } : {}), ...(fault.quota ? { quota: fault.quota } : {}) });
         return;
-      case 'network.partition':
-      case 'network.heal':
-      case 'master.failover':
-        throw new Error(`fault "${fault.type}" is not simulated yet: it arrives with agent partitions and master failover`);
       default: {
         const unknown: never = fault;
         throw new Error(`unknown fault ${JSON.stringify(unknown)}`);
@@ -195,17 +275,82 @@ export class Simulation {
     }
   }
 
+  /** The host dies; its connection to the master breaks at once, so the master disconnects it. */
+  #crashAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent?.up) return;
+    agent.crash();
+    if (this.master.agents.has(agentId) && !this.partitioned.has(agentId)) this.command({ type: 'agent.disconnect', nowMs: this.#nowMs, agentId });
+  }
+
+  /** Nothing crosses; the master notices at its next missed ping and disconnects the agent. */
+  #partition(agentId: string): void {
+    if (this.partitioned.has(agentId)) return;
+    this.partitioned.add(agentId);
+    this.#schedule(this.#nowMs + PING_INTERVAL_MS, () => {
+      if (this.partitioned.has(agentId) && this.master.agents.has(agentId)) this.command({ type: 'agent.disconnect', nowMs: this.#nowMs, agentId });
+    });
+  }
+
+  #heal(agentId: string): void {
+    if (!this.partitioned.delete(agentId)) return;
+    const agent = this.agents.get(agentId);
+    if (agent) this.#register(agent);
+  }
+
+  /**
+   * The leading master dies and a new one takes over from the persisted
+   * state; agents re-register and frameworks re-subscribe and reconcile.
+   */
+  #failover(): void {
+    this.failovers++;
+    const snapshot = snapshotMaster(this.master);
+    const options = { ...this.#masterOptions, prng: createPrng((this.seed + this.failovers * 7919) | 0) };
+    this.master = restoreMaster(snapshot, options, this.#nowMs);
+    for (const agent of this.agents.values()) {
+      const delayMs = REREGISTER_DELAY_MS / 2 + this.#prng.nextInt(REREGISTER_DELAY_MS);
+      this.#schedule(this.#nowMs + delayMs, () => this.#register(agent));
+    }
+    for (const model of this.frameworks.values()) {
+      const delayMs = REREGISTER_DELAY_MS + this.#prng.nextInt(REREGISTER_DELAY_MS);
+      this.#schedule(this.#nowMs + delayMs, () => {
+        if (this.master.frameworks.has(model.id)) model.onMasterFailover(this.#context);
+        else model.subscribe(this.#context);
+      });
+    }
+  }
+
   #failTask(frameworkId: string, taskId: string | undefined): void {
     const framework = this.master.frameworks.get(frameworkId);
     if (!framework) return;
-    const candidates = [...framework.tasks.values()].filter((task) => task.state === 'TASK_RUNNING' && (taskId === undefined || task.id === taskId));
-    const task = candidates[0];
-    if (task) this.agents.get(task.agentId)?.fail(task.id, 'injected failure');
+    const running = [...framework.tasks.values()].filter((task) => task.state === 'TASK_RUNNING' && (taskId === undefined || task.id === taskId));
+    const task = taskId === undefined && running.length > 0 ? running[this.#prng.nextInt(running.length)] : running[0];
+    if (task) this.agents.get(task.agentId)?.fail(task.id, 'injected failure', this.#nowMs);
   }
+
+  // Invariants ------------------------------------------------------------------
 
   #check(): void {
     if (this.violations.length >= VIOLATIONS_KEPT_MAX) return;
     for (const violation of checkInvariants(this.master)) this.violations.push({ atMs: this.#nowMs, ...violation });
+    for (const message of this.lostUpdates()) this.violations.push({ atMs: this.#nowMs, invariant: 'status-updates', message });
+  }
+
+  /**
+   * The "no lost updates" law: an update still unacknowledged long after it
+   * was sent, while its agent is up and reachable and its framework connected,
+   * was lost somewhere.
+   */
+  lostUpdates(): string[] {
+    const out: string[] = [];
+    for (const agent of this.agents.values()) {
+      if (!agent.up || this.partitioned.has(agent.id)) continue;
+      for (const update of agent.staleUpdates(this.#nowMs, UPDATE_DELIVERY_BOUND_MS)) {
+        if (!this.master.frameworks.get(update.frameworkId)?.connected) continue;
+        out.push(`agent ${agent.id}: update ${update.uuid} (${update.state}) of task ${update.taskId} unacknowledged since ${update.timestampMs} ms`);
+      }
+    }
+    return out;
   }
 }
 

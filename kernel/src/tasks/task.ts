@@ -10,6 +10,8 @@ import type { TaskReason, TaskState } from './taskState.js';
 export interface TaskSpec {
   taskId: string;
   name?: string;
+  /** Tasks sharing an executor on an agent are shut down together (SHUTDOWN); default: the task's own. */
+  executorId?: string;
   resources: ResourceSet;
   /** Opaque to the kernel: what the host needs to run it (command, duration in a simulation, ...). */
   data?: unknown;
@@ -22,6 +24,9 @@ export interface TaskStatus {
   state: TaskState;
   reason?: TaskReason;
   message?: string;
+  /** Set on agent-originated updates: the framework must acknowledge it. */
+  uuid?: string;
+  healthy?: boolean;
   timestampMs: number;
 }
 
@@ -32,8 +37,13 @@ export interface Task {
   readonly role: string;
   readonly agentId: string;
   readonly resources: ResourceSet;
+  readonly executorId: string;
   readonly data?: unknown;
   state: TaskState;
+  /** Uuids of agent updates forwarded to the framework and not yet acknowledged, oldest first. */
+  unacknowledged: string[];
+  /** The latest status, as reconciliation reports it. */
+  latest: TaskStatus | null;
   /** Every state the task has been in, oldest first. */
   readonly history: Array<{ state: TaskState; atMs: number; reason?: TaskReason }>;
 }
