@@ -2,7 +2,8 @@
  * A small harness for master tests: a Master with a seed, helpers to add
  * agents and frameworks, tick, and read offers by framework.
  */
-import type { Command, KernelEvent, Offer, StepResult } from '../../../kernel/src/index.js';
+import type { Command, KernelEvent, Offer, ReservationInfo, ResourceSet, StepResult, Task, TaskState } from '../../../kernel/src/index.js';
+import { reservedPart } from '../../../kernel/src/index.js';
 import { createPrng, Master } from '../../../kernel/src/index.js';
 import type { MasterOptions } from '../../../kernel/src/master/master.js';
 import type { FrameworkCall } from '../../../kernel/src/sim/frameworkModel.js';
@@ -62,6 +63,26 @@ export class Harness {
       operations: [{ type: 'LAUNCH', tasks: [{ taskId, resources }] }],
       ...(refuseSeconds !== undefined ? { refuseSeconds } : {}),
     });
+  }
+
+  /** A reserved part for `role` (dynamic unless said), optionally with a volume. */
+  reserved(role: string, quantities: Record<string, number>, options: { labels?: Record<string, string>; volume?: string; stack?: ReservationInfo[] } = {}): ResourceSet {
+    const reservation: ReservationInfo = { role, type: 'DYNAMIC', ...(options.labels ? { labels: options.labels } : {}) };
+    const stack = [...(options.stack ?? []), reservation];
+    const volume = options.volume ? { persistenceId: options.volume, containerPath: 'data', mode: 'RW' as const } : undefined;
+    return { scalars: this.master.layout.zero(), ports: [], reserved: [reservedPart(stack, this.master.layout.vector(quantities), [], volume)] };
+  }
+
+  unreserved(quantities: Record<string, number>): ResourceSet {
+    return { scalars: this.master.layout.vector(quantities), ports: [], reserved: [] };
+  }
+
+  status(agentId: string, frameworkId: string, taskId: string, state: TaskState, uuid?: string): StepResult {
+    return this.step({ type: 'task.status', agentId, frameworkId, taskId, state, ...(uuid ? { uuid } : {}) });
+  }
+
+  task(frameworkId: string, taskId: string): Task {
+    return this.master.frameworks.get(frameworkId)!.tasks.get(taskId)!;
   }
 
   quantities(offer: Offer): Record<string, number> {
