@@ -7,6 +7,7 @@ import type { Command } from '../master/commands.js';
 import type { Offer } from '../offers/offer.js';
 import type { ResourceLayout } from '../resources/layout.js';
 import type { TaskStatus } from '../tasks/task.js';
+import type { TaskState } from '../tasks/taskState.js';
 
 type WithoutTime<T> = T extends unknown ? Omit<T, 'nowMs'> : never;
 export type FrameworkCall = WithoutTime<Command>;
@@ -21,6 +22,10 @@ export interface SimulationContext {
 export interface FrameworkModel {
   readonly id: string;
   readonly role: string;
+  /** Tasks still to launch. */
+  readonly pendingTasks: number;
+  /** The latest state the framework was told of, per task it launched (survives master failovers). */
+  readonly taskStates: ReadonlyMap<string, TaskState>;
   subscribe(context: SimulationContext): void;
   onOffers(offers: readonly Offer[], context: SimulationContext): void;
   onRescind(offerId: string, context: SimulationContext): void;

@@ -38,13 +38,12 @@ export function buildReport(simulation: Simulation): SimulationReport {
   const allocator = master.allocator;
   const frameworks: FrameworkReport[] = simulation.scenario.frameworks.map((spec) => {
     const state = master.frameworks.get(spec.id);
+    // Counted as the framework saw them: the master forgets finished tasks when it fails over.
     const tasks: Partial<Record<TaskState, number>> = {};
+    const model = simulation.frameworks.get(spec.id);
+    for (const taskState of model?.taskStates.values() ?? []) tasks[taskState] = (tasks[taskState] ?? 0) + 1;
     const allocated = layout.zero();
-    if (state) {
-      for (const task of state.tasks.values()) tasks[task.state] = (tasks[task.state] ?? 0) + 1;
-      for (const client of state.clients.values()) for (let i = 0; i < allocated.length; i++) allocated[i] += client.node.allocation[i];
-    }
-    const model = simulation.frameworks.get(spec.id) as { pendingTasks?: number } | undefined;
+    if (state) for (const client of state.clients.values()) for (let i = 0; i < allocated.length; i++) allocated[i] += client.node.allocation[i];
     return {
       id: spec.id,
       role: spec.role,
@@ -66,7 +65,10 @@ export function buildReport(simulation: Simulation): SimulationReport {
   total.forEach((amount, slot) => {
     if (amount > 0) utilization[layout.names[slot]] = roundTo(allocated[slot] / amount, 4);
   });
-  const { allocationCycles, offersMade, offersDeclined, offersAccepted, offersRescinded, tasksLaunched } = master.counters;
+  const counter = (key: keyof typeof master.counters): number => master.counters[key] + simulation.retiredCounters[key];
+  const [allocationCycles, offersMade, offersDeclined, offersAccepted, offersRescinded, tasksLaunched] = (
+    ['allocationCycles', 'offersMade', 'offersDeclined', 'offersAccepted', 'offersRescinded', 'tasksLaunched'] as const
+  ).map(counter);
   return {
     scenario: simulation.scenario.name,
     seed: simulation.seed,

@@ -66,6 +66,11 @@ export interface ScenarioTasks {
   ports: number;
   /** Null (the default): runs until killed. */
   durationMs: number | null;
+  /**
+   * Each task keeps a dynamic reservation (labelled with a resource_id) and a
+   * persistent volume of this size; a relaunched task returns to both.
+   */
+  persistentVolume?: { sizeMb: number; containerPath: string };
 }
 
 export type FrameworkCapability =
@@ -158,6 +163,7 @@ export interface ScenarioTasksInput {
   resources: ResourceQuantities;
   ports?: number;
   durationMs?: number | null;
+  persistentVolume?: { sizeMb: number; containerPath?: string };
 }
 
 export interface ScenarioFrameworkInput {

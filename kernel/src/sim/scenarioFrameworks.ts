@@ -28,7 +28,8 @@ const FRAMEWORK_FIELDS = [
   'id', 'name', 'role', 'kind', 'tasks', 'maxTasksPerOffer', 'refuseSeconds',
   'capabilities', 'partitionAware', 'relaunch', 'startAtMs', 'minAllocatable',
 ] as const;
-const TASKS_FIELDS = ['count', 'resources', 'ports', 'durationMs'] as const;
+const TASKS_FIELDS = ['count', 'resources', 'ports', 'durationMs', 'persistentVolume'] as const;
+const VOLUME_FIELDS = ['sizeMb', 'containerPath'] as const;
 
 export const FRAMEWORK_CAPABILITIES: readonly FrameworkCapability[] = [
   'GPU_RESOURCES', 'MULTI_ROLE', 'PARTITION_AWARE', 'REGION_AWARE',
@@ -45,12 +46,17 @@ export const minAllocatableList = arrayOf('an array of resource amounts such as 
 function readTasks(value: unknown, path: string, errors: Errors): ScenarioTasks {
   const fields = Fields.open(value, path, errors, TASKS_FIELDS);
   if (fields === undefined) return { count: 0, resources: {}, ports: 0, durationMs: null };
-  return {
+  const tasks: ScenarioTasks = {
     count: fields.required('count', integerAtLeast(0)) ?? 0,
     resources: fields.required('resources', demandQuantities) ?? {},
     ports: fields.optional('ports', integerAtLeast(0), 0),
     durationMs: fields.optional('durationMs', nullable(positiveNumber), null),
   };
+  if (fields.has('persistentVolume')) {
+    const volume = Fields.open(fields.value('persistentVolume'), fields.pathOf('persistentVolume'), errors, VOLUME_FIELDS);
+    if (volume) tasks.persistentVolume = { sizeMb: volume.required('sizeMb', positiveNumber) ?? 0, containerPath: volume.optional('containerPath', nonEmptyString, 'data') };
+  }
+  return tasks;
 }
 
 /** Reads capabilities and `partitionAware`, which must not contradict each other. */

@@ -9,13 +9,14 @@
 import type { Command } from '../master/commands.js';
 import type { Effect } from '../master/effects.js';
 import type { KernelEvent } from '../master/events.js';
-import type { MasterOptions } from '../master/master.js';
+import type { MasterCounters, MasterOptions } from '../master/master.js';
 import { Master } from '../master/master.js';
 import { restoreMaster, snapshotMaster } from '../master/snapshot.js';
 import type { Prng } from '../prng.js';
 import { createPrng } from '../prng.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
 import { checkInvariants } from '../testing/invariants.js';
+import { checkLifecycleInvariants } from '../testing/lifecycleInvariants.js';
 import { BatchFramework } from './batchFramework.js';
 import { EventQueue } from './eventQueue.js';
 import type { FrameworkCall, FrameworkModel, SimulationContext } from './frameworkModel.js';
@@ -59,6 +60,8 @@ export class Simulation {
   /** Agents cut off from the master. */
   readonly partitioned = new Set<string>();
   failovers = 0;
+  /** Counters of masters that failed over, so totals cover the whole run. */
+  readonly retiredCounters: MasterCounters = { allocationCycles: 0, offersMade: 0, offersDeclined: 0, offersAccepted: 0, offersRescinded: 0, tasksLaunched: 0 };
   readonly #queue = new EventQueue();
   readonly #options: SimulationOptions;
   readonly #masterOptions: MasterOptions;
@@ -103,8 +106,12 @@ export class Simulation {
     return this.#nowMs;
   }
 
+  /** Master steps taken so far (every command, ticks included). */
+  steps = 0;
+
   /** Sends one command to the master now and carries out what it asks for. */
   command(command: Command): void {
+    this.steps++;
     const result = this.master.step(command);
     for (const event of result.events) this.#options.onEvent?.(event);
     for (const effect of result.effects) this.#deliver(effect);
@@ -304,6 +311,7 @@ export class Simulation {
    */
   #failover(): void {
     this.failovers++;
+    for (const key of Object.keys(this.retiredCounters) as (keyof MasterCounters)[]) this.retiredCounters[key] += this.master.counters[key];
     const snapshot = snapshotMaster(this.master);
     const options = { ...this.#masterOptions, prng: createPrng((this.seed + this.failovers * 7919) | 0) };
     this.master = restoreMaster(snapshot, options, this.#nowMs);
@@ -333,6 +341,7 @@ export class Simulation {
   #check(): void {
     if (this.violations.length >= VIOLATIONS_KEPT_MAX) return;
     for (const violation of checkInvariants(this.master)) this.violations.push({ atMs: this.#nowMs, ...violation });
+    for (const violation of checkLifecycleInvariants(this.master)) this.violations.push({ atMs: this.#nowMs, ...violation });
     for (const message of this.lostUpdates()) this.violations.push({ atMs: this.#nowMs, invariant: 'status-updates', message });
   }
 

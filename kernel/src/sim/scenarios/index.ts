@@ -4,14 +4,32 @@
  * description. Names are unique; `findBuiltinScenario` looks one up by name.
  */
 import type { ScenarioInput } from '../scenario.js';
+import { agentCrash } from './agentCrash.js';
+import { chaosScenario, chaosSeed } from './chaos.js';
 import { declineFilters } from './declineFilters.js';
 import { drfPaper } from './drfPaper.js';
 import { hierarchicalRoles } from './hierarchicalRoles.js';
+import { masterFailover } from './masterFailover.js';
+import { partitionHeal } from './partitionHeal.js';
+import { persistentVolume } from './persistentVolume.js';
 import { quotaGuarantee } from './quotaGuarantee.js';
 import { weightedRoles } from './weightedRoles.js';
 
-export const builtinScenarios: readonly ScenarioInput[] = [drfPaper, weightedRoles, quotaGuarantee, declineFilters, hierarchicalRoles];
+export const builtinScenarios: readonly ScenarioInput[] = [
+  drfPaper,
+  weightedRoles,
+  quotaGuarantee,
+  declineFilters,
+  hierarchicalRoles,
+  agentCrash,
+  partitionHeal,
+  masterFailover,
+  persistentVolume,
+];
 
+/** A built-in scenario by name; `chaos:<seed>` names a generated fault-injection scenario. */
 export function findBuiltinScenario(name: string): ScenarioInput | undefined {
+  const seed = chaosSeed(name);
+  if (seed !== null) return chaosScenario(seed);
   return builtinScenarios.find((scenario) => scenario.name === name);
 }
