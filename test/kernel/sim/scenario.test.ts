@@ -50,7 +50,11 @@ describe('built-in scenarios', () => {
   it('have unique names, found by findBuiltinScenario', () => {
     const names = builtinScenarios.map((scenario) => scenario.name);
 
-    expect(names).toEqual(['drf-paper', 'weighted-roles', 'quota-guarantee', 'decline-filters', 'hierarchical-roles']);
+    expect(names).toEqual([
+      'drf-paper', 'weighted-roles', 'quota-guarantee', 'decline-filters', 'hierarchical-roles',
+      'agent-crash', 'partition-heal', 'master-failover', 'persistent-volume',
+    ]);
+    expect(findBuiltinScenario('chaos:7')?.name).toBe('chaos:7');
     expect(findBuiltinScenario('drf-paper')).toBe(builtinScenarios[0]);
     expect(findBuiltinScenario('nope')).toBeUndefined();
   });
@@ -234,7 +238,7 @@ describe('errors: what was expected and what was found, at the exact path', () =
         message:
           'unknown field "agent"; expected one of "name", "description", "seed", "durationMs", "allocationIntervalMs", "allocator", "roles", "agents", "frameworks", "faults"',
       },
-      { path: '$.frameworks[0].tasks.duration', message: 'unknown field "duration"; expected one of "count", "resources", "ports", "durationMs"' },
+      { path: '$.frameworks[0].tasks.duration', message: 'unknown field "duration"; expected one of "count", "resources", "ports", "durationMs", "persistentVolume"' },
     ]);
   });
 
