@@ -110,8 +110,8 @@ export function subtractResourceSets(a: ResourceSet, b: ResourceSet): ResourceSe
       continue;
     }
     const rest: ReservedPart = { ...part, scalars: subtract(part.scalars, taken.scalars), ports: subtractRanges(part.ports, taken.ports) };
-    // A volume stays with its disk: a part that still names a volume is kept even when emptied.
-    if (!isEmptyPart(rest) || (part.volume && !taken.volume)) reserved.push(rest);
+    // A part is kept while it still holds something; a volume goes with the last of its disk.
+    if (!isEmpty(rest.scalars) || rest.ports.length > 0) reserved.push(rest);
   }
   return { scalars: subtract(a.scalars, b.scalars), ports: subtractRanges(a.ports, b.ports), reserved };
 }
