@@ -1,0 +1,117 @@
+/**
+ * Command health checks (Mesos `HealthCheck.COMMAND`): every `intervalSeconds`
+ * run `/bin/sh -c <command>` in the sandbox as the task's user; exit 0 within
+ * `timeoutSeconds` is healthy. Failures during `gracePeriodSeconds` are
+ * ignored until the first success (the task is still starting). The checker
+ * reports each change of health, and that `consecutiveFailures` was reached
+ * (0 = never), after which the runtime kills the task. Checks never overlap.
+ */
+import { spawn } from 'node:child_process';
+import type { TaskUser } from './sandbox.js';
+
+export interface HealthCheckSpec {
+  command: string;
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  gracePeriodSeconds?: number;
+  delaySeconds?: number;
+  consecutiveFailures?: number;
+}
+
+export const HEALTH_CHECK_DEFAULTS = { intervalSeconds: 10, timeoutSeconds: 20, gracePeriodSeconds: 10, delaySeconds: 15, consecutiveFailures: 3 };
+
+export interface HealthCheckListener {
+  onHealthChanged(healthy: boolean): void;
+  onFailuresExceeded(failures: number): void;
+}
+
+export class CommandHealthChecker {
+  readonly #spec: Required<HealthCheckSpec>;
+  readonly #listener: HealthCheckListener;
+  readonly #context: { sandboxDir: string; env: Record<string, string>; user: TaskUser | null };
+  readonly #startedAtMs = Date.now();
+  #timer: NodeJS.Timeout | null = null;
+  #healthy: boolean | null = null;
+  #everHealthy = false;
+  #failures = 0;
+  #stopped = false;
+
+  constructor(spec: HealthCheckSpec, context: { sandboxDir: string; env: Record<string, string>; user: TaskUser | null }, listener: HealthCheckListener) {
+    this.#spec = { ...HEALTH_CHECK_DEFAULTS, ...spec };
+    if (!(this.#spec.intervalSeconds > 0) || !(this.#spec.timeoutSeconds > 0)) throw new Error('health check interval and timeout must be > 0');
+    this.#context = context;
+    this.#listener = listener;
+  }
+
+  start(): void {
+    this.#schedule(this.#spec.delaySeconds * 1000);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#check(), delayMs);
+    this.#timer.unref();
+  }
+
+  async #check(): Promise<void> {
+    const passed = await this.#runOnce();
+    if (this.#stopped) return;
+    if (passed) {
+      this.#everHealthy = true;
+      this.#failures = 0;
+      this.#report(true);
+    } else {
+      const inGrace = !this.#everHealthy && Date.now() - this.#startedAtMs < this.#spec.gracePeriodSeconds * 1000;
+      if (!inGrace) {
+        this.#failures++;
+        this.#report(false);
+        const limit = this.#spec.consecutiveFailures;
+        if (limit > 0 && this.#failures >= limit) {
+          this.stop();
+          this.#listener.onFailuresExceeded(this.#failures);
+          return;
+        }
+      }
+    }
+    this.#schedule(this.#spec.intervalSeconds * 1000);
+  }
+
+  #report(healthy: boolean): void {
+    if (this.#healthy === healthy) return;
+    this.#healthy = healthy;
+    this.#listener.onHealthChanged(healthy);
+  }
+
+  #runOnce(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const child = spawn('/bin/sh', ['-c', this.#spec.command], {
+        cwd: this.#context.sandboxDir,
+        env: this.#context.env,
+        stdio: 'ignore',
+        detached: true,
+        ...(this.#context.user ? { uid: this.#context.user.uid, gid: this.#context.user.gid } : {}),
+      });
+      const timeout = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }, this.#spec.timeoutSeconds * 1000);
+      child.once('error', () => {
+        clearTimeout(timeout);
+        resolve(false);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timeout);
+        resolve(code === 0);
+      });
+    });
+  }
+}
