@@ -177,8 +177,12 @@ function launchTask(master: Master, framework: FrameworkState, offer: Offer, spe
   };
   framework.tasks.set(task.id, task);
   master.counters.tasksLaunched++;
+  // TASK_STAGING is the master's own starting state: Mesos sends no update for it (the framework
+  // knows what it launched), so it is recorded here and announced by task.launched alone.
+  task.history.push({ state: 'TASK_STAGING', atMs: master.nowMs });
+  task.latest = { taskId: task.id, frameworkId: framework.id, agentId: task.agentId, state: 'TASK_STAGING', timestampMs: master.nowMs };
+  master.trackTask(task);
   out.events.push({ type: 'task.launched', atMs: master.nowMs, taskId: task.id, frameworkId: framework.id, agentId: task.agentId, role: task.role });
-  setTaskState(master, framework, task, 'TASK_STAGING', undefined, undefined, out);
   out.effects.push({ type: 'agent.launch', agentId: task.agentId, frameworkId: framework.id, task });
 }
 

@@ -103,6 +103,7 @@ export function reregisterAgent(master: Master, spec: AgentSpec, reported: reado
   if (existing) {
     reconcileTasks(master, existing, reported, out);
     if (existing.connection === 'disconnected') existing.connection = 'active';
+    master.disconnectedAgents.delete(existing);
     master.agentsChanged();
     master.triggerAllocation(existing.id);
   } else {
@@ -160,6 +161,7 @@ export function disconnectAgent(master: Master, agentId: string, out: StepOutput
   rescindAll(master, agentId, 'agent_disconnected', out);
   agent.connection = 'disconnected';
   agent.sinceMs = master.nowMs;
+  master.disconnectedAgents.add(agent);
   master.agentsChanged();
   out.events.push({ type: 'agent.disconnected', atMs: master.nowMs, agentId });
   return null;
@@ -167,6 +169,7 @@ export function disconnectAgent(master: Master, agentId: string, out: StepOutput
 
 /** Takes the agent out of the master and the allocator once its offers and tasks are settled. */
 function detach(master: Master, agent: Agent): void {
+  master.disconnectedAgents.delete(agent);
   master.allocator.removeAgent(agent);
   master.agents.delete(agent.id);
   master.releaseAgentIndex(agent.index);
@@ -252,8 +255,8 @@ export function updateAttributes(master: Master, agentId: string, attributes: Ag
 
 /** Called on every tick: disconnected agents turn unreachable, unreturned recovered agents too. */
 export function expireAgentTimeouts(master: Master, out: StepOutput): void {
-  for (const agent of [...master.agents.values()]) {
-    if (agent.connection === 'disconnected' && master.nowMs >= agent.sinceMs + master.agentUnreachableTimeoutMs) markUnreachable(master, agent.id, out);
+  for (const agent of [...master.disconnectedAgents]) {
+    if (master.nowMs >= agent.sinceMs + master.agentUnreachableTimeoutMs) markUnreachable(master, agent.id, out);
   }
   for (const [agentId, recovered] of [...master.recoveredAgents]) {
     if (master.nowMs < recovered.sinceMs + master.agentReregisterTimeoutMs) continue;

@@ -90,6 +90,8 @@ export class Master {
   readonly frameworks = new Map<string, FrameworkState>();
   /** Live (non-terminal) tasks by agent, UNREACHABLE ones included. */
   readonly tasksByAgent = new Map<string, Set<Task>>();
+  /** Registered agents whose connection is down: each turns unreachable after the timeout. */
+  readonly disconnectedAgents = new Set<Agent>();
   /** Agents that stopped answering; partition-aware tasks on them are UNREACHABLE. */
   readonly unreachableAgents = new Map<string, { atMs: number; record: AgentRecord }>();
   /** Agents an operator marked gone: they may never come back. */
@@ -150,7 +152,7 @@ export class Master {
     if (this.#triggeredAll || this.#triggeredAgents.size > 0) return this.#nowMs;
     let wake = this.#nextCycleAtMs;
     if (this.offerTimeoutMs !== null) for (const offer of this.offers.all()) wake = Math.min(wake, offer.createdAtMs + this.offerTimeoutMs);
-    for (const agent of this.agents.values()) if (agent.connection === 'disconnected') wake = Math.min(wake, agent.sinceMs + this.agentUnreachableTimeoutMs);
+    for (const agent of this.disconnectedAgents) wake = Math.min(wake, agent.sinceMs + this.agentUnreachableTimeoutMs);
     for (const recovered of this.recoveredAgents.values()) wake = Math.min(wake, recovered.sinceMs + this.agentReregisterTimeoutMs);
     return Math.max(wake, this.#nowMs);
   }

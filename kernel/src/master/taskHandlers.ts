@@ -21,6 +21,11 @@ import { reconcileOne } from './reconciliation.js';
 type StatusCommand = Extract<Command, { type: 'task.status' }>;
 
 export function handleTaskStatus(master: Master, command: StatusCommand, out: StepOutput): Rejection | null {
+  if (!master.agents.has(command.agentId)) {
+    // As in Mesos, an agent the master does not have registered (unreachable, or not yet back after a
+    // failover) re-registers before its updates count; its report then says what runs there.
+    return { code: 'unknown_agent', message: `agent ${command.agentId} is not registered; it must re-register before sending status updates`, agentId: command.agentId, taskId: command.taskId };
+  }
   const framework = master.frameworks.get(command.frameworkId);
   const task = framework?.tasks.get(command.taskId);
   if (!framework || !task || task.agentId !== command.agentId) {

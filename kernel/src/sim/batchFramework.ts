@@ -9,6 +9,7 @@
 import type { OfferOperation } from '../master/commands.js';
 import type { Offer } from '../offers/offer.js';
 import { subtractResourceSets } from '../resources/resourceSet.js';
+import { equals } from '../resources/vector.js';
 import type { TaskSpec, TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
@@ -39,6 +40,7 @@ export class BatchFramework implements FrameworkModel {
   readonly #relaunches = new Set<Slot>();
   readonly #releases = new Set<Slot>();
   #slotNumber = 0;
+  #shared: TaskSpec['resources'] | null = null;
 
   constructor(readonly spec: ScenarioFramework) {
     this.id = spec.id;
@@ -77,7 +79,10 @@ export class BatchFramework implements FrameworkModel {
         context.send({ type: 'offer.decline', frameworkId: this.id, offerIds: [offer.id], refuseSeconds: this.spec.refuseSeconds });
         continue;
       }
-      for (const task of tasks) this.#live.set(task.taskId, offer.agentId);
+      for (const task of tasks) {
+        this.#live.set(task.taskId, offer.agentId);
+        this.taskStates.set(task.taskId, 'TASK_STAGING');
+      }
       const launch: OfferOperation[] = tasks.length > 0 ? [{ type: 'LAUNCH', tasks }] : [];
       context.send({ type: 'offer.accept', frameworkId: this.id, offerIds: [offer.id], operations: [...operations, ...launch], refuseSeconds: this.spec.refuseSeconds });
     }
@@ -116,8 +121,13 @@ export class BatchFramework implements FrameworkModel {
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
     while (tasks.length < this.spec.maxTasksPerOffer && this.#pending > 0) {
-      const resources = carveTask(available, context.layout, this.spec.tasks.resources, this.spec.tasks.ports ?? 0);
+      let resources = carveTask(available, context.layout, this.spec.tasks.resources, this.spec.tasks.ports ?? 0);
       if (!resources) break;
+      // Identical unreserved tasks share one (never mutated) resource set: a million tasks, one vector.
+      if (resources.reserved.length === 0 && resources.ports.length === 0) {
+        if (this.#shared && equals(this.#shared.scalars, resources.scalars)) resources = this.#shared;
+        else this.#shared = resources;
+      }
       const data: SimTaskData = { durationMs: this.spec.tasks.durationMs };
       tasks.push({ taskId: `${this.id}-${this.#nextTaskNumber++}`, resources, data });
       available = subtractResourceSets(available, resources);

@@ -1,6 +1,8 @@
 /**
  * The simulator's agenda: actions ordered by time, then by insertion, so that
- * equal times run in a deterministic order. A binary min-heap.
+ * equal times run in a deterministic order. Future actions wait in a binary
+ * min-heap; actions for the current time (most of them: message deliveries)
+ * go to a FIFO, and the two are merged by (time, insertion) on the way out.
  */
 
 interface Entry {
@@ -11,14 +13,21 @@ interface Entry {
 
 export class EventQueue {
   readonly #heap: Entry[] = [];
+  #now: Entry[] = [];
+  #nowHead = 0;
+  #currentMs = -Infinity;
   #seq = 0;
 
   get size(): number {
-    return this.#heap.length;
+    return this.#heap.length + this.#now.length - this.#nowHead;
   }
 
   push(atMs: number, run: () => void): void {
     if (!Number.isFinite(atMs)) throw new Error(`event time must be finite, got ${atMs}`);
+    if (atMs === this.#currentMs) {
+      this.#now.push({ atMs, seq: this.#seq++, run });
+      return;
+    }
     const heap = this.#heap;
     heap.push({ atMs, seq: this.#seq++, run });
     let i = heap.length - 1;
@@ -31,10 +40,29 @@ export class EventQueue {
   }
 
   peekMs(): number {
-    return this.#heap.length > 0 ? this.#heap[0].atMs : Infinity;
+    const heapMs = this.#heap.length > 0 ? this.#heap[0].atMs : Infinity;
+    return this.#nowHead < this.#now.length ? Math.min(this.#currentMs, heapMs) : heapMs;
   }
 
   pop(): Entry | undefined {
+    const heap = this.#heap;
+    if (this.#nowHead < this.#now.length && (heap.length === 0 || before(this.#now[this.#nowHead], heap[0]))) {
+      const entry = this.#now[this.#nowHead++];
+      if (this.#nowHead === this.#now.length) {
+        this.#now = [];
+        this.#nowHead = 0;
+      }
+      return entry;
+    }
+    const top = this.#popHeap();
+    if (top && top.atMs !== this.#currentMs) {
+      // Time moves on: anything left for the old time would have come out first.
+      this.#currentMs = top.atMs;
+    }
+    return top;
+  }
+
+  #popHeap(): Entry | undefined {
     const heap = this.#heap;
     if (heap.length === 0) return undefined;
     const top = heap[0];

@@ -11,7 +11,7 @@ import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
-import { StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
+import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
 import type { SimTaskData } from './batchFramework.js';
@@ -150,16 +150,25 @@ export class SimulatedAgent {
     this.#scheduleRetry(nowMs);
   }
 
+  /**
+   * Keeps one resend timer per agent. A new or next update is due 10 s from
+   * now, never before a timer already set, so only an idle agent needs a new
+   * timer; when the timer fires it finds the earliest retry itself.
+   */
   #scheduleRetry(nowMs: number): void {
-    const next = this.#updates.nextRetryAtMs();
-    if (next === Infinity || next >= this.#retryAtMs) return;
+    if (this.#retryAtMs !== Infinity || this.#updates.pendingCount === 0) return;
+    this.#armRetry(nowMs + STATUS_UPDATE_RETRY_INITIAL_MS);
+  }
+
+  #armRetry(next: number): void {
+    if (next === Infinity) return;
     this.#retryAtMs = next;
     const epoch = this.#epoch;
     this.host.schedule(next, () => {
       if (epoch !== this.#epoch || !this.up) return;
       this.#retryAtMs = Infinity;
       for (const update of this.#updates.due(next)) this.host.send(update);
-      this.#scheduleRetry(next);
+      this.#armRetry(this.#updates.nextRetryAtMs());
     });
   }
 }

@@ -41,6 +41,7 @@ export type AcknowledgeResult =
 
 export class StatusUpdateManager {
   readonly #streams = new Map<string, Stream>();
+  #pending = 0;
 
   /** Queues an update; returns it when it should be sent now (nothing else was in flight). */
   add(update: StatusUpdate, nowMs: number): StatusUpdate | null {
@@ -52,6 +53,7 @@ export class StatusUpdateManager {
     const last = stream.queue[stream.queue.length - 1];
     if (last && isTerminal(last.state)) throw new Error(`status update after terminal ${last.state} for task ${update.taskId}`);
     stream.queue.push(update);
+    this.#pending++;
     if (stream.queue.length > 1) return null;
     stream.nextRetryAtMs = nowMs + STATUS_UPDATE_RETRY_INITIAL_MS;
     stream.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
@@ -65,14 +67,15 @@ export class StatusUpdateManager {
     const head = stream.queue[0];
     if (head.uuid !== uuid) return { ok: false, code: 'stale_acknowledgement', message: `acknowledgement ${uuid} for task ${taskId} is not for the update in flight (${head.uuid})` };
     stream.queue.shift();
+    this.#pending--;
     const terminal = isTerminal(head.state);
     const next = stream.queue[0] ?? null;
     if (next) {
       stream.nextRetryAtMs = nowMs + STATUS_UPDATE_RETRY_INITIAL_MS;
       stream.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
     } else {
-      stream.nextRetryAtMs = Infinity;
-      if (terminal) this.#streams.delete(taskId);
+      // Only streams with updates in flight are kept, so that scans cost what is pending, not every task.
+      this.#streams.delete(taskId);
     }
     return { ok: true, terminal, next };
   }
@@ -106,10 +109,9 @@ export class StatusUpdateManager {
     return this.#streams.get(taskId)?.queue ?? [];
   }
 
+  /** Updates queued or in flight, over all tasks. */
   get pendingCount(): number {
-    let count = 0;
-    for (const stream of this.#streams.values()) count += stream.queue.length;
-    return count;
+    return this.#pending;
   }
 
   /** Checkpoint form: plain data, safe to JSON.stringify. */
@@ -120,7 +122,9 @@ export class StatusUpdateManager {
   static restore(snapshot: StatusUpdateManagerSnapshot): StatusUpdateManager {
     const manager = new StatusUpdateManager();
     for (const s of snapshot.streams) {
+      if (s.queue.length === 0) continue;
       manager.#streams.set(s.taskId, { queue: [...s.queue], nextRetryAtMs: s.nextRetryAtMs ?? Infinity, backoffMs: s.backoffMs });
+      manager.#pending += s.queue.length;
     }
     return manager;
   }
@@ -128,12 +132,15 @@ export class StatusUpdateManager {
 
 /** An RFC 4122 version-4 uuid from a seeded PRNG, so simulations stay reproducible. */
 export function uuidFromPrng(prng: Prng): string {
-  const hex: string[] = [];
-  for (let i = 0; i < 16; i++) {
-    let byte = prng.nextInt(256);
-    if (i === 6) byte = (byte & 0x0f) | 0x40;
-    if (i === 8) byte = (byte & 0x3f) | 0x80;
-    hex.push(byte.toString(16).padStart(2, '0'));
-  }
-  return `${hex.slice(0, 4).join('')}-${hex.slice(4, 6).join('')}-${hex.slice(6, 8).join('')}-${hex.slice(8, 10).join('')}-${hex.slice(10).join('')}`;
+  const a = hexWord(prng);
+  const b = hexWord(prng);
+  const c = hexWord(prng);
+  const d = hexWord(prng);
+  // Version 4 in the high nibble of the third group, variant 10xx in the fourth.
+  const variant = ((parseInt(c[0], 16) & 0x3) | 0x8).toString(16);
+  return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+}
+
+function hexWord(prng: Prng): string {
+  return (Math.floor(prng.next() * 4294967296) >>> 0).toString(16).padStart(8, '0');
 }

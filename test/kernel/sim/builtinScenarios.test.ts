@@ -21,6 +21,7 @@ const tasksOf = (report: SimulationReport, id: string) => report.frameworks.find
 function histories(events: KernelEvent[], frameworkId: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const event of events) {
+    if (event.type === 'task.launched' && event.frameworkId === frameworkId) out.set(event.taskId, ['TASK_STAGING']);
     if (event.type !== 'task.updated' || event.status.frameworkId !== frameworkId) continue;
     const list = out.get(event.status.taskId) ?? [];
     if (list[list.length - 1] !== event.status.state) list.push(event.status.state);
