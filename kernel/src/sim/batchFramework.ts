@@ -41,11 +41,14 @@ export class BatchFramework implements FrameworkModel {
   readonly #releases = new Set<Slot>();
   #slotNumber = 0;
   #shared: TaskSpec['resources'] | null = null;
+  /** What the simulated agent needs to run one of these tasks: the same for all of them. */
+  readonly #taskData: SimTaskData;
 
   constructor(readonly spec: ScenarioFramework) {
     this.id = spec.id;
     this.role = spec.role;
     this.#pending = spec.tasks.count;
+    this.#taskData = Object.freeze({ durationMs: spec.tasks.durationMs });
   }
 
   /** The latest state this framework was told of, for every task it launched. */
@@ -128,8 +131,7 @@ export class BatchFramework implements FrameworkModel {
         if (this.#shared && equals(this.#shared.scalars, resources.scalars)) resources = this.#shared;
         else this.#shared = resources;
       }
-      const data: SimTaskData = { durationMs: this.spec.tasks.durationMs };
-      tasks.push({ taskId: `${this.id}-${this.#nextTaskNumber++}`, resources, data });
+      tasks.push({ taskId: `${this.id}-${this.#nextTaskNumber++}`, resources, data: this.#taskData });
       available = subtractResourceSets(available, resources);
       this.#pending--;
     }
@@ -143,7 +145,7 @@ export class BatchFramework implements FrameworkModel {
     const operations: OfferOperation[] = [];
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
-    const data: SimTaskData = { durationMs: this.spec.tasks.durationMs };
+    const data = this.#taskData;
     for (const slot of [...this.#releases]) {
       const parts = slot.agentId === offer.agentId ? slotParts(available, slot) : null;
       const give = parts ? release(available, layout, slot) : null;

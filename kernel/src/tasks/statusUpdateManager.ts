@@ -141,6 +141,9 @@ export function uuidFromPrng(prng: Prng): string {
   return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 function hexWord(prng: Prng): string {
-  return (Math.floor(prng.next() * 4294967296) >>> 0).toString(16).padStart(8, '0');
+  const word = Math.floor(prng.next() * 4294967296) >>> 0;
+  return HEX_BYTES[word >>> 24] + HEX_BYTES[(word >>> 16) & 0xff] + HEX_BYTES[(word >>> 8) & 0xff] + HEX_BYTES[word & 0xff];
 }
