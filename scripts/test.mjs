@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+await import('./ensureChromium.mjs').then(({ ensureChromium }) => ensureChromium());
 const dir = mkdtempSync(join(tmpdir(), 'allot-test-'));
 const jsonFile = join(dir, 'results.json');
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)];

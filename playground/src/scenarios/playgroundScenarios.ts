@@ -1,0 +1,84 @@
+/**
+ * Scenarios the playground adds to the kernel's built-in ones: the stages of
+ * the guided tours, and a 10,000-agent cluster for the benchmark. Plain
+ * ScenarioInput objects, exactly what a JSON file would hold.
+ */
+import type { ScenarioInput } from '@allot/kernel';
+
+/** A stateful database whose nodes keep their data on persistent volumes, beside a greedy analytics framework. */
+export const reservedDatabase: ScenarioInput = {
+  name: 'reserved-database',
+  description: 'A Cassandra-like framework runs three nodes, each on a dynamic reservation with a persistent volume; analytics fills the rest. Crash an agent and restart it: the node comes back to the same agent, the same reservation and the same volume.',
+  seed: 7,
+  durationMs: 90000,
+  roles: [
+    { name: 'db', weight: 1 },
+    { name: 'analytics', weight: 1 },
+  ],
+  agents: [
+    { id: 'agent', count: 4, resources: { cpus: 8, mem: 32768, disk: 100000 }, attributes: { rack: 'r1' } },
+  ],
+  frameworks: [
+    {
+      id: 'cassandra',
+      role: 'db',
+      kind: 'batch',
+      tasks: { count: 3, resources: { cpus: 2, mem: 8192, disk: 10000 }, durationMs: null, persistentVolume: { sizeMb: 10000, containerPath: 'data' } },
+      maxTasksPerOffer: 1,
+      relaunch: true,
+      refuseSeconds: 1,
+    },
+    { id: 'analytics', role: 'analytics', kind: 'batch', tasks: { count: 24, resources: { cpus: 1, mem: 2048 }, durationMs: null }, maxTasksPerOffer: 8, refuseSeconds: 1, startAtMs: 2000 },
+  ],
+  faults: [],
+};
+
+/** Long-running web tasks and short batch jobs, both relaunching what fails. */
+export const failureRecovery: ScenarioInput = {
+  name: 'failure-recovery',
+  description: 'Six agents run a web service (12 long-running instances) and a stream of short jobs; both relaunch what is lost. Crash an agent, fail a task, restart the agent and watch the cluster heal.',
+  seed: 3,
+  durationMs: 180000,
+  roles: [
+    { name: 'web', weight: 1 },
+    { name: 'batch', weight: 1 },
+  ],
+  agents: [{ id: 'agent', count: 6, resources: { cpus: 4, mem: 8192 }, attributes: { zone: 'a' } }],
+  frameworks: [
+    { id: 'web', role: 'web', kind: 'batch', tasks: { count: 12, resources: { cpus: 1, mem: 1024 }, durationMs: null }, maxTasksPerOffer: 2, refuseSeconds: 2, relaunch: true },
+    { id: 'jobs', role: 'batch', kind: 'batch', tasks: { count: 200, resources: { cpus: 1, mem: 512 }, durationMs: 6000 }, maxTasksPerOffer: 4, refuseSeconds: 1, relaunch: true },
+  ],
+  faults: [],
+};
+
+/** The benchmark's cluster: 10,000 agents under steady churn from eight frameworks in four roles. */
+export const largeCluster: ScenarioInput = {
+  name: 'large-cluster',
+  description: '10,000 agents, four roles (one weighted, one with quota) and eight frameworks whose short tasks keep the offer cycle busy: the scale the playground is built for.',
+  seed: 11,
+  durationMs: 600000,
+  allocationIntervalMs: 1000,
+  roles: [
+    { name: 'web', weight: 2 },
+    { name: 'batch', weight: 1 },
+    { name: 'ml', weight: 1, quota: { guarantee: { cpus: 4000 }, limit: { cpus: 20000 } } },
+    { name: 'etl', weight: 1 },
+  ],
+  agents: [
+    { id: 'a', count: 6000, resources: { cpus: 16, mem: 65536 }, attributes: { rack: 'r1' } },
+    { id: 'b', count: 4000, resources: { cpus: 32, mem: 131072 }, attributes: { rack: 'r2' } },
+  ],
+  frameworks: [
+    { id: 'web-frontend', role: 'web', kind: 'batch', tasks: { count: 60000, resources: { cpus: 1, mem: 2048 }, durationMs: 45000 }, maxTasksPerOffer: 4, refuseSeconds: 1, relaunch: true },
+    { id: 'web-api', role: 'web', kind: 'batch', tasks: { count: 60000, resources: { cpus: 2, mem: 4096 }, durationMs: 30000 }, maxTasksPerOffer: 4, refuseSeconds: 1 },
+    { id: 'spark', role: 'batch', kind: 'batch', tasks: { count: 80000, resources: { cpus: 2, mem: 8192 }, durationMs: 20000 }, maxTasksPerOffer: 8, refuseSeconds: 2 },
+    { id: 'hadoop', role: 'batch', kind: 'batch', tasks: { count: 80000, resources: { cpus: 1, mem: 4096 }, durationMs: 25000 }, maxTasksPerOffer: 8, refuseSeconds: 2 },
+    { id: 'tensorflow', role: 'ml', kind: 'batch', tasks: { count: 20000, resources: { cpus: 8, mem: 32768 }, durationMs: 60000 }, maxTasksPerOffer: 2, refuseSeconds: 5 },
+    { id: 'pytorch', role: 'ml', kind: 'batch', tasks: { count: 20000, resources: { cpus: 4, mem: 16384 }, durationMs: 50000 }, maxTasksPerOffer: 2, refuseSeconds: 5 },
+    { id: 'airflow', role: 'etl', kind: 'batch', tasks: { count: 60000, resources: { cpus: 1, mem: 1024 }, durationMs: 15000 }, maxTasksPerOffer: 8, refuseSeconds: 1 },
+    { id: 'flink', role: 'etl', kind: 'batch', tasks: { count: 40000, resources: { cpus: 2, mem: 2048 }, durationMs: 40000 }, maxTasksPerOffer: 4, refuseSeconds: 1, startAtMs: 20000 },
+  ],
+  faults: [],
+};
+
+export const playgroundScenarios: readonly ScenarioInput[] = [reservedDatabase, failureRecovery, largeCluster];

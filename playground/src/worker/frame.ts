@@ -1,0 +1,199 @@
+/**
+ * What crosses the worker boundary: one Frame per reply, everything the views
+ * draw at one moment of simulated time. Per-agent data travels as typed arrays
+ * (transferred, not copied); everything else is small plain data. A Frame is
+ * immutable once sent: the UI keeps it in `$state.raw` and never edits it.
+ */
+import type { ScenarioFault, ScenarioInput, ScenarioError } from '@allot/kernel';
+
+export interface RoleFrame {
+  name: string;
+  weight: number;
+  /** Unweighted dominant share of the cluster held by the role's tasks (0..1). */
+  share: number;
+  /** The share the DRF sorter compares: dominant share divided by weight. */
+  weightedShare: number;
+  allocated: Record<string, number>;
+  /** Quota as fractions of the cluster total, on the quota's most constraining resource. */
+  quotaGuaranteeShare: number | null;
+  quotaLimitShare: number | null;
+  quotaText: string | null;
+}
+
+export interface FrameworkFrame {
+  id: string;
+  role: string;
+  share: number;
+  tasks: Record<string, number>;
+  running: number;
+  pending: number;
+  launched: number;
+  connected: boolean;
+  suppressed: boolean;
+  allocated: Record<string, number>;
+}
+
+/** Per agent, `count` entries (or `count * roleNames.length` for `fill`). */
+export interface AgentBulk {
+  /** Changes whenever the list of agents (ids, order) changes. */
+  version: number;
+  /** Sent only when `version` changed since the UI's last frame (or on a reset). */
+  ids: string[] | null;
+  roleNames: string[];
+  count: number;
+  /** Fraction of the agent's cpus (or its first resource) held by each role's tasks, agent-major. */
+  fill: Float32Array;
+  /** Fraction in outstanding offers. */
+  offered: Float32Array;
+  /** Fraction reserved for some role (static or dynamic), and that role's index in roleNames (-1 none). */
+  reserved: Float32Array;
+  reservedRole: Int16Array;
+  /** AGENT_UP, AGENT_DOWN, AGENT_PARTITIONED. */
+  status: Uint8Array;
+  /** Live tasks on the agent. */
+  tasks: Uint16Array;
+  /** 1 when the agent holds a persistent volume. */
+  volumes: Uint8Array;
+}
+
+export const AGENT_UP = 0;
+export const AGENT_DOWN = 1;
+export const AGENT_PARTITIONED = 2;
+
+export interface EventRecord {
+  seq: number;
+  atMs: number;
+  type: string;
+  group: 'offer' | 'task' | 'agent' | 'framework' | 'allocation' | 'role';
+  frameworkId?: string;
+  agentId?: string;
+  taskId?: string;
+  text: string;
+}
+
+export type OfferOutcome = 'outstanding' | 'accepted' | 'declined' | 'rescinded';
+
+export interface OfferFlowRecord {
+  offerId: string;
+  /** 1-based position in the cycle: the DRF order in which the agent went to frameworks. */
+  order: number;
+  frameworkId: string;
+  role: string;
+  agentId: string;
+  resources: string;
+  outcome: OfferOutcome;
+  tasks: number;
+  filterMs: number;
+  rescindReason?: string;
+}
+
+export interface OfferCycleFrame {
+  cycle: number;
+  atMs: number;
+  trigger: string;
+  offersTotal: number;
+  offers: OfferFlowRecord[];
+}
+
+/** One point of the time series, taken at every interval allocation cycle. */
+export interface Sample {
+  atMs: number;
+  roleShares: number[];
+  frameworkShares: number[];
+  /** Allocated / total of the utilisation resource (cpus). */
+  utilization: number;
+  /** Jain's index over roles' weighted dominant shares (1 = perfectly fair). */
+  fairness: number;
+  /** Mean wait from a task becoming wanted to its launch, over tasks launched so far. */
+  meanWaitMs: number;
+  running: number;
+  pending: number;
+}
+
+export interface ClusterFrame {
+  agents: number;
+  agentsUp: number;
+  total: Record<string, number>;
+  allocated: Record<string, number>;
+  utilization: Record<string, number>;
+}
+
+export interface Frame {
+  requestId: number;
+  /** Bumps on every load and every backward seek: the UI drops its accumulated history. */
+  epoch: number;
+  nowMs: number;
+  durationMs: number;
+  allocationIntervalMs: number;
+  scenarioName: string;
+  seed: number;
+  /** A fingerprint of the master's state (tasks, agents' free resources, offers, counters). */
+  digest: string;
+  roles: RoleFrame[];
+  frameworks: FrameworkFrame[];
+  taskStates: Record<string, number>;
+  /** "FROM>TO" -> how many times a task moved along that edge since the start. */
+  transitions: Record<string, number>;
+  counters: Record<string, number>;
+  cluster: ClusterFrame;
+  agents: AgentBulk;
+  /** Events since the previous frame (the latest ones when there were too many). */
+  events: EventRecord[];
+  eventsTotal: number;
+  offerCycles: OfferCycleFrame[];
+  /** Samples from index `samplesFrom` on: what the UI did not have yet (all of them after a reset). */
+  samples: Sample[];
+  samplesFrom: number;
+  /** Faults injected from the playground (not the scenario's own), with their times. */
+  faults: ScenarioFault[];
+  plans: unknown[];
+  violations: string[];
+  /** A fault or step that failed, said plainly (null when all went well). */
+  notice: string | null;
+  /** Bytes of the typed arrays plus the JSON size of the rest. */
+  bytes: number;
+}
+
+export type LoadResult = { ok: true; frame: Frame } | { ok: false; errors: ScenarioError[] };
+
+export interface LoadRequest {
+  scenario: ScenarioInput;
+  seed?: number;
+  faults?: ScenarioFault[];
+  untilMs?: number;
+}
+
+export interface TaskDetail {
+  id: string;
+  frameworkId: string;
+  role: string;
+  agentId: string;
+  state: string;
+  resources: string;
+  history: Array<{ state: string; atMs: number; reason?: string }>;
+}
+
+export interface TaskSummary {
+  id: string;
+  frameworkId: string;
+  agentId: string;
+  state: string;
+}
+
+export interface AgentDetail {
+  id: string;
+  hostname: string;
+  status: 'up' | 'down' | 'partitioned';
+  total: string;
+  free: string;
+  reservations: string[];
+  attributes: Record<string, string | number>;
+  tasks: TaskSummary[];
+  offers: string[];
+}
+
+export interface ExplainResult {
+  outcome: string;
+  message: string;
+  considered: Array<{ frameworkId: string; role: string; outcome: string; share: number }>;
+}

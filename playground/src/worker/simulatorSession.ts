@@ -1,0 +1,479 @@
+/**
+ * One simulation as the playground drives it: load a scenario, advance, step,
+ * inject faults at the current time, and seek to any moment. Going back in
+ * time rebuilds the run from the start and replays the scenario with the same
+ * seed and the same injected faults at the same times: the kernel is
+ * deterministic, so the state reached is identical (checked by its digest).
+ * Pure TypeScript with no DOM: the worker wraps it, and Node tests drive it.
+ */
+import type { Master, ScenarioFault, ScenarioInput, Scenario, SimulationReport, KernelEvent } from '@allot/kernel';
+import { Simulation, buildReport, dominantShare, explainAllocation, parseScenario, traceRecord } from '@allot/kernel';
+import type { AgentDetail, ExplainResult, Frame, FrameworkFrame, LoadRequest, LoadResult, RoleFrame, Sample, TaskDetail, TaskSummary } from './frame.js';
+import { AGENT_PARTITIONED } from './frame.js';
+import type { AgentCatalog } from './agentSnapshot.js';
+import { agentBulkBytes, buildAgentBulk } from './agentSnapshot.js';
+import { masterDigest } from './digest.js';
+import { describeScalars } from './eventText.js';
+import { RunObserver, totalScalars } from './runObserver.js';
+
+/** What the UI already holds, so a frame carries only what is new to it. */
+export interface ViewState {
+  epoch: number;
+  agentsVersion: number;
+  samples: number;
+  eventSeq: number;
+}
+
+export const EMPTY_VIEW: ViewState = { epoch: -1, agentsVersion: -1, samples: 0, eventSeq: 0 };
+
+const EVENTS_PER_FRAME_MAX = 200;
+const TRACE_LINES_MAX = 200_000;
+/** Decision logs and invariant checks cost per agent; big clusters keep fewer. */
+const SMALL_CLUSTER_AGENTS = 1000;
+
+export type InjectableFault = ScenarioFault extends infer F ? (F extends { atMs: number } ? Omit<F, 'atMs'> : never) : never;
+
+export class SimulatorSession {
+  #input: ScenarioInput | null = null;
+  #scenario: Scenario | null = null;
+  #seed = 1;
+  #faults: ScenarioFault[] = [];
+  #faultCursor = 0;
+  #sim: Simulation | null = null;
+  #observer: RunObserver | null = null;
+  #epoch = 0;
+  #catalog: AgentCatalog = { ids: [], index: new Map(), version: 0 };
+  #partitioned = new Set<string>();
+  #roleNames: string[] = [];
+  #notice: string | null = null;
+  #plans: unknown[] = [];
+  #framesSincePlans = 0;
+
+  get simulation(): Simulation {
+    if (!this.#sim) throw new Error('no scenario loaded');
+    return this.#sim;
+  }
+
+  get faults(): readonly ScenarioFault[] {
+    return this.#faults;
+  }
+
+  load(request: LoadRequest, requestId: number, view: ViewState): LoadResult {
+    const parsed = parseScenario(request.scenario);
+    if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    this.#input = request.scenario;
+    this.#scenario = parsed.scenario;
+    this.#seed = request.seed ?? parsed.scenario.seed;
+    this.#faults = (request.faults ?? []).map((fault) => ({ ...fault })).sort((a, b) => a.atMs - b.atMs);
+    this.#rebuild();
+    // Time 0 itself is run (agents register, frameworks subscribe), so a fresh load equals a seek to 0.
+    this.#runTo(request.untilMs ?? 0);
+    return { ok: true, frame: this.frame(requestId, view) };
+  }
+
+  /** Runs to `untilMs` (at most the scenario's duration). */
+  advance(untilMs: number, requestId: number, view: ViewState): Frame {
+    this.#runTo(Math.min(untilMs, this.#scenario!.durationMs));
+    return this.frame(requestId, view);
+  }
+
+  /** One allocation interval forward. */
+  step(requestId: number, view: ViewState): Frame {
+    const interval = this.#scenario!.allocationIntervalMs;
+    return this.advance((Math.floor(this.simulation.nowMs / interval) + 1) * interval, requestId, view);
+  }
+
+  seek(atMs: number, requestId: number, view: ViewState): Frame {
+    const target = Math.max(0, Math.min(atMs, this.#scenario!.durationMs));
+    if (target < this.simulation.nowMs) this.#rebuild();
+    this.#runTo(target);
+    return this.frame(requestId, view);
+  }
+
+  /** Injects a fault now. Faults recorded after now (we are in the past) are dropped: the future diverges. */
+  inject(fault: InjectableFault, requestId: number, view: ViewState): Frame {
+    const sim = this.simulation;
+    const timed = { ...fault, atMs: sim.nowMs } as ScenarioFault;
+    this.#faults = this.#faults.slice(0, this.#faultCursor);
+    if (this.#apply(timed)) {
+      this.#faults.push(timed);
+      this.#faultCursor = this.#faults.length;
+    }
+    return this.frame(requestId, view);
+  }
+
+  frame(requestId: number, view: ViewState): Frame {
+    const sim = this.simulation;
+    const master = sim.master;
+    const observer = this.#observer!;
+    observer.syncMaster();
+    this.#refreshCatalog();
+    const sameEpoch = view.epoch === this.#epoch;
+    const samplesFrom = sameEpoch ? Math.min(view.samples, observer.samples.length) : 0;
+    const agents = buildAgentBulk(master, this.#catalog, this.#roleNames, observer.live, this.#partitionedNow, !sameEpoch || view.agentsVersion !== this.#catalog.version, (id) => sim.agents.get(id)?.up ?? false);
+    const frame: Frame = {
+      requestId,
+      epoch: this.#epoch,
+      nowMs: sim.nowMs,
+      durationMs: this.#scenario!.durationMs,
+      allocationIntervalMs: this.#scenario!.allocationIntervalMs,
+      scenarioName: this.#scenario!.name,
+      seed: this.#seed,
+      digest: masterDigest(master, sim.nowMs),
+      roles: this.#roles(),
+      frameworks: this.#frameworks(),
+      taskStates: { ...observer.stateCounts },
+      transitions: { ...observer.transitions },
+      counters: { ...master.counters },
+      cluster: this.#cluster(),
+      agents,
+      events: observer.eventsAfter(sameEpoch ? view.eventSeq : 0, master.layout, EVENTS_PER_FRAME_MAX),
+      eventsTotal: observer.eventsTotal,
+      offerCycles: observer.cycles.map((cycle) => ({ ...cycle, offers: cycle.offers.map((offer) => ({ ...offer })) })),
+      samples: observer.samples.slice(samplesFrom),
+      samplesFrom,
+      faults: this.#faults.slice(0, this.#faultCursor),
+      plans: this.#plansNow(),
+      violations: sim.violations.slice(0, 10).map((v) => `${v.atMs} ms ${v.invariant}: ${v.message}`),
+      notice: this.#notice,
+      bytes: 0,
+    };
+    this.#notice = null;
+    frame.bytes = agentBulkBytes(agents) + JSON.stringify({ ...frame, agents: null }).length;
+    return frame;
+  }
+
+  explain(frameworkId: string, agentId: string): ExplainResult {
+    const explanation = explainAllocation(this.simulation.master, frameworkId, agentId);
+    return {
+      outcome: explanation.outcome,
+      message: explanation.message,
+      considered: explanation.considered.map((d) => ({ frameworkId: d.frameworkId, role: d.role, outcome: d.outcome, share: d.share })),
+    };
+  }
+
+  agentDetail(agentId: string): AgentDetail | null {
+    const sim = this.simulation;
+    const master = sim.master;
+    const agent = master.agents.get(agentId);
+    const simulated = sim.agents.get(agentId);
+    if (!agent && !simulated) return null;
+    const layout = master.layout;
+    const tasks: TaskSummary[] = [];
+    for (const byId of this.#observer!.live.values()) for (const task of byId.values()) if (task.agentId === agentId) tasks.push({ id: task.id, frameworkId: task.frameworkId, agentId, state: task.state });
+    const status = !agent || simulated?.up === false ? 'down' : this.#partitionedNow.has(agentId) ? 'partitioned' : 'up';
+    return {
+      id: agentId,
+      hostname: agent?.hostname ?? agentId,
+      status,
+      total: agent ? describeScalars(totalScalars(agent.total), layout) : 'not registered',
+      free: agent ? describeScalars(totalScalars(agent.free), layout) : '—',
+      reservations: agent ? agent.total.reserved.map((part) => `${part.role}: ${describeScalars(part.scalars, layout)}${(part as { volume?: { persistenceId?: string } }).volume ? ` (volume ${(part as { volume: { persistenceId?: string } }).volume.persistenceId ?? ''})` : ''}`) : [],
+      attributes: agent ? { ...agent.attributes } : {},
+      tasks: tasks.slice(0, 200),
+      offers: agent ? master.offers.ofAgent(agentId).map((offer) => `${offer.id} → ${offer.frameworkId}`) : [],
+    };
+  }
+
+  taskDetail(frameworkId: string, taskId: string): TaskDetail | null {
+    const master = this.simulation.master;
+    const task = master.frameworks.get(frameworkId)?.tasks.get(taskId);
+    if (!task) return null;
+    return {
+      id: task.id,
+      frameworkId,
+      role: task.role,
+      agentId: task.agentId,
+      state: task.state,
+      resources: describeScalars(totalScalars(task.resources), master.layout),
+      history: task.history.map((entry) => ({ state: entry.state, atMs: entry.atMs, ...(entry.reason ? { reason: entry.reason } : {}) })),
+    };
+  }
+
+  /** Tasks of a framework (newest first), optionally in one state. */
+  listTasks(query: { frameworkId?: string; state?: string; limit?: number }): TaskSummary[] {
+    const out: TaskSummary[] = [];
+    const limit = query.limit ?? 100;
+    for (const framework of this.simulation.master.frameworks.values()) {
+      if (query.frameworkId && framework.id !== query.frameworkId) continue;
+      const tasks = [...framework.tasks.values()];
+      for (let i = tasks.length - 1; i >= 0 && out.length < limit; i--) {
+        const task = tasks[i];
+        if (!query.state || task.state === query.state) out.push({ id: task.id, frameworkId: framework.id, agentId: task.agentId, state: task.state });
+      }
+    }
+    return out;
+  }
+
+  report(): SimulationReport {
+    return buildReport(this.simulation);
+  }
+
+  /** The whole run so far as NDJSON trace records, replayed in a separate simulation. */
+  trace(): string {
+    const lines: string[] = [];
+    const replay = this.#newSimulation((event, layout) => {
+      if (lines.length < TRACE_LINES_MAX) lines.push(JSON.stringify(traceRecord(event, layout)));
+    });
+    const now = this.simulation.nowMs;
+    for (const fault of this.#faults.slice(0, this.#faultCursor)) {
+      replay.runUntil(fault.atMs);
+      safeInject(replay, fault);
+    }
+    replay.runUntil(now);
+    return lines.join('\n') + (lines.length ? '\n' : '');
+  }
+
+  // ---------------------------------------------------------------------------
+
+  #newSimulation(onEvent: (event: KernelEvent, layout: Master['layout']) => void): Simulation {
+    const scenario = this.#scenario!;
+    const small = scenario.agents.length <= SMALL_CLUSTER_AGENTS;
+    let layout: Master['layout'] | null = null;
+    const simulation: Simulation = new Simulation(scenario, {
+      seed: this.#seed,
+      decisionCycles: small ? 8 : 1,
+      invariants: small ? 'tick' : 'off',
+      onEvent: (event) => onEvent(event, (layout ??= simulation.master.layout)),
+    });
+    return simulation;
+  }
+
+  #rebuild(): void {
+    const scenario = this.#scenario!;
+    let observer: RunObserver | null = null;
+    const simulation = this.#newSimulation((event) => observer?.onEvent(event));
+    observer = new RunObserver(() => simulation.master, scenario.frameworks, (atMs) => this.#sample(atMs));
+    this.#sim = simulation;
+    this.#observer = observer;
+    this.#faultCursor = 0;
+    this.#partitioned = new Set();
+    this.#epoch++;
+    this.#catalog = { ids: [], index: new Map(), version: this.#catalog.version + 1 };
+    this.#roleNames = uniqueRoleNames(scenario);
+    this.#plans = [];
+    this.#framesSincePlans = Number.POSITIVE_INFINITY;
+  }
+
+  #runTo(untilMs: number): void {
+    const sim = this.simulation;
+    try {
+      while (this.#faultCursor < this.#faults.length && this.#faults[this.#faultCursor].atMs <= untilMs) {
+        const fault = this.#faults[this.#faultCursor];
+        sim.runUntil(fault.atMs);
+        this.#apply(fault);
+        this.#faultCursor++;
+      }
+      sim.runUntil(untilMs);
+    } catch (error) {
+      this.#notice = `the simulation stopped at ${sim.nowMs} ms: ${(error as Error).message}`;
+    }
+  }
+
+  /** Applies one fault now; false (with a notice) when the kernel cannot do it yet. */
+  #apply(fault: ScenarioFault): boolean {
+    const problem = safeInject(this.simulation, fault);
+    if (problem !== null) {
+      this.#notice = problem;
+      return false;
+    }
+    return true;
+  }
+
+  /** Agents cut off by a network partition, as the simulation tracks them. */
+  get #partitionedNow(): ReadonlySet<string> {
+    return (this.simulation as unknown as { partitioned?: ReadonlySet<string> }).partitioned ?? this.#partitioned;
+  }
+
+  #refreshCatalog(): void {
+    const sim = this.simulation;
+    if (sim.agents.size === this.#catalog.ids.length) return;
+    const ids = [...sim.agents.keys()];
+    this.#catalog = { ids, index: new Map(ids.map((id, i) => [id, i])), version: this.#catalog.version + 1 };
+  }
+
+  /**
+   * What tasks hold, per role and per framework. The DRF sorter also counts
+   * outstanding offers; the charts show tasks only, so that an offer on its
+   * way to being declined does not draw a spike.
+   */
+  #heldByTasks(): { byRole: Map<string, Float64Array>; byFramework: Map<string, Float64Array> } {
+    const layout = this.simulation.master.layout;
+    const byRole = new Map<string, Float64Array>();
+    const byFramework = new Map<string, Float64Array>();
+    for (const [frameworkId, tasks] of this.#observer?.live ?? []) {
+      for (const task of tasks.values()) {
+        const scalars = totalScalars(task.resources);
+        let role = byRole.get(task.role);
+        if (!role) byRole.set(task.role, (role = layout.zero()));
+        let framework = byFramework.get(frameworkId);
+        if (!framework) byFramework.set(frameworkId, (framework = layout.zero()));
+        for (let i = 0; i < scalars.length; i++) {
+          role[i] += scalars[i];
+          framework[i] += scalars[i];
+        }
+      }
+    }
+    return { byRole, byFramework };
+  }
+
+  #roles(): RoleFrame[] {
+    const master = this.simulation.master;
+    const allocator = master.allocator;
+    const { byRole } = this.#heldByTasks();
+    return this.#roleNames.map((name) => {
+      const allocation = byRole.get(name) ?? master.layout.zero();
+      const weight = allocator.weight(name);
+      const share = dominantShare(allocation, allocator.total, allocator.excluded, 1);
+      const quota = allocator.quota.quotaOf(name);
+      return {
+        name,
+        weight,
+        share,
+        weightedShare: share / weight,
+        allocated: master.layout.quantities(allocation),
+        quotaGuaranteeShare: quota ? quantityShare(quota.guarantee, master) : null,
+        quotaLimitShare: quota ? quantityShare(quota.limit, master) : null,
+        quotaText: quota ? quotaText(quota) : null,
+      };
+    });
+  }
+
+  #frameworks(): FrameworkFrame[] {
+    const sim = this.simulation;
+    const master = sim.master;
+    const observer = this.#observer!;
+    const { byFramework } = this.#heldByTasks();
+    return this.#scenario!.frameworks.map((spec) => {
+      const state = master.frameworks.get(spec.id);
+      const allocation = byFramework.get(spec.id) ?? master.layout.zero();
+      const suppressed = state ? [...state.clients.values()].every((client) => client.suppressed) : false;
+      const tasks = { ...(observer.stateCountsBy.get(spec.id) ?? {}) };
+      for (const key of Object.keys(tasks)) if (tasks[key] === 0) delete tasks[key];
+      const model = sim.frameworks.get(spec.id) as { pendingTasks?: number } | undefined;
+      return {
+        id: spec.id,
+        role: spec.role,
+        share: dominantShare(allocation, master.allocator.total, master.allocator.excluded, 1),
+        tasks,
+        running: tasks.TASK_RUNNING ?? 0,
+        pending: model?.pendingTasks ?? 0,
+        launched: observer.launchedBy.get(spec.id) ?? 0,
+        connected: state?.connected ?? false,
+        suppressed,
+        allocated: master.layout.quantities(allocation),
+      };
+    });
+  }
+
+  #cluster(): Frame['cluster'] {
+    const master = this.simulation.master;
+    const total = master.allocator.total;
+    const allocated = master.layout.zero();
+    for (const role of master.allocator.roles.values()) for (let i = 0; i < allocated.length; i++) allocated[i] += role.node.allocation[i];
+    const utilization: Record<string, number> = {};
+    total.forEach((amount, slot) => {
+      if (amount > 0) utilization[master.layout.names[slot]] = Math.min(1, allocated[slot] / amount);
+    });
+    let agentsUp = 0;
+    for (const id of master.agents.keys()) if (!this.#partitionedNow.has(id) && this.simulation.agents.get(id)?.up !== false) agentsUp++;
+    return { agents: this.simulation.agents.size, agentsUp, total: master.layout.quantities(total), allocated: master.layout.quantities(allocated), utilization };
+  }
+
+  #sample(atMs: number): Sample {
+    const sim = this.simulation;
+    const master = sim.master;
+    const allocator = master.allocator;
+    const { byRole, byFramework } = this.#heldByTasks();
+    const share = (allocation: Float64Array | undefined) => (allocation ? dominantShare(allocation, allocator.total, allocator.excluded, 1) : 0);
+    const roleShares = this.#roleNames.map((name) => share(byRole.get(name)));
+    const frameworkShares = this.#scenario!.frameworks.map((spec) => share(byFramework.get(spec.id)));
+    const slot = Math.max(0, master.layout.slotOf('cpus'));
+    let used = 0;
+    let running = 0;
+    for (const byId of this.#observer?.live.values() ?? []) {
+      for (const task of byId.values()) {
+        used += totalScalars(task.resources)[slot];
+        if (task.state === 'TASK_RUNNING') running++;
+      }
+    }
+    let pending = 0;
+    for (const model of sim.frameworks.values()) pending += (model as { pendingTasks?: number }).pendingTasks ?? 0;
+    const weighted = this.#roleNames
+      .map((name, i) => ({ share: roleShares[i] / allocator.weight(name), active: allocator.roles.has(name) }))
+      .filter((role) => role.active)
+      .map((role) => role.share);
+    return {
+      atMs,
+      roleShares,
+      frameworkShares,
+      utilization: allocator.total[slot] > 0 ? used / allocator.total[slot] : 0,
+      fairness: jainIndex(weighted),
+      meanWaitMs: this.#observer?.meanWaitMs() ?? 0,
+      running,
+      pending,
+    };
+  }
+
+  #plansNow(): unknown[] {
+    // The report walks every agent: cheap for small clusters, throttled for big ones.
+    const every = this.#catalog.ids.length > SMALL_CLUSTER_AGENTS ? 30 : 1;
+    if (++this.#framesSincePlans >= every) {
+      this.#framesSincePlans = 0;
+      this.#plans = (buildReport(this.simulation).plans ?? []) as unknown[];
+    }
+    return this.#plans;
+  }
+}
+
+/** The kernel throws for faults it does not simulate yet; the playground says so instead. */
+export function safeInject(simulation: Simulation, fault: ScenarioFault): string | null {
+  try {
+    simulation.inject(fault);
+    return null;
+  } catch (error) {
+    return `${fault.type} could not be injected: ${(error as Error).message}`;
+  }
+}
+
+/** Jain's fairness index: 1 when all equal, 1/n when one has everything; 1 for no or all-zero shares. */
+export function jainIndex(values: readonly number[]): number {
+  let sum = 0;
+  let squares = 0;
+  for (const value of values) {
+    sum += value;
+    squares += value * value;
+  }
+  return squares > 0 ? (sum * sum) / (values.length * squares) : 1;
+}
+
+function uniqueRoleNames(scenario: Scenario): string[] {
+  const names: string[] = [];
+  const add = (name: string) => {
+    if (!names.includes(name)) names.push(name);
+  };
+  scenario.roles.forEach((role) => add(role.name));
+  scenario.frameworks.forEach((framework) => add(framework.role));
+  scenario.agents.forEach((agent) => agent.reservations.forEach((reservation) => add(reservation.role)));
+  return names;
+}
+
+function quantityShare(quantities: Record<string, number>, master: Master): number | null {
+  let share: number | null = null;
+  for (const [name, amount] of Object.entries(quantities)) {
+    const slot = master.layout.slotOf(name);
+    const total = slot >= 0 ? master.allocator.total[slot] : 0;
+    if (total > 0) share = Math.max(share ?? 0, amount / total);
+  }
+  return share;
+}
+
+function quotaText(quota: { guarantee: Record<string, number>; limit: Record<string, number> }): string {
+  const part = (label: string, quantities: Record<string, number>) => {
+    const entries = Object.entries(quantities);
+    return entries.length ? `${label} ${entries.map(([name, amount]) => `${name} ${amount}`).join(', ')}` : '';
+  };
+  return [part('guarantee', quota.guarantee), part('limit', quota.limit)].filter(Boolean).join('; ');
+}
+
+export { AGENT_PARTITIONED };

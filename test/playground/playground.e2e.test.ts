@@ -1,0 +1,183 @@
+/**
+ * The playground end to end, in real Chromium (Debian's, at /usr/bin/chromium;
+ * scripts/ensureChromium.mjs installs it when it can). Builds the playground
+ * with Vite, serves it on 127.0.0.1 at a free port, and drives it as a person
+ * would: run, crash, rewind, share, follow every tour. No console errors or
+ * warnings are allowed. With UPDATE_SCREENSHOTS=1 it also writes the README's
+ * screenshots to docs/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildAndServe, chromiumAvailable, launchChromium, watchConsole, type Served } from './playgroundHarness.js';
+
+const haveChromium = chromiumAvailable();
+if (!haveChromium) console.warn('playground e2e: skipped, /usr/bin/chromium is missing (scripts/ensureChromium.mjs installs it as root with apt-get)');
+
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? resolve('docs/screenshots') : null;
+
+describe.skipIf(!haveChromium)('playground in Chromium', () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    served = await buildAndServe();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    problems = watchConsole(page);
+    if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  const simMs = (target: Page = page) => target.getAttribute('[data-testid="sim-time"]', 'data-ms').then(Number);
+  const digest = (target: Page = page) => target.textContent('[data-testid="digest"]');
+  const stateCount = (state: string) => page.getAttribute(`[data-testid="task-machine"] [data-state="${state}"]`, 'data-count').then(Number);
+  const cell = (framework: string, state: string) => page.locator(`tr[data-framework="${framework}"] td[data-state="${state}"]`).textContent({ timeout: 2000 }).then((text) => Number((text ?? '').replace('·', '').trim() || 0), () => 0);
+
+  async function open(target: Page, path = ''): Promise<void> {
+    await target.goto(served.url + path);
+    await target.waitForSelector('[data-ready="true"]');
+  }
+
+  /** Seeks with the timeline's keyboard controls: Home, then whole intervals and tens of intervals. */
+  async function seekByKeys(atMs: number, intervalMs = 1000): Promise<void> {
+    await page.focus('[data-testid="timeline"]');
+    await page.keyboard.press('Home');
+    const steps = Math.round(atMs / intervalMs);
+    for (let i = 0; i < Math.floor(steps / 10); i++) await page.keyboard.press('Shift+ArrowRight');
+    for (let i = 0; i < steps % 10; i++) await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((ms) => Number(document.querySelector('[data-testid="sim-time"]')?.getAttribute('data-ms')) === ms, atMs);
+  }
+
+  async function shot(name: string, selector?: string): Promise<void> {
+    if (!SCREENSHOTS) return;
+    await page.waitForTimeout(900);
+    if (selector) await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    else await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  test('loads, runs the default scenario, and task counts change', async () => {
+    await open(page);
+    expect(await page.inputValue('[data-testid="scenario-picker"]')).toBe('drf-paper');
+    const runningBefore = await stateCount('TASK_RUNNING');
+    await page.click('[data-testid="speed-10"]');
+    await page.click('[data-testid="play"]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-time"]')?.getAttribute('data-ms')) >= 16000, undefined, { timeout: 20_000 });
+    await page.click('[data-testid="play"]');
+    expect(runningBefore).toBeLessThan(5);
+    expect(await stateCount('TASK_RUNNING')).toBe(5);
+    expect(await cell('A', 'TASK_RUNNING')).toBe(3);
+    expect(await cell('B', 'TASK_RUNNING')).toBe(2);
+    await shot('overview');
+    await shot('shares', '[data-view="shares"]');
+    await shot('offers', '[data-view="offers"]');
+    expect(problems).toEqual([]);
+  });
+
+  test('crashing an agent changes its tasks\' states', async () => {
+    await open(page, '?scenario=failure-recovery');
+    await page.waitForFunction(() => document.querySelector('[data-testid="cluster-map"]')?.getAttribute('data-agents') === '6');
+    await seekByKeys(8000);
+    await page.focus('[data-testid="cluster-map"]');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="agent-details"] h3:text("agent-3")');
+    const lostBefore = await stateCount('TASK_LOST');
+    await page.click('[data-testid="crash-agent"]');
+    await page.waitForSelector('[data-testid="agent-status"]:text("down")');
+    await seekByKeys(88000);
+    expect(lostBefore).toBe(0);
+    expect(await stateCount('TASK_LOST')).toBeGreaterThan(0);
+    await shot('tasks', '[data-view="tasks"]');
+    await shot('cluster', '[data-view="cluster"]');
+    expect(problems).toEqual([]);
+  });
+
+  test('rewinding brings back the identical state', async () => {
+    const at88 = await digest();
+    await seekByKeys(30000);
+    const at30 = await digest();
+    expect(at30).not.toBe(at88);
+    await seekByKeys(88000);
+    expect(await digest()).toBe(at88);
+    await seekByKeys(30000);
+    expect(await digest()).toBe(at30);
+    await seekByKeys(88000);
+    expect(problems).toEqual([]);
+  });
+
+  test('a shared URL opens the same state', async () => {
+    await page.click('[data-testid="share"]');
+    const url = await page.inputValue('[data-testid="share-url"]');
+    expect(url).toContain('scenario=failure-recovery');
+    expect(url).toContain('faults=');
+    const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const otherProblems = watchConsole(other);
+    await other.goto(url);
+    await other.waitForSelector('[data-ready="true"]');
+    await other.waitForFunction(() => Number(document.querySelector('[data-testid="sim-time"]')?.getAttribute('data-ms')) === 88000);
+    expect(await digest(other)).toBe(await digest());
+    expect(await other.getAttribute('[data-testid="cluster-map"]', 'data-agents')).toBe('6');
+    await other.close();
+    expect(otherProblems).toEqual([]);
+  });
+
+  test('the scenario editor shows validation errors in place', async () => {
+    await page.click('[data-testid="edit-scenario"]');
+    const editor = page.locator('[data-testid="scenario-editor"] textarea');
+    const text = await editor.inputValue();
+    await editor.fill(text.replace('"durationMs": 180000', '"durationMs": -5'));
+    await page.click('[data-testid="editor-apply"]');
+    await page.waitForSelector('[data-testid="editor-errors"] li');
+    expect(await page.textContent('[data-testid="editor-errors"]')).toContain('$.durationMs');
+    await shot('editor', '[data-testid="scenario-editor"]');
+    await page.click('[data-testid="scenario-editor"] button[aria-label="Close the editor"]');
+    expect(problems).toEqual([]);
+  });
+
+  for (const tour of ['drf', 'reservations', 'failure']) {
+    test(`the ${tour} tour can be followed to its end`, async () => {
+      await page.click(`[data-testid="tour-${tour}"]`);
+      const panel = page.locator('[data-testid="tour"]');
+      await panel.waitFor();
+      const steps = Number(await panel.getAttribute('data-steps'));
+      for (let step = 1; step < steps; step++) {
+        await page.click('[data-testid="tour-next"]');
+        await page.waitForSelector(`[data-testid="tour"][data-step="${step}"][data-busy="false"]`);
+      }
+      expect(await page.isVisible('[data-testid="tour-finish"]')).toBe(true);
+      if (tour === 'drf') {
+        expect(await cell('A', 'TASK_RUNNING')).toBe(3);
+        expect(await cell('B', 'TASK_RUNNING')).toBe(2);
+        await shot('tour-drf');
+        await shot('explain', '[data-view="explain"]');
+      }
+      if (tour === 'reservations') {
+        expect(await cell('cassandra', 'TASK_RUNNING')).toBe(3);
+        expect(await cell('cassandra', 'TASK_LOST')).toBe(1);
+      }
+      if (tour === 'failure') expect(await simMs()).toBe(7000);
+      await page.click('[data-testid="tour-finish"]');
+      expect(await page.isVisible('[data-testid="tour"]')).toBe(false);
+      expect(problems).toEqual([]);
+    });
+  }
+
+  test('compare runs both configurations and charts the difference', async () => {
+    await page.selectOption('[data-testid="scenario-picker"]', 'weighted-roles');
+    await page.selectOption('[data-testid="compare-sorter"]', 'random');
+    await page.click('[data-testid="compare-run"]');
+    await page.waitForSelector('[data-testid="compare-result"]', { timeout: 30_000 });
+    await shot('compare', '[data-view="compare"]');
+    expect(problems).toEqual([]);
+  });
+});

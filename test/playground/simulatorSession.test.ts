@@ -1,0 +1,85 @@
+/**
+ * The playground's worker session without a browser: frames, faults at the
+ * current time, and rewind by deterministic replay (same digest back), plus
+ * the share-URL codec.
+ */
+import { describe, expect, test } from 'vitest';
+import { findBuiltinScenario } from '@allot/kernel';
+import { EMPTY_VIEW, SimulatorSession, jainIndex } from '../../playground/src/worker/simulatorSession.js';
+import { failureRecovery } from '../../playground/src/scenarios/playgroundScenarios.js';
+import { decodeSharedState, encodeSharedState } from '../../playground/src/lib/shareUrl.js';
+
+function loaded(scenario = findBuiltinScenario('drf-paper')!): SimulatorSession {
+  const session = new SimulatorSession();
+  const result = session.load({ scenario }, 1, EMPTY_VIEW);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return session;
+}
+
+describe('SimulatorSession', () => {
+  test('the DRF paper example ends with A at 3 tasks and B at 2, shares 2/3 each', () => {
+    const session = loaded();
+    const frame = session.advance(15000, 2, EMPTY_VIEW);
+    const byId = Object.fromEntries(frame.frameworks.map((framework) => [framework.id, framework]));
+    expect(byId.A.running).toBe(3);
+    expect(byId.B.running).toBe(2);
+    expect(byId.A.share).toBeCloseTo(2 / 3, 6);
+    expect(byId.B.share).toBeCloseTo(2 / 3, 6);
+    expect(frame.agents.count).toBe(1);
+    expect(frame.violations).toEqual([]);
+  });
+
+  test('seeking back replays to the identical state, injected faults included', () => {
+    const session = loaded(failureRecovery);
+    session.advance(8000, 2, EMPTY_VIEW);
+    session.inject({ type: 'agent.crash', agent: 'agent-3' }, 3, EMPTY_VIEW);
+    const at30 = session.advance(30000, 4, EMPTY_VIEW).digest;
+    const at88 = session.advance(88000, 5, EMPTY_VIEW);
+    expect(at88.taskStates.TASK_LOST).toBeGreaterThan(0);
+    expect(session.seek(30000, 6, EMPTY_VIEW).digest).toBe(at30);
+    expect(session.seek(88000, 7, EMPTY_VIEW).digest).toBe(at88.digest);
+    expect(session.faults).toEqual([{ type: 'agent.crash', agent: 'agent-3', atMs: 8000 }]);
+  });
+
+  test('a load with faults and a time reaches the same state as the live run', () => {
+    const live = loaded(failureRecovery);
+    live.advance(8000, 2, EMPTY_VIEW);
+    const frame = live.inject({ type: 'agent.crash', agent: 'agent-3' }, 3, EMPTY_VIEW);
+    const later = live.advance(50000, 4, EMPTY_VIEW);
+    const replayed = new SimulatorSession().load({ scenario: failureRecovery, faults: frame.faults, untilMs: 50000 }, 1, EMPTY_VIEW);
+    expect(replayed.ok && replayed.frame.digest).toBe(later.digest);
+  });
+
+  test('a frame sends only what the view does not have yet', () => {
+    const session = loaded();
+    const first = session.advance(5000, 2, EMPTY_VIEW);
+    const view = { epoch: first.epoch, agentsVersion: first.agents.version, samples: first.samples.length, eventSeq: first.events[first.events.length - 1].seq };
+    const next = session.advance(6000, 3, view);
+    expect(next.agents.ids).toBeNull();
+    expect(next.samplesFrom).toBe(first.samples.length);
+    expect(next.events.every((event) => event.seq > view.eventSeq)).toBe(true);
+  });
+
+  test('Jain\'s index is 1 for equal shares and 1/n when one role has everything', () => {
+    expect(jainIndex([0.5, 0.5])).toBe(1);
+    expect(jainIndex([1, 0, 0, 0])).toBe(0.25);
+    expect(jainIndex([])).toBe(1);
+  });
+});
+
+describe('share URL', () => {
+  test('round-trips scenario, seed, faults and time', () => {
+    const state = { scenario: 'failure-recovery', seed: 9, faults: [{ atMs: 8000, type: 'agent.crash' as const, agent: 'agent-3' }], atMs: 88000 };
+    expect(decodeSharedState(encodeSharedState(state))).toEqual(state);
+  });
+
+  test('carries an edited scenario whole', () => {
+    const scenario = { ...findBuiltinScenario('drf-paper')!, name: 'mine ✓' };
+    expect(decodeSharedState(encodeSharedState({ scenario, faults: [], atMs: 0 }))?.scenario).toEqual(scenario);
+  });
+
+  test('a hash without shared state decodes to null', () => {
+    expect(decodeSharedState('#nothing=here')).toBeNull();
+    expect(decodeSharedState('#json=%%%')).toBeNull();
+  });
+});
