@@ -5,6 +5,7 @@
  * expanded. `parseScenario` is the only way from one to the other, and it
  * reports every problem with its JSON path instead of stopping at the first.
  */
+import type { FrameworkKind } from '../frameworks/frameworkKind.js';
 import type { ResourceQuantities } from '../resources/layout.js';
 import { validateScenario } from './scenarioValidation.js';
 
@@ -88,7 +89,9 @@ export interface ScenarioFramework {
   /** Default: the id. */
   name: string;
   role: string;
-  kind: 'batch';
+  kind: FrameworkKind;
+  /** Settings of kinds other than batch, as validated by the kind's plugin (kernel/src/frameworks). */
+  options?: unknown;
   tasks: ScenarioTasks;
   /** Default 1. */
   maxTasksPerOffer: number;
@@ -170,8 +173,9 @@ export interface ScenarioFrameworkInput {
   id: string;
   name?: string;
   role: string;
-  kind: 'batch';
-  tasks: ScenarioTasksInput;
+  kind: FrameworkKind;
+  /** Batch only. */
+  tasks?: ScenarioTasksInput;
   maxTasksPerOffer?: number;
   refuseSeconds?: number;
   capabilities?: FrameworkCapability[];
@@ -179,6 +183,8 @@ export interface ScenarioFrameworkInput {
   relaunch?: boolean;
   startAtMs?: number;
   minAllocatable?: ResourceQuantities[];
+  /** Fields of the other kinds (see kernel/src/frameworks/<kind>). */
+  [kindField: string]: unknown;
 }
 
 export type ScenarioFaultInput =

@@ -1,62 +1,43 @@
 /**
  * Reading scenario frameworks: a unique id, a valid role (roles that the
- * `roles` section does not list get weight 1), a kind, the task queue and the
- * offer-handling settings. Only the "batch" kind exists so far. Invariant of
- * every accepted framework: `partitionAware` agrees with its capabilities.
+ * `roles` section does not list get weight 1), a kind, and the fields of that
+ * kind, read by its plugin (kernel/src/frameworks). Invariant of every
+ * accepted framework: `partitionAware` agrees with its capabilities.
  */
-import type { FrameworkCapability, ScenarioFramework, ScenarioTasks } from './scenario.js';
+import type { FrameworkCapability, ScenarioFramework } from './scenario.js';
+import type { FrameworkKind } from '../frameworks/frameworkKind.js';
+import { frameworkKind, frameworkKinds } from '../frameworks/index.js';
 import {
   type Errors,
+  type ScalarReader,
   Fields,
   arrayOf,
   booleanValue,
   finiteNumber,
   indexPath,
-  integerAtLeast,
+  isPlainObject,
   listEntries,
   nonEmptyString,
-  nullable,
   oneOf,
-  positiveNumber,
   quote,
   scalar,
   timeWithin,
 } from './scenarioFields.js';
 import { demandQuantities, roleName } from './scenarioResources.js';
 
-const FRAMEWORK_FIELDS = [
-  'id', 'name', 'role', 'kind', 'tasks', 'maxTasksPerOffer', 'refuseSeconds',
-  'capabilities', 'partitionAware', 'relaunch', 'startAtMs', 'minAllocatable',
-] as const;
-const TASKS_FIELDS = ['count', 'resources', 'ports', 'durationMs', 'persistentVolume'] as const;
-const VOLUME_FIELDS = ['sizeMb', 'containerPath'] as const;
+const COMMON_FIELDS = ['id', 'name', 'role', 'kind', 'refuseSeconds', 'capabilities', 'partitionAware', 'startAtMs', 'minAllocatable'] as const;
 
 export const FRAMEWORK_CAPABILITIES: readonly FrameworkCapability[] = [
   'GPU_RESOURCES', 'MULTI_ROLE', 'PARTITION_AWARE', 'REGION_AWARE',
   'RESERVATION_REFINEMENT', 'REVOCABLE_RESOURCES', 'SHARED_RESOURCES', 'TASK_KILLING_STATE',
 ];
 
-const frameworkKind = scalar<'batch'>(
-  '"batch" (kinds "service", "stateful", "elastic" are not implemented yet)',
-  (v) => v === 'batch',
-);
 const capabilityList = arrayOf('an array of capability names', oneOf(FRAMEWORK_CAPABILITIES));
 export const minAllocatableList = arrayOf('an array of resource amounts such as [{ "cpus": 0.01 }, { "mem": 32 }]', demandQuantities);
 
-function readTasks(value: unknown, path: string, errors: Errors): ScenarioTasks {
-  const fields = Fields.open(value, path, errors, TASKS_FIELDS);
-  if (fields === undefined) return { count: 0, resources: {}, ports: 0, durationMs: null };
-  const tasks: ScenarioTasks = {
-    count: fields.required('count', integerAtLeast(0)) ?? 0,
-    resources: fields.required('resources', demandQuantities) ?? {},
-    ports: fields.optional('ports', integerAtLeast(0), 0),
-    durationMs: fields.optional('durationMs', nullable(positiveNumber), null),
-  };
-  if (fields.has('persistentVolume')) {
-    const volume = Fields.open(fields.value('persistentVolume'), fields.pathOf('persistentVolume'), errors, VOLUME_FIELDS);
-    if (volume) tasks.persistentVolume = { sizeMb: volume.required('sizeMb', positiveNumber) ?? 0, containerPath: volume.optional('containerPath', nonEmptyString, 'data') };
-  }
-  return tasks;
+function kindReader(): ScalarReader<FrameworkKind> {
+  const kinds = [...frameworkKinds.keys()];
+  return scalar<FrameworkKind>(`one of ${kinds.map(quote).join(', ')}`, (v) => typeof v === 'string' && frameworkKinds.has(v));
 }
 
 /** Reads capabilities and `partitionAware`, which must not contradict each other. */
@@ -71,30 +52,34 @@ function readPartitionAwareness(fields: Fields, errors: Errors): Pick<ScenarioFr
   return { capabilities, partitionAware };
 }
 
+/** The common fields first, then the kind's own through its plugin. */
 function readFramework(value: unknown, path: string, errors: Errors, durationMs: number | undefined): ScenarioFramework | undefined {
-  const fields = Fields.open(value, path, errors, FRAMEWORK_FIELDS);
+  const kindValue = isPlainObject(value) ? value.kind : undefined;
+  const plugin = typeof kindValue === 'string' ? frameworkKind(kindValue) : undefined;
+  const fields = Fields.open(value, path, errors, [...COMMON_FIELDS, ...(plugin?.fields ?? frameworkFieldUnion())]);
   if (fields === undefined) return undefined;
   const id = fields.required('id', nonEmptyString);
   const framework: ScenarioFramework = {
     id: id ?? '',
     name: fields.optional('name', nonEmptyString, id ?? ''),
     role: fields.required('role', roleName) ?? '',
-    kind: fields.required('kind', frameworkKind) ?? 'batch',
-    tasks: fields.has('tasks') ? readTasks(fields.value('tasks'), fields.pathOf('tasks'), errors) : missingTasks(fields, errors),
-    maxTasksPerOffer: fields.optional('maxTasksPerOffer', integerAtLeast(1), 1),
+    kind: fields.required('kind', kindReader()) ?? 'batch',
+    tasks: { count: 0, resources: {}, ports: 0, durationMs: null },
+    maxTasksPerOffer: 1,
     refuseSeconds: fields.optional('refuseSeconds', finiteNumber, 5),
     ...readPartitionAwareness(fields, errors),
-    relaunch: fields.optional('relaunch', booleanValue, false),
+    relaunch: false,
     startAtMs: fields.optional('startAtMs', timeWithin(durationMs), 0),
   };
   const minAllocatable = fields.maybe('minAllocatable', minAllocatableList);
   if (minAllocatable !== undefined) framework.minAllocatable = minAllocatable;
+  plugin?.read(fields, errors, framework, { durationMs });
   return id === undefined ? undefined : framework;
 }
 
-function missingTasks(fields: Fields, errors: Errors): ScenarioTasks {
-  errors.push({ path: fields.pathOf('tasks'), message: 'missing required field; expected an object with "count" and "resources"' });
-  return { count: 0, resources: {}, ports: 0, durationMs: null };
+/** Before the kind is known, any kind's field is accepted, so only the kind is reported. */
+function frameworkFieldUnion(): string[] {
+  return [...new Set([...frameworkKinds.values()].flatMap((plugin) => plugin.fields))];
 }
 
 /** The frameworks section; a framework id used twice is reported at its second entry. */

@@ -17,7 +17,7 @@ import { createPrng } from '../prng.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
 import { checkInvariants } from '../testing/invariants.js';
 import { checkLifecycleInvariants } from '../testing/lifecycleInvariants.js';
-import { BatchFramework } from './batchFramework.js';
+import { frameworkKind } from '../frameworks/index.js';
 import { EventQueue } from './eventQueue.js';
 import type { FrameworkCall, FrameworkModel, SimulationContext } from './frameworkModel.js';
 import type { Scenario, ScenarioAgent, ScenarioFault } from './scenario.js';
@@ -143,7 +143,7 @@ export class Simulation {
       this.#schedule(0, () => this.command({ type: 'role.update', nowMs: 0, role: role.name, weight: role.weight, ...(role.quota ? { quota: role.quota } : {}) }));
     }
     for (const spec of scenario.frameworks) {
-      const model = new BatchFramework(spec);
+      const model = frameworkKind(spec.kind)!.create(spec);
       this.frameworks.set(spec.id, model);
       this.#schedule(spec.startAtMs, () => model.subscribe(this.#context));
     }

@@ -242,12 +242,13 @@ describe('errors: what was expected and what was found, at the exact path', () =
     ]);
   });
 
-  it('rejects framework kinds that are not implemented yet', () => {
-    const input = { ...minimal(), frameworks: [{ id: 'A', role: 'a', kind: 'service', tasks: { count: 1, resources: { cpus: 1 } } }] };
+  it('rejects framework kinds that do not exist, naming the ones that do', () => {
+    const input = { ...minimal(), frameworks: [{ id: 'A', role: 'a', kind: 'mapreduce', tasks: { count: 1, resources: { cpus: 1 } } }] };
 
-    expect(errorsOf(input)).toEqual([
-      { path: '$.frameworks[0].kind', message: 'expected "batch" (kinds "service", "stateful", "elastic" are not implemented yet), got "service"' },
-    ]);
+    const errors = errorsOf(input);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].path).toBe('$.frameworks[0].kind');
+    expect(errors[0].message).toMatch(/^expected one of "batch"(, "[a-z]+")*, got "mapreduce"$/);
   });
 
   it('rejects bad resource quantities and names, and "ports" as a scalar', () => {
@@ -301,11 +302,8 @@ describe('errors: what was expected and what was found, at the exact path', () =
       ],
     };
 
+    // The fields every framework has come first, then the kind's own.
     expect(errorsOf(input)).toEqual([
-      { path: '$.frameworks[0].tasks.count', message: 'expected an integer >= 0, got 1.5' },
-      { path: '$.frameworks[0].tasks.ports', message: 'expected an integer >= 0, got -1' },
-      { path: '$.frameworks[0].tasks.durationMs', message: 'expected a finite number > 0 or null, got 0' },
-      { path: '$.frameworks[0].maxTasksPerOffer', message: 'expected an integer >= 1, got 0' },
       { path: '$.frameworks[0].refuseSeconds', message: 'expected a finite number, got "never"' },
       {
         path: '$.frameworks[0].capabilities[0]',
@@ -313,6 +311,10 @@ describe('errors: what was expected and what was found, at the exact path', () =
           'expected one of "GPU_RESOURCES", "MULTI_ROLE", "PARTITION_AWARE", "REGION_AWARE", "RESERVATION_REFINEMENT", "REVOCABLE_RESOURCES", "SHARED_RESOURCES", "TASK_KILLING_STATE", got "GPU"',
       },
       { path: '$.frameworks[0].startAtMs', message: 'expected a time in ms from 0 to 10000 (durationMs), got 20000' },
+      { path: '$.frameworks[0].tasks.count', message: 'expected an integer >= 0, got 1.5' },
+      { path: '$.frameworks[0].tasks.ports', message: 'expected an integer >= 0, got -1' },
+      { path: '$.frameworks[0].tasks.durationMs', message: 'expected a finite number > 0 or null, got 0' },
+      { path: '$.frameworks[0].maxTasksPerOffer', message: 'expected an integer >= 1, got 0' },
     ]);
   });
 

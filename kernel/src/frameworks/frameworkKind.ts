@@ -1,0 +1,31 @@
+/**
+ * A framework kind is a plugin: the fields it reads from a scenario file
+ * (beyond the ones every framework has), how it validates them, and the
+ * framework model that runs it in the simulator. Kinds register in
+ * frameworks/index.ts; the scenario loader and the simulator know only this
+ * interface.
+ */
+import type { FrameworkModel } from '../sim/frameworkModel.js';
+import type { ScenarioFramework } from '../sim/scenario.js';
+import type { Errors, Fields } from '../sim/scenarioFields.js';
+
+export type FrameworkKind = 'batch' | 'service' | 'stateful' | 'elastic';
+
+export interface KindReadContext {
+  /** The scenario's duration, for fields that are times within it. */
+  durationMs: number | undefined;
+}
+
+export interface FrameworkKindPlugin {
+  readonly kind: FrameworkKind;
+  /** One line for `allot scenarios` and error messages. */
+  readonly description: string;
+  /** Fields this kind reads beyond the common ones (id, name, role, kind, ...). */
+  readonly fields: readonly string[];
+  /**
+   * Reads the kind's fields into `framework` (batch fills `tasks` and friends;
+   * other kinds put their validated settings in `framework.options`).
+   */
+  read(fields: Fields, errors: Errors, framework: ScenarioFramework, context: KindReadContext): void;
+  create(framework: ScenarioFramework): FrameworkModel;
+}

@@ -1,0 +1,12 @@
+/**
+ * The framework kinds a scenario may use, by name. Adding a kind means adding
+ * its plugin here; the scenario loader and the simulator pick it up.
+ */
+import { batchKind } from './batch/batchKind.js';
+import type { FrameworkKind, FrameworkKindPlugin } from './frameworkKind.js';
+
+export const frameworkKinds: ReadonlyMap<string, FrameworkKindPlugin> = new Map<string, FrameworkKindPlugin>([[batchKind.kind, batchKind]]);
+
+export function frameworkKind(kind: FrameworkKind | string): FrameworkKindPlugin | undefined {
+  return frameworkKinds.get(kind);
+}
