@@ -23,8 +23,9 @@ export class SorterNode<T> {
   virtualLeaf: SorterNode<T> | null = null;
 
   constructor(
-    readonly name: string,
-    readonly parent: SorterNode<T> | null,
+    /** Changes once at most: when a leaf becomes the virtual leaf "path/." of a new inner node. */
+    public name: string,
+    public parent: SorterNode<T> | null,
     size: number,
     public payload: T | undefined,
     readonly isLeaf: boolean,
@@ -111,6 +112,8 @@ export class Sorter<T> {
   activate(client: string): void {
     const leaf = this.#require(client);
     if (leaf.active) return;
+    // An inactive leaf is in no order list, so a new total or weight has not reached its share yet.
+    leaf.share = this.#shareOf(leaf, this.#pathOf(leaf));
     leaf.active = true;
     leaf.parent!.children!.insert(leaf);
     this.#flatDirty = true;
@@ -188,19 +191,16 @@ export class Sorter<T> {
     const inner = new SorterNode<T>(path, parent, this.#size, undefined, false);
     inner.children = new BlockList(compareNodes);
     if (node) {
-      // An existing leaf client at this path moves into a virtual leaf child.
+      // An existing leaf client at this path becomes the virtual leaf child "path/.". It stays the
+      // same object: callers hold on to the node `add` returned (the allocator's roles do).
       const wasActive = node.active;
       if (wasActive) parent.children!.remove(node);
-      const leaf = new SorterNode<T>(`${path}/.`, inner, this.#size, node.payload, true);
-      leaf.allocation.set(node.allocation);
-      leaf.count = node.count;
-      leaf.active = wasActive;
-      leaf.share = this.#shareOf(leaf, path);
-      inner.virtualLeaf = leaf;
+      node.name = `${path}/.`;
+      node.parent = inner;
+      inner.virtualLeaf = node;
       inner.allocation.set(node.allocation);
       inner.count = node.count;
-      if (wasActive) inner.children.insert(leaf);
-      this.#leaves.set(path, leaf);
+      if (wasActive) inner.children.insert(node);
     }
     inner.share = this.#shareOf(inner, path);
     parent.children!.insert(inner);

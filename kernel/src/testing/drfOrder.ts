@@ -4,7 +4,8 @@
  * cycle, stage and agent, clients were considered in sorted order: roles by
  * weighted share, then frameworks in a role by share (ties by count and name,
  * which the log does not carry, so ties pass), and the offer went to the first
- * client that had no recorded reason to be skipped.
+ * client that had no recorded reason to be skipped. Top-level roles with child
+ * roles are ordered by subtree share, which only checkDrfShares recomputes.
  */
 import type { AllocationDecision } from '../allocator/decisions.js';
 import type { Master } from '../master/master.js';
@@ -23,12 +24,15 @@ export function checkDrfOrder(master: Master): Violation[] {
     if (walk) walk.push(decision);
     else walks.set(key, [decision]);
   }
+  // A role with child roles is placed by its subtree's share, which the log does not carry.
+  const roles = [...master.allocator.roles.keys()];
+  const hasChildren = (role: string): boolean => roles.some((other) => other.startsWith(`${role}/`));
   const violations: Violation[] = [];
-  for (const walk of walks.values()) violations.push(...checkWalk(walk));
+  for (const walk of walks.values()) violations.push(...checkWalk(walk, hasChildren));
   return violations;
 }
 
-function checkWalk(walk: AllocationDecision[]): Violation[] {
+function checkWalk(walk: AllocationDecision[], hasChildren: (role: string) => boolean): Violation[] {
   const violations: Violation[] = [];
   // Roles appear in runs; a role's share is read before any offer on this agent changed it.
   const roleRuns: AllocationDecision[] = [];
@@ -48,7 +52,8 @@ function checkWalk(walk: AllocationDecision[]): Violation[] {
   }
   for (let i = 1; i < roleRuns.length; i++) {
     const [before, after] = [roleRuns[i - 1], roleRuns[i]];
-    if (!before.role.includes('/') && !after.role.includes('/') && after.roleShare + SHARE_EPSILON < before.roleShare) {
+    const comparable = !before.role.includes('/') && !after.role.includes('/') && !hasChildren(before.role) && !hasChildren(after.role);
+    if (comparable && after.roleShare + SHARE_EPSILON < before.roleShare) {
       violations.push({
         invariant: 'drf-order',
         message: `cycle ${after.cycle}, agent ${after.agentId}: role ${after.role} (share ${after.roleShare}) was considered after role ${before.role} (share ${before.roleShare})`,

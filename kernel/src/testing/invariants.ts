@@ -5,7 +5,9 @@
  * - conservation: per agent, free + outstanding offers + live tasks = total
  *   (so no agent is over-committed and no resource is in two offers);
  * - allocation: each client's sorter allocation = its offers + live tasks;
- * - quota: no role's consumed quota exceeds its limit;
+ * - quota: no role's consumed quota exceeds its limit (or, as a step law, no
+ *   allocation raises it above), and the quota and headroom ledgers equal
+ *   what reservations, offers and live tasks add up to;
  * - reservations: reserved resources are offered only within their role subtree;
  * - drf-order: in the recorded decisions, each offer went to the first client
  *   in DRF order that had no reason to be skipped, and that order is sorted.
@@ -15,7 +17,7 @@ import type { ResourceSet } from '../resources/resourceSet.js';
 import { addResourceSets, allScalarsInto, emptyResourceSet } from '../resources/resourceSet.js';
 import { rangesCount } from '../resources/ranges.js';
 import { equals, SCALAR_EPSILON } from '../resources/vector.js';
-import { isSelfOrAncestor } from '../roles/roleName.js';
+import { isSelfOrAncestor, topLevelRole } from '../roles/roleName.js';
 import { releasesResources } from '../tasks/taskState.js';
 import { checkDrfOrder } from './drfOrder.js';
 
@@ -25,7 +27,7 @@ export interface Violation {
 }
 
 export function checkInvariants(master: Master): Violation[] {
-  return [...checkConservation(master), ...checkClientAllocations(master), ...checkQuotaLimits(master), ...checkReservedOffers(master), ...checkDrfOrder(master)];
+  return [...checkConservation(master), ...checkClientAllocations(master), ...checkQuotaLimits(master), ...checkQuotaAccounting(master), ...checkReservedOffers(master), ...checkDrfOrder(master)];
 }
 
 function heldByAgent(master: Master): Map<string, ResourceSet> {
@@ -90,6 +92,13 @@ export function checkClientAllocations(master: Master): Violation[] {
   return violations;
 }
 
+/**
+ * The state form of the quota law: consumed <= limit. It holds while
+ * consumption can only grow through allocation; an agent with reservations
+ * that joins (or returns) later, or a limit lowered by the operator, may push
+ * a role above its limit without any allocation (as in Mesos). For such runs
+ * use `quotaLimitLaw`, which checks what the allocator controls.
+ */
 export function checkQuotaLimits(master: Master): Violation[] {
   const violations: Violation[] = [];
   const quota = master.allocator.quota;
@@ -101,6 +110,85 @@ export function checkQuotaLimits(master: Master): Violation[] {
         violations.push({ invariant: 'quota', message: `role ${role} consumes ${consumed[name]} ${name}, above its limit ${limit}` });
       }
     }
+  }
+  return violations;
+}
+
+/**
+ * The step form of the quota law: no step raises a role's unreserved
+ * allocation (offers + live tasks) while leaving its consumption (that
+ * allocation + the subtree's reservations on registered agents) above a limit.
+ * Returns a checker with memory, to call after every step of one master from
+ * its start.
+ */
+export function quotaLimitLaw(): (master: Master) => Violation[] {
+  let previous = new Map<string, Float64Array>();
+  return (master) => {
+    const violations: Violation[] = [];
+    const layout = master.layout;
+    const unreserved = new Map<string, Float64Array>();
+    const reserved = new Map<string, Float64Array>();
+    const add = (map: Map<string, Float64Array>, role: string, scalars: Float64Array): void => {
+      const top = topLevelRole(role);
+      let vector = map.get(top);
+      if (!vector) map.set(top, (vector = layout.zero()));
+      for (let i = 0; i < vector.length; i++) vector[i] += scalars[i];
+    };
+    for (const agent of master.agents.values()) for (const part of agent.total.reserved) add(reserved, part.role, part.scalars);
+    for (const offer of master.offers.all()) add(unreserved, offer.role, offer.resources.scalars);
+    for (const framework of master.frameworks.values()) {
+      for (const task of framework.tasks.values()) if (!releasesResources(task.state)) add(unreserved, task.role, task.resources.scalars);
+    }
+    for (const role of master.allocator.quota.roles()) {
+      const now = unreserved.get(role) ?? layout.zero();
+      const before = previous.get(role) ?? layout.zero();
+      const held = reserved.get(role) ?? layout.zero();
+      for (const [name, limit] of Object.entries(master.allocator.quota.quotaOf(role)?.limit ?? {})) {
+        const slot = layout.slotOf(name);
+        if (slot < 0 || now[slot] <= before[slot] + SCALAR_EPSILON || now[slot] + held[slot] <= limit + SCALAR_EPSILON) continue;
+        violations.push({ invariant: 'quota', message: `role ${role}: allocation raised unreserved ${name} from ${before[slot]} to ${now[slot]}; with ${held[slot]} reserved that is above its limit ${limit}` });
+      }
+    }
+    previous = unreserved;
+    return violations;
+  };
+}
+
+/**
+ * The ledgers behind quota and headroom, recomputed: consumed quota of a
+ * top-level role = every static reservation in its subtree on a registered
+ * agent + the unreserved scalars of its subtree's offers and live tasks; the
+ * allocator's unreserved free total = the sum of the agents' free scalars.
+ */
+export function checkQuotaAccounting(master: Master): Violation[] {
+  const violations: Violation[] = [];
+  const layout = master.layout;
+  const expected = new Map<string, Float64Array>();
+  const add = (role: string, scalars: Float64Array): void => {
+    const top = topLevelRole(role);
+    let vector = expected.get(top);
+    if (!vector) expected.set(top, (vector = layout.zero()));
+    for (let i = 0; i < vector.length; i++) vector[i] += scalars[i];
+  };
+  const free = layout.zero();
+  for (const agent of master.agents.values()) {
+    for (const part of agent.total.reserved) add(part.role, part.scalars);
+    for (let i = 0; i < free.length; i++) free[i] += agent.freeScalars[i];
+  }
+  for (const offer of master.offers.all()) add(offer.role, offer.resources.scalars);
+  for (const framework of master.frameworks.values()) {
+    for (const task of framework.tasks.values()) if (!releasesResources(task.state)) add(task.role, task.resources.scalars);
+  }
+  const quota = master.allocator.quota;
+  for (const role of new Set([...expected.keys(), ...quota.roles()])) {
+    const want = expected.get(role) ?? layout.zero();
+    const have = quota.consumed(role);
+    if (!equals(have, want)) {
+      violations.push({ invariant: 'quota', message: `role ${role}: the quota ledger holds ${JSON.stringify(layout.quantities(have))}, reservations + offers + tasks hold ${JSON.stringify(layout.quantities(want))}` });
+    }
+  }
+  if (!equals(master.allocator.freeUnreserved, free)) {
+    violations.push({ invariant: 'quota', message: `headroom: the allocator counts ${JSON.stringify(layout.quantities(master.allocator.freeUnreserved))} unreserved free, the agents have ${JSON.stringify(layout.quantities(free))}` });
   }
   return violations;
 }
