@@ -20,6 +20,9 @@ import { reconcileOne } from './reconciliation.js';
 
 type StatusCommand = Extract<Command, { type: 'task.status' }>;
 
+/** States only the master assigns (Mesos agents never send them). */
+const MASTER_ONLY_STATES: ReadonlySet<TaskState> = new Set<TaskState>(['TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
+
 export function handleTaskStatus(master: Master, command: StatusCommand, out: StepOutput): Rejection | null {
   if (!master.agents.has(command.agentId)) {
     // As in Mesos, an agent the master does not have registered (unreachable, or not yet back after a
@@ -35,6 +38,11 @@ export function handleTaskStatus(master: Master, command: StatusCommand, out: St
     // A resent update: the framework has not acknowledged it yet, so forward it again.
     out.effects.push({ type: 'framework.update', frameworkId: framework.id, status: task.latest!.uuid === command.uuid ? task.latest! : statusOf(master, task, command) });
     return null;
+  }
+  if (MASTER_ONLY_STATES.has(command.state)) {
+    // Only the master decides that an agent is unreachable or gone; an agent saying so about
+    // its own task would release resources the allocator would then hand out twice.
+    return { code: 'master_only_state', message: `${command.state} is set by the master, never reported by an agent`, taskId: task.id };
   }
   if (command.state === 'TASK_KILLING' && !framework.capabilities.has('TASK_KILLING_STATE')) {
     return { code: 'unsupported_state', message: `framework ${framework.id} lacks TASK_KILLING_STATE`, taskId: task.id };

@@ -19,8 +19,8 @@ type Role = (typeof ROLES)[number];
 interface Model {
   unreserved: number;
   reserved: Record<Role, number>;
-  /** persistence id -> [role, size, in use by a task] */
-  volumes: Map<string, { role: Role; size: number; inUse: boolean }>;
+  /** `${role}/${persistence id}` -> the volume */
+  volumes: Map<string, { role: Role; id: string; size: number; inUse: boolean }>;
   tasks: number;
 }
 
@@ -35,6 +35,10 @@ function reservedDisk(real: Real, role: Role, disk: number, volume?: string): Re
   return { scalars: layout.zero(), ports: [], reserved: [part] };
 }
 
+function volumeKey(role: Role, id: string): string {
+  return `${role}/${id}`;
+}
+
 function agree(model: Model, real: Real): void {
   const agent = real.master.agents.get('a1')!;
   const layout = real.master.layout;
@@ -44,7 +48,7 @@ function agree(model: Model, real: Real): void {
     const plain = agent.total.reserved.filter((p) => p.role === role && !p.volume).reduce((sum, p) => sum + (layout.quantities(p.scalars).disk ?? 0), 0);
     if (Math.abs(plain - model.reserved[role]) > 1e-9) throw new Error(`${role} reserved ${plain}, model ${model.reserved[role]}`);
   }
-  const volumes = agent.total.reserved.filter((p) => p.volume).map((p) => p.volume!.persistenceId).sort();
+  const volumes = agent.total.reserved.filter((p) => p.volume).map((p) => `${p.role}/${p.volume!.persistenceId}`).sort();
   if (JSON.stringify(volumes) !== JSON.stringify([...model.volumes.keys()].sort())) throw new Error(`volumes ${volumes}, model ${[...model.volumes.keys()]}`);
   const violations = [...checkInvariants(real.master), ...checkLifecycleInvariants(real.master)];
   if (violations.length > 0) throw new Error(JSON.stringify(violations[0]));
@@ -91,13 +95,12 @@ class Create implements fc.Command<Model, Real> {
   check = () => true;
   run(model: Model, real: Real): void {
     const result = real.master.step({ type: 'operator.createVolumes', nowMs: real.nowMs, agentId: 'a1', role: this.role, volumes: reservedDisk(real, this.role, this.disk, this.id) });
-    const clash = [...model.volumes].some(([id, v]) => id === this.id && v.role === this.role);
-    const taken = model.volumes.has(this.id);
-    const allowed = !clash && !taken && this.disk <= model.reserved[this.role];
+    // Persistence ids are unique per role per agent: the same id in another role is fine.
+    const allowed = !model.volumes.has(volumeKey(this.role, this.id)) && this.disk <= model.reserved[this.role];
     expectOutcome(result.ok, allowed, `create ${this.id} of ${this.disk} for ${this.role}`, result.rejection?.message);
     if (allowed) {
       model.reserved[this.role] -= this.disk;
-      model.volumes.set(this.id, { role: this.role, size: this.disk, inUse: false });
+      model.volumes.set(volumeKey(this.role, this.id), { role: this.role, id: this.id, size: this.disk, inUse: false });
     }
     agree(model, real);
   }
@@ -108,11 +111,11 @@ class Destroy implements fc.Command<Model, Real> {
   constructor(readonly pick: number) {}
   check = (model: Model) => model.volumes.size > 0;
   run(model: Model, real: Real): void {
-    const [id, volume] = [...model.volumes][this.pick % model.volumes.size];
-    const result = real.master.step({ type: 'operator.destroyVolumes', nowMs: real.nowMs, agentId: 'a1', role: volume.role, volumes: reservedDisk(real, volume.role, volume.size, id) });
-    expectOutcome(result.ok, !volume.inUse, `destroy ${id}${volume.inUse ? ' (in use)' : ''}`, result.rejection?.message);
+    const [key, volume] = [...model.volumes][this.pick % model.volumes.size];
+    const result = real.master.step({ type: 'operator.destroyVolumes', nowMs: real.nowMs, agentId: 'a1', role: volume.role, volumes: reservedDisk(real, volume.role, volume.size, volume.id) });
+    expectOutcome(result.ok, !volume.inUse, `destroy ${key}${volume.inUse ? ' (in use)' : ''}`, result.rejection?.message);
     if (!volume.inUse) {
-      model.volumes.delete(id);
+      model.volumes.delete(key);
       model.reserved[volume.role] += volume.size;
     }
     agree(model, real);
@@ -125,7 +128,8 @@ class UseVolume implements fc.Command<Model, Real> {
   constructor(readonly pick: number) {}
   check = (model: Model) => [...model.volumes.values()].some((v) => !v.inUse);
   run(model: Model, real: Real): void {
-    const [id, volume] = [...model.volumes].filter(([, v]) => !v.inUse)[this.pick % [...model.volumes.values()].filter((v) => !v.inUse).length];
+    const [, volume] = [...model.volumes].filter(([, v]) => !v.inUse)[this.pick % [...model.volumes.values()].filter((v) => !v.inUse).length];
+    const id = volume.id;
     const framework = `fw-${volume.role}`;
     real.nowMs += 1000;
     real.master.step({ type: 'framework.revive', nowMs: real.nowMs, frameworkId: framework });

@@ -70,7 +70,8 @@ class Update implements fc.Command<Model, Real> {
     const id = ids[this.pick % ids.length];
     const before = model.tasks.get(id)!;
     const result = real.master.step({ type: 'task.status', nowMs: real.nowMs, agentId: 'a1', frameworkId: 'f', taskId: id, state: this.state });
-    const legal = canTransition(before, this.state) && !(this.state === 'TASK_KILLING');
+    const masterOnly = ['TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN'].includes(this.state);
+    const legal = canTransition(before, this.state) && this.state !== 'TASK_KILLING' && !masterOnly;
     if (legal) {
       if (!result.ok) throw new Error(`legal ${before} -> ${this.state} rejected: ${result.rejection?.message}`);
       model.tasks.set(id, visible(this.state, real.partitionAware));

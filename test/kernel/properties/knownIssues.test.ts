@@ -1,22 +1,21 @@
 /**
- * Kernel issues the property suites found and that are not fixed yet, pinned
- * as `it.fails`: each test states the law and fails while the issue is there.
- * When one starts to pass, the issue is fixed: drop `.fails` (and the opt-out
- * in the generators, e.g. `workloadArbitrary({ unreachable: true })`).
+ * Kernel issues the property suites found. While one is open its test is
+ * pinned as `it.fails`; once fixed it runs as a plain regression test.
  */
 import { describe, expect, it } from 'vitest';
 import { Master } from '../../../kernel/src/master/master.js';
 import { createPrng } from '../../../kernel/src/prng.js';
 import { checkInvariants } from '../../../kernel/src/testing/index.js';
 
-describe('known kernel issues', () => {
+describe('kernel issues found by the property suites', () => {
   // Found by the conservation law with `workloadArbitrary({ unreachable: true })`, seed 1 (replay with
   // ALLOT_SEED=1 on a suite using that option). An agent-reported TASK_UNREACHABLE releases the task's
   // resources; the next cycle offers them to another framework; when the agent then reports the task
   // live again, chargeForTransition (master/taskHandlers.ts) takes them back from the agent, which no
   // longer has them free, and Agent.take throws. Mesos never lets an agent report TASK_UNREACHABLE (the
   // master sets it when the whole agent is unreachable and removes the agent from the allocator).
-  it.fails('a task reported back from TASK_UNREACHABLE after its resources were re-offered: no throw, invariants hold', () => {
+  // Fixed: agent-reported master-only states are rejected with code master_only_state.
+  it('a task reported back from TASK_UNREACHABLE after its resources were re-offered: no throw, invariants hold', () => {
     const master = new Master({ prng: createPrng(1) });
     master.step({ type: 'agent.add', nowMs: 0, agent: { id: 'a1', resources: { cpus: 2, mem: 2048 } } });
     // Partition-aware: for the others the master shows TASK_UNREACHABLE as TASK_LOST, which is terminal.
