@@ -32,4 +32,8 @@ export interface FrameworkModel {
   onUpdate(status: TaskStatus, context: SimulationContext): void;
   /** The master failed over: re-subscribe and reconcile. */
   onMasterFailover(context: SimulationContext): void;
+  /** Kind-specific figures for the report (job completion times, app status, ...). */
+  details?(): Record<string, unknown>;
+  /** Plans, for kinds that run them (the report's `plans`). */
+  plans?(): unknown[];
 }

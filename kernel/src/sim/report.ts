@@ -19,6 +19,8 @@ export interface FrameworkReport {
   dominantShare: number;
   /** Tasks the framework still wanted to launch when the run ended. */
   pendingTasks: number;
+  /** Kind-specific figures (e.g. job completion times for batch jobs), when the kind has any. */
+  details?: Record<string, unknown>;
 }
 
 export interface SimulationReport {
@@ -51,6 +53,7 @@ export function buildReport(simulation: Simulation): SimulationReport {
       allocated: layout.quantities(allocated),
       dominantShare: roundTo(dominantShare(allocated, allocator.total, allocator.excluded, 1), 4),
       pendingTasks: model?.pendingTasks ?? 0,
+      ...(model?.details ? { details: model.details() } : {}),
     };
   });
   const total = allocator.total;
@@ -76,7 +79,7 @@ export function buildReport(simulation: Simulation): SimulationReport {
     frameworks,
     cluster: { agents: master.agents.size, total: layout.quantities(total), allocated: layout.quantities(allocated), utilization },
     counters: { allocationCycles, offersMade, offersDeclined, offersAccepted, offersRescinded, tasksLaunched },
-    plans: [],
+    plans: [...simulation.frameworks.values()].flatMap((model) => model.plans?.() ?? []),
     invariantViolations: [...simulation.violations],
   };
 }
