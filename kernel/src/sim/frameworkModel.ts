@@ -17,6 +17,8 @@ export interface SimulationContext {
   readonly layout: ResourceLayout;
   /** Sends a call to the master now; the simulator stamps the time. */
   send(call: FrameworkCall): void;
+  /** Runs `run` at simulated time `atMs` (>= now): the model's own timers (backoff, readiness, arrivals). */
+  schedule(atMs: number, run: () => void): void;
 }
 
 export interface FrameworkModel {

@@ -99,6 +99,7 @@ export class Simulation {
       },
       // Calls are fresh objects from the models: stamping the time in place saves a copy per call.
       send: (call: FrameworkCall) => this.#schedule(this.#nowMs, () => this.command(Object.assign(call, { nowMs: this.#nowMs }) as Command)),
+      schedule: (atMs: number, run: () => void) => this.#schedule(Math.max(atMs, this.#nowMs), run),
     };
     this.#setUp();
   }
