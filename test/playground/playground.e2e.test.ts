@@ -59,8 +59,14 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
   async function shot(name: string, selector?: string): Promise<void> {
     if (!SCREENSHOTS) return;
     await page.waitForTimeout(900);
-    if (selector) await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-    else await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    if (!selector) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+      return;
+    }
+    // The fixed timeline would cover the bottom of a panel: hide it for the picture.
+    await page.addStyleTag({ content: 'footer.timeline { visibility: hidden !important; }' }).then((tag) => tag.evaluate((node) => node.setAttribute('data-shot', '1')));
+    await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    await page.evaluate(() => document.querySelectorAll('style[data-shot]').forEach((node) => node.remove()));
   }
 
   test('loads, runs the default scenario, and task counts change', async () => {

@@ -141,6 +141,7 @@ export class SimulatorClient {
   }
 
   pause(): void {
+    if (this.playing) void this.refresh();
     this.playing = false;
     cancelAnimationFrame(this.#rafId);
   }

@@ -61,7 +61,7 @@ export const largeCluster: ScenarioInput = {
   roles: [
     { name: 'web', weight: 2 },
     { name: 'batch', weight: 1 },
-    { name: 'ml', weight: 1, quota: { guarantee: { cpus: 4000 }, limit: { cpus: 20000 } } },
+    { name: 'ml', weight: 1, quota: { guarantee: { cpus: 20000 }, limit: { cpus: 60000 } } },
     { name: 'etl', weight: 1 },
   ],
   agents: [
@@ -69,14 +69,14 @@ export const largeCluster: ScenarioInput = {
     { id: 'b', count: 4000, resources: { cpus: 32, mem: 131072 }, attributes: { rack: 'r2' } },
   ],
   frameworks: [
-    { id: 'web-frontend', role: 'web', kind: 'batch', tasks: { count: 60000, resources: { cpus: 1, mem: 2048 }, durationMs: 45000 }, maxTasksPerOffer: 4, refuseSeconds: 1, relaunch: true },
-    { id: 'web-api', role: 'web', kind: 'batch', tasks: { count: 60000, resources: { cpus: 2, mem: 4096 }, durationMs: 30000 }, maxTasksPerOffer: 4, refuseSeconds: 1 },
-    { id: 'spark', role: 'batch', kind: 'batch', tasks: { count: 80000, resources: { cpus: 2, mem: 8192 }, durationMs: 20000 }, maxTasksPerOffer: 8, refuseSeconds: 2 },
-    { id: 'hadoop', role: 'batch', kind: 'batch', tasks: { count: 80000, resources: { cpus: 1, mem: 4096 }, durationMs: 25000 }, maxTasksPerOffer: 8, refuseSeconds: 2 },
-    { id: 'tensorflow', role: 'ml', kind: 'batch', tasks: { count: 20000, resources: { cpus: 8, mem: 32768 }, durationMs: 60000 }, maxTasksPerOffer: 2, refuseSeconds: 5 },
-    { id: 'pytorch', role: 'ml', kind: 'batch', tasks: { count: 20000, resources: { cpus: 4, mem: 16384 }, durationMs: 50000 }, maxTasksPerOffer: 2, refuseSeconds: 5 },
-    { id: 'airflow', role: 'etl', kind: 'batch', tasks: { count: 60000, resources: { cpus: 1, mem: 1024 }, durationMs: 15000 }, maxTasksPerOffer: 8, refuseSeconds: 1 },
-    { id: 'flink', role: 'etl', kind: 'batch', tasks: { count: 40000, resources: { cpus: 2, mem: 2048 }, durationMs: 40000 }, maxTasksPerOffer: 4, refuseSeconds: 1, startAtMs: 20000 },
+    { id: 'web-frontend', role: 'web', kind: 'batch', tasks: { count: 12000, resources: { cpus: 4, mem: 8192 }, durationMs: 120000 }, maxTasksPerOffer: 4, refuseSeconds: 5, relaunch: true },
+    { id: 'web-api', role: 'web', kind: 'batch', tasks: { count: 12000, resources: { cpus: 4, mem: 8192 }, durationMs: 90000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
+    { id: 'spark', role: 'batch', kind: 'batch', tasks: { count: 16000, resources: { cpus: 8, mem: 16384 }, durationMs: 60000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
+    { id: 'hadoop', role: 'batch', kind: 'batch', tasks: { count: 16000, resources: { cpus: 8, mem: 32768 }, durationMs: 75000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
+    { id: 'tensorflow', role: 'ml', kind: 'batch', tasks: { count: 4000, resources: { cpus: 16, mem: 65536 }, durationMs: 150000 }, maxTasksPerOffer: 2, refuseSeconds: 10 },
+    { id: 'pytorch', role: 'ml', kind: 'batch', tasks: { count: 4000, resources: { cpus: 16, mem: 32768 }, durationMs: 120000 }, maxTasksPerOffer: 2, refuseSeconds: 10 },
+    { id: 'airflow', role: 'etl', kind: 'batch', tasks: { count: 12000, resources: { cpus: 4, mem: 4096 }, durationMs: 45000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
+    { id: 'flink', role: 'etl', kind: 'batch', tasks: { count: 8000, resources: { cpus: 8, mem: 8192 }, durationMs: 100000 }, maxTasksPerOffer: 4, refuseSeconds: 5, startAtMs: 20000 },
   ],
   faults: [],
 };
