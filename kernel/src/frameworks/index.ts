@@ -3,9 +3,13 @@
  * its plugin here; the scenario loader and the simulator pick it up.
  */
 import { batchKind } from './batch/batchKind.js';
+import { statefulKind } from './stateful/statefulKind.js';
 import type { FrameworkKind, FrameworkKindPlugin } from './frameworkKind.js';
 
-export const frameworkKinds: ReadonlyMap<string, FrameworkKindPlugin> = new Map<string, FrameworkKindPlugin>([[batchKind.kind, batchKind]]);
+export const frameworkKinds: ReadonlyMap<string, FrameworkKindPlugin> = new Map<string, FrameworkKindPlugin>([
+  [batchKind.kind, batchKind],
+  [statefulKind.kind, statefulKind],
+]);
 
 export function frameworkKind(kind: FrameworkKind | string): FrameworkKindPlugin | undefined {
   return frameworkKinds.get(kind);

@@ -284,6 +284,8 @@ export class Master {
         frameworkId: grant.client.frameworkId,
         role: grant.client.role.name,
         agentId: grant.agent.id,
+        hostname: grant.agent.hostname,
+        attributes: grant.agent.attributes,
         agentIndex: grant.agent.index,
         clientIndex: grant.client.index,
         resources: grant.resources,

@@ -10,6 +10,9 @@ export interface Offer {
   readonly frameworkId: string;
   readonly role: string;
   readonly agentId: string;
+  /** What a scheduler needs for placement, as Mesos offers carry them. */
+  readonly hostname: string;
+  readonly attributes: Readonly<Record<string, string | number>>;
   readonly agentIndex: number;
   readonly clientIndex: number;
   readonly resources: ResourceSet;

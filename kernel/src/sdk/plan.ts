@@ -68,7 +68,9 @@ export function newPlan(name: string, kind: PlanKind, phases: Phase[], strategy:
 export function stepStatus(phase: Phase, index: number): Status {
   const step = phase.steps[index];
   if (step.status === 'COMPLETE') return 'COMPLETE';
-  return step.interrupted || phase.strategy.awaitingProceed(index) ? 'WAITING' : step.status;
+  // An interrupted phase lets running steps finish; those not yet started wait.
+  const held = phase.strategy.interrupted && (step.status === 'PENDING' || step.status === 'PREPARED');
+  return step.interrupted || held || phase.strategy.awaitingProceed(index) ? 'WAITING' : step.status;
 }
 
 export function phaseStatus(phase: Phase): Status {

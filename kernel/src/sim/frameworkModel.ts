@@ -38,4 +38,6 @@ export interface FrameworkModel {
   details?(): Record<string, unknown>;
   /** Plans, for kinds that run them (the report's `plans`). */
   plans?(): unknown[];
+  /** Operator controls (plan and pod commands), for kinds that take them. */
+  control?(command: { type: string; [field: string]: unknown }): unknown;
 }

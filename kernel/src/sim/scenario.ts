@@ -6,6 +6,7 @@
  * reports every problem with its JSON path instead of stopping at the first.
  */
 import type { FrameworkKind } from '../frameworks/frameworkKind.js';
+import type { ServiceSpec } from '../sdk/serviceSpec.js';
 import type { ResourceQuantities } from '../resources/layout.js';
 import { validateScenario } from './scenarioValidation.js';
 
@@ -118,7 +119,12 @@ export type ScenarioFault =
   | { atMs: number; type: 'framework.revive' | 'framework.suppress'; framework: string; roles?: string[] }
   | { atMs: number; type: 'role.update'; role: string; weight?: number; quota?: ScenarioQuota }
   /** An `agent.add` with `count` n in the file becomes n of these, one per agent. */
-  | { atMs: number; type: 'agent.add'; agent: ScenarioAgent };
+  | { atMs: number; type: 'agent.add'; agent: ScenarioAgent }
+  /** SDK plan controls on a stateful framework's plan (and phase, step). */
+  | { atMs: number; type: 'plan.interrupt' | 'plan.continue' | 'plan.restart' | 'plan.forceComplete'; framework: string; plan: string; phase?: string; step?: string }
+  | { atMs: number; type: 'pod.replace' | 'pod.restart'; framework: string; pod: string }
+  /** A new target config for a stateful framework (validated against the current one when applied). */
+  | { atMs: number; type: 'service.update'; framework: string; service: ServiceSpec };
 
 export type ScenarioFaultType = ScenarioFault['type'];
 
@@ -188,7 +194,8 @@ export interface ScenarioFrameworkInput {
 }
 
 export type ScenarioFaultInput =
-  | Exclude<ScenarioFault, { type: 'agent.add' }>
+  | Exclude<ScenarioFault, { type: 'agent.add' | 'service.update' }>
+  | { atMs: number; type: 'service.update'; framework: string; service: unknown }
   | { atMs: number; type: 'agent.add'; agent: ScenarioAgentInput };
 
 export interface ScenarioInput {

@@ -44,6 +44,19 @@ function checkFault(entry: ReadFault, references: References): void {
       if (framework !== undefined) checkFrameworkRoles(framework, fault.roles ?? [], fieldPath(path, 'roles'), references.errors);
       return;
     }
+    case 'plan.interrupt':
+    case 'plan.continue':
+    case 'plan.restart':
+    case 'plan.forceComplete':
+    case 'pod.replace':
+    case 'pod.restart':
+    case 'service.update': {
+      const framework = checkFramework(fault.framework, fieldPath(path, 'framework'), references);
+      if (framework !== undefined && framework.kind !== 'stateful') {
+        references.errors.push({ path: fieldPath(path, 'framework'), message: `${fault.type} needs a stateful framework; ${quote(framework.id)} is ${framework.kind}` });
+      }
+      return;
+    }
     case 'master.failover':
     case 'role.update':
     case 'agent.add':

@@ -24,6 +24,7 @@ import {
 } from './scenarioFields.js';
 import { roleName } from './scenarioResources.js';
 import { readQuota } from './scenarioRoles.js';
+import { readServiceSpec } from '../sdk/serviceSpec.js';
 
 const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'agent.crash': ['atMs', 'type', 'agent'],
@@ -36,6 +37,13 @@ const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'framework.suppress': ['atMs', 'type', 'framework', 'roles'],
   'role.update': ['atMs', 'type', 'role', 'weight', 'quota'],
   'agent.add': ['atMs', 'type', 'agent'],
+  'plan.interrupt': ['atMs', 'type', 'framework', 'plan', 'phase', 'step'],
+  'plan.continue': ['atMs', 'type', 'framework', 'plan', 'phase', 'step'],
+  'plan.restart': ['atMs', 'type', 'framework', 'plan', 'phase', 'step'],
+  'plan.forceComplete': ['atMs', 'type', 'framework', 'plan', 'phase', 'step'],
+  'pod.replace': ['atMs', 'type', 'framework', 'pod'],
+  'pod.restart': ['atMs', 'type', 'framework', 'pod'],
+  'service.update': ['atMs', 'type', 'framework', 'service'],
 };
 
 export const FAULT_TYPES = Object.keys(FAULT_FIELDS) as ScenarioFaultType[];
@@ -98,6 +106,30 @@ function readFaultBody(type: ScenarioFaultType, atMs: number, fields: Fields, er
       return readRoleUpdate(atMs, fields, errors);
     case 'agent.add':
       return readAgentAdd(atMs, fields, errors, agentIds);
+    case 'plan.interrupt':
+    case 'plan.continue':
+    case 'plan.restart':
+    case 'plan.forceComplete': {
+      const framework = fields.required('framework', nonEmptyString);
+      const plan = fields.required('plan', nonEmptyString);
+      const phase = fields.maybe('phase', nonEmptyString);
+      const step = fields.maybe('step', nonEmptyString);
+      if (framework === undefined || plan === undefined) return undefined;
+      return [{ atMs, type, framework, plan, ...(phase !== undefined ? { phase } : {}), ...(step !== undefined ? { step } : {}) }];
+    }
+    case 'pod.replace':
+    case 'pod.restart': {
+      const framework = fields.required('framework', nonEmptyString);
+      const pod = fields.required('pod', nonEmptyString);
+      return framework === undefined || pod === undefined ? undefined : [{ atMs, type, framework, pod }];
+    }
+    case 'service.update': {
+      const framework = fields.required('framework', nonEmptyString);
+      const before = errors.length;
+      const service = fields.has('service') ? readServiceSpec(fields.value('service'), fields.pathOf('service'), errors) : undefined;
+      if (!fields.has('service')) errors.push({ path: fields.pathOf('service'), message: 'missing required field; expected the new service spec' });
+      return framework === undefined || service === undefined || errors.length > before ? undefined : [{ atMs, type, framework, service }];
+    }
     default: {
       const unreachable: never = type;
       throw new Error(`unhandled fault type ${String(unreachable)}`);

@@ -60,6 +60,8 @@ export class Simulation {
   /** Agents cut off from the master. */
   readonly partitioned = new Set<string>();
   failovers = 0;
+  /** What each plan or pod control answered (a no-op says "already done"). */
+  readonly controlResults: Array<{ atMs: number; framework: string; control: string; result: unknown }> = [];
   /** Counters of masters that failed over, so totals cover the whole run. */
   readonly retiredCounters: MasterCounters = { allocationCycles: 0, offersMade: 0, offersDeclined: 0, offersAccepted: 0, offersRescinded: 0, tasksLaunched: 0 };
   readonly #queue = new EventQueue();
@@ -278,6 +280,19 @@ export class Simulation {
       case 'role.update':
         this.command({ type: 'role.update', nowMs: this.#nowMs, role: fault.role, ...(fault.weight !== undefined ? { weight: fault.weight } : {}), ...(fault.quota ? { quota: fault.quota } : {}) });
         return;
+      case 'plan.interrupt':
+      case 'plan.continue':
+      case 'plan.restart':
+      case 'plan.forceComplete':
+      case 'pod.replace':
+      case 'pod.restart':
+      case 'service.update': {
+        const { atMs: _atMs, framework, ...control } = fault;
+        const model = this.frameworks.get(framework);
+        if (!model?.control) throw new Error(`framework ${framework} (${model ? 'its kind' : 'unknown'}) takes no ${fault.type}`);
+        this.controlResults.push({ atMs: this.#nowMs, framework, control: fault.type, result: model.control(control as never) });
+        return;
+      }
       default: {
         const unknown: never = fault;
         throw new Error(`unknown fault ${JSON.stringify(unknown)}`);

@@ -13,6 +13,7 @@ import { masterFailover } from './masterFailover.js';
 import { partitionHeal } from './partitionHeal.js';
 import { persistentVolume } from './persistentVolume.js';
 import { quotaGuarantee } from './quotaGuarantee.js';
+import { spark } from './spark.js';
 import { weightedRoles } from './weightedRoles.js';
 
 export const builtinScenarios: readonly ScenarioInput[] = [
@@ -25,6 +26,7 @@ export const builtinScenarios: readonly ScenarioInput[] = [
   partitionHeal,
   masterFailover,
   persistentVolume,
+  spark,
 ];
 
 /** A built-in scenario by name; `chaos:<seed>` names a generated fault-injection scenario. */

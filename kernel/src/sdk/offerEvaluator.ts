@@ -1,0 +1,214 @@
+/**
+ * Offer evaluation for one pod instance: a pipeline of stages (placement,
+ * executor overhead, ports, scalars, volumes, launch), each PASS or FAIL with a
+ * reason a person can read, and, when every stage passes, the operations to
+ * send. A first launch RESERVEs each task's resources under a new resource_id
+ * label, RESERVEs and CREATEs each volume, then launches; a relaunch finds its
+ * reservations by resource_id and reserves or unreserves only the difference.
+ */
+import type { OfferOperation } from '../master/commands.js';
+import type { Offer } from '../offers/offer.js';
+import type { ResourceLayout } from '../resources/layout.js';
+import { rangesCount, subtractRanges, takePorts } from '../resources/ranges.js';
+import type { ReservationInfo, ReservedPart, ResourceSet } from '../resources/resourceSet.js';
+import { reservedPart } from '../resources/resourceSet.js';
+import type { TaskSpec } from '../tasks/task.js';
+import type { PlacementTarget } from './constraints.js';
+import { placementAllows } from './constraints.js';
+import type { PodInstance, ReservedAmounts } from './podInstance.js';
+import type { PodSpec, PodTaskSpec } from './serviceSpec.js';
+
+export interface StageOutcome {
+  readonly stage: 'placement' | 'executor' | 'ports' | 'scalars' | 'volumes' | 'launch';
+  readonly pass: boolean;
+  readonly reason: string;
+}
+
+export interface Evaluation {
+  readonly offerId: string;
+  readonly agentId: string;
+  readonly stages: StageOutcome[];
+  /** Present when every stage passed. */
+  readonly operations?: OfferOperation[];
+  readonly tasks?: Array<{ name: string; spec: TaskSpec }>;
+  /** Reservations the launch makes (first launch) or keeps, per task. */
+  readonly reserved?: Record<string, ReservedAmounts>;
+  /** First launch: the resource ids and volumes the instance will own once this is recorded. */
+  readonly placement?: Pick<PodInstance, 'resourceIds' | 'volumes'>;
+}
+
+export interface EvaluationContext {
+  readonly layout: ResourceLayout;
+  readonly role: string;
+  readonly principal: string;
+  /** The other instances of the same pod type, where they run. */
+  readonly placed: readonly PlacementTarget[];
+  /** Every agent seen so far, for GROUP_BY. */
+  readonly known: readonly PlacementTarget[];
+  /** Makes a new unique id (resource ids, task ids, persistence ids). */
+  readonly newId: (prefix: string) => string;
+  readonly configId: number;
+}
+
+const EPSILON = 1e-6;
+
+export function reservationStack(role: string, principal: string, resourceId: string): ReservationInfo[] {
+  return [{ role, type: 'DYNAMIC', principal, labels: { resource_id: resourceId } }];
+}
+
+function findReserved(offer: ResourceSet, resourceId: string, volume: boolean): ReservedPart | undefined {
+  return offer.reserved.find((part) => (volume ? part.volume !== undefined : part.volume === undefined) && part.reservations[part.reservations.length - 1].labels?.resource_id === resourceId);
+}
+
+function amounts(task: PodTaskSpec): ReservedAmounts {
+  return { cpus: task.cpus, memMb: task.memMb, diskMb: task.diskMb };
+}
+
+function vector(layout: ResourceLayout, a: ReservedAmounts): Float64Array {
+  return layout.vector({ cpus: a.cpus, mem: a.memMb, ...(a.diskMb > 0 ? { disk: a.diskMb } : {}) });
+}
+
+function only(layout: ResourceLayout, parts: ReservedPart[], ports: ResourceSet['ports'] = []): ResourceSet {
+  return { scalars: layout.zero(), ports, reserved: parts };
+}
+
+export function evaluateOffer(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext): Evaluation {
+  const stages: StageOutcome[] = [];
+  const fail = (stage: StageOutcome['stage'], reason: string): Evaluation => ({ offerId: offer.id, agentId: offer.agentId, stages: [...stages, { stage, pass: false, reason }] });
+  const pass = (stage: StageOutcome['stage'], reason: string): void => void stages.push({ stage, pass: true, reason });
+  const target: PlacementTarget = { hostname: offer.hostname, attributes: offer.attributes };
+  if (instance.agentId !== null) {
+    if (offer.agentId !== instance.agentId) return fail('placement', `${instance.name}'s reservations and volumes are on ${instance.agentId}, not ${offer.agentId}`);
+    pass('placement', `${instance.name} returns to ${offer.agentId}, where its reservations are`);
+  } else {
+    if (offer.agentId === instance.avoidAgentId) return fail('placement', `${instance.name} is being replaced away from ${offer.agentId}`);
+    const placement = placementAllows(pod.constraints, target, context.placed, context.known);
+    if (!placement.ok) return fail('placement', placement.reason);
+    pass('placement', pod.constraints.length > 0 ? `${offer.hostname} satisfies ${pod.placement.map((c) => c.join(':')).join(', ')}` : 'no placement constraints');
+  }
+  pass('executor', 'no executor overhead (command tasks)');
+  const portsNeeded = pod.tasks.reduce((sum, task) => sum + task.ports, 0);
+  if (rangesCount(offer.resources.ports) < portsNeeded) return fail('ports', `insufficient ports: need ${portsNeeded}, offer has ${rangesCount(offer.resources.ports)}`);
+  pass('ports', `${portsNeeded} ports`);
+  return instance.agentId === null ? firstLaunch(offer, instance, pod, context, stages, fail) : relaunch(offer, instance, pod, context, stages, fail);
+}
+
+type Fail = (stage: StageOutcome['stage'], reason: string) => Evaluation;
+
+function firstLaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext, stages: StageOutcome[], fail: Fail): Evaluation {
+  const { layout } = context;
+  const need = { cpus: 0, mem: 0, disk: 0 };
+  for (const task of pod.tasks) {
+    need.cpus += task.cpus;
+    need.mem += task.memMb;
+    need.disk += task.diskMb;
+  }
+  for (const volume of pod.volumes) need.disk += volume.sizeMb;
+  const have = layout.quantities(offer.resources.scalars);
+  for (const [name, amount] of Object.entries(need)) {
+    if ((have[name] ?? 0) + EPSILON < amount) return fail('scalars', `insufficient ${name}: need ${round(amount)}, offer has ${round(have[name] ?? 0)} unreserved`);
+  }
+  stages.push({ stage: 'scalars', pass: true, reason: `reserve cpus ${round(need.cpus)}, mem ${round(need.mem)}, disk ${round(need.disk)}` });
+  const operations: OfferOperation[] = [];
+  const reservedParts: Record<string, ReservedPart> = {};
+  const reserved: Record<string, ReservedAmounts> = {};
+  const resourceIds: Record<string, string> = {};
+  for (const task of pod.tasks) {
+    const resourceId = context.newId(`${instance.name}-${task.name}-r`);
+    resourceIds[task.name] = resourceId;
+    reserved[task.name] = amounts(task);
+    reservedParts[task.name] = reservedPart(reservationStack(context.role, context.principal, resourceId), vector(layout, reserved[task.name]));
+    operations.push({ type: 'RESERVE', resources: only(layout, [reservedParts[task.name]]) });
+  }
+  const volumeParts: ReservedPart[] = [];
+  const volumes = pod.volumes.map((volume) => {
+    const resourceId = context.newId(`${instance.name}-volume-r`);
+    const persistenceId = context.newId(`${instance.name}-${volume.containerPath}`);
+    const stack = reservationStack(context.role, context.principal, resourceId);
+    const disk = layout.vector({ disk: volume.sizeMb });
+    operations.push({ type: 'RESERVE', resources: only(layout, [reservedPart(stack, disk)]) });
+    const part = reservedPart(stack, disk, [], { persistenceId, containerPath: volume.containerPath, mode: 'RW' });
+    operations.push({ type: 'CREATE', volumes: only(layout, [part]) });
+    volumeParts.push(part);
+    return { containerPath: volume.containerPath, persistenceId, resourceId, sizeMb: volume.sizeMb };
+  });
+  stages.push({ stage: 'volumes', pass: true, reason: volumes.length ? `create ${volumes.map((v) => `${v.containerPath} (${v.sizeMb} MB)`).join(', ')}` : 'no volumes' });
+  const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts);
+  if (!tasks) return fail('ports', 'ports went missing while building the launch');
+  operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
+  stages.push({ stage: 'launch', pass: true, reason: `first launch of ${instance.name} on ${offer.agentId}` });
+  return { offerId: offer.id, agentId: offer.agentId, stages, operations, tasks, reserved, placement: { resourceIds, volumes } };
+}
+
+function relaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext, stages: StageOutcome[], fail: Fail): Evaluation {
+  const { layout } = context;
+  const operations: OfferOperation[] = [];
+  const reservedParts: Record<string, ReservedPart> = {};
+  const reserved: Record<string, ReservedAmounts> = {};
+  const changes: string[] = [];
+  let unreserved = layout.quantities(offer.resources.scalars);
+  for (const task of pod.tasks) {
+    const resourceId = instance.resourceIds[task.name];
+    const part = resourceId ? findReserved(offer.resources, resourceId, false) : undefined;
+    if (!resourceId || !part) return fail('scalars', `missing reservation ${resourceId ?? '(none)'} of ${instance.name}-${task.name} in this offer`);
+    const want = amounts(task);
+    const has = layout.quantities(part.scalars);
+    const stack = part.reservations;
+    const grow: Record<string, number> = {};
+    const shrink: Record<string, number> = {};
+    for (const [name, amount] of [['cpus', want.cpus], ['mem', want.memMb], ['disk', want.diskMb]] as const) {
+      const delta = amount - (has[name] ?? 0);
+      if (delta > EPSILON) grow[name] = delta;
+      else if (delta < -EPSILON) shrink[name] = -delta;
+    }
+    for (const [name, amount] of Object.entries(grow)) {
+      if ((unreserved[name] ?? 0) + EPSILON < amount) return fail('scalars', `insufficient ${name} to grow ${instance.name}-${task.name}: need ${round(amount)} more, offer has ${round(unreserved[name] ?? 0)} unreserved`);
+      unreserved = { ...unreserved, [name]: (unreserved[name] ?? 0) - amount };
+    }
+    if (Object.keys(grow).length > 0) {
+      operations.push({ type: 'RESERVE', resources: only(layout, [reservedPart(stack, layout.vector(grow))]) });
+      changes.push(`reserve ${describe(grow)} more for ${task.name}`);
+    }
+    if (Object.keys(shrink).length > 0) {
+      operations.push({ type: 'UNRESERVE', resources: only(layout, [reservedPart(stack, layout.vector(shrink))]) });
+      changes.push(`unreserve ${describe(shrink)} of ${task.name}`);
+    }
+    reserved[task.name] = want;
+    reservedParts[task.name] = reservedPart(stack, vector(layout, want));
+  }
+  stages.push({ stage: 'scalars', pass: true, reason: changes.length ? changes.join('; ') : `reservations of ${instance.name} found by resource_id` });
+  const volumeParts: ReservedPart[] = [];
+  for (const volume of instance.volumes) {
+    const part = findReserved(offer.resources, volume.resourceId, true);
+    if (!part || part.volume?.persistenceId !== volume.persistenceId) return fail('volumes', `volume ${volume.persistenceId} of ${instance.name} is not in this offer`);
+    volumeParts.push(part);
+  }
+  stages.push({ stage: 'volumes', pass: true, reason: instance.volumes.length ? `reuse ${instance.volumes.map((v) => v.persistenceId).join(', ')}` : 'no volumes' });
+  const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts);
+  if (!tasks) return fail('ports', 'ports went missing while building the launch');
+  operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
+  stages.push({ stage: 'launch', pass: true, reason: `relaunch of ${instance.name} in place on ${offer.agentId}` });
+  return { offerId: offer.id, agentId: offer.agentId, stages, operations, tasks, reserved };
+}
+
+/** The pod's tasks on their reserved parts; the pod's volumes go with its first task. */
+function launchSpecs(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext, parts: Record<string, ReservedPart>, volumes: ReservedPart[]): Array<{ name: string; spec: TaskSpec }> | null {
+  let ports = offer.resources.ports;
+  const out: Array<{ name: string; spec: TaskSpec }> = [];
+  pod.tasks.forEach((task, i) => {
+    const taken = takePorts(ports, task.ports) ?? [];
+    ports = subtractRanges(ports, taken);
+    const resources: ResourceSet = { scalars: context.layout.zero(), ports: taken, reserved: [parts[task.name], ...(i === 0 ? volumes : [])] };
+    const taskId = context.newId(`${instance.name}-${task.name}__`);
+    out.push({ name: task.name, spec: { taskId, name: `${instance.name}-${task.name}`, executorId: instance.name, resources, data: { durationMs: task.goal === 'RUNNING' ? null : task.durationMs, configId: context.configId } } });
+  });
+  return out;
+}
+
+function describe(quantities: Record<string, number>): string {
+  return Object.entries(quantities).map(([name, amount]) => `${name} ${round(amount)}`).join(', ');
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
