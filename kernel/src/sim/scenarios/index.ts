@@ -5,6 +5,8 @@
  */
 import type { ScenarioInput } from '../scenario.js';
 import { agentCrash } from './agentCrash.js';
+import { cassandra } from './cassandra.js';
+import { kafka } from './kafka.js';
 import { chaosScenario, chaosSeed } from './chaos.js';
 import { declineFilters } from './declineFilters.js';
 import { drfPaper } from './drfPaper.js';
@@ -26,6 +28,8 @@ export const builtinScenarios: readonly ScenarioInput[] = [
   partitionHeal,
   masterFailover,
   persistentVolume,
+  cassandra,
+  kafka,
   spark,
 ];
 
