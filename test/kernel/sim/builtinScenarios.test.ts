@@ -85,6 +85,29 @@ describe('built-in scenarios', () => {
     expect(relaunchedOn).toEqual(failedOn);
   });
 
+  it('cassandra: serial deploy gated on joining the ring; a lost seed host is replaced on the spare agent and re-seeded; nothing leaks', () => {
+    const { report, simulation } = run('cassandra');
+    const framework = report.frameworks.find((f) => f.id === 'cassandra')!;
+    expect(framework.tasks).toEqual({ TASK_LOST: 1, TASK_RUNNING: 3 });
+    expect(report.plans.map((p) => [(p as { name: string }).name, (p as { status: string }).status])).toEqual([['deploy', 'COMPLETE'], ['recovery', 'COMPLETE']]);
+    const details = framework.details as { seeds: string[]; log: Array<{ what: string }> };
+    expect(details.seeds).toEqual(['agent-1', 'agent-4']);
+    expect(details.log.map((entry) => entry.what)).toContain('permanent replacement of node-1 from agent-3 (failure timeout); re-seeding the ring');
+    expect(simulation.master.agents.get('agent-3')!.total.reserved).toEqual([]);
+  });
+
+  it('kafka: a canary config update reserves only the difference on each broker', () => {
+    const { report, events } = run('kafka');
+    const details = report.frameworks[0].details as { configId: number; instances: Array<{ configId: number }> };
+    expect(details.configId).toBe(2);
+    expect(details.instances.map((i) => i.configId)).toEqual([2, 2, 2]);
+    const after = events.flatMap((e) => (e.type === 'resources.converted' && e.atMs >= 60_000 ? [e.operation] : []));
+    expect(after).toEqual(['RESERVE', 'RESERVE', 'RESERVE']);
+    const launched = events.flatMap((e) => (e.type === 'task.launched' && e.atMs >= 60_000 ? [e.atMs] : []));
+    expect(launched[0]).toBeGreaterThanOrEqual(80_000); // the first canary waited for its continue
+    expect(launched[1]).toBeGreaterThanOrEqual(100_000);
+  });
+
   it('gives byte-identical reports for one seed', () => {
     for (const name of ['drf-paper', 'agent-crash', 'master-failover']) {
       expect(JSON.stringify(run(name).report)).toBe(JSON.stringify(run(name).report));
