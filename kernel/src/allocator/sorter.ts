@@ -100,7 +100,7 @@ export class Sorter<T> {
   }
 
   remove(client: string): void {
-    const leaf = this.#require(client);
+    const leaf = this.#leaf(client);
     if (leaf.active) this.deactivate(client);
     this.unallocate(client, leaf.allocation.slice());
     this.#leaves.delete(client);
@@ -110,7 +110,7 @@ export class Sorter<T> {
   }
 
   activate(client: string): void {
-    const leaf = this.#require(client);
+    const leaf = this.#leaf(client);
     if (leaf.active) return;
     // An inactive leaf is in no order list, so a new total or weight has not reached its share yet.
     leaf.share = this.#shareOf(leaf, this.#pathOf(leaf));
@@ -120,7 +120,7 @@ export class Sorter<T> {
   }
 
   deactivate(client: string): void {
-    const leaf = this.#require(client);
+    const leaf = this.#leaf(client);
     if (!leaf.active) return;
     leaf.parent!.children!.remove(leaf);
     leaf.active = false;
@@ -156,7 +156,7 @@ export class Sorter<T> {
   }
 
   unallocate(client: string | SorterNode<T>, scalars: Float64Array): void {
-    this.#update(typeof client === 'string' ? this.#require(client) : client, scalars, -1);
+    this.#update(typeof client === 'string' ? this.#leaf(client) : client, scalars, -1);
   }
 
   /**
@@ -178,7 +178,7 @@ export class Sorter<T> {
     return this.orderedBlocks().flat();
   }
 
-  #require(client: string): SorterNode<T> {
+  #leaf(client: string): SorterNode<T> {
     const leaf = this.#leaves.get(client);
     if (!leaf) throw new Error(`sorter: unknown client "${client}"`);
     return leaf;
