@@ -11,7 +11,7 @@ import type { Agent } from '../agents/agent.js';
 import type { Prng } from '../prng.js';
 import type { ResourceLayout, ResourceQuantities } from '../resources/layout.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
-import { allScalarsInto, reservedScalarsInto } from '../resources/resourceSet.js';
+import { allScalarsInto } from '../resources/resourceSet.js';
 import { addInto, subtractInto } from '../resources/vector.js';
 import type { Conversion } from '../reservations/resourceConversion.js';
 import type { QuotaSpec } from '../roles/quota.js';
@@ -263,10 +263,5 @@ export class Allocator {
       addInto(this.freeUnreserved, this.freeUnreserved, converted.scalars);
     }
     this.quota.epoch++;
-  }
-
-  /** Reserved scalars of a set, for callers that account reservations separately. */
-  reservedScalars(resources: ResourceSet): Float64Array {
-    return reservedScalarsInto(this.layout.zero(), resources);
   }
 }

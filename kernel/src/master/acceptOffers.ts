@@ -20,7 +20,7 @@ import type { Rejection } from './effects.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { Master, StepOutput } from './master.js';
 import { unknownFramework } from './master.js';
-import { chargeConversion, conversionProblem } from './operatorCommands.js';
+import { conversionProblem } from './operatorCommands.js';
 import { setTaskState } from './taskHandlers.js';
 
 type AcceptCommand = Extract<Command, { type: 'offer.accept' }>;
@@ -105,7 +105,7 @@ function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepOutp
   const conversion: Conversion = result.conversion;
   pipeline.remaining = applied;
   agent.convertTotal(conversion);
-  chargeConversion(master, offer.role, conversion);
+  master.allocator.chargeConversion(conversion, offer.role, true);
   out.effects.push({ type: 'agent.resources', agentId: agent.id, total: agent.total });
   out.events.push({ type: 'resources.converted', atMs: master.nowMs, agentId: agent.id, operation: operation.type, role: offer.role, by: 'framework' });
 }

@@ -71,8 +71,3 @@ export function conversionProblem(master: Master, agent: Agent, operation: Resou
   }
   return null;
 }
-
-/** Quota accounting of a conversion made inside an offer (shared with the accept pipeline). */
-export function chargeConversion(master: Master, offerRole: string, conversion: Conversion): void {
-  master.allocator.chargeConversion(conversion, offerRole, true);
-}

@@ -4,7 +4,6 @@
  * master's counters; and every invariant violation seen (must be empty).
  */
 import type { ResourceQuantities } from '../resources/layout.js';
-import { roundScalar } from '../resources/layout.js';
 import { allScalarsInto } from '../resources/resourceSet.js';
 import { dominantShare } from '../resources/vector.js';
 import type { TaskState } from '../tasks/taskState.js';
@@ -93,4 +92,3 @@ function sortedStates(tasks: Partial<Record<TaskState, number>>): Partial<Record
   return Object.fromEntries(Object.entries(tasks).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-export { roundScalar };
