@@ -48,6 +48,8 @@ export interface EvaluationContext {
   /** Makes a new unique id (resource ids, task ids, persistence ids). */
   readonly newId: (prefix: string) => string;
   readonly configId: number;
+  /** Relaunch only these tasks (a non-essential task that ended while the others run). */
+  readonly only?: readonly string[];
 }
 
 const EPSILON = 1e-6;
@@ -72,7 +74,10 @@ function only(layout: ResourceLayout, parts: ReservedPart[], ports: ResourceSet[
   return { scalars: layout.zero(), ports, reserved: parts };
 }
 
-export function evaluateOffer(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext): Evaluation {
+export function evaluateOffer(offer: Offer, instance: PodInstance, fullPod: PodSpec, context: EvaluationContext): Evaluation {
+  // The pod's volumes go with its first task: a partial relaunch without that task leaves them be.
+  const only = context.only;
+  const pod: PodSpec = only ? { ...fullPod, tasks: fullPod.tasks.filter((t) => only.includes(t.name)), volumes: only.includes(fullPod.tasks[0]?.name) ? fullPod.volumes : [] } : fullPod;
   const stages: StageOutcome[] = [];
   const fail = (stage: StageOutcome['stage'], reason: string): Evaluation => ({ offerId: offer.id, agentId: offer.agentId, stages: [...stages, { stage, pass: false, reason }] });
   const pass = (stage: StageOutcome['stage'], reason: string): void => void stages.push({ stage, pass: true, reason });
@@ -178,12 +183,12 @@ function relaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: Ev
   }
   stages.push({ stage: 'scalars', pass: true, reason: changes.length ? changes.join('; ') : `reservations of ${instance.name} found by resource_id` });
   const volumeParts: ReservedPart[] = [];
-  for (const volume of instance.volumes) {
+  for (const volume of pod.volumes.length > 0 ? instance.volumes : []) {
     const part = findReserved(offer.resources, volume.resourceId, true);
     if (!part || part.volume?.persistenceId !== volume.persistenceId) return fail('volumes', `volume ${volume.persistenceId} of ${instance.name} is not in this offer`);
     volumeParts.push(part);
   }
-  stages.push({ stage: 'volumes', pass: true, reason: instance.volumes.length ? `reuse ${instance.volumes.map((v) => v.persistenceId).join(', ')}` : 'no volumes' });
+  stages.push({ stage: 'volumes', pass: true, reason: volumeParts.length ? `reuse ${instance.volumes.map((v) => v.persistenceId).join(', ')}` : 'no volumes' });
   const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts);
   if (!tasks) return fail('ports', 'ports went missing while building the launch');
   operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });

@@ -31,7 +31,24 @@ const PLAN_PRIORITY: Record<Plan['kind'], number> = { deploy: 0, recovery: 1, de
 export type ServiceControl =
   | { type: 'plan.interrupt' | 'plan.continue' | 'plan.restart' | 'plan.forceComplete'; plan: string; phase?: string; step?: string }
   | { type: 'pod.replace' | 'pod.restart'; pod: string }
-  | { type: 'service.update'; service: ServiceSpec };
+  | { type: 'service.update'; service: ServiceSpec }
+  | { type: 'service.uninstall' };
+
+export interface ServiceSchedulerSnapshot {
+  configs: Array<[number, ServiceSpec]>;
+  targetConfigId: number;
+  configErrors: string[];
+  instances: PodInstance[];
+  garbage: string[];
+  ids: number;
+  log: Array<{ atMs: number; what: string }>;
+  plans: Array<{
+    name: string;
+    kind: Plan['kind'];
+    strategy: { spec: StrategySpec; interrupted: boolean; proceeded: number };
+    phases: Array<{ name: string; strategy: { spec: StrategySpec; interrupted: boolean; proceeded: number }; steps: Step[] }>;
+  }>;
+}
 
 export class ServiceScheduler implements FrameworkModel {
   readonly id: string;
@@ -55,6 +72,8 @@ export class ServiceScheduler implements FrameworkModel {
   #ids = 0;
   #suppressed = false;
   #context: SimulationContext | null = null;
+  /** Set when a restarted scheduler took over: this one's timers must not act any more. */
+  #retired = false;
 
   constructor(readonly framework: ScenarioFramework, spec: ServiceSpec) {
     this.id = framework.id;
@@ -116,7 +135,7 @@ export class ServiceScheduler implements FrameworkModel {
       if (this.#killOutdated(step, instance, context)) continue;
       const free = offers.filter((offer) => !used.has(offer.id));
       if (step.action === 'decommission') this.#decommission(step, instance, free, used, context);
-      else if (liveTasks(instance).length === 0 && !((instance.delayedUntilMs ?? 0) > context.nowMs)) this.#launch(step, instance, free, used, context);
+      else if (!((instance.delayedUntilMs ?? 0) > context.nowMs)) this.#launch(step, instance, free, used, context);
     }
     const idle = offers.filter((offer) => !used.has(offer.id));
     if (idle.length > 0) context.send({ type: 'offer.decline', frameworkId: this.id, offerIds: idle.map((offer) => offer.id), refuseSeconds: this.framework.refuseSeconds });
@@ -191,6 +210,9 @@ export class ServiceScheduler implements FrameworkModel {
         break;
       case 'service.update':
         result = this.#update(command.service);
+        break;
+      case 'service.uninstall':
+        result = this.#uninstall();
         break;
     }
     this.#note(`${command.type}: ${result.message}`);
@@ -298,6 +320,10 @@ export class ServiceScheduler implements FrameworkModel {
   #launch(step: Step, instance: PodInstance, offers: readonly Offer[], used: Set<string>, context: SimulationContext): void {
     const pod = this.#pod(instance.podType);
     if (!pod || offers.length === 0) return;
+    // With some tasks still live (a non-essential one ended), only the missing ones are launched.
+    const live = liveTasks(instance);
+    const missing = pod.tasks.filter((task) => !live.includes(task.name) && !(task.goal === 'ONCE' && instance.tasks[task.name]?.state === 'TASK_FINISHED')).map((task) => task.name);
+    if (missing.length === 0 || (live.length > 0 && instance.agentId === null)) return;
     const evaluationContext = {
       layout: context.layout,
       role: this.role,
@@ -306,6 +332,7 @@ export class ServiceScheduler implements FrameworkModel {
       known: [...this.#known.values()],
       newId: (prefix: string) => `${prefix}${++this.#ids}`,
       configId: this.targetConfigId,
+      ...(live.length > 0 ? { only: missing } : {}),
     };
     const evaluations: Evaluation[] = [];
     for (const offer of offers) {
@@ -316,7 +343,7 @@ export class ServiceScheduler implements FrameworkModel {
       if (evaluation.placement) Object.assign(instance, evaluation.placement);
       instance.agentId = offer.agentId;
       instance.target = { hostname: offer.hostname, attributes: offer.attributes };
-      instance.reserved = evaluation.reserved!;
+      instance.reserved = { ...instance.reserved, ...evaluation.reserved! };
       instance.configId = this.targetConfigId;
       instance.relaunchPending = false;
       instance.avoidAgentId = null;
@@ -364,7 +391,7 @@ export class ServiceScheduler implements FrameworkModel {
     else {
       const taskId = record.taskId;
       context.schedule(context.nowMs + delay, () => {
-        if (record.taskId !== taskId || record.state !== 'TASK_RUNNING') return;
+        if (this.#retired || record.taskId !== taskId || record.state !== 'TASK_RUNNING') return;
         this.#ready(instance, name);
         this.#sync();
         this.#wake(context);
@@ -402,6 +429,7 @@ export class ServiceScheduler implements FrameworkModel {
       instance.backoffMs = instance.backoffMs === null || stable ? spec.backoff.initialMs : Math.min(instance.backoffMs * spec.backoff.factor, spec.backoff.maxMs);
       instance.delayedUntilMs = context.nowMs + instance.backoffMs;
       context.schedule(instance.delayedUntilMs, () => {
+        if (this.#retired) return;
         this.#sync();
         this.#wake(context);
       });
@@ -424,6 +452,7 @@ export class ServiceScheduler implements FrameworkModel {
 
   /** The failure timeout passed and the pod is still not running: replace it elsewhere. */
   #permanentCheck(instance: PodInstance, deadline: number, context: SimulationContext): void {
+    if (this.#retired) return;
     const pod = this.#pod(instance.podType);
     if (instance.failedAtMs === null || instance.failedAtMs + this.spec.failureTimeoutMs !== deadline || !pod || instanceDone(instance, pod, this.targetConfigId)) return;
     this.#replace(instance, 'failure timeout');
@@ -488,6 +517,94 @@ export class ServiceScheduler implements FrameworkModel {
       this.planList.push(newPlan(`decommission-${this.targetConfigId}`, 'decommission', [newPhase('decommission', steps, { kind: 'serial' })]));
     }
     return { ok: true, changed: true, message: `config ${this.targetConfigId} is the target` };
+  }
+
+  /** Uninstall: every other plan stops, every pod is decommissioned, every reservation given back. */
+  #uninstall(): ControlResult {
+    const live = [...this.instances.values()].filter((instance) => !instance.decommissioned);
+    if (this.plan('uninstall')) return { ok: true, changed: false, message: 'already done: uninstall is under way' };
+    for (const plan of this.planList) plan.strategy.interrupted = true;
+    const steps = live.map((instance) => newStep(instance.name, Object.keys(instance.tasks), 'decommission'));
+    this.planList.push(newPlan('uninstall', 'decommission', [newPhase('uninstall', steps, { kind: 'parallel' })]));
+    return { ok: true, changed: true, message: `uninstalling ${live.length} pod instance(s)` };
+  }
+
+  // Restarts ----------------------------------------------------------------------
+
+  /** Everything the scheduler must keep across its own restart (the SDK's state store). */
+  snapshot(): ServiceSchedulerSnapshot {
+    this.#sync();
+    return structuredClone({
+      configs: [...this.configs],
+      targetConfigId: this.targetConfigId,
+      configErrors: this.configErrors,
+      instances: [...this.instances.values()],
+      garbage: [...this.garbage],
+      ids: this.#ids,
+      log: this.log,
+      plans: this.planList.map((plan) => ({
+        name: plan.name,
+        kind: plan.kind,
+        strategy: { spec: plan.strategy.spec, interrupted: plan.strategy.interrupted, proceeded: plan.strategy.proceeded },
+        phases: plan.phases.map((phase) => ({
+          name: phase.name,
+          strategy: { spec: phase.strategy.spec, interrupted: phase.strategy.interrupted, proceeded: phase.strategy.proceeded },
+          steps: phase.steps.map((step) => ({ ...step })),
+        })),
+      })),
+    });
+  }
+
+  /**
+   * A scheduler restarted from its snapshot: the failure clocks come back with
+   * it (the SDK lost them), so a pod's permanent replacement keeps its deadline.
+   */
+  static restore(framework: ScenarioFramework, snapshot: ServiceSchedulerSnapshot, context: SimulationContext): ServiceScheduler {
+    const copy = structuredClone(snapshot);
+    const scheduler = new ServiceScheduler(framework, copy.configs[0][1]);
+    scheduler.configs.clear();
+    for (const [id, spec] of copy.configs) scheduler.configs.set(id, spec);
+    scheduler.targetConfigId = copy.targetConfigId;
+    scheduler.configErrors = copy.configErrors;
+    for (const instance of copy.instances) scheduler.instances.set(instance.name, instance);
+    for (const id of copy.garbage) scheduler.garbage.add(id);
+    scheduler.#ids = copy.ids;
+    scheduler.log.push(...copy.log);
+    scheduler.planList.length = 0;
+    for (const saved of copy.plans) {
+      const phases = saved.phases.map((phase) => {
+        const rebuilt = newPhase(phase.name, phase.steps, phase.strategy.spec);
+        Object.assign(rebuilt.strategy, { interrupted: phase.strategy.interrupted, proceeded: phase.strategy.proceeded });
+        return rebuilt;
+      });
+      const plan = newPlan(saved.name, saved.kind, phases, saved.strategy.spec);
+      Object.assign(plan.strategy, { interrupted: saved.strategy.interrupted, proceeded: saved.strategy.proceeded });
+      scheduler.planList.push(plan);
+    }
+    scheduler.#context = context;
+    for (const instance of scheduler.instances.values()) {
+      if (instance.failedAtMs !== null) {
+        const deadline = instance.failedAtMs + scheduler.spec.failureTimeoutMs;
+        context.schedule(deadline, () => scheduler.#permanentCheck(instance, deadline, context));
+      }
+      for (const record of Object.values(instance.tasks)) {
+        if (record.state === 'TASK_RUNNING' && !record.ready) scheduler.#whenRunning(instance, record.name, context);
+      }
+    }
+    scheduler.#note('restarted from its state store');
+    return scheduler;
+  }
+
+  /** This scheduler has been replaced by a restarted one. */
+  retire(): void {
+    this.#retired = true;
+  }
+
+  /** The scheduler process restarts: a new one from this one's state store; this one stops acting. */
+  restart(context: SimulationContext): FrameworkModel {
+    const next = ServiceScheduler.restore(this.framework, this.snapshot(), context);
+    this.retire();
+    return next;
   }
 
   // Housekeeping ----------------------------------------------------------------

@@ -38,6 +38,8 @@ export interface FrameworkModel {
   details?(): Record<string, unknown>;
   /** Plans, for kinds that run them (the report's `plans`). */
   plans?(): unknown[];
+  /** The scheduler process restarts: returns its successor, restored from its state store. */
+  restart?(context: SimulationContext): FrameworkModel;
   /** Operator controls (plan and pod commands), for kinds that take them. */
   control?(command: { type: string; [field: string]: unknown }): unknown;
 }

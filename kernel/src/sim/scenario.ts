@@ -124,7 +124,9 @@ export type ScenarioFault =
   | { atMs: number; type: 'plan.interrupt' | 'plan.continue' | 'plan.restart' | 'plan.forceComplete'; framework: string; plan: string; phase?: string; step?: string }
   | { atMs: number; type: 'pod.replace' | 'pod.restart'; framework: string; pod: string }
   /** A new target config for a stateful framework (validated against the current one when applied). */
-  | { atMs: number; type: 'service.update'; framework: string; service: ServiceSpec };
+  | { atMs: number; type: 'service.update'; framework: string; service: ServiceSpec }
+  /** Uninstall a stateful service (every reservation given back); restart its scheduler from its state store. */
+  | { atMs: number; type: 'service.uninstall' | 'scheduler.restart'; framework: string };
 
 export type ScenarioFaultType = ScenarioFault['type'];
 

@@ -50,7 +50,9 @@ function checkFault(entry: ReadFault, references: References): void {
     case 'plan.forceComplete':
     case 'pod.replace':
     case 'pod.restart':
-    case 'service.update': {
+    case 'service.update':
+    case 'service.uninstall':
+    case 'scheduler.restart': {
       const framework = checkFramework(fault.framework, fieldPath(path, 'framework'), references);
       if (framework !== undefined && framework.kind !== 'stateful') {
         references.errors.push({ path: fieldPath(path, 'framework'), message: `${fault.type} needs a stateful framework; ${quote(framework.id)} is ${framework.kind}` });

@@ -44,6 +44,8 @@ const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'pod.replace': ['atMs', 'type', 'framework', 'pod'],
   'pod.restart': ['atMs', 'type', 'framework', 'pod'],
   'service.update': ['atMs', 'type', 'framework', 'service'],
+  'service.uninstall': ['atMs', 'type', 'framework'],
+  'scheduler.restart': ['atMs', 'type', 'framework'],
 };
 
 export const FAULT_TYPES = Object.keys(FAULT_FIELDS) as ScenarioFaultType[];
@@ -122,6 +124,11 @@ function readFaultBody(type: ScenarioFaultType, atMs: number, fields: Fields, er
       const framework = fields.required('framework', nonEmptyString);
       const pod = fields.required('pod', nonEmptyString);
       return framework === undefined || pod === undefined ? undefined : [{ atMs, type, framework, pod }];
+    }
+    case 'service.uninstall':
+    case 'scheduler.restart': {
+      const framework = fields.required('framework', nonEmptyString);
+      return framework === undefined ? undefined : [{ atMs, type, framework }];
     }
     case 'service.update': {
       const framework = fields.required('framework', nonEmptyString);

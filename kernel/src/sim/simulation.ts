@@ -280,13 +280,22 @@ export class Simulation {
       case 'role.update':
         this.command({ type: 'role.update', nowMs: this.#nowMs, role: fault.role, ...(fault.weight !== undefined ? { weight: fault.weight } : {}), ...(fault.quota ? { quota: fault.quota } : {}) });
         return;
+      case 'scheduler.restart': {
+        const model = this.frameworks.get(fault.framework);
+        if (!model?.restart) throw new Error(`framework ${fault.framework} cannot restart its scheduler`);
+        const next = model.restart(this.#context);
+        this.frameworks.set(fault.framework, next);
+        this.#schedule(this.#nowMs + REREGISTER_DELAY_MS, () => next.onMasterFailover(this.#context));
+        return;
+      }
       case 'plan.interrupt':
       case 'plan.continue':
       case 'plan.restart':
       case 'plan.forceComplete':
       case 'pod.replace':
       case 'pod.restart':
-      case 'service.update': {
+      case 'service.update':
+      case 'service.uninstall': {
         const { atMs: _atMs, framework, ...control } = fault;
         const model = this.frameworks.get(framework);
         if (!model?.control) throw new Error(`framework ${framework} (${model ? 'its kind' : 'unknown'}) takes no ${fault.type}`);

@@ -207,3 +207,58 @@ describe('scaling', () => {
     expect(reservedAgents).toHaveLength(2);
   });
 });
+
+describe('restarts, uninstall, essential tasks', () => {
+  it('the failure clock survives a scheduler restart: the replacement keeps its deadline', () => {
+    const { simulation, events } = start(scenario([], {}, { failureTimeoutMs: 120_000 }), );
+    simulation.runUntil(60_000);
+    const scheduler0 = simulation.frameworks.get('db') as ServiceScheduler;
+    const lostAgent = scheduler0.instances.get('node-1')!.agentId!;
+    simulation.inject({ atMs: 60_000, type: 'agent.crash', agent: lostAgent });
+    simulation.runUntil(200_000); // unreachable (and LOST) at 135 s: the clock starts there
+    expect(scheduler0.instances.get('node-1')!.failedAtMs).toBe(135_000);
+    simulation.inject({ atMs: 200_000, type: 'scheduler.restart', framework: 'db' });
+    const restarted = simulation.frameworks.get('db') as ServiceScheduler;
+    expect(restarted).not.toBe(scheduler0);
+    expect(restarted.instances.get('node-1')!.failedAtMs).toBe(135_000);
+    simulation.runUntil(300_000);
+    const replacement = restarted.log.find((entry) => entry.what.startsWith('permanent replacement of node-1'));
+    expect(replacement?.atMs).toBe(255_000); // 135 s + 120 s, not counted again from the restart
+    expect(restarted.instances.get('node-1')!.tasks.server.state).toBe('TASK_RUNNING');
+    expect(scheduler0.log.some((entry) => entry.atMs > 200_000)).toBe(false); // the old one stopped acting
+    expect(events.filter((e) => e.type === 'framework.subscribed' && e.resubscribed).length).toBeGreaterThan(0);
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
+  });
+
+  it('uninstall decommissions every pod and gives every reservation and volume back', () => {
+    const { simulation, scheduler } = start(scenario([{ atMs: 60_000, type: 'service.uninstall', framework: 'db' }]));
+    simulation.runUntil(90_000);
+    expect(scheduler.plans().find((p) => p.name === 'uninstall')!.status).toBe('COMPLETE');
+    for (const agent of simulation.master.agents.values()) expect(agent.total.reserved).toEqual([]);
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
+  });
+
+  it('a non-essential task is relaunched alone; an essential one takes its pod down with it', () => {
+    const twoTasks = {
+      count: 1,
+      tasks: [
+        { name: 'server', goal: 'RUNNING', cpus: 1, memMb: 1024 },
+        { name: 'metrics', goal: 'RUNNING', essential: false, cpus: 0.5, memMb: 256 },
+      ],
+    };
+    const { simulation, scheduler, events } = start(scenario([], twoTasks, { backoff: { initialMs: 1000, factor: 1.15, maxMs: 300_000 } }));
+    simulation.runUntil(30_000);
+    const pod = scheduler.instances.get('node-0')!;
+    const server = pod.tasks.server.taskId!;
+    simulation.inject({ atMs: 30_000, type: 'task.fail', framework: 'db', task: pod.tasks.metrics.taskId! });
+    simulation.runUntil(40_000);
+    expect(pod.tasks.server.taskId).toBe(server); // untouched
+    expect(pod.tasks.metrics.state).toBe('TASK_RUNNING');
+    simulation.inject({ atMs: 40_000, type: 'task.fail', framework: 'db', task: server });
+    simulation.runUntil(50_000);
+    const killed = events.filter((e) => e.type === 'task.updated' && e.status.state === 'TASK_KILLED' && e.atMs >= 40_000);
+    expect(killed).toHaveLength(1); // metrics went down with the server
+    expect(pod.tasks.server.state).toBe('TASK_RUNNING');
+    expect(pod.tasks.metrics.state).toBe('TASK_RUNNING');
+  });
+});
