@@ -13,7 +13,8 @@ import type { ScenarioFramework } from '../sim/scenario.js';
 import type { TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
-import type { PlacementTarget } from './constraints.js';
+import type { PlacementConstraint, PlacementTarget } from './constraints.js';
+import { parseConstraint } from './constraints.js';
 import { garbageOperations, resourceIdOf } from './garbage.js';
 import type { Evaluation } from './offerEvaluator.js';
 import { evaluateOffer } from './offerEvaluator.js';
@@ -33,6 +34,13 @@ export type ServiceControl =
   | { type: 'pod.replace' | 'pod.restart'; pod: string }
   | { type: 'service.update'; service: ServiceSpec }
   | { type: 'service.uninstall' };
+
+function reparseConstraints(placement: PodSpec['placement']): PlacementConstraint[] {
+  return placement.flatMap((raw) => {
+    const parsed = parseConstraint(raw);
+    return parsed.ok ? [parsed.constraint] : [];
+  });
+}
 
 export interface ServiceSchedulerSnapshot {
   configs: Array<[number, ServiceSpec]>;
@@ -534,7 +542,8 @@ export class ServiceScheduler implements FrameworkModel {
   /** Everything the scheduler must keep across its own restart (the SDK's state store). */
   snapshot(): ServiceSchedulerSnapshot {
     this.#sync();
-    return structuredClone({
+    // Plain JSON: a state store keeps text. Constraints are rebuilt from `placement` on restore.
+    return JSON.parse(JSON.stringify({
       configs: [...this.configs],
       targetConfigId: this.targetConfigId,
       configErrors: this.configErrors,
@@ -552,7 +561,7 @@ export class ServiceScheduler implements FrameworkModel {
           steps: phase.steps.map((step) => ({ ...step })),
         })),
       })),
-    });
+    })) as ServiceSchedulerSnapshot;
   }
 
   /**
@@ -560,7 +569,8 @@ export class ServiceScheduler implements FrameworkModel {
    * it (the SDK lost them), so a pod's permanent replacement keeps its deadline.
    */
   static restore(framework: ScenarioFramework, snapshot: ServiceSchedulerSnapshot, context: SimulationContext): ServiceScheduler {
-    const copy = structuredClone(snapshot);
+    const copy = JSON.parse(JSON.stringify(snapshot)) as ServiceSchedulerSnapshot;
+    for (const [, spec] of copy.configs) for (const pod of spec.pods) pod.constraints = reparseConstraints(pod.placement);
     const scheduler = new ServiceScheduler(framework, copy.configs[0][1]);
     scheduler.configs.clear();
     for (const [id, spec] of copy.configs) scheduler.configs.set(id, spec);
