@@ -11,6 +11,7 @@ import { chaosScenario, chaosSeed } from './chaos.js';
 import { declineFilters } from './declineFilters.js';
 import { drfPaper } from './drfPaper.js';
 import { hierarchicalRoles } from './hierarchicalRoles.js';
+import { marathon } from './marathon.js';
 import { masterFailover } from './masterFailover.js';
 import { partitionHeal } from './partitionHeal.js';
 import { persistentVolume } from './persistentVolume.js';
@@ -31,6 +32,7 @@ export const builtinScenarios: readonly ScenarioInput[] = [
   cassandra,
   kafka,
   spark,
+  marathon,
 ];
 
 /** A built-in scenario by name; `chaos:<seed>` names a generated fault-injection scenario. */

@@ -1,0 +1,50 @@
+/**
+ * The validated settings of a `service` framework (Marathon-like): its apps
+ * and the maintenance windows it was told of. An app is a number of identical
+ * instances of one version; `changes` rescale it or roll it to a new version
+ * at given times. Every field has Marathon's default unless noted.
+ */
+import type { ResourceQuantities } from '../../resources/layout.js';
+import type { PlacementConstraint } from '../../sdk/constraints.js';
+import type { HealthCheckSpec } from './healthCheck.js';
+import type { BackoffSpec } from './launchBackoff.js';
+import type { MaintenanceWindow } from './offerFunnel.js';
+import type { UpgradeStrategy } from './upgradeStrategy.js';
+
+export interface AppChange {
+  readonly atMs: number;
+  readonly instances?: number;
+  /** A new version: a rolling restart under the app's upgrade strategy. */
+  readonly version?: string;
+}
+
+export interface ServiceApp {
+  readonly id: string;
+  /** Default: the framework's role. */
+  readonly role: string;
+  /** Default null: unreserved and reserved-for-role resources alike. */
+  readonly acceptedResourceRoles: readonly string[] | null;
+  readonly instances: number;
+  readonly resources: ResourceQuantities;
+  /** Default 0. */
+  readonly ports: number;
+  /** Default null: runs until killed; else the process exits after this long (a failure, for a service). */
+  readonly durationMs: number | null;
+  /** Default []. */
+  readonly constraints: readonly PlacementConstraint[];
+  /** Default null: an instance is healthy as soon as it runs. */
+  readonly healthCheck: HealthCheckSpec | null;
+  readonly upgradeStrategy: UpgradeStrategy;
+  readonly backoff: BackoffSpec;
+  /** Default "1". */
+  readonly version: string;
+  /** Default [], in time order. */
+  readonly changes: readonly AppChange[];
+}
+
+/** `framework.options` of a service framework. */
+export interface ServiceOptions {
+  readonly apps: readonly ServiceApp[];
+  /** Default []. */
+  readonly maintenance: readonly MaintenanceWindow[];
+}
