@@ -142,15 +142,15 @@ describe('allot scenarios', () => {
   });
 });
 
-describe('commands not implemented yet', () => {
-  it('lists master, agent and up in --help, and exits 2 when they are run', async () => {
+describe('daemon commands', () => {
+  it('lists master, agent and up in --help, and rejects a bad daemon flag with exit 2', async () => {
     const help = await allot('--help');
-    const master = await allot('master');
+    const master = await allot('master', '--store', 'bogus');
 
     expect(help.code).toBe(0);
     for (const command of ['simulate', 'scenarios', 'bench', 'master', 'agent', 'up']) expect(help.stdout).toContain(command);
     expect(help.stdout).toContain('Exit codes');
     expect(master.code).toBe(2);
-    expect(master.stderr).toContain('not implemented yet');
+    expect(master.stderr).toContain('--store');
   });
 });

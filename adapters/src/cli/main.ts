@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './benchCommand.js';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exitCodes.js';
+import { registerMasterCommand } from './masterCommand.js';
 import { registerNotImplementedCommands } from './notImplementedCommands.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   registerSimulateCommand(program);
   registerScenariosCommand(program);
   registerBenchCommand(program);
+  registerMasterCommand(program);
   registerNotImplementedCommands(program);
   return program;
 }

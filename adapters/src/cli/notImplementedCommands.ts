@@ -1,5 +1,6 @@
 /**
- * The daemons of DESIGN.md ("Command line") that are not built yet. They are
+ * The daemons of DESIGN.md ("Command line") that are not built yet (the
+ * master has its own file now). They are
  * registered so that `allot --help` shows the whole intended surface, and they
  * exit 2 with a plain message rather than pretending to start.
  */
@@ -7,14 +8,6 @@ import type { Command } from 'commander';
 import { UsageError } from './exitCodes.js';
 
 export function registerNotImplementedCommands(program: Command): void {
-  program
-    .command('master')
-    .description('run a master daemon (Mesos v1 scheduler HTTP API) [not implemented yet]')
-    .option('--port <port>', 'HTTP port', '5050')
-    .option('--work-dir <dir>', 'where the master keeps its state')
-    .option('--store <kind>', 'state store: file or etcd', 'file')
-    .action(() => notImplemented('master'));
-
   program
     .command('agent')
     .description('run an agent daemon that launches tasks as real processes [not implemented yet]')

@@ -1,0 +1,83 @@
+/**
+ * `allot master`: runs the master daemon until SIGINT/SIGTERM. Logs are pino
+ * JSON lines on stdout; the state goes to `<work-dir>/state` (file store) so
+ * that a restarted master (even after `kill -9`) recovers it. Timeouts are
+ * flags so that tests and demos can make failure detection quick.
+ */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import { startMaster } from '../master/masterDaemon.js';
+import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { UsageError } from './exitCodes.js';
+
+export interface MasterFlags {
+  ip: string;
+  port: number;
+  workDir?: string;
+  store: string;
+  secret?: string;
+  heartbeatInterval?: number;
+  allocationInterval?: number;
+  agentUnreachableTimeout?: number;
+  agentReregisterTimeout?: number;
+  offerTimeout?: number;
+  logLevel: string;
+}
+
+export function registerMasterCommand(program: Command): void {
+  program
+    .command('master')
+    .description('run a master daemon (Mesos v1 scheduler and operator HTTP APIs, agent registry, state store)')
+    .option('--ip <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'HTTP port (0 = any free port)', parsePort, 5050)
+    .option('--work-dir <dir>', 'where the master keeps its state (default: a directory under the system temp dir)')
+    .option('--store <kind>', 'state store: file (default) or memory (nothing survives)', 'file')
+    .option('--secret <secret>', 'agents must present this shared secret (default: off)')
+    .option('--heartbeat-interval <seconds>', 'heartbeats on every stream', parseSeconds)
+    .option('--allocation-interval <seconds>', 'allocation cycle interval (default 1)', parseSeconds)
+    .option('--agent-unreachable-timeout <seconds>', 'a disconnected agent becomes unreachable after this long (default 75)', parseSeconds)
+    .option('--agent-reregister-timeout <seconds>', 'after a restart, agents have this long to re-register (default 600)', parseSeconds)
+    .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
+    .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+    .action(async (flags: MasterFlags) => {
+      await runMaster(flags);
+    });
+}
+
+async function runMaster(flags: MasterFlags): Promise<void> {
+  if (flags.store !== 'file' && flags.store !== 'memory') throw new UsageError(`--store: expected file or memory, got "${flags.store}" (an etcd store is planned)`);
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
+  const workDir = flags.workDir ?? join(tmpdir(), `allot-master-${flags.port}`);
+  mkdirSync(workDir, { recursive: true });
+  const logger = pino({ name: 'allot-master', level: flags.logLevel });
+  const seconds = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 1000));
+  let master;
+  try {
+    master = await startMaster({
+      ip: flags.ip,
+      port: flags.port,
+      workDir,
+      store: flags.store,
+      agentSecret: flags.secret ?? null,
+      heartbeatMs: seconds(flags.heartbeatInterval),
+      logger,
+      kernel: {
+        allocationIntervalMs: seconds(flags.allocationInterval),
+        agentUnreachableTimeoutMs: seconds(flags.agentUnreachableTimeout),
+        agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
+        offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
+      },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
+    throw error;
+  }
+  await master.recovered;
+  const signal = await untilSignal();
+  logger.info({ signal }, 'master shutting down');
+  await master.close();
+}

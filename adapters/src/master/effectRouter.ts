@@ -1,0 +1,102 @@
+/**
+ * Kernel effects and events turned into messages on the open streams:
+ * offers, rescinds and status updates to frameworks; launches, kills,
+ * acknowledgements, checkpoints and shutdowns to agents. Frameworks also hear
+ * FAILURE when an agent is lost, and ERROR when they are removed.
+ */
+import type { Command, Effect, StepResult, Task } from '@allot/kernel';
+import { isTerminal } from '@allot/kernel';
+import type { MasterContext } from './masterContext.js';
+import { fromResourceSet } from './mesosResources.js';
+import { offerJson, statusJson } from './mesosJson.js';
+import type { LaunchData } from './taskInfo.js';
+
+export function routeEffects(context: MasterContext, effects: readonly Effect[]): void {
+  const { host, frameworks, agents } = context;
+  const layout = host.master.layout;
+  for (const effect of effects) {
+    switch (effect.type) {
+      case 'framework.offers':
+        frameworks.send(effect.frameworkId, { type: 'OFFERS', offers: { offers: effect.offers.map((offer) => offerJson(offer, layout, host.registry.agents.get(offer.agentId))) } });
+        break;
+      case 'framework.rescind':
+        frameworks.send(effect.frameworkId, { type: 'RESCIND', rescind: { offer_id: { value: effect.offerId } } });
+        break;
+      case 'framework.update':
+        frameworks.send(effect.frameworkId, { type: 'UPDATE', update: { status: statusJson(effect.status, host.wallSeconds(effect.status.timestampMs)) } });
+        break;
+      case 'agent.launch':
+        agents.send(effect.agentId, { type: 'LAUNCH', launch: launchJson(context, effect.task) });
+        break;
+      case 'agent.kill':
+        agents.send(effect.agentId, { type: 'KILL', kill: { framework_id: effect.frameworkId, task_id: effect.taskId, grace_period_ms: effect.gracePeriodMs, killing_state: effect.killingState } });
+        break;
+      case 'agent.acknowledge':
+        agents.send(effect.agentId, { type: 'ACKNOWLEDGE', acknowledge: { framework_id: effect.frameworkId, task_id: effect.taskId, uuid: effect.uuid } });
+        break;
+      case 'agent.resources':
+        agents.send(effect.agentId, { type: 'RESOURCES', resources: { resources: fromResourceSet(effect.total, layout) } });
+        break;
+      case 'agent.shutdown': {
+        const stream = agents.current(effect.agentId);
+        if (stream) {
+          agents.detach(effect.agentId, stream);
+          stream.close({ type: 'SHUTDOWN', shutdown: { reason: effect.reason } });
+        }
+        break;
+      }
+      default: {
+        const unknown: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+}
+
+function launchJson(context: MasterContext, task: Task): Record<string, unknown> {
+  const data = (task.data ?? {}) as Partial<LaunchData>;
+  const framework = context.host.master.frameworks.get(task.frameworkId);
+  const launch: Record<string, unknown> = {
+    framework_id: task.frameworkId,
+    task_id: task.id,
+    name: task.name,
+    role: task.role,
+    executor_id: task.executorId,
+    resources: fromResourceSet(task.resources, context.host.master.layout, task.role),
+    command: data.command ?? 'true',
+    env: data.env ?? {},
+    framework_capabilities: framework ? [...framework.capabilities] : [],
+  };
+  if (data.user !== undefined) launch.user = data.user;
+  if (data.healthCheck) launch.health_check = data.healthCheck;
+  if (data.killGracePeriodMs !== undefined) launch.kill_grace_period_ms = data.killGracePeriodMs;
+  return launch;
+}
+
+/** Daemon bookkeeping that follows kernel events. */
+export function followEvents(context: MasterContext, _command: Command, result: StepResult): void {
+  const { host, frameworks } = context;
+  for (const event of result.events) {
+    switch (event.type) {
+      case 'agent.unreachable':
+      case 'agent.removed':
+      case 'agent.gone':
+        frameworks.broadcast({ type: 'FAILURE', failure: { agent_id: { value: event.agentId } } });
+        break;
+      case 'agent.reregistered':
+        // The agent's report is the truth now: forget the stored copies of its tasks.
+        for (const [key, record] of host.registry.recoveredTasks) if (record.agentId === event.agentId) host.registry.recoveredTasks.delete(key);
+        break;
+      case 'framework.removed':
+        host.registry.frameworks.delete(event.frameworkId);
+        for (const [key, record] of host.registry.recoveredTasks) if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
+        frameworks.close(event.frameworkId, 'Framework has been removed');
+        break;
+      case 'task.updated':
+        if (isTerminal(event.status.state)) host.registry.recoveredTasks.delete(`${event.status.frameworkId}/${event.status.taskId}`);
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A Mesos `FrameworkInfo` (JSON) read for the kernel: roles (MULTI_ROLE
+ * `roles`, else the legacy `role`, default "*"), capability names, and the
+ * failover timeout after which a disconnected framework is torn down.
+ */
+import type { FrameworkSpec } from '@allot/kernel';
+import { roleNameProblem } from '@allot/kernel';
+import type { Converted } from './mesosResources.js';
+
+type Json = Record<string, any>;
+
+/** Mesos's default failover timeout is 0: a framework that disconnects is removed at once. */
+export const FAILOVER_TIMEOUT_MAX_MS = 365 * 24 * 3600 * 1000;
+
+export function frameworkRoles(info: Json, at: string): Converted<string[]> {
+  const roles: string[] = Array.isArray(info.roles) && info.roles.length > 0 ? info.roles : [info.role ?? '*'];
+  const field = Array.isArray(info.roles) && info.roles.length > 0 ? `${at}.roles` : `${at}.role`;
+  for (const [index, role] of roles.entries()) {
+    if (role === '*') continue;
+    const problem = roleNameProblem(role);
+    if (problem) return { ok: false, field: field.endsWith('roles') ? `${field}[${index}]` : field, message: `role "${role.slice(0, 64)}" ${problem}` };
+  }
+  if (new Set(roles).size !== roles.length) return { ok: false, field, message: 'lists a role more than once' };
+  return { ok: true, value: roles };
+}
+
+export function capabilityNames(info: Json): string[] {
+  return ((info.capabilities as Json[] | undefined) ?? []).map((capability) => String(capability.type));
+}
+
+export function failoverTimeoutMs(info: Json): number {
+  const seconds = typeof info.failover_timeout === 'number' ? info.failover_timeout : 0;
+  return Math.min(FAILOVER_TIMEOUT_MAX_MS, Math.max(0, Math.round(seconds * 1000)));
+}
+
+export function frameworkSpec(id: string, info: Json, roles: string[]): FrameworkSpec {
+  return { id, name: typeof info.name === 'string' ? info.name : id, roles, capabilities: capabilityNames(info) };
+}

@@ -1,0 +1,145 @@
+/**
+ * `allot master` assembled: a fastify server on one address with the
+ * scheduler, agent and operator APIs, `/health`, `/metrics` and the live
+ * event stream, around a MasterHost whose state lives in a StateStore. The
+ * server listens first and answers 503 while the state is being recovered.
+ */
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { FileStore } from '../store/fileStore.js';
+import { MemoryStore } from '../store/memoryStore.js';
+import type { StateStore } from '../store/stateStore.js';
+import { registerAgentApi } from './agentApi.js';
+import { AgentSessions } from './agentSessions.js';
+import { followEvents, routeEffects } from './effectRouter.js';
+import { FrameworkSessions } from './frameworkSessions.js';
+import { LiveEvents } from './liveEvents.js';
+import type { MasterContext, MasterSettings } from './masterContext.js';
+import type { KernelOptions } from './masterHost.js';
+import { MasterHost } from './masterHost.js';
+import { MasterMetrics } from './metrics.js';
+import { OperatorApi } from './operatorApi.js';
+import { registerSchedulerApi } from './schedulerApi.js';
+
+export const BODY_BYTES_MAX = 8 * 2 ** 20;
+
+export interface MasterDaemonOptions {
+  ip?: string;
+  port?: number;
+  /** Where the file store keeps its state (`<workDir>/state`). Required for `store: 'file'`. */
+  workDir?: string;
+  store?: 'file' | 'memory' | StateStore;
+  heartbeatMs?: number;
+  snapshotMs?: number;
+  agentSecret?: string | null;
+  version?: string;
+  logger?: Logger;
+  kernel?: KernelOptions;
+}
+
+export interface RunningMaster {
+  readonly url: string;
+  readonly port: number;
+  readonly host: MasterHost;
+  readonly app: FastifyInstance;
+  /** Resolves once the state is recovered (the server answers 503 until then). */
+  readonly recovered: Promise<void>;
+  close(): Promise<void>;
+}
+
+function storeFor(options: MasterDaemonOptions): StateStore {
+  const store = options.store ?? 'file';
+  if (typeof store !== 'string') return store;
+  if (store === 'memory') return new MemoryStore();
+  if (!options.workDir) throw new Error('the file store needs a work dir (--work-dir)');
+  return new FileStore(join(options.workDir, 'state'));
+}
+
+export async function startMaster(options: MasterDaemonOptions = {}): Promise<RunningMaster> {
+  const logger = options.logger ?? pino({ name: 'allot-master' });
+  const store = storeFor(options);
+  const host = new MasterHost(store, logger, options.kernel ?? {});
+  const settings: MasterSettings = {
+    ip: options.ip ?? '127.0.0.1',
+    port: options.port ?? 5050,
+    hostname: osHostname(),
+    version: options.version ?? '0.1.0',
+    heartbeatMs: options.heartbeatMs ?? 5000,
+    agentSecret: options.agentSecret ?? null,
+  };
+  const context: MasterContext = { host, frameworks: new FrameworkSessions(host, logger), agents: new AgentSessions(host, logger), logger, settings };
+  const metrics = new MasterMetrics(host);
+  const live = new LiveEvents(context, options.snapshotMs ?? 1000);
+  const operator = new OperatorApi(context, metrics);
+
+  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_BYTES_MAX, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance;
+  // Every body reaches the handlers, which answer 405/415/406 in Mesos's order.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    void reply.code(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'internal error' : `body: ${error.message}`);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).type('text/plain; charset=utf-8').send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
+  });
+  registerSchedulerApi(app, context);
+  registerAgentApi(app, context);
+  operator.register(app);
+  live.register(app);
+  app.get('/health', (_request, reply) => {
+    const healthy = !host.recovering && !host.fenced;
+    void reply.code(healthy ? 200 : 503).send({ healthy, recovering: host.recovering });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    if (host.recovering) return reply.code(503).type('text/plain').send('the master is recovering its state');
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  host.onStep((command, result, durationSeconds) => {
+    metrics.observe(command, result, durationSeconds);
+    followEvents(context, command, result);
+    live.publish(command, result);
+    operator.publish(command, result);
+  });
+  host.onEffects((effects) => routeEffects(context, effects));
+
+  await app.listen({ host: settings.ip, port: settings.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  settings.port = port;
+  const url = `http://${settings.ip}:${port}`;
+  logger.info({ url, store: store.description }, 'master listening');
+
+  const recovered = host.recover().then(() => {
+    // Frameworks known from before the restart get a chance to come back before they are torn down.
+    const graceMs = host.master.agentReregisterTimeoutMs;
+    for (const frameworkId of host.master.frameworks.keys()) context.frameworks.startFailover(frameworkId, graceMs);
+  });
+  recovered.catch((error) => logger.fatal({ err: error }, 'state recovery failed'));
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    host,
+    app,
+    recovered,
+    close() {
+      closing ??= (async () => {
+        host.close();
+        live.close();
+        operator.closeAll();
+        context.frameworks.closeAll();
+        context.agents.closeAll();
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

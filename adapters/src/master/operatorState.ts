@@ -1,0 +1,133 @@
+/**
+ * The operator API's read side in Mesos v1 JSON: agents, frameworks, tasks
+ * and roles, as GET_STATE and its parts return them. Tasks known only from
+ * the stored state (their agent has not re-registered since a restart) are
+ * listed too, so an operator sees every task across a failover.
+ */
+import type { Master, ResourceSet, Task } from '@allot/kernel';
+import { addResourceSets, deserializeResourceSet, emptyResourceSet, isTerminal, releasesResources } from '@allot/kernel';
+import { clusterView } from './clusterView.js';
+import type { MasterContext } from './masterContext.js';
+import type { TaskRecord } from './masterState.js';
+import { attributesJson, fromResourceSet } from './mesosResources.js';
+import { statusJson } from './mesosJson.js';
+
+type Json = Record<string, unknown>;
+
+const nanos = (context: MasterContext, kernelMs: number) => ({ nanoseconds: Math.round(context.host.wallSeconds(kernelMs) * 1e9) });
+
+function sumSets(master: Master, sets: Iterable<ResourceSet>): ResourceSet {
+  let sum = emptyResourceSet(master.layout.size);
+  for (const set of sets) sum = addResourceSets(sum, set);
+  return sum;
+}
+
+export function taskJson(context: MasterContext, task: Task | TaskRecord): Json {
+  const master = context.host.master;
+  const kernelTask = 'id' in task;
+  const resources = kernelTask ? task.resources : deserializeResourceSet(task.resources, master.layout);
+  const latest = task.latest;
+  return {
+    name: task.name,
+    task_id: { value: kernelTask ? task.id : task.taskId },
+    framework_id: { value: task.frameworkId },
+    agent_id: { value: task.agentId },
+    state: task.state,
+    role: task.role,
+    resources: fromResourceSet(resources, master.layout, task.role),
+    statuses: latest ? [statusJson(latest, context.host.wallSeconds(latest.timestampMs))] : [],
+    ...(kernelTask ? {} : { recovered: true }),
+  };
+}
+
+export function tasksJson(context: MasterContext): Json {
+  const master = context.host.master;
+  const tasks: Json[] = [];
+  const completed: Json[] = [];
+  const unreachable: Json[] = [];
+  for (const framework of master.frameworks.values()) {
+    for (const task of framework.tasks.values()) {
+      const json = taskJson(context, task);
+      if (task.state === 'TASK_UNREACHABLE') unreachable.push(json);
+      else if (isTerminal(task.state)) completed.push(json);
+      else tasks.push(json);
+    }
+  }
+  for (const record of context.host.registry.recoveredTasks.values()) {
+    if (!master.frameworks.get(record.frameworkId)?.tasks.has(record.taskId)) tasks.push(taskJson(context, record));
+  }
+  return { pending_tasks: [], tasks, unreachable_tasks: unreachable, completed_tasks: completed, orphan_tasks: [] };
+}
+
+export function agentsJson(context: MasterContext): Json {
+  const master = context.host.master;
+  const agents: Json[] = [];
+  for (const agent of master.agents.values()) {
+    const endpoint = context.host.registry.agents.get(agent.id);
+    const live = master.liveTasksOn(agent.id).filter((task) => !releasesResources(task.state));
+    agents.push({
+      agent_info: { id: { value: agent.id }, hostname: agent.hostname, port: endpoint?.port ?? 5051, resources: fromResourceSet(agent.total, master.layout), attributes: attributesJson(agent.attributes) },
+      active: agent.connection === 'active',
+      deactivated: agent.connection !== 'active',
+      connection: agent.connection,
+      pid: `slave(1)@${endpoint?.ip ?? '127.0.0.1'}:${endpoint?.port ?? 5051}`,
+      registered_time: nanos(context, endpoint?.registeredAtMs ?? 0),
+      total_resources: fromResourceSet(agent.total, master.layout),
+      allocated_resources: fromResourceSet(sumSets(master, live.map((task) => task.resources)), master.layout),
+      offered_resources: fromResourceSet(sumSets(master, master.offers.ofAgent(agent.id).map((offer) => offer.resources)), master.layout),
+    });
+  }
+  const recovered = [...master.recoveredAgents.values()].map(({ record }) => ({ id: { value: record.id }, hostname: record.hostname, resources: fromResourceSet(deserializeResourceSet(record.total, master.layout), master.layout), attributes: attributesJson(record.attributes) }));
+  const unreachable = [...master.unreachableAgents.values()].map(({ record }) => ({ id: { value: record.id }, hostname: record.hostname }));
+  return { agents, recovered_agents: recovered, unreachable_agents: unreachable, gone_agents: [...master.goneAgents.keys()].map((value) => ({ value })) };
+}
+
+export function frameworksJson(context: MasterContext): Json {
+  const master = context.host.master;
+  const frameworks: Json[] = [];
+  for (const framework of master.frameworks.values()) {
+    const record = context.host.registry.frameworks.get(framework.id);
+    const live = [...framework.tasks.values()].filter((task) => !releasesResources(task.state));
+    const offers = master.offers.ofFramework(framework.id);
+    frameworks.push({
+      framework_info: record?.info ?? { id: { value: framework.id }, name: framework.name, roles: framework.roles },
+      active: framework.connected,
+      connected: framework.connected && context.frameworks.current(framework.id) !== undefined,
+      recovered: false,
+      registered_time: nanos(context, record?.registeredAtMs ?? 0),
+      offers: offers.map((offer) => ({ id: { value: offer.id }, agent_id: { value: offer.agentId } })),
+      allocated_resources: fromResourceSet(sumSets(master, live.map((task) => task.resources)), master.layout),
+      offered_resources: fromResourceSet(sumSets(master, offers.map((offer) => offer.resources)), master.layout),
+    });
+  }
+  return { frameworks, completed_frameworks: [], recovered_frameworks: [] };
+}
+
+export function rolesJson(context: MasterContext): Json {
+  const view = clusterView(context.host);
+  const scalarList = (quantities: Record<string, number>) => Object.entries(quantities).map(([name, value]) => ({ name, type: 'SCALAR', scalar: { value } }));
+  return {
+    roles: view.roles.map((role) => ({
+      name: role.name,
+      weight: role.weight,
+      frameworks: role.frameworks.map((value) => ({ value })),
+      resources: scalarList(role.allocated),
+      allocated: scalarList(role.allocated),
+      dominant_share: role.share,
+      weighted_share: role.weightedShare,
+      ...(role.quota
+        ? {
+            quota: {
+              role: role.name,
+              guarantees: Object.fromEntries(Object.entries(role.quota.guarantee).map(([name, value]) => [name, { value }])),
+              limits: Object.fromEntries(Object.entries(role.quota.limit).map(([name, value]) => [name, { value }])),
+            },
+          }
+        : {}),
+    })),
+  };
+}
+
+export function stateJson(context: MasterContext): Json {
+  return { get_tasks: tasksJson(context), get_executors: { executors: [] }, get_frameworks: frameworksJson(context), get_agents: agentsJson(context) };
+}

@@ -1,0 +1,77 @@
+/**
+ * A Mesos `TaskInfo` (JSON) as a kernel TaskSpec. The kernel keeps `data`
+ * opaque: here it is the LaunchData the agent needs to run the task (shell
+ * command, environment, user, health check, kill grace period). Only command
+ * tasks run on allot agents: a task with a custom executor and no command is
+ * refused with the field named.
+ */
+import type { ResourceLayout, TaskSpec } from '@allot/kernel';
+import { idProblem } from '../agent/sandbox.js';
+import type { Converted } from './mesosResources.js';
+import { toResourceSet } from './mesosResources.js';
+
+export interface LaunchData {
+  name: string;
+  command: string;
+  env: Record<string, string>;
+  user?: string;
+  healthCheck?: { command: string; intervalSeconds?: number; timeoutSeconds?: number; gracePeriodSeconds?: number; delaySeconds?: number; consecutiveFailures?: number };
+  killGracePeriodMs?: number;
+}
+
+type Json = Record<string, any>;
+
+/** POSIX shell single quoting. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** CommandInfo -> a `/bin/sh -c` string: as is for shell commands, exec of quoted argv otherwise. */
+export function shellCommand(command: Json | undefined, at: string): Converted<string> {
+  if (command === undefined || typeof command.value !== 'string' || command.value.trim() === '') {
+    return { ok: false, field: `${at}.value`, message: 'is required: allot agents run command tasks (custom executors are not supported)' };
+  }
+  if (command.shell === false) {
+    const args: string[] = Array.isArray(command.arguments) ? command.arguments.slice(1) : [];
+    return { ok: true, value: ['exec', shellQuote(command.value), ...args.map(shellQuote)].join(' ') };
+  }
+  return { ok: true, value: command.value };
+}
+
+export function idValueProblem(value: string, at: string): { ok: false; field: string; message: string } | null {
+  const problem = idProblem(value);
+  return problem ? { ok: false, field: at, message: `"${value.slice(0, 64)}" ${problem}` } : null;
+}
+
+export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Converted<TaskSpec> {
+  const taskId: string = info.task_id.value;
+  const bad = idValueProblem(taskId, `${at}.task_id.value`);
+  if (bad) return bad;
+  const resources = toResourceSet(info.resources, layout, `${at}.resources`);
+  if (!resources.ok) return resources;
+  const command = shellCommand(info.command, `${at}.command`);
+  if (!command.ok) return command;
+  const env: Record<string, string> = {};
+  for (const [index, variable] of ((info.command?.environment?.variables as Json[] | undefined) ?? []).entries()) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.name)) return { ok: false, field: `${at}.command.environment.variables[${index}].name`, message: `"${String(variable.name).slice(0, 64)}" is not a valid variable name` };
+    env[variable.name] = variable.value ?? '';
+  }
+  const data: LaunchData = { name: info.name, command: command.value, env };
+  if (typeof info.command?.user === 'string') data.user = info.command.user;
+  const check = info.health_check as Json | undefined;
+  if (check) {
+    const checkCommand = shellCommand(check.command, `${at}.health_check.command`);
+    if (!checkCommand.ok) return checkCommand;
+    data.healthCheck = {
+      command: checkCommand.value,
+      ...(check.interval_seconds !== undefined ? { intervalSeconds: check.interval_seconds } : {}),
+      ...(check.timeout_seconds !== undefined ? { timeoutSeconds: check.timeout_seconds } : {}),
+      ...(check.grace_period_seconds !== undefined ? { gracePeriodSeconds: check.grace_period_seconds } : {}),
+      ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
+      ...(check.consecutive_failures !== undefined ? { consecutiveFailures: check.consecutive_failures } : {}),
+    };
+  }
+  const graceNs = info.kill_policy?.grace_period?.nanoseconds;
+  if (typeof graceNs === 'number') data.killGracePeriodMs = Math.round(graceNs / 1e6);
+  return { ok: true, value: { taskId, name: info.name, resources: resources.value, data } };
+}
