@@ -13,17 +13,19 @@ import type { ScenarioFramework } from '../sim/scenario.js';
 import type { TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
-import type { PlacementConstraint, PlacementTarget } from './constraints.js';
-import { parseConstraint } from './constraints.js';
+import type { PlacementTarget } from './constraints.js';
 import { garbageOperations, resourceIdOf } from './garbage.js';
 import type { Evaluation } from './offerEvaluator.js';
 import { evaluateOffer } from './offerEvaluator.js';
 import type { ControlResult, Plan, PlanView, Step } from './plan.js';
 import { activeSteps, forceComplete, interrupt, newPhase, newPlan, newStep, planView, proceed, restart } from './plan.js';
+export type { ServiceSchedulerSnapshot } from './schedulerState.js';
 import type { PodInstance } from './podInstance.js';
 import { forgetPlacement, newPodInstance, ownedResourceIds } from './podInstance.js';
 import type { PodSpec, ServiceSpec } from './serviceSpec.js';
 import { specChangeProblems } from './serviceSpec.js';
+import type { ServiceSchedulerSnapshot } from './schedulerState.js';
+import { fromSnapshot, toSnapshot } from './schedulerState.js';
 import type { StrategySpec } from './strategy.js';
 import { instanceDone, liveTasks, stepProgress } from './stepProgress.js';
 
@@ -34,29 +36,6 @@ export type ServiceControl =
   | { type: 'pod.replace' | 'pod.restart'; pod: string }
   | { type: 'service.update'; service: ServiceSpec }
   | { type: 'service.uninstall' };
-
-function reparseConstraints(placement: PodSpec['placement']): PlacementConstraint[] {
-  return placement.flatMap((raw) => {
-    const parsed = parseConstraint(raw);
-    return parsed.ok ? [parsed.constraint] : [];
-  });
-}
-
-export interface ServiceSchedulerSnapshot {
-  configs: Array<[number, ServiceSpec]>;
-  targetConfigId: number;
-  configErrors: string[];
-  instances: PodInstance[];
-  garbage: string[];
-  ids: number;
-  log: Array<{ atMs: number; what: string }>;
-  plans: Array<{
-    name: string;
-    kind: Plan['kind'];
-    strategy: { spec: StrategySpec; interrupted: boolean; proceeded: number };
-    phases: Array<{ name: string; strategy: { spec: StrategySpec; interrupted: boolean; proceeded: number }; steps: Step[] }>;
-  }>;
-}
 
 export class ServiceScheduler implements FrameworkModel {
   readonly id: string;
@@ -542,26 +521,7 @@ export class ServiceScheduler implements FrameworkModel {
   /** Everything the scheduler must keep across its own restart (the SDK's state store). */
   snapshot(): ServiceSchedulerSnapshot {
     this.#sync();
-    // Plain JSON: a state store keeps text. Constraints are rebuilt from `placement` on restore.
-    return JSON.parse(JSON.stringify({
-      configs: [...this.configs],
-      targetConfigId: this.targetConfigId,
-      configErrors: this.configErrors,
-      instances: [...this.instances.values()],
-      garbage: [...this.garbage],
-      ids: this.#ids,
-      log: this.log,
-      plans: this.planList.map((plan) => ({
-        name: plan.name,
-        kind: plan.kind,
-        strategy: { spec: plan.strategy.spec, interrupted: plan.strategy.interrupted, proceeded: plan.strategy.proceeded },
-        phases: plan.phases.map((phase) => ({
-          name: phase.name,
-          strategy: { spec: phase.strategy.spec, interrupted: phase.strategy.interrupted, proceeded: phase.strategy.proceeded },
-          steps: phase.steps.map((step) => ({ ...step })),
-        })),
-      })),
-    })) as ServiceSchedulerSnapshot;
+    return toSnapshot({ configs: this.configs, targetConfigId: this.targetConfigId, configErrors: this.configErrors, instances: this.instances, garbage: this.garbage, ids: this.#ids, log: this.log, plans: this.planList });
   }
 
   /**
@@ -569,28 +529,17 @@ export class ServiceScheduler implements FrameworkModel {
    * it (the SDK lost them), so a pod's permanent replacement keeps its deadline.
    */
   static restore(framework: ScenarioFramework, snapshot: ServiceSchedulerSnapshot, context: SimulationContext): ServiceScheduler {
-    const copy = JSON.parse(JSON.stringify(snapshot)) as ServiceSchedulerSnapshot;
-    for (const [, spec] of copy.configs) for (const pod of spec.pods) pod.constraints = reparseConstraints(pod.placement);
-    const scheduler = new ServiceScheduler(framework, copy.configs[0][1]);
+    const state = fromSnapshot(snapshot);
+    const scheduler = new ServiceScheduler(framework, state.configs.get(state.targetConfigId)!);
     scheduler.configs.clear();
-    for (const [id, spec] of copy.configs) scheduler.configs.set(id, spec);
-    scheduler.targetConfigId = copy.targetConfigId;
-    scheduler.configErrors = copy.configErrors;
-    for (const instance of copy.instances) scheduler.instances.set(instance.name, instance);
-    for (const id of copy.garbage) scheduler.garbage.add(id);
-    scheduler.#ids = copy.ids;
-    scheduler.log.push(...copy.log);
-    scheduler.planList.length = 0;
-    for (const saved of copy.plans) {
-      const phases = saved.phases.map((phase) => {
-        const rebuilt = newPhase(phase.name, phase.steps, phase.strategy.spec);
-        Object.assign(rebuilt.strategy, { interrupted: phase.strategy.interrupted, proceeded: phase.strategy.proceeded });
-        return rebuilt;
-      });
-      const plan = newPlan(saved.name, saved.kind, phases, saved.strategy.spec);
-      Object.assign(plan.strategy, { interrupted: saved.strategy.interrupted, proceeded: saved.strategy.proceeded });
-      scheduler.planList.push(plan);
-    }
+    for (const [id, spec] of state.configs) scheduler.configs.set(id, spec);
+    scheduler.targetConfigId = state.targetConfigId;
+    scheduler.configErrors = state.configErrors;
+    for (const [name, instance] of state.instances) scheduler.instances.set(name, instance);
+    for (const id of state.garbage) scheduler.garbage.add(id);
+    scheduler.#ids = state.ids;
+    scheduler.log.push(...state.log);
+    scheduler.planList.splice(0, scheduler.planList.length, ...state.plans);
     scheduler.#context = context;
     for (const instance of scheduler.instances.values()) {
       if (instance.failedAtMs !== null) {
