@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 await import('./ensureChromium.mjs').then(({ ensureChromium }) => ensureChromium());
+await import('./ensureEtcd.mjs').then(({ ensureEtcd }) => ensureEtcd());
 const dir = mkdtempSync(join(tmpdir(), 'allot-test-'));
 const jsonFile = join(dir, 'results.json');
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)];
