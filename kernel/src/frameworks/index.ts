@@ -5,12 +5,14 @@
 import { batchKind } from './batch/batchKind.js';
 import { statefulKind } from './stateful/statefulKind.js';
 import { serviceKind } from './service/serviceKind.js';
+import { elasticKind } from './elastic/elasticKind.js';
 import type { FrameworkKind, FrameworkKindPlugin } from './frameworkKind.js';
 
 export const frameworkKinds: ReadonlyMap<string, FrameworkKindPlugin> = new Map<string, FrameworkKindPlugin>([
   [batchKind.kind, batchKind],
   [statefulKind.kind, statefulKind],
   [serviceKind.kind, serviceKind],
+  [elasticKind.kind, elasticKind],
 ]);
 
 export function frameworkKind(kind: FrameworkKind | string): FrameworkKindPlugin | undefined {

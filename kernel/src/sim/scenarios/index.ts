@@ -13,6 +13,7 @@ import { drfPaper } from './drfPaper.js';
 import { hierarchicalRoles } from './hierarchicalRoles.js';
 import { marathon } from './marathon.js';
 import { masterFailover } from './masterFailover.js';
+import { myriad } from './myriad.js';
 import { partitionHeal } from './partitionHeal.js';
 import { persistentVolume } from './persistentVolume.js';
 import { quotaGuarantee } from './quotaGuarantee.js';
@@ -33,6 +34,7 @@ export const builtinScenarios: readonly ScenarioInput[] = [
   kafka,
   spark,
   marathon,
+  myriad,
 ];
 
 /** A built-in scenario by name; `chaos:<seed>` names a generated fault-injection scenario. */
