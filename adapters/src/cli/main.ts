@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './benchCommand.js';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exitCodes.js';
+import { registerAgentCommand } from './agentCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
-import { registerNotImplementedCommands } from './notImplementedCommands.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
+import { registerUpCommand } from './upCommand.js';
 
 function buildProgram(): Command {
   const program = new Command('allot');
@@ -26,7 +27,8 @@ function buildProgram(): Command {
   registerScenariosCommand(program);
   registerBenchCommand(program);
   registerMasterCommand(program);
-  registerNotImplementedCommands(program);
+  registerAgentCommand(program);
+  registerUpCommand(program);
   return program;
 }
 

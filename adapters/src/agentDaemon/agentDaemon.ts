@@ -1,0 +1,212 @@
+/**
+ * `allot agent` assembled: an AgentRuntime (tasks as isolated processes,
+ * reliable status updates, checkpoint recovery) wired to a master over the
+ * agent protocol, plus a small HTTP server (`/health`, `/state`). The agent
+ * registers with its resources, attributes, checkpointed total and tasks,
+ * runs what the master launches, forwards every status update until it is
+ * acknowledged, and re-registers whenever the link breaks.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { AgentRuntime } from '../agent/agentRuntime.js';
+import type { IsolationMode } from '../agent/isolation/createIsolator.js';
+import { createIsolator } from '../agent/isolation/createIsolator.js';
+import { parseAttributes, resolveAgentResources } from '../agent/resources.js';
+import { AgentCheckpoint } from './agentCheckpoint.js';
+import { MasterConnection } from './masterConnection.js';
+import { agentResourcesJson, taskAmounts } from './resourcesJson.js';
+
+type Json = Record<string, any>;
+
+export interface AgentDaemonOptions {
+  masterUrl: string;
+  workDir: string;
+  ip?: string;
+  port?: number;
+  hostname?: string;
+  resources?: string;
+  attributes?: string;
+  isolation?: IsolationMode;
+  secret?: string | null;
+  logger?: Logger;
+  /** Poll interval for limits (OOM); default 1000 ms. */
+  monitorIntervalMs?: number;
+  /** Reconnect backoff bounds. */
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
+
+export interface RunningAgent {
+  readonly agentId: string;
+  readonly url: string;
+  readonly runtime: AgentRuntime;
+  readonly warnings: readonly string[];
+  /** Resolves when the agent stops by itself (shut down by the master, or a fatal refusal). */
+  readonly stopped: Promise<string>;
+  /** Stops the agent; with `killTasks` its tasks are killed first, else they keep running for the next agent. */
+  close(options?: { killTasks?: boolean }): Promise<void>;
+}
+
+export async function startAgent(options: AgentDaemonOptions): Promise<AgentStartResult> {
+  const logger = options.logger ?? pino({ name: 'allot-agent' });
+  mkdirSync(options.workDir, { recursive: true });
+  // Tasks run as an unprivileged user and must reach their sandboxes under the work dir.
+  chmodSync(options.workDir, 0o755);
+  const resources = await resolveAgentResources(options.resources, { workDir: options.workDir });
+  if (!resources.ok) return { ok: false, code: resources.code, message: `--resources: ${resources.message}` };
+  const attributes = parseAttributes(options.attributes ?? '');
+  if (!attributes.ok) return { ok: false, code: attributes.code, message: `--attributes: ${attributes.message}` };
+  const checkpoint = new AgentCheckpoint(options.workDir);
+  const agentId = checkpoint.agentId();
+  const isolation = await createIsolator({ mode: options.isolation ?? 'auto', cgroupParent: `allot/${agentId}` });
+  if (!isolation.ok) return { ok: false, code: isolation.code, message: `--isolation: ${isolation.message}` };
+
+  let connection: MasterConnection | null = null;
+  const runtime = await AgentRuntime.create({
+    workDir: options.workDir,
+    agentId,
+    isolator: isolation.isolator,
+    logger,
+    monitorIntervalMs: options.monitorIntervalMs,
+    onStatusUpdate: (update) => {
+      void connection?.post({
+        type: 'UPDATE',
+        agent_id: agentId,
+        update: {
+          task_id: update.taskId,
+          framework_id: update.frameworkId,
+          state: update.state,
+          uuid: update.uuid,
+          ...(update.reason ? { reason: update.reason } : {}),
+          ...(update.message ? { message: update.message } : {}),
+          ...(update.healthy !== undefined ? { healthy: update.healthy } : {}),
+          timestamp: update.timestampMs / 1000,
+        },
+      });
+    },
+  });
+  if (isolation.isolator.kind === 'posix') logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
+
+  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance;
+  app.get('/health', async () => ({ healthy: true, agentId, connected: connection?.streamId !== null }));
+  app.get('/state', async () => ({ agentId, master: options.masterUrl, connected: connection?.streamId !== null, isolation: isolation.isolator.kind, warnings: runtime.warnings, tasks: runtime.tasks() }));
+  await app.listen({ host: options.ip ?? '127.0.0.1', port: options.port ?? 5051 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 5051);
+  const url = `http://${options.ip ?? '127.0.0.1'}:${port}`;
+
+  let resolveStopped!: (reason: string) => void;
+  const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));
+  const declared = agentResourcesJson(resources.value);
+  const forgetEnded = () => {
+    const live = new Set(runtime.tasks().map((task) => `${task.frameworkId}/${task.taskId}`));
+    for (const [frameworkId, taskId] of checkpoint.taskKeys()) if (!live.has(`${frameworkId}/${taskId}`)) checkpoint.removeTask(frameworkId, taskId);
+  };
+
+  const handle = async (event: Json): Promise<void> => {
+    switch (event.type) {
+      case 'SUBSCRIBED':
+        if (Array.isArray(event.subscribed?.resources)) checkpoint.saveResources(event.subscribed.resources);
+        logger.info({ agentId, masterId: event.subscribed?.master_id }, 'registered with the master');
+        runtime.resendPending();
+        return;
+      case 'LAUNCH':
+        return launch(event.launch);
+      case 'KILL': {
+        const result = runtime.kill(event.kill.task_id, event.kill.grace_period_ms);
+        if (!result.ok) logger.warn({ taskId: event.kill.task_id }, 'kill of a task this agent does not run');
+        return;
+      }
+      case 'ACKNOWLEDGE':
+        runtime.acknowledge(event.acknowledge.task_id, event.acknowledge.uuid);
+        forgetEnded();
+        return;
+      case 'RESOURCES':
+        checkpoint.saveResources(event.resources.resources);
+        return;
+      case 'SHUTDOWN':
+        logger.warn({ agentId, reason: event.shutdown?.reason }, 'the master shut this agent down');
+        void close({ killTasks: true }).then(() => resolveStopped(`shut down by the master: ${event.shutdown?.reason ?? ''}`));
+        return;
+      case 'HEARTBEAT':
+        return;
+      case 'ERROR':
+        logger.warn({ message: event.error?.message }, 'error from the master');
+        return;
+      default:
+        logger.debug({ type: event.type }, 'unknown event from the master ignored');
+    }
+  };
+
+  const launch = async (task: Json): Promise<void> => {
+    checkpoint.saveTask({ frameworkId: task.framework_id, taskId: task.task_id, name: task.name, role: task.role, executorId: task.executor_id, resources: task.resources });
+    const result = await runtime.launch({
+      taskId: task.task_id,
+      frameworkId: task.framework_id,
+      command: task.command,
+      resources: taskAmounts(task.resources),
+      env: task.env ?? {},
+      ...(task.user !== undefined ? { user: task.user } : {}),
+      ...(task.health_check ? { healthCheck: task.health_check } : {}),
+      frameworkCapabilities: task.framework_capabilities ?? [],
+    });
+    if (!result.ok && result.code === 'duplicate_task') logger.warn({ taskId: task.task_id, message: result.message }, 'launch of a task this agent already knows');
+  };
+
+  connection = new MasterConnection({
+    masterUrl: options.masterUrl.replace(/\/+$/, ''),
+    secret: options.secret ?? null,
+    logger,
+    backoffMinMs: options.backoffMinMs,
+    backoffMaxMs: options.backoffMaxMs,
+    subscribeCall: () => {
+      forgetEnded();
+      const tasks = runtime.tasks().flatMap((task) => {
+        const saved = checkpoint.task(task.frameworkId, task.taskId);
+        if (!saved) return [];
+        return [{ task_id: task.taskId, framework_id: task.frameworkId, state: task.state, role: saved.role, resources: saved.resources, executor_id: saved.executorId, name: saved.name }];
+      });
+      const checkpointed = checkpoint.resources();
+      return {
+        type: 'SUBSCRIBE',
+        agent_id: agentId,
+        subscribe: {
+          agent: { id: agentId, hostname: options.hostname ?? osHostname(), port, resources: declared, ...(checkpointed ? { checkpointed_resources: checkpointed } : {}), attributes: attributes.value },
+          tasks,
+        },
+      };
+    },
+    onEvent: (event) => {
+      handle(event).catch((error) => logger.error({ err: error, type: event.type }, 'handling a master event failed'));
+    },
+    onFatal: (message) => {
+      logger.error({ agentId }, message);
+      void close({ killTasks: false }).then(() => resolveStopped(message));
+    },
+  });
+  connection.start();
+  logger.info({ agentId, url, master: options.masterUrl, isolation: isolation.isolator.kind, resources: declared }, 'agent started');
+
+  let closing: Promise<void> | null = null;
+  const close = (closeOptions: { killTasks?: boolean } = {}): Promise<void> => {
+    closing ??= (async () => {
+      await connection?.stop();
+      if (closeOptions.killTasks) {
+        const live = runtime.tasks().filter((task) => !['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST'].includes(task.state));
+        for (const task of live) runtime.kill(task.taskId, 0);
+        await Promise.race([Promise.all(live.map((task) => runtime.whenTerminal(task.taskId))), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      }
+      runtime.close();
+      await app.close();
+    })();
+    return closing;
+  };
+
+  return { ok: true, agent: { agentId, url, runtime, warnings: runtime.warnings, stopped, close } };
+}

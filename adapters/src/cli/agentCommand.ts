@@ -1,0 +1,88 @@
+/**
+ * `allot agent`: runs an agent daemon that registers with a master and runs
+ * its tasks as real processes (cgroups where the host allows, else posix with
+ * a warning). SIGINT/SIGTERM stop the agent and leave its tasks running, so
+ * that a restarted agent on the same work dir recovers them (Mesos's rule);
+ * `--kill-tasks-on-exit` kills them instead.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import type { IsolationMode } from '../agent/isolation/createIsolator.js';
+import { startAgent } from '../agentDaemon/agentDaemon.js';
+import { parsePort, untilSignal } from './daemonFlags.js';
+import { UsageError } from './exitCodes.js';
+
+interface AgentFlags {
+  master?: string;
+  ip: string;
+  port: number;
+  hostname?: string;
+  workDir?: string;
+  resources?: string;
+  attributes?: string;
+  isolation: string;
+  secret?: string;
+  killTasksOnExit?: boolean;
+  logLevel: string;
+}
+
+const ISOLATION: Record<string, IsolationMode> = { auto: 'auto', cgroups: 'cgroups', posix: 'posix' };
+
+export function registerAgentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description('run an agent daemon that registers with a master and launches tasks as real processes')
+    .option('--master <url>', 'the master to register with, e.g. http://127.0.0.1:5050')
+    .option('--ip <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'HTTP port for /health and /state (0 = any free port)', parsePort, 5051)
+    .option('--hostname <name>', 'hostname advertised in offers (default: this host\'s name)')
+    .option('--work-dir <dir>', 'where the agent keeps sandboxes and checkpoints (default: a directory under the system temp dir)')
+    .option('--resources <spec>', 'e.g. "cpus:2;mem:2048;disk:4096;ports:[31000-32000]" (default: detected)')
+    .option('--attributes <spec>', 'e.g. "rack:r1;zone:a"')
+    .option('--isolation <kind>', 'auto (cgroups when possible, else posix with a warning), cgroups or posix', 'auto')
+    .option('--secret <secret>', 'shared secret the master expects (default: none)')
+    .option('--kill-tasks-on-exit', 'kill every task when the agent stops (default: leave them for the next agent)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+    .action(async (flags: AgentFlags) => {
+      await runAgent(flags);
+    });
+}
+
+async function runAgent(flags: AgentFlags): Promise<void> {
+  if (!flags.master) throw new UsageError('--master: the master URL is required, e.g. --master http://127.0.0.1:5050');
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(flags.master)) throw new UsageError(`--master: expected a URL like http://127.0.0.1:5050, got "${flags.master}"`);
+  const isolation = ISOLATION[flags.isolation];
+  if (!isolation) throw new UsageError(`--isolation: expected auto, cgroups or posix, got "${flags.isolation}"`);
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
+  const logger = pino({ name: 'allot-agent', level: flags.logLevel });
+  let started;
+  try {
+    started = await startAgent({
+      masterUrl: flags.master,
+      workDir: flags.workDir ?? join(tmpdir(), `allot-agent-${flags.port}`),
+      ip: flags.ip,
+      port: flags.port,
+      hostname: flags.hostname,
+      resources: flags.resources,
+      attributes: flags.attributes,
+      isolation,
+      secret: flags.secret ?? null,
+      logger,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
+    throw error;
+  }
+  if (!started.ok) throw new UsageError(started.message);
+  const agent = started.agent;
+  const outcome = await Promise.race([untilSignal().then((signal) => ({ signal })), agent.stopped.then((reason) => ({ reason }))]);
+  if ('signal' in outcome) {
+    logger.info({ signal: outcome.signal }, 'agent shutting down');
+    await agent.close({ killTasks: flags.killTasksOnExit === true });
+    return;
+  }
+  throw new UsageError(`agent stopped: ${outcome.reason}`, 1);
+}
