@@ -39,7 +39,7 @@ export class SchedulerClient {
   }
 
   async #open(): Promise<void> {
-    const info = { user: 'root', name: 'test-framework', roles: ['test'], capabilities: [{ type: 'MULTI_ROLE' }], ...this.#options.frameworkInfo };
+    const info: Json = { user: 'root', name: 'test-framework', roles: ['test'], capabilities: [{ type: 'MULTI_ROLE' }], ...this.#options.frameworkInfo };
     const body = { type: 'SUBSCRIBE', ...(info.id ? { framework_id: info.id } : {}), subscribe: { framework_info: info } };
     const response = await fetch(`${this.#options.masterUrl}/api/v1/scheduler`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body), signal: this.#abort.signal });
     if (response.status !== 200) throw new Error(`SUBSCRIBE answered ${response.status}: ${await response.text()}`);
