@@ -133,7 +133,7 @@ describe('AgentRuntime: killing', () => {
     await harness.runtime.launch({ taskId: 'family', frameworkId: 'fw', command: 'sleep 31 & echo $! > child.pid; wait' });
     await harness.waitForState('family', 'TASK_RUNNING');
     const pidFile = join(workDir, 'sandboxes', 'fw', 'family', 'child.pid');
-    const childPid = Number(await waitFor(() => readFileSync(pidFile, 'utf8').trim(), 'the child pid file'));
+    const childPid = Number(await waitFor(() => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : null), 'the child pid file'));
 
     harness.runtime.kill('family', 200);
     await harness.waitForState('family', 'TASK_KILLED');
