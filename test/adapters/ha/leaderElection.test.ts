@@ -1,0 +1,133 @@
+/**
+ * Leader election with three contenders in one process on a real etcd: one
+ * leader that everyone observes by address; resigning hands over at once; a
+ * leader cut off from etcd (a blackholing proxy) steps down before another
+ * one is elected, which happens within 3 s of the cut (lease expiry);
+ * and with etcd itself stopped (SIGSTOP) the leader steps down within
+ * TTL − margin of its last acknowledged keep-alive.
+ */
+import type { Etcd3 } from 'etcd3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEtcdClient } from '../../../adapters/src/ha/etcdClient.js';
+import type { ElectionEvent } from '../../../adapters/src/ha/leaderElection.js';
+import { LeaderElection } from '../../../adapters/src/ha/leaderElection.js';
+import { LEASE_TIMING_DEFAULT } from '../../../adapters/src/ha/leaseTiming.js';
+import { ETCD_SKIP_REASON, startEtcd } from './etcdHarness.js';
+import type { EtcdServer } from './etcdHarness.js';
+import { startTcpProxy } from './tcpProxy.js';
+import type { TcpProxy } from './tcpProxy.js';
+import { waitUntil } from './waitUntil.js';
+
+if (ETCD_SKIP_REASON) console.warn(`[ha leader election] SKIPPED: ${ETCD_SKIP_REASON}`);
+
+interface Contender {
+  id: string;
+  client: Etcd3;
+  election: LeaderElection;
+  /** Events with the monotonic time they were seen at. */
+  log: Array<{ atMs: number; event: ElectionEvent }>;
+}
+
+describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in one process', () => {
+  let etcd: EtcdServer;
+  let contenders: Contender[] = [];
+  let proxies: TcpProxy[] = [];
+  let prefixSeq = 0;
+
+  beforeAll(async () => {
+    etcd = await startEtcd('election');
+  });
+  afterEach(async () => {
+    await Promise.all(contenders.map((contender) => contender.election.stop().catch(() => undefined)));
+    for (const contender of contenders) contender.client.close();
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    contenders = [];
+    proxies = [];
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  function contend(count: number, endpoints: (index: number) => string = () => etcd.endpoint): Contender[] {
+    const prefix = `/election-${++prefixSeq}/`;
+    const created = Array.from({ length: count }, (_, index) => {
+      const id = `m${index}`;
+      const client = createEtcdClient([endpoints(index)]);
+      const election = new LeaderElection({ client, prefix, candidate: { id, address: `http://127.0.0.1:${5050 + index}` }, pollMs: 200 });
+      const contender: Contender = { id, client, election, log: [] };
+      election.on((event) => contender.log.push({ atMs: performance.now(), event }));
+      return contender;
+    });
+    contenders.push(...created);
+    for (const contender of created) contender.election.start();
+    return created;
+  }
+
+  const leaders = (group: Contender[]) => group.filter((contender) => contender.election.isLeader());
+  const gainedAt = (contender: Contender, afterMs: number) =>
+    contender.log.find((entry) => entry.event.type === 'leadership.gained' && entry.atMs >= afterMs)?.atMs;
+
+  it('elects exactly one leader, whose address every contender observes', async () => {
+    const group = contend(3);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    await waitUntil(() => group.every((contender) => contender.election.leader?.id === leader.id), 'everyone to observe the leader', 3000);
+    expect(group.map((contender) => contender.election.leader?.address)).toEqual(Array(3).fill(`http://127.0.0.1:${5050 + Number(leader.id.slice(1))}`));
+    expect(leader.election.fence()?.key).toMatch(/\/election-\d+\/leader$/);
+    for (const follower of group.filter((contender) => contender !== leader)) expect(follower.election.fence()).toBeNull();
+    // Stable: still the same single leader a few keep-alives later.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(leaders(group)).toEqual([leader]);
+  });
+
+  it('hands over at once when the leader resigns', async () => {
+    const group = contend(3);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    const resignedAtMs = performance.now();
+    await leader.election.stop();
+    const [next] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'a new leader', 3000);
+    expect(next).not.toBe(leader);
+    const handoverMs = (gainedAt(next, resignedAtMs) ?? Infinity) - resignedAtMs;
+    console.log(`[ha] hand-over after resign: ${handoverMs.toFixed(0)} ms`);
+    expect(handoverMs).toBeLessThan(1000);
+    expect(leader.log.at(-1)?.event).toEqual({ type: 'leadership.lost', reason: 'resigned' });
+  });
+
+  it('makes a leader cut off from etcd step down before another leader is elected', async () => {
+    proxies = await Promise.all([0, 1, 2].map(() => startTcpProxy(etcd.endpoint)));
+    const group = contend(3, (index) => proxies[index].endpoint);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    const index = group.indexOf(leader);
+    const cutAtMs = performance.now();
+    proxies[index].blackhole();
+    const rest = group.filter((contender) => contender !== leader);
+    const [next] = await waitUntil(() => (leaders(rest).length === 1 ? leaders(rest) : null), 'a new leader', 5000);
+    const lostAtMs = leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= cutAtMs)?.atMs ?? Infinity;
+    const nextAtMs = gainedAt(next, cutAtMs) ?? -Infinity;
+    console.log(`[ha] partitioned leader stepped down ${(lostAtMs - cutAtMs).toFixed(0)} ms after the cut; successor elected ${(nextAtMs - cutAtMs).toFixed(0)} ms after it (gap ${(nextAtMs - lostAtMs).toFixed(0)} ms)`);
+    expect(lostAtMs).toBeLessThan(nextAtMs);
+    expect(nextAtMs - cutAtMs).toBeLessThan(3000);
+    expect(lostAtMs - cutAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 100);
+    expect(leader.election.isLeader()).toBe(false);
+    // After healing, the old leader rejoins as a follower of the new one.
+    proxies[index].heal();
+    await waitUntil(() => leader.election.leader?.id === next.id, 'the old leader to observe the new one', 5000);
+    expect(leaders(group)).toEqual([next]);
+  });
+
+  it('steps down within TTL − margin when etcd stops answering (SIGSTOP), and one leader returns after', async () => {
+    const group = contend(3);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    const pausedAtMs = performance.now();
+    etcd.pause();
+    try {
+      await waitUntil(() => !leader.election.isLeader(), 'the leader to step down', 3000);
+      const lostAtMs = leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= pausedAtMs)?.atMs ?? Infinity;
+      console.log(`[ha] leader stepped down ${(lostAtMs - pausedAtMs).toFixed(0)} ms after etcd was stopped`);
+      expect(lostAtMs - pausedAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 100);
+      expect(leaders(group)).toEqual([]);
+    } finally {
+      etcd.resume();
+    }
+    await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader after etcd resumed', 8000);
+  });
+});
