@@ -1,9 +1,10 @@
 /**
  * What every simulated scheduler does the same way: subscribe with its roles
  * and capabilities, acknowledge every update that carries a uuid, suppress
- * offers when it wants none and revive when it does, and remember the latest
- * state it was told of per task. Invariant: `suppressed` mirrors the last
- * suppress or revive this session sent since it subscribed.
+ * offers when it wants none and revive when it does, remember the latest
+ * state it was told of per task, and resend kills until the task ends (a kill
+ * can be lost with a failing master or a cut-off agent). Invariant:
+ * `suppressed` mirrors the last suppress or revive sent since it subscribed.
  */
 import type { OfferOperation, ReconcileTask } from '../master/commands.js';
 import type { Offer } from '../offers/offer.js';
@@ -13,11 +14,16 @@ import type { TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
 
+/** How long a kill may go unanswered before it is sent again. */
+export const KILL_RETRY_MS = 10_000;
+
 export class SchedulerSession {
   readonly id: string;
   /** The latest state the framework was told of, per task it launched. */
   readonly taskStates = new Map<string, TaskState>();
   #suppressed = false;
+  /** Tasks with a kill in flight: each has one retry timer. */
+  readonly #killing = new Set<string>();
 
   constructor(
     readonly spec: ScenarioFramework,
@@ -80,7 +86,20 @@ export class SchedulerSession {
     context.send({ type: 'offer.accept', frameworkId: this.id, offerIds: [offer.id], operations: [...operations], refuseSeconds: this.spec.refuseSeconds });
   }
 
+  /** Kills the task, and kills it again every KILL_RETRY_MS until an end (or TASK_UNKNOWN) is reported. */
   kill(taskId: string, agentId: string, context: SimulationContext): void {
     context.send({ type: 'task.kill', frameworkId: this.id, taskId, agentId });
+    if (this.#killing.has(taskId)) return;
+    this.#killing.add(taskId);
+    const retry = (): void => {
+      const state = this.taskStates.get(taskId);
+      if (state === undefined || isTerminal(state) || state === 'TASK_UNKNOWN') {
+        this.#killing.delete(taskId);
+        return;
+      }
+      context.send({ type: 'task.kill', frameworkId: this.id, taskId, agentId });
+      context.schedule(context.nowMs + KILL_RETRY_MS, retry);
+    };
+    context.schedule(context.nowMs + KILL_RETRY_MS, retry);
   }
 }

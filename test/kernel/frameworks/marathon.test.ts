@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelEvent, ScenarioInput } from '../../../kernel/src/index.js';
+import { findBuiltinScenario, parseScenario, Simulation } from '../../../kernel/src/index.js';
 import { delaySequenceMs, MARATHON_BACKOFF } from '../../../kernel/src/frameworks/service/launchBackoff.js';
 import { detailsOf, runScenario } from './helpers.js';
 
@@ -157,5 +158,33 @@ describe('the marathon scenario', () => {
   it('gpu-batch waits with its reason: no agent has gpus', () => {
     expect(gpu.queued).toBe(1);
     expect(gpu.lastRejection).toMatchObject({ code: 'insufficient-gpus', reason: 'insufficient gpus: need 1, offered 0' });
+  });
+});
+
+describe('service under faults', () => {
+  it('resends lost kills and kills tasks given up for lost: the cluster runs exactly what the apps want', () => {
+    // Arrange: the marathon scenario with master failovers, a crash, a partition and a task failure.
+    // With seed 2 the failover at 33 s swallows an upgrade kill, and the partition swallows a health-check kill.
+    const input = structuredClone(findBuiltinScenario('marathon')) as ScenarioInput;
+    input.faults = [
+      { atMs: 33000, type: 'master.failover' },
+      { atMs: 45000, type: 'agent.crash', agent: 'a-2' },
+      { atMs: 65000, type: 'agent.restart', agent: 'a-2' },
+      { atMs: 72000, type: 'network.partition', agents: ['a-2'] },
+      { atMs: 80000, type: 'network.heal', agents: ['a-2'] },
+      { atMs: 90000, type: 'task.fail', framework: 'marathon' },
+      { atMs: 95000, type: 'master.failover' },
+    ];
+    for (const seed of [1, 2, 3]) {
+      const parsed = parseScenario(input);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      const simulation = new Simulation(parsed.scenario, { invariants: 'step', seed });
+      // Act
+      simulation.runUntil(parsed.scenario.durationMs);
+      // Assert: the master runs web 2 and api 4, no more.
+      const running = [...simulation.master.frameworks.get('marathon')!.tasks.values()].filter((task) => task.state === 'TASK_RUNNING').map((task) => task.id.split('.')[0]);
+      expect(running.sort(), `seed ${seed}`).toEqual(['api', 'api', 'api', 'api', 'web', 'web']);
+      expect(simulation.violations).toEqual([]);
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../kernel/src/index.js';
-import { buildReport } from '../../../kernel/src/index.js';
+import { buildReport, findBuiltinScenario, parseScenario, Simulation } from '../../../kernel/src/index.js';
 import type { FlexCandidate } from '../../../kernel/src/frameworks/elastic/flexDown.js';
 import { flexDownVictims } from '../../../kernel/src/frameworks/elastic/flexDown.js';
 import { DEFAULT_NODE_MANAGER_OVERHEAD, DEFAULT_PROFILES, nodeManagerResources } from '../../../kernel/src/frameworks/elastic/profiles.js';
@@ -134,5 +134,31 @@ describe('the myriad scenario', () => {
     expect(details.yarn.containers).toEqual({ pending: 0, running: 0, completed: 106 });
     expect(details.yarn.placeholders.launched).toBe(70);
     expect(report.frameworks[0].tasks).toEqual({ TASK_FINISHED: 70, TASK_KILLED: 1, TASK_RUNNING: 6 });
+  });
+});
+
+describe('elastic under faults', () => {
+  it('after failovers, a crash, a partition and a task failure, every application finishes and only the NodeManagers run', () => {
+    const input = structuredClone(findBuiltinScenario('myriad')) as ScenarioInput;
+    input.faults = [
+      { atMs: 33000, type: 'master.failover' },
+      { atMs: 45000, type: 'agent.crash', agent: 'agent-2' },
+      { atMs: 65000, type: 'agent.restart', agent: 'agent-2' },
+      { atMs: 72000, type: 'network.partition', agents: ['agent-2'] },
+      { atMs: 80000, type: 'network.heal', agents: ['agent-2'] },
+      { atMs: 90000, type: 'task.fail', framework: 'myriad' },
+      { atMs: 95000, type: 'master.failover' },
+    ];
+    for (const seed of [1, 2, 3]) {
+      const parsed = parseScenario(input);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      const simulation = new Simulation(parsed.scenario, { invariants: 'step', seed });
+      simulation.runUntil(parsed.scenario.durationMs);
+      const running = [...simulation.master.frameworks.get('myriad')!.tasks.values()].filter((task) => task.state === 'TASK_RUNNING').map((task) => task.id.replace(/-\d+(-r\d+)?$/, ''));
+      expect(running.sort(), `seed ${seed}`).toEqual(['nm-large', 'nm-large', 'nm-medium', 'nm-small', 'nm-zero', 'nm-zero']);
+      const details = detailsOf(buildReport(simulation), 'myriad') as { yarn: { applications: Array<{ finishedMs: number | null }> } };
+      expect(details.yarn.applications.every((app) => app.finishedMs !== null), `seed ${seed}`).toBe(true);
+      expect(simulation.violations).toEqual([]);
+    }
   });
 });

@@ -109,6 +109,9 @@ export class MyriadFramework implements FrameworkModel {
       if (ended) this.#nodeManagerEnded(nm, context);
     }
     const c = this.#containerOfTask.get(status.taskId);
+    // A NodeManager or placeholder given up for lost that turns up running again is not wanted.
+    const orphan = nm ? nm.taskId !== status.taskId : !c;
+    if (orphan && !ended) this.#session.kill(status.taskId, status.agentId, context);
     if (c && ended) {
       this.#containerOfTask.delete(status.taskId);
       if (c.state === 'running' && c.placeholderTaskId === status.taskId) {

@@ -88,8 +88,11 @@ export class MarathonFramework implements FrameworkModel {
     if (!this.#session.observe(status, context)) return;
     const app = this.#appOfTask.get(status.taskId);
     const instance = app?.live.get(status.taskId);
+    const ended = isTerminal(status.state) || status.state === 'TASK_UNKNOWN';
+    // A task given up for lost that turns up running again is not wanted: its replacement runs already.
+    if (app && !instance && !ended) this.#session.kill(status.taskId, status.agentId, context);
     if (!app || !instance) return;
-    if (isTerminal(status.state) || status.state === 'TASK_UNKNOWN') {
+    if (ended) {
       app.live.delete(status.taskId);
       // An end this scheduler did not ask for is a failure: the next launch waits.
       if (instance.killReason === null) this.#failed(app, context);
