@@ -120,6 +120,31 @@ describe('service lifecycle', () => {
   });
 });
 
+describe('service roles and reservations', () => {
+  it('subscribes with every app role; an app accepting only reserved resources runs on its reservation and waits with the reason', () => {
+    // Arrange: h1 reserves 2 cpus for db; db accepts only those, front (role web) anything of its own role.
+    const input: ScenarioInput = {
+      name: 'roles',
+      durationMs: 10000,
+      agents: [{ id: 'h1', resources: { cpus: 4, mem: 4096 }, reservations: [{ role: 'db', resources: { cpus: 2, mem: 2048 } }] }, { id: 'h2', resources: { cpus: 4, mem: 4096 } }],
+      frameworks: [{ id: 'marathon', role: 'web', kind: 'service', apps: [
+        { id: 'front', instances: 2, resources: { cpus: 1, mem: 512 } },
+        { id: 'db', role: 'db', acceptedResourceRoles: ['db'], instances: 3, resources: { cpus: 1, mem: 512 } },
+      ] }],
+    };
+    // Act
+    const { report, events } = runScenario(input);
+    // Assert: db fills its 2 reserved cpus; the third waits; offers of the other role are turned down as "role".
+    const launched = events.flatMap((e) => (e.type === 'task.launched' ? [`${e.taskId}@${e.agentId}/${e.role}`] : []));
+    expect(launched.filter((t) => t.startsWith('db.'))).toEqual(['db.0@h1/db', 'db.1@h1/db']);
+    expect(launched.filter((t) => t.startsWith('front.')).every((t) => t.endsWith('/web'))).toBe(true);
+    const [front, db] = appsOf(detailsOf(report, 'marathon'));
+    expect([front.running, db.running, db.queued]).toEqual([2, 2, 1]);
+    expect(Object.keys(db.rejections).sort()).toEqual(['insufficient-cpus', 'missing-reservation', 'role']);
+    expect(report.invariantViolations).toEqual([]);
+  });
+});
+
 describe('the marathon scenario', () => {
   const { report, events } = runScenario('marathon');
   const [web, api, gpu] = appsOf(detailsOf(report, 'marathon'));
