@@ -91,7 +91,7 @@ export interface ScenarioFramework {
   name: string;
   role: string;
   kind: FrameworkKind;
-  /** Settings of kinds other than batch, as validated by the kind's plugin (kernel/src/frameworks). */
+  /** Settings validated by the kind's plugin (kernel/src/frameworks): every kind but batch, and batch for `jobs`. */
   options?: unknown;
   tasks: ScenarioTasks;
   /** Default 1. */
