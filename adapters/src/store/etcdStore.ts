@@ -8,7 +8,7 @@
  * key) can never write, even if it has not noticed yet.
  */
 import type { Etcd3, ICompare, IKeyValue, ITxnResponse } from 'etcd3';
-import type { PutResult, StoredValue } from './stateStore.js';
+import type { PutResult, StateStore, StoredValue } from './stateStore.js';
 import { keyProblem } from './stateStore.js';
 
 /** The leader key and the create revision it had when this master won it. */
@@ -17,8 +17,8 @@ export interface LeaderFence {
   readonly createRevision: string;
 }
 
-export type NotLeaderRejection = { ok: false; code: 'not_leader'; message: string; actualVersion: number };
-export type EtcdPutResult = PutResult | NotLeaderRejection;
+export type NotLeaderRejection = Extract<PutResult, { code: 'not_leader' }>;
+export type EtcdPutResult = PutResult;
 
 /** A write refused because this master does not hold the leader key (from `delete`, which returns no result). */
 export class NotLeaderError extends Error {
@@ -40,7 +40,7 @@ export interface EtcdStoreOptions {
 /** etcd's default request limit is 1.5 MiB; stay clearly below it and say so instead of failing in gRPC. */
 export const VALUE_BYTES_MAX = 1_400_000;
 
-export class EtcdStore {
+export class EtcdStore implements StateStore {
   readonly description: string;
   readonly #client: Etcd3;
   readonly #prefix: string;

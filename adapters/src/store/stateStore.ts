@@ -8,11 +8,15 @@
 
 export interface StoredValue {
   readonly value: string;
-  /** Starts at 1 and grows by one on every put of the key. */
+  /** Starts at 1 and grows on every put of the key (by one in the file store; etcd uses its mod revision). */
   readonly version: number;
 }
 
-export type PutResult = { ok: true; version: number } | { ok: false; code: 'version_conflict'; message: string; actualVersion: number };
+export type PutResult =
+  | { ok: true; version: number }
+  | { ok: false; code: 'version_conflict'; message: string; actualVersion: number }
+  // A fenced store (etcd with leader election, adapters/src/ha) refuses writes from a master that is no longer the leader.
+  | { ok: false; code: 'not_leader'; message: string; actualVersion: number };
 
 export interface StateStore {
   /** A short description for logs, e.g. "file:/var/lib/allot/master". */
