@@ -53,6 +53,8 @@ export type { SimulateOptions } from './sim/simulate.js';
 export { buildReport } from './sim/report.js';
 export type { SimulationReport, FrameworkReport } from './sim/report.js';
 export { traceRecord } from './sim/trace.js';
+export { compareWithSilos, siloScenarios } from './sim/silos.js';
+export type { SiloComparison, RunFigures } from './sim/silos.js';
 export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
 export type { Scenario, ScenarioInput, ScenarioError, ScenarioResult, ScenarioFault, ScenarioFramework, ScenarioFrameworkInput, ScenarioAgent, ScenarioRole } from './sim/scenario.js';
 export { frameworkKinds, frameworkKind } from './frameworks/index.js';

@@ -118,6 +118,18 @@ describe('allot simulate', () => {
   });
 });
 
+describe('allot simulate --silos', () => {
+  it('adds the shared-against-silos comparison to the report', async () => {
+    const run = await allot('simulate', 'datacenter', '--json', '--silos');
+
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { silos: { shared: { tasksPending: number }; silos: { tasksPending: number }; partition: Record<string, string[]> } };
+    expect(Object.keys(report.silos.partition)).toEqual(['spark', 'marathon', 'cassandra', 'myriad']);
+    expect(report.silos.shared.tasksPending).toBe(0);
+    expect(report.silos.silos.tasksPending).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe('allot scenarios', () => {
   it('lists the built-in scenarios as JSON', async () => {
     const run = await allot('scenarios', '--json');

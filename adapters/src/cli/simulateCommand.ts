@@ -5,8 +5,9 @@
  * can use a simulation as a check.
  */
 import type { Command } from 'commander';
-import { Simulation, buildReport, traceRecord } from '@allot/kernel';
-import type { Scenario, SimulationReport } from '@allot/kernel';
+import { Simulation, buildReport, compareWithSilos, traceRecord } from '@allot/kernel';
+import type { Scenario, SiloComparison, SimulationReport } from '@allot/kernel';
+import { formatSilos } from './siloSummary.js';
 import { EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEM_FOUND } from './exitCodes.js';
 import { parseNonNegativeMs, parseSeed } from './flagValues.js';
 import { createProgress } from './progressBar.js';
@@ -19,6 +20,7 @@ interface SimulateFlags {
   seed?: number;
   until?: number;
   trace?: string;
+  silos?: boolean;
 }
 
 export function registerSimulateCommand(program: Command): void {
@@ -30,6 +32,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--seed <n>', "override the scenario's seed (an integer)", parseSeed)
     .option('--until <ms>', "stop at this simulated time instead of the scenario's durationMs", parseNonNegativeMs)
     .option('--trace <file>', 'write every kernel event to FILE as NDJSON (one JSON object per line)')
+    .option('--silos', 'also run the frameworks on a static partition of the same agents and compare (report field "silos")')
     .addHelpText('after', '\nExamples:\n  allot simulate drf-paper\n  allot simulate my-scenario.json --seed 7 --json > report.json\n  allot simulate drf-paper --until 5000 --trace trace.ndjson\n\n' + EXIT_CODES_HELP)
     .action((fileOrName: string, flags: SimulateFlags) => {
       process.exitCode = runSimulate(fileOrName, flags);
@@ -38,12 +41,14 @@ export function registerSimulateCommand(program: Command): void {
 
 function runSimulate(fileOrName: string, flags: SimulateFlags): number {
   const scenario = loadScenario(fileOrName);
-  const report = simulateWithTrace(scenario, fileOrName, flags);
+  const report: SimulationReport & { silos?: SiloComparison } = simulateWithTrace(scenario, fileOrName, flags);
+  if (flags.silos) report.silos = compareWithSilos(flags.seed === undefined ? scenario : { ...scenario, seed: flags.seed });
   if (flags.json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     const color = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
     process.stdout.write(formatReport(report, { color, replayCommand: replayCommand(fileOrName, report.seed, flags.until) }));
+    if (report.silos) process.stdout.write(formatSilos(report.silos));
   }
   return report.invariantViolations.length === 0 ? EXIT_OK : EXIT_PROBLEM_FOUND;
 }

@@ -8,6 +8,7 @@ import { agentCrash } from './agentCrash.js';
 import { cassandra } from './cassandra.js';
 import { kafka } from './kafka.js';
 import { chaosScenario, chaosSeed } from './chaos.js';
+import { datacenter } from './datacenter.js';
 import { declineFilters } from './declineFilters.js';
 import { drfPaper } from './drfPaper.js';
 import { hierarchicalRoles } from './hierarchicalRoles.js';
@@ -35,6 +36,7 @@ export const builtinScenarios: readonly ScenarioInput[] = [
   spark,
   marathon,
   myriad,
+  datacenter,
 ];
 
 /** A built-in scenario by name; `chaos:<seed>` names a generated fault-injection scenario. */
