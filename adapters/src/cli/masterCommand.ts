@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
+import { haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
 import { startMaster } from '../master/masterDaemon.js';
 import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
@@ -18,6 +19,8 @@ export interface MasterFlags {
   port: number;
   workDir?: string;
   store: string;
+  etcd?: string;
+  etcdPrefix?: string;
   secret?: string;
   heartbeatInterval?: number;
   allocationInterval?: number;
@@ -34,7 +37,9 @@ export function registerMasterCommand(program: Command): void {
     .option('--ip <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'HTTP port (0 = any free port)', parsePort, 5050)
     .option('--work-dir <dir>', 'where the master keeps its state (default: a directory under the system temp dir)')
-    .option('--store <kind>', 'state store: file (default) or memory (nothing survives)', 'file')
+    .option('--store <kind>', 'state store: file (default), memory (nothing survives) or etcd (highly available, with --etcd)', 'file')
+    .option('--etcd <urls>', 'with --store etcd: etcd endpoints, comma-separated (e.g. http://127.0.0.1:2379)')
+    .option('--etcd-prefix <prefix>', 'with --store etcd: key prefix shared by the masters of one cluster', '/allot/')
     .option('--secret <secret>', 'agents must present this shared secret (default: off)')
     .option('--heartbeat-interval <seconds>', 'heartbeats on every stream', parseSeconds)
     .option('--allocation-interval <seconds>', 'allocation cycle interval (default 1)', parseSeconds)
@@ -48,12 +53,22 @@ export function registerMasterCommand(program: Command): void {
 }
 
 async function runMaster(flags: MasterFlags): Promise<void> {
-  if (flags.store !== 'file' && flags.store !== 'memory') throw new UsageError(`--store: expected file or memory, got "${flags.store}" (an etcd store is planned)`);
+  if (flags.store !== 'file' && flags.store !== 'memory' && flags.store !== 'etcd') throw new UsageError(`--store: expected file, memory or etcd, got "${flags.store}"`);
+  const haProblem = flags.store === 'etcd' ? haFlagsProblem(flags) : null;
+  if (haProblem) throw new UsageError(haProblem);
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
   const workDir = flags.workDir ?? join(tmpdir(), `allot-master-${flags.port}`);
   mkdirSync(workDir, { recursive: true });
   const logger = pino({ name: 'allot-master', level: flags.logLevel });
   const seconds = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 1000));
+  const kernel = {
+    allocationIntervalMs: seconds(flags.allocationInterval),
+    agentUnreachableTimeoutMs: seconds(flags.agentUnreachableTimeout),
+    agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
+    offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
+  };
+  // High availability (adapters/src/ha): leader election on etcd, followers redirect to the leader.
+  if (flags.store === 'etcd') return runHaMaster(flags, logger, { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel }, untilSignal);
   let master;
   try {
     master = await startMaster({
@@ -64,12 +79,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       agentSecret: flags.secret ?? null,
       heartbeatMs: seconds(flags.heartbeatInterval),
       logger,
-      kernel: {
-        allocationIntervalMs: seconds(flags.allocationInterval),
-        agentUnreachableTimeoutMs: seconds(flags.agentUnreachableTimeout),
-        agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
-        offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
-      },
+      kernel,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
