@@ -64,7 +64,7 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
       return;
     }
     // The fixed timeline would cover the bottom of a panel: hide it for the picture.
-    await page.addStyleTag({ content: 'footer.timeline { visibility: hidden !important; }' }).then((tag) => tag.evaluate((node) => node.setAttribute('data-shot', '1')));
+    await page.addStyleTag({ content: 'footer.timeline { visibility: hidden !important; }' }).then((tag) => tag.evaluate((node) => (node as Element).setAttribute('data-shot', '1')));
     await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
     await page.evaluate(() => document.querySelectorAll('style[data-shot]').forEach((node) => node.remove()));
   }

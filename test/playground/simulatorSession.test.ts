@@ -60,6 +60,34 @@ describe('SimulatorSession', () => {
     expect(next.events.every((event) => event.seq > view.eventSeq)).toBe(true);
   });
 
+  test('sections the view holds unchanged are left out and named', () => {
+    const session = loaded(findBuiltinScenario('cassandra')!);
+    const first = session.advance(20000, 2, EMPTY_VIEW);
+    expect(first.unchanged).toEqual([]);
+    expect(first.plans.map((plan) => `${plan.framework}/${plan.name}`)).toEqual(['cassandra/deploy']);
+    const view = { epoch: first.epoch, agentsVersion: first.agents.version, samples: first.samples.length, eventSeq: first.events[first.events.length - 1].seq, versions: first.versions };
+    const same = session.frame(3, view);
+    expect(same.unchanged).toEqual(['offerCycles', 'plans', 'details', 'controls']);
+    expect(same.plans).toEqual([]);
+    const later = session.advance(60000, 4, view);
+    expect(later.unchanged).not.toContain('plans');
+    expect(later.plans[0].status).toBe('COMPLETE');
+  });
+
+  test('plan and pod controls come back with their answers, "already done" included', () => {
+    const session = loaded(findBuiltinScenario('cassandra')!);
+    session.advance(60000, 2, EMPTY_VIEW);
+    session.inject({ type: 'plan.interrupt', framework: 'cassandra', plan: 'deploy' }, 3, EMPTY_VIEW);
+    const frame = session.inject({ type: 'plan.interrupt', framework: 'cassandra', plan: 'deploy' }, 4, EMPTY_VIEW);
+    expect(frame.controls.map((control) => [control.control, control.ok, control.changed])).toEqual([
+      ['plan.interrupt', true, true],
+      ['plan.interrupt', true, false],
+    ]);
+    expect(frame.controls[1].message).toMatch(/^already done/);
+    const replaced = session.inject({ type: 'pod.replace', framework: 'cassandra', pod: 'node-0' }, 5, EMPTY_VIEW);
+    expect(replaced.plans.map((plan) => plan.name)).toEqual(['deploy', 'recovery']);
+  });
+
   test('Jain\'s index is 1 for equal shares and 1/n when one role has everything', () => {
     expect(jainIndex([0.5, 0.5])).toBe(1);
     expect(jainIndex([1, 0, 0, 0])).toBe(0.25);

@@ -4,16 +4,44 @@
  * later load or seek made stale, and keeps the latest frame in `$state.raw`
  * so Svelte tracks it by reference and never proxies its typed arrays.
  * The play loop keeps at most one advance in flight: the worker sets the pace.
+ *
+ * Views that need not move with every frame read a PanelFeed instead of
+ * `frame`: for big clusters while playing, the feeds take turns (one per
+ * frame, each at most a few times a second), so one animation frame never
+ * re-renders every panel at once. Sections that did not change keep their
+ * identity from frame to frame, so views derived from them do not re-run.
  */
 import * as Comlink from 'comlink';
 import type { ScenarioError, ScenarioFault, ScenarioInput, SimulationReport } from '@allot/kernel';
 import type { Reply, SimulatorApi } from '../worker/simWorker.js';
-import type { AgentDetail, EventRecord, ExplainResult, Frame, Sample, TaskDetail, TaskSummary } from '../worker/frame.js';
+import type { AgentDetail, EventRecord, ExplainResult, Frame, Sample, TaskDetail, TaskSummary, VersionedSection } from '../worker/frame.js';
 import type { InjectableFault, ViewState } from '../worker/simulatorSession.js';
 
 const EVENTS_KEPT = 1000;
 /** The longest wall-clock gap one animation frame may turn into simulated time. */
 const FRAME_GAP_MS_MAX = 100;
+/** Above this many agents, panels other than the cluster map are throttled while playing. */
+export const BIG_CLUSTER_AGENTS = 1000;
+/** The shortest wall-clock time between two updates of one throttled panel. */
+const PANEL_INTERVAL_MS = 250;
+/**
+ * While a big cluster plays, at most this many snapshots a second (one every
+ * 50 ms): the simulated time per second is the same (each advance covers the
+ * wall time since the last), but the worker builds fewer frames and the page
+ * unpacks and draws fewer, which leaves the cores to the animation frames.
+ */
+const SNAPSHOT_INTERVAL_MS_BIG = 50;
+
+export type PanelId = 'shares' | 'offers' | 'tasks' | 'events' | 'explain' | 'plans' | 'frameworks' | 'agent';
+const PANELS: readonly PanelId[] = ['shares', 'offers', 'tasks', 'events', 'explain', 'plans', 'frameworks', 'agent'];
+
+/** What one panel draws from: a frame, with the samples and events as they were then. */
+export class PanelFeed {
+  frame = $state.raw<Frame | null>(null);
+  samples = $state.raw<Sample[]>([]);
+  events = $state.raw<EventRecord[]>([]);
+  updatedMs = 0;
+}
 
 export class SimulatorClient {
   frame = $state.raw<Frame | null>(null);
@@ -28,6 +56,7 @@ export class SimulatorClient {
   seed = $state(1);
   /** Frame intervals and bytes seen while playing, for the benchmark. */
   readonly stats = { frames: 0, bytes: [] as number[] };
+  readonly feeds: Record<PanelId, PanelFeed> = Object.fromEntries(PANELS.map((id) => [id, new PanelFeed()])) as Record<PanelId, PanelFeed>;
 
   readonly #worker: Worker;
   readonly #api: Comlink.Remote<SimulatorApi>;
@@ -36,7 +65,9 @@ export class SimulatorClient {
   #floorId = 0;
   #appliedId = 0;
   #inFlight = 0;
-  #view: ViewState = { epoch: -1, agentsVersion: -1, samples: 0, eventSeq: 0 };
+  #view: ViewState = { epoch: -1, agentsVersion: -1, samples: 0, eventSeq: 0, versions: {} };
+  /** The request id of the latest advance sent by the play loop (its reply may throttle panels). */
+  #playRequestId = -1;
   #speed = 2;
   #lastTickMs = 0;
   #rafId = 0;
@@ -59,7 +90,7 @@ export class SimulatorClient {
   async load(scenario: ScenarioInput, options: { seed?: number; faults?: ScenarioFault[]; untilMs?: number } = {}): Promise<boolean> {
     this.pause();
     const id = this.#reset();
-    const view = { ...this.#view };
+    const view = { ...this.#view, epoch: -1 };
     const reply = await this.#api.load({ scenario, ...options }, id, view);
     this.#inFlight--;
     if (!reply.ok) {
@@ -153,9 +184,11 @@ export class SimulatorClient {
       this.pause();
       return;
     }
-    if (this.#inFlight === 0 && frame) {
+    const paced = frame && frame.agents.count > BIG_CLUSTER_AGENTS && nowMs - this.#lastTickMs < SNAPSHOT_INTERVAL_MS_BIG;
+    if (this.#inFlight === 0 && frame && !paced) {
       const gapMs = Math.min(FRAME_GAP_MS_MAX, Math.max(0, nowMs - this.#lastTickMs));
       this.#lastTickMs = nowMs;
+      this.#playRequestId = this.#nextId + 1;
       void this.advance(frame.nowMs + Math.max(1, gapMs * this.#speed));
     }
     this.#rafId = requestAnimationFrame((t) => this.#tick(t));
@@ -190,10 +223,12 @@ export class SimulatorClient {
     return null;
   }
 
-  #accept(frame: Frame): boolean {
-    if (frame.requestId < this.#floorId || frame.requestId <= this.#appliedId) return false;
-    this.#appliedId = frame.requestId;
-    const reset = frame.epoch !== this.#view.epoch;
+  #accept(incoming: Frame): boolean {
+    if (incoming.requestId < this.#floorId || incoming.requestId <= this.#appliedId) return false;
+    this.#appliedId = incoming.requestId;
+    const previous = this.frame;
+    const reset = incoming.epoch !== this.#view.epoch || !previous;
+    const frame = reset ? incoming : mergeFrame(previous, incoming);
     this.samples = reset ? frame.samples : frame.samples.length || frame.samplesFrom !== this.samples.length ? [...this.samples.slice(0, frame.samplesFrom), ...frame.samples] : this.samples;
     if (reset) this.events = frame.events.slice(-EVENTS_KEPT);
     else if (frame.events.length) {
@@ -208,12 +243,56 @@ export class SimulatorClient {
       agentsVersion: frame.agents.version,
       samples: this.samples.length,
       eventSeq: lastEvent ? lastEvent.seq : reset ? 0 : this.#view.eventSeq,
+      versions: { ...frame.versions },
     };
     if (frame.notice) this.notice = frame.notice;
     this.stats.frames++;
     this.stats.bytes.push(frame.bytes);
     if (this.stats.bytes.length > 2000) this.stats.bytes.splice(0, 1000);
     this.frame = frame;
+    this.#fanOut(frame, this.playing && incoming.requestId === this.#playRequestId && frame.agents.count > BIG_CLUSTER_AGENTS);
     return true;
   }
+
+  /** Hands the frame to the panels: all of them, or (throttled) the one that has waited longest, if it has waited long enough. */
+  #fanOut(frame: Frame, throttled: boolean): void {
+    const nowMs = performance.now();
+    let feeds = PANELS.map((id) => this.feeds[id]);
+    if (throttled) {
+      const stalest = feeds.reduce((a, b) => (b.updatedMs < a.updatedMs ? b : a));
+      feeds = nowMs - stalest.updatedMs >= PANEL_INTERVAL_MS ? [stalest] : [];
+    }
+    for (const feed of feeds) {
+      feed.updatedMs = nowMs;
+      if (feed.frame !== frame) feed.frame = frame;
+      if (feed.samples !== this.samples) feed.samples = this.samples;
+      if (feed.events !== this.events) feed.events = this.events;
+    }
+  }
+}
+
+/**
+ * The incoming frame with the sections it left out taken from the previous
+ * one, and every small section that equals the previous one replaced by it,
+ * so that unchanged inputs keep their identity and derived views skip work.
+ */
+function mergeFrame(previous: Frame, incoming: Frame): Frame {
+  const frame = { ...incoming };
+  for (const section of incoming.unchanged as VersionedSection[]) (frame as Record<VersionedSection, unknown>)[section] = previous[section];
+  for (const key of ['roles', 'frameworks', 'taskStates', 'transitions', 'counters', 'cluster', 'faults', 'violations'] as const) {
+    if (sameJson(previous[key], incoming[key])) (frame as Record<string, unknown>)[key] = previous[key];
+  }
+  return frame;
+}
+
+/** Deep equality for the small plain-data sections of a frame. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (const key of keysA) if (!sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  return true;
 }

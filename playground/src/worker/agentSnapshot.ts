@@ -36,6 +36,9 @@ export function buildAgentBulk(
   const tasks = new Uint16Array(count);
   const volumes = new Uint8Array(count);
   const capacity = new Float64Array(count);
+  const statusCounts = new Uint32Array(3);
+  const roleCpus = new Float64Array(roleCount);
+  let cpusTotal = 0;
 
   for (const agent of master.agents.values()) {
     const i = catalog.index.get(agent.id);
@@ -43,6 +46,7 @@ export function buildAgentBulk(
     status[i] = !hostUp(agent.id) ? AGENT_DOWN : partitioned.has(agent.id) ? AGENT_PARTITIONED : AGENT_UP;
     const total = totalScalars(agent.total)[slot] ?? 0;
     capacity[i] = total;
+    cpusTotal += total;
     if (total <= 0) continue;
     let reservedAmount = 0;
     for (const part of agent.total.reserved) {
@@ -58,7 +62,11 @@ export function buildAgentBulk(
       if (i === undefined || capacity[i] <= 0) continue;
       tasks[i] = Math.min(65535, tasks[i] + 1);
       const r = roleIndex.get(task.role);
-      if (r !== undefined) fill[i * roleCount + r] += totalScalars(task.resources)[slot] / capacity[i];
+      if (r !== undefined) {
+        const cpus = totalScalars(task.resources)[slot];
+        fill[i * roleCount + r] += cpus / capacity[i];
+        roleCpus[r] += cpus;
+      }
       for (const part of task.resources.reserved) if ((part as { volume?: unknown }).volume) volumes[i] = 1;
     }
   }
@@ -67,15 +75,23 @@ export function buildAgentBulk(
     if (i === undefined || capacity[i] <= 0) continue;
     offered[i] += totalScalars(offer.resources)[slot] / capacity[i];
   }
-  return { version: catalog.version, ids: sendIds ? catalog.ids.slice() : null, roleNames: [...roleNames], count, fill, offered, reserved, reservedRole, status, tasks, volumes };
+  for (let i = 0; i < count; i++) statusCounts[status[i]]++;
+  const roleCpuShare = new Float32Array(roleCount);
+  for (let r = 0; r < roleCount; r++) roleCpuShare[r] = cpusTotal > 0 ? roleCpus[r] / cpusTotal : 0;
+  return { version: catalog.version, ids: sendIds ? catalog.ids.slice() : null, roleNames: [...roleNames], count, fill, offered, reserved, reservedRole, status, tasks, volumes, statusCounts, roleCpuShare };
 }
 
 export function agentBulkBytes(bulk: AgentBulk): number {
-  let bytes = bulk.fill.byteLength + bulk.offered.byteLength + bulk.reserved.byteLength + bulk.reservedRole.byteLength + bulk.status.byteLength + bulk.tasks.byteLength + bulk.volumes.byteLength;
+  let bytes = 0;
+  for (const array of bulkArrays(bulk)) bytes += array.byteLength;
   if (bulk.ids) for (const id of bulk.ids) bytes += id.length + 3;
   return bytes;
 }
 
 export function agentBulkTransferables(bulk: AgentBulk): ArrayBuffer[] {
-  return [bulk.fill, bulk.offered, bulk.reserved, bulk.reservedRole, bulk.status, bulk.tasks, bulk.volumes].map((array) => array.buffer as ArrayBuffer);
+  return bulkArrays(bulk).map((array) => array.buffer as ArrayBuffer);
+}
+
+function bulkArrays(bulk: AgentBulk): ArrayBufferView[] {
+  return [bulk.fill, bulk.offered, bulk.reserved, bulk.reservedRole, bulk.status, bulk.tasks, bulk.volumes, bulk.statusCounts, bulk.roleCpuShare];
 }

@@ -23,6 +23,10 @@ export interface RoleFrame {
 export interface FrameworkFrame {
   id: string;
   role: string;
+  /** The framework kind: batch, service, stateful, elastic. */
+  kind: string;
+  /** For stateful frameworks, which system the service models (cassandra, kafka, generic). */
+  flavor: string | null;
   share: number;
   tasks: Record<string, number>;
   running: number;
@@ -54,6 +58,13 @@ export interface AgentBulk {
   tasks: Uint16Array;
   /** 1 when the agent holds a persistent volume. */
   volumes: Uint8Array;
+  /**
+   * Aggregates the worker computes in the same pass, so the UI never loops
+   * over the agents for them: agents per status (up, down, partitioned) and
+   * each role's share of the whole cluster's cpus held by its tasks.
+   */
+  statusCounts: Uint32Array;
+  roleCpuShare: Float32Array;
 }
 
 export const AGENT_UP = 0;
@@ -118,6 +129,47 @@ export interface ClusterFrame {
   utilization: Record<string, number>;
 }
 
+/** One step of a plan as the report gives it, with why it is not done yet. */
+export interface PlanStepFrame {
+  name: string;
+  status: string;
+  reasons: string[];
+}
+
+export interface PlanPhaseFrame {
+  name: string;
+  status: string;
+  strategy: string;
+  steps: PlanStepFrame[];
+}
+
+/** The report's `plans` entries (kernel/src/sdk/plan.ts PlanView). */
+export interface PlanFrame {
+  framework: string;
+  name: string;
+  kind: string;
+  status: string;
+  strategy: string;
+  phases: PlanPhaseFrame[];
+  errors?: string[];
+}
+
+/** The answer to one plan or pod control (Simulation.controlResults). */
+export interface ControlRecord {
+  /** Position among all control results of the run (1-based). */
+  seq: number;
+  atMs: number;
+  framework: string;
+  control: string;
+  ok: boolean;
+  /** False for "already done": the control was valid and changed nothing. */
+  changed: boolean;
+  message: string;
+}
+
+/** Sections a frame may leave out because the view already holds them unchanged. */
+export type VersionedSection = 'offerCycles' | 'plans' | 'details' | 'controls';
+
 export interface Frame {
   requestId: number;
   /** Bumps on every load and every backward seek: the UI drops its accumulated history. */
@@ -146,7 +198,14 @@ export interface Frame {
   samplesFrom: number;
   /** Faults injected from the playground (not the scenario's own), with their times. */
   faults: ScenarioFault[];
-  plans: unknown[];
+  plans: PlanFrame[];
+  /** Kind-specific figures per framework id (report.frameworks[i].details). */
+  details: Record<string, Record<string, unknown>>;
+  /** The latest answers to plan and pod controls, oldest first. */
+  controls: ControlRecord[];
+  /** Versions of the sections above; a section whose version the view already has is sent empty and named in `unchanged`. */
+  versions: Record<VersionedSection, number>;
+  unchanged: VersionedSection[];
   violations: string[];
   /** A fault or step that failed, said plainly (null when all went well). */
   notice: string | null;

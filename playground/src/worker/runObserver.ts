@@ -12,7 +12,8 @@ import { describeScalars, eventRecord } from './eventText.js';
 
 const RECENT_EVENTS_MAX = 400;
 const CYCLES_KEPT = 8;
-const OFFERS_PER_CYCLE_SHOWN = 48;
+/** The offer flow draws 14 and the strip 8: more would only cost bytes on every frame. */
+const OFFERS_PER_CYCLE_SHOWN = 16;
 const SAMPLES_MAX = 20_000;
 
 /** The wanted-since times of a framework's queue, as runs of [atMs, count]. */
@@ -38,6 +39,8 @@ export class RunObserver {
   readonly recent: KernelEvent[] = [];
   eventsTotal = 0;
   readonly cycles: OfferCycleFrame[] = [];
+  /** Bumps whenever `cycles` changes (an offer shown is made or settled, a cycle closes), so unchanged cycles are not resent. */
+  cyclesVersion = 0;
   readonly samples: Sample[] = [];
   readonly stateCounts: Record<string, number> = {};
   /** frameworkId -> state -> tasks in that state now. */
@@ -169,17 +172,20 @@ export class RunObserver {
     };
     this.#openOffers.push(record);
     this.#offerIndex.set(offer.id, record);
+    this.cyclesVersion++;
   }
 
   #settle(offerId: string, change: Partial<OfferFlowRecord>): void {
     const record = this.#offerIndex.get(offerId);
     if (!record) return;
     Object.assign(record, change);
+    this.cyclesVersion++;
     this.#offerIndex.delete(offerId);
   }
 
   #cycleCompleted(cycle: number, atMs: number, trigger: string): void {
     if (this.#openTotal > 0) {
+      this.cyclesVersion++;
       this.cycles.push({ cycle, atMs, trigger, offersTotal: this.#openTotal, offers: this.#openOffers });
       if (this.cycles.length > CYCLES_KEPT) {
         for (const old of this.cycles.shift()!.offers) this.#offerIndex.delete(old.offerId);

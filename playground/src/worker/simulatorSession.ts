@@ -8,7 +8,7 @@
  */
 import type { Master, ScenarioFault, ScenarioInput, Scenario, SimulationReport, KernelEvent } from '@allot/kernel';
 import { Simulation, buildReport, dominantShare, explainAllocation, parseScenario, traceRecord } from '@allot/kernel';
-import type { AgentDetail, ExplainResult, Frame, FrameworkFrame, LoadRequest, LoadResult, RoleFrame, Sample, TaskDetail, TaskSummary } from './frame.js';
+import type { AgentDetail, ControlRecord, ExplainResult, Frame, FrameworkFrame, LoadRequest, LoadResult, PlanFrame, RoleFrame, Sample, TaskDetail, TaskSummary, VersionedSection } from './frame.js';
 import { AGENT_PARTITIONED } from './frame.js';
 import type { AgentCatalog } from './agentSnapshot.js';
 import { agentBulkBytes, buildAgentBulk } from './agentSnapshot.js';
@@ -22,11 +22,14 @@ export interface ViewState {
   agentsVersion: number;
   samples: number;
   eventSeq: number;
+  /** The versions of the sections the view holds (absent: none). */
+  versions?: Partial<Record<VersionedSection, number>>;
 }
 
 export const EMPTY_VIEW: ViewState = { epoch: -1, agentsVersion: -1, samples: 0, eventSeq: 0 };
 
 const EVENTS_PER_FRAME_MAX = 80;
+const CONTROLS_SENT = 12;
 const TRACE_LINES_MAX = 200_000;
 /** Decision logs and invariant checks cost per agent; big clusters keep fewer. */
 const SMALL_CLUSTER_AGENTS = 1000;
@@ -46,8 +49,9 @@ export class SimulatorSession {
   #partitioned = new Set<string>();
   #roleNames: string[] = [];
   #notice: string | null = null;
-  #plans: unknown[] = [];
-  #framesSincePlans = 0;
+  /** The last JSON of the plans and details sent, and versions that bump when it changes. */
+  #sectionText = new Map<VersionedSection, string>();
+  #sectionVersion = new Map<VersionedSection, number>();
 
   get simulation(): Simulation {
     if (!this.#sim) throw new Error('no scenario loaded');
@@ -112,6 +116,17 @@ export class SimulatorSession {
     const sameEpoch = view.epoch === this.#epoch;
     const samplesFrom = sameEpoch ? Math.min(view.samples, observer.samples.length) : 0;
     const agents = buildAgentBulk(master, this.#catalog, this.#roleNames, observer.live, this.#partitionedNow, !sameEpoch || view.agentsVersion !== this.#catalog.version, (id) => sim.agents.get(id)?.up ?? false);
+    const held = this.#heldByTasks();
+    const plans = this.#plansNow();
+    const details = this.#detailsNow();
+    const versions: Frame['versions'] = {
+      offerCycles: observer.cyclesVersion,
+      plans: this.#versionOf('plans', plans),
+      details: this.#versionOf('details', details),
+      controls: sim.controlResults.length,
+    };
+    const unchanged = sameEpoch ? (Object.keys(versions) as VersionedSection[]).filter((section) => view.versions?.[section] === versions[section]) : [];
+    const send = (section: VersionedSection) => !unchanged.includes(section);
     const frame: Frame = {
       requestId,
       epoch: this.#epoch,
@@ -121,8 +136,8 @@ export class SimulatorSession {
       scenarioName: this.#scenario!.name,
       seed: this.#seed,
       digest: withDigest ? masterDigest(master, sim.nowMs) : '(playing)',
-      roles: this.#roles(),
-      frameworks: this.#frameworks(),
+      roles: this.#roles(held.byRole),
+      frameworks: this.#frameworks(held.byFramework),
       taskStates: { ...observer.stateCounts },
       transitions: { ...observer.transitions },
       counters: { ...master.counters },
@@ -130,11 +145,15 @@ export class SimulatorSession {
       agents,
       events: observer.eventsAfter(sameEpoch ? view.eventSeq : 0, master.layout, EVENTS_PER_FRAME_MAX),
       eventsTotal: observer.eventsTotal,
-      offerCycles: observer.cycles.map((cycle) => ({ ...cycle, offers: cycle.offers.map((offer) => ({ ...offer })) })),
+      offerCycles: send('offerCycles') ? observer.cycles.map((cycle) => ({ ...cycle, offers: cycle.offers.map((offer) => ({ ...offer })) })) : [],
       samples: observer.samples.slice(samplesFrom),
       samplesFrom,
       faults: this.#faults.slice(0, this.#faultCursor),
-      plans: this.#plansNow(),
+      plans: send('plans') ? plans : [],
+      details: send('details') ? details : {},
+      controls: send('controls') ? this.#controlsNow() : [],
+      versions,
+      unchanged,
       violations: sim.violations.slice(0, 10).map((v) => `${v.atMs} ms ${v.invariant}: ${v.message}`),
       notice: this.#notice,
       bytes: 0,
@@ -252,8 +271,7 @@ export class SimulatorSession {
     this.#epoch++;
     this.#catalog = { ids: [], index: new Map(), version: this.#catalog.version + 1 };
     this.#roleNames = uniqueRoleNames(scenario);
-    this.#plans = [];
-    this.#framesSincePlans = Number.POSITIVE_INFINITY;
+    this.#sectionText.clear();
   }
 
   #runTo(untilMs: number): void {
@@ -318,10 +336,9 @@ export class SimulatorSession {
     return { byRole, byFramework };
   }
 
-  #roles(): RoleFrame[] {
+  #roles(byRole: Map<string, Float64Array>): RoleFrame[] {
     const master = this.simulation.master;
     const allocator = master.allocator;
-    const { byRole } = this.#heldByTasks();
     return this.#roleNames.map((name) => {
       const allocation = byRole.get(name) ?? master.layout.zero();
       const weight = allocator.weight(name);
@@ -340,11 +357,10 @@ export class SimulatorSession {
     });
   }
 
-  #frameworks(): FrameworkFrame[] {
+  #frameworks(byFramework: Map<string, Float64Array>): FrameworkFrame[] {
     const sim = this.simulation;
     const master = sim.master;
     const observer = this.#observer!;
-    const { byFramework } = this.#heldByTasks();
     return this.#scenario!.frameworks.map((spec) => {
       const state = master.frameworks.get(spec.id);
       const allocation = byFramework.get(spec.id) ?? master.layout.zero();
@@ -355,6 +371,8 @@ export class SimulatorSession {
       return {
         id: spec.id,
         role: spec.role,
+        kind: spec.kind,
+        flavor: (spec.options as { flavor?: string } | undefined)?.flavor ?? null,
         share: dominantShare(allocation, master.allocator.total, master.allocator.excluded, 1),
         tasks,
         running: tasks.TASK_RUNNING ?? 0,
@@ -416,14 +434,40 @@ export class SimulatorSession {
     };
   }
 
-  #plansNow(): unknown[] {
-    // The report walks every agent: cheap for small clusters, throttled for big ones.
-    const every = this.#catalog.ids.length > SMALL_CLUSTER_AGENTS ? 30 : 1;
-    if (++this.#framesSincePlans >= every) {
-      this.#framesSincePlans = 0;
-      this.#plans = (buildReport(this.simulation).plans ?? []) as unknown[];
+  /** Straight from the framework models: cheap, unlike a whole report, which walks every agent. */
+  #plansNow(): PlanFrame[] {
+    const plans: PlanFrame[] = [];
+    for (const model of this.simulation.frameworks.values()) for (const plan of model.plans?.() ?? []) plans.push(plan as PlanFrame);
+    return plans;
+  }
+
+  #detailsNow(): Record<string, Record<string, unknown>> {
+    const details: Record<string, Record<string, unknown>> = {};
+    for (const [id, model] of this.simulation.frameworks) {
+      const figures = model.details?.();
+      if (figures) details[id] = figures;
     }
-    return this.#plans;
+    return details;
+  }
+
+  #controlsNow(): ControlRecord[] {
+    const all = this.simulation.controlResults;
+    const from = Math.max(0, all.length - CONTROLS_SENT);
+    return all.slice(from).map((entry, i) => {
+      const result = (entry.result ?? {}) as { ok?: boolean; changed?: boolean; message?: string; code?: string };
+      const ok = result.ok !== false;
+      return { seq: from + i + 1, atMs: entry.atMs, framework: entry.framework, control: entry.control, ok, changed: ok && result.changed !== false, message: result.message ?? (ok ? 'done' : (result.code ?? 'refused')) };
+    });
+  }
+
+  /** A section's version: the same number for as long as its content (as JSON) stays the same. */
+  #versionOf(section: VersionedSection, value: unknown): number {
+    const text = JSON.stringify(value);
+    const version = this.#sectionVersion.get(section) ?? 0;
+    if (this.#sectionText.get(section) === text) return version;
+    this.#sectionText.set(section, text);
+    this.#sectionVersion.set(section, version + 1);
+    return version + 1;
   }
 }
 
