@@ -48,8 +48,12 @@ export interface EvaluationContext {
   /** Makes a new unique id (resource ids, task ids, persistence ids). */
   readonly newId: (prefix: string) => string;
   readonly configId: number;
-  /** Relaunch only these tasks (a non-essential task that ended while the others run). */
+  /** Relaunch only these tasks (a non-essential task that ended while the others run, a plan's sidecar). */
   readonly only?: readonly string[];
+  /** First launch: reserve for every task of the pod, but launch only these (deploy leaves plan sidecars out). */
+  readonly launch?: readonly string[];
+  /** Parameters a custom plan was started with, passed to its tasks' environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const EPSILON = 1e-6;
@@ -138,7 +142,7 @@ function firstLaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context:
     return { containerPath: volume.containerPath, persistenceId, resourceId, sizeMb: volume.sizeMb };
   });
   stages.push({ stage: 'volumes', pass: true, reason: volumes.length ? `create ${volumes.map((v) => `${v.containerPath} (${v.sizeMb} MB)`).join(', ')}` : 'no volumes' });
-  const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts);
+  const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts, context.launch);
   if (!tasks) return fail('ports', 'ports went missing while building the launch');
   operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
   stages.push({ stage: 'launch', pass: true, reason: `first launch of ${instance.name} on ${offer.agentId}` });
@@ -197,15 +201,24 @@ function relaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: Ev
 }
 
 /** The pod's tasks on their reserved parts; the pod's volumes go with its first task. */
-function launchSpecs(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext, parts: Record<string, ReservedPart>, volumes: ReservedPart[]): Array<{ name: string; spec: TaskSpec }> | null {
+function launchSpecs(
+  offer: Offer,
+  instance: PodInstance,
+  pod: PodSpec,
+  context: EvaluationContext,
+  parts: Record<string, ReservedPart>,
+  volumes: ReservedPart[],
+  launch?: readonly string[],
+): Array<{ name: string; spec: TaskSpec }> | null {
   let ports = offer.resources.ports;
   const out: Array<{ name: string; spec: TaskSpec }> = [];
-  pod.tasks.forEach((task, i) => {
+  pod.tasks.filter((task) => !launch || launch.includes(task.name)).forEach((task, i) => {
     const taken = takePorts(ports, task.ports) ?? [];
     ports = subtractRanges(ports, taken);
     const resources: ResourceSet = { scalars: context.layout.zero(), ports: taken, reserved: [parts[task.name], ...(i === 0 ? volumes : [])] };
     const taskId = context.newId(`${instance.name}-${task.name}__`);
-    out.push({ name: task.name, spec: { taskId, name: `${instance.name}-${task.name}`, executorId: instance.name, resources, data: { durationMs: task.goal === 'RUNNING' ? null : task.durationMs, configId: context.configId } } });
+    const data = { durationMs: task.goal === 'RUNNING' ? null : task.durationMs, configId: context.configId, ...(context.env ? { env: context.env } : {}) };
+    out.push({ name: task.name, spec: { taskId, name: `${instance.name}-${task.name}`, executorId: instance.name, resources, data } });
   });
   return out;
 }

@@ -18,7 +18,9 @@ export interface Step {
   /** "<pod>-<index>": the pod instance the step works on. */
   readonly podInstance: string;
   /** What the step does to its pod instance. */
-  readonly action: 'launch' | 'recover' | 'replace' | 'decommission' | 'restart';
+  readonly action: 'launch' | 'recover' | 'replace' | 'decommission' | 'restart' | 'run';
+  /** The pod's tasks this step launches. */
+  readonly tasks: readonly string[];
   status: Status;
   interrupted: boolean;
   /** Why it is not done yet: the latest offer evaluation, in words. */
@@ -51,7 +53,7 @@ export interface PlanView {
 }
 
 export function newStep(podInstance: string, tasks: readonly string[], action: Step['action']): Step {
-  return { name: `${podInstance}:[${tasks.join(', ')}]`, podInstance, action, status: 'PENDING', interrupted: false, reasons: [], delayedUntilMs: null };
+  return { name: `${podInstance}:[${tasks.join(', ')}]`, podInstance, action, tasks: [...tasks], status: 'PENDING', interrupted: false, reasons: [], delayedUntilMs: null };
 }
 
 export function newPhase(name: string, steps: Step[], strategy: StrategySpec, prng: Prng | null = null): Phase {

@@ -23,7 +23,7 @@ export type { ServiceSchedulerSnapshot } from './schedulerState.js';
 import type { PodInstance } from './podInstance.js';
 import { forgetPlacement, newPodInstance, ownedResourceIds } from './podInstance.js';
 import type { PodSpec, ServiceSpec } from './serviceSpec.js';
-import { specChangeProblems } from './serviceSpec.js';
+import { deployTaskNames, specChangeProblems } from './serviceSpec.js';
 import type { ServiceSchedulerSnapshot } from './schedulerState.js';
 import { fromSnapshot, toSnapshot } from './schedulerState.js';
 import type { StrategySpec } from './strategy.js';
@@ -34,6 +34,8 @@ const PLAN_PRIORITY: Record<Plan['kind'], number> = { deploy: 0, recovery: 1, de
 export type ServiceControl =
   | { type: 'plan.interrupt' | 'plan.continue' | 'plan.restart' | 'plan.forceComplete'; plan: string; phase?: string; step?: string }
   | { type: 'pod.replace' | 'pod.restart'; pod: string }
+  | { type: 'plan.start'; plan: string; parameters?: Record<string, string> }
+  | { type: 'plan.stop'; plan: string }
   | { type: 'service.update'; service: ServiceSpec }
   | { type: 'service.uninstall' };
 
@@ -61,12 +63,14 @@ export class ServiceScheduler implements FrameworkModel {
   #context: SimulationContext | null = null;
   /** Set when a restarted scheduler took over: this one's timers must not act any more. */
   #retired = false;
+  /** Parameters each custom plan was last started with. */
+  readonly #planParameters = new Map<string, Record<string, string>>();
 
   constructor(readonly framework: ScenarioFramework, spec: ServiceSpec) {
     this.id = framework.id;
     this.role = framework.role;
     this.configs.set(1, spec);
-    this.planList.push(this.#deployPlan(spec, spec.deployStrategy));
+    this.planList.push(this.#deployPlan(spec, spec.deployStrategy), ...this.#customPlans(spec));
   }
 
   get spec(): ServiceSpec {
@@ -201,6 +205,12 @@ export class ServiceScheduler implements FrameworkModel {
       case 'service.uninstall':
         result = this.#uninstall();
         break;
+      case 'plan.start':
+        result = this.#startPlan(command.plan, command.parameters ?? {});
+        break;
+      case 'plan.stop':
+        result = this.#stopPlan(command.plan);
+        break;
     }
     this.#note(`${command.type}: ${result.message}`);
     if (context) this.#wake(context);
@@ -211,9 +221,29 @@ export class ServiceScheduler implements FrameworkModel {
 
   #deployPlan(spec: ServiceSpec, strategy: StrategySpec): Plan {
     const phases = spec.pods.map((pod) =>
-      newPhase(pod.type, Array.from({ length: pod.count }, (_, i) => newStep(this.#instance(pod, i).name, pod.tasks.map((t) => t.name), 'launch')), strategy),
+      newPhase(pod.type, Array.from({ length: pod.count }, (_, i) => newStep(this.#instance(pod, i).name, deployTaskNames(spec, pod), 'launch')), strategy),
     );
     return newPlan('deploy', 'deploy', phases, { kind: 'serial' });
+  }
+
+  /** Custom plans from the spec: a step per pod instance running the phase's sidecar tasks; they start interrupted. */
+  #customPlans(spec: ServiceSpec): Plan[] {
+    return spec.plans.map((custom) =>
+      newPlan(
+        custom.name,
+        'custom',
+        custom.phases.map((phase) => {
+          const pod = spec.pods.find((candidate) => candidate.type === phase.pod)!;
+          return newPhase(phase.name, Array.from({ length: pod.count }, (_, i) => newStep(this.#instance(pod, i).name, phase.tasks, 'run')), phase.strategy);
+        }),
+        custom.strategy,
+      ),
+    );
+  }
+
+  #deployTasks(instance: PodInstance): string[] {
+    const pod = this.#pod(instance.podType);
+    return pod ? deployTaskNames(this.spec, pod) : Object.keys(instance.tasks);
   }
 
   #instance(pod: PodSpec, index: number): PodInstance {
@@ -276,7 +306,8 @@ export class ServiceScheduler implements FrameworkModel {
       this.planList.push(plan);
     }
     const pod = this.#pod(instance.podType);
-    const step = newStep(instance.name, pod ? pod.tasks.map((t) => t.name) : [], action);
+    const step = newStep(instance.name, pod ? this.#deployTasks(instance) : [], action);
+    void pod;
     const open = plan.phases.find((phase) => phase.name === instance.name && phase.steps.some((s) => s.status !== 'COMPLETE'));
     if (open) open.steps.splice(0, open.steps.length, step);
     else plan.phases.push(newPhase(instance.name, [step], { kind: 'serial' }));
@@ -309,8 +340,14 @@ export class ServiceScheduler implements FrameworkModel {
     if (!pod || offers.length === 0) return;
     // With some tasks still live (a non-essential one ended), only the missing ones are launched.
     const live = liveTasks(instance);
-    const missing = pod.tasks.filter((task) => !live.includes(task.name) && !(task.goal === 'ONCE' && instance.tasks[task.name]?.state === 'TASK_FINISHED')).map((task) => task.name);
+    const wanted = step.action === 'run' ? step.tasks : this.#deployTasks(instance);
+    const missing = wanted.filter((name) => !live.includes(name) && !(step.action === 'run' && instance.tasks[name]?.state === 'TASK_FINISHED') && !(pod.tasks.find((t) => t.name === name)?.goal === 'ONCE' && instance.tasks[name]?.state === 'TASK_FINISHED'));
     if (missing.length === 0 || (live.length > 0 && instance.agentId === null)) return;
+    if (step.action === 'run' && instance.agentId === null) {
+      this.#unmatched.add(step.name);
+      step.reasons = [`${instance.name} is not deployed yet: a plan's tasks run on its reservations`];
+      return;
+    }
     const evaluationContext = {
       layout: context.layout,
       role: this.role,
@@ -319,7 +356,8 @@ export class ServiceScheduler implements FrameworkModel {
       known: [...this.#known.values()],
       newId: (prefix: string) => `${prefix}${++this.#ids}`,
       configId: this.targetConfigId,
-      ...(live.length > 0 ? { only: missing } : {}),
+      ...(live.length > 0 || step.action === 'run' ? { only: missing } : { launch: missing }),
+      ...(step.action === 'run' && this.#planParameters.has(this.#planOf(step)) ? { env: this.#planParameters.get(this.#planOf(step))! } : {}),
     };
     const evaluations: Evaluation[] = [];
     for (const offer of offers) {
@@ -389,7 +427,7 @@ export class ServiceScheduler implements FrameworkModel {
   #ready(instance: PodInstance, name: string): void {
     instance.tasks[name].ready = true;
     const pod = this.#pod(instance.podType);
-    if (pod && instanceDone(instance, pod, this.targetConfigId)) {
+    if (pod && instanceDone(instance, pod, this.targetConfigId, this.#deployTasks(instance))) {
       instance.failedAtMs = null;
       instance.readySinceMs = this.#context?.nowMs ?? 0;
       this.#note(`${instance.name} is ready`);
@@ -404,6 +442,8 @@ export class ServiceScheduler implements FrameworkModel {
     if (instance.decommissioned) return;
     const task = this.#pod(instance.podType)?.tasks.find((t) => t.name === name);
     if (state === 'TASK_FINISHED' && task && task.goal !== 'RUNNING') return;
+    // A plan's sidecar task that fails is relaunched by its plan step, not recovered with the pod.
+    if (!this.#deployTasks(instance).includes(name)) return;
     const spec = this.spec;
     if (instance.failedAtMs === null) {
       instance.failedAtMs = context.nowMs;
@@ -441,7 +481,7 @@ export class ServiceScheduler implements FrameworkModel {
   #permanentCheck(instance: PodInstance, deadline: number, context: SimulationContext): void {
     if (this.#retired) return;
     const pod = this.#pod(instance.podType);
-    if (instance.failedAtMs === null || instance.failedAtMs + this.spec.failureTimeoutMs !== deadline || !pod || instanceDone(instance, pod, this.targetConfigId)) return;
+    if (instance.failedAtMs === null || instance.failedAtMs + this.spec.failureTimeoutMs !== deadline || !pod || instanceDone(instance, pod, this.targetConfigId, this.#deployTasks(instance))) return;
     this.#replace(instance, 'failure timeout');
     this.#sync();
     this.#wake(context);
@@ -475,6 +515,42 @@ export class ServiceScheduler implements FrameworkModel {
     return { ok: true, changed: true, message: `${type === 'pod.replace' ? 'replacing' : 'restarting'} ${name}` };
   }
 
+  #planOf(step: Step): string {
+    return this.planList.find((plan) => plan.phases.some((phase) => phase.steps.includes(step)))?.name ?? '';
+  }
+
+  /** Start a custom plan (with parameters for its tasks' environment): its steps run again from the start. */
+  #startPlan(name: string, parameters: Record<string, string>): ControlResult {
+    const plan = this.plan(name);
+    if (!plan || plan.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
+    const steps = plan.phases.flatMap((phase) => phase.steps);
+    if (!plan.strategy.interrupted && steps.some((step) => step.status !== 'COMPLETE')) return { ok: true, changed: false, message: `already done: ${name} is running` };
+    this.#planParameters.set(name, parameters);
+    for (const step of steps) {
+      Object.assign(step, { status: 'PENDING', interrupted: false, reasons: [] });
+      const instance = this.instances.get(step.podInstance);
+      for (const task of step.tasks) if (instance?.tasks[task]) Object.assign(instance.tasks[task], { taskId: null, state: null, ready: false });
+    }
+    for (const phase of plan.phases) phase.strategy.interrupted = false;
+    plan.strategy.interrupted = false;
+    return { ok: true, changed: true, message: `started ${name}${Object.keys(parameters).length ? ` with ${Object.entries(parameters).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}` };
+  }
+
+  /** Stop a custom plan: it is interrupted and what its steps run is killed. */
+  #stopPlan(name: string): ControlResult {
+    const plan = this.plan(name);
+    if (!plan || plan.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
+    const running = plan.phases.flatMap((phase) => phase.steps).flatMap((step) => step.tasks.map((task) => this.instances.get(step.podInstance)?.tasks[task])).filter((record) => record?.taskId && record.state && !isTerminal(record.state));
+    const toKill = running.filter((record) => !this.#killRequested.has(record!.taskId!));
+    if (plan.strategy.interrupted && toKill.length === 0) return { ok: true, changed: false, message: `already done: ${name} is stopped` };
+    plan.strategy.interrupted = true;
+    for (const record of toKill) {
+      this.#killRequested.add(record!.taskId!);
+      this.#context?.send({ type: 'task.kill', frameworkId: this.id, taskId: record!.taskId! });
+    }
+    return { ok: true, changed: true, message: `stopped ${name}${toKill.length ? `, killing ${toKill.length} task(s)` : ''}` };
+  }
+
   #clearDelay(name: string): void {
     const instance = this.instances.get(name);
     if (!instance) return;
@@ -495,6 +571,9 @@ export class ServiceScheduler implements FrameworkModel {
     this.configs.set(this.targetConfigId, spec);
     const index = this.planList.findIndex((plan) => plan.kind === 'deploy');
     this.planList.splice(index, 1, this.#deployPlan(spec, spec.updateStrategy));
+    // The new spec's custom plans replace the old ones (stopped, like every new custom plan).
+    for (let i = this.planList.length - 1; i >= 0; i--) if (this.planList[i].kind === 'custom') this.planList.splice(i, 1);
+    this.planList.push(...this.#customPlans(spec));
     const removed = previous.pods.flatMap((pod) => {
       const count = spec.pods.find((p) => p.type === pod.type)?.count ?? 0;
       return [...this.instances.values()].filter((i) => i.podType === pod.type && i.index >= count && !i.decommissioned);

@@ -44,9 +44,18 @@ export interface PodSpec {
   tasks: PodTaskSpec[];
 }
 
+/** A custom plan: sidecar tasks (goal FINISH or ONCE) run on deployed pods, started by an operator. */
+export interface CustomPlanSpec {
+  name: string;
+  strategy: StrategySpec;
+  phases: Array<{ name: string; pod: string; tasks: string[]; strategy: StrategySpec }>;
+}
+
 export interface ServiceSpec {
   name: string;
   pods: PodSpec[];
+  /** Custom plans (they start interrupted); the tasks they name are not launched by deploy. */
+  plans: CustomPlanSpec[];
   deployStrategy: StrategySpec;
   /** How config updates roll out (default: the deploy strategy). */
   updateStrategy: StrategySpec;
@@ -57,7 +66,9 @@ export interface ServiceSpec {
   seeds: number;
 }
 
-const SERVICE_FIELDS = ['name', 'pods', 'deployStrategy', 'updateStrategy', 'failureTimeoutMs', 'backoff', 'seeds'] as const;
+const SERVICE_FIELDS = ['name', 'pods', 'deployStrategy', 'updateStrategy', 'failureTimeoutMs', 'backoff', 'seeds', 'plans'] as const;
+const PLAN_FIELDS = ['name', 'strategy', 'phases'] as const;
+const PLAN_PHASE_FIELDS = ['name', 'pod', 'tasks', 'strategy'] as const;
 const POD_FIELDS = ['type', 'count', 'placement', 'allowDecommission', 'volumes', 'tasks'] as const;
 const TASK_FIELDS = ['name', 'goal', 'essential', 'cpus', 'memMb', 'diskMb', 'ports', 'cmd', 'readinessDelayMs', 'durationMs'] as const;
 const VOLUME_FIELDS = ['type', 'containerPath', 'sizeMb'] as const;
@@ -136,6 +147,37 @@ function readPod(value: unknown, path: string, errors: Errors): PodSpec | undefi
   };
 }
 
+function readCustomPlan(value: unknown, path: string, errors: Errors, pods: readonly PodSpec[]): CustomPlanSpec | undefined {
+  const fields = Fields.open(value, path, errors, PLAN_FIELDS);
+  if (!fields) return undefined;
+  const name = fields.required('name', nonEmptyString) ?? 'custom';
+  if (name === 'deploy' || name === 'recovery') errors.push({ path: fields.pathOf('name'), message: `"${name}" is a built-in plan` });
+  const strategy = fields.has('strategy') ? readStrategy(fields.value('strategy'), fields.pathOf('strategy'), errors) : undefined;
+  const phases = listEntries(fields.value('phases'), fields.pathOf('phases'), errors, 'an array of phases').flatMap((entry, i) => {
+    const phasePath = indexPath(fields.pathOf('phases'), i);
+    const phase = Fields.open(entry, phasePath, errors, PLAN_PHASE_FIELDS);
+    if (!phase) return [];
+    const podType = phase.required('pod', nonEmptyString);
+    const pod = pods.find((candidate) => candidate.type === podType);
+    if (podType !== undefined && !pod) errors.push({ path: phase.pathOf('pod'), message: `no pod "${podType}"; expected one of ${pods.map((p) => `"${p.type}"`).join(', ')}` });
+    const tasks = phase.required('tasks', arrayOf('an array of task names', nonEmptyString)) ?? [];
+    tasks.forEach((taskName, t) => {
+      const task = pod?.tasks.find((candidate) => candidate.name === taskName);
+      if (pod && !task) errors.push({ path: indexPath(phase.pathOf('tasks'), t), message: `pod "${pod.type}" has no task "${taskName}"` });
+      else if (task && task.goal === 'RUNNING') errors.push({ path: indexPath(phase.pathOf('tasks'), t), message: `task "${taskName}" has goal RUNNING; plan tasks run to completion (FINISH or ONCE)` });
+    });
+    const phaseStrategy = phase.has('strategy') ? readStrategy(phase.value('strategy'), phase.pathOf('strategy'), errors) : undefined;
+    return [{ name: phase.required('name', nonEmptyString) ?? 'phase', pod: podType ?? '', tasks, strategy: phaseStrategy ?? { kind: 'serial' } }];
+  });
+  return { name, strategy: strategy ?? { kind: 'serial' }, phases };
+}
+
+/** Tasks a pod runs under its deploy plan: all but those custom plans run. */
+export function deployTaskNames(spec: ServiceSpec, pod: PodSpec): string[] {
+  const sidecars = new Set(spec.plans.flatMap((plan) => plan.phases.filter((phase) => phase.pod === pod.type).flatMap((phase) => phase.tasks)));
+  return pod.tasks.map((task) => task.name).filter((name) => !sidecars.has(name));
+}
+
 /** Reads a service spec (the `service` field of a stateful framework). */
 export function readServiceSpec(value: unknown, path: string, errors: Errors): ServiceSpec | undefined {
   const fields = Fields.open(value, path, errors, SERVICE_FIELDS);
@@ -150,9 +192,15 @@ export function readServiceSpec(value: unknown, path: string, errors: Errors): S
   const deployStrategy = fields.has('deployStrategy') ? readStrategy(fields.value('deployStrategy'), fields.pathOf('deployStrategy'), errors) : undefined;
   const updateStrategy = fields.has('updateStrategy') ? readStrategy(fields.value('updateStrategy'), fields.pathOf('updateStrategy'), errors) : undefined;
   const backoffFields = fields.has('backoff') ? Fields.open(fields.value('backoff'), fields.pathOf('backoff'), errors, BACKOFF_FIELDS) : undefined;
+  const plans = fields.has('plans')
+    ? listEntries(fields.value('plans'), fields.pathOf('plans'), errors, 'an array of plans')
+        .map((entry, i) => readCustomPlan(entry, indexPath(fields.pathOf('plans'), i), errors, pods))
+        .filter((plan): plan is CustomPlanSpec => plan !== undefined)
+    : [];
   return {
     name: fields.required('name', nonEmptyString) ?? 'service',
     pods,
+    plans,
     deployStrategy: deployStrategy ?? { kind: 'serial' },
     updateStrategy: updateStrategy ?? deployStrategy ?? { kind: 'serial' },
     failureTimeoutMs: fields.optional('failureTimeoutMs', positiveNumber, SDK_FAILURE_TIMEOUT_MS),

@@ -13,9 +13,9 @@ import type { PodSpec } from './serviceSpec.js';
 import type { Status } from './status.js';
 
 /** Whether the instance runs as the target config wants (the step's goal reached). */
-export function instanceDone(instance: PodInstance, pod: PodSpec, targetConfigId: number): boolean {
+export function instanceDone(instance: PodInstance, pod: PodSpec, targetConfigId: number, taskNames?: readonly string[]): boolean {
   if (instance.relaunchPending) return false;
-  return pod.tasks.every((task) => {
+  return pod.tasks.filter((task) => !taskNames || taskNames.includes(task.name)).every((task) => {
     const record = instance.tasks[task.name];
     if (!record) return false;
     if (task.goal === 'ONCE') return record.state === 'TASK_FINISHED';
@@ -40,7 +40,15 @@ export function stepProgress(step: Step, instance: PodInstance | undefined, pod:
     if (instance.decommissioned) return 'COMPLETE';
     return liveTasks(instance).length > 0 ? 'STARTED' : unmatched ? 'PREPARED' : 'STARTING';
   }
-  if (instanceDone(instance, pod, targetConfigId)) return 'COMPLETE';
+  if (step.action === 'run') {
+    // A custom plan's step: its sidecar tasks run to completion on the deployed pod.
+    const records = step.tasks.map((name) => instance.tasks[name]);
+    if (records.every((record) => record?.state === 'TASK_FINISHED')) return 'COMPLETE';
+    if (records.some((record) => record?.state === 'TASK_STAGING' || record?.state === 'TASK_STARTING')) return 'STARTING';
+    if (records.some((record) => record?.state === 'TASK_RUNNING')) return 'STARTED';
+    return unmatched ? 'PREPARED' : 'PENDING';
+  }
+  if (instanceDone(instance, pod, targetConfigId, step.tasks)) return 'COMPLETE';
   if (instance.delayedUntilMs !== null && instance.delayedUntilMs > nowMs) return 'DELAYED';
   // What still runs under an old config (or is being restarted) has yet to be relaunched.
   const stale = Object.values(instance.tasks).some((record) => record.state !== null && !isTerminal(record.state) && (record.configId !== targetConfigId || instance.relaunchPending));

@@ -123,6 +123,9 @@ export type ScenarioFault =
   /** SDK plan controls on a stateful framework's plan (and phase, step). */
   | { atMs: number; type: 'plan.interrupt' | 'plan.continue' | 'plan.restart' | 'plan.forceComplete'; framework: string; plan: string; phase?: string; step?: string }
   | { atMs: number; type: 'pod.replace' | 'pod.restart'; framework: string; pod: string }
+  /** Start a custom plan (with parameters for its tasks), or stop one. */
+  | { atMs: number; type: 'plan.start'; framework: string; plan: string; parameters?: Record<string, string> }
+  | { atMs: number; type: 'plan.stop'; framework: string; plan: string }
   /** A new target config for a stateful framework (validated against the current one when applied). */
   | { atMs: number; type: 'service.update'; framework: string; service: ServiceSpec }
   /** Uninstall a stateful service (every reservation given back); restart its scheduler from its state store. */

@@ -52,6 +52,8 @@ function checkFault(entry: ReadFault, references: References): void {
     case 'pod.restart':
     case 'service.update':
     case 'service.uninstall':
+    case 'plan.start':
+    case 'plan.stop':
     case 'scheduler.restart': {
       const framework = checkFramework(fault.framework, fieldPath(path, 'framework'), references);
       if (framework !== undefined && framework.kind !== 'stateful') {

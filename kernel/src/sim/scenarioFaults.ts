@@ -45,12 +45,22 @@ const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'pod.restart': ['atMs', 'type', 'framework', 'pod'],
   'service.update': ['atMs', 'type', 'framework', 'service'],
   'service.uninstall': ['atMs', 'type', 'framework'],
+  'plan.start': ['atMs', 'type', 'framework', 'plan', 'parameters'],
+  'plan.stop': ['atMs', 'type', 'framework', 'plan'],
   'scheduler.restart': ['atMs', 'type', 'framework'],
 };
 
 export const FAULT_TYPES = Object.keys(FAULT_FIELDS) as ScenarioFaultType[];
 
 const agentIdList = arrayOf('a non-empty array of agent ids', nonEmptyString);
+const stringRecord = {
+  expected: 'an object of string parameters',
+  read(value: unknown, path: string, errors: Errors): Record<string, string> | undefined {
+    if (isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string')) return value as Record<string, string>;
+    reportExpected(errors, path, 'an object of string parameters', value);
+    return undefined;
+  },
+};
 const roleList = arrayOf('a non-empty array of role names', roleName);
 
 /** A fault whose shape is valid, with where it was written. */
@@ -124,6 +134,14 @@ function readFaultBody(type: ScenarioFaultType, atMs: number, fields: Fields, er
       const framework = fields.required('framework', nonEmptyString);
       const pod = fields.required('pod', nonEmptyString);
       return framework === undefined || pod === undefined ? undefined : [{ atMs, type, framework, pod }];
+    }
+    case 'plan.start':
+    case 'plan.stop': {
+      const framework = fields.required('framework', nonEmptyString);
+      const plan = fields.required('plan', nonEmptyString);
+      const parameters = type === 'plan.start' ? fields.maybe('parameters', stringRecord) : undefined;
+      if (framework === undefined || plan === undefined) return undefined;
+      return [type === 'plan.start' ? { atMs, type, framework, plan, ...(parameters ? { parameters } : {}) } : { atMs, type, framework, plan }];
     }
     case 'service.uninstall':
     case 'scheduler.restart': {

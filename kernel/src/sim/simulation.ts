@@ -295,7 +295,9 @@ export class Simulation {
       case 'pod.replace':
       case 'pod.restart':
       case 'service.update':
-      case 'service.uninstall': {
+      case 'service.uninstall':
+      case 'plan.start':
+      case 'plan.stop': {
         const { atMs: _atMs, framework, ...control } = fault;
         const model = this.frameworks.get(framework);
         if (!model?.control) throw new Error(`framework ${framework} (${model ? 'its kind' : 'unknown'}) takes no ${fault.type}`);
