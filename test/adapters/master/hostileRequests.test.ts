@@ -39,7 +39,7 @@ const wrongValue = fc.oneof(
 );
 
 /** A valid-looking body with one field replaced by something invalid, keyed by JSON path. */
-function mutate(body: Json, path: string[], value: unknown): Json {
+function mutate(body: Json, path: ReadonlyArray<string | number>, value: unknown): Json {
   const copy = structuredClone(body);
   let target: any = copy;
   for (const key of path.slice(0, -1)) target = target[key];
@@ -56,7 +56,7 @@ function acceptBody(frameworkId: string, resources: Json[]): Json {
 }
 
 /** Resources that are structurally JSON but wrong in meaning: each must be refused with its field named. */
-const badResources: fc.Arbitrary<Json[]> = fc.oneof(
+const badResources: fc.Arbitrary<Json[]> = fc.oneof<fc.Arbitrary<Json[]>[]>(
   fc.double({ max: -0.001, noNaN: true }).map((value) => [{ name: 'cpus', type: 'SCALAR', scalar: { value } }]),
   fc.string({ minLength: 1, maxLength: 12 }).filter((name) => !['cpus', 'mem', 'disk', 'gpus', 'ports'].includes(name)).map((name) => [{ name, type: 'SCALAR', scalar: { value: 1 } }]),
   fc.tuple(fc.integer({ min: 2, max: 65535 }), fc.integer({ min: 1, max: 65535 })).filter(([b, e]) => e < b).map(([begin, end]) => [{ name: 'ports', type: 'RANGES', ranges: { range: [{ begin, end }] } }]),
@@ -102,7 +102,7 @@ function hostileRequests(frameworkId: string, streamId: string): fc.Arbitrary<Ho
     // ACCEPT with malformed operations or resources.
     badResources.map((resources) => scheduler('ACCEPT bad resources', acceptBody(frameworkId, resources))),
     fc.tuple(fc.constantFrom(['accept', 'offer_ids'], ['accept', 'operations'], ['accept', 'filters'], ['accept', 'operations', 0, 'type'], ['accept', 'operations', 0, 'launch', 'task_infos', 0, 'task_id']), wrongValue)
-      .map(([path, value]) => scheduler(`ACCEPT ${path.join('.')}`, mutate(acceptBody(frameworkId, [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }]), path as string[], value)))
+      .map(([path, value]) => scheduler(`ACCEPT ${path.join('.')}`, mutate(acceptBody(frameworkId, [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }]), path, value)))
       .filter((request) => !request.body!.toString().includes('"operations":[]')),
     fc.constantFrom('../x', 'a/b', 'x'.repeat(300), 'a b', '.').map((taskId) => scheduler('ACCEPT bad task id', mutate(acceptBody(frameworkId, [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }]), ['accept', 'operations', '0', 'launch', 'task_infos', '0', 'task_id'], { value: taskId }))),
     fc.constant(scheduler('ACCEPT task without a command', { ...acceptBody(frameworkId, []), accept: { offer_ids: [], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' }, agent_id: { value: 'a' }, resources: [] }] } }] } })),
@@ -165,7 +165,7 @@ describe('hostile and malformed requests', () => {
     await fc.assert(
       fc.asyncProperty(hostileRequests(scheduler.frameworkId, scheduler.streamId), async (request) => {
         if (process.env.HOSTILE_DEBUG) console.error(`hostile: ${request.label}`);
-        const response = await fetch(`${master.url}${request.path}`, { method: request.method, headers: request.headers, ...(request.body !== undefined && request.method !== 'GET' ? { body: request.body } : {}), signal: AbortSignal.timeout(10_000) });
+        const response = await fetch(`${master.url}${request.path}`, { method: request.method, headers: request.headers, ...(request.body !== undefined && request.method !== 'GET' ? { body: typeof request.body === 'string' ? request.body : new Uint8Array(request.body) } : {}), signal: AbortSignal.timeout(10_000) });
         const text = await response.text();
         if (process.env.HOSTILE_DEBUG) console.error(`hostile: -> ${response.status} ${text.slice(0, 120)}`);
         seen.set(request.label, response.status);
