@@ -102,70 +102,86 @@ export const drfTour: Tour = {
   ],
 };
 
-/** The agent of cassandra's first node (the tour crashes and restarts it). */
-async function databaseAgent(context: TourContext): Promise<string> {
-  const tasks = (await context.client.listTasks({ frameworkId: 'cassandra', limit: 100 })) ?? [];
-  const first = tasks.filter((task) => task.id === 'cassandra-0')[0] ?? tasks[tasks.length - 1];
-  return first?.agentId ?? 'agent-1';
-}
+/** Opens a plan step's reasons in the Plans view ("framework/plan/phase/step name"). */
+const openStep = (context: TourContext, key: string) =>
+  context.ui.update((draft) => {
+    draft.openSteps[key] = true;
+  });
 
 export const reservationsTour: Tour = {
   id: 'reservations',
   title: 'Reservations and persistent volumes',
-  summary: 'A stateful service keeps its data on a volume and comes back to it after a crash.',
+  summary: 'A Cassandra ring on reserved resources and volumes: deployed by a plan, back on its own disk after a restart, replaced when a host is gone for good.',
   steps: [
     {
       title: 'A database that must not lose its disk',
       view: 'cluster',
       text: [
-        'Four agents. **cassandra** (role db) runs three nodes; each node **reserves** its cpus, memory and disk for role db and creates a **persistent volume** on the disk before it launches. **analytics** fills what is left.',
-        'The mark in a cell\'s top-right corner means part of that agent is reserved; hover a cell to see for whom.',
+        'Four agents and a **Cassandra** service with three nodes. Before a node starts, the service **reserves** cpus, memory and disk on its agent for role cassandra and creates a **persistent volume** of 5 GB there: one offer accepted with RESERVE, CREATE and LAUNCH together.',
+        'The mark in a cell\'s top-right corner means part of that agent is reserved; the bracket under the bar shows how much. agent-4 stays free: it is the spare.',
       ],
       run: async (context) => {
-        await context.load('reserved-database');
-        await context.client.runTo(6000);
-        select(context, await databaseAgent(context), 'analytics');
+        await context.load('cassandra');
+        await context.client.runTo(20000);
+        select(context, 'agent-1');
+      },
+    },
+    {
+      title: 'A plan deploys the ring, one node at a time',
+      view: 'plans',
+      text: [
+        'The service is run by a **deploy plan**: a phase "node" with one step per node, **serial**. A step is complete only when its node has joined the ring (a readiness check, 15 s here), so node-1 waits for node-0, and node-2 for node-1.',
+        'Each step says why it is where it is; click one to see the offer evaluation behind it: placement, ports, scalars (reserve), volumes (create), launch.',
+      ],
+      run: async (context) => {
+        await context.client.runTo(50000);
+        openStep(context, 'cassandra/deploy/node/node-0:[server]');
       },
     },
     {
       title: 'Reserved means: only for that role',
-      view: 'cluster',
+      view: 'frameworks',
       text: [
-        'The selected agent runs a cassandra node. Its details list the reservations: ⟨2 cpus, 8 GB, 10 GB disk⟩ for db, and a 10 GB volume with a persistence id. Reserved resources are offered **only** to frameworks in that role, even when they sit idle.',
-        'Nodes of a database are pets, not cattle: their data lives on that volume, on that agent.',
+        'All three steps are **complete**. The framework view lists the pods: where each runs, on which configuration, and the **seeds** (the first two nodes, which new nodes contact to join).',
+        'Reserved resources are offered **only** to frameworks of that role, even when idle, and the volume keeps the node\'s data whatever happens to its task: nodes of a database are pets, not cattle.',
       ],
     },
     {
-      title: 'The agent crashes',
-      view: 'tasks',
+      title: 'A host restarts: the node goes home',
+      view: 'plans',
       text: [
-        'We crash the selected agent. The master loses its connection; the node running there stops.',
-        'The master does not forget the agent at once: it waits for it to come back (a crashed host usually restarts). The cluster map shows the agent crossed out.',
+        'We crash **agent-1**, where node-0 runs, and restart it 5 seconds later. Its task is **LOST**, and a **recovery plan** appears with one step for node-0.',
+        'The step waits for the one offer that carries **node-0\'s own reservations** (found by their resource_id) and relaunches the node **in place**, reusing its volume: no new RESERVE, no new CREATE, the data is still there.',
       ],
       run: async (context) => {
-        await context.client.inject({ type: 'agent.crash', agent: await databaseAgent(context) });
-        await context.client.runTo(20000);
+        await context.client.inject({ type: 'agent.crash', agent: 'agent-1' });
+        await context.client.runTo(55000);
+        await context.client.inject({ type: 'agent.restart', agent: 'agent-1' });
+        await context.client.runTo(75000);
+        openStep(context, 'cassandra/recovery/node-0/node-0:[server]');
       },
     },
     {
-      title: 'It restarts, and the node goes home',
-      view: 'tasks',
+      title: 'Why is node-1 not placed?',
+      view: 'plans',
       text: [
-        'The agent restarts and re-registers without its old tasks: the master marks them **LOST**. cassandra relaunches its node, and the offer it waits for is the one carrying **its own reservation and volume**, so the new task lands on the same agent again, with its data.',
-        'Click cassandra\'s running count in the table, then the newest task, to see it start on that agent.',
+        'At 90 s the scenario crashes **agent-3** for good. node-1, a seed, is lost. The recovery step turns down every other agent\'s offer: **"node-1\'s reservations and volumes are on agent-3"**. For a while, waiting for the host to come back is the right thing: its data is there.',
       ],
       run: async (context) => {
-        await context.client.inject({ type: 'agent.restart', agent: await databaseAgent(context) });
-        await context.client.runTo(30000);
+        await context.client.runTo(300000);
+        openStep(context, 'cassandra/recovery/node-1/node-1:[server]');
       },
     },
     {
-      title: 'What survives a restart',
-      view: 'cluster',
+      title: 'Gone for good: replace and re-seed',
+      view: 'frameworks',
       text: [
-        'Dynamic reservations and volumes are kept by the master and checkpointed by the agent, so they outlive the task and the restart; only destroying the volume and unreserving give them back.',
-        'In this kernel, reservations and volumes are created through the offer pipeline (RESERVE, CREATE). The full stateful SDK with plans arrives later; the Plans view will show its deploy and recovery plans then.',
+        'After the **failure timeout** (180 s) the service gives up on agent-3: node-1 is **replaced** on the spare agent-4 with new reservations and a new, empty volume, and the ring is **re-seeded** (agent-4 is a seed now). You can do the same by hand with "Replace" on a pod.',
+        'At 500 s agent-3 returns. Its old reservations and volume belong to no node any more, so the service **gives them back** (DESTROY, UNRESERVE) when they are offered: see the scheduler log.',
       ],
+      run: async (context) => {
+        await context.client.runTo(520000);
+      },
     },
   ],
 };

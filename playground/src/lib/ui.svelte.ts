@@ -6,7 +6,7 @@
  */
 import { produce, type Draft } from 'immer';
 
-export type ViewId = 'cluster' | 'shares' | 'offers' | 'tasks' | 'plans' | 'explain' | 'events' | 'timeline' | 'compare' | 'controls';
+export type ViewId = 'cluster' | 'shares' | 'offers' | 'tasks' | 'plans' | 'frameworks' | 'explain' | 'events' | 'timeline' | 'compare' | 'controls';
 
 export type EventGroup = 'offer' | 'task' | 'agent' | 'framework' | 'allocation' | 'role';
 
@@ -29,6 +29,8 @@ export interface UiState {
   tour: { id: string; step: number } | null;
   editorOpen: boolean;
   compare: CompareConfig;
+  /** Plan steps whose reasons are open, by "framework/plan/phase/step". */
+  openSteps: Record<string, boolean>;
 }
 
 export const INITIAL_UI: UiState = {
@@ -42,6 +44,7 @@ export const INITIAL_UI: UiState = {
   tour: null,
   editorOpen: false,
   compare: { roleSorter: 'random', weights: {}, refuseSeconds: {}, quota: true },
+  openSteps: {},
 };
 
 export class UiStore {

@@ -1,37 +1,9 @@
 /**
- * Scenarios the playground adds to the kernel's built-in ones: the stages of
- * the guided tours, and a 10,000-agent cluster for the benchmark. Plain
+ * Scenarios the playground adds to the kernel's built-in ones: the stage of
+ * the failure tour, and a 10,000-agent cluster for the benchmark. Plain
  * ScenarioInput objects, exactly what a JSON file would hold.
  */
 import type { ScenarioInput } from '@allot/kernel';
-
-/** A stateful database whose nodes keep their data on persistent volumes, beside a greedy analytics framework. */
-export const reservedDatabase: ScenarioInput = {
-  name: 'reserved-database',
-  description: 'A Cassandra-like framework runs three nodes, each on a dynamic reservation with a persistent volume; analytics fills the rest. Crash an agent and restart it: the node comes back to the same agent, the same reservation and the same volume.',
-  seed: 7,
-  durationMs: 90000,
-  roles: [
-    { name: 'db', weight: 1 },
-    { name: 'analytics', weight: 1 },
-  ],
-  agents: [
-    { id: 'agent', count: 4, resources: { cpus: 8, mem: 32768, disk: 100000 }, attributes: { rack: 'r1' } },
-  ],
-  frameworks: [
-    {
-      id: 'cassandra',
-      role: 'db',
-      kind: 'batch',
-      tasks: { count: 3, resources: { cpus: 2, mem: 8192, disk: 10000 }, durationMs: null, persistentVolume: { sizeMb: 10000, containerPath: 'data' } },
-      maxTasksPerOffer: 1,
-      relaunch: true,
-      refuseSeconds: 1,
-    },
-    { id: 'analytics', role: 'analytics', kind: 'batch', tasks: { count: 24, resources: { cpus: 1, mem: 2048 }, durationMs: null }, maxTasksPerOffer: 8, refuseSeconds: 1, startAtMs: 2000 },
-  ],
-  faults: [],
-};
 
 /** Long-running web tasks and short batch jobs, both relaunching what fails. */
 export const failureRecovery: ScenarioInput = {
@@ -81,4 +53,4 @@ export const largeCluster: ScenarioInput = {
   faults: [],
 };
 
-export const playgroundScenarios: readonly ScenarioInput[] = [reservedDatabase, failureRecovery, largeCluster];
+export const playgroundScenarios: readonly ScenarioInput[] = [failureRecovery, largeCluster];

@@ -30,6 +30,7 @@ export const EMPTY_VIEW: ViewState = { epoch: -1, agentsVersion: -1, samples: 0,
 
 const EVENTS_PER_FRAME_MAX = 80;
 const CONTROLS_SENT = 12;
+const DETAIL_ENTRIES_KEPT = 30;
 const TRACE_LINES_MAX = 200_000;
 /** Decision logs and invariant checks cost per agent; big clusters keep fewer. */
 const SMALL_CLUSTER_AGENTS = 1000;
@@ -445,7 +446,7 @@ export class SimulatorSession {
     const details: Record<string, Record<string, unknown>> = {};
     for (const [id, model] of this.simulation.frameworks) {
       const figures = model.details?.();
-      if (figures) details[id] = figures;
+      if (figures) details[id] = trimDetails(figures);
     }
     return details;
   }
@@ -479,6 +480,18 @@ export function safeInject(simulation: Simulation, fault: ScenarioFault): string
   } catch (error) {
     return `${fault.type} could not be injected: ${(error as Error).message}`;
   }
+}
+
+/** Long lists in a framework's details (a batch kind's jobs) keep their latest entries; `<name>Omitted` says how many went. */
+export function trimDetails(figures: Record<string, unknown>, keep = DETAIL_ENTRIES_KEPT): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(figures)) {
+    if (Array.isArray(value) && value.length > keep) {
+      out[name] = value.slice(-keep);
+      out[`${name}Omitted`] = value.length - keep;
+    } else out[name] = value;
+  }
+  return out;
 }
 
 /** Jain's fairness index: 1 when all equal, 1/n when one has everything; 1 for no or all-zero shares. */
