@@ -6,7 +6,8 @@
  * runs what the master launches, forwards every status update until it is
  * acknowledged, and re-registers whenever the link breaks.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -203,10 +204,28 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
         await Promise.race([Promise.all(live.map((task) => runtime.whenTerminal(task.taskId))), new Promise((resolve) => setTimeout(resolve, 5000))]);
       }
       runtime.close();
+      if (closeOptions.killTasks) removeAgentCgroups(agentId);
       await app.close();
     })();
     return closing;
   };
 
   return { ok: true, agent: { agentId, url, runtime, warnings: runtime.warnings, stopped, close } };
+}
+
+/** Best effort: the agent's own (now empty) parent cgroups, once its tasks are gone for good. */
+function removeAgentCgroups(agentId: string, root = '/sys/fs/cgroup'): void {
+  const candidates = [join(root, 'allot', agentId)];
+  try {
+    for (const controller of readdirSync(root)) candidates.push(join(root, controller, 'allot', agentId));
+  } catch {
+    return;
+  }
+  for (const directory of candidates) {
+    try {
+      rmdirSync(directory);
+    } catch {
+      // Not there, or still busy: nothing to tidy.
+    }
+  }
 }

@@ -5,9 +5,14 @@
  * finish (acknowledging each update), kills one, and reconciles.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectCgroupVersion } from '../../../adapters/src/agent/isolation/createIsolator.js';
 import type { Daemon } from '../master/daemons.js';
 import { makeWorkDir, operator, removeWorkDir, startAgentProcess, startMasterProcess } from '../master/daemons.js';
 import { launch, SchedulerClient } from '../master/schedulerClient.js';
+
+const cgroups = await detectCgroupVersion();
+const cgroupSkip = process.getuid?.() !== 0 ? 'not running as root' : cgroups.version === null ? cgroups.why : null;
+if (cgroupSkip) console.warn(`[daemons] the memory-limit test is SKIPPED: ${cgroupSkip}`);
 
 describe('a master, an agent and a scheduler over HTTP', () => {
   let workDir: string;
@@ -72,6 +77,18 @@ describe('a master, an agent and a scheduler over HTTP', () => {
 
     expect(killed.status).toBe(202);
     expect(scheduler.states('sleeper')).toEqual(['TASK_RUNNING', 'TASK_KILLED']);
+  });
+
+  it.skipIf(cgroupSkip !== null)('fails a task over its memory limit with REASON_CONTAINER_LIMITATION_MEMORY (cgroups)', async () => {
+    const from = scheduler.events.length;
+    const offer = await scheduler.waitForOffer('a fresh offer', 20_000, from);
+    // `tail` holds the whole newline-free 200 MB stream in memory.
+    await scheduler.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'hog', 'head -c 200M /dev/zero | tail', { cpus: 0.2, mem: 32 })], filters: { refuse_seconds: 0 } } });
+
+    const failed = await scheduler.waitForState('hog', 'TASK_FAILED', 30_000);
+
+    expect(failed.reason).toBe('REASON_CONTAINER_LIMITATION_MEMORY');
+    expect(failed.message).toMatch(/^Memory limit exceeded: requested 32 MB, peak \d+(\.\d)? MB$/);
   });
 
   it('answers explicit reconciliation: a finished task, and an unknown one on a registered agent as LOST', async () => {

@@ -74,7 +74,7 @@ export function startMasterProcess(workDir: string, extraArgs: string[] = [], po
 }
 
 export function startAgentProcess(workDir: string, masterUrl: string, name: string, extraArgs: string[] = []): Promise<Daemon> {
-  const args = ['agent', '--master', masterUrl, '--port', '0', '--work-dir', join(workDir, name), '--resources', 'cpus:2;mem:1024;disk:1024;ports:[31000-31100]', ...extraArgs];
+  const args = ['agent', '--master', masterUrl, '--port', '0', '--work-dir', join(workDir, name), '--resources', 'cpus:2;mem:1024;disk:1024;ports:[31000-31100]', '--kill-tasks-on-exit', ...extraArgs];
   return spawnDaemon(args, join(workDir, `${name}.log`), /"url":"(http:\/\/127\.0\.0\.1:\d+)","master"/);
 }
 
