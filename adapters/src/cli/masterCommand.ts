@@ -11,6 +11,8 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
 import { startMaster } from '../master/masterDaemon.js';
+import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
+import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
 import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
@@ -21,6 +23,9 @@ export interface MasterFlags {
   store: string;
   etcd?: string;
   etcdPrefix?: string;
+  security?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   secret?: string;
   heartbeatInterval?: number;
   allocationInterval?: number;
@@ -46,6 +51,9 @@ export function registerMasterCommand(program: Command): void {
     .option('--agent-unreachable-timeout <seconds>', 'a disconnected agent becomes unreachable after this long (default 75)', parseSeconds)
     .option('--agent-reregister-timeout <seconds>', 'after a restart, agents have this long to re-register (default 600)', parseSeconds)
     .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
+    .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: MasterFlags) => {
       await runMaster(flags);
@@ -56,6 +64,15 @@ async function runMaster(flags: MasterFlags): Promise<void> {
   if (flags.store !== 'file' && flags.store !== 'memory' && flags.store !== 'etcd') throw new UsageError(`--store: expected file, memory or etcd, got "${flags.store}"`);
   const haProblem = flags.store === 'etcd' ? haFlagsProblem(flags) : null;
   if (haProblem) throw new UsageError(haProblem);
+  const tls = httpsOptionsFromFiles(flags);
+  if (!tls.ok) throw new UsageError(tls.message);
+  let security = null;
+  try {
+    security = flags.security === undefined ? null : loadSecurityConfig(flags.security);
+  } catch (error) {
+    if (error instanceof SecurityConfigError) throw new UsageError(error.message);
+    throw error;
+  }
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
   const workDir = flags.workDir ?? join(tmpdir(), `allot-master-${flags.port}`);
   mkdirSync(workDir, { recursive: true });
@@ -68,7 +85,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
   };
   // High availability (adapters/src/ha): leader election on etcd, followers redirect to the leader.
-  if (flags.store === 'etcd') return runHaMaster(flags, logger, { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel }, untilSignal);
+  if (flags.store === 'etcd') return runHaMaster(flags, logger, { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https }, untilSignal, tls.https);
   let master;
   try {
     master = await startMaster({
@@ -80,6 +97,8 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       heartbeatMs: seconds(flags.heartbeatInterval),
       logger,
       kernel,
+      security,
+      https: tls.https,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -10,6 +10,9 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { registerMasterSecurity } from '../security/masterSecurity.js';
+import type { SecurityConfig } from '../security/securityConfig.js';
+import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
@@ -39,6 +42,10 @@ export interface MasterDaemonOptions {
   version?: string;
   logger?: Logger;
   kernel?: KernelOptions;
+  /** Authentication and authorization from a security file (adapters/src/security); null = open. */
+  security?: SecurityConfig | null;
+  /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
+  https?: HttpsServerOptions | null;
 }
 
 export interface RunningMaster {
@@ -69,14 +76,14 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     hostname: osHostname(),
     version: options.version ?? '0.1.0',
     heartbeatMs: options.heartbeatMs ?? 5000,
-    agentSecret: options.agentSecret ?? null,
+    agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
   };
   const context: MasterContext = { host, frameworks: new FrameworkSessions(host, logger), agents: new AgentSessions(host, logger), logger, settings };
   const metrics = new MasterMetrics(host);
   const live = new LiveEvents(context, options.snapshotMs ?? 1000);
   const operator = new OperatorApi(context, metrics);
 
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_BYTES_MAX, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_BYTES_MAX, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true, ...(options.https ? { https: options.https } : {}) }) as unknown as FastifyInstance;
   // Every body reaches the handlers, which answer 405/415/406 in Mesos's order.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, request, reply) => {
@@ -87,6 +94,8 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('text/plain; charset=utf-8').send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
   });
+  // Security hooks go first so that they run before every route below.
+  if (options.security) registerMasterSecurity(app, context, options.security);
   registerSchedulerApi(app, context);
   registerAgentApi(app, context);
   operator.register(app);
@@ -112,7 +121,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   settings.port = port;
-  const url = `http://${settings.ip}:${port}`;
+  const url = `${options.https ? 'https' : 'http'}://${settings.ip}:${port}`;
   logger.info({ url, store: store.description }, 'master listening');
 
   const recovered = host.recover().then(() => {
