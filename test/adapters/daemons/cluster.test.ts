@@ -51,8 +51,7 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   });
 
   it('runs `echo hi` to TASK_FINISHED, with uuids that it acknowledges', async () => {
-    const from = scheduler.events.length;
-    const offer = await scheduler.waitForOffer('a fresh offer', 20_000, from);
+    const offer = await scheduler.freshOffer();
 
     const accepted = await scheduler.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'hello', 'echo hi', { cpus: 0.1, mem: 32 })], filters: { refuse_seconds: 0 } } });
     const finished = await scheduler.waitForState('hello', 'TASK_FINISHED');
@@ -67,8 +66,7 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   });
 
   it('kills a sleeping task: TASK_RUNNING then TASK_KILLED', async () => {
-    const from = scheduler.events.length;
-    const offer = await scheduler.waitForOffer('a fresh offer', 20_000, from);
+    const offer = await scheduler.freshOffer();
     await scheduler.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'sleeper', 'sleep 60', { cpus: 0.1, mem: 32 })] } });
     await scheduler.waitForState('sleeper', 'TASK_RUNNING');
 
@@ -80,8 +78,7 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   });
 
   it.skipIf(cgroupSkip !== null)('fails a task over its memory limit with REASON_CONTAINER_LIMITATION_MEMORY (cgroups)', async () => {
-    const from = scheduler.events.length;
-    const offer = await scheduler.waitForOffer('a fresh offer', 20_000, from);
+    const offer = await scheduler.freshOffer();
     // `tail` holds the whole newline-free 200 MB stream in memory.
     await scheduler.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'hog', 'head -c 200M /dev/zero | tail', { cpus: 0.2, mem: 32 })], filters: { refuse_seconds: 0 } } });
 

@@ -114,6 +114,14 @@ export class SchedulerClient {
     return this.waitFor((event) => event.type === 'OFFERS' && event.offers.offers.length > 0, what, timeoutMs, from).then((event) => event.offers.offers[0]);
   }
 
+  /** Declines every offer seen so far (no filter) and waits for the next one: a whole agent, not a fragment. */
+  async freshOffer(what = 'a fresh offer', timeoutMs?: number): Promise<Json> {
+    const from = this.events.length;
+    const offerIds = this.events.filter((event) => event.type === 'OFFERS').flatMap((event) => event.offers.offers.map((offer: Json) => offer.id));
+    if (offerIds.length > 0) await this.call({ type: 'DECLINE', decline: { offer_ids: offerIds, filters: { refuse_seconds: 0 } } });
+    return this.waitForOffer(what, timeoutMs, from);
+  }
+
   waitForState(taskId: string, state: string, timeoutMs?: number): Promise<Json> {
     return this.waitFor((event) => event.type === 'UPDATE' && event.update.status.task_id.value === taskId && event.update.status.state === state, `${taskId} ${state}`, timeoutMs).then((event) => event.update.status);
   }
