@@ -102,10 +102,10 @@ export const drfTour: Tour = {
   ],
 };
 
-/** Opens a plan step's reasons in the Plans view ("framework/plan/phase/step name"). */
+/** Opens one plan step's reasons in the Plans view ("framework/plan/phase/step name"), closing the others. */
 const openStep = (context: TourContext, key: string) =>
   context.ui.update((draft) => {
-    draft.openSteps[key] = true;
+    draft.openSteps = { [key]: true };
   });
 
 export const reservationsTour: Tour = {
