@@ -25,14 +25,14 @@ describe('a master, an agent and a scheduler over HTTP', () => {
     master = await startMasterProcess(workDir);
     agent = await startAgentProcess(workDir, master.url, 'agent-1', ['--attributes', 'rack:r1']);
     scheduler = await SchedulerClient.subscribe({ masterUrl: master.url });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await scheduler?.close();
     await agent?.stop();
     await master?.stop();
     removeWorkDir(workDir);
-  });
+  }, 60_000);
 
   it('offers the agent in the Mesos JSON shape', async () => {
     const offer = await scheduler.waitForOffer();

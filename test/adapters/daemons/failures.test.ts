@@ -17,7 +17,7 @@ type Json = Record<string, any>;
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+}, 60_000);
 
 const usedOffers = new Set<string>();
 

@@ -152,13 +152,13 @@ describe('hostile and malformed requests', () => {
     await master.recovered;
     agent = await registerFakeAgent(master.url, 'agent-1', SMALL_AGENT);
     scheduler = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { roles: ['legit'] } });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await scheduler?.close();
     agent?.close();
     await master?.close();
-  });
+  }, 60_000);
 
   it('answers 300 generated hostile requests with a 4xx each', async () => {
     const seen = new Map<string, number>();

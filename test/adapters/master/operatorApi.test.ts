@@ -22,12 +22,12 @@ describe('operator API', () => {
     master = await startTestMaster();
     await master.recovered;
     agent = await registerFakeAgent(master.url, 'agent-1', SMALL_AGENT);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     agent?.close();
     await master?.close();
-  });
+  }, 60_000);
 
   it('reserves, creates a volume, refuses what the agent lacks with 409, and tells the agent to checkpoint', async () => {
     const reservation = [{ name: 'disk', type: 'SCALAR', scalar: { value: 1024 }, reservations: [{ type: 'DYNAMIC', role: 'db' }] }];
@@ -115,11 +115,11 @@ describe('scheduler API protocol details', () => {
   beforeAll(async () => {
     master = await startTestMaster();
     await master.recovered;
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await master?.close();
-  });
+  }, 60_000);
 
   const post = (body: unknown, headers: Record<string, string> = {}, method = 'POST') =>
     fetch(`${master.url}/api/v1/scheduler`, { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(method === 'GET' ? {} : { body: JSON.stringify(body) }) });
