@@ -187,3 +187,19 @@ describe('scheduler API protocol details', () => {
     await scheduler.close();
   });
 });
+
+describe('agent shared secret', () => {
+  it('refuses agents without the secret (401) and admits those with it', async () => {
+    const master = await startTestMaster({ agentSecret: 'open sesame' });
+    await master.recovered;
+    try {
+      await expect(registerFakeAgent(master.url, 'no-secret', SMALL_AGENT)).rejects.toThrow(/401/);
+      await expect(registerFakeAgent(master.url, 'wrong-secret', SMALL_AGENT, { Authorization: 'Bearer nope' })).rejects.toThrow(/401/);
+      const agent = await registerFakeAgent(master.url, 'with-secret', SMALL_AGENT, { Authorization: 'Bearer open sesame' });
+      expect(agent.streamId).not.toBe('');
+      agent.close();
+    } finally {
+      await master.close();
+    }
+  });
+});
