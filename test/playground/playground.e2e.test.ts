@@ -65,8 +65,8 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
       return;
     }
-    // The fixed timeline would cover the bottom of a panel: hide it for the picture.
-    await page.addStyleTag({ content: 'footer.timeline { visibility: hidden !important; }' }).then((tag) => tag.evaluate((node) => (node as Element).setAttribute('data-shot', '1')));
+    // The fixed timeline and tour card would cover part of a panel: hide them for the picture.
+    await page.addStyleTag({ content: 'footer.timeline, aside.tour { visibility: hidden !important; }' }).then((tag) => tag.evaluate((node) => (node as Element).setAttribute('data-shot', '1')));
     await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
     await page.evaluate(() => document.querySelectorAll('style[data-shot]').forEach((node) => node.remove()));
   }

@@ -95,7 +95,7 @@ export const drfTour: Tour = {
       title: 'Ask why',
       view: 'explain',
       text: [
-        'Explain answers "why did this framework (not) get this agent?" from the allocator\'s own decision log. Pick **A** and **agent**: the last cycle found nothing left that A could use.',
+        'Explain answers "why did this framework (not) get this agent?" from the allocator\'s own decision log. Pick **A** and **agent**: in the last cycle A came first in DRF order and was **offered** what was left, 4 GB of memory and no cpus. No task of A fits in that, so A declines it; B, next, finds **no resources** left.',
         'That is the whole story of DRF: progressive filling by lowest dominant share until the cluster is full.',
       ],
     },
