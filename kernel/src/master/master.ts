@@ -231,7 +231,9 @@ export class Master {
     agents.expireAgentTimeouts(this, out);
     const periodic = this.#nowMs >= this.#nextCycleAtMs;
     if (periodic) {
-      while (this.#nextCycleAtMs <= this.#nowMs) this.#nextCycleAtMs += this.allocationIntervalMs;
+      // Keep the interval's phase: the next cycle is the first one after now, however far the clock jumped.
+      const behind = this.#nowMs - this.#nextCycleAtMs;
+      this.#nextCycleAtMs += (Math.floor(behind / this.allocationIntervalMs) + 1) * this.allocationIntervalMs;
     }
     if (periodic || this.#triggeredAll) this.#allocate(this.activeAgents(), periodic ? 'interval' : 'event', out);
     else if (this.#triggeredAgents.size > 0) {

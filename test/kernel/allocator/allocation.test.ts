@@ -296,3 +296,13 @@ describe('explain', () => {
     expect(explanation.decision!.filteredUntilMs).toBe(10000);
   });
 });
+
+describe('clock', () => {
+  it('keeps the allocation interval in phase after a jump of the clock, without stepping through it', () => {
+    const h = new Harness().agent('a1', { cpus: 4, mem: 4096 });
+    h.framework('f', ['r']);
+    h.nowMs = 1_700_000_000_500; // a wall-clock reading, as a daemon might pass
+    h.step({ type: 'tick' });
+    expect(h.master.nextWakeMs()).toBe(1_700_000_001_000);
+  });
+});
