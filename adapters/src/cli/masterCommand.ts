@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
+import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
 import { startMaster } from '../master/masterDaemon.js';
 import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
 import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
@@ -84,8 +84,18 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
   };
-  // High availability (adapters/src/ha): leader election on etcd, followers redirect to the leader.
-  if (flags.store === 'etcd') return runHaMaster(flags, logger, { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https }, untilSignal, tls.https);
+  // High availability (adapters/src/ha): a leader elected on etcd, or among the masters sharing this
+  // work dir (file store, one machine); followers redirect to the leader.
+  if (flags.store === 'etcd' || flags.store === 'file') {
+    const backend = flags.store === 'etcd' ? etcdBackend(flags) : { kind: 'file' as const, workDir };
+    try {
+      return await runHaMaster(backend, flags, logger, { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https }, untilSignal, tls.https);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
+      throw error;
+    }
+  }
   let master;
   try {
     master = await startMaster({

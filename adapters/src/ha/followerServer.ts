@@ -3,12 +3,14 @@
  * operator and agent calls get 307 with the leader's URL in Location
  * (SEMANTICS.md §8), or 503 while no leader is known; `/health` says the
  * process is fine and who leads. The answer is a pure function of the path
- * and the observed leader; the server around it is node:http(s), so it needs
- * no framework and closes instantly when this master becomes the leader.
+ * and the observed leader. During a failover the server holds a call (up to
+ * 5 s) until the leader it would name answers its /health, so that clients
+ * are redirected the moment a new leader serves instead of retrying into
+ * their backoff. node:http(s), so it closes instantly when this master leads.
  */
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, get as httpGet } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import type { LeaderInfo } from './leaderElection.js';
 
@@ -19,6 +21,10 @@ export interface FollowerAnswer {
 }
 
 const PATH_BYTES_MAX = 2048;
+const HOLD_MS_MAX = 5000;
+const HELD_MAX = 512;
+const PROBE_TIMEOUT_MS = 300;
+const PROBE_CACHE_MS = 100;
 
 export function followerAnswer(method: string, path: string, leader: LeaderInfo | null, self: LeaderInfo): FollowerAnswer {
   const text = (status: number, body: string, headers: Record<string, string> = {}): FollowerAnswer => ({ status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, body });
@@ -40,10 +46,30 @@ export interface FollowerServer {
 
 /** Listens on `ip:port` (0 = any free port) and answers every request with `followerAnswer`. */
 export async function startFollowerServer(options: { ip: string; port: number; https: HttpsServerOptions | null; leader: () => LeaderInfo | null; self: () => LeaderInfo }): Promise<FollowerServer & { port: number }> {
+  const probe = leaderProbe();
+  let held = 0;
+  const answerWhenUseful = async (request: IncomingMessage, response: ServerResponse): Promise<FollowerAnswer> => {
+    const answer = () => followerAnswer(request.method ?? 'GET', request.url ?? '/', options.leader(), options.self());
+    const first = answer();
+    if ((first.status !== 307 && first.status !== 503) || held >= HELD_MAX) return first;
+    held += 1;
+    let gone = false;
+    response.once('close', () => (gone = true));
+    try {
+      for (const deadline = Date.now() + HOLD_MS_MAX; !gone && Date.now() < deadline; await sleep(100)) {
+        const leader = options.leader();
+        if (leader && leader.id !== options.self().id && (await probe(leader.address))) break;
+      }
+      return answer();
+    } finally {
+      held -= 1;
+    }
+  };
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    const answer = followerAnswer(request.method ?? 'GET', request.url ?? '/', options.leader(), options.self());
-    // The body is not read: close the connection so that an unread request body cannot confuse the next request.
-    response.writeHead(answer.status, { ...answer.headers, Connection: 'close' }).end(answer.body);
+    void answerWhenUseful(request, response).then((answer) => {
+      // The body is not read: close the connection so that an unread request body cannot confuse the next request.
+      if (!response.destroyed) response.writeHead(answer.status, { ...answer.headers, Connection: 'close' }).end(answer.body);
+    });
   };
   const server: Server = options.https ? (createHttpsServer({ cert: options.https.cert, key: options.https.key }, handler) as unknown as Server) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
@@ -63,5 +89,31 @@ export async function startFollowerServer(options: { ip: string; port: number; h
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether a leader answers its /health as the serving master (a follower's /health says `leading: false`); cached briefly. */
+function leaderProbe(): (address: string) => Promise<boolean> {
+  let cached: { address: string; atMs: number; serving: Promise<boolean> } | null = null;
+  return (address) => {
+    if (cached && cached.address === address && Date.now() - cached.atMs < PROBE_CACHE_MS) return cached.serving;
+    const serving = new Promise<boolean>((resolve) => {
+      const get = address.startsWith('https:') ? httpsGet : httpGet;
+      // Only liveness is probed here, so a self-signed leader certificate is fine.
+      const outgoing = get(`${address}/health`, { timeout: PROBE_TIMEOUT_MS, rejectUnauthorized: false }, (incoming) => {
+        let body = '';
+        incoming.on('data', (chunk: Buffer) => (body = (body + chunk.toString('utf8')).slice(0, 4096)));
+        incoming.on('end', () => resolve(incoming.statusCode === 200 && !body.includes('"leading":false')));
+        incoming.on('error', () => resolve(false));
+      });
+      outgoing.on('timeout', () => outgoing.destroy());
+      outgoing.on('error', () => resolve(false));
+    });
+    cached = { address, atMs: Date.now(), serving };
+    return serving;
   };
 }

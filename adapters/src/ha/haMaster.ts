@@ -1,34 +1,43 @@
 /**
- * A master in a highly available group on etcd. It campaigns for leadership;
- * while it follows, its address answers 307 to the leader (followerServer);
- * once elected it starts the ordinary master daemon on the same address with
- * its state in etcd behind the election's fence, so the new leader recovers
+ * A master in a highly available group: on etcd across machines, or on one
+ * machine around a shared work dir (lock directory + file store, the
+ * embedded default). It campaigns for leadership; while it follows, its
+ * address answers 307 to the leader (followerServer); once elected it starts
+ * the ordinary master daemon on the same address with its state behind the
+ * election (etcd's fence, or a leadership check), so the new leader recovers
  * the state, waits for agents and accepts framework re-subscriptions exactly
  * as after a restart. A leader that loses leadership stops serving at once
  * and the process exits (as a Mesos master does), to rejoin as a follower
  * when its supervisor restarts it: no stale in-memory state survives.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MasterDaemonOptions, RunningMaster } from '../master/masterDaemon.js';
 import { startMaster } from '../master/masterDaemon.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { EtcdStore } from '../store/etcdStore.js';
+import { FileStore } from '../store/fileStore.js';
+import type { PutResult, StateStore, StoredValue } from '../store/stateStore.js';
+import type { Election } from './election.js';
 import { createEtcdClient } from './etcdClient.js';
+import { FileLockElection } from './fileLockElection.js';
 import type { FollowerServer } from './followerServer.js';
 import { startFollowerServer } from './followerServer.js';
 import { LeaderElection } from './leaderElection.js';
 import type { LeaseTiming } from './leaseTiming.js';
 
+/** Where the state lives and the election happens. */
+export type HaBackend =
+  | { kind: 'etcd'; endpoints: readonly string[]; /** One prefix per cluster, e.g. "/allot/" (default). */ prefix?: string; timing?: LeaseTiming }
+  | { kind: 'file'; /** The work dir shared by the masters of this machine: `state/` and `leader.lock`. */ workDir: string };
+
 export interface HaMasterOptions {
-  endpoints: readonly string[];
-  /** One prefix per cluster, e.g. "/allot/" (default). */
-  prefix?: string;
+  backend: HaBackend;
   ip: string;
   port: number;
   logger: Logger;
   https?: HttpsServerOptions | null;
-  timing?: LeaseTiming;
   /** Everything else the master daemon takes (kernel timeouts, heartbeat, agent secret...). */
   master?: Omit<MasterDaemonOptions, 'ip' | 'port' | 'store' | 'workDir' | 'logger'>;
   /** Called once when this master stops being the leader; the CLI exits the process. */
@@ -38,24 +47,24 @@ export interface HaMasterOptions {
 export interface RunningHaMaster {
   readonly id: string;
   readonly url: string;
-  readonly election: LeaderElection;
+  readonly election: Election;
   /** The master daemon while this process leads, else null. */
   master(): RunningMaster | null;
   close(): Promise<void>;
 }
 
 export async function startHaMaster(options: HaMasterOptions): Promise<RunningHaMaster> {
-  const { logger } = options;
-  const prefix = options.prefix ?? '/allot/';
-  const client = createEtcdClient(options.endpoints);
+  const { logger, backend } = options;
   const id = randomUUID();
   let self = { id, address: '' };
-  let election: LeaderElection | null = null;
+  let election: Election | null = null;
   let follower: FollowerServer | null = await startFollowerServer({ ip: options.ip, port: options.port, https: options.https ?? null, leader: () => election?.leader ?? null, self: () => self });
   const port = (follower as FollowerServer & { port: number }).port;
   const url = `${options.https ? 'https' : 'http'}://${options.ip}:${port}`;
   self = { id, address: url };
-  election = new LeaderElection({ client, prefix, candidate: self, ...(options.timing ? { timing: options.timing } : {}) });
+  const parts = createBackend(backend, self);
+  const { store, close: closeBackend } = parts;
+  election = parts.election;
   let running: RunningMaster | null = null;
   let deposed = false;
   let closing = false;
@@ -65,13 +74,12 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     await follower?.close();
     follower = null;
     if (deposed || closing) return;
-    const store = new EtcdStore({ client, prefix, endpoints: options.endpoints, fence: () => election!.fence() });
     running = await startMaster({ ...options.master, ip: options.ip, port, store, logger });
     await running.recovered;
     logger.info({ url, id, startMs: Math.round(performance.now() - startedAtMs) }, 'leading master serving');
   };
 
-  election.on((event) => {
+  parts.election.on((event) => {
     switch (event.type) {
       case 'leadership.gained':
         logger.info({ url, id, fence: event.fence }, 'elected leading master');
@@ -104,12 +112,12 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     options.onDeposed(reason);
   }
 
-  election.start();
-  logger.info({ url, id, etcd: options.endpoints, prefix }, 'ha master listening (following until elected)');
+  parts.election.start();
+  logger.info({ url, id, backend }, 'ha master listening (following until elected)');
   return {
     id,
     url,
-    election,
+    election: parts.election,
     master: () => running,
     async close() {
       closing = true;
@@ -117,8 +125,34 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
       running = null;
       await master?.close();
       await follower?.close();
-      await election!.stop();
-      client.close();
+      await parts.election.stop();
+      closeBackend();
     },
+  };
+}
+
+function createBackend(backend: HaBackend, self: { id: string; address: string }): { election: Election; store: StateStore; close: () => void } {
+  if (backend.kind === 'file') {
+    const election = new FileLockElection({ directory: backend.workDir, candidate: self });
+    return { election, store: leaderOnly(new FileStore(join(backend.workDir, 'state')), () => election.isLeader()), close: () => undefined };
+  }
+  const prefix = backend.prefix ?? '/allot/';
+  const client = createEtcdClient(backend.endpoints);
+  const election = new LeaderElection({ client, prefix, candidate: self, ...(backend.timing ? { timing: backend.timing } : {}) });
+  return { election, store: new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() }), close: () => client.close() };
+}
+
+/** A store that refuses writes unless this master leads right now (the file store has no fence of its own). */
+function leaderOnly(store: StateStore, isLeader: () => boolean): StateStore {
+  return {
+    description: `${store.description} (leader only)`,
+    get: (key: string): Promise<StoredValue | null> => store.get(key),
+    put: async (key: string, value: string, expectedVersion?: number): Promise<PutResult> =>
+      isLeader() ? store.put(key, value, expectedVersion) : { ok: false, code: 'not_leader', message: 'this master no longer holds the leader lock', actualVersion: 0 },
+    delete: async (key: string): Promise<void> => {
+      if (!isLeader()) throw new Error('this master no longer holds the leader lock');
+      await store.delete(key);
+    },
+    close: () => store.close(),
   };
 }

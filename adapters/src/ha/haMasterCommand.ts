@@ -1,14 +1,16 @@
 /**
- * `allot master --store etcd --etcd URL[,URL...]`: runs one master of a
- * highly available group until SIGINT/SIGTERM (resigning, so a follower takes
- * over at once) or until it loses leadership, when it exits with code 75
- * (EX_TEMPFAIL: restart me) so that its supervisor brings it back as a
- * follower. Called from the master command; everything HA stays here.
+ * `allot master --store etcd --etcd URL[,URL...]` (or `--store file`, where
+ * masters sharing a work dir on one machine elect a leader by lock): runs
+ * one master of a highly available group until SIGINT/SIGTERM (resigning, so
+ * a follower takes over at once) or until it loses leadership, when it exits
+ * with code 75 (EX_TEMPFAIL: restart me) so that its supervisor brings it
+ * back as a follower. Called from the master command; everything HA stays here.
  */
 import type { Logger } from 'pino';
 import type { MasterDaemonOptions } from '../master/masterDaemon.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { parseEndpoints } from './etcdClient.js';
+import type { HaBackend } from './haMaster.js';
 import { startHaMaster } from './haMaster.js';
 
 export const EXIT_LOST_LEADERSHIP = 75;
@@ -30,18 +32,24 @@ export function haFlagsProblem(flags: HaMasterFlags): string | null {
   return null;
 }
 
+/** The backend of `--store etcd` (flags checked by haFlagsProblem first). */
+export function etcdBackend(flags: HaMasterFlags): HaBackend {
+  const endpoints = parseEndpoints(flags.etcd ?? '');
+  if (!endpoints.ok) throw new Error(endpoints.message);
+  return { kind: 'etcd', endpoints: endpoints.endpoints, prefix: flags.etcdPrefix ?? '/allot/' };
+}
+
 export async function runHaMaster(
+  backend: HaBackend,
   flags: HaMasterFlags,
   logger: Logger,
   master: Omit<MasterDaemonOptions, 'ip' | 'port' | 'store' | 'workDir' | 'logger'>,
   untilSignal: () => Promise<NodeJS.Signals>,
   https: HttpsServerOptions | null = null,
 ): Promise<void> {
-  const endpoints = parseEndpoints(flags.etcd ?? '');
-  if (!endpoints.ok) throw new Error(endpoints.message);
   let resolveDeposed: (reason: string) => void = () => undefined;
   const deposed = new Promise<string>((resolve) => (resolveDeposed = resolve));
-  const ha = await startHaMaster({ endpoints: endpoints.endpoints, prefix: flags.etcdPrefix ?? '/allot/', ip: flags.ip, port: flags.port, logger, https, master, onDeposed: resolveDeposed });
+  const ha = await startHaMaster({ backend, ip: flags.ip, port: flags.port, logger, https, master, onDeposed: resolveDeposed });
   const outcome = await Promise.race([untilSignal().then((signal) => ({ signal })), deposed.then((reason) => ({ reason }))]);
   if ('signal' in outcome) {
     logger.info({ signal: outcome.signal }, 'master shutting down (resigning leadership)');

@@ -10,20 +10,12 @@
  */
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { LeaderFence } from '../store/etcdStore.js';
+import type { Election, ElectionEvent, LeaderInfo } from './election.js';
 import { LeaseKeeper } from './leaseKeeper.js';
 import type { LeaseTiming } from './leaseTiming.js';
 import { LEASE_TIMING_DEFAULT, leaseTimingProblem } from './leaseTiming.js';
 
-export interface LeaderInfo {
-  readonly id: string;
-  /** Where the leader serves, e.g. "http://127.0.0.1:5050" (followers redirect there). */
-  readonly address: string;
-}
-
-export type ElectionEvent =
-  | { type: 'leadership.gained'; fence: LeaderFence }
-  | { type: 'leadership.lost'; reason: string }
-  | { type: 'leader.changed'; leader: LeaderInfo | null };
+export type { ElectionEvent, LeaderInfo } from './election.js';
 
 export interface LeaderElectionOptions {
   client: Etcd3;
@@ -38,7 +30,7 @@ export interface LeaderElectionOptions {
 
 type ElectionState = 'following' | 'leading' | 'stopped';
 
-export class LeaderElection {
+export class LeaderElection implements Election {
   readonly leaderKey: string;
   readonly #client: Etcd3;
   readonly #candidate: LeaderInfo;

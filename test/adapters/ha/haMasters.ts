@@ -1,7 +1,8 @@
 /**
- * `allot master --store etcd` as a child process for the HA suites: a fixed
- * port (a restarted master keeps its address), logs appended to a file in
- * the work dir, ready once it says it is listening (as a follower).
+ * An HA `allot master` (`--store etcd`, or `--store file` with a work dir
+ * shared by the masters of one machine) as a child process for the HA
+ * suites: a fixed port (a restarted master keeps its address), logs appended
+ * to a file, ready once it says it is listening (as a follower).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -11,8 +12,10 @@ import type { Daemon } from '../master/daemons.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../../adapters/bin/allot.js', import.meta.url));
 
-export async function startHaMasterProcess(workDir: string, name: string, etcdEndpoint: string, port: number, extraArgs: string[] = []): Promise<Daemon> {
-  const args = ['master', '--store', 'etcd', '--etcd', etcdEndpoint, '--port', String(port), '--heartbeat-interval', '1', '--allocation-interval', '0.2', '--agent-reregister-timeout', '30', ...extraArgs];
+/** `store` is an etcd endpoint, or `{ sharedWorkDir }` for the file store. */
+export async function startHaMasterProcess(workDir: string, name: string, store: string | { sharedWorkDir: string }, port: number, extraArgs: string[] = []): Promise<Daemon> {
+  const storeArgs = typeof store === 'string' ? ['--store', 'etcd', '--etcd', store] : ['--store', 'file', '--work-dir', store.sharedWorkDir];
+  const args = ['master', ...storeArgs, '--port', String(port), '--heartbeat-interval', '1', '--allocation-interval', '0.2', '--agent-reregister-timeout', '30', ...extraArgs];
   const logFile = join(workDir, `${name}.log`);
   const child = spawn(process.execPath, [LAUNCHER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });

@@ -1,0 +1,214 @@
+/**
+ * Leader election on one machine, for masters sharing a work dir and its
+ * file store: the leader is whoever created the directory `<dir>/leader.lock`
+ * (mkdir is atomic) and is still alive (its pid, written inside, is running
+ * with the same boot id and start time, so a pid reused after a crash or a
+ * reboot does not count). Followers poll; a lock whose owner died is removed under a
+ * second, short-lived lock (`leader.lock.steal`) after re-checking that the
+ * same dead owner still holds it, so two followers can never remove a lock
+ * that a third has just taken. The leader re-reads the owner file on every
+ * poll and steps down if it is no longer named there.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Election, ElectionEvent, LeaderInfo } from './election.js';
+
+interface Owner extends LeaderInfo {
+  readonly pid: number;
+  /** Boot id and start time of the process (Linux), or null where /proc cannot tell. */
+  readonly identity: string | null;
+}
+
+export interface FileLockElectionOptions {
+  directory: string;
+  candidate: LeaderInfo;
+  pollMs?: number;
+  /** Whether the owner process still runs; injectable for tests. */
+  isAlive?: (owner: { pid: number; identity: string | null }) => boolean;
+  pid?: number;
+}
+
+/** A lock directory without a readable owner is someone mid-creation, unless it is older than this. */
+const OWNERLESS_GRACE_MS = 2000;
+
+export class FileLockElection implements Election {
+  readonly lockDir: string;
+  readonly #stealDir: string;
+  readonly #self: Owner;
+  readonly #pollMs: number;
+  readonly #isAlive: (owner: { pid: number; identity: string | null }) => boolean;
+  readonly #listeners: Array<(event: ElectionEvent) => void> = [];
+  #state: 'following' | 'leading' | 'stopped' = 'following';
+  #leader: LeaderInfo | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(options: FileLockElectionOptions) {
+    mkdirSync(options.directory, { recursive: true, mode: 0o700 });
+    this.lockDir = join(options.directory, 'leader.lock');
+    this.#stealDir = `${this.lockDir}.steal`;
+    const pid = options.pid ?? process.pid;
+    this.#self = { id: options.candidate.id, address: options.candidate.address, pid, identity: processIdentity(pid) };
+    this.#pollMs = options.pollMs ?? 100;
+    this.#isAlive = options.isAlive ?? processAlive;
+  }
+
+  get leader(): LeaderInfo | null {
+    return this.#leader;
+  }
+
+  on(listener: (event: ElectionEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  start(): void {
+    if (this.#state === 'stopped') throw new Error('a stopped election cannot be restarted');
+    if (this.#timer) return;
+    this.poll();
+    this.#timer = setInterval(() => this.poll(), this.#pollMs);
+  }
+
+  isLeader(): boolean {
+    return this.#state === 'leading';
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    const wasLeading = this.#state === 'leading';
+    this.#state = 'stopped';
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    if (!wasLeading) return;
+    // Release only a lock that is still ours.
+    if (this.#readOwner()?.id === this.#self.id) rmSync(this.lockDir, { recursive: true, force: true });
+    this.#emit({ type: 'leadership.lost', reason: 'resigned' });
+  }
+
+  /** One step of the election (the timer calls it; tests may too). */
+  poll(): void {
+    if (this.#state === 'stopped') return;
+    const owner = this.#readOwner();
+    if (this.#state === 'leading') {
+      if (owner?.id !== this.#self.id) this.#stepDown(owner ? `the lock names another master (${owner.address})` : 'the lock was removed');
+      return;
+    }
+    if (owner === null ? this.#ownerlessAndStale() : !this.#isAlive(owner)) this.#removeStaleLock(owner);
+    if (this.#tryLock()) {
+      this.#state = 'leading';
+      this.#emit({ type: 'leadership.gained', fence: null });
+      this.#observe(this.#self);
+      return;
+    }
+    const current = this.#readOwner();
+    if (current) this.#observe({ id: current.id, address: current.address });
+  }
+
+  #tryLock(): boolean {
+    try {
+      mkdirSync(this.lockDir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+    const temporary = join(this.lockDir, `owner.json.${this.#self.pid}`);
+    writeFileSync(temporary, JSON.stringify(this.#self));
+    renameSync(temporary, join(this.lockDir, 'owner.json'));
+    return true;
+  }
+
+  /** Removes the lock only if `seen` (dead, or null = ownerless and stale) still holds it, under the steal lock. */
+  #removeStaleLock(seen: Owner | null): void {
+    try {
+      mkdirSync(this.#stealDir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A stealer that died holding the steal lock: it is only ever held for microseconds.
+      if ((ageMs(this.#stealDir) ?? 0) > OWNERLESS_GRACE_MS) rmSync(this.#stealDir, { recursive: true, force: true });
+      return;
+    }
+    try {
+      const now = this.#readOwner();
+      const same = seen === null ? now === null && this.#ownerlessAndStale() : now !== null && now.id === seen.id && now.pid === seen.pid;
+      if (same) rmSync(this.lockDir, { recursive: true, force: true });
+    } finally {
+      rmSync(this.#stealDir, { recursive: true, force: true });
+    }
+  }
+
+  #ownerlessAndStale(): boolean {
+    const age = ageMs(this.lockDir);
+    return age !== null && age > OWNERLESS_GRACE_MS;
+  }
+
+  #readOwner(): Owner | null {
+    try {
+      const owner = JSON.parse(readFileSync(join(this.lockDir, 'owner.json'), 'utf8')) as Partial<Owner>;
+      if (typeof owner.id === 'string' && typeof owner.address === 'string' && Number.isInteger(owner.pid)) return { id: owner.id, address: owner.address, pid: owner.pid!, identity: typeof owner.identity === 'string' ? owner.identity : null };
+    } catch {
+      // Missing (no lock, or mid-creation) or torn: no readable owner.
+    }
+    return null;
+  }
+
+  #stepDown(reason: string): void {
+    this.#state = 'following';
+    this.#emit({ type: 'leadership.lost', reason });
+    this.#observe(null);
+  }
+
+  #observe(leader: LeaderInfo | null): void {
+    if (this.#leader?.id === leader?.id && this.#leader?.address === leader?.address) return;
+    this.#leader = leader;
+    this.#emit({ type: 'leader.changed', leader });
+  }
+
+  #emit(event: ElectionEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug must not stop the election.
+      }
+    }
+  }
+}
+
+function processAlive(owner: { pid: number; identity: string | null }): boolean {
+  const identity = processIdentity(owner.pid);
+  if (owner.identity !== null && identity !== null) return identity === owner.identity;
+  if (owner.identity !== null && identity === null && canReadProc()) return false; // no such process here
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else, so it is alive.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function canReadProc(): boolean {
+  return processIdentity(process.pid) !== null;
+}
+
+/** `<boot id>:<start time in clock ticks>` from /proc (Linux); null elsewhere or when the process does not exist. */
+export function processIdentity(pid: number): string | null {
+  try {
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces and parentheses): state is field 3, starttime field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = fields[19];
+    // A zombie (killed, not yet reaped by its parent) is dead for our purpose.
+    return startTicks && fields[0] !== 'Z' ? `${bootId}:${startTicks}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Milliseconds since the path last changed, or null when it does not exist. */
+function ageMs(path: string): number | null {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
