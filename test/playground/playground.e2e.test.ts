@@ -185,8 +185,11 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
   }
 
   test('cassandra: the deploy plan goes complete, and replacing a pod from the UI runs a recovery plan', async () => {
+    const groups = await page.locator('[data-testid="scenario-picker"] optgroup').evaluateAll((nodes) => nodes.map((node) => `${node.getAttribute('label')}: ${[...node.querySelectorAll('option')].map((option) => option.value).join(' ')}`));
+    expect(groups).toContain('Stateful services: plans (Cassandra, Kafka): cassandra kafka');
     await page.selectOption('[data-testid="scenario-picker"]', 'cassandra');
     await page.waitForSelector('[data-testid="plans"] [data-plan="deploy"]');
+    expect(await page.textContent('[data-testid="scenario-about"]')).toContain('1 framework (stateful SDK)');
     expect(await planStatus('cassandra', 'deploy')).not.toBe('COMPLETE');
     expect(await page.textContent('[data-plan="deploy"] [data-step="node-2"] [data-testid="step-why"]')).toContain('waits for node-0');
     await page.click('[data-testid="speed-30"]');

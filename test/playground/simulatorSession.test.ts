@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { findBuiltinScenario } from '@allot/kernel';
-import { EMPTY_VIEW, SimulatorSession, jainIndex } from '../../playground/src/worker/simulatorSession.js';
+import { EMPTY_VIEW, SimulatorSession, jainIndex, trimDetails } from '../../playground/src/worker/simulatorSession.js';
 import { failureRecovery } from '../../playground/src/scenarios/playgroundScenarios.js';
 import { decodeSharedState, encodeSharedState } from '../../playground/src/lib/shareUrl.js';
 
@@ -86,6 +86,10 @@ describe('SimulatorSession', () => {
     expect(frame.controls[1].message).toMatch(/^already done/);
     const replaced = session.inject({ type: 'pod.replace', framework: 'cassandra', pod: 'node-0' }, 5, EMPTY_VIEW);
     expect(replaced.plans.map((plan) => plan.name)).toEqual(['deploy', 'recovery']);
+  });
+
+  test('long lists in framework details keep their latest entries and say how many went', () => {
+    expect(trimDetails({ jobs: [1, 2, 3, 4], summary: { finished: 4 } }, 2)).toEqual({ jobs: [3, 4], jobsOmitted: 2, summary: { finished: 4 } });
   });
 
   test('Jain\'s index is 1 for equal shares and 1/n when one role has everything', () => {
