@@ -74,8 +74,14 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     await follower?.close();
     follower = null;
     if (deposed || closing) return;
-    running = await startMaster({ ...options.master, ip: options.ip, port, store, logger });
-    await running.recovered;
+    const started = await startMaster({ ...options.master, ip: options.ip, port, store, logger });
+    if (deposed || closing) {
+      // Leadership ended while the daemon was starting: it must not serve.
+      await started.close();
+      return;
+    }
+    running = started;
+    await started.recovered;
     logger.info({ url, id, startMs: Math.round(performance.now() - startedAtMs) }, 'leading master serving');
   };
 

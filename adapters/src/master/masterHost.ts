@@ -160,6 +160,8 @@ export class MasterHost {
       }
     }
     if (result.events.some((event: KernelEvent) => DURABLE_EVENTS.has(event.type))) await this.#persist();
+    // A master whose write was refused (it is no longer the leader) must not act on a state it could not store.
+    if (this.fenced) return result;
     if (result.effects.length > 0) for (const sink of this.#effectSinks) sink(result.effects);
     this.#scheduleTick();
     return result;

@@ -1,0 +1,49 @@
+/**
+ * A master whose state write is refused with not_leader (it lost leadership
+ * and has not noticed yet) must not act: the step's effects never leave it,
+ * and it marks itself fenced so that the daemon stops serving.
+ */
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Effect } from '@allot/kernel';
+import { frameworkSpec } from '../../../adapters/src/master/frameworkInfo.js';
+import { MasterHost } from '../../../adapters/src/master/masterHost.js';
+import { MemoryStore } from '../../../adapters/src/store/memoryStore.js';
+import type { PutResult } from '../../../adapters/src/store/stateStore.js';
+
+class DeposableStore extends MemoryStore {
+  leading = true;
+  override async put(key: string, value: string, expectedVersion?: number): Promise<PutResult> {
+    if (!this.leading) return { ok: false, code: 'not_leader', message: 'leadership ended', actualVersion: 0 };
+    return super.put(key, value, expectedVersion);
+  }
+}
+
+describe('a fenced master', () => {
+  it('sends no effects once a write was refused with not_leader', async () => {
+    const store = new DeposableStore();
+    const host = new MasterHost(store, pino({ level: 'silent' }), {});
+    await host.recover();
+    const sent: Effect[] = [];
+    host.onEffects((effects) => sent.push(...effects));
+    try {
+      await host.run((nowMs) => ({ type: 'framework.subscribe', nowMs, framework: frameworkSpec('fw-1', { name: 'one', roles: ['a'] }, ['a']) }));
+      const reconcile = () => host.run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId: 'fw-1', tasks: [{ taskId: 'nope' }] }));
+      await reconcile();
+      const whileLeading = sent.length;
+      expect(whileLeading).toBeGreaterThan(0); // the reconciliation answer went out
+      expect(host.fenced).toBe(false);
+
+      // Leadership ends: the next durable change cannot be stored...
+      store.leading = false;
+      await host.run((nowMs) => ({ type: 'agent.add', nowMs, agent: { id: 'agent-1', resources: { cpus: 4, mem: 4096 } } }));
+      expect(host.fenced).toBe(true);
+      // ...and from then on nothing leaves the master, although the kernel still answers.
+      const result = await reconcile();
+      expect(result.effects.length).toBeGreaterThan(0);
+      expect(sent.length).toBe(whileLeading);
+    } finally {
+      host.close();
+    }
+  });
+});
