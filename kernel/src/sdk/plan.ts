@@ -50,6 +50,8 @@ export interface PlanView {
   status: Status;
   strategy: string;
   phases: Array<{ name: string; status: Status; strategy: string; steps: Array<{ name: string; status: Status; reasons: string[] }> }>;
+  /** Why the latest config update was refused (the deploy plan is ERROR while these stand). */
+  errors?: string[];
 }
 
 export function newStep(podInstance: string, tasks: readonly string[], action: Step['action']): Step {

@@ -178,6 +178,8 @@ export class ServiceScheduler implements FrameworkModel {
   // Operator controls ----------------------------------------------------------
 
   control(command: ServiceControl): ControlResult {
+    // Controls act on statuses as they are now, whoever read the plans last.
+    this.#sync();
     const context = this.#context;
     let result: ControlResult;
     switch (command.type) {

@@ -6,6 +6,7 @@
 import type { ResourceQuantities } from '../resources/layout.js';
 import { allScalarsInto } from '../resources/resourceSet.js';
 import { dominantShare } from '../resources/vector.js';
+import type { PlanView } from '../sdk/plan.js';
 import type { TaskState } from '../tasks/taskState.js';
 import type { InvariantViolation, Simulation } from './simulation.js';
 
@@ -29,7 +30,7 @@ export interface SimulationReport {
   frameworks: FrameworkReport[];
   cluster: { agents: number; total: ResourceQuantities; allocated: ResourceQuantities; utilization: ResourceQuantities };
   counters: { allocationCycles: number; offersMade: number; offersDeclined: number; offersAccepted: number; offersRescinded: number; tasksLaunched: number };
-  plans: unknown[];
+  plans: PlanView[];
   invariantViolations: InvariantViolation[];
 }
 
@@ -78,7 +79,7 @@ export function buildReport(simulation: Simulation): SimulationReport {
     frameworks,
     cluster: { agents: master.agents.size, total: layout.quantities(total), allocated: layout.quantities(allocated), utilization },
     counters: { allocationCycles, offersMade, offersDeclined, offersAccepted, offersRescinded, tasksLaunched },
-    plans: [...simulation.frameworks.values()].flatMap((model) => model.plans?.() ?? []),
+    plans: [...simulation.frameworks.values()].flatMap((model) => (model.plans?.() ?? []) as PlanView[]),
     invariantViolations: [...simulation.violations],
   };
 }

@@ -7,6 +7,7 @@
  * same events.
  */
 import type { Command } from '../master/commands.js';
+import type { ControlResult } from '../sdk/plan.js';
 import type { Effect } from '../master/effects.js';
 import type { KernelEvent } from '../master/events.js';
 import type { MasterCounters, MasterOptions } from '../master/master.js';
@@ -61,7 +62,7 @@ export class Simulation {
   readonly partitioned = new Set<string>();
   failovers = 0;
   /** What each plan or pod control answered (a no-op says "already done"). */
-  readonly controlResults: Array<{ atMs: number; framework: string; control: string; result: unknown }> = [];
+  readonly controlResults: Array<{ atMs: number; framework: string; control: string; result: ControlResult }> = [];
   /** Counters of masters that failed over, so totals cover the whole run. */
   readonly retiredCounters: MasterCounters = { allocationCycles: 0, offersMade: 0, offersDeclined: 0, offersAccepted: 0, offersRescinded: 0, tasksLaunched: 0 };
   readonly #queue = new EventQueue();
@@ -301,7 +302,7 @@ export class Simulation {
         const { atMs: _atMs, framework, ...control } = fault;
         const model = this.frameworks.get(framework);
         if (!model?.control) throw new Error(`framework ${framework} (${model ? 'its kind' : 'unknown'}) takes no ${fault.type}`);
-        this.controlResults.push({ atMs: this.#nowMs, framework, control: fault.type, result: model.control(control as never) });
+        this.controlResults.push({ atMs: this.#nowMs, framework, control: fault.type, result: model.control(control as never) as ControlResult });
         return;
       }
       default: {
