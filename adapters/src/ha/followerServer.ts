@@ -24,7 +24,8 @@ const PATH_BYTES_MAX = 2048;
 const HOLD_MS_MAX = 5000;
 const HELD_MAX = 512;
 const PROBE_TIMEOUT_MS = 300;
-const PROBE_CACHE_MS = 100;
+const PROBE_CACHE_MS = 50;
+const HOLD_POLL_MS = 50;
 
 export function followerAnswer(method: string, path: string, leader: LeaderInfo | null, self: LeaderInfo): FollowerAnswer {
   const text = (status: number, body: string, headers: Record<string, string> = {}): FollowerAnswer => ({ status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, body });
@@ -56,7 +57,7 @@ export async function startFollowerServer(options: { ip: string; port: number; h
     let gone = false;
     response.once('close', () => (gone = true));
     try {
-      for (const deadline = Date.now() + HOLD_MS_MAX; !gone && Date.now() < deadline; await sleep(100)) {
+      for (const deadline = Date.now() + HOLD_MS_MAX; !gone && Date.now() < deadline; await sleep(HOLD_POLL_MS)) {
         const leader = options.leader();
         if (leader && leader.id !== options.self().id && (await probe(leader.address))) break;
       }

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ETCD_SKIP_REASON, startEtcd } from './etcdHarness.js';
+import { ETCD_SKIP_REASON, killOnExit, startEtcd } from './etcdHarness.js';
 import type { EtcdServer } from './etcdHarness.js';
 import { waitUntil } from './waitUntil.js';
 
@@ -50,6 +50,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection across processes, lea
 
   function spawnContender(id: string): ContenderProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, etcd.endpoint, '/processes/', id], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    killOnExit(child);
     const contender: ContenderProcess = { id, child, lines: [], exited: new Promise((resolve) => child.once('exit', () => resolve())) };
     createInterface({ input: child.stdout! }).on('line', (text) => {
       try {

@@ -17,6 +17,18 @@ export const ETCD_SKIP_REASON: string | null = existsSync(ETCD_BINARY)
   ? null
   : `${ETCD_BINARY} is not installed (npm test runs scripts/ensureEtcd.mjs, which installs Debian's etcd-server when run as root)`;
 
+/**
+ * Kills a child when this test process exits, whatever happens to the suite's
+ * afterAll (a filtered or crashed suite must not leave daemons behind).
+ */
+export function killOnExit(child: ChildProcess): void {
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -58,6 +70,7 @@ export async function startEtcd(name = 'allot-test'): Promise<EtcdServer> {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  killOnExit(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);

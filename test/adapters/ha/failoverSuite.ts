@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
 import { makeWorkDir, operator, removeWorkDir, startAgentProcess } from '../master/daemons.js';
-import { freePort, startEtcd } from './etcdHarness.js';
+import { freePort, killOnExit, startEtcd } from './etcdHarness.js';
 import type { EtcdServer } from './etcdHarness.js';
 import { HaScheduler } from './haScheduler.js';
 import { startHaMasterProcess } from './haMasters.js';
@@ -53,6 +53,7 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       await Promise.all([0, 1, 2].map(startMaster));
       // Each agent talks to a different master; a follower redirects it to the leader.
       for (const index of [0, 1, 2]) agents.push(await startAgentProcess(workDir, urlOf(index), `agent-${index}`, ['--resources', 'cpus:4;mem:2048;disk:1024;ports:[31000-31100]', '--isolation', 'posix']));
+      for (const agent of agents) killOnExit(agent.process);
     }, 90_000);
 
     afterAll(async () => {

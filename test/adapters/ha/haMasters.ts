@@ -9,6 +9,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Daemon } from '../master/daemons.js';
+import { killOnExit } from './etcdHarness.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../../adapters/bin/allot.js', import.meta.url));
 
@@ -18,6 +19,7 @@ export async function startHaMasterProcess(workDir: string, name: string, store:
   const args = ['master', ...storeArgs, '--port', String(port), '--heartbeat-interval', '1', '--allocation-interval', '0.2', '--agent-reregister-timeout', '30', ...extraArgs];
   const logFile = join(workDir, `${name}.log`);
   const child = spawn(process.execPath, [LAUNCHER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child);
   const log = createWriteStream(logFile, { flags: 'a' });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let text = '';
