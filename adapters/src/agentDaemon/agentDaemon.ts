@@ -17,6 +17,7 @@ import { AgentRuntime } from '../agent/agentRuntime.js';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { createIsolator } from '../agent/isolation/createIsolator.js';
 import { parseAttributes, resolveAgentResources } from '../agent/resources.js';
+import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { AgentCheckpoint } from './agentCheckpoint.js';
 import { MasterConnection } from './masterConnection.js';
 import { agentResourcesJson, taskAmounts } from './resourcesJson.js';
@@ -24,6 +25,7 @@ import { agentResourcesJson, taskAmounts } from './resourcesJson.js';
 type Json = Record<string, any>;
 
 export interface AgentDaemonOptions {
+  /** The master, or several HA masters comma-separated (tried in turn; followers redirect to the leader). */
   masterUrl: string;
   workDir: string;
   ip?: string;
@@ -39,6 +41,8 @@ export interface AgentDaemonOptions {
   /** Reconnect backoff bounds. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Serve /health and /state over HTTPS (from --tls-cert/--tls-key). */
+  https?: HttpsServerOptions | null;
 }
 
 export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
@@ -94,13 +98,13 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   });
   if (isolation.isolator.kind === 'posix') logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
 
-  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true, ...(options.https ? { https: options.https } : {}) }) as unknown as FastifyInstance;
   app.get('/health', async () => ({ healthy: true, agentId, connected: connection?.streamId !== null }));
   app.get('/state', async () => ({ agentId, master: options.masterUrl, connected: connection?.streamId !== null, isolation: isolation.isolator.kind, warnings: runtime.warnings, tasks: runtime.tasks() }));
   await app.listen({ host: options.ip ?? '127.0.0.1', port: options.port ?? 5051 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 5051);
-  const url = `http://${options.ip ?? '127.0.0.1'}:${port}`;
+  const url = `${options.https ? 'https' : 'http'}://${options.ip ?? '127.0.0.1'}:${port}`;
 
   let resolveStopped!: (reason: string) => void;
   const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));

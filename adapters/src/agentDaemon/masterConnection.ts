@@ -11,6 +11,7 @@ import { RecordIoDecoder } from '../master/recordIo.js';
 type Json = Record<string, any>;
 
 export interface MasterConnectionOptions {
+  /** One master URL, or several comma-separated (HA masters): tried in turn until one (or the leader it redirects to) takes the subscription. */
   masterUrl: string;
   secret: string | null;
   logger: AgentLogger;
@@ -30,9 +31,18 @@ export class MasterConnection {
   #watchdog: NodeJS.Timeout | null = null;
   #silenceMaxMs = 15_000;
   #running: Promise<void> | null = null;
+  readonly #masterUrls: string[];
+  #urlIndex = 0;
+  /** Where the current subscription was taken (after redirects: the leader); calls go there. */
+  #servingUrl: string | null = null;
 
   constructor(options: MasterConnectionOptions) {
     this.#options = options;
+    this.#masterUrls = options.masterUrl
+      .split(',')
+      .map((url) => url.trim().replace(/\/+$/, ''))
+      .filter((url) => url.length > 0);
+    if (this.#masterUrls.length === 0) throw new Error('MasterConnection needs a master URL');
   }
 
   start(): void {
@@ -51,7 +61,7 @@ export class MasterConnection {
     const streamId = this.streamId;
     if (streamId === null || this.#stopped) return false;
     try {
-      const response = await fetch(`${this.#options.masterUrl}/api/v1/agent`, { method: 'POST', headers: { ...this.#headers(), 'Mesos-Stream-Id': streamId }, body: JSON.stringify(call), signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${this.#servingUrl ?? this.#masterUrls[this.#urlIndex]}/api/v1/agent`, { method: 'POST', headers: { ...this.#headers(), 'Mesos-Stream-Id': streamId }, body: JSON.stringify(call), signal: AbortSignal.timeout(10_000) });
       await response.arrayBuffer();
       if (response.status !== 202) this.#options.logger.warn({ status: response.status, call: call.type }, 'master refused a call');
       return response.status === 202;
@@ -76,6 +86,12 @@ export class MasterConnection {
       this.streamId = null;
       if (this.#stopped) return;
       if (subscribed) backoffMs = minMs;
+      // With several masters, try the next one at once; back off only after a whole round failed.
+      this.#urlIndex = (this.#urlIndex + 1) % this.#masterUrls.length;
+      if (!subscribed && this.#urlIndex !== 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
       const delayMs = backoffMs * (0.5 + Math.random() / 2);
       backoffMs = Math.min(maxMs, backoffMs * 2);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -88,7 +104,7 @@ export class MasterConnection {
     this.#abort = abort;
     let subscribed = false;
     try {
-      const response = await fetch(`${this.#options.masterUrl}/api/v1/agent`, { method: 'POST', headers: this.#headers(), body: JSON.stringify(this.#options.subscribeCall()), signal: abort.signal });
+      const response = await fetch(`${this.#masterUrls[this.#urlIndex]}/api/v1/agent`, { method: 'POST', headers: this.#headers(), body: JSON.stringify(this.#options.subscribeCall()), signal: abort.signal });
       if (response.status !== 200 || !response.body) {
         const text = (await response.text()).slice(0, 500);
         if (response.status === 400 || response.status === 401 || response.status === 403) {
@@ -98,6 +114,7 @@ export class MasterConnection {
         return false;
       }
       this.streamId = response.headers.get('mesos-stream-id');
+      this.#servingUrl = new URL(response.url).origin;
       const decoder = new RecordIoDecoder();
       this.#armWatchdog(abort);
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { startAgent } from '../agentDaemon/agentDaemon.js';
+import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
 import { parsePort, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
@@ -24,6 +25,8 @@ interface AgentFlags {
   attributes?: string;
   isolation: string;
   secret?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   killTasksOnExit?: boolean;
   logLevel: string;
 }
@@ -34,7 +37,7 @@ export function registerAgentCommand(program: Command): void {
   program
     .command('agent')
     .description('run an agent daemon that registers with a master and launches tasks as real processes')
-    .option('--master <url>', 'the master to register with, e.g. http://127.0.0.1:5050')
+    .option('--master <url>', 'the master to register with, e.g. http://127.0.0.1:5050 (HA masters: several, comma-separated)')
     .option('--ip <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'HTTP port for /health and /state (0 = any free port)', parsePort, 5051)
     .option('--hostname <name>', 'hostname advertised in offers (default: this host\'s name)')
@@ -43,6 +46,8 @@ export function registerAgentCommand(program: Command): void {
     .option('--attributes <spec>', 'e.g. "rack:r1;zone:a"')
     .option('--isolation <kind>', 'auto (cgroups when possible, else posix with a warning), cgroups or posix', 'auto')
     .option('--secret <secret>', 'shared secret the master expects (default: none)')
+    .option('--tls-cert <file>', 'serve /health and /state over HTTPS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--kill-tasks-on-exit', 'kill every task when the agent stops (default: leave them for the next agent)')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: AgentFlags) => {
@@ -52,7 +57,9 @@ export function registerAgentCommand(program: Command): void {
 
 async function runAgent(flags: AgentFlags): Promise<void> {
   if (!flags.master) throw new UsageError('--master: the master URL is required, e.g. --master http://127.0.0.1:5050');
-  if (!/^https?:\/\/[^/\s]+\/?$/.test(flags.master)) throw new UsageError(`--master: expected a URL like http://127.0.0.1:5050, got "${flags.master}"`);
+  for (const url of flags.master.split(',')) if (!/^https?:\/\/[^/\s,]+\/?$/.test(url.trim())) throw new UsageError(`--master: expected a URL like http://127.0.0.1:5050 (or several, comma-separated), got "${url}"`);
+  const tls = httpsOptionsFromFiles(flags);
+  if (!tls.ok) throw new UsageError(tls.message);
   const isolation = ISOLATION[flags.isolation];
   if (!isolation) throw new UsageError(`--isolation: expected auto, cgroups or posix, got "${flags.isolation}"`);
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
@@ -69,6 +76,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
       attributes: flags.attributes,
       isolation,
       secret: flags.secret ?? null,
+      https: tls.https,
       logger,
     });
   } catch (error) {

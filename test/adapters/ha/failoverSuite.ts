@@ -51,8 +51,9 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       chmodSync(runsDir, 0o777); // tasks run as nobody when the agent is root
       ports = [await freePort(), await freePort(), await freePort()];
       await Promise.all([0, 1, 2].map(startMaster));
-      // Each agent talks to a different master; a follower redirects it to the leader.
-      for (const index of [0, 1, 2]) agents.push(await startAgentProcess(workDir, urlOf(index), `agent-${index}`, ['--resources', 'cpus:4;mem:2048;disk:1024;ports:[31000-31100]', '--isolation', 'posix']));
+      // Each agent knows every master, starting with a different one; a follower redirects it to the leader.
+      const mastersFrom = (index: number) => [0, 1, 2].map((offset) => urlOf((index + offset) % 3)).join(',');
+      for (const index of [0, 1, 2]) agents.push(await startAgentProcess(workDir, mastersFrom(index), `agent-${index}`, ['--resources', 'cpus:4;mem:2048;disk:1024;ports:[31000-31100]', '--isolation', 'posix']));
       for (const agent of agents) killOnExit(agent.process);
     }, 90_000);
 
