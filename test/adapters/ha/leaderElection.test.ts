@@ -4,7 +4,8 @@
  * leader cut off from etcd (a blackholing proxy) steps down before another
  * one is elected, which happens within 3 s of the cut (lease expiry);
  * and with etcd itself stopped (SIGSTOP) the leader steps down within
- * TTL − margin of its last acknowledged keep-alive.
+ * TTL − margin of its last acknowledged keep-alive (plus up to 400 ms of
+ * timer latency when the machine is busy).
  */
 import type { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -106,7 +107,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
     console.log(`[ha] partitioned leader stepped down ${(lostAtMs - cutAtMs).toFixed(0)} ms after the cut; successor elected ${(nextAtMs - cutAtMs).toFixed(0)} ms after it (gap ${(nextAtMs - lostAtMs).toFixed(0)} ms)`);
     expect(lostAtMs).toBeLessThan(nextAtMs);
     expect(nextAtMs - cutAtMs).toBeLessThan(3000);
-    expect(lostAtMs - cutAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 100);
+    expect(lostAtMs - cutAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 400);
     expect(leader.election.isLeader()).toBe(false);
     // After healing, the old leader rejoins as a follower of the new one.
     proxies[index].heal();
@@ -123,7 +124,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
       await waitUntil(() => !leader.election.isLeader(), 'the leader to step down', 3000);
       const lostAtMs = leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= pausedAtMs)?.atMs ?? Infinity;
       console.log(`[ha] leader stepped down ${(lostAtMs - pausedAtMs).toFixed(0)} ms after etcd was stopped`);
-      expect(lostAtMs - pausedAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 100);
+      expect(lostAtMs - pausedAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 400);
       expect(leaders(group)).toEqual([]);
     } finally {
       etcd.resume();
