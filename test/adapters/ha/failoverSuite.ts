@@ -104,7 +104,7 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       scheduler.start();
       await waitUntil(() => scheduler.unfinished().filter((attempt) => attempt.state === 'TASK_RUNNING' && attempt.logical.startsWith('S')).length === SERVICES, 'the long-running tasks to run', 30_000);
 
-      const measured: Array<{ subscribedMs: number; offersMs: number; finishedBefore: number }> = [];
+      const measured: Array<{ electedMs: number; startMs: number; subscribedMs: number; offersMs: number; finishedBefore: number }> = [];
       for (let kill = 1; kill <= KILLS; kill += 1) {
         const index = await leaderIndex();
         await waitUntil(() => scheduler.leaderUrl === urlOf(index), 'the scheduler to be on the leader', 10_000);
@@ -113,7 +113,18 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
         await masters[index]!.stop('SIGKILL');
         const subscribedAtMs = await waitUntil(() => scheduler.subscribedAtMs.find((atMs) => atMs > killedAtMs), `SUBSCRIBED at a new leader after kill ${kill}`, 15_000);
         const offersAtMs = await waitUntil(() => scheduler.offersAtMs.find((atMs) => atMs > subscribedAtMs), `offers from the new leader after kill ${kill}`, 15_000);
-        measured.push({ subscribedMs: subscribedAtMs - killedAtMs, offersMs: offersAtMs - killedAtMs, finishedBefore });
+        // Split the time: election (from the new leader's log) and starting the master daemon.
+        const successor = masters[[0, 1, 2].find((candidate) => urlOf(candidate) === scheduler.leaderUrl)!]!;
+        const entries = successor.log().split('\n').flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Json];
+          } catch {
+            return [];
+          }
+        });
+        const elected = entries.findLast((entry) => entry.msg === 'elected leading master');
+        const serving = entries.findLast((entry) => entry.msg === 'leading master serving');
+        measured.push({ electedMs: (elected?.time ?? NaN) - killedAtMs, startMs: serving?.startMs ?? NaN, subscribedMs: subscribedAtMs - killedAtMs, offersMs: offersAtMs - killedAtMs, finishedBefore });
         expect(scheduler.leaderUrl).not.toBe(urlOf(index));
         // The killed master comes back as a follower; the cluster is whole again before the next kill.
         await startMaster(index);
