@@ -68,6 +68,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
   let running: RunningMaster | null = null;
   let deposed = false;
   let closing = false;
+  let fencedCheck: NodeJS.Timeout | null = null;
 
   const becomeLeader = async (): Promise<void> => {
     const startedAtMs = performance.now();
@@ -83,6 +84,10 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     running = started;
     await started.recovered;
     logger.info({ url, id, startMs: Math.round(performance.now() - startedAtMs) }, 'leading master serving');
+    // A leader whose state write was refused (by the fence, or a conflict) is useless: give the leadership up.
+    fencedCheck = setInterval(() => {
+      if (running?.host.fenced) depose('the state store refused a write');
+    }, 250);
   };
 
   parts.election.on((event) => {
@@ -110,6 +115,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
   function depose(reason: string): void {
     if (deposed || closing) return;
     deposed = true;
+    if (fencedCheck) clearInterval(fencedCheck);
     logger.warn({ url, id, reason }, 'lost leadership: this master stops serving');
     // Stop answering at once; the fence already refuses its writes.
     const master = running;
@@ -127,6 +133,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     master: () => running,
     async close() {
       closing = true;
+      if (fencedCheck) clearInterval(fencedCheck);
       const master = running;
       running = null;
       await master?.close();
