@@ -102,6 +102,8 @@ export class TaskProcess {
       closeSync(stdout);
       closeSync(stderr);
     }
+    // The release pipe can be reset when the wrapper dies first; its exit is what counts, so a pipe error must not crash the agent.
+    child.stdio[3]?.on('error', () => undefined);
     const exited = new Promise<ExitStatus>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
       child.once('error', () => resolve({ code: null, signal: null }));
