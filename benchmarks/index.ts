@@ -1,0 +1,37 @@
+/**
+ * The benchmark registry that `allot bench [NAME]` (adapters/src/cli) and
+ * benchmarks/run.ts load. Each benchmark prints its own output (a table, or
+ * with `json` only JSON on stdout; progress goes to stderr on a terminal) and
+ * resolves to the report it printed. Arguments after the name arrive in `argv`.
+ */
+import type { BenchmarkOptions } from './declineOffers.js';
+import { runDeclineOffers } from './declineOffers.js';
+import { runScan } from './scan.js';
+import { runPlayground } from './playground.js';
+
+export type { BenchmarkOptions } from './declineOffers.js';
+
+export interface Benchmark {
+  name: string;
+  description: string;
+  run(options: BenchmarkOptions): Promise<unknown>;
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'decline-offers',
+    description:
+      "Mesos DeclineOffers: agents x frameworks grid, every offer declined with a year-long filter, one timed allocation cycle per round; includes the free-vector scan lower bound per point (options: --agents N --frameworks N, --reference, --rounds N, --task-ports 16, --max-minutes N)",
+    run: runDeclineOffers,
+  },
+  {
+    name: 'scan',
+    description: 'lower bound alone: one pass reading every agent\'s free vector, per agent count (options: --agents N[,N...])',
+    run: runScan,
+  },
+  {
+    name: 'playground',
+    description: 'Playground with 10,000 agents running in Chromium: frame interval p50/p95, map draw time, bytes per snapshot (options: --seconds N, --speed N)',
+    run: runPlayground,
+  },
+];
