@@ -8,6 +8,8 @@ import type { BenchmarkOptions } from './declineOffers.js';
 import { runDeclineOffers } from './declineOffers.js';
 import { runScan } from './scan.js';
 import { runPlayground } from './playground.js';
+import { runMillionTasks } from './millionTasks.js';
+import { runMultiFramework } from './multiFramework.js';
 
 export type { BenchmarkOptions } from './declineOffers.js';
 
@@ -33,5 +35,15 @@ export const benchmarks: Benchmark[] = [
     name: 'playground',
     description: 'Playground with 10,000 agents running in Chromium: frame interval p50/p95, map draw time, bytes per snapshot (options: --seconds N, --speed N)',
     run: runPlayground,
+  },
+  {
+    name: 'million-tasks',
+    description: '1000 batch jobs x 1000 tasks on 5000 agents, simulated until all RUNNING: placements/s and peak heap (options: --jobs N --tasks N --agents N; --quick: 100 jobs on 500 agents)',
+    run: runMillionTasks,
+  },
+  {
+    name: 'multi-framework',
+    description: "Mesos MultiFrameworkAllocations: 4 service, 500 CI and 50 batch frameworks on 80 agents; time until all 19,500 tasks run",
+    run: runMultiFramework,
   },
 ];
