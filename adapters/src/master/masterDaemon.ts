@@ -23,6 +23,7 @@ import { FrameworkSessions } from './frameworkSessions.js';
 import { LiveEvents } from './liveEvents.js';
 import type { MasterContext, MasterSettings } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
+import { registerReadOnlyCors } from './readOnlyCors.js';
 import { MasterHost } from './masterHost.js';
 import { MasterMetrics } from './metrics.js';
 import { OperatorApi } from './operatorApi.js';
@@ -98,6 +99,8 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   if (options.security) registerMasterSecurity(app, context, options.security);
   registerSchedulerApi(app, context);
   registerAgentApi(app, context);
+  // CORS for the playground: read-only operator calls from any origin (readOnlyCors.ts).
+  registerReadOnlyCors(app);
   operator.register(app);
   live.register(app);
   app.get('/health', (_request, reply) => {

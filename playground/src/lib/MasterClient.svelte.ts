@@ -1,0 +1,115 @@
+/**
+ * "Connect to a master": reads a running `allot master` instead of the
+ * simulator. The live event stream (`GET /api/v1/events`, SSE) gives the
+ * cluster snapshot every second and every kernel event; the operator API's
+ * GET_STATE (`POST /api/v1`) gives the task list, polled every 2 s. Both are
+ * open to any origin for read calls (adapters/src/master/readOnlyCors.ts).
+ */
+
+export interface LiveAgent {
+  id: string;
+  hostname: string;
+  status: string;
+  total: Record<string, number> | null;
+  free: Record<string, number> | null;
+  allocated: Record<string, number>;
+  tasks: number;
+}
+
+export interface LiveSnapshot {
+  nowMs: number;
+  agents: LiveAgent[];
+  frameworks: { id: string; name: string; connected: boolean; tasks: Record<string, number> }[];
+  cluster: { agents: number; agentsActive: number; utilization: Record<string, number> };
+  taskStates: Record<string, number>;
+}
+
+export interface LiveTask {
+  id: string;
+  name: string;
+  frameworkId: string;
+  agentId: string;
+  state: string;
+}
+
+export interface LiveEvent {
+  seq: number;
+  type: string;
+  text: string;
+}
+
+const EVENTS_KEPT = 300;
+
+/** The master's address, as typed: trims, adds http:// and drops a trailing slash. */
+export function normaliseMasterUrl(text: string): string {
+  const trimmed = text.trim().replace(/\/+$/, '');
+  return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+}
+
+function describe(event: Record<string, any>): string {
+  const parts: string[] = [];
+  for (const key of ['agentId', 'frameworkId', 'taskId']) if (typeof event[key] === 'string') parts.push(`${key.replace('Id', '')} ${event[key]}`);
+  if (event.offer) parts.push(`offer ${event.offer.id} to ${event.offer.frameworkId} on ${event.offer.hostname}`);
+  if (event.status?.state) parts.push(`${event.status.taskId ?? ''} ${event.status.state}`.trim());
+  return parts.join(' · ');
+}
+
+export class MasterClient {
+  readonly url: string;
+  status = $state<'connecting' | 'connected' | 'error'>('connecting');
+  error = $state<string | null>(null);
+  snapshot = $state.raw<LiveSnapshot | null>(null);
+  tasks = $state.raw<LiveTask[]>([]);
+  events = $state.raw<LiveEvent[]>([]);
+  #source: EventSource | null = null;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(url: string) {
+    this.url = normaliseMasterUrl(url);
+  }
+
+  connect(): void {
+    const source = new EventSource(`${this.url}/api/v1/events`);
+    this.#source = source;
+    source.addEventListener('hello', () => {
+      this.status = 'connected';
+      this.error = null;
+    });
+    source.addEventListener('snapshot', (message) => {
+      this.snapshot = JSON.parse((message as MessageEvent<string>).data) as LiveSnapshot;
+    });
+    source.addEventListener('kernel', (message) => {
+      const event = JSON.parse((message as MessageEvent<string>).data) as Record<string, any>;
+      const next = [{ seq: event.seq, type: event.type, text: describe(event) }, ...this.events];
+      this.events = next.length > EVENTS_KEPT ? next.slice(0, EVENTS_KEPT) : next;
+    });
+    // EventSource reconnects by itself; say so meanwhile.
+    source.onerror = () => {
+      this.status = 'error';
+      this.error = `cannot read ${this.url}/api/v1/events (retrying)`;
+    };
+    void this.#pollState();
+    this.#timer = setInterval(() => void this.#pollState(), 2000);
+  }
+
+  async #pollState(): Promise<void> {
+    try {
+      const response = await fetch(`${this.url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify({ type: 'GET_STATE' }) });
+      if (!response.ok) return;
+      const body = (await response.json()) as { get_state?: { get_tasks?: Record<string, any[]> } };
+      const groups = body.get_state?.get_tasks ?? {};
+      const tasks: LiveTask[] = [];
+      for (const list of Object.values(groups)) {
+        for (const task of list ?? []) tasks.push({ id: task.task_id?.value ?? '', name: task.name ?? '', frameworkId: task.framework_id?.value ?? '', agentId: task.agent_id?.value ?? '', state: task.state ?? '' });
+      }
+      this.tasks = tasks;
+    } catch {
+      // The event stream's error says the master is unreachable; nothing more to add here.
+    }
+  }
+
+  dispose(): void {
+    this.#source?.close();
+    if (this.#timer) clearInterval(this.#timer);
+  }
+}
