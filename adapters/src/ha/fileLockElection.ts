@@ -12,6 +12,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Election, ElectionEvent, LeaderInfo } from './election.js';
+import { ElectionEvents } from './electionEvents.js';
 
 interface Owner extends LeaderInfo {
   readonly pid: number;
@@ -37,9 +38,8 @@ export class FileLockElection implements Election {
   readonly #self: Owner;
   readonly #pollMs: number;
   readonly #isAlive: (owner: { pid: number; identity: string | null }) => boolean;
-  readonly #listeners: Array<(event: ElectionEvent) => void> = [];
+  readonly #events = new ElectionEvents();
   #state: 'following' | 'leading' | 'stopped' = 'following';
-  #leader: LeaderInfo | null = null;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(options: FileLockElectionOptions) {
@@ -53,11 +53,11 @@ export class FileLockElection implements Election {
   }
 
   get leader(): LeaderInfo | null {
-    return this.#leader;
+    return this.#events.leader;
   }
 
   on(listener: (event: ElectionEvent) => void): void {
-    this.#listeners.push(listener);
+    this.#events.on(listener);
   }
 
   start(): void {
@@ -80,7 +80,7 @@ export class FileLockElection implements Election {
     if (!wasLeading) return;
     // Release only a lock that is still ours.
     if (this.#readOwner()?.id === this.#self.id) rmSync(this.lockDir, { recursive: true, force: true });
-    this.#emit({ type: 'leadership.lost', reason: 'resigned' });
+    this.#events.emit({ type: 'leadership.lost', reason: 'resigned' });
   }
 
   /** One step of the election (the timer calls it; tests may too). */
@@ -94,12 +94,12 @@ export class FileLockElection implements Election {
     if (owner === null ? this.#ownerlessAndStale() : !this.#isAlive(owner)) this.#removeStaleLock(owner);
     if (this.#tryLock()) {
       this.#state = 'leading';
-      this.#emit({ type: 'leadership.gained', fence: null });
-      this.#observe(this.#self);
+      this.#events.emit({ type: 'leadership.gained', fence: null });
+      this.#events.observe(this.#self);
       return;
     }
     const current = this.#readOwner();
-    if (current) this.#observe({ id: current.id, address: current.address });
+    if (current) this.#events.observe({ id: current.id, address: current.address });
   }
 
   #tryLock(): boolean {
@@ -151,25 +151,11 @@ export class FileLockElection implements Election {
 
   #stepDown(reason: string): void {
     this.#state = 'following';
-    this.#emit({ type: 'leadership.lost', reason });
-    this.#observe(null);
+    this.#events.emit({ type: 'leadership.lost', reason });
+    this.#events.observe(null);
   }
 
-  #observe(leader: LeaderInfo | null): void {
-    if (this.#leader?.id === leader?.id && this.#leader?.address === leader?.address) return;
-    this.#leader = leader;
-    this.#emit({ type: 'leader.changed', leader });
-  }
 
-  #emit(event: ElectionEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's bug must not stop the election.
-      }
-    }
-  }
 }
 
 function processAlive(owner: { pid: number; identity: string | null }): boolean {

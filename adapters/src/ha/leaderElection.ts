@@ -11,6 +11,7 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { LeaderFence } from '../store/etcdStore.js';
 import type { Election, ElectionEvent, LeaderInfo } from './election.js';
+import { ElectionEvents } from './electionEvents.js';
 import { LeaseKeeper } from './leaseKeeper.js';
 import type { LeaseTiming } from './leaseTiming.js';
 import { LEASE_TIMING_DEFAULT, leaseTimingProblem } from './leaseTiming.js';
@@ -37,11 +38,10 @@ export class LeaderElection implements Election {
   readonly #timing: LeaseTiming;
   readonly #pollMs: number;
   readonly #now: () => number;
-  readonly #listeners: Array<(event: ElectionEvent) => void> = [];
+  readonly #events = new ElectionEvents();
   #state: ElectionState = 'following';
   #lease: LeaseKeeper | null = null;
   #fence: LeaderFence | null = null;
-  #leader: LeaderInfo | null = null;
   #watcher: Watcher | null = null;
   #wake: (() => void) | null = null;
   #loop: Promise<void> | null = null;
@@ -61,7 +61,7 @@ export class LeaderElection implements Election {
   }
 
   on(listener: (event: ElectionEvent) => void): void {
-    this.#listeners.push(listener);
+    this.#events.on(listener);
   }
 
   /** Starts campaigning (and observing the leader). Idempotent. */
@@ -82,7 +82,7 @@ export class LeaderElection implements Election {
 
   /** The current leader as last observed (this candidate included), or null. */
   get leader(): LeaderInfo | null {
-    return this.#leader;
+    return this.#events.leader;
   }
 
   /** Milliseconds this leader is still guaranteed to be the only one (0 when not leading). */
@@ -99,7 +99,7 @@ export class LeaderElection implements Election {
     const lease = this.#lease;
     this.#lease = null;
     this.#fence = null;
-    if (wasLeading) this.#emit({ type: 'leadership.lost', reason: 'resigned' });
+    if (wasLeading) this.#events.emit({ type: 'leadership.lost', reason: 'resigned' });
     await lease?.revoke();
     const watcher = this.#watcher;
     this.#watcher = null;
@@ -151,14 +151,14 @@ export class LeaderElection implements Election {
     // A holder with our own lease means an earlier attempt of ours won but its answer was lost.
     const won = response.succeeded || (holder !== undefined && holder.lease === lease.id);
     if (!won) {
-      this.#observe(holder ? parseLeader(holder) : null);
+      this.#events.observe(holder ? parseLeader(holder) : null);
       return;
     }
     if (!lease.isTrusted()) return; // Too late to lead on this lease; it will be reported lost and replaced.
     this.#state = 'leading';
     this.#fence = { key: this.leaderKey, createRevision: holder ? holder.create_revision : response.header.revision };
-    this.#emit({ type: 'leadership.gained', fence: this.#fence });
-    this.#observe(this.#candidate);
+    this.#events.emit({ type: 'leadership.gained', fence: this.#fence });
+    this.#events.observe(this.#candidate);
   }
 
   /** While leading, confirm the key is still ours (a backstop for a missed watch event or a deleted key). */
@@ -180,12 +180,12 @@ export class LeaderElection implements Election {
     watcher.on('put', (kv: IKeyValue) => {
       if (this.#isStopped()) return;
       if (this.#state === 'leading' && kv.create_revision !== this.#fence?.createRevision) this.#stepDown('another master holds the leader key');
-      this.#observe(parseLeader(kv));
+      this.#events.observe(parseLeader(kv));
     });
     watcher.on('delete', () => {
       if (this.#isStopped()) return;
       if (this.#state === 'leading') this.#stepDown('the leader key was deleted');
-      this.#observe(null);
+      this.#events.observe(null);
       this.#wake?.(); // Campaign now rather than at the next poll.
     });
     watcher.on('error', () => undefined);
@@ -212,25 +212,11 @@ export class LeaderElection implements Election {
     const lease = this.#lease;
     this.#lease = null;
     void lease?.revoke();
-    this.#emit({ type: 'leadership.lost', reason });
-    if (this.#leader?.id === this.#candidate.id) this.#observe(null);
+    this.#events.emit({ type: 'leadership.lost', reason });
+    if (this.#events.leader?.id === this.#candidate.id) this.#events.observe(null);
   }
 
-  #observe(leader: LeaderInfo | null): void {
-    if (this.#leader?.id === leader?.id && this.#leader?.address === leader?.address) return;
-    this.#leader = leader;
-    this.#emit({ type: 'leader.changed', leader });
-  }
 
-  #emit(event: ElectionEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's bug must not stop the election; listeners log for themselves.
-      }
-    }
-  }
 }
 
 /** The leader key's value; a value written by something else reads as an unknown leader without address. */
