@@ -14,7 +14,16 @@ import { parseArgs } from 'node:util';
 import type { AnchorComparison, TargetCheck } from './lib/declineOffersAnchors.js';
 import { anchorFor, anchorPoints, comparisonLines, targetFor } from './lib/declineOffersAnchors.js';
 import type { Estimate, GridPoint } from './lib/declineOffersGrid.js';
-import { crossGrid, estimate, FULL_AGENTS, FULL_FRAMEWORKS, QUICK_GRID, runPointInChild, skipReason, withPoints } from './lib/declineOffersGrid.js';
+import {
+  crossGrid,
+  estimate,
+  FULL_AGENTS,
+  FULL_FRAMEWORKS,
+  QUICK_GRID,
+  runPointInChild,
+  skipReason,
+  withPoints,
+} from './lib/declineOffersGrid.js';
 import type { PointOptions, PointResult } from './lib/declineOffersPoint.js';
 import { runPoint } from './lib/declineOffersPoint.js';
 import type { MachineInfo } from './lib/machine.js';
@@ -106,7 +115,8 @@ export function parseDeclineOffersArgs(options: BenchmarkOptions): Args {
   let grid: Args['grid'];
   if (values.agents !== undefined || values.frameworks !== undefined) {
     const agents = values.agents !== undefined ? integerList(values.agents, '--agents') : quick ? [1000] : FULL_AGENTS;
-    const frameworks = values.frameworks !== undefined ? integerList(values.frameworks, '--frameworks') : quick ? [50, 200] : FULL_FRAMEWORKS;
+    const frameworks =
+      values.frameworks !== undefined ? integerList(values.frameworks, '--frameworks') : quick ? [50, 200] : FULL_FRAMEWORKS;
     points = withPoints(crossGrid(agents, frameworks), []);
     grid = 'custom';
   } else if (quick) {
@@ -151,8 +161,12 @@ export async function runDeclineOffers(options: BenchmarkOptions): Promise<Decli
   const out = (text: string): void => {
     if (!args.json) process.stdout.write(`${text}\n`);
   };
-  out(`DeclineOffers on ${machine.cpus} x ${machine.model}, ${machine.totalMemGb} GB, Node ${machine.node}; load average ${machine.loadAverage1mAtStart} at start`);
-  out(`${args.reference ? 'reference path (fastPaths: false)' : 'fast paths'}; ${args.points.length} grid point(s); each round times one allocation cycle\n`);
+  out(
+    `DeclineOffers on ${machine.cpus} x ${machine.model}, ${machine.totalMemGb} GB, Node ${machine.node}; load average ${machine.loadAverage1mAtStart} at start`,
+  );
+  out(
+    `${args.reference ? 'reference path (fastPaths: false)' : 'fast paths'}; ${args.points.length} grid point(s); each round times one allocation cycle\n`,
+  );
   const results: PointEntry[] = [];
   for (const [index, point] of args.points.entries()) {
     const options_ = pointOptions(args, point);
@@ -172,7 +186,9 @@ export async function runDeclineOffers(options: BenchmarkOptions): Promise<Decli
         : await runPointInChild(options_, { heapMb: args.heapMb, timeoutMs: Math.max(10 * 60_000, cost.seconds * 1000 * 3) });
       const entry = { ...result, anchor: anchorFor(result), target: targetFor(result), estimate: cost };
       results.push(entry);
-      out(`${tag}: first 10 median ${result.first10.medianMs} ms (CPU ${result.cpu.first10MedianMs} ms), all median ${result.all.medianMs} ms, max ${result.all.maxMs} ms (took ${formatDuration(result.wallMs)})`);
+      out(
+        `${tag}: first 10 median ${result.first10.medianMs} ms (CPU ${result.cpu.first10MedianMs} ms), all median ${result.all.medianMs} ms, max ${result.all.maxMs} ms (took ${formatDuration(result.wallMs)})`,
+      );
     } catch (error) {
       results.push({ ...point, failed: (error as Error).message, estimate: cost });
       progress.note(`${tag}: failed: ${(error as Error).message}`);
@@ -219,9 +235,28 @@ function pointOptions(args: Args, point: GridPoint): PointOptions {
 }
 
 function humanReport(report: DeclineOffersReport): string {
-  const header = ['agents', 'fws', 'rounds', 'f10 min', 'f10 med', 'f10 max', 'f10 cpu', 'all min', 'all med', 'all max', 'offers 1st', 'offers last', 'skipped last', 'scan ms', 'cycle/scan', 'heap MB', 'took'];
+  const header = [
+    'agents',
+    'fws',
+    'rounds',
+    'f10 min',
+    'f10 med',
+    'f10 max',
+    'f10 cpu',
+    'all min',
+    'all med',
+    'all max',
+    'offers 1st',
+    'offers last',
+    'skipped last',
+    'scan ms',
+    'cycle/scan',
+    'heap MB',
+    'took',
+  ];
   const rows = report.results.map((entry) => {
-    if (!('first10' in entry)) return [String(entry.agents), String(entry.frameworks), 'skipped' in entry ? `skipped: ${entry.skipped}` : `failed: ${entry.failed}`];
+    if (!('first10' in entry))
+      return [String(entry.agents), String(entry.frameworks), 'skipped' in entry ? `skipped: ${entry.skipped}` : `failed: ${entry.failed}`];
     const { first10, all } = entry;
     return [
       String(entry.agents),

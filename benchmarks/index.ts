@@ -23,27 +23,29 @@ export const benchmarks: Benchmark[] = [
   {
     name: 'decline-offers',
     description:
-      "Mesos DeclineOffers: agents x frameworks grid, every offer declined with a year-long filter, one timed allocation cycle per round; includes the free-vector scan lower bound per point (options: --agents N --frameworks N, --reference, --rounds N, --task-ports 16, --max-minutes N)",
+      'Mesos DeclineOffers: agents x frameworks grid, every offer declined with a year-long filter, one timed allocation cycle per round; includes the free-vector scan lower bound per point (options: --agents N --frameworks N, --reference, --rounds N, --task-ports 16, --max-minutes N)',
     run: runDeclineOffers,
   },
   {
     name: 'scan',
-    description: 'lower bound alone: one pass reading every agent\'s free vector, per agent count (options: --agents N[,N...])',
+    description: "lower bound alone: one pass reading every agent's free vector, per agent count (options: --agents N[,N...])",
     run: runScan,
   },
   {
     name: 'playground',
-    description: 'Playground with 10,000 agents running in Chromium: frame interval p50/p95, map draw time, bytes per snapshot (options: --seconds N, --speed N)',
+    description:
+      'Playground with 10,000 agents running in Chromium: frame interval p50/p95, map draw time, bytes per snapshot (options: --seconds N, --speed N)',
     run: runPlayground,
   },
   {
     name: 'million-tasks',
-    description: '1000 batch jobs x 1000 tasks on 5000 agents, simulated until all RUNNING: placements/s and peak heap (options: --jobs N --tasks N --agents N; --quick: 100 jobs on 500 agents)',
+    description:
+      '1000 batch jobs x 1000 tasks on 5000 agents, simulated until all RUNNING: placements/s and peak heap (options: --jobs N --tasks N --agents N; --quick: 100 jobs on 500 agents)',
     run: runMillionTasks,
   },
   {
     name: 'multi-framework',
-    description: "Mesos MultiFrameworkAllocations: 4 service, 500 CI and 50 batch frameworks on 80 agents; time until all 19,500 tasks run",
+    description: 'Mesos MultiFrameworkAllocations: 4 service, 500 CI and 50 batch frameworks on 80 agents; time until all 19,500 tasks run',
     run: runMultiFramework,
   },
 ];

@@ -27,7 +27,15 @@ const TARGET = { placementsPerSecond: 100_000, peakHeapMb: 2048 };
 
 export interface MillionTasksReport {
   workload: 'MillionTasks';
-  parameters: { jobs: number; tasksPerJob: number; agents: number; taskCpus: number; taskMemMb: number; agentCpus: number; agentMemMb: number };
+  parameters: {
+    jobs: number;
+    tasksPerJob: number;
+    agents: number;
+    taskCpus: number;
+    taskMemMb: number;
+    agentCpus: number;
+    agentMemMb: number;
+  };
   machine: ReturnType<typeof machineInfo> & { loadAverage1mAtEnd: number };
   tasks: number;
   running: number;
@@ -64,11 +72,19 @@ export function millionTasksScenario(jobs: number, tasksPerJob: number, agents: 
 }
 
 export async function runMillionTasks(options: BenchmarkOptions): Promise<MillionTasksReport> {
-  const { values } = parseArgs({ args: options.argv, options: { jobs: { type: 'string' }, tasks: { type: 'string' }, agents: { type: 'string' } }, allowPositionals: false });
+  const { values } = parseArgs({
+    args: options.argv,
+    options: { jobs: { type: 'string' }, tasks: { type: 'string' }, agents: { type: 'string' } },
+    allowPositionals: false,
+  });
   const jobs = Number(values.jobs ?? (options.quick ? 100 : 1000));
   const tasksPerJob = Number(values.tasks ?? 1000);
   const agents = Number(values.agents ?? (options.quick ? 500 : 5000));
-  for (const [flag, value] of [['--jobs', jobs], ['--tasks', tasksPerJob], ['--agents', agents]] as const) {
+  for (const [flag, value] of [
+    ['--jobs', jobs],
+    ['--tasks', tasksPerJob],
+    ['--agents', agents],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${value}`);
   }
   const progress = createProgress();
@@ -76,7 +92,12 @@ export async function runMillionTasks(options: BenchmarkOptions): Promise<Millio
   const parsed = parseScenario(millionTasksScenario(jobs, tasksPerJob, agents));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const total = jobs * tasksPerJob;
-  const { simulation, running, wallSeconds, cpuSeconds, peakHeapBytes } = runToAllRunning(parsed.scenario, total, progress, 'million-tasks');
+  const { simulation, running, wallSeconds, cpuSeconds, peakHeapBytes } = runToAllRunning(
+    parsed.scenario,
+    total,
+    progress,
+    'million-tasks',
+  );
   const peakHeap = peakHeapBytes;
   const placementsPerSecond = Math.round(running / wallSeconds);
   // With --expose-gc, what stays after a full collection: the state a million tasks really need.

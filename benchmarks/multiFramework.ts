@@ -30,7 +30,8 @@ const GROUPS: readonly Group[] = [
   { kind: 'ci', frameworks: 500, tasks: 5, cpus: 0.1, memMb: 4000, perOffer: 1 },
   { kind: 'batch', frameworks: 50, tasks: 20, cpus: 1, memMb: 1000, perOffer: 5 },
 ];
-const ANCHOR = 'Mesos, compiled on this kind of machine: the test stalls at 4,205 of 19,500 tasks after 30 s (a known flaw of its loop); its offer rounds take about 1 ms';
+const ANCHOR =
+  'Mesos, compiled on this kind of machine: the test stalls at 4,205 of 19,500 tasks after 30 s (a known flaw of its loop); its offer rounds take about 1 ms';
 const TARGET_SECONDS = 1;
 
 export interface MultiFrameworkReport {
@@ -76,7 +77,12 @@ export async function runMultiFramework(options: BenchmarkOptions): Promise<Mult
   const parsed = parseScenario(multiFrameworkScenario());
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const total = GROUPS.reduce((sum, group) => sum + group.frameworks * group.tasks, 0);
-  const { simulation, running, wallSeconds, cpuSeconds, peakHeapBytes } = runToAllRunning(parsed.scenario, total, progress, 'multi-framework');
+  const { simulation, running, wallSeconds, cpuSeconds, peakHeapBytes } = runToAllRunning(
+    parsed.scenario,
+    total,
+    progress,
+    'multi-framework',
+  );
   const report: MultiFrameworkReport = {
     workload: 'MultiFrameworkAllocations',
     parameters: { agents: 80, agentCpus: 64, agentMemMb: 488000, groups: GROUPS, refuseSeconds: 5 },

@@ -44,23 +44,47 @@ function summary(values: number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
   const round = (v: number) => Math.round(v * 100) / 100;
-  return { count: sorted.length, min: round(sorted[0] ?? 0), p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted[sorted.length - 1] ?? 0) };
+  return {
+    count: sorted.length,
+    min: round(sorted[0] ?? 0),
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
 }
 
 export async function runPlayground(options: BenchmarkOptions): Promise<PlaygroundReport> {
   const { values } = parseArgs({ args: options.argv, strict: false, options: { seconds: { type: 'string' }, speed: { type: 'string' } } });
   const seconds = Number(values.seconds ?? (options.quick ? 5 : 12));
   const speed = Number(values.speed ?? 2);
-  const base: Omit<PlaygroundReport, 'frameIntervalMs' | 'panelsFrameIntervalMs' | 'drawMs' | 'snapshotBytes' | 'snapshots' | 'snapshotsPerSecond' | 'consoleProblems'> = {
+  const base: Omit<
+    PlaygroundReport,
+    'frameIntervalMs' | 'panelsFrameIntervalMs' | 'drawMs' | 'snapshotBytes' | 'snapshots' | 'snapshotsPerSecond' | 'consoleProblems'
+  > = {
     workload: 'Playground',
     parameters: { agents: 10000, scenario: 'large-cluster', speed, seconds, viewport: '1600x1000' },
     targets: { frameP95MsBelow: 17, bytesBelow: 2 * 1024 * 1024, met: false },
     anchor: 'kube-scheduler-simulator tops out near 1,000 nodes',
-    baseline: { frameIntervalMs: { p50: 16.7, p95: 33.4 }, drawMsP50: 2.7, snapshotBytesP50: 365392, note: 'commit bf528ae: every view re-rendered on every snapshot' },
+    baseline: {
+      frameIntervalMs: { p50: 16.7, p95: 33.4 },
+      drawMsP50: 2.7,
+      snapshotBytesP50: 365392,
+      note: 'commit bf528ae: every view re-rendered on every snapshot',
+    },
     machine: { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0] * 100) / 100 },
   };
   if (!chromiumAvailable()) {
-    const report = { ...base, frameIntervalMs: summary([]), panelsFrameIntervalMs: summary([]), drawMs: summary([]), snapshotBytes: summary([]), snapshots: 0, snapshotsPerSecond: 0, consoleProblems: [], skipped: '/usr/bin/chromium is missing (node scripts/ensureChromium.mjs installs it as root)' };
+    const report = {
+      ...base,
+      frameIntervalMs: summary([]),
+      panelsFrameIntervalMs: summary([]),
+      drawMs: summary([]),
+      snapshotBytes: summary([]),
+      snapshots: 0,
+      snapshotsPerSecond: 0,
+      consoleProblems: [],
+      skipped: '/usr/bin/chromium is missing (node scripts/ensureChromium.mjs installs it as root)',
+    };
     console.log(JSON.stringify(report, null, options.json ? 0 : 2));
     return report;
   }
@@ -71,9 +95,12 @@ export async function runPlayground(options: BenchmarkOptions): Promise<Playgrou
     const problems = watchConsole(page);
     await page.goto(`${served.url}?scenario=large-cluster&speed=${speed}&play=1`);
     await page.waitForSelector('[data-ready="true"]', { timeout: 120_000 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-time"]')?.getAttribute('data-ms')) > 0, undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-time"]')?.getAttribute('data-ms')) > 0, undefined, {
+      timeout: 120_000,
+    });
     // Passed as source text: tsx's name-keeping helpers do not exist inside the page.
-    const measure = (measureSeconds: number) => page.evaluate(`(async () => {
+    const measure = (measureSeconds: number) =>
+      page.evaluate(`(async () => {
       const perf = window.__allotPerf;
       const drawStart = perf.drawMs.length;
       const bytesStart = perf.bytes.length;
@@ -104,7 +131,8 @@ export async function runPlayground(options: BenchmarkOptions): Promise<Playgrou
       snapshotsPerSecond: Math.round((measured.bytes.length / seconds) * 10) / 10,
       consoleProblems: problems,
     };
-    report.targets.met = report.frameIntervalMs.p95 < 17 && report.panelsFrameIntervalMs.p95 < 17 && report.snapshotBytes.max < report.targets.bytesBelow;
+    report.targets.met =
+      report.frameIntervalMs.p95 < 17 && report.panelsFrameIntervalMs.p95 < 17 && report.snapshotBytes.max < report.targets.bytesBelow;
     console.log(JSON.stringify(report, null, options.json ? 0 : 2));
     return report;
   } finally {

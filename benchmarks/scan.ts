@@ -35,11 +35,16 @@ export interface ScanReport {
 const QUICK_AGENTS: readonly number[] = [1000, 10000];
 
 export async function runScan(options: BenchmarkOptions): Promise<ScanReport> {
-  const { values } = parseArgs({ args: options.argv, strict: true, options: { agents: { type: 'string' }, json: { type: 'boolean' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: options.argv,
+    strict: true,
+    options: { agents: { type: 'string' }, json: { type: 'boolean' }, quick: { type: 'boolean' } },
+  });
   const json = options.json || Boolean(values.json);
   const quick = options.quick || Boolean(values.quick);
   const agentCounts = values.agents !== undefined ? values.agents.split(',').map(Number) : quick ? QUICK_AGENTS : FULL_AGENTS;
-  if (agentCounts.some((count) => !Number.isInteger(count) || count < 1)) throw new UsageError(`--agents must be a list of positive integers, got "${values.agents}"`);
+  if (agentCounts.some((count) => !Number.isInteger(count) || count < 1))
+    throw new UsageError(`--agents must be a list of positive integers, got "${values.agents}"`);
   const progress = createProgress();
   const results: ScanEntry[] = [];
   for (const agents of agentCounts) {
@@ -61,7 +66,15 @@ export async function runScan(options: BenchmarkOptions): Promise<ScanReport> {
   const report: ScanReport = { workload: 'Scan', machine: machineInfo(), results };
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
-    const rows = results.map((r) => [String(r.agents), cell(r.scanMs), cell(r.scanMinMs), cell(r.scanFlatMs), String(r.nsPerAgent), cell(r.gbPerS), String(r.repetitions)]);
+    const rows = results.map((r) => [
+      String(r.agents),
+      cell(r.scanMs),
+      cell(r.scanMinMs),
+      cell(r.scanFlatMs),
+      String(r.nsPerAgent),
+      cell(r.gbPerS),
+      String(r.repetitions),
+    ]);
     process.stdout.write(`${formatTable(['agents', 'scan ms', 'min ms', 'flat ms', 'ns/agent', 'GB/s', 'reps'], rows)}\n`);
   }
   return report;

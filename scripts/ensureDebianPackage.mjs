@@ -15,7 +15,10 @@ export function ensureDebianPackage({ name, path, packages, quiet = false }) {
     return { ok: false, reason };
   };
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) return fail(`${path} is missing and we are not root, so it cannot be installed here (run: sudo apt-get install -y ${packages.join(' ')})`);
+  if (!isRoot)
+    return fail(
+      `${path} is missing and we are not root, so it cannot be installed here (run: sudo apt-get install -y ${packages.join(' ')})`,
+    );
   say(`${path} is missing: installing Debian's ${packages.join(', ')} (apt-get update; apt-get install -y)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const stdio = quiet ? 'ignore' : 'inherit';

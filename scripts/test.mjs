@@ -20,7 +20,9 @@ try {
   const skipped = results.numPendingTests + results.numTodoTests;
   // A file that fails outside any test (a hook timing out, an import error) fails no test of its own:
   // count it as one failure, so that the summary never says 0 failed while the run failed.
-  const brokenFiles = (results.testResults ?? []).filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed')).length;
+  const brokenFiles = (results.testResults ?? []).filter(
+    (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
+  ).length;
   summary = `tests: ${results.numPassedTests} passed, ${results.numFailedTests + brokenFiles} failed, ${skipped} skipped`;
 } catch {
   summary = 'tests: 0 passed, 1 failed (the test runner produced no results)';

@@ -34,7 +34,8 @@ export function frameworkId(index: number): string {
 
 /** Subscribes every framework and adds every agent; allocation has not run yet. */
 export function buildCluster(options: ClusterOptions): Master {
-  if (!(options.agents >= 1 && options.frameworks >= 1)) throw new Error(`need at least one agent and one framework, got ${options.agents} x ${options.frameworks}`);
+  if (!(options.agents >= 1 && options.frameworks >= 1))
+    throw new Error(`need at least one agent and one framework, got ${options.agents} x ${options.frameworks}`);
   if (!(options.taskPorts >= 0 && options.taskPorts <= 500)) throw new Error(`taskPorts must be within 0..500, got ${options.taskPorts}`);
   const master = new Master({ prng: createPrng(options.seed), allocationIntervalMs: ALLOCATION_INTERVAL_MS, fastPaths: options.fastPaths });
   const nowMs = 0;

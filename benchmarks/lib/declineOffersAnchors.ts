@@ -23,7 +23,8 @@ interface AnchorSpec {
   figures: readonly AnchorFigure[];
 }
 
-const MESOS_HERE = 'Mesos HierarchicalAllocator_BENCHMARK_Test.DeclineOffers, compiled and run on a 2-core machine of this kind (DESIGN.md)';
+const MESOS_HERE =
+  'Mesos HierarchicalAllocator_BENCHMARK_Test.DeclineOffers, compiled and run on a 2-core machine of this kind (DESIGN.md)';
 
 const ANCHORS: readonly AnchorSpec[] = [
   {
@@ -61,7 +62,13 @@ export interface AnchorComparison {
   /** Set when the run is not the Mesos workload (fewer or more rounds than 2 x frameworks). */
   note?: string;
   /** `oursMs` and `speedup` are null when the run had no round of the compared kind. */
-  figures: Array<{ what: string; anchorMs: number | readonly [number, number]; compareWith: ComparedField; oursMs: number | null; speedup: number | null }>;
+  figures: Array<{
+    what: string;
+    anchorMs: number | readonly [number, number];
+    compareWith: ComparedField;
+    oursMs: number | null;
+    speedup: number | null;
+  }>;
 }
 
 export interface TargetCheck {
@@ -87,7 +94,9 @@ export function anchorFor(result: PointResult): AnchorComparison | null {
     ...roundsNote(result),
     figures: spec.figures.map((figure) => {
       const oursMs = field(result, figure.compareWith);
-      return Number.isFinite(oursMs) ? { ...figure, oursMs, speedup: speedup(figure.anchorMs, oursMs) } : { ...figure, oursMs: null, speedup: null };
+      return Number.isFinite(oursMs)
+        ? { ...figure, oursMs, speedup: speedup(figure.anchorMs, oursMs) }
+        : { ...figure, oursMs: null, speedup: null };
     }),
   };
 }
@@ -116,8 +125,12 @@ export function comparisonLines(result: PointResult, anchor: AnchorComparison | 
     lines.push(`${point}: ${figure.what} ${anchorText}; allot ${figure.compareWith} ${figure.oursMs} ms (${figure.speedup}x faster)`);
   }
   if (target) {
-    lines.push(`${point}: target first 10 rounds median < ${target.first10MedianMsBelow} ms: ${target.first10Met ? 'MET' : 'MISSED'} (${result.first10.medianMs} ms)`);
-    lines.push(`${point}: target all rounds median < ${target.allMedianMsBelow} ms: ${target.allMet ? 'MET' : 'MISSED'} (${result.all.medianMs} ms)`);
+    lines.push(
+      `${point}: target first 10 rounds median < ${target.first10MedianMsBelow} ms: ${target.first10Met ? 'MET' : 'MISSED'} (${result.first10.medianMs} ms)`,
+    );
+    lines.push(
+      `${point}: target all rounds median < ${target.allMedianMsBelow} ms: ${target.allMet ? 'MET' : 'MISSED'} (${result.all.medianMs} ms)`,
+    );
   }
   return lines;
 }
@@ -128,7 +141,10 @@ function roundsNote(result: PointResult): { note?: string } {
 }
 
 function field(result: PointResult, name: ComparedField): number {
-  const [summary, statistic] = name.split('.') as [keyof Pick<PointResult, 'first10' | 'later' | 'all' | 'offerRounds' | 'noOfferRounds'>, 'medianMs' | 'meanMs'];
+  const [summary, statistic] = name.split('.') as [
+    keyof Pick<PointResult, 'first10' | 'later' | 'all' | 'offerRounds' | 'noOfferRounds'>,
+    'medianMs' | 'meanMs',
+  ];
   return result[summary][statistic];
 }
 

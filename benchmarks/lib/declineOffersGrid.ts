@@ -132,7 +132,12 @@ export function runPointInChild(options: PointOptions, child: ChildOptions): Pro
     process_.on('close', (code, signal) => {
       clearTimeout(timer);
       if (timedOut) return reject(new Error(`timed out after ${Math.round(child.timeoutMs / 60000)} min`));
-      if (code !== 0) return reject(new Error(`child exited with ${signal ?? `code ${code}`}${code === 134 || signal === 'SIGABRT' ? ' (out of memory? raise --heap-mb)' : ''}`));
+      if (code !== 0)
+        return reject(
+          new Error(
+            `child exited with ${signal ?? `code ${code}`}${code === 134 || signal === 'SIGABRT' ? ' (out of memory? raise --heap-mb)' : ''}`,
+          ),
+        );
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as PointResult);
       } catch (error) {

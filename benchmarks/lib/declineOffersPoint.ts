@@ -72,7 +72,8 @@ interface CycleOutcome {
 }
 
 export function runPoint(options: PointOptions, progress: Progress): PointResult {
-  if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new Error(`rounds must be a positive integer, got ${options.rounds}`);
+  if (!(Number.isInteger(options.rounds) && options.rounds >= 1))
+    throw new Error(`rounds must be a positive integer, got ${options.rounds}`);
   const gc = (globalThis as { gc?: () => void }).gc;
   if (options.gcBetweenRounds && gc === undefined) throw new Error('--gc needs node --expose-gc');
   const label = `${options.agents} x ${options.frameworks}${options.fastPaths ? '' : ' (reference)'}`;
@@ -108,7 +109,9 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
     const d0 = performance.now();
     declineAll(master, result, nowMs);
     declineMs += performance.now() - d0;
-    progress.update(`${label}: round ${round + 1}/${options.rounds}, last cycle ${formatDuration(cycleMs[round])}, ${outcome.offers} offers`);
+    progress.update(
+      `${label}: round ${round + 1}/${options.rounds}, last cycle ${formatDuration(cycleMs[round])}, ${outcome.offers} offers`,
+    );
   }
 
   // Memory is read before the scan so that the scan's own allocations do not count.

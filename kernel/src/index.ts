@@ -16,8 +16,28 @@ export type { Prng } from './prng.js';
 
 export { ResourceLayout, roundScalar, WELL_KNOWN_SCALARS } from './resources/layout.js';
 export type { ResourceQuantities } from './resources/layout.js';
-export { VectorPool, SCALAR_EPSILON, add, addInto, subtract, subtractInto, contains, equals, isEmpty, dominantShare } from './resources/vector.js';
-export { normalizeRanges, mergeRanges, subtractRanges, containsRanges, rangesCount, takePorts, portList, NO_RANGES } from './resources/ranges.js';
+export {
+  VectorPool,
+  SCALAR_EPSILON,
+  add,
+  addInto,
+  subtract,
+  subtractInto,
+  contains,
+  equals,
+  isEmpty,
+  dominantShare,
+} from './resources/vector.js';
+export {
+  normalizeRanges,
+  mergeRanges,
+  subtractRanges,
+  containsRanges,
+  rangesCount,
+  takePorts,
+  portList,
+  NO_RANGES,
+} from './resources/ranges.js';
 export type { Range, Ranges } from './resources/ranges.js';
 export {
   addResourceSets,
@@ -59,7 +79,17 @@ export type { Status } from './sdk/status.js';
 export type { ServiceSpec, PodSpec, PodTaskSpec } from './sdk/serviceSpec.js';
 export type { SiloComparison, RunFigures } from './sim/silos.js';
 export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
-export type { Scenario, ScenarioInput, ScenarioError, ScenarioResult, ScenarioFault, ScenarioFramework, ScenarioFrameworkInput, ScenarioAgent, ScenarioRole } from './sim/scenario.js';
+export type {
+  Scenario,
+  ScenarioInput,
+  ScenarioError,
+  ScenarioResult,
+  ScenarioFault,
+  ScenarioFramework,
+  ScenarioFrameworkInput,
+  ScenarioAgent,
+  ScenarioRole,
+} from './sim/scenario.js';
 export { frameworkKinds, frameworkKind } from './frameworks/index.js';
 export type { FrameworkKind, FrameworkKindPlugin } from './frameworks/frameworkKind.js';
 export { parseScenarioText } from './sim/scenarioText.js';

@@ -46,7 +46,10 @@ describe('allot simulate', () => {
   });
 
   it('prints byte-identical reports for two runs with the same seed', async () => {
-    const [first, second] = await Promise.all([allot('simulate', 'weighted-roles', '--json', '--seed', '42'), allot('simulate', 'weighted-roles', '--json', '--seed', '42')]);
+    const [first, second] = await Promise.all([
+      allot('simulate', 'weighted-roles', '--json', '--seed', '42'),
+      allot('simulate', 'weighted-roles', '--json', '--seed', '42'),
+    ]);
 
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).seed).toBe(42);
@@ -123,7 +126,9 @@ describe('allot simulate --silos', () => {
     const run = await allot('simulate', 'datacenter', '--json', '--silos');
 
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { silos: { shared: { tasksPending: number }; silos: { tasksPending: number }; partition: Record<string, string[]> } };
+    const report = JSON.parse(run.stdout) as {
+      silos: { shared: { tasksPending: number }; silos: { tasksPending: number }; partition: Record<string, string[]> };
+    };
     expect(Object.keys(report.silos.partition)).toEqual(['spark', 'marathon', 'cassandra', 'myriad']);
     expect(report.silos.shared.tasksPending).toBe(0);
     expect(report.silos.silos.tasksPending).toBeGreaterThan(0);

@@ -16,7 +16,11 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('@allot/kernel as a package', () => {
   it('compiles to ESM with type declarations, without DOM or Node types', () => {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'kernel', 'tsconfig.build.json'), '--outDir', outDir], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'kernel', 'tsconfig.build.json'), '--outDir', outDir],
+      { stdio: 'pipe' },
+    );
     expect(existsSync(join(outDir, 'index.js'))).toBe(true);
     expect(existsSync(join(outDir, 'index.d.ts'))).toBe(true);
     expect(existsSync(join(outDir, 'testing', 'index.d.ts'))).toBe(true);
@@ -30,14 +34,22 @@ describe('@allot/kernel as a package', () => {
       console.log(JSON.stringify(report.frameworks.map((f) => [f.id, f.tasks])));
     `;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(JSON.parse(output)).toEqual([['A', { TASK_RUNNING: 3 }], ['B', { TASK_RUNNING: 2 }]]);
+    expect(JSON.parse(output)).toEqual([
+      ['A', { TASK_RUNNING: 3 }],
+      ['B', { TASK_RUNNING: 2 }],
+    ]);
   });
 
-  it('emits no import of Node built-ins or of anything outside the kernel (except the testing kit\'s fast-check)', () => {
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+  it("emits no import of Node built-ins or of anything outside the kernel (except the testing kit's fast-check)", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+      );
     for (const file of files(outDir)) {
       const imports = [...readFileSync(file, 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]);
-      const foreign = imports.filter((specifier) => !specifier.startsWith('.') && !(file.includes(`${join('testing', '')}`) && specifier === 'fast-check'));
+      const foreign = imports.filter(
+        (specifier) => !specifier.startsWith('.') && !(file.includes(`${join('testing', '')}`) && specifier === 'fast-check'),
+      );
       expect(foreign, file).toEqual([]);
     }
   });

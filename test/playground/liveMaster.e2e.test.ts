@@ -43,7 +43,9 @@ describe.skipIf(!haveChromium)('playground connected to a real master', () => {
     await page.goto(`${served.url}?master=${encodeURIComponent(master.url)}`);
     await page.waitForSelector('[data-ready="true"]');
     await page.waitForSelector('[data-testid="live"][data-status="connected"]', { timeout: 10_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="live-agents"]')?.textContent === '1', undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-agents"]')?.textContent === '1', undefined, {
+      timeout: 15_000,
+    });
 
     expect(await page.locator('[data-testid="live-map"] li[data-agent]').count()).toBe(1);
     // Simulator-only views are not there while connected.
@@ -52,7 +54,11 @@ describe.skipIf(!haveChromium)('playground connected to a real master', () => {
     expect(problems).toEqual([]);
     // GET_STATE is readable cross-origin; a write call is refused (the browser logs that CORS failure, expected).
     const statuses = await page.evaluate(async (url) => {
-      const call = (type: string) => fetch(`${url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type }) }).then((r) => r.status, () => -1);
+      const call = (type: string) =>
+        fetch(`${url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type }) }).then(
+          (r) => r.status,
+          () => -1,
+        );
       return { read: await call('GET_STATE'), write: await call('MARK_AGENT_GONE') };
     }, master.url);
     expect(statuses.read).toBe(200);

@@ -7,28 +7,52 @@ import { describe, expect, test } from 'vitest';
 import { parseReason, statusLook, stepPod, whyStep } from '../../playground/src/lib/planText.js';
 import type { PlanFrame, PlanPhaseFrame } from '../../playground/src/worker/frame.js';
 
-function plan(strategy: string, steps: Array<[string, string, string[]]>, status = 'IN_PROGRESS'): { plan: PlanFrame; phase: PlanPhaseFrame } {
-  const phase: PlanPhaseFrame = { name: 'node', status, strategy, steps: steps.map(([name, stepStatus, reasons]) => ({ name, status: stepStatus, reasons })) };
+function plan(
+  strategy: string,
+  steps: Array<[string, string, string[]]>,
+  status = 'IN_PROGRESS',
+): { plan: PlanFrame; phase: PlanPhaseFrame } {
+  const phase: PlanPhaseFrame = {
+    name: 'node',
+    status,
+    strategy,
+    steps: steps.map(([name, stepStatus, reasons]) => ({ name, status: stepStatus, reasons })),
+  };
   return { plan: { framework: 'cassandra', name: 'deploy', kind: 'deploy', status, strategy: 'serial', phases: [phase] }, phase };
 }
 
 describe('parseReason', () => {
   test('an offer turned down names its agent, the stage and why', () => {
-    expect(parseReason("agent-4: placement: node-1's reservations and volumes are on agent-3, not agent-4")).toEqual({ agent: 'agent-4', stage: 'placement', text: "node-1's reservations and volumes are on agent-3, not agent-4" });
+    expect(parseReason("agent-4: placement: node-1's reservations and volumes are on agent-3, not agent-4")).toEqual({
+      agent: 'agent-4',
+      stage: 'placement',
+      text: "node-1's reservations and volumes are on agent-3, not agent-4",
+    });
   });
 
   test('the offer taken lists its stages without an agent', () => {
-    expect(parseReason('scalars: reserve cpus 1, mem 2048, disk 5000')).toEqual({ agent: null, stage: 'scalars', text: 'reserve cpus 1, mem 2048, disk 5000' });
+    expect(parseReason('scalars: reserve cpus 1, mem 2048, disk 5000')).toEqual({
+      agent: null,
+      stage: 'scalars',
+      text: 'reserve cpus 1, mem 2048, disk 5000',
+    });
   });
 
   test('anything else is kept whole', () => {
-    expect(parseReason('node-0 is not deployed yet: a plan\'s tasks run on its reservations')).toEqual({ agent: null, stage: null, text: 'node-0 is not deployed yet: a plan\'s tasks run on its reservations' });
+    expect(parseReason("node-0 is not deployed yet: a plan's tasks run on its reservations")).toEqual({
+      agent: null,
+      stage: null,
+      text: "node-0 is not deployed yet: a plan's tasks run on its reservations",
+    });
   });
 });
 
 describe('whyStep', () => {
   test('a step behind another in a serial phase waits for it', () => {
-    const { plan: p, phase } = plan('serial', [['node-0:[server]', 'STARTED', []], ['node-1:[server]', 'PENDING', []]]);
+    const { plan: p, phase } = plan('serial', [
+      ['node-0:[server]', 'STARTED', []],
+      ['node-1:[server]', 'PENDING', []],
+    ]);
     expect(whyStep(phase.steps[1], phase, p)).toBe('node-1 waits for node-0: the node phase goes one step at a time.');
   });
 

@@ -13,7 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { buildAndServe, chromiumAvailable, launchChromium, watchConsole, type Served } from './playgroundHarness.js';
 
 const haveChromium = chromiumAvailable();
-if (!haveChromium) console.warn('playground e2e: skipped, /usr/bin/chromium is missing (scripts/ensureChromium.mjs installs it as root with apt-get)');
+if (!haveChromium)
+  console.warn('playground e2e: skipped, /usr/bin/chromium is missing (scripts/ensureChromium.mjs installs it as root with apt-get)');
 
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? resolve('docs/screenshots') : null;
 
@@ -38,10 +39,19 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
 
   const simMs = (target: Page = page) => target.getAttribute('[data-testid="sim-time"]', 'data-ms').then(Number);
   const digest = (target: Page = page) => target.textContent('[data-testid="digest"]');
-  const stateCount = (state: string) => page.getAttribute(`[data-testid="task-machine"] [data-state="${state}"]`, 'data-count').then(Number);
-  const planStatus = (framework: string, plan: string) => page.getAttribute(`[data-testid="plans"] [data-framework="${framework}"][data-plan="${plan}"]`, 'data-status', { timeout: 5000 });
+  const stateCount = (state: string) =>
+    page.getAttribute(`[data-testid="task-machine"] [data-state="${state}"]`, 'data-count').then(Number);
+  const planStatus = (framework: string, plan: string) =>
+    page.getAttribute(`[data-testid="plans"] [data-framework="${framework}"][data-plan="${plan}"]`, 'data-status', { timeout: 5000 });
   const controlResults = () => page.locator('[data-testid="control-results"] li').allTextContents();
-  const cell = (framework: string, state: string) => page.locator(`tr[data-framework="${framework}"] td[data-state="${state}"]`).textContent({ timeout: 2000 }).then((text) => Number((text ?? '').replace('·', '').trim() || 0), () => 0);
+  const cell = (framework: string, state: string) =>
+    page
+      .locator(`tr[data-framework="${framework}"] td[data-state="${state}"]`)
+      .textContent({ timeout: 2000 })
+      .then(
+        (text) => Number((text ?? '').replace('·', '').trim() || 0),
+        () => 0,
+      );
 
   async function open(target: Page, path = ''): Promise<void> {
     await target.goto(served.url + path);
@@ -66,7 +76,9 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
       return;
     }
     // The fixed timeline and tour card would cover part of a panel: hide them for the picture.
-    await page.addStyleTag({ content: 'footer.timeline, aside.tour { visibility: hidden !important; }' }).then((tag) => tag.evaluate((node) => (node as Element).setAttribute('data-shot', '1')));
+    await page
+      .addStyleTag({ content: 'footer.timeline, aside.tour { visibility: hidden !important; }' })
+      .then((tag) => tag.evaluate((node) => (node as Element).setAttribute('data-shot', '1')));
     await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
     await page.evaluate(() => document.querySelectorAll('style[data-shot]').forEach((node) => node.remove()));
   }
@@ -77,7 +89,11 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     const runningBefore = await stateCount('TASK_RUNNING');
     await page.click('[data-testid="speed-10"]');
     await page.click('[data-testid="play"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-time"]')?.getAttribute('data-ms')) >= 16000, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="sim-time"]')?.getAttribute('data-ms')) >= 16000,
+      undefined,
+      { timeout: 20_000 },
+    );
     await page.click('[data-testid="play"]');
     expect(runningBefore).toBeLessThan(5);
     expect(await stateCount('TASK_RUNNING')).toBe(5);
@@ -89,7 +105,7 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  test('crashing an agent changes its tasks\' states', async () => {
+  test("crashing an agent changes its tasks' states", async () => {
     await open(page, '?scenario=failure-recovery');
     await page.waitForFunction(() => document.querySelector('[data-testid="cluster-map"]')?.getAttribute('data-agents') === '6');
     await seekByKeys(8000);
@@ -174,7 +190,9 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
         expect(await cell('cassandra', 'TASK_LOST')).toBe(2);
         expect(await planStatus('cassandra', 'recovery')).toBe('COMPLETE');
         expect(await page.textContent('[data-testid="pods-cassandra"] tr[data-pod="node-1"] td')).toBe('agent-4');
-        expect(await page.textContent('[data-framework="cassandra"][data-kind="stateful"]')).toContain('gave back unowned reservations on agent-3');
+        expect(await page.textContent('[data-framework="cassandra"][data-kind="stateful"]')).toContain(
+          'gave back unowned reservations on agent-3',
+        );
         await shot('tour-reservations');
       }
       if (tour === 'failure') expect(await simMs()).toBe(7000);
@@ -185,7 +203,13 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
   }
 
   test('cassandra: the deploy plan goes complete, and replacing a pod from the UI runs a recovery plan', async () => {
-    const groups = await page.locator('[data-testid="scenario-picker"] optgroup').evaluateAll((nodes) => nodes.map((node) => `${node.getAttribute('label')}: ${[...node.querySelectorAll('option')].map((option) => option.value).join(' ')}`));
+    const groups = await page
+      .locator('[data-testid="scenario-picker"] optgroup')
+      .evaluateAll((nodes) =>
+        nodes.map(
+          (node) => `${node.getAttribute('label')}: ${[...node.querySelectorAll('option')].map((option) => option.value).join(' ')}`,
+        ),
+      );
     expect(groups).toContain('Stateful services: plans (Cassandra, Kafka): cassandra kafka');
     await page.selectOption('[data-testid="scenario-picker"]', 'cassandra');
     await page.waitForSelector('[data-testid="plans"] [data-plan="deploy"]');

@@ -13,7 +13,15 @@ import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const PLAYGROUND_ROOT = resolve(fileURLToPath(new URL('../../playground', import.meta.url)));
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);
@@ -28,8 +36,19 @@ export interface Served {
 export async function buildAndServe(): Promise<Served> {
   const vite = await import('vite');
   const outDir = mkdtempSync(join(tmpdir(), 'allot-playground-'));
-  await vite.build({ root: PLAYGROUND_ROOT, configFile: join(PLAYGROUND_ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true, sourcemap: false } });
-  const server = await vite.preview({ root: PLAYGROUND_ROOT, configFile: join(PLAYGROUND_ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  await vite.build({
+    root: PLAYGROUND_ROOT,
+    configFile: join(PLAYGROUND_ROOT, 'vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+  const server = await vite.preview({
+    root: PLAYGROUND_ROOT,
+    configFile: join(PLAYGROUND_ROOT, 'vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('the preview server has no TCP address');
   return {

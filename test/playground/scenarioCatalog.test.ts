@@ -21,7 +21,12 @@ test('groups follow what a scenario is about', () => {
 });
 
 test('a kind the picker does not know yet gets a group of its own name', () => {
-  const scenario = { name: 'x', durationMs: 1000, agents: [{ id: 'a', resources: { cpus: 1 } }], frameworks: [{ id: 'f', role: 'r', kind: 'quantum' }] };
+  const scenario = {
+    name: 'x',
+    durationMs: 1000,
+    agents: [{ id: 'a', resources: { cpus: 1 } }],
+    frameworks: [{ id: 'f', role: 'r', kind: 'quantum' }],
+  };
   expect(groupOf(scenario as never)).toEqual({ id: 'quantum', label: 'quantum frameworks' });
   expect(summaryOf(scenario as never)).toBe('1 agent · 1 framework (quantum)');
 });

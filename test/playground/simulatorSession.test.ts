@@ -53,7 +53,12 @@ describe('SimulatorSession', () => {
   test('a frame sends only what the view does not have yet', () => {
     const session = loaded();
     const first = session.advance(5000, 2, EMPTY_VIEW);
-    const view = { epoch: first.epoch, agentsVersion: first.agents.version, samples: first.samples.length, eventSeq: first.events[first.events.length - 1].seq };
+    const view = {
+      epoch: first.epoch,
+      agentsVersion: first.agents.version,
+      samples: first.samples.length,
+      eventSeq: first.events[first.events.length - 1].seq,
+    };
     const next = session.advance(6000, 3, view);
     expect(next.agents.ids).toBeNull();
     expect(next.samplesFrom).toBe(first.samples.length);
@@ -65,7 +70,13 @@ describe('SimulatorSession', () => {
     const first = session.advance(20000, 2, EMPTY_VIEW);
     expect(first.unchanged).toEqual([]);
     expect(first.plans.map((plan) => `${plan.framework}/${plan.name}`)).toEqual(['cassandra/deploy']);
-    const view = { epoch: first.epoch, agentsVersion: first.agents.version, samples: first.samples.length, eventSeq: first.events[first.events.length - 1].seq, versions: first.versions };
+    const view = {
+      epoch: first.epoch,
+      agentsVersion: first.agents.version,
+      samples: first.samples.length,
+      eventSeq: first.events[first.events.length - 1].seq,
+      versions: first.versions,
+    };
     const same = session.frame(3, view);
     expect(same.unchanged).toEqual(['offerCycles', 'plans', 'details', 'controls']);
     expect(same.plans).toEqual([]);
@@ -89,10 +100,14 @@ describe('SimulatorSession', () => {
   });
 
   test('long lists in framework details keep their latest entries and say how many went', () => {
-    expect(trimDetails({ jobs: [1, 2, 3, 4], summary: { finished: 4 } }, 2)).toEqual({ jobs: [3, 4], jobsOmitted: 2, summary: { finished: 4 } });
+    expect(trimDetails({ jobs: [1, 2, 3, 4], summary: { finished: 4 } }, 2)).toEqual({
+      jobs: [3, 4],
+      jobsOmitted: 2,
+      summary: { finished: 4 },
+    });
   });
 
-  test('Jain\'s index is 1 for equal shares and 1/n when one role has everything', () => {
+  test("Jain's index is 1 for equal shares and 1/n when one role has everything", () => {
     expect(jainIndex([0.5, 0.5])).toBe(1);
     expect(jainIndex([1, 0, 0, 0])).toBe(0.25);
     expect(jainIndex([])).toBe(1);
@@ -101,7 +116,12 @@ describe('SimulatorSession', () => {
 
 describe('share URL', () => {
   test('round-trips scenario, seed, faults and time', () => {
-    const state = { scenario: 'failure-recovery', seed: 9, faults: [{ atMs: 8000, type: 'agent.crash' as const, agent: 'agent-3' }], atMs: 88000 };
+    const state = {
+      scenario: 'failure-recovery',
+      seed: 9,
+      faults: [{ atMs: 8000, type: 'agent.crash' as const, agent: 'agent-3' }],
+      atMs: 88000,
+    };
     expect(decodeSharedState(encodeSharedState(state))).toEqual(state);
   });
 

@@ -12,7 +12,10 @@ import { PLAYGROUND_ROOT } from './playgroundHarness.js';
 
 test('svelte-check finds no errors or warnings in the playground', () => {
   const bin = join(PLAYGROUND_ROOT, 'node_modules', '.bin', 'svelte-check');
-  const run = spawnSync(bin, ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], { cwd: PLAYGROUND_ROOT, encoding: 'utf8' });
+  const run = spawnSync(bin, ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], {
+    cwd: PLAYGROUND_ROOT,
+    encoding: 'utf8',
+  });
   const output = `${run.stdout}${run.stderr}`;
   expect(output).toContain('svelte-check found 0 errors and 0 warnings');
   expect(run.status, output).toBe(0);

@@ -151,11 +151,20 @@ export class AgentRuntime {
   async launch(spec: LaunchTaskSpec): Promise<LaunchResult> {
     if (this.#closed) return { ok: false, code: 'closed', message: 'the runtime is closed' };
     const existing = this.#tasks.get(spec.taskId);
-    if (existing) return { ok: false, code: 'duplicate_task', message: `task ${spec.taskId} is already known to this agent (${existing.record.state})` };
-    if (this.#updates.pending(spec.taskId).length > 0) return { ok: false, code: 'duplicate_task', message: `task ${spec.taskId} still has unacknowledged status updates` };
+    if (existing)
+      return {
+        ok: false,
+        code: 'duplicate_task',
+        message: `task ${spec.taskId} is already known to this agent (${existing.record.state})`,
+      };
+    if (this.#updates.pending(spec.taskId).length > 0)
+      return { ok: false, code: 'duplicate_task', message: `task ${spec.taskId} still has unacknowledged status updates` };
     const problem = validateLaunchSpec(spec);
     if (problem) {
-      this.#emit(null, { taskId: spec.taskId, frameworkId: spec.frameworkId }, 'TASK_ERROR', { reason: 'REASON_TASK_INVALID', message: problem.message });
+      this.#emit(null, { taskId: spec.taskId, frameworkId: spec.frameworkId }, 'TASK_ERROR', {
+        reason: 'REASON_TASK_INVALID',
+        message: problem.message,
+      });
       return problem;
     }
     const nowMs = this.#now();
@@ -171,7 +180,12 @@ export class AgentRuntime {
       command: spec.command,
       sandboxDir,
       user: typeof user === 'string' ? null : user,
-      env: taskEnvironment(spec, { agentId: this.agentId, sandboxDir, base: this.#options.taskEnv, userName: typeof user === 'string' ? null : (user?.name ?? null) }),
+      env: taskEnvironment(spec, {
+        agentId: this.agentId,
+        sandboxDir,
+        base: this.#options.taskEnv,
+        userName: typeof user === 'string' ? null : (user?.name ?? null),
+      }),
       limits: containerLimits(spec, this.#options.defaultPidsMax),
       diskMb: diskLimitMb(spec),
       healthCheck: spec.healthCheck ?? null,
@@ -294,7 +308,10 @@ export class AgentRuntime {
     chmodSync(join(this.workDir, 'sandboxes'), 0o755);
     if (this.#isolator.warning) this.warnings.push(this.#isolator.warning);
     const blocked = this.#taskUser ? untraversableDirectory(join(this.workDir, 'sandboxes')) : null;
-    if (blocked) this.warnings.push(`${blocked} is not searchable by other users: tasks running as ${this.#taskUser!.name} cannot reach their sandbox by absolute path`);
+    if (blocked)
+      this.warnings.push(
+        `${blocked} is not searchable by other users: tasks running as ${this.#taskUser!.name} cannot reach their sandbox by absolute path`,
+      );
     for (const warning of this.warnings) this.#logger.warn({ agentId: this.agentId }, warning);
 
     for (const record of this.#store.loadTasks()) await this.#recover(record);
@@ -302,9 +319,14 @@ export class AgentRuntime {
     for (const containerId of await this.#isolator.containers()) {
       if (owned.has(containerId)) continue;
       this.#logger.warn({ containerId }, 'removing a container left over by an earlier agent');
-      await this.#isolator.cleanup(containerId).catch((error) => this.#logger.error({ containerId, err: error }, 'could not remove leftover container'));
+      await this.#isolator
+        .cleanup(containerId)
+        .catch((error) => this.#logger.error({ containerId, err: error }, 'could not remove leftover container'));
     }
-    this.#logger.info({ agentId: this.agentId, isolator: this.#isolator.kind, tasks: this.#tasks.size, pendingUpdates: this.#updates.pendingCount }, 'agent runtime started');
+    this.#logger.info(
+      { agentId: this.agentId, isolator: this.#isolator.kind, tasks: this.#tasks.size, pendingUpdates: this.#updates.pendingCount },
+      'agent runtime started',
+    );
     this.resendPending();
   }
 
@@ -322,13 +344,19 @@ export class AgentRuntime {
       // The agent died mid-launch: the wrapper never got "go" (or its RUNNING was never recorded); end it.
       if (alive) signalProcessGroup(record.pid!, 'SIGKILL');
       await this.#cleanupContainer(record);
-      this.#finish(task, 'TASK_FAILED', { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: 'the agent restarted while the task was launching' });
+      this.#finish(task, 'TASK_FAILED', {
+        reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+        message: 'the agent restarted while the task was launching',
+      });
       return;
     }
     try {
       await this.#isolator.recover(record.containerId, record.limits, record.pid);
     } catch (error) {
-      this.#logger.warn({ taskId: record.taskId, err: error }, 'container isolation could not be recovered; limits of this task are no longer watched');
+      this.#logger.warn(
+        { taskId: record.taskId, err: error },
+        'container isolation could not be recovered; limits of this task are no longer watched',
+      );
     }
     task.process = TaskProcess.adopt(record.pid, record.startTicks, record.sandboxDir, this.#options.adoptedPollMs);
     task.released = true;
@@ -344,7 +372,20 @@ export class AgentRuntime {
   #track(record: TaskRecord): LiveTask {
     let resolveTerminal!: (state: TaskState) => void;
     const terminal = new Promise<TaskState>((resolve) => (resolveTerminal = resolve));
-    const task: LiveTask = { record, process: null, released: false, healthy: null, health: null, monitor: null, monitorBusy: false, lastDiskCheckMs: this.#now(), killTimer: null, ended: false, terminal, resolveTerminal };
+    const task: LiveTask = {
+      record,
+      process: null,
+      released: false,
+      healthy: null,
+      health: null,
+      monitor: null,
+      monitorBusy: false,
+      lastDiskCheckMs: this.#now(),
+      killTimer: null,
+      ended: false,
+      terminal,
+      resolveTerminal,
+    };
     this.#tasks.set(record.taskId, task);
     return task;
   }
@@ -360,17 +401,21 @@ export class AgentRuntime {
     task.monitor = setInterval(() => void this.#checkLimits(task), this.#options.monitorIntervalMs);
     task.monitor.unref();
     if (record.healthCheck) {
-      task.health = new CommandHealthChecker(record.healthCheck, { sandboxDir: record.sandboxDir, env: record.env, user: record.user }, {
-        onHealthChanged: (healthy) => {
-          if (task.ended || record.kill) return;
-          task.healthy = healthy;
-          this.#emit(task, record, 'TASK_RUNNING', { healthy });
+      task.health = new CommandHealthChecker(
+        record.healthCheck,
+        { sandboxDir: record.sandboxDir, env: record.env, user: record.user },
+        {
+          onHealthChanged: (healthy) => {
+            if (task.ended || record.kill) return;
+            task.healthy = healthy;
+            this.#emit(task, record, 'TASK_RUNNING', { healthy });
+          },
+          onFailuresExceeded: (failures) => {
+            this.#logger.warn({ taskId: record.taskId, failures }, 'health check failed too often; killing the task');
+            this.#beginKill(task, this.#options.defaultKillGracePeriodMs, 'health_check');
+          },
         },
-        onFailuresExceeded: (failures) => {
-          this.#logger.warn({ taskId: record.taskId, failures }, 'health check failed too often; killing the task');
-          this.#beginKill(task, this.#options.defaultKillGracePeriodMs, 'health_check');
-        },
-      });
+      );
       task.health.start();
     }
   }
@@ -479,7 +524,10 @@ export class AgentRuntime {
       ...(details.healthy !== undefined ? { healthy: details.healthy } : {}),
       timestampMs: nowMs,
     };
-    this.#logger.info({ taskId: ids.taskId, state, uuid: update.uuid, reason: details.reason, message: details.message, healthy: details.healthy }, 'status update');
+    this.#logger.info(
+      { taskId: ids.taskId, state, uuid: update.uuid, reason: details.reason, message: details.message, healthy: details.healthy },
+      'status update',
+    );
     this.#updates.add(update);
   }
 

@@ -74,7 +74,8 @@ export class CheckpointStore {
         if (!file.endsWith('.json') || file.startsWith('.')) continue;
         const record = readJsonIfExists<TaskRecord>(join(tasksDir, frameworkId, file));
         if (record === null) continue;
-        if (record.version !== TASK_RECORD_VERSION) throw new Error(`task record ${file} has version ${record.version}; this agent reads ${TASK_RECORD_VERSION}`);
+        if (record.version !== TASK_RECORD_VERSION)
+          throw new Error(`task record ${file} has version ${record.version}; this agent reads ${TASK_RECORD_VERSION}`);
         out.push(record);
       }
     }

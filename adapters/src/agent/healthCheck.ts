@@ -18,7 +18,13 @@ export interface HealthCheckSpec {
   consecutiveFailures?: number;
 }
 
-export const HEALTH_CHECK_DEFAULTS = { intervalSeconds: 10, timeoutSeconds: 20, gracePeriodSeconds: 10, delaySeconds: 15, consecutiveFailures: 3 };
+export const HEALTH_CHECK_DEFAULTS = {
+  intervalSeconds: 10,
+  timeoutSeconds: 20,
+  gracePeriodSeconds: 10,
+  delaySeconds: 15,
+  consecutiveFailures: 3,
+};
 
 export interface HealthCheckListener {
   onHealthChanged(healthy: boolean): void;
@@ -36,9 +42,14 @@ export class CommandHealthChecker {
   #failures = 0;
   #stopped = false;
 
-  constructor(spec: HealthCheckSpec, context: { sandboxDir: string; env: Record<string, string>; user: TaskUser | null }, listener: HealthCheckListener) {
+  constructor(
+    spec: HealthCheckSpec,
+    context: { sandboxDir: string; env: Record<string, string>; user: TaskUser | null },
+    listener: HealthCheckListener,
+  ) {
     this.#spec = { ...HEALTH_CHECK_DEFAULTS, ...spec };
-    if (!(this.#spec.intervalSeconds > 0) || !(this.#spec.timeoutSeconds > 0)) throw new Error('health check interval and timeout must be > 0');
+    if (!(this.#spec.intervalSeconds > 0) || !(this.#spec.timeoutSeconds > 0))
+      throw new Error('health check interval and timeout must be > 0');
     this.#context = context;
     this.#listener = listener;
   }

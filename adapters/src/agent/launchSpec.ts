@@ -43,14 +43,18 @@ export function validateLaunchSpec(spec: LaunchTaskSpec): SpecProblem | null {
   if (typeof spec.command !== 'string' || spec.command.trim() === '') return problem('the command is empty');
   for (const [name, value] of Object.entries(spec.resources ?? {})) {
     if (name === 'ports') continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return problem(`resource ${name} must be a finite number >= 0, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      return problem(`resource ${name} must be a finite number >= 0, got ${String(value)}`);
   }
   for (const [begin, end] of spec.resources?.ports ?? []) {
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > 65535 || begin > end) return problem(`port range [${begin}, ${end}] is not valid`);
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > 65535 || begin > end)
+      return problem(`port range [${begin}, ${end}] is not valid`);
   }
   if (taskPorts(spec).length > PORTS_PER_TASK_MAX) return problem(`the task has more than ${PORTS_PER_TASK_MAX} ports`);
-  for (const name of Object.keys(spec.env ?? {})) if (!ENV_NAME.test(name)) return problem(`environment variable name "${name}" is not valid`);
-  if (spec.pidsMax !== undefined && !(Number.isInteger(spec.pidsMax) && spec.pidsMax > 0)) return problem(`pidsMax must be an integer > 0, got ${spec.pidsMax}`);
+  for (const name of Object.keys(spec.env ?? {}))
+    if (!ENV_NAME.test(name)) return problem(`environment variable name "${name}" is not valid`);
+  if (spec.pidsMax !== undefined && !(Number.isInteger(spec.pidsMax) && spec.pidsMax > 0))
+    return problem(`pidsMax must be an integer > 0, got ${spec.pidsMax}`);
   const check = spec.healthCheck;
   if (check) {
     if (typeof check.command !== 'string' || check.command.trim() === '') return problem('the health check command is empty');

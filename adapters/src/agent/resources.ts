@@ -66,7 +66,8 @@ export function parseResources(text: string): ParseResult<AgentResources> {
     if (value.startsWith('{')) return resourcesError(`${where}: set-valued resources are not supported`);
     if (name === 'ports') return resourcesError(`${where}: "ports" must be ranges like [31000-32000]`);
     const amount = Number(value);
-    if (value === '' || !Number.isFinite(amount) || amount < 0) return resourcesError(`${where}: expected a finite number >= 0, got "${value}"`);
+    if (value === '' || !Number.isFinite(amount) || amount < 0)
+      return resourcesError(`${where}: expected a finite number >= 0, got "${value}"`);
     totals[name] = roundScalar((totals[name] ?? 0) + amount);
     if (reserved) reserved.resources[name] = roundScalar((reserved.resources[name] ?? 0) + amount);
   }
@@ -89,9 +90,11 @@ export function parseAttributes(text: string): ParseResult<AgentAttributes> {
     if (colon <= 0) return { ok: false, code: 'invalid_attributes', message: `${where}: expected NAME:VALUE` };
     const name = item.slice(0, colon).trim();
     const value = item.slice(colon + 1).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) return { ok: false, code: 'invalid_attributes', message: `${where}: "${name}" is not a valid attribute name` };
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name))
+      return { ok: false, code: 'invalid_attributes', message: `${where}: "${name}" is not a valid attribute name` };
     if (value === '') return { ok: false, code: 'invalid_attributes', message: `${where}: the value is empty` };
-    if (Object.hasOwn(attributes, name)) return { ok: false, code: 'invalid_attributes', message: `${where}: attribute "${name}" is given twice` };
+    if (Object.hasOwn(attributes, name))
+      return { ok: false, code: 'invalid_attributes', message: `${where}: attribute "${name}" is given twice` };
     const number = Number(value);
     attributes[name] = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(value) && Number.isFinite(number) ? number : value;
   }

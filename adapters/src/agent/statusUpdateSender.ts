@@ -90,7 +90,10 @@ export class StatusUpdateSender {
     try {
       this.#options.send(update);
     } catch (error) {
-      this.#options.logger.error({ taskId: update.taskId, uuid: update.uuid, err: error }, 'status update callback threw; the update will be resent');
+      this.#options.logger.error(
+        { taskId: update.taskId, uuid: update.uuid, err: error },
+        'status update callback threw; the update will be resent',
+      );
     }
   }
 

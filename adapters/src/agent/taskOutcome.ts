@@ -20,13 +20,22 @@ export interface UpdateDetails {
   healthy?: boolean;
 }
 
-export function taskOutcome(kill: TaskRecord['kill'], released: boolean, status: ExitStatus, limitation: Limitation | null): [TaskState, UpdateDetails] {
+export function taskOutcome(
+  kill: TaskRecord['kill'],
+  released: boolean,
+  status: ExitStatus,
+  limitation: Limitation | null,
+): [TaskState, UpdateDetails] {
   if (limitation) return ['TASK_FAILED', { reason: limitation.reason, message: limitation.message }];
-  if (kill && !released) return ['TASK_KILLED', { reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'killed before the command started' }];
-  if (kill?.reason === 'health_check') return ['TASK_KILLED', { message: `killed after failing health checks; ${describeExit(status)}`, healthy: false }];
+  if (kill && !released)
+    return ['TASK_KILLED', { reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'killed before the command started' }];
+  if (kill?.reason === 'health_check')
+    return ['TASK_KILLED', { message: `killed after failing health checks; ${describeExit(status)}`, healthy: false }];
   if (kill) return ['TASK_KILLED', { message: `killed; ${describeExit(status)}` }];
   if (status.code === 0 && status.signal === null) return ['TASK_FINISHED', { message: describeExit(status) }];
-  if (status.code === null && status.signal === null) return ['TASK_FAILED', { reason: 'REASON_EXECUTOR_TERMINATED', message: describeExit(status) }];
-  if (status.code === EXIT_LAUNCH_ABORTED && !released) return ['TASK_FAILED', { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: 'the launcher ended before the command started' }];
+  if (status.code === null && status.signal === null)
+    return ['TASK_FAILED', { reason: 'REASON_EXECUTOR_TERMINATED', message: describeExit(status) }];
+  if (status.code === EXIT_LAUNCH_ABORTED && !released)
+    return ['TASK_FAILED', { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: 'the launcher ended before the command started' }];
   return ['TASK_FAILED', { message: describeExit(status) }];
 }

@@ -65,7 +65,8 @@ export class AgentCheckpoint {
   taskKeys(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
     for (const frameworkId of list(join(this.#dir, 'tasks'))) {
-      for (const file of list(join(this.#dir, 'tasks', frameworkId))) if (file.endsWith('.json') && !file.startsWith('.')) out.push([frameworkId, file.slice(0, -5)]);
+      for (const file of list(join(this.#dir, 'tasks', frameworkId)))
+        if (file.endsWith('.json') && !file.startsWith('.')) out.push([frameworkId, file.slice(0, -5)]);
     }
     return out;
   }

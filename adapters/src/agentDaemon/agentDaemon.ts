@@ -96,11 +96,24 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       });
     },
   });
-  if (isolation.isolator.kind === 'posix') logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
+  if (isolation.isolator.kind === 'posix')
+    logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
 
-  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true, ...(options.https ? { https: options.https } : {}) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
   app.get('/health', async () => ({ healthy: true, agentId, connected: connection?.streamId !== null }));
-  app.get('/state', async () => ({ agentId, master: options.masterUrl, connected: connection?.streamId !== null, isolation: isolation.isolator.kind, warnings: runtime.warnings, tasks: runtime.tasks() }));
+  app.get('/state', async () => ({
+    agentId,
+    master: options.masterUrl,
+    connected: connection?.streamId !== null,
+    isolation: isolation.isolator.kind,
+    warnings: runtime.warnings,
+    tasks: runtime.tasks(),
+  }));
   await app.listen({ host: options.ip ?? '127.0.0.1', port: options.port ?? 5051 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 5051);
@@ -111,7 +124,8 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   const declared = agentResourcesJson(resources.value);
   const forgetEnded = () => {
     const live = new Set(runtime.tasks().map((task) => `${task.frameworkId}/${task.taskId}`));
-    for (const [frameworkId, taskId] of checkpoint.taskKeys()) if (!live.has(`${frameworkId}/${taskId}`)) checkpoint.removeTask(frameworkId, taskId);
+    for (const [frameworkId, taskId] of checkpoint.taskKeys())
+      if (!live.has(`${frameworkId}/${taskId}`)) checkpoint.removeTask(frameworkId, taskId);
   };
 
   const handle = async (event: Json): Promise<void> => {
@@ -150,7 +164,14 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   };
 
   const launch = async (task: Json): Promise<void> => {
-    checkpoint.saveTask({ frameworkId: task.framework_id, taskId: task.task_id, name: task.name, role: task.role, executorId: task.executor_id, resources: task.resources });
+    checkpoint.saveTask({
+      frameworkId: task.framework_id,
+      taskId: task.task_id,
+      name: task.name,
+      role: task.role,
+      executorId: task.executor_id,
+      resources: task.resources,
+    });
     const result = await runtime.launch({
       taskId: task.task_id,
       frameworkId: task.framework_id,
@@ -161,7 +182,8 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       ...(task.health_check ? { healthCheck: task.health_check } : {}),
       frameworkCapabilities: task.framework_capabilities ?? [],
     });
-    if (!result.ok && result.code === 'duplicate_task') logger.warn({ taskId: task.task_id, message: result.message }, 'launch of a task this agent already knows');
+    if (!result.ok && result.code === 'duplicate_task')
+      logger.warn({ taskId: task.task_id, message: result.message }, 'launch of a task this agent already knows');
   };
 
   connection = new MasterConnection({
@@ -175,14 +197,31 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       const tasks = runtime.tasks().flatMap((task) => {
         const saved = checkpoint.task(task.frameworkId, task.taskId);
         if (!saved) return [];
-        return [{ task_id: task.taskId, framework_id: task.frameworkId, state: task.state, role: saved.role, resources: saved.resources, executor_id: saved.executorId, name: saved.name }];
+        return [
+          {
+            task_id: task.taskId,
+            framework_id: task.frameworkId,
+            state: task.state,
+            role: saved.role,
+            resources: saved.resources,
+            executor_id: saved.executorId,
+            name: saved.name,
+          },
+        ];
       });
       const checkpointed = checkpoint.resources();
       return {
         type: 'SUBSCRIBE',
         agent_id: agentId,
         subscribe: {
-          agent: { id: agentId, hostname: options.hostname ?? osHostname(), port, resources: declared, ...(checkpointed ? { checkpointed_resources: checkpointed } : {}), attributes: attributes.value },
+          agent: {
+            id: agentId,
+            hostname: options.hostname ?? osHostname(),
+            port,
+            resources: declared,
+            ...(checkpointed ? { checkpointed_resources: checkpointed } : {}),
+            attributes: attributes.value,
+          },
           tasks,
         },
       };
@@ -203,9 +242,14 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     closing ??= (async () => {
       await connection?.stop();
       if (closeOptions.killTasks) {
-        const live = runtime.tasks().filter((task) => !['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST'].includes(task.state));
+        const live = runtime
+          .tasks()
+          .filter((task) => !['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST'].includes(task.state));
         for (const task of live) runtime.kill(task.taskId, 0);
-        await Promise.race([Promise.all(live.map((task) => runtime.whenTerminal(task.taskId))), new Promise((resolve) => setTimeout(resolve, 5000))]);
+        await Promise.race([
+          Promise.all(live.map((task) => runtime.whenTerminal(task.taskId))),
+          new Promise((resolve) => setTimeout(resolve, 5000)),
+        ]);
       }
       runtime.close();
       if (closeOptions.killTasks) removeAgentCgroups(agentId);

@@ -61,7 +61,12 @@ export class MasterConnection {
     const streamId = this.streamId;
     if (streamId === null || this.#stopped) return false;
     try {
-      const response = await fetch(`${this.#servingUrl ?? this.#masterUrls[this.#urlIndex]}/api/v1/agent`, { method: 'POST', headers: { ...this.#headers(), 'Mesos-Stream-Id': streamId }, body: JSON.stringify(call), signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${this.#servingUrl ?? this.#masterUrls[this.#urlIndex]}/api/v1/agent`, {
+        method: 'POST',
+        headers: { ...this.#headers(), 'Mesos-Stream-Id': streamId },
+        body: JSON.stringify(call),
+        signal: AbortSignal.timeout(10_000),
+      });
       await response.arrayBuffer();
       if (response.status !== 202) this.#options.logger.warn({ status: response.status, call: call.type }, 'master refused a call');
       return response.status === 202;
@@ -104,7 +109,12 @@ export class MasterConnection {
     this.#abort = abort;
     let subscribed = false;
     try {
-      const response = await fetch(`${this.#masterUrls[this.#urlIndex]}/api/v1/agent`, { method: 'POST', headers: this.#headers(), body: JSON.stringify(this.#options.subscribeCall()), signal: abort.signal });
+      const response = await fetch(`${this.#masterUrls[this.#urlIndex]}/api/v1/agent`, {
+        method: 'POST',
+        headers: this.#headers(),
+        body: JSON.stringify(this.#options.subscribeCall()),
+        signal: abort.signal,
+      });
       if (response.status !== 200 || !response.body) {
         const text = (await response.text()).slice(0, 500);
         if (response.status === 400 || response.status === 401 || response.status === 403) {

@@ -40,7 +40,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--master <url>', 'the master to register with, e.g. http://127.0.0.1:5050 (HA masters: several, comma-separated)')
     .option('--ip <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'HTTP port for /health and /state (0 = any free port)', parsePort, 5051)
-    .option('--hostname <name>', 'hostname advertised in offers (default: this host\'s name)')
+    .option('--hostname <name>', "hostname advertised in offers (default: this host's name)")
     .option('--work-dir <dir>', 'where the agent keeps sandboxes and checkpoints (default: a directory under the system temp dir)')
     .option('--resources <spec>', 'e.g. "cpus:2;mem:2048;disk:4096;ports:[31000-32000]" (default: detected)')
     .option('--attributes <spec>', 'e.g. "rack:r1;zone:a"')
@@ -57,12 +57,15 @@ export function registerAgentCommand(program: Command): void {
 
 async function runAgent(flags: AgentFlags): Promise<void> {
   if (!flags.master) throw new UsageError('--master: the master URL is required, e.g. --master http://127.0.0.1:5050');
-  for (const url of flags.master.split(',')) if (!/^https?:\/\/[^/\s,]+\/?$/.test(url.trim())) throw new UsageError(`--master: expected a URL like http://127.0.0.1:5050 (or several, comma-separated), got "${url}"`);
+  for (const url of flags.master.split(','))
+    if (!/^https?:\/\/[^/\s,]+\/?$/.test(url.trim()))
+      throw new UsageError(`--master: expected a URL like http://127.0.0.1:5050 (or several, comma-separated), got "${url}"`);
   const tls = httpsOptionsFromFiles(flags);
   if (!tls.ok) throw new UsageError(tls.message);
   const isolation = ISOLATION[flags.isolation];
   if (!isolation) throw new UsageError(`--isolation: expected auto, cgroups or posix, got "${flags.isolation}"`);
-  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
+    throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
   const logger = pino({ name: 'allot-agent', level: flags.logLevel });
   let started;
   try {
@@ -81,7 +84,8 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
     throw error;
   }
   if (!started.ok) throw new UsageError(started.message);

@@ -38,7 +38,10 @@ export function registerBenchCommand(program: Command): void {
     .argument('[args...]', 'arguments passed on to the benchmark (put them after --)')
     .option('--json', 'benchmarks print JSON only')
     .option('--quick', 'smaller workloads, for a fast smoke run')
-    .addHelpText('after', '\nExamples:\n  allot bench --quick\n  allot bench NAME --json > result.json\n  allot bench NAME -- --extra-benchmark-flag')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  allot bench --quick\n  allot bench NAME --json > result.json\n  allot bench NAME -- --extra-benchmark-flag',
+    )
     .action(async (name: string | undefined, args: string[], flags: BenchFlags) => {
       const benchmarks = await loadRegistry();
       const selected = name === undefined ? benchmarks : [findBenchmark(benchmarks, name)];

@@ -13,7 +13,8 @@ export function parsePort(text: string): number {
 
 export function parseSeconds(text: string): number {
   const value = Number(text);
-  if (!/^[+]?(\d+(\.\d*)?|\.\d+)$/.test(text.trim()) || !(value > 0) || value > 31_536_000) throw new InvalidArgumentError(`expected a number of seconds > 0, got "${text}".`);
+  if (!/^[+]?(\d+(\.\d*)?|\.\d+)$/.test(text.trim()) || !(value > 0) || value > 31_536_000)
+    throw new InvalidArgumentError(`expected a number of seconds > 0, got "${text}".`);
   return value;
 }
 

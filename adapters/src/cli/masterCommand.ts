@@ -61,7 +61,8 @@ export function registerMasterCommand(program: Command): void {
 }
 
 async function runMaster(flags: MasterFlags): Promise<void> {
-  if (flags.store !== 'file' && flags.store !== 'memory' && flags.store !== 'etcd') throw new UsageError(`--store: expected file, memory or etcd, got "${flags.store}"`);
+  if (flags.store !== 'file' && flags.store !== 'memory' && flags.store !== 'etcd')
+    throw new UsageError(`--store: expected file, memory or etcd, got "${flags.store}"`);
   const haProblem = flags.store === 'etcd' ? haFlagsProblem(flags) : null;
   if (haProblem) throw new UsageError(haProblem);
   const tls = httpsOptionsFromFiles(flags);
@@ -73,7 +74,8 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     if (error instanceof SecurityConfigError) throw new UsageError(error.message);
     throw error;
   }
-  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
+    throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
   const workDir = flags.workDir ?? join(tmpdir(), `allot-master-${flags.port}`);
   mkdirSync(workDir, { recursive: true });
   const logger = pino({ name: 'allot-master', level: flags.logLevel });
@@ -89,10 +91,18 @@ async function runMaster(flags: MasterFlags): Promise<void> {
   if (flags.store === 'etcd' || flags.store === 'file') {
     const backend = flags.store === 'etcd' ? etcdBackend(flags) : { kind: 'file' as const, workDir };
     try {
-      return await runHaMaster(backend, flags, logger, { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https }, untilSignal, tls.https);
+      return await runHaMaster(
+        backend,
+        flags,
+        logger,
+        { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https },
+        untilSignal,
+        tls.https,
+      );
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+        throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
       throw error;
     }
   }
@@ -112,7 +122,8 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new UsageError(`cannot listen on ${flags.ip}:${flags.port}: ${code}`, 1);
     throw error;
   }
   await master.recovered;

@@ -50,7 +50,12 @@ function clusterTable(report: SimulationReport, color: boolean): Table.Table {
   const utilization: Quantities = cluster.utilization;
   for (const name of Object.keys(total)) {
     const share = utilization[name];
-    table.push([name, formatNumber(total[name]), formatNumber(allocated[name] ?? 0), share === undefined ? '-' : `${(share * 100).toFixed(1)}%`]);
+    table.push([
+      name,
+      formatNumber(total[name]),
+      formatNumber(allocated[name] ?? 0),
+      share === undefined ? '-' : `${(share * 100).toFixed(1)}%`,
+    ]);
   }
   table.push([{ colSpan: 4, content: `${cluster.agents} agent${cluster.agents === 1 ? '' : 's'}` }]);
   return table;

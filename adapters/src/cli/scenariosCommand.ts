@@ -15,7 +15,10 @@ export function registerScenariosCommand(program: Command): void {
     .command('scenarios')
     .description('list the built-in scenarios (`scenarios show NAME` prints one as JSON)')
     .option('--json', 'print an array of {name, description} instead of a table')
-    .addHelpText('after', '\nExamples:\n  allot scenarios\n  allot scenarios show drf-paper > my-scenario.json\n  allot simulate my-scenario.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  allot scenarios\n  allot scenarios show drf-paper > my-scenario.json\n  allot simulate my-scenario.json',
+    )
     .action((flags: { json?: boolean }) => {
       const entries = builtinScenarios.map((scenario) => ({ name: scenario.name, description: scenario.description ?? '' }));
       if (flags.json) {

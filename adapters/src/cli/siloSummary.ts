@@ -19,7 +19,11 @@ function jobs(summary: unknown): string {
 export function formatSilos(comparison: SiloComparison): string {
   const table = new Table({ head: ['', 'shared cluster', 'static silos'], style: { head: [] } });
   for (const name of Object.keys(comparison.shared.utilization)) {
-    table.push([`${name} utilisation (time average)`, percent(comparison.shared.utilization[name]), percent(comparison.silos.utilization[name])]);
+    table.push([
+      `${name} utilisation (time average)`,
+      percent(comparison.shared.utilization[name]),
+      percent(comparison.silos.utilization[name]),
+    ]);
   }
   table.push(['tasks finished', String(comparison.shared.tasksFinished), String(comparison.silos.tasksFinished)]);
   table.push(['tasks never placed', String(comparison.shared.tasksPending), String(comparison.silos.tasksPending)]);
@@ -28,6 +32,8 @@ export function formatSilos(comparison: SiloComparison): string {
     const silo = comparison.silos.frameworks[id];
     if (shared.jobs !== undefined || silo?.jobs !== undefined) table.push([`${id} jobs`, jobs(shared.jobs), jobs(silo?.jobs)]);
   }
-  const partition = Object.entries(comparison.partition).map(([framework, agents]) => `  ${framework}: ${agents.join(', ')}`).join('\n');
+  const partition = Object.entries(comparison.partition)
+    .map(([framework, agents]) => `  ${framework}: ${agents.join(', ')}`)
+    .join('\n');
   return `\nShared cluster against static silos\n${table.toString()}\nPartition (agent i to framework i mod F):\n${partition}\n`;
 }

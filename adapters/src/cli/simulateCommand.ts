@@ -33,7 +33,11 @@ export function registerSimulateCommand(program: Command): void {
     .option('--until <ms>', "stop at this simulated time instead of the scenario's durationMs", parseNonNegativeMs)
     .option('--trace <file>', 'write every kernel event to FILE as NDJSON (one JSON object per line)')
     .option('--silos', 'also run the frameworks on a static partition of the same agents and compare (report field "silos")')
-    .addHelpText('after', '\nExamples:\n  allot simulate drf-paper\n  allot simulate my-scenario.json --seed 7 --json > report.json\n  allot simulate drf-paper --until 5000 --trace trace.ndjson\n\n' + EXIT_CODES_HELP)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  allot simulate drf-paper\n  allot simulate my-scenario.json --seed 7 --json > report.json\n  allot simulate drf-paper --until 5000 --trace trace.ndjson\n\n' +
+        EXIT_CODES_HELP,
+    )
     .action((fileOrName: string, flags: SimulateFlags) => {
       process.exitCode = runSimulate(fileOrName, flags);
     });

@@ -89,13 +89,30 @@ async function runUp(flags: UpFlags): Promise<void> {
     process.stdout.write(`master  ${masterUrl}   (log ${join(workDir, 'master.log')})\n`);
     for (let index = 1; index <= flags.agents; index++) {
       const port = await freePort();
-      const args = ['agent', '--master', masterUrl, '--port', String(port), '--work-dir', join(workDir, `agent-${index}`), '--resources', flags.resources, '--attributes', `agent:${index}`, '--isolation', flags.isolation, '--kill-tasks-on-exit'];
+      const args = [
+        'agent',
+        '--master',
+        masterUrl,
+        '--port',
+        String(port),
+        '--work-dir',
+        join(workDir, `agent-${index}`),
+        '--resources',
+        flags.resources,
+        '--attributes',
+        `agent:${index}`,
+        '--isolation',
+        flags.isolation,
+        '--kill-tasks-on-exit',
+      ];
       const agent = daemon(args, join(workDir, `agent-${index}.log`));
       children.push(agent);
       await waitHealthy(`http://127.0.0.1:${port}`, agent);
       process.stdout.write(`agent-${index} http://127.0.0.1:${port}   (log ${join(workDir, `agent-${index}.log`)})\n`);
     }
-    process.stdout.write(`\nscheduler API: ${masterUrl}/api/v1/scheduler   operator API: ${masterUrl}/api/v1   live events: ${masterUrl}/api/v1/events\nPress Ctrl-C to stop.\n`);
+    process.stdout.write(
+      `\nscheduler API: ${masterUrl}/api/v1/scheduler   operator API: ${masterUrl}/api/v1   live events: ${masterUrl}/api/v1/events\nPress Ctrl-C to stop.\n`,
+    );
   } catch (error) {
     await stopAll();
     throw error;

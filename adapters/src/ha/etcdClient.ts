@@ -33,9 +33,11 @@ export function parseEndpoints(text: string): { ok: true; endpoints: string[] } 
     } catch {
       return { ok: false, message: `--etcd: "${part}" is not a URL (expected e.g. http://127.0.0.1:2379)` };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `--etcd: "${part}" must start with http:// or https://` };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { ok: false, message: `--etcd: "${part}" must start with http:// or https://` };
     if (url.port === '') return { ok: false, message: `--etcd: "${part}" needs a port (etcd's client port is usually 2379)` };
-    if ((url.pathname !== '/' && url.pathname !== '') || url.username || url.search) return { ok: false, message: `--etcd: "${part}" must be just scheme://host:port` };
+    if ((url.pathname !== '/' && url.pathname !== '') || url.username || url.search)
+      return { ok: false, message: `--etcd: "${part}" must be just scheme://host:port` };
     endpoints.push(`${url.protocol}//${url.host}`);
   }
   return { ok: true, endpoints };

@@ -142,7 +142,13 @@ export class FileLockElection implements Election {
   #readOwner(): Owner | null {
     try {
       const owner = JSON.parse(readFileSync(join(this.lockDir, 'owner.json'), 'utf8')) as Partial<Owner>;
-      if (typeof owner.id === 'string' && typeof owner.address === 'string' && Number.isInteger(owner.pid)) return { id: owner.id, address: owner.address, pid: owner.pid!, identity: typeof owner.identity === 'string' ? owner.identity : null };
+      if (typeof owner.id === 'string' && typeof owner.address === 'string' && Number.isInteger(owner.pid))
+        return {
+          id: owner.id,
+          address: owner.address,
+          pid: owner.pid!,
+          identity: typeof owner.identity === 'string' ? owner.identity : null,
+        };
     } catch {
       // Missing (no lock, or mid-creation) or torn: no readable owner.
     }
@@ -154,8 +160,6 @@ export class FileLockElection implements Election {
     this.#events.emit({ type: 'leadership.lost', reason });
     this.#events.observe(null);
   }
-
-
 }
 
 function processAlive(owner: { pid: number; identity: string | null }): boolean {

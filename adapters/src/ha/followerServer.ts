@@ -28,13 +28,18 @@ const PROBE_CACHE_MS = 50;
 const HOLD_POLL_MS = 50;
 
 export function followerAnswer(method: string, path: string, leader: LeaderInfo | null, self: LeaderInfo): FollowerAnswer {
-  const text = (status: number, body: string, headers: Record<string, string> = {}): FollowerAnswer => ({ status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, body });
+  const text = (status: number, body: string, headers: Record<string, string> = {}): FollowerAnswer => ({
+    status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers },
+    body,
+  });
   if (path === '/health' || path.startsWith('/health?')) {
     const body = JSON.stringify({ healthy: true, leading: false, leader: leader?.address ?? null, id: self.id });
     return { status: 200, headers: { 'Content-Type': 'application/json' }, body };
   }
   if (path.length > PATH_BYTES_MAX) return text(414, 'the request path is too long');
-  if (leader === null || leader.id === self.id) return text(503, 'no leading master is elected right now; retry shortly', { 'Retry-After': '1' });
+  if (leader === null || leader.id === self.id)
+    return text(503, 'no leading master is elected right now; retry shortly', { 'Retry-After': '1' });
   // 307 (not 302/303) so that clients repeat the same method and body at the leader.
   const location = `${leader.address.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
   return text(307, `this master is not the leader; the leader is ${leader.address}`, { Location: location });
@@ -46,7 +51,13 @@ export interface FollowerServer {
 }
 
 /** Listens on `ip:port` (0 = any free port) and answers every request with `followerAnswer`. */
-export async function startFollowerServer(options: { ip: string; port: number; https: HttpsServerOptions | null; leader: () => LeaderInfo | null; self: () => LeaderInfo }): Promise<FollowerServer & { port: number }> {
+export async function startFollowerServer(options: {
+  ip: string;
+  port: number;
+  https: HttpsServerOptions | null;
+  leader: () => LeaderInfo | null;
+  self: () => LeaderInfo;
+}): Promise<FollowerServer & { port: number }> {
   const probe = leaderProbe();
   let held = 0;
   const answerWhenUseful = async (request: IncomingMessage, response: ServerResponse): Promise<FollowerAnswer> => {
@@ -72,7 +83,9 @@ export async function startFollowerServer(options: { ip: string; port: number; h
       if (!response.destroyed) response.writeHead(answer.status, { ...answer.headers, Connection: 'close' }).end(answer.body);
     });
   };
-  const server: Server = options.https ? (createHttpsServer({ cert: options.https.cert, key: options.https.key }, handler) as unknown as Server) : createHttpServer(handler);
+  const server: Server = options.https
+    ? (createHttpsServer({ cert: options.https.cert, key: options.https.key }, handler) as unknown as Server)
+    : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.ip, () => {

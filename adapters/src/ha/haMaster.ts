@@ -31,8 +31,13 @@ import type { LeaseTiming } from './leaseTiming.js';
 
 /** Where the state lives and the election happens. */
 export type HaBackend =
-  | { kind: 'etcd'; endpoints: readonly string[]; /** One prefix per cluster, e.g. "/allot/" (default). */ prefix?: string; timing?: LeaseTiming }
-  | { kind: 'file'; /** The work dir shared by the masters of this machine: `state/` and `leader.lock`. */ workDir: string };
+  | {
+      kind: 'etcd';
+      endpoints: readonly string[] /** One prefix per cluster, e.g. "/allot/" (default). */;
+      prefix?: string;
+      timing?: LeaseTiming;
+    }
+  | { kind: 'file' /** The work dir shared by the masters of this machine: `state/` and `leader.lock`. */; workDir: string };
 
 export interface HaMasterOptions {
   backend: HaBackend;
@@ -60,7 +65,13 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
   const id = randomUUID();
   let self = { id, address: '' };
   let election: Election | null = null;
-  let follower: FollowerServer | null = await startFollowerServer({ ip: options.ip, port: options.port, https: options.https ?? null, leader: () => election?.leader ?? null, self: () => self });
+  let follower: FollowerServer | null = await startFollowerServer({
+    ip: options.ip,
+    port: options.port,
+    https: options.https ?? null,
+    leader: () => election?.leader ?? null,
+    self: () => self,
+  });
   const port = (follower as FollowerServer & { port: number }).port;
   const url = `${options.https ? 'https' : 'http'}://${options.ip}:${port}`;
   self = { id, address: url };
@@ -148,15 +159,26 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
   };
 }
 
-function createBackend(backend: HaBackend, self: { id: string; address: string }): { election: Election; store: StateStore; close: () => void } {
+function createBackend(
+  backend: HaBackend,
+  self: { id: string; address: string },
+): { election: Election; store: StateStore; close: () => void } {
   if (backend.kind === 'file') {
     const election = new FileLockElection({ directory: backend.workDir, candidate: self });
-    return { election, store: leaderOnly(new FileStore(join(backend.workDir, 'state')), () => election.isLeader()), close: () => undefined };
+    return {
+      election,
+      store: leaderOnly(new FileStore(join(backend.workDir, 'state')), () => election.isLeader()),
+      close: () => undefined,
+    };
   }
   const prefix = backend.prefix ?? '/allot/';
   const client = createEtcdClient(backend.endpoints);
   const election = new LeaderElection({ client, prefix, candidate: self, ...(backend.timing ? { timing: backend.timing } : {}) });
-  return { election, store: new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() }), close: () => client.close() };
+  return {
+    election,
+    store: new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() }),
+    close: () => client.close(),
+  };
 }
 
 /** A store that refuses writes unless this master leads right now (the file store has no fence of its own). */
@@ -165,7 +187,9 @@ function leaderOnly(store: StateStore, isLeader: () => boolean): StateStore {
     description: `${store.description} (leader only)`,
     get: (key: string): Promise<StoredValue | null> => store.get(key),
     put: async (key: string, value: string, expectedVersion?: number): Promise<PutResult> =>
-      isLeader() ? store.put(key, value, expectedVersion) : { ok: false, code: 'not_leader', message: 'this master no longer holds the leader lock', actualVersion: 0 },
+      isLeader()
+        ? store.put(key, value, expectedVersion)
+        : { ok: false, code: 'not_leader', message: 'this master no longer holds the leader lock', actualVersion: 0 },
     delete: async (key: string): Promise<void> => {
       if (!isLeader()) throw new Error('this master no longer holds the leader lock');
       await store.delete(key);
@@ -182,9 +206,21 @@ function leaderOnly(store: StateStore, isLeader: () => boolean): StateStore {
 async function warmUp(options: HaMasterOptions): Promise<void> {
   const started = performance.now();
   try {
-    const master = await startMaster({ ...options.master, ip: '127.0.0.1', port: 0, store: new MemoryStore(), logger: pino({ level: 'silent' }), https: null });
+    const master = await startMaster({
+      ...options.master,
+      ip: '127.0.0.1',
+      port: 0,
+      store: new MemoryStore(),
+      logger: pino({ level: 'silent' }),
+      https: null,
+    });
     await master.recovered;
-    await master.app.inject({ method: 'POST', url: '/api/v1/scheduler', headers: { 'content-type': 'application/json' }, payload: '{"type":"SUBSCRIBE"}' });
+    await master.app.inject({
+      method: 'POST',
+      url: '/api/v1/scheduler',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"type":"SUBSCRIBE"}',
+    });
     await master.close();
     options.logger.debug({ warmUpMs: Math.round(performance.now() - started) }, 'master code warmed up for a fast takeover');
   } catch (error) {

@@ -56,7 +56,10 @@ export async function runHaMaster(
     await ha.close();
     return;
   }
-  logger.warn({ reason: outcome.reason, exitCode: EXIT_LOST_LEADERSHIP }, 'exiting after losing leadership; restart to rejoin as a follower');
+  logger.warn(
+    { reason: outcome.reason, exitCode: EXIT_LOST_LEADERSHIP },
+    'exiting after losing leadership; restart to rejoin as a follower',
+  );
   // Closing may wait on an unreachable etcd; the lease is already untrusted, so do not wait long.
   await Promise.race([ha.close(), new Promise((resolve) => setTimeout(resolve, 1000))]);
   process.exit(EXIT_LOST_LEADERSHIP);

@@ -131,7 +131,12 @@ export class LeaderElection implements Election {
   async #campaign(): Promise<void> {
     if (!this.#lease) {
       let keeper: LeaseKeeper | null = null;
-      keeper = await LeaseKeeper.grant({ client: this.#client, timing: this.#timing, now: this.#now, onLost: (reason) => this.#leaseLost(keeper, reason) });
+      keeper = await LeaseKeeper.grant({
+        client: this.#client,
+        timing: this.#timing,
+        now: this.#now,
+        onLost: (reason) => this.#leaseLost(keeper, reason),
+      });
       if (this.#isStopped()) {
         await keeper.revoke();
         return;
@@ -167,7 +172,8 @@ export class LeaderElection implements Election {
     const response = await this.#client.kv.range({ key: Buffer.from(this.leaderKey, 'utf8') });
     if (this.#state !== 'leading' || this.#fence !== fence) return;
     const holder = response.kvs[0];
-    if (!holder || holder.create_revision !== fence?.createRevision) this.#stepDown(holder ? 'another master holds the leader key' : 'the leader key was deleted');
+    if (!holder || holder.create_revision !== fence?.createRevision)
+      this.#stepDown(holder ? 'another master holds the leader key' : 'the leader key was deleted');
   }
 
   async #watch(): Promise<void> {
@@ -179,7 +185,8 @@ export class LeaderElection implements Election {
     this.#watcher = watcher;
     watcher.on('put', (kv: IKeyValue) => {
       if (this.#isStopped()) return;
-      if (this.#state === 'leading' && kv.create_revision !== this.#fence?.createRevision) this.#stepDown('another master holds the leader key');
+      if (this.#state === 'leading' && kv.create_revision !== this.#fence?.createRevision)
+        this.#stepDown('another master holds the leader key');
       this.#events.observe(parseLeader(kv));
     });
     watcher.on('delete', () => {
@@ -215,8 +222,6 @@ export class LeaderElection implements Election {
     this.#events.emit({ type: 'leadership.lost', reason });
     if (this.#events.leader?.id === this.#candidate.id) this.#events.observe(null);
   }
-
-
 }
 
 /** The leader key's value; a value written by something else reads as an unknown leader without address. */

@@ -146,7 +146,10 @@ export class LeaseKeeper {
     const delayMs = Math.max(0, this.#trust.trustedUntilMs - this.#now());
     this.#expiryTimer = setTimeout(() => {
       this.#expiryTimer = null;
-      if (!this.#trust.isTrusted(this.#now())) this.#lose(`no keep-alive acknowledged in time (trust ends ${this.#timing.safetyMarginMs} ms before the ${this.#timing.ttlMs} ms TTL could run out)`);
+      if (!this.#trust.isTrusted(this.#now()))
+        this.#lose(
+          `no keep-alive acknowledged in time (trust ends ${this.#timing.safetyMarginMs} ms before the ${this.#timing.ttlMs} ms TTL could run out)`,
+        );
       else this.#armExpiry();
     }, delayMs);
   }

@@ -34,10 +34,14 @@ export const LEASE_TIMING_DEFAULT: LeaseTiming = { ttlMs: 2000, keepAliveInterva
 /** Null when the timing is usable: a whole-second TTL, and at least two keep-alives before the holder gives up. */
 export function leaseTimingProblem(timing: LeaseTiming): string | null {
   const { ttlMs, keepAliveIntervalMs, safetyMarginMs } = timing;
-  if (!Number.isInteger(ttlMs) || ttlMs < 1000 || ttlMs % 1000 !== 0 || ttlMs > 60_000) return `lease TTL must be whole seconds between 1 s and 60 s, got ${ttlMs} ms`;
-  if (!Number.isInteger(safetyMarginMs) || safetyMarginMs < 100) return `the safety margin must be at least 100 ms, got ${safetyMarginMs} ms`;
-  if (!Number.isInteger(keepAliveIntervalMs) || keepAliveIntervalMs < 50) return `the keep-alive interval must be at least 50 ms, got ${keepAliveIntervalMs} ms`;
-  if (2 * keepAliveIntervalMs > ttlMs - safetyMarginMs) return `two keep-alive intervals (${2 * keepAliveIntervalMs} ms) must fit in TTL − margin (${ttlMs - safetyMarginMs} ms), so one lost keep-alive does not end the lease`;
+  if (!Number.isInteger(ttlMs) || ttlMs < 1000 || ttlMs % 1000 !== 0 || ttlMs > 60_000)
+    return `lease TTL must be whole seconds between 1 s and 60 s, got ${ttlMs} ms`;
+  if (!Number.isInteger(safetyMarginMs) || safetyMarginMs < 100)
+    return `the safety margin must be at least 100 ms, got ${safetyMarginMs} ms`;
+  if (!Number.isInteger(keepAliveIntervalMs) || keepAliveIntervalMs < 50)
+    return `the keep-alive interval must be at least 50 ms, got ${keepAliveIntervalMs} ms`;
+  if (2 * keepAliveIntervalMs > ttlMs - safetyMarginMs)
+    return `two keep-alive intervals (${2 * keepAliveIntervalMs} ms) must fit in TTL − margin (${ttlMs - safetyMarginMs} ms), so one lost keep-alive does not end the lease`;
   return null;
 }
 

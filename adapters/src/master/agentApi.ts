@@ -32,7 +32,11 @@ function authorized(context: MasterContext, request: FastifyRequest): boolean {
 }
 
 async function handle(context: MasterContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
-  if (!authorized(context, request)) return sendFailure(reply.header('WWW-Authenticate', 'Bearer realm="allot-agents"'), failure(401, 'the agent secret is missing or wrong'));
+  if (!authorized(context, request))
+    return sendFailure(
+      reply.header('WWW-Authenticate', 'Bearer realm="allot-agents"'),
+      failure(401, 'the agent secret is missing or wrong'),
+    );
   const read = readCall(context, request, validateAgentCall);
   if (!read.ok) return sendFailure(reply, read.problem);
   const call = read.call;
@@ -45,7 +49,8 @@ function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks:
   const tasks: ReportedTask[] = [];
   for (const [index, task] of list.entries()) {
     const at = `subscribe.tasks[${index}]`;
-    if (!(TASK_STATES as readonly string[]).includes(task.state)) return { ok: false, message: `${at}.state: unknown task state ${String(task.state).slice(0, 64)}` };
+    if (!(TASK_STATES as readonly string[]).includes(task.state))
+      return { ok: false, message: `${at}.state: unknown task state ${String(task.state).slice(0, 64)}` };
     const resources = toResourceSet(task.resources, layout, `${at}.resources`);
     if (!resources.ok) return { ok: false, message: `${resources.field}: ${resources.message}` };
     const known = context.host.registry.recoveredTasks.get(`${task.framework_id}/${task.task_id}`);
@@ -83,15 +88,33 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   const total = record ? deserializeResourceSet(record.total, layout) : (checkpointed ?? declared.value);
   const ip = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const previousEndpoint = host.registry.agents.get(agentId);
-  host.registry.agents.set(agentId, { id: agentId, hostname: agent.hostname, ip, port: agent.port, registeredAtMs: previousEndpoint?.registeredAtMs ?? host.nowMs() });
+  host.registry.agents.set(agentId, {
+    id: agentId,
+    hostname: agent.hostname,
+    ip,
+    port: agent.port,
+    registeredAtMs: previousEndpoint?.registeredAtMs ?? host.nowMs(),
+  });
 
-  const stream = new EventStream({ heartbeatMs: context.settings.heartbeatMs, heartbeat: () => ({ type: 'HEARTBEAT' }), contentType: 'application/json' });
+  const stream = new EventStream({
+    heartbeatMs: context.settings.heartbeatMs,
+    heartbeat: () => ({ type: 'HEARTBEAT' }),
+    contentType: 'application/json',
+  });
   // Attached before the step so that its effects (kills of orphaned tasks) are buffered behind SUBSCRIBED.
   context.agents.attach(agentId, stream);
   const registered = host.master.agents.has(agentId);
-  const spec = { id: agentId, hostname: agent.hostname as string, resources: {}, attributes: (agent.attributes as Record<string, string | number> | undefined) ?? {}, checkpointedTotal: total };
+  const spec = {
+    id: agentId,
+    hostname: agent.hostname as string,
+    resources: {},
+    attributes: (agent.attributes as Record<string, string | number> | undefined) ?? {},
+    checkpointedTotal: total,
+  };
   const result = await host.run((nowMs) =>
-    registered ? { type: 'agent.reregister', nowMs, agent: spec, tasks: tasks.tasks } : { type: 'agent.add', nowMs, agent: spec, tasks: tasks.tasks },
+    registered
+      ? { type: 'agent.reregister', nowMs, agent: spec, tasks: tasks.tasks }
+      : { type: 'agent.add', nowMs, agent: spec, tasks: tasks.tasks },
   );
   if (!result.ok) {
     context.agents.detach(agentId, stream);
@@ -103,7 +126,10 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
     return sendFailure(reply, failure(gone ? 403 : 400, result.rejection!.message));
   }
   const kernelAgent = host.master.agents.get(agentId);
-  context.logger.info({ agentId, hostname: agent.hostname, port: agent.port, tasks: tasks.tasks.length, reregistered: registered || record !== undefined }, 'agent subscribed');
+  context.logger.info(
+    { agentId, hostname: agent.hostname, port: agent.port, tasks: tasks.tasks.length, reregistered: registered || record !== undefined },
+    'agent subscribed',
+  );
   reply.hijack();
   stream.open(
     reply.raw,
@@ -124,9 +150,11 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
   const agentId: string = call.agent_id;
   const stream = context.agents.current(agentId);
   if (!stream) return sendFailure(reply, failure(403, `agent ${agentId.slice(0, 200)} is not subscribed`));
-  if (request.headers['mesos-stream-id'] !== stream.id) return sendFailure(reply, failure(400, "the 'Mesos-Stream-Id' header is missing or does not match the agent's subscription"));
+  if (request.headers['mesos-stream-id'] !== stream.id)
+    return sendFailure(reply, failure(400, "the 'Mesos-Stream-Id' header is missing or does not match the agent's subscription"));
   const status: Json = call.update;
-  if (!(TASK_STATES as readonly string[]).includes(status.state)) return sendFailure(reply, failure(400, `update.state: unknown task state ${String(status.state).slice(0, 64)}`));
+  if (!(TASK_STATES as readonly string[]).includes(status.state))
+    return sendFailure(reply, failure(400, `update.state: unknown task state ${String(status.state).slice(0, 64)}`));
   const result = await context.host.run((nowMs) => ({
     type: 'task.status',
     nowMs,
@@ -143,7 +171,10 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
     context.logger.info({ agentId, taskId: status.task_id, rejection: result.rejection }, 'status update rejected by the kernel');
     if (result.rejection!.code === 'unknown_task' && !context.host.master.frameworks.has(status.framework_id)) {
       // Nobody will ever acknowledge it (the framework is gone): acknowledge on its behalf so the agent lets go.
-      context.agents.send(agentId, { type: 'ACKNOWLEDGE', acknowledge: { framework_id: status.framework_id, task_id: status.task_id, uuid: status.uuid } });
+      context.agents.send(agentId, {
+        type: 'ACKNOWLEDGE',
+        acknowledge: { framework_id: status.framework_id, task_id: status.task_id, uuid: status.uuid },
+      });
     }
   }
   return reply.code(202).send();

@@ -25,7 +25,8 @@ export class AgentSessions {
   attach(agentId: string, stream: EventStream): void {
     const previous = this.#streams.get(agentId);
     this.#streams.set(agentId, stream);
-    if (previous && previous !== stream) previous.close({ type: 'ERROR', error: { message: 'a newer subscription of this agent replaced this one' } });
+    if (previous && previous !== stream)
+      previous.close({ type: 'ERROR', error: { message: 'a newer subscription of this agent replaced this one' } });
     stream.onClose(() => {
       if (this.#streams.get(agentId) !== stream) return;
       this.#streams.delete(agentId);

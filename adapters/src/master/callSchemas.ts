@@ -16,7 +16,9 @@ const roleList = { type: 'array', maxItems: 64, items: { type: 'string', minLeng
 const resources = { type: 'array', maxItems: 1024, items: { type: 'object' } };
 const labels = {
   type: 'object',
-  properties: { labels: { type: 'array', maxItems: 256, items: { type: 'object', required: ['key'], properties: { key: text, value: text } } } },
+  properties: {
+    labels: { type: 'array', maxItems: 256, items: { type: 'object', required: ['key'], properties: { key: text, value: text } } },
+  },
 };
 const filters = { type: 'object', properties: { refuse_seconds: { type: 'number' } } };
 const nanoseconds = { type: 'object', required: ['nanoseconds'], properties: { nanoseconds: { type: 'integer', minimum: 0 } } };
@@ -35,7 +37,11 @@ export const frameworkInfoSchema = {
     hostname: text,
     principal: text,
     webui_url: text,
-    capabilities: { type: 'array', maxItems: 64, items: { type: 'object', required: ['type'], properties: { type: { type: 'string', maxLength: 128 } } } },
+    capabilities: {
+      type: 'array',
+      maxItems: 64,
+      items: { type: 'object', required: ['type'], properties: { type: { type: 'string', maxLength: 128 } } },
+    },
     labels,
   },
 };
@@ -49,7 +55,13 @@ const commandInfo = {
     user: text,
     environment: {
       type: 'object',
-      properties: { variables: { type: 'array', maxItems: 1024, items: { type: 'object', required: ['name'], properties: { name: text, value: { type: 'string', maxLength: 65536 } } } } },
+      properties: {
+        variables: {
+          type: 'array',
+          maxItems: 1024,
+          items: { type: 'object', required: ['name'], properties: { name: text, value: { type: 'string', maxLength: 65536 } } },
+        },
+      },
     },
     uris: { type: 'array', maxItems: 0 },
   },
@@ -82,7 +94,10 @@ const taskInfo = {
   },
 };
 
-const requires = (type: string, field: string) => ({ if: { properties: { type: { const: type } }, required: ['type'] }, then: { required: [field] } });
+const requires = (type: string, field: string) => ({
+  if: { properties: { type: { const: type } }, required: ['type'] },
+  then: { required: [field] },
+});
 
 const operation = {
   type: 'object',
@@ -95,7 +110,11 @@ const operation = {
       required: ['task_group'],
       properties: {
         executor: { type: 'object' },
-        task_group: { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', minItems: 1, maxItems: 1024, items: taskInfo } } },
+        task_group: {
+          type: 'object',
+          required: ['tasks'],
+          properties: { tasks: { type: 'array', minItems: 1, maxItems: 1024, items: taskInfo } },
+        },
       },
     },
     reserve: { type: 'object', required: ['resources'], properties: { resources } },
@@ -103,7 +122,14 @@ const operation = {
     create: { type: 'object', required: ['volumes'], properties: { volumes: resources } },
     destroy: { type: 'object', required: ['volumes'], properties: { volumes: resources } },
   },
-  allOf: [requires('LAUNCH', 'launch'), requires('LAUNCH_GROUP', 'launch_group'), requires('RESERVE', 'reserve'), requires('UNRESERVE', 'unreserve'), requires('CREATE', 'create'), requires('DESTROY', 'destroy')],
+  allOf: [
+    requires('LAUNCH', 'launch'),
+    requires('LAUNCH_GROUP', 'launch_group'),
+    requires('RESERVE', 'reserve'),
+    requires('UNRESERVE', 'unreserve'),
+    requires('CREATE', 'create'),
+    requires('DESTROY', 'destroy'),
+  ],
 };
 
 export const SCHEDULER_CALL_TYPES = [
@@ -133,16 +159,45 @@ const schedulerCall = {
   properties: {
     type: { enum: SCHEDULER_CALL_TYPES },
     framework_id: id,
-    subscribe: { type: 'object', required: ['framework_info'], properties: { framework_info: frameworkInfoSchema, force: { type: 'boolean' } } },
-    accept: { type: 'object', required: ['offer_ids'], properties: { offer_ids: idList, operations: { type: 'array', maxItems: 256, items: operation }, filters } },
+    subscribe: {
+      type: 'object',
+      required: ['framework_info'],
+      properties: { framework_info: frameworkInfoSchema, force: { type: 'boolean' } },
+    },
+    accept: {
+      type: 'object',
+      required: ['offer_ids'],
+      properties: { offer_ids: idList, operations: { type: 'array', maxItems: 256, items: operation }, filters },
+    },
     decline: { type: 'object', required: ['offer_ids'], properties: { offer_ids: idList, filters } },
     revive: { type: 'object', properties: { role: { type: 'string', minLength: 1, maxLength: 256 }, roles: roleList } },
     suppress: { type: 'object', properties: { roles: roleList } },
-    kill: { type: 'object', required: ['task_id'], properties: { task_id: id, agent_id: id, kill_policy: { type: 'object', properties: { grace_period: nanoseconds } } } },
+    kill: {
+      type: 'object',
+      required: ['task_id'],
+      properties: { task_id: id, agent_id: id, kill_policy: { type: 'object', properties: { grace_period: nanoseconds } } },
+    },
     shutdown: { type: 'object', required: ['executor_id', 'agent_id'], properties: { executor_id: id, agent_id: id } },
-    acknowledge: { type: 'object', required: ['agent_id', 'task_id', 'uuid'], properties: { agent_id: id, task_id: id, uuid: { type: 'string', minLength: 1, maxLength: 256 } } },
-    reconcile: { type: 'object', properties: { tasks: { type: 'array', maxItems: 100000, items: { type: 'object', required: ['task_id'], properties: { task_id: id, agent_id: id } } } } },
-    message: { type: 'object', required: ['agent_id', 'executor_id', 'data'], properties: { agent_id: id, executor_id: id, data: { type: 'string', maxLength: 1048576 } } },
+    acknowledge: {
+      type: 'object',
+      required: ['agent_id', 'task_id', 'uuid'],
+      properties: { agent_id: id, task_id: id, uuid: { type: 'string', minLength: 1, maxLength: 256 } },
+    },
+    reconcile: {
+      type: 'object',
+      properties: {
+        tasks: {
+          type: 'array',
+          maxItems: 100000,
+          items: { type: 'object', required: ['task_id'], properties: { task_id: id, agent_id: id } },
+        },
+      },
+    },
+    message: {
+      type: 'object',
+      required: ['agent_id', 'executor_id', 'data'],
+      properties: { agent_id: id, executor_id: id, data: { type: 'string', maxLength: 1048576 } },
+    },
     request: { type: 'object', properties: { requests: { type: 'array', maxItems: 1024 } } },
     update_framework: { type: 'object', required: ['framework_info'], properties: { framework_info: frameworkInfoSchema } },
   },
@@ -182,7 +237,15 @@ const agentSubscribe = {
       items: {
         type: 'object',
         required: ['task_id', 'framework_id', 'state', 'role', 'resources'],
-        properties: { task_id: text, framework_id: text, state: { type: 'string', pattern: '^TASK_[A-Z_]+$' }, role: text, resources, executor_id: text, name: text },
+        properties: {
+          task_id: text,
+          framework_id: text,
+          state: { type: 'string', pattern: '^TASK_[A-Z_]+$' },
+          role: text,
+          resources,
+          executor_id: text,
+          name: text,
+        },
       },
     },
   },
@@ -225,8 +288,12 @@ export function describeSchemaError(errors: readonly ErrorObject[] | null | unde
   const error = errors?.find((candidate) => candidate.keyword !== 'if') ?? errors?.[0];
   if (!error) return 'the body is not a valid call';
   let field = jsonPath(error.instancePath);
-  if (error.keyword === 'required') field = field ? `${field}.${(error.params as { missingProperty: string }).missingProperty}` : (error.params as { missingProperty: string }).missingProperty;
-  if (error.keyword === 'enum') return `${field || 'body'}: must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+  if (error.keyword === 'required')
+    field = field
+      ? `${field}.${(error.params as { missingProperty: string }).missingProperty}`
+      : (error.params as { missingProperty: string }).missingProperty;
+  if (error.keyword === 'enum')
+    return `${field || 'body'}: must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
   return `${field || 'body'}: ${error.keyword === 'required' ? 'is required' : error.message}`;
 }
 

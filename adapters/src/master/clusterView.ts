@@ -50,7 +50,14 @@ export interface ClusterView {
   agents: AgentView[];
   frameworks: FrameworkView[];
   roles: RoleView[];
-  cluster: { agents: number; agentsActive: number; total: ResourceQuantities; allocated: ResourceQuantities; offered: ResourceQuantities; utilization: ResourceQuantities };
+  cluster: {
+    agents: number;
+    agentsActive: number;
+    total: ResourceQuantities;
+    allocated: ResourceQuantities;
+    offered: ResourceQuantities;
+    utilization: ResourceQuantities;
+  };
   taskStates: Record<string, number>;
   counters: Record<string, number>;
 }
@@ -101,7 +108,8 @@ export function clusterView(host: MasterHost): ClusterView {
     addTo(allocatedByRole, offer.role, scalars);
   }
   const total = master.allocator.total;
-  const share = (vector: Float64Array | undefined) => (vector ? roundScalar(dominantShare(vector, total, master.allocator.excluded, 1) * 1000) / 1000 : 0);
+  const share = (vector: Float64Array | undefined) =>
+    vector ? roundScalar(dominantShare(vector, total, master.allocator.excluded, 1) * 1000) / 1000 : 0;
 
   const agents: AgentView[] = [];
   for (const agent of master.agents.values()) {
@@ -118,7 +126,17 @@ export function clusterView(host: MasterHost): ClusterView {
     });
   }
   const offline = (id: string, status: AgentView['status'], hostname: string, attributes: Record<string, string | number>) =>
-    agents.push({ id, hostname, status, attributes, total: null, free: null, allocated: {}, offered: {}, tasks: liveTasksByAgent.get(id) ?? 0 });
+    agents.push({
+      id,
+      hostname,
+      status,
+      attributes,
+      total: null,
+      free: null,
+      allocated: {},
+      offered: {},
+      tasks: liveTasksByAgent.get(id) ?? 0,
+    });
   for (const [id, { record }] of master.recoveredAgents) offline(id, 'recovering', record.hostname, { ...record.attributes });
   for (const [id, { record }] of master.unreachableAgents) offline(id, 'unreachable', record.hostname, { ...record.attributes });
   for (const id of master.goneAgents.keys()) offline(id, 'gone', id, {});
@@ -154,7 +172,8 @@ export function clusterView(host: MasterHost): ClusterView {
   const offeredTotal = layout.zero();
   for (const vector of offeredByAgent.values()) for (let slot = 0; slot < vector.length; slot++) offeredTotal[slot] += vector[slot];
   const utilization: ResourceQuantities = {};
-  for (let slot = 0; slot < layout.size; slot++) if (total[slot] > 0) utilization[layout.names[slot]] = roundScalar(allocatedTotal[slot] / total[slot]);
+  for (let slot = 0; slot < layout.size; slot++)
+    if (total[slot] > 0) utilization[layout.names[slot]] = roundScalar(allocatedTotal[slot] / total[slot]);
 
   return {
     nowMs: master.nowMs,
@@ -162,7 +181,14 @@ export function clusterView(host: MasterHost): ClusterView {
     agents,
     frameworks,
     roles,
-    cluster: { agents: agents.length, agentsActive: agents.filter((agent) => agent.status === 'active').length, total: quantities(total), allocated: quantities(allocatedTotal), offered: quantities(offeredTotal), utilization },
+    cluster: {
+      agents: agents.length,
+      agentsActive: agents.filter((agent) => agent.status === 'active').length,
+      total: quantities(total),
+      allocated: quantities(allocatedTotal),
+      offered: quantities(offeredTotal),
+      utilization,
+    },
     taskStates,
     counters: { ...master.counters },
   };

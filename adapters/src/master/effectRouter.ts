@@ -17,22 +17,39 @@ export function routeEffects(context: MasterContext, effects: readonly Effect[])
   for (const effect of effects) {
     switch (effect.type) {
       case 'framework.offers':
-        frameworks.send(effect.frameworkId, { type: 'OFFERS', offers: { offers: effect.offers.map((offer) => offerJson(offer, layout, host.registry.agents.get(offer.agentId))) } });
+        frameworks.send(effect.frameworkId, {
+          type: 'OFFERS',
+          offers: { offers: effect.offers.map((offer) => offerJson(offer, layout, host.registry.agents.get(offer.agentId))) },
+        });
         break;
       case 'framework.rescind':
         frameworks.send(effect.frameworkId, { type: 'RESCIND', rescind: { offer_id: { value: effect.offerId } } });
         break;
       case 'framework.update':
-        frameworks.send(effect.frameworkId, { type: 'UPDATE', update: { status: statusJson(effect.status, host.wallSeconds(effect.status.timestampMs)) } });
+        frameworks.send(effect.frameworkId, {
+          type: 'UPDATE',
+          update: { status: statusJson(effect.status, host.wallSeconds(effect.status.timestampMs)) },
+        });
         break;
       case 'agent.launch':
         agents.send(effect.agentId, { type: 'LAUNCH', launch: launchJson(context, effect.task) });
         break;
       case 'agent.kill':
-        agents.send(effect.agentId, { type: 'KILL', kill: { framework_id: effect.frameworkId, task_id: effect.taskId, grace_period_ms: effect.gracePeriodMs, killing_state: effect.killingState } });
+        agents.send(effect.agentId, {
+          type: 'KILL',
+          kill: {
+            framework_id: effect.frameworkId,
+            task_id: effect.taskId,
+            grace_period_ms: effect.gracePeriodMs,
+            killing_state: effect.killingState,
+          },
+        });
         break;
       case 'agent.acknowledge':
-        agents.send(effect.agentId, { type: 'ACKNOWLEDGE', acknowledge: { framework_id: effect.frameworkId, task_id: effect.taskId, uuid: effect.uuid } });
+        agents.send(effect.agentId, {
+          type: 'ACKNOWLEDGE',
+          acknowledge: { framework_id: effect.frameworkId, task_id: effect.taskId, uuid: effect.uuid },
+        });
         break;
       case 'agent.resources':
         agents.send(effect.agentId, { type: 'RESOURCES', resources: { resources: fromResourceSet(effect.total, layout) } });
@@ -85,11 +102,13 @@ export function followEvents(context: MasterContext, _command: Command, result: 
         break;
       case 'agent.reregistered':
         // The agent's report is the truth now: forget the stored copies of its tasks.
-        for (const [key, record] of host.registry.recoveredTasks) if (record.agentId === event.agentId) host.registry.recoveredTasks.delete(key);
+        for (const [key, record] of host.registry.recoveredTasks)
+          if (record.agentId === event.agentId) host.registry.recoveredTasks.delete(key);
         break;
       case 'framework.removed':
         host.registry.frameworks.delete(event.frameworkId);
-        for (const [key, record] of host.registry.recoveredTasks) if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
+        for (const [key, record] of host.registry.recoveredTasks)
+          if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
         frameworks.close(event.frameworkId, 'Framework has been removed');
         break;
       case 'task.updated':

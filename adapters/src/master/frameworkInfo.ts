@@ -18,7 +18,12 @@ export function frameworkRoles(info: Json, at: string): Converted<string[]> {
   for (const [index, role] of roles.entries()) {
     if (role === '*') continue;
     const problem = roleNameProblem(role);
-    if (problem) return { ok: false, field: field.endsWith('roles') ? `${field}[${index}]` : field, message: `role "${role.slice(0, 64)}" ${problem}` };
+    if (problem)
+      return {
+        ok: false,
+        field: field.endsWith('roles') ? `${field}[${index}]` : field,
+        message: `role "${role.slice(0, 64)}" ${problem}`,
+      };
   }
   if (new Set(roles).size !== roles.length) return { ok: false, field, message: 'lists a role more than once' };
   return { ok: true, value: roles };

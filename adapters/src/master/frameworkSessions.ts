@@ -31,7 +31,8 @@ export class FrameworkSessions {
     const previous = this.#streams.get(frameworkId);
     this.#streams.set(frameworkId, stream);
     this.cancelFailover(frameworkId);
-    if (previous && previous !== stream) previous.close({ type: 'ERROR', error: { message: 'Framework failed over: a new subscription replaced this one' } });
+    if (previous && previous !== stream)
+      previous.close({ type: 'ERROR', error: { message: 'Framework failed over: a new subscription replaced this one' } });
     stream.onClose(() => {
       if (this.#streams.get(frameworkId) !== stream) return;
       this.#streams.delete(frameworkId);
@@ -63,12 +64,15 @@ export class FrameworkSessions {
     if (!record || !this.#host.master.frameworks.has(frameworkId)) return;
     this.cancelFailover(frameworkId);
     const timeoutMs = Math.max(record.failoverTimeoutMs, atLeastMs);
-    const timer = setTimeout(() => {
-      this.#failoverTimers.delete(frameworkId);
-      if (this.#streams.has(frameworkId)) return;
-      this.#logger.info({ frameworkId, timeoutMs }, 'framework failover timeout passed; tearing it down');
-      void this.#host.run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId }));
-    }, Math.min(timeoutMs, 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        this.#failoverTimers.delete(frameworkId);
+        if (this.#streams.has(frameworkId)) return;
+        this.#logger.info({ frameworkId, timeoutMs }, 'framework failover timeout passed; tearing it down');
+        void this.#host.run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId }));
+      },
+      Math.min(timeoutMs, 2 ** 31 - 1),
+    );
     timer.unref();
     this.#failoverTimers.set(frameworkId, timer);
   }

@@ -22,8 +22,13 @@ export function sendFailure(reply: FastifyReply, problem: HttpFailure): FastifyR
 export function negotiate(request: FastifyRequest): HttpFailure | null {
   if (request.method !== 'POST') return failure(405, `Expecting 'POST', received '${request.method}'`);
   const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
-  if (!/^application\/json\s*(;|$)/.test(contentType)) return failure(415, `Expecting 'Content-Type' of application/json, got '${contentType.slice(0, 100) || 'none'}'`);
-  if (!acceptsJson(request.headers.accept)) return failure(406, `Expecting 'Accept' to allow application/json or application/recordio, got '${String(request.headers.accept).slice(0, 100)}'`);
+  if (!/^application\/json\s*(;|$)/.test(contentType))
+    return failure(415, `Expecting 'Content-Type' of application/json, got '${contentType.slice(0, 100) || 'none'}'`);
+  if (!acceptsJson(request.headers.accept))
+    return failure(
+      406,
+      `Expecting 'Accept' to allow application/json or application/recordio, got '${String(request.headers.accept).slice(0, 100)}'`,
+    );
   return null;
 }
 

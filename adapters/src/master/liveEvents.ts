@@ -30,11 +30,18 @@ export class LiveEvents {
 
   register(app: FastifyInstance): void {
     app.get('/api/v1/events', (request, reply) => {
-      if (this.#clients.size >= LIVE_CLIENTS_MAX) return reply.code(503).type('text/plain').send(`at most ${LIVE_CLIENTS_MAX} live event clients`);
-      if (this.#context.host.recovering) return reply.code(503).type('text/plain').send('the master is recovering its state; retry shortly');
+      if (this.#clients.size >= LIVE_CLIENTS_MAX)
+        return reply.code(503).type('text/plain').send(`at most ${LIVE_CLIENTS_MAX} live event clients`);
+      if (this.#context.host.recovering)
+        return reply.code(503).type('text/plain').send('the master is recovering its state; retry shortly');
       reply.hijack();
       const raw = reply.raw;
-      raw.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Access-Control-Allow-Origin': '*' });
+      raw.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        Connection: 'keep-alive',
+        'Access-Control-Allow-Origin': '*',
+      });
       this.#clients.add(raw);
       raw.on('close', () => this.#clients.delete(raw));
       const { host } = this.#context;
@@ -93,6 +100,13 @@ function eventJson(context: MasterContext, event: KernelEvent): Record<string, u
   return {
     type: event.type,
     atMs: event.atMs,
-    offer: { id: offer.id, frameworkId: offer.frameworkId, role: offer.role, agentId: offer.agentId, hostname: offer.hostname, resources: describeResourceSet(offer.resources, context.host.master.layout) },
+    offer: {
+      id: offer.id,
+      frameworkId: offer.frameworkId,
+      role: offer.role,
+      agentId: offer.agentId,
+      hostname: offer.hostname,
+      resources: describeResourceSet(offer.resources, context.host.master.layout),
+    },
   };
 }

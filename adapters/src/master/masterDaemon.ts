@@ -79,21 +79,39 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     heartbeatMs: options.heartbeatMs ?? 5000,
     agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
   };
-  const context: MasterContext = { host, frameworks: new FrameworkSessions(host, logger), agents: new AgentSessions(host, logger), logger, settings };
+  const context: MasterContext = {
+    host,
+    frameworks: new FrameworkSessions(host, logger),
+    agents: new AgentSessions(host, logger),
+    logger,
+    settings,
+  };
   const metrics = new MasterMetrics(host);
   const live = new LiveEvents(context, options.snapshotMs ?? 1000);
   const operator = new OperatorApi(context, metrics);
 
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_BYTES_MAX, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true, ...(options.https ? { https: options.https } : {}) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_BYTES_MAX,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
   // Every body reaches the handlers, which answer 405/415/406 in Mesos's order.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
-    void reply.code(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'internal error' : `body: ${error.message}`);
+    void reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(status >= 500 ? 'internal error' : `body: ${error.message}`);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).type('text/plain; charset=utf-8').send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
+    void reply
+      .code(404)
+      .type('text/plain; charset=utf-8')
+      .send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
   });
   // Security hooks go first so that they run before every route below.
   if (options.security) registerMasterSecurity(app, context, options.security);

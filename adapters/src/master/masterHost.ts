@@ -68,7 +68,14 @@ export class MasterHost {
     const { seed, ...kernelOptions } = this.#options;
     const prng = createPrng(seed ?? Date.now() % 2 ** 31);
     if (stored === null) {
-      this.registry = { masterId: randomUUID(), clockBaseMs: Date.now() - 1, nextFrameworkSeq: 0, frameworks: new Map(), agents: new Map(), recoveredTasks: new Map() };
+      this.registry = {
+        masterId: randomUUID(),
+        clockBaseMs: Date.now() - 1,
+        nextFrameworkSeq: 0,
+        frameworks: new Map(),
+        agents: new Map(),
+        recoveredTasks: new Map(),
+      };
       this.#lastNowMs = this.#readClock();
       this.master = new Master({ ...kernelOptions, prng });
       this.master.step({ type: 'tick', nowMs: this.#lastNowMs });
@@ -90,7 +97,14 @@ export class MasterHost {
     this.recovering = false;
     this.#scheduleTick();
     this.#logger.info(
-      { masterId: this.registry.masterId, epoch: this.master.epoch, store: this.#store.description, agentsToReregister: this.master.recoveredAgents.size, frameworks: this.master.frameworks.size, tasks: this.registry.recoveredTasks.size },
+      {
+        masterId: this.registry.masterId,
+        epoch: this.master.epoch,
+        store: this.#store.description,
+        agentsToReregister: this.master.recoveredAgents.size,
+        frameworks: this.master.frameworks.size,
+        tasks: this.registry.recoveredTasks.size,
+      },
       stored === null ? 'master started with a fresh state' : 'master recovered its state',
     );
     return { fresh: stored === null };
@@ -140,7 +154,8 @@ export class MasterHost {
   }
 
   async #execute(build: (nowMs: number) => Command): Promise<StepResult> {
-    if (this.#closed) return { ok: false, rejection: { code: 'master_closed', message: 'the master is shutting down' }, events: [], effects: [] };
+    if (this.#closed)
+      return { ok: false, rejection: { code: 'master_closed', message: 'the master is shutting down' }, events: [], effects: [] };
     const command = build(this.nowMs());
     let result: StepResult;
     const startedAt = performance.now();
@@ -149,7 +164,12 @@ export class MasterHost {
     } catch (error) {
       // A kernel assertion: a bug, not the client's fault. Keep serving; say so loudly.
       this.#logger.error({ err: error, command: command.type }, 'kernel assertion failed; the command was dropped');
-      return { ok: false, rejection: { code: 'internal_error', message: `internal error: ${(error as Error).message}` }, events: [], effects: [] };
+      return {
+        ok: false,
+        rejection: { code: 'internal_error', message: `internal error: ${(error as Error).message}` },
+        events: [],
+        effects: [],
+      };
     }
     const durationSeconds = (performance.now() - startedAt) / 1000;
     for (const listener of this.#listeners) {
@@ -173,7 +193,10 @@ export class MasterHost {
     const result = await this.#store.put(STATE_KEY, JSON.stringify(document), this.#storedVersion);
     if (!result.ok) {
       this.fenced = true;
-      this.#logger.fatal({ code: result.code, actualVersion: result.actualVersion }, `state store refused the write (${result.message}): another master owns the state`);
+      this.#logger.fatal(
+        { code: result.code, actualVersion: result.actualVersion },
+        `state store refused the write (${result.message}): another master owns the state`,
+      );
       return;
     }
     this.#storedVersion = result.version;
@@ -183,10 +206,13 @@ export class MasterHost {
     if (this.#closed) return;
     if (this.#tickTimer) clearTimeout(this.#tickTimer);
     const delayMs = Math.max(0, this.master.nextWakeMs() - this.nowMs());
-    this.#tickTimer = setTimeout(() => {
-      this.#tickTimer = null;
-      void this.run((nowMs) => ({ type: 'tick', nowMs }));
-    }, Math.min(delayMs, 2 ** 31 - 1));
+    this.#tickTimer = setTimeout(
+      () => {
+        this.#tickTimer = null;
+        void this.run((nowMs) => ({ type: 'tick', nowMs }));
+      },
+      Math.min(delayMs, 2 ** 31 - 1),
+    );
   }
 
   #readClock(): number {

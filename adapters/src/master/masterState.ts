@@ -85,7 +85,11 @@ export function persistedTasks(master: Master, recovered: ReadonlyMap<string, Ta
   finished.sort((a, b) => b.atMs - a.atMs);
   const kept = finished.slice(0, COMPLETED_TASKS_MAX).map((entry) => entry.record);
   // Tasks known from before a restart whose agent has not reported yet.
-  const waiting = [...recovered.values()].filter((record) => !seen.has(`${record.frameworkId}/${record.taskId}`) && (master.recoveredAgents.has(record.agentId) || master.unreachableAgents.has(record.agentId)));
+  const waiting = [...recovered.values()].filter(
+    (record) =>
+      !seen.has(`${record.frameworkId}/${record.taskId}`) &&
+      (master.recoveredAgents.has(record.agentId) || master.unreachableAgents.has(record.agentId)),
+  );
   return [...live, ...waiting, ...kept];
 }
 
@@ -117,6 +121,7 @@ export function buildDocument(master: Master, registry: HostRegistry): MasterSta
 export function parseDocument(text: string): MasterStateDocument {
   const document = JSON.parse(text) as MasterStateDocument;
   if (document.format !== 'allot-master-state') throw new Error('the stored state is not an allot master state document');
-  if (document.version !== STATE_VERSION) throw new Error(`the stored state has version ${document.version}; this master reads version ${STATE_VERSION}`);
+  if (document.version !== STATE_VERSION)
+    throw new Error(`the stored state has version ${document.version}; this master reads version ${STATE_VERSION}`);
   return document;
 }

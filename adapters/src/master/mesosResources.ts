@@ -69,7 +69,9 @@ export function toResourceSet(list: unknown, layout: ResourceLayout, path: strin
     if (slot >= 0) part.scalars[slot] += amount;
     else part.ports = mergeRanges(part.ports, ranges);
   }
-  const reserved: ReservedPart[] = [...parts.values()].map((part) => reservedPart(part.reservations, part.scalars, part.ports, part.volume));
+  const reserved: ReservedPart[] = [...parts.values()].map((part) =>
+    reservedPart(part.reservations, part.scalars, part.ports, part.volume),
+  );
   return { ok: true, value: { scalars, ports, reserved } };
 }
 
@@ -97,7 +99,8 @@ function parseOne(item: Record<string, unknown>, layout: ResourceLayout, at: str
     if (slot < 0) return fail(`${at}.name`, `unknown resource "${name}"; this master knows ${layout.names.join(', ')} and ports`);
     const scalar = item.scalar;
     const value = isObject(scalar) ? scalar.value : undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return fail(`${at}.scalar.value`, 'must be a finite number >= 0');
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      return fail(`${at}.scalar.value`, 'must be a finite number >= 0');
     amount = roundScalar(value);
   } else if (type === 'RANGES') {
     if (name !== 'ports') return fail(`${at}.name`, `only "ports" may be a RANGES resource, not "${name}"`);
@@ -130,8 +133,10 @@ function parseRanges(value: unknown, at: string): Converted<Ranges> {
     const where = `${at}.range[${index}]`;
     if (!isObject(range)) return fail(where, 'must be an object {begin, end}');
     const { begin, end } = range;
-    if (!Number.isInteger(begin) || (begin as number) < 0 || (begin as number) > PORT_MAX) return fail(`${where}.begin`, `must be an integer 0..${PORT_MAX}`);
-    if (!Number.isInteger(end) || (end as number) < (begin as number) || (end as number) > PORT_MAX) return fail(`${where}.end`, `must be an integer from begin to ${PORT_MAX}`);
+    if (!Number.isInteger(begin) || (begin as number) < 0 || (begin as number) > PORT_MAX)
+      return fail(`${where}.begin`, `must be an integer 0..${PORT_MAX}`);
+    if (!Number.isInteger(end) || (end as number) < (begin as number) || (end as number) > PORT_MAX)
+      return fail(`${where}.end`, `must be an integer from begin to ${PORT_MAX}`);
     out = mergeRanges(out, [[begin as number, end as number]]);
   }
   return { ok: true, value: out };
@@ -165,7 +170,12 @@ function parseStack(item: Record<string, unknown>, at: string): Converted<Reserv
       if (entry.principal !== undefined && typeof entry.principal !== 'string') return fail(`${where}.principal`, 'must be a string');
       const labels = parseLabels(entry.labels, `${where}.labels`);
       if (!labels.ok) return labels;
-      stack.push({ role: role.value, type, ...(entry.principal !== undefined ? { principal: entry.principal as string } : {}), ...(labels.value ? { labels: labels.value } : {}) });
+      stack.push({
+        role: role.value,
+        type,
+        ...(entry.principal !== undefined ? { principal: entry.principal as string } : {}),
+        ...(labels.value ? { labels: labels.value } : {}),
+      });
     }
     return { ok: true, value: stack };
   }
@@ -176,10 +186,21 @@ function parseStack(item: Record<string, unknown>, at: string): Converted<Reserv
   const reservation = item.reservation;
   if (reservation === undefined) return { ok: true, value: [{ role: role.value, type: 'STATIC' }] };
   if (!isObject(reservation)) return fail(`${at}.reservation`, 'must be an object');
-  if (reservation.principal !== undefined && typeof reservation.principal !== 'string') return fail(`${at}.reservation.principal`, 'must be a string');
+  if (reservation.principal !== undefined && typeof reservation.principal !== 'string')
+    return fail(`${at}.reservation.principal`, 'must be a string');
   const labels = parseLabels(reservation.labels, `${at}.reservation.labels`);
   if (!labels.ok) return labels;
-  return { ok: true, value: [{ role: role.value, type: 'DYNAMIC', ...(reservation.principal !== undefined ? { principal: reservation.principal as string } : {}), ...(labels.value ? { labels: labels.value } : {}) }] };
+  return {
+    ok: true,
+    value: [
+      {
+        role: role.value,
+        type: 'DYNAMIC',
+        ...(reservation.principal !== undefined ? { principal: reservation.principal as string } : {}),
+        ...(labels.value ? { labels: labels.value } : {}),
+      },
+    ],
+  };
 }
 
 function roleOf(value: unknown, at: string): Converted<string> {
@@ -193,10 +214,13 @@ function parseVolume(value: unknown, at: string): Converted<VolumeInfo | null> {
   if (!isObject(value)) return fail(at, 'must be an object');
   if (value.persistence === undefined) return { ok: true, value: null };
   const persistence = value.persistence;
-  if (!isObject(persistence) || typeof persistence.id !== 'string' || persistence.id === '') return fail(`${at}.persistence.id`, 'must be a non-empty string');
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(persistence.id)) return fail(`${at}.persistence.id`, 'may only hold letters, digits, ".", "_" and "-" (at most 128)');
+  if (!isObject(persistence) || typeof persistence.id !== 'string' || persistence.id === '')
+    return fail(`${at}.persistence.id`, 'must be a non-empty string');
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(persistence.id))
+    return fail(`${at}.persistence.id`, 'may only hold letters, digits, ".", "_" and "-" (at most 128)');
   const volume = value.volume;
-  if (!isObject(volume) || typeof volume.container_path !== 'string' || volume.container_path === '') return fail(`${at}.volume.container_path`, 'must be a non-empty string');
+  if (!isObject(volume) || typeof volume.container_path !== 'string' || volume.container_path === '')
+    return fail(`${at}.volume.container_path`, 'must be a non-empty string');
   const mode = volume.mode ?? 'RW';
   if (mode !== 'RW' && mode !== 'RO') return fail(`${at}.volume.mode`, 'must be RW or RO');
   return { ok: true, value: { persistenceId: persistence.id, containerPath: volume.container_path, mode } };
@@ -211,7 +235,12 @@ function labelsJson(labels: Readonly<Record<string, string>> | undefined): Mesos
 
 function reservationJson(info: ReservationInfo): MesosReservation {
   const labels = labelsJson(info.labels);
-  return { type: info.type, role: info.role, ...(info.principal !== undefined ? { principal: info.principal } : {}), ...(labels ? { labels } : {}) };
+  return {
+    type: info.type,
+    role: info.role,
+    ...(info.principal !== undefined ? { principal: info.principal } : {}),
+    ...(labels ? { labels } : {}),
+  };
 }
 
 /** The set as a Mesos Resource list; `allocationRole` adds `allocation_info` (as in offers and tasks). */
@@ -223,14 +252,31 @@ export function fromResourceSet(set: ResourceSet, layout: ResourceLayout, alloca
       const value = roundScalar(scalars[slot]);
       if (value > 0) out.push({ name: layout.names[slot], type: 'SCALAR', scalar: { value }, ...extra, ...allocation });
     }
-    if (ports.length > 0) out.push({ name: 'ports', type: 'RANGES', ranges: { range: ports.map(([begin, end]) => ({ begin, end })) }, ...extra, ...allocation });
+    if (ports.length > 0)
+      out.push({
+        name: 'ports',
+        type: 'RANGES',
+        ranges: { range: ports.map(([begin, end]) => ({ begin, end })) },
+        ...extra,
+        ...allocation,
+      });
   };
   push(set.scalars, set.ports, { role: '*' });
   for (const part of set.reserved) {
     const top = part.reservations[part.reservations.length - 1];
     const labels = labelsJson(top.labels);
-    const legacy = top.type === 'DYNAMIC' ? { reservation: { ...(top.principal !== undefined ? { principal: top.principal } : {}), ...(labels ? { labels } : {}) } } : {};
-    const disk = part.volume ? { disk: { persistence: { id: part.volume.persistenceId }, volume: { container_path: part.volume.containerPath, mode: part.volume.mode } } } : {};
+    const legacy =
+      top.type === 'DYNAMIC'
+        ? { reservation: { ...(top.principal !== undefined ? { principal: top.principal } : {}), ...(labels ? { labels } : {}) } }
+        : {};
+    const disk = part.volume
+      ? {
+          disk: {
+            persistence: { id: part.volume.persistenceId },
+            volume: { container_path: part.volume.containerPath, mode: part.volume.mode },
+          },
+        }
+      : {};
     push(part.scalars, part.ports, { role: part.role, ...legacy, reservations: part.reservations.map(reservationJson), ...disk });
   }
   return out;

@@ -26,8 +26,18 @@ export class MasterMetrics {
     this.#cycles = new Counter({ name: 'allot_allocation_cycles_total', help: 'Allocation cycles run', registers });
     this.#offers = new Counter({ name: 'allot_offers_total', help: 'Offers by outcome', labelNames: ['outcome'], registers });
     this.#launched = new Counter({ name: 'allot_tasks_launched_total', help: 'Tasks launched', registers });
-    this.#taskUpdates = new Counter({ name: 'allot_task_updates_total', help: 'Task state changes by new state', labelNames: ['state'], registers });
-    this.#rejections = new Counter({ name: 'allot_kernel_rejections_total', help: 'Commands the kernel rejected, by code', labelNames: ['code'], registers });
+    this.#taskUpdates = new Counter({
+      name: 'allot_task_updates_total',
+      help: 'Task state changes by new state',
+      labelNames: ['state'],
+      registers,
+    });
+    this.#rejections = new Counter({
+      name: 'allot_kernel_rejections_total',
+      help: 'Commands the kernel rejected, by code',
+      labelNames: ['code'],
+      registers,
+    });
     this.#latency = new Histogram({
       name: 'allot_allocation_latency_seconds',
       help: 'Wall time of master steps that ran an allocation cycle',

@@ -52,7 +52,14 @@ export class OperatorApi {
           break;
         }
         case 'task.updated':
-          message = { type: 'TASK_UPDATED', task_updated: { framework_id: { value: event.status.frameworkId }, state: event.status.state, status: statusJson(event.status, context.host.wallSeconds(event.status.timestampMs)) } };
+          message = {
+            type: 'TASK_UPDATED',
+            task_updated: {
+              framework_id: { value: event.status.frameworkId },
+              state: event.status.state,
+              status: statusJson(event.status, context.host.wallSeconds(event.status.timestampMs)),
+            },
+          };
           break;
         case 'agent.added':
         case 'agent.reregistered':
@@ -64,7 +71,12 @@ export class OperatorApi {
           message = { type: 'AGENT_REMOVED', agent_removed: { agent_id: { value: event.agentId } } };
           break;
         case 'framework.subscribed':
-          message = { type: event.resubscribed ? 'FRAMEWORK_UPDATED' : 'FRAMEWORK_ADDED', [event.resubscribed ? 'framework_updated' : 'framework_added']: { framework: { framework_info: { id: { value: event.frameworkId }, roles: event.roles } } } };
+          message = {
+            type: event.resubscribed ? 'FRAMEWORK_UPDATED' : 'FRAMEWORK_ADDED',
+            [event.resubscribed ? 'framework_updated' : 'framework_added']: {
+              framework: { framework_info: { id: { value: event.frameworkId }, roles: event.roles } },
+            },
+          };
           break;
         case 'framework.removed':
           message = { type: 'FRAMEWORK_REMOVED', framework_removed: { framework_info: { id: { value: event.frameworkId } } } };
@@ -90,7 +102,11 @@ export class OperatorApi {
     if (!validateOperatorCall(normalized.value)) return sendFailure(reply, failure(400, describeSchemaError(validateOperatorCall.errors)));
     const call = normalized.value as Json;
     const context = this.#context;
-    const answer = (key: string, body: unknown) => reply.code(200).type('application/json').send({ type: call.type, [key]: body });
+    const answer = (key: string, body: unknown) =>
+      reply
+        .code(200)
+        .type('application/json')
+        .send({ type: call.type, [key]: body });
     switch (call.type) {
       case 'GET_HEALTH':
         return answer('get_health', { healthy: !context.host.fenced });
@@ -99,7 +115,10 @@ export class OperatorApi {
       case 'GET_METRICS': {
         const metrics = await this.#metrics.registry.getMetricsAsJSON();
         const flat = metrics.flatMap((metric) =>
-          (metric.values ?? []).map((value) => ({ name: [metric.name, ...Object.entries(value.labels ?? {}).map(([k, v]) => `${k}=${v}`)].join('/'), value: value.value })),
+          (metric.values ?? []).map((value) => ({
+            name: [metric.name, ...Object.entries(value.labels ?? {}).map(([k, v]) => `${k}=${v}`)].join('/'),
+            value: value.value,
+          })),
         );
         return answer('get_metrics', { metrics: flat });
       }
@@ -144,8 +163,16 @@ export class OperatorApi {
         const role = owningRole(set.value);
         if (!role.ok) return failure(400, `${key}.${listKey}: ${role.message}`);
         const agentId: string = call[key].agent_id.value;
-        const type = ({ reserve_resources: 'operator.reserve', unreserve_resources: 'operator.unreserve', create_volumes: 'operator.createVolumes', destroy_volumes: 'operator.destroyVolumes' } as const)[key];
-        if (type === 'operator.reserve' || type === 'operator.unreserve') return run((nowMs) => ({ type, nowMs, agentId, role: role.role, resources: set.value }), 202);
+        const type = (
+          {
+            reserve_resources: 'operator.reserve',
+            unreserve_resources: 'operator.unreserve',
+            create_volumes: 'operator.createVolumes',
+            destroy_volumes: 'operator.destroyVolumes',
+          } as const
+        )[key];
+        if (type === 'operator.reserve' || type === 'operator.unreserve')
+          return run((nowMs) => ({ type, nowMs, agentId, role: role.role, resources: set.value }), 202);
         return run((nowMs) => ({ type, nowMs, agentId, role: role.role, volumes: set.value }), 202);
       }
       case 'UPDATE_WEIGHTS':
@@ -164,7 +191,12 @@ export class OperatorApi {
         }
         return { status: 200, message: '' };
       case 'DRAIN_AGENT':
-        return run((nowMs) => ({ type: 'agent.drain', nowMs, agentId: call.drain_agent.agent_id.value, markGone: call.drain_agent.mark_gone === true }));
+        return run((nowMs) => ({
+          type: 'agent.drain',
+          nowMs,
+          agentId: call.drain_agent.agent_id.value,
+          markGone: call.drain_agent.mark_gone === true,
+        }));
       case 'MARK_AGENT_GONE':
         return run((nowMs) => ({ type: 'agent.markGone', nowMs, agentId: call.mark_agent_gone.agent_id.value }));
       default:
@@ -173,12 +205,20 @@ export class OperatorApi {
   }
 
   #subscribe(request: FastifyRequest, reply: FastifyReply): void | FastifyReply {
-    if (this.#subscribers.size >= OPERATOR_SUBSCRIBERS_MAX) return sendFailure(reply, failure(503, `at most ${OPERATOR_SUBSCRIBERS_MAX} operator subscribers`));
-    const stream = new EventStream({ heartbeatMs: this.#context.settings.heartbeatMs, heartbeat: () => ({ type: 'HEARTBEAT' }), contentType: streamContentType(request) });
+    if (this.#subscribers.size >= OPERATOR_SUBSCRIBERS_MAX)
+      return sendFailure(reply, failure(503, `at most ${OPERATOR_SUBSCRIBERS_MAX} operator subscribers`));
+    const stream = new EventStream({
+      heartbeatMs: this.#context.settings.heartbeatMs,
+      heartbeat: () => ({ type: 'HEARTBEAT' }),
+      contentType: streamContentType(request),
+    });
     this.#subscribers.add(stream);
     stream.onClose(() => this.#subscribers.delete(stream));
     reply.hijack();
-    stream.open(reply.raw, { type: 'SUBSCRIBED', subscribed: { get_state: stateJson(this.#context), heartbeat_interval_seconds: this.#context.settings.heartbeatMs / 1000 } });
+    stream.open(reply.raw, {
+      type: 'SUBSCRIBED',
+      subscribed: { get_state: stateJson(this.#context), heartbeat_interval_seconds: this.#context.settings.heartbeatMs / 1000 },
+    });
   }
 }
 

@@ -8,7 +8,11 @@ import type { ValidateFunction } from 'ajv';
 const id = { type: 'object', required: ['value'], properties: { value: { type: 'string', minLength: 1, maxLength: 256 } } };
 const resources = { type: 'array', maxItems: 1024, items: { type: 'object' } };
 const role = { type: 'string', minLength: 1, maxLength: 256 };
-const quantities = { type: 'object', maxProperties: 64, additionalProperties: { type: 'object', required: ['value'], properties: { value: { type: 'number', minimum: 0 } } } };
+const quantities = {
+  type: 'object',
+  maxProperties: 64,
+  additionalProperties: { type: 'object', required: ['value'], properties: { value: { type: 'number', minimum: 0 } } },
+};
 
 export const OPERATOR_CALL_TYPES = [
   'GET_HEALTH',
@@ -30,7 +34,10 @@ export const OPERATOR_CALL_TYPES = [
   'SUBSCRIBE',
 ] as const;
 
-const requires = (type: string, field: string) => ({ if: { properties: { type: { const: type } }, required: ['type'] }, then: { required: [field] } });
+const requires = (type: string, field: string) => ({
+  if: { properties: { type: { const: type } }, required: ['type'] },
+  then: { required: [field] },
+});
 
 const operatorCall = {
   type: 'object',
@@ -41,13 +48,34 @@ const operatorCall = {
     unreserve_resources: { type: 'object', required: ['agent_id', 'resources'], properties: { agent_id: id, resources } },
     create_volumes: { type: 'object', required: ['agent_id', 'volumes'], properties: { agent_id: id, volumes: resources } },
     destroy_volumes: { type: 'object', required: ['agent_id', 'volumes'], properties: { agent_id: id, volumes: resources } },
-    update_weights: { type: 'object', required: ['weight_infos'], properties: { weight_infos: { type: 'array', maxItems: 1024, items: { type: 'object', required: ['role', 'weight'], properties: { role, weight: { type: 'number', exclusiveMinimum: 0 } } } } } },
+    update_weights: {
+      type: 'object',
+      required: ['weight_infos'],
+      properties: {
+        weight_infos: {
+          type: 'array',
+          maxItems: 1024,
+          items: { type: 'object', required: ['role', 'weight'], properties: { role, weight: { type: 'number', exclusiveMinimum: 0 } } },
+        },
+      },
+    },
     update_quota: {
       type: 'object',
       required: ['quota_configs'],
-      properties: { force: { type: 'boolean' }, quota_configs: { type: 'array', maxItems: 1024, items: { type: 'object', required: ['role'], properties: { role, guarantees: quantities, limits: quantities } } } },
+      properties: {
+        force: { type: 'boolean' },
+        quota_configs: {
+          type: 'array',
+          maxItems: 1024,
+          items: { type: 'object', required: ['role'], properties: { role, guarantees: quantities, limits: quantities } },
+        },
+      },
     },
-    drain_agent: { type: 'object', required: ['agent_id'], properties: { agent_id: id, mark_gone: { type: 'boolean' }, max_grace_period: { type: 'object' } } },
+    drain_agent: {
+      type: 'object',
+      required: ['agent_id'],
+      properties: { agent_id: id, mark_gone: { type: 'boolean' }, max_grace_period: { type: 'object' } },
+    },
     mark_agent_gone: { type: 'object', required: ['agent_id'], properties: { agent_id: id } },
   },
   allOf: [

@@ -66,20 +66,48 @@ export function agentsJson(context: MasterContext): Json {
     const endpoint = context.host.registry.agents.get(agent.id);
     const live = master.liveTasksOn(agent.id).filter((task) => !releasesResources(task.state));
     agents.push({
-      agent_info: { id: { value: agent.id }, hostname: agent.hostname, port: endpoint?.port ?? 5051, resources: fromResourceSet(agent.total, master.layout), attributes: attributesJson(agent.attributes) },
+      agent_info: {
+        id: { value: agent.id },
+        hostname: agent.hostname,
+        port: endpoint?.port ?? 5051,
+        resources: fromResourceSet(agent.total, master.layout),
+        attributes: attributesJson(agent.attributes),
+      },
       active: agent.connection === 'active',
       deactivated: agent.connection !== 'active',
       connection: agent.connection,
       pid: `slave(1)@${endpoint?.ip ?? '127.0.0.1'}:${endpoint?.port ?? 5051}`,
       registered_time: nanos(context, endpoint?.registeredAtMs ?? 0),
       total_resources: fromResourceSet(agent.total, master.layout),
-      allocated_resources: fromResourceSet(sumSets(master, live.map((task) => task.resources)), master.layout),
-      offered_resources: fromResourceSet(sumSets(master, master.offers.ofAgent(agent.id).map((offer) => offer.resources)), master.layout),
+      allocated_resources: fromResourceSet(
+        sumSets(
+          master,
+          live.map((task) => task.resources),
+        ),
+        master.layout,
+      ),
+      offered_resources: fromResourceSet(
+        sumSets(
+          master,
+          master.offers.ofAgent(agent.id).map((offer) => offer.resources),
+        ),
+        master.layout,
+      ),
     });
   }
-  const recovered = [...master.recoveredAgents.values()].map(({ record }) => ({ id: { value: record.id }, hostname: record.hostname, resources: fromResourceSet(deserializeResourceSet(record.total, master.layout), master.layout), attributes: attributesJson(record.attributes) }));
+  const recovered = [...master.recoveredAgents.values()].map(({ record }) => ({
+    id: { value: record.id },
+    hostname: record.hostname,
+    resources: fromResourceSet(deserializeResourceSet(record.total, master.layout), master.layout),
+    attributes: attributesJson(record.attributes),
+  }));
   const unreachable = [...master.unreachableAgents.values()].map(({ record }) => ({ id: { value: record.id }, hostname: record.hostname }));
-  return { agents, recovered_agents: recovered, unreachable_agents: unreachable, gone_agents: [...master.goneAgents.keys()].map((value) => ({ value })) };
+  return {
+    agents,
+    recovered_agents: recovered,
+    unreachable_agents: unreachable,
+    gone_agents: [...master.goneAgents.keys()].map((value) => ({ value })),
+  };
 }
 
 export function frameworksJson(context: MasterContext): Json {
@@ -96,8 +124,20 @@ export function frameworksJson(context: MasterContext): Json {
       recovered: false,
       registered_time: nanos(context, record?.registeredAtMs ?? 0),
       offers: offers.map((offer) => ({ id: { value: offer.id }, agent_id: { value: offer.agentId } })),
-      allocated_resources: fromResourceSet(sumSets(master, live.map((task) => task.resources)), master.layout),
-      offered_resources: fromResourceSet(sumSets(master, offers.map((offer) => offer.resources)), master.layout),
+      allocated_resources: fromResourceSet(
+        sumSets(
+          master,
+          live.map((task) => task.resources),
+        ),
+        master.layout,
+      ),
+      offered_resources: fromResourceSet(
+        sumSets(
+          master,
+          offers.map((offer) => offer.resources),
+        ),
+        master.layout,
+      ),
     });
   }
   return { frameworks, completed_frameworks: [], recovered_frameworks: [] };
@@ -105,7 +145,8 @@ export function frameworksJson(context: MasterContext): Json {
 
 export function rolesJson(context: MasterContext): Json {
   const view = clusterView(context.host);
-  const scalarList = (quantities: Record<string, number>) => Object.entries(quantities).map(([name, value]) => ({ name, type: 'SCALAR', scalar: { value } }));
+  const scalarList = (quantities: Record<string, number>) =>
+    Object.entries(quantities).map(([name, value]) => ({ name, type: 'SCALAR', scalar: { value } }));
   return {
     roles: view.roles.map((role) => ({
       name: role.name,
@@ -129,5 +170,10 @@ export function rolesJson(context: MasterContext): Json {
 }
 
 export function stateJson(context: MasterContext): Json {
-  return { get_tasks: tasksJson(context), get_executors: { executors: [] }, get_frameworks: frameworksJson(context), get_agents: agentsJson(context) };
+  return {
+    get_tasks: tasksJson(context),
+    get_executors: { executors: [] },
+    get_frameworks: frameworksJson(context),
+    get_agents: agentsJson(context),
+  };
 }

@@ -27,7 +27,11 @@ export function registerSchedulerApi(app: FastifyInstance, context: MasterContex
 }
 
 /** Shared by the scheduler and agent endpoints: negotiation, recovery, null stripping, schema. */
-export function readCall(context: MasterContext, request: FastifyRequest, validate: typeof validateSchedulerCall): { ok: true; call: Json } | { ok: false; problem: HttpFailure } {
+export function readCall(
+  context: MasterContext,
+  request: FastifyRequest,
+  validate: typeof validateSchedulerCall,
+): { ok: true; call: Json } | { ok: false; problem: HttpFailure } {
   const negotiated = negotiate(request);
   if (negotiated) return { ok: false, problem: negotiated };
   if (context.host.recovering) return { ok: false, problem: failure(503, 'the master is recovering its state; retry shortly') };
@@ -45,10 +49,19 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
   if (call.type === 'SUBSCRIBE') return subscribe(context, call, request, reply);
   const frameworkId: string = call.framework_id.value;
   const stream = context.frameworks.current(frameworkId);
-  if (!stream || !context.host.master.frameworks.has(frameworkId)) return sendFailure(reply, failure(403, `Framework ${frameworkId.slice(0, 200)} is not subscribed`));
+  if (!stream || !context.host.master.frameworks.has(frameworkId))
+    return sendFailure(reply, failure(403, `Framework ${frameworkId.slice(0, 200)} is not subscribed`));
   const streamId = request.headers['mesos-stream-id'];
-  if (streamId === undefined) return sendFailure(reply, failure(400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header"));
-  if (streamId !== stream.id) return sendFailure(reply, failure(400, `The stream ID '${String(streamId).slice(0, 100)}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`));
+  if (streamId === undefined)
+    return sendFailure(reply, failure(400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header"));
+  if (streamId !== stream.id)
+    return sendFailure(
+      reply,
+      failure(
+        400,
+        `The stream ID '${String(streamId).slice(0, 100)}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`,
+      ),
+    );
   const outcome = await dispatchCall(context, call);
   if (outcome.status >= 400) return sendFailure(reply, outcome);
   return reply.code(outcome.status).send();
@@ -56,10 +69,12 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
 
 async function subscribe(context: MasterContext, call: Json, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
   const { host } = context;
-  if (request.headers['mesos-stream-id'] !== undefined) return sendFailure(reply, failure(400, "Expecting 'Mesos-Stream-Id' header to be absent for SUBSCRIBE"));
+  if (request.headers['mesos-stream-id'] !== undefined)
+    return sendFailure(reply, failure(400, "Expecting 'Mesos-Stream-Id' header to be absent for SUBSCRIBE"));
   const info: Json = call.subscribe.framework_info;
   const claimed: string | undefined = info.id?.value ?? call.framework_id?.value;
-  if (info.id && call.framework_id && info.id.value !== call.framework_id.value) return sendFailure(reply, failure(400, "subscribe.framework_info.id: does not match the call's framework_id"));
+  if (info.id && call.framework_id && info.id.value !== call.framework_id.value)
+    return sendFailure(reply, failure(400, "subscribe.framework_info.id: does not match the call's framework_id"));
   if (claimed !== undefined) {
     const bad = idValueProblem(claimed, 'subscribe.framework_info.id.value');
     if (bad) return sendFailure(reply, failure(400, `${bad.field}: ${bad.message}`));
@@ -68,7 +83,13 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   if (!roles.ok) return sendFailure(reply, failure(400, `${roles.field}: ${roles.message}`));
   const existing = claimed !== undefined ? host.master.frameworks.get(claimed) : undefined;
   if (existing && [...existing.roles].sort().join('\n') !== [...roles.value].sort().join('\n')) {
-    return sendFailure(reply, failure(400, `subscribe.framework_info.roles: framework ${claimed} is subscribed with roles ${existing.roles.join(', ')}; changing roles is not supported yet`));
+    return sendFailure(
+      reply,
+      failure(
+        400,
+        `subscribe.framework_info.roles: framework ${claimed} is subscribed with roles ${existing.roles.join(', ')}; changing roles is not supported yet`,
+      ),
+    );
   }
   const frameworkId = claimed ?? `${host.registry.masterId}-${String(host.registry.nextFrameworkSeq++).padStart(4, '0')}`;
   const previous = host.registry.frameworks.get(frameworkId);
@@ -81,16 +102,38 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   };
   // The record goes in first so that the subscription's own state write includes it.
   host.registry.frameworks.set(frameworkId, record);
-  const result = await host.run((nowMs) => ({ type: 'framework.subscribe', nowMs, framework: frameworkSpec(frameworkId, info, roles.value) }));
+  const result = await host.run((nowMs) => ({
+    type: 'framework.subscribe',
+    nowMs,
+    framework: frameworkSpec(frameworkId, info, roles.value),
+  }));
   if (!result.ok) {
     if (previous) host.registry.frameworks.set(frameworkId, previous);
     else host.registry.frameworks.delete(frameworkId);
     return sendFailure(reply, failure(400, result.rejection!.message));
   }
   const heartbeatSeconds = context.settings.heartbeatMs / 1000;
-  const stream = new EventStream({ heartbeatMs: context.settings.heartbeatMs, heartbeat: () => ({ type: 'HEARTBEAT' }), contentType: streamContentType(request) });
+  const stream = new EventStream({
+    heartbeatMs: context.settings.heartbeatMs,
+    heartbeat: () => ({ type: 'HEARTBEAT' }),
+    contentType: streamContentType(request),
+  });
   context.frameworks.attach(frameworkId, stream);
-  context.logger.info({ frameworkId, roles: roles.value, resubscribed: existing !== undefined, streamId: stream.id }, 'framework subscribed');
+  context.logger.info(
+    { frameworkId, roles: roles.value, resubscribed: existing !== undefined, streamId: stream.id },
+    'framework subscribed',
+  );
   reply.hijack();
-  stream.open(reply.raw, { type: 'SUBSCRIBED', subscribed: { framework_id: { value: frameworkId }, heartbeat_interval_seconds: heartbeatSeconds, master_info: masterInfoJson(context) } }, { 'Mesos-Stream-Id': stream.id });
+  stream.open(
+    reply.raw,
+    {
+      type: 'SUBSCRIBED',
+      subscribed: {
+        framework_id: { value: frameworkId },
+        heartbeat_interval_seconds: heartbeatSeconds,
+        master_info: masterInfoJson(context),
+      },
+    },
+    { 'Mesos-Stream-Id': stream.id },
+  );
 }

@@ -21,7 +21,8 @@ export const ACCEPTED: HttpFailure = { status: 202, message: '' };
 
 export async function dispatchCall(context: MasterContext, call: Json): Promise<HttpFailure> {
   const frameworkId: string = call.framework_id.value;
-  const run = (build: (nowMs: number) => Command) => context.host.run(build).then((result) => logged(context, call.type, frameworkId, result));
+  const run = (build: (nowMs: number) => Command) =>
+    context.host.run(build).then((result) => logged(context, call.type, frameworkId, result));
   switch (call.type) {
     case 'TEARDOWN':
       await run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId }));
@@ -29,7 +30,13 @@ export async function dispatchCall(context: MasterContext, call: Json): Promise<
     case 'ACCEPT':
       return accept(context, frameworkId, call.accept);
     case 'DECLINE':
-      await run((nowMs) => ({ type: 'offer.decline', nowMs, frameworkId, offerIds: call.decline.offer_ids.map((id: Json) => id.value), ...refuse(call.decline.filters) }));
+      await run((nowMs) => ({
+        type: 'offer.decline',
+        nowMs,
+        frameworkId,
+        offerIds: call.decline.offer_ids.map((id: Json) => id.value),
+        ...refuse(call.decline.filters),
+      }));
       return ACCEPTED;
     case 'REVIVE': {
       const roles: string[] = call.revive?.roles ?? (call.revive?.role ? [call.revive.role] : []);
@@ -54,22 +61,41 @@ export async function dispatchCall(context: MasterContext, call: Json): Promise<
       return ACCEPTED;
     }
     case 'SHUTDOWN':
-      await run((nowMs) => ({ type: 'executor.shutdown', nowMs, frameworkId, agentId: call.shutdown.agent_id.value, executorId: call.shutdown.executor_id.value }));
+      await run((nowMs) => ({
+        type: 'executor.shutdown',
+        nowMs,
+        frameworkId,
+        agentId: call.shutdown.agent_id.value,
+        executorId: call.shutdown.executor_id.value,
+      }));
       return ACCEPTED;
     case 'ACKNOWLEDGE': {
       const uuid = uuidFromBase64(call.acknowledge.uuid);
       if (uuid === null) return failure(400, 'acknowledge.uuid: must be base64-encoded bytes');
-      await run((nowMs) => ({ type: 'task.acknowledge', nowMs, frameworkId, agentId: call.acknowledge.agent_id.value, taskId: call.acknowledge.task_id.value, uuid }));
+      await run((nowMs) => ({
+        type: 'task.acknowledge',
+        nowMs,
+        frameworkId,
+        agentId: call.acknowledge.agent_id.value,
+        taskId: call.acknowledge.task_id.value,
+        uuid,
+      }));
       return ACCEPTED;
     }
     case 'RECONCILE': {
-      const tasks = ((call.reconcile?.tasks as Json[] | undefined) ?? []).map((task) => ({ taskId: task.task_id.value as string, ...(task.agent_id ? { agentId: task.agent_id.value as string } : {}) }));
+      const tasks = ((call.reconcile?.tasks as Json[] | undefined) ?? []).map((task) => ({
+        taskId: task.task_id.value as string,
+        ...(task.agent_id ? { agentId: task.agent_id.value as string } : {}),
+      }));
       await run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId, tasks }));
       return ACCEPTED;
     }
     case 'MESSAGE':
       // Command tasks have no executor to talk to; Mesos drops messages to unknown executors too.
-      context.logger.info({ frameworkId, agentId: call.message.agent_id.value, executorId: call.message.executor_id.value }, 'framework message dropped: allot agents run no custom executors');
+      context.logger.info(
+        { frameworkId, agentId: call.message.agent_id.value, executorId: call.message.executor_id.value },
+        'framework message dropped: allot agents run no custom executors',
+      );
       return ACCEPTED;
     case 'REQUEST':
     case 'ACCEPT_INVERSE_OFFERS':
@@ -107,7 +133,14 @@ async function accept(context: MasterContext, frameworkId: string, body: Json): 
     }
     operations.push(converted.value);
   }
-  const result = await context.host.run((nowMs) => ({ type: 'offer.accept', nowMs, frameworkId, offerIds, operations, ...refuse(body.filters) }));
+  const result = await context.host.run((nowMs) => ({
+    type: 'offer.accept',
+    nowMs,
+    frameworkId,
+    offerIds,
+    operations,
+    ...refuse(body.filters),
+  }));
   logged(context, 'ACCEPT', frameworkId, result);
   return ACCEPTED;
 }
@@ -150,9 +183,14 @@ async function updateFramework(context: MasterContext, frameworkId: string, info
   if (info.id && info.id.value !== frameworkId) return failure(400, 'update_framework.framework_info.id: does not match framework_id');
   const roles = frameworkRoles(info, 'update_framework.framework_info');
   if (!roles.ok) return failure(400, `${roles.field}: ${roles.message}`);
-  if ([...roles.value].sort().join('\n') !== [...record.roles].sort().join('\n')) return failure(400, 'update_framework.framework_info.roles: changing roles is not supported yet; tear the framework down and subscribe again');
+  if ([...roles.value].sort().join('\n') !== [...record.roles].sort().join('\n'))
+    return failure(
+      400,
+      'update_framework.framework_info.roles: changing roles is not supported yet; tear the framework down and subscribe again',
+    );
   const before = capabilityNames(record.info).sort().join(',');
-  if (capabilityNames(info).sort().join(',') !== before) return failure(400, 'update_framework.framework_info.capabilities: changing capabilities is not supported yet');
+  if (capabilityNames(info).sort().join(',') !== before)
+    return failure(400, 'update_framework.framework_info.capabilities: changing capabilities is not supported yet');
   record.info = { ...info, id: { value: frameworkId } };
   record.failoverTimeoutMs = failoverTimeoutMs(info);
   await context.host.persistSoon();

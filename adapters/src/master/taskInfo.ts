@@ -15,7 +15,14 @@ export interface LaunchData {
   command: string;
   env: Record<string, string>;
   user?: string;
-  healthCheck?: { command: string; intervalSeconds?: number; timeoutSeconds?: number; gracePeriodSeconds?: number; delaySeconds?: number; consecutiveFailures?: number };
+  healthCheck?: {
+    command: string;
+    intervalSeconds?: number;
+    timeoutSeconds?: number;
+    gracePeriodSeconds?: number;
+    delaySeconds?: number;
+    consecutiveFailures?: number;
+  };
   killGracePeriodMs?: number;
 }
 
@@ -53,7 +60,12 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   if (!command.ok) return command;
   const env: Record<string, string> = {};
   for (const [index, variable] of ((info.command?.environment?.variables as Json[] | undefined) ?? []).entries()) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.name)) return { ok: false, field: `${at}.command.environment.variables[${index}].name`, message: `"${String(variable.name).slice(0, 64)}" is not a valid variable name` };
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.name))
+      return {
+        ok: false,
+        field: `${at}.command.environment.variables[${index}].name`,
+        message: `"${String(variable.name).slice(0, 64)}" is not a valid variable name`,
+      };
     env[variable.name] = variable.value ?? '';
   }
   const data: LaunchData = { name: info.name, command: command.value, env };

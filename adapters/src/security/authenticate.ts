@@ -10,7 +10,7 @@ import type { Credential } from './securityConfig.js';
 
 export type Authentication =
   | { ok: true; principal: string; method: 'basic' | 'bearer' }
-  | { ok: false; status: 401; reason: string; /** The WWW-Authenticate header to answer with. */ challenge: string };
+  | { ok: false; status: 401; reason: string /** The WWW-Authenticate header to answer with. */; challenge: string };
 
 /** Header values as node's http and fastify give them. */
 export type Headers = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -44,7 +44,8 @@ export function createAuthenticator(credentials: readonly Credential[]): Authent
       if (scheme !== 'basic') return refuse(`unsupported authorization scheme "${scheme.slice(0, 32)}" (use Basic or Bearer)`, CHALLENGE);
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon <= 0 || !/^[A-Za-z0-9+/]+=*$/.test(value)) return refuse('basic credentials must be base64 of "principal:secret"', CHALLENGE);
+      if (colon <= 0 || !/^[A-Za-z0-9+/]+=*$/.test(value))
+        return refuse('basic credentials must be base64 of "principal:secret"', CHALLENGE);
       const principal = decoded.slice(0, colon);
       const expected = secretDigests.get(principal);
       const matches = timingSafeEqual(digest(decoded.slice(colon + 1)), expected ?? decoy);
@@ -59,13 +60,15 @@ export function authenticateAgent(agentSecret: string | null, headers: Headers):
   if (agentSecret === null) return { ok: true, principal: 'agent', method: 'bearer' };
   const header = authorizationHeader(headers);
   if (!header.ok) return refuse(header.reason, AGENT_CHALLENGE);
-  if (header.scheme !== 'bearer' || !timingSafeEqual(digest(header.value), digest(agentSecret))) return refuse('the agent secret is missing or wrong', AGENT_CHALLENGE);
+  if (header.scheme !== 'bearer' || !timingSafeEqual(digest(header.value), digest(agentSecret)))
+    return refuse('the agent secret is missing or wrong', AGENT_CHALLENGE);
   return { ok: true, principal: 'agent', method: 'bearer' };
 }
 
 function authorizationHeader(headers: Headers): { ok: true; scheme: string; value: string } | { ok: false; reason: string } {
   const raw = headers.authorization ?? headers.Authorization;
-  if (raw === undefined || raw === '') return { ok: false, reason: 'authentication required: send Authorization: Basic or Bearer credentials' };
+  if (raw === undefined || raw === '')
+    return { ok: false, reason: 'authentication required: send Authorization: Basic or Bearer credentials' };
   if (typeof raw !== 'string') return { ok: false, reason: 'more than one Authorization header' };
   if (raw.length > HEADER_BYTES_MAX) return { ok: false, reason: `the Authorization header is longer than ${HEADER_BYTES_MAX} bytes` };
   const match = /^([A-Za-z]+) +(\S+) *$/.exec(raw);

@@ -31,23 +31,68 @@ export function authorize(rules: AuthorizationRules | null, principal: string | 
   const who = principal === null ? 'an unauthenticated client' : `principal "${principal}"`;
   switch (action.type) {
     case 'framework.register':
-      return byRole(rules.registerFrameworks, principal, action.role, `${who} may not register a framework in role "${action.role}" (no register_frameworks rule allows it)`);
+      return byRole(
+        rules.registerFrameworks,
+        principal,
+        action.role,
+        `${who} may not register a framework in role "${action.role}" (no register_frameworks rule allows it)`,
+      );
     case 'resources.reserve':
-      return byRole(rules.reserveResources, principal, action.role, `${who} may not reserve resources for role "${action.role}" (no reserve_resources rule allows it)`);
+      return byRole(
+        rules.reserveResources,
+        principal,
+        action.role,
+        `${who} may not reserve resources for role "${action.role}" (no reserve_resources rule allows it)`,
+      );
     case 'volume.create':
-      return byRole(rules.createVolumes, principal, action.role, `${who} may not create volumes in role "${action.role}" (no create_volumes rule allows it)`);
+      return byRole(
+        rules.createVolumes,
+        principal,
+        action.role,
+        `${who} may not create volumes in role "${action.role}" (no create_volumes rule allows it)`,
+      );
     case 'task.launch':
-      return byRole(rules.launchTasks, principal, action.role, `${who} may not launch tasks in role "${action.role}" (no launch_tasks rule allows it)`);
+      return byRole(
+        rules.launchTasks,
+        principal,
+        action.role,
+        `${who} may not launch tasks in role "${action.role}" (no launch_tasks rule allows it)`,
+      );
     case 'resources.unreserve':
-      return byOwner(rules.unreserveResources, principal, action.reserverPrincipal, `${who} may not unreserve resources reserved by ${owner(action.reserverPrincipal)} (no unreserve_resources rule allows it)`);
+      return byOwner(
+        rules.unreserveResources,
+        principal,
+        action.reserverPrincipal,
+        `${who} may not unreserve resources reserved by ${owner(action.reserverPrincipal)} (no unreserve_resources rule allows it)`,
+      );
     case 'volume.destroy':
-      return byOwner(rules.destroyVolumes, principal, action.creatorPrincipal, `${who} may not destroy volumes created by ${owner(action.creatorPrincipal)} (no destroy_volumes rule allows it)`);
+      return byOwner(
+        rules.destroyVolumes,
+        principal,
+        action.creatorPrincipal,
+        `${who} may not destroy volumes created by ${owner(action.creatorPrincipal)} (no destroy_volumes rule allows it)`,
+      );
     case 'task.kill':
-      return byOwner(rules.killTasks, principal, action.frameworkPrincipal, `${who} may not kill tasks of frameworks of ${owner(action.frameworkPrincipal)} (no kill_tasks rule allows it)`);
+      return byOwner(
+        rules.killTasks,
+        principal,
+        action.frameworkPrincipal,
+        `${who} may not kill tasks of frameworks of ${owner(action.frameworkPrincipal)} (no kill_tasks rule allows it)`,
+      );
     case 'framework.teardown':
-      return byOwner(rules.teardownFrameworks, principal, action.frameworkPrincipal, `${who} may not tear down frameworks of ${owner(action.frameworkPrincipal)} (no teardown_frameworks rule allows it)`);
+      return byOwner(
+        rules.teardownFrameworks,
+        principal,
+        action.frameworkPrincipal,
+        `${who} may not tear down frameworks of ${owner(action.frameworkPrincipal)} (no teardown_frameworks rule allows it)`,
+      );
     case 'operator.call':
-      return byCall(rules.operatorCalls, principal, action.call, `${who} may not make the operator call ${action.call.slice(0, 64)} (no operator_calls rule allows it)`);
+      return byCall(
+        rules.operatorCalls,
+        principal,
+        action.call,
+        `${who} may not make the operator call ${action.call.slice(0, 64)} (no operator_calls rule allows it)`,
+      );
     default: {
       const unreachable: never = action;
       throw new Error(`unknown action ${JSON.stringify(unreachable)}`);
@@ -61,7 +106,11 @@ export function authorize(rules: AuthorizationRules | null, principal: string | 
  */
 export function checkFrameworkPrincipal(authenticated: string | null, declared: string | null | undefined): Authorization {
   if (authenticated === null || declared === undefined || declared === null || declared === authenticated) return ALLOWED;
-  return { ok: false, status: 403, reason: `framework_info.principal "${declared.slice(0, 128)}" is not the authenticated principal "${authenticated}"` };
+  return {
+    ok: false,
+    status: 403,
+    reason: `framework_info.principal "${declared.slice(0, 128)}" is not the authenticated principal "${authenticated}"`,
+  };
 }
 
 /** A framework registered by a principal is driven (subscribed to, called for) by that principal only. */
@@ -90,7 +139,10 @@ function byRole(rules: readonly RoleRule[], principal: string | null, role: stri
 /** A principal may always act on what it owns itself; others' things need a rule naming their owner (or "*"). */
 function byOwner(rules: readonly PrincipalRule[], principal: string | null, objectOwner: string | null, reason: string): Authorization {
   if (principal !== null && principal === objectOwner) return ALLOWED;
-  const allowed = rules.some((rule) => subjectMatches(rule, principal) && (rule.objects.includes('*') || (objectOwner !== null && rule.objects.includes(objectOwner))));
+  const allowed = rules.some(
+    (rule) =>
+      subjectMatches(rule, principal) && (rule.objects.includes('*') || (objectOwner !== null && rule.objects.includes(objectOwner))),
+  );
   return allowed ? ALLOWED : { ok: false, status: 403, reason };
 }
 

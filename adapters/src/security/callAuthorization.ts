@@ -16,14 +16,21 @@ export type FrameworkLookup = (frameworkId: string) => { principal: string | nul
 const ALLOWED: Authorization = { ok: true };
 const ACTIONS_MAX = 4096;
 
-export function authorizeSchedulerCall(rules: AuthorizationRules | null, principal: string | null, call: unknown, lookup: FrameworkLookup): Authorization {
+export function authorizeSchedulerCall(
+  rules: AuthorizationRules | null,
+  principal: string | null,
+  call: unknown,
+  lookup: FrameworkLookup,
+): Authorization {
   if (!isObject(call)) return ALLOWED;
   const actions: Action[] = [];
   if (call.type === 'SUBSCRIBE') {
     const info = isObject(call.subscribe) && isObject(call.subscribe.framework_info) ? call.subscribe.framework_info : {};
     if (principal !== null && info.principal !== principal) {
       const declared = checkFrameworkPrincipal(principal, typeof info.principal === 'string' ? info.principal : null);
-      return declared.ok ? { ok: false, status: 403, reason: `framework_info.principal must be the authenticated principal "${principal}"` } : declared;
+      return declared.ok
+        ? { ok: false, status: 403, reason: `framework_info.principal must be the authenticated principal "${principal}"` }
+        : declared;
     }
     const claimed = stringAt(info.id) ?? stringAt(call.framework_id);
     const known = claimed === undefined ? undefined : lookup(claimed);
@@ -36,7 +43,8 @@ export function authorizeSchedulerCall(rules: AuthorizationRules | null, princip
   const known = frameworkId === undefined ? undefined : lookup(frameworkId);
   if (known) actions.push({ type: 'framework.act', frameworkPrincipal: known.principal });
   if (call.type === 'ACCEPT' && isObject(call.accept) && Array.isArray(call.accept.operations)) {
-    for (const operation of call.accept.operations) if (isObject(operation)) actions.push(...operationActions(operation, known?.roles ?? []));
+    for (const operation of call.accept.operations)
+      if (isObject(operation)) actions.push(...operationActions(operation, known?.roles ?? []));
   }
   return check(rules, principal, actions);
 }
@@ -44,11 +52,31 @@ export function authorizeSchedulerCall(rules: AuthorizationRules | null, princip
 export function authorizeOperatorCall(rules: AuthorizationRules | null, principal: string | null, call: unknown): Authorization {
   if (!isObject(call) || typeof call.type !== 'string') return ALLOWED;
   const actions: Action[] = [{ type: 'operator.call', call: call.type }];
-  const body = (field: string, list: string): unknown[] => (isObject(call[field]) && Array.isArray(call[field][list]) ? call[field][list] : []);
-  if (call.type === 'RESERVE_RESOURCES') actions.push(...body('reserve_resources', 'resources').map((resource) => ({ type: 'resources.reserve' as const, role: reservationRole(resource) })));
-  if (call.type === 'UNRESERVE_RESOURCES') actions.push(...body('unreserve_resources', 'resources').map((resource) => ({ type: 'resources.unreserve' as const, reserverPrincipal: reservationPrincipal(resource) })));
-  if (call.type === 'CREATE_VOLUMES') actions.push(...body('create_volumes', 'volumes').map((volume) => ({ type: 'volume.create' as const, role: reservationRole(volume) })));
-  if (call.type === 'DESTROY_VOLUMES') actions.push(...body('destroy_volumes', 'volumes').map((volume) => ({ type: 'volume.destroy' as const, creatorPrincipal: volumePrincipal(volume) })));
+  const body = (field: string, list: string): unknown[] =>
+    isObject(call[field]) && Array.isArray(call[field][list]) ? call[field][list] : [];
+  if (call.type === 'RESERVE_RESOURCES')
+    actions.push(
+      ...body('reserve_resources', 'resources').map((resource) => ({
+        type: 'resources.reserve' as const,
+        role: reservationRole(resource),
+      })),
+    );
+  if (call.type === 'UNRESERVE_RESOURCES')
+    actions.push(
+      ...body('unreserve_resources', 'resources').map((resource) => ({
+        type: 'resources.unreserve' as const,
+        reserverPrincipal: reservationPrincipal(resource),
+      })),
+    );
+  if (call.type === 'CREATE_VOLUMES')
+    actions.push(...body('create_volumes', 'volumes').map((volume) => ({ type: 'volume.create' as const, role: reservationRole(volume) })));
+  if (call.type === 'DESTROY_VOLUMES')
+    actions.push(
+      ...body('destroy_volumes', 'volumes').map((volume) => ({
+        type: 'volume.destroy' as const,
+        creatorPrincipal: volumePrincipal(volume),
+      })),
+    );
   return check(rules, principal, actions);
 }
 
@@ -62,7 +90,10 @@ function operationActions(operation: Json, frameworkRoles: readonly string[]): A
     case 'RESERVE':
       return list(operation.reserve?.resources).map((resource) => ({ type: 'resources.reserve', role: reservationRole(resource) }));
     case 'UNRESERVE':
-      return list(operation.unreserve?.resources).map((resource) => ({ type: 'resources.unreserve', reserverPrincipal: reservationPrincipal(resource) }));
+      return list(operation.unreserve?.resources).map((resource) => ({
+        type: 'resources.unreserve',
+        reserverPrincipal: reservationPrincipal(resource),
+      }));
     case 'CREATE':
       return list(operation.create?.volumes).map((volume) => ({ type: 'volume.create', role: reservationRole(volume) }));
     case 'DESTROY':
@@ -103,11 +134,17 @@ function reservationPrincipal(resource: unknown): string | null {
 }
 
 function volumePrincipal(volume: unknown): string | null {
-  return isObject(volume) && isObject(volume.disk) && isObject(volume.disk.persistence) && typeof volume.disk.persistence.principal === 'string' ? volume.disk.persistence.principal : null;
+  return isObject(volume) &&
+    isObject(volume.disk) &&
+    isObject(volume.disk.persistence) &&
+    typeof volume.disk.persistence.principal === 'string'
+    ? volume.disk.persistence.principal
+    : null;
 }
 
 function check(rules: AuthorizationRules | null, principal: string | null, actions: Action[]): Authorization {
-  if (actions.length > ACTIONS_MAX) return { ok: false, status: 403, reason: `the call needs more than ${ACTIONS_MAX} authorization checks` };
+  if (actions.length > ACTIONS_MAX)
+    return { ok: false, status: 403, reason: `the call needs more than ${ACTIONS_MAX} authorization checks` };
   for (const action of actions) {
     const result = authorize(rules, principal, action);
     if (!result.ok) return result;

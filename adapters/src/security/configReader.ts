@@ -34,7 +34,8 @@ export interface ObjectReader {
 
 export function readObject(value: unknown, at: Reader | { source: string; path: string }, allowed: readonly string[]): ObjectReader {
   const self = reader(value, at.source, at.path);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw self.error(`expected an object with fields ${allowed.map((name) => `"${name}"`).join(', ')}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw self.error(`expected an object with fields ${allowed.map((name) => `"${name}"`).join(', ')}`);
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) throw self.error(`unknown field "${key.slice(0, 64)}" (allowed: ${allowed.join(', ')})`);
   }

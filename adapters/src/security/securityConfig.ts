@@ -65,7 +65,9 @@ export function loadSecurityConfig(path: string): SecurityConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SecurityConfigError(`security file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new SecurityConfigError(
+      `security file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return parseSecurityConfig(text, path);
 }
@@ -94,13 +96,21 @@ function readCredentials(at: Reader): Credential[] {
   return at.value.map((_, index) => {
     const entry = readObject(at.value[index], at.item(index), ['principal', 'secret', 'tokens']);
     const principalAt = entry.field('principal', { required: true });
-    if (typeof principalAt.value !== 'string' || !PRINCIPAL.test(principalAt.value)) throw principalAt.error('expected a principal name: 1-128 letters, digits, ".", "_", "@" or "-"');
+    if (typeof principalAt.value !== 'string' || !PRINCIPAL.test(principalAt.value))
+      throw principalAt.error('expected a principal name: 1-128 letters, digits, ".", "_", "@" or "-"');
     if (principals.has(principalAt.value)) throw principalAt.error(`principal "${principalAt.value}" is listed twice`);
     principals.add(principalAt.value);
     const secretAt = entry.field('secret');
     const secret = secretAt.value === undefined || secretAt.value === null ? null : readSecret(secretAt);
     const tokensAt = entry.field('tokens');
-    const list = tokensAt.value === undefined ? [] : readStringList(tokensAt, (token) => (Buffer.byteLength(token) >= 16 && Buffer.byteLength(token) <= 4096 ? null : 'a token must be 16-4096 bytes'), { secret: true });
+    const list =
+      tokensAt.value === undefined
+        ? []
+        : readStringList(
+            tokensAt,
+            (token) => (Buffer.byteLength(token) >= 16 && Buffer.byteLength(token) <= 4096 ? null : 'a token must be 16-4096 bytes'),
+            { secret: true },
+          );
     for (const [tokenIndex, token] of list.entries()) {
       if (tokens.has(token)) throw tokensAt.item(tokenIndex).error('this token is already given to a principal (tokens must be unique)');
       tokens.add(token);
@@ -111,20 +121,28 @@ function readCredentials(at: Reader): Credential[] {
 }
 
 function readSecret(at: Reader): string {
-  if (typeof at.value !== 'string' || Buffer.byteLength(at.value) < SECRET_BYTES_MIN) throw at.error(`expected a secret of at least ${SECRET_BYTES_MIN} bytes`);
+  if (typeof at.value !== 'string' || Buffer.byteLength(at.value) < SECRET_BYTES_MIN)
+    throw at.error(`expected a secret of at least ${SECRET_BYTES_MIN} bytes`);
   if (Buffer.byteLength(at.value) > 4096) throw at.error('a secret is at most 4096 bytes');
   return at.value;
 }
 
 const ROLE_RULE_LISTS = ['register_frameworks', 'reserve_resources', 'create_volumes', 'launch_tasks'] as const;
-const PRINCIPAL_RULE_LISTS = { unreserve_resources: 'reserver_principals', destroy_volumes: 'creator_principals', kill_tasks: 'framework_principals', teardown_frameworks: 'framework_principals' } as const;
+const PRINCIPAL_RULE_LISTS = {
+  unreserve_resources: 'reserver_principals',
+  destroy_volumes: 'creator_principals',
+  kill_tasks: 'framework_principals',
+  teardown_frameworks: 'framework_principals',
+} as const;
 
 function readAuthorization(at: Reader): AuthorizationRules {
   const rules = readObject(at.value, at, [...ROLE_RULE_LISTS, ...Object.keys(PRINCIPAL_RULE_LISTS), 'operator_calls']);
   const roleRules = (name: (typeof ROLE_RULE_LISTS)[number]) =>
     readRules(rules.field(name), ['principals', 'roles'], (entry) => ({
       principals: readPrincipals(entry.field('principals', { required: true })),
-      roles: readStringList(entry.field('roles', { required: true }), (role) => (ROLE_PATTERN.test(role) ? null : 'expected a role name, "*" or "parent/*"')),
+      roles: readStringList(entry.field('roles', { required: true }), (role) =>
+        ROLE_PATTERN.test(role) ? null : 'expected a role name, "*" or "parent/*"',
+      ),
     }));
   const principalRules = (name: keyof typeof PRINCIPAL_RULE_LISTS) =>
     readRules(rules.field(name), ['principals', PRINCIPAL_RULE_LISTS[name]], (entry) => ({
@@ -142,7 +160,9 @@ function readAuthorization(at: Reader): AuthorizationRules {
     teardownFrameworks: principalRules('teardown_frameworks'),
     operatorCalls: readRules(rules.field('operator_calls'), ['principals', 'calls'], (entry) => ({
       principals: readPrincipals(entry.field('principals', { required: true })),
-      calls: readStringList(entry.field('calls', { required: true }), (call) => (CALL.test(call) ? null : 'expected an operator call such as GET_STATE, or "*"')),
+      calls: readStringList(entry.field('calls', { required: true }), (call) =>
+        CALL.test(call) ? null : 'expected an operator call such as GET_STATE, or "*"',
+      ),
     })),
   };
 }

@@ -27,7 +27,8 @@ export function httpsOptionsFromFiles(flags: TlsFlags, nowMs: number = Date.now(
   const certPath = flags.tlsCert ?? null;
   const keyPath = flags.tlsKey ?? null;
   if (certPath === null && keyPath === null) return { ok: true, https: null };
-  if (certPath === null || keyPath === null) return { ok: false, message: `--tls-cert and --tls-key go together (got only ${certPath === null ? '--tls-key' : '--tls-cert'})` };
+  if (certPath === null || keyPath === null)
+    return { ok: false, message: `--tls-cert and --tls-key go together (got only ${certPath === null ? '--tls-key' : '--tls-cert'})` };
   const cert = readPem(certPath, '--tls-cert');
   if (!cert.ok) return cert;
   const key = readPem(keyPath, '--tls-key');
@@ -44,7 +45,8 @@ export function httpsOptionsFromFiles(flags: TlsFlags, nowMs: number = Date.now(
   } catch (error) {
     return { ok: false, message: `--tls-key ${keyPath}: not an unencrypted PEM private key (${(error as Error).message})` };
   }
-  if (!certificate.checkPrivateKey(privateKey)) return { ok: false, message: `--tls-key ${keyPath}: this key does not belong to the certificate in ${certPath}` };
+  if (!certificate.checkPrivateKey(privateKey))
+    return { ok: false, message: `--tls-key ${keyPath}: this key does not belong to the certificate in ${certPath}` };
   const validFromMs = Date.parse(certificate.validFrom);
   const validToMs = Date.parse(certificate.validTo);
   if (nowMs < validFromMs) return { ok: false, message: `--tls-cert ${certPath}: not valid before ${certificate.validFrom}` };

@@ -65,35 +65,56 @@ export class EtcdStore implements StateStore {
   async put(key: string, value: string, expectedVersion?: number): Promise<EtcdPutResult> {
     const keyBytes = this.#keyBytes(key);
     const valueBytes = Buffer.from(value, 'utf8');
-    if (valueBytes.length > VALUE_BYTES_MAX) throw new Error(`value of store key ${key} is ${valueBytes.length} bytes; etcd takes at most ${VALUE_BYTES_MAX}`);
-    if (expectedVersion !== undefined && !(Number.isSafeInteger(expectedVersion) && expectedVersion >= 0)) throw new Error(`expected version must be an integer >= 0, got ${expectedVersion}`);
+    if (valueBytes.length > VALUE_BYTES_MAX)
+      throw new Error(`value of store key ${key} is ${valueBytes.length} bytes; etcd takes at most ${VALUE_BYTES_MAX}`);
+    if (expectedVersion !== undefined && !(Number.isSafeInteger(expectedVersion) && expectedVersion >= 0))
+      throw new Error(`expected version must be an integer >= 0, got ${expectedVersion}`);
     const fence = this.#currentFence();
-    if (fence === 'missing') return { ok: false, code: 'not_leader', message: 'this master is not the leader (no leader lease)', actualVersion: 0 };
+    if (fence === 'missing')
+      return { ok: false, code: 'not_leader', message: 'this master is not the leader (no leader lease)', actualVersion: 0 };
     const compare: ICompare[] = [];
     if (expectedVersion !== undefined) compare.push({ key: keyBytes, target: 'Mod', result: 'Equal', mod_revision: expectedVersion });
     if (fence) compare.push(fenceCompare(fence));
     // On failure, read both keys back so that the answer says which comparison failed.
     const failure = [{ request_range: { key: keyBytes } }, ...(fence ? [{ request_range: { key: Buffer.from(fence.key) } }] : [])];
     // A retried transaction (after a lost reply) can only turn a success into a conflict, never a conflict into a write.
-    const response: ITxnResponse = await this.#client.kv.txn({ compare, success: [{ request_put: { key: keyBytes, value: valueBytes } }], failure });
+    const response: ITxnResponse = await this.#client.kv.txn({
+      compare,
+      success: [{ request_put: { key: keyBytes, value: valueBytes } }],
+      failure,
+    });
     if (response.succeeded) return { ok: true, version: revisionNumber(response.header.revision) };
     const current: IKeyValue | undefined = response.responses[0]?.response_range.kvs[0];
     const actualVersion = current ? revisionNumber(current.mod_revision) : 0;
     if (fence) {
       const leader = response.responses[1]?.response_range.kvs[0];
       if (!leader || leader.create_revision !== fence.createRevision) {
-        return { ok: false, code: 'not_leader', message: `leadership ended: the leader key ${fence.key} ${leader ? `was re-created at revision ${leader.create_revision}` : 'is gone'}, not the one created at ${fence.createRevision}`, actualVersion };
+        return {
+          ok: false,
+          code: 'not_leader',
+          message: `leadership ended: the leader key ${fence.key} ${leader ? `was re-created at revision ${leader.create_revision}` : 'is gone'}, not the one created at ${fence.createRevision}`,
+          actualVersion,
+        };
       }
     }
-    return { ok: false, code: 'version_conflict', message: `key ${key} is at version ${actualVersion}, not ${expectedVersion}`, actualVersion };
+    return {
+      ok: false,
+      code: 'version_conflict',
+      message: `key ${key} is at version ${actualVersion}, not ${expectedVersion}`,
+      actualVersion,
+    };
   }
 
   async delete(key: string): Promise<void> {
     const keyBytes = this.#keyBytes(key);
     const fence = this.#currentFence();
     if (fence === 'missing') throw new NotLeaderError(`cannot delete ${key}: this master is not the leader`);
-    const response = await this.#client.kv.txn({ compare: fence ? [fenceCompare(fence)] : [], success: [{ request_delete_range: { key: keyBytes } }] });
-    if (!response.succeeded) throw new NotLeaderError(`cannot delete ${key}: leadership ended (leader key ${fence ? fence.key : ''} changed)`);
+    const response = await this.#client.kv.txn({
+      compare: fence ? [fenceCompare(fence)] : [],
+      success: [{ request_delete_range: { key: keyBytes } }],
+    });
+    if (!response.succeeded)
+      throw new NotLeaderError(`cannot delete ${key}: leadership ended (leader key ${fence ? fence.key : ''} changed)`);
   }
 
   async close(): Promise<void> {

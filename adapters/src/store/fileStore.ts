@@ -33,7 +33,12 @@ export class FileStore implements StateStore {
     const current = this.#read(key);
     const actualVersion = current?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== actualVersion) {
-      return { ok: false, code: 'version_conflict', message: `key ${key} is at version ${actualVersion}, not ${expectedVersion}`, actualVersion };
+      return {
+        ok: false,
+        code: 'version_conflict',
+        message: `key ${key} is at version ${actualVersion}, not ${expectedVersion}`,
+        actualVersion,
+      };
     }
     const record: FileRecord = { version: actualVersion + 1, value };
     writeFileAtomic(this.#path(key), JSON.stringify(record));
@@ -67,7 +72,8 @@ export class FileStore implements StateStore {
       throw error;
     }
     const record = JSON.parse(text) as FileRecord;
-    if (!Number.isInteger(record.version) || typeof record.value !== 'string') throw new Error(`store file for key ${key} is not a store record`);
+    if (!Number.isInteger(record.version) || typeof record.value !== 'string')
+      throw new Error(`store file for key ${key} is not a store record`);
     return { value: record.value, version: record.version };
   }
 }

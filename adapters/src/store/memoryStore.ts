@@ -18,7 +18,12 @@ export class MemoryStore implements StateStore {
     if (problem) throw new Error(problem);
     const actualVersion = this.#values.get(key)?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== actualVersion) {
-      return { ok: false, code: 'version_conflict', message: `key ${key} is at version ${actualVersion}, not ${expectedVersion}`, actualVersion };
+      return {
+        ok: false,
+        code: 'version_conflict',
+        message: `key ${key} is at version ${actualVersion}, not ${expectedVersion}`,
+        actualVersion,
+      };
     }
     this.#values.set(key, { value, version: actualVersion + 1 });
     return { ok: true, version: actualVersion + 1 };

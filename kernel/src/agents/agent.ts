@@ -150,7 +150,8 @@ export function agentTotal(spec: AgentSpec, layout: ResourceLayout): ResourceSet
   const reserved: ReservedPart[] = [];
   for (const reservation of spec.reservations ?? []) {
     const reservedScalars = layout.vector(reservation.resources);
-    if (!contains(scalars, reservedScalars)) throw new Error(`agent ${spec.id}: reservation for ${reservation.role} exceeds the agent's resources`);
+    if (!contains(scalars, reservedScalars))
+      throw new Error(`agent ${spec.id}: reservation for ${reservation.role} exceeds the agent's resources`);
     subtractInto(scalars, scalars, reservedScalars);
     const reservedPorts = normalizeRanges((reservation.ports ?? []).map(([b, e]) => [b, e] as const));
     ports = subtractRanges(ports, reservedPorts);

@@ -174,7 +174,14 @@ export class AllocationCycle {
   #evaluate(client: Client, agent: Agent, agentHasGpus: boolean, nowMs: number): DecisionOutcome {
     if (agentHasGpus && !client.capabilities.has('GPU_RESOURCES')) return 'missing_capability';
     if (!isAllocatable(this.#offerTotal, client.minAllocatable ?? this.#allocator.minAllocatable)) return 'not_allocatable';
-    const held = this.#allocator.filters.heldUntil(agent.index, client.index, nowMs, this.#offerScalars, this.#offerPorts, this.#offerReserved);
+    const held = this.#allocator.filters.heldUntil(
+      agent.index,
+      client.index,
+      nowMs,
+      this.#offerScalars,
+      this.#offerPorts,
+      this.#offerReserved,
+    );
     if (held > 0) {
       this.#heldUntilMs = held;
       return 'filtered';

@@ -140,7 +140,12 @@ export class Allocator {
     this.quota.set(role, spec);
   }
 
-  addClient(frameworkId: string, roleName: string, capabilities: ReadonlySet<string>, minAllocatable: readonly ResourceQuantities[] | null): Client {
+  addClient(
+    frameworkId: string,
+    roleName: string,
+    capabilities: ReadonlySet<string>,
+    minAllocatable: readonly ResourceQuantities[] | null,
+  ): Client {
     const role = this.#role(roleName);
     const index = this.#freeClientIndices.pop() ?? this.#clients.length;
     const min = minAllocatable ? minAllocatable.map((q) => this.layout.vector(q)) : null;

@@ -20,7 +20,8 @@ export interface Explanation {
 }
 
 const MESSAGES: Record<DecisionOutcome, (d: AllocationDecision) => string> = {
-  offered: (d) => `offered: ${d.frameworkId} was first in DRF order (role ${d.role} share ${fmt(d.roleShare)}, framework share ${fmt(d.share)})`,
+  offered: (d) =>
+    `offered: ${d.frameworkId} was first in DRF order (role ${d.role} share ${fmt(d.roleShare)}, framework share ${fmt(d.share)})`,
   filtered: (d) => `filtered: ${d.frameworkId} declined these resources and its filter holds until ${d.filteredUntilMs} ms`,
   not_allocatable: () => 'not allocatable: what was left is below the minimum allocatable resources',
   quota_limit: (d) => `quota: role ${d.role} is at its quota limit, or the rest is headroom kept for other roles' guarantees`,
@@ -31,20 +32,30 @@ const MESSAGES: Record<DecisionOutcome, (d: AllocationDecision) => string> = {
 export function explainAllocation(master: Master, frameworkId: string, agentId: string, atMs: number = master.nowMs): Explanation {
   const base = { frameworkId, agentId, atMs };
   const framework = master.frameworks.get(frameworkId);
-  if (framework && !framework.connected) return { ...base, outcome: 'disconnected', message: `${frameworkId} is disconnected: it gets no offers`, considered: [] };
+  if (framework && !framework.connected)
+    return { ...base, outcome: 'disconnected', message: `${frameworkId} is disconnected: it gets no offers`, considered: [] };
   if (framework && [...framework.clients.values()].every((client) => client.suppressed)) {
     return { ...base, outcome: 'suppressed', message: `${frameworkId} has suppressed offers in all its roles`, considered: [] };
   }
   const log = master.allocator.decisionLog;
   const cycle = log?.latestFor(agentId, atMs);
   if (!log || !cycle) {
-    const why = log ? `no recorded cycle looked at ${agentId} at or before ${atMs} ms` : 'the master keeps no decision log (decisionCycles = 0)';
+    const why = log
+      ? `no recorded cycle looked at ${agentId} at or before ${atMs} ms`
+      : 'the master keeps no decision log (decisionCycles = 0)';
     return { ...base, outcome: 'no_record', message: why, considered: [] };
   }
   const considered = cycle.decisions.filter((d) => d.agentId === agentId);
   const mine = considered.filter((d) => d.frameworkId === frameworkId);
   const decision = mine.find((d) => d.outcome === 'offered') ?? mine[mine.length - 1];
-  if (decision) return { ...base, outcome: decision.outcome, message: `cycle ${cycle.cycle} at ${cycle.atMs} ms: ${MESSAGES[decision.outcome](decision)}`, decision, considered };
+  if (decision)
+    return {
+      ...base,
+      outcome: decision.outcome,
+      message: `cycle ${cycle.cycle} at ${cycle.atMs} ms: ${MESSAGES[decision.outcome](decision)}`,
+      decision,
+      considered,
+    };
   const winners = considered.filter((d) => d.outcome === 'offered');
   const message = winners.length
     ? `cycle ${cycle.cycle} at ${cycle.atMs} ms: not reached; the agent went first to ${winners.map((d) => `${d.frameworkId} (role ${d.role}, share ${fmt(d.share)})`).join(', ')}, ahead in DRF order`

@@ -41,8 +41,13 @@ export class SchedulerSession {
     const capabilities = new Set(this.spec.capabilities);
     if (this.spec.partitionAware) capabilities.add('PARTITION_AWARE');
     if (this.roles.length > 1) capabilities.add('MULTI_ROLE');
-    const minAllocatable = this.spec.minAllocatable ? { minAllocatable: Object.fromEntries(this.roles.map((role) => [role, this.spec.minAllocatable!])) } : {};
-    context.send({ type: 'framework.subscribe', framework: { id: this.id, name: this.spec.name, roles: [...this.roles], capabilities: [...capabilities], ...minAllocatable } });
+    const minAllocatable = this.spec.minAllocatable
+      ? { minAllocatable: Object.fromEntries(this.roles.map((role) => [role, this.spec.minAllocatable!])) }
+      : {};
+    context.send({
+      type: 'framework.subscribe',
+      framework: { id: this.id, name: this.spec.name, roles: [...this.roles], capabilities: [...capabilities], ...minAllocatable },
+    });
     this.#suppressed = false;
   }
 
@@ -58,7 +63,8 @@ export class SchedulerSession {
    * for such a stale answer, which the model should then ignore.
    */
   observe(status: TaskStatus, context: SimulationContext): boolean {
-    if (status.uuid) context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
+    if (status.uuid)
+      context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
     const known = this.taskStates.get(status.taskId);
     if (known && isTerminal(known) && status.reason === 'REASON_RECONCILIATION') return false;
     this.taskStates.set(status.taskId, status.state);
@@ -83,7 +89,13 @@ export class SchedulerSession {
       if (operation.type !== 'LAUNCH') continue;
       for (const task of operation.tasks) this.taskStates.set(task.taskId, 'TASK_STAGING');
     }
-    context.send({ type: 'offer.accept', frameworkId: this.id, offerIds: [offer.id], operations: [...operations], refuseSeconds: this.spec.refuseSeconds });
+    context.send({
+      type: 'offer.accept',
+      frameworkId: this.id,
+      offerIds: [offer.id],
+      operations: [...operations],
+      refuseSeconds: this.spec.refuseSeconds,
+    });
   }
 
   /** Kills the task, and kills it again every KILL_RETRY_MS until an end (or TASK_UNKNOWN) is reported. */

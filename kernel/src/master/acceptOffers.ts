@@ -43,10 +43,17 @@ export function handleAccept(master: Master, command: AcceptCommand, out: StepOu
       const offer = master.offers.get(offerId);
       if (offer?.frameworkId !== framework.id) continue;
       master.offers.remove(offer.id);
-      master.allocator.recover(master.allocator.client(offer.clientIndex)!, master.agents.get(offer.agentId)!, offer.resources, command.nowMs, 0);
+      master.allocator.recover(
+        master.allocator.client(offer.clientIndex)!,
+        master.agents.get(offer.agentId)!,
+        offer.resources,
+        command.nowMs,
+        0,
+      );
     }
     const state: TaskState = framework.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
-    for (const spec of launchedSpecs(command.operations)) failTask(master, framework, spec, '', state, 'REASON_INVALID_OFFERS', problem.message, out);
+    for (const spec of launchedSpecs(command.operations))
+      failTask(master, framework, spec, '', state, 'REASON_INVALID_OFFERS', problem.message, out);
     return problem;
   }
   const offers = command.offerIds.map((id) => master.offers.get(id)!);
@@ -65,7 +72,15 @@ export function handleAccept(master: Master, command: AcceptCommand, out: StepOu
   const agent = master.agents.get(pipeline.offer.agentId)!;
   if (!isEmptyResourceSet(pipeline.remaining)) master.allocator.recover(client, agent, pipeline.remaining, command.nowMs, filterMs);
   master.counters.offersAccepted += offers.length;
-  out.events.push({ type: 'offer.accepted', atMs: command.nowMs, offerIds: command.offerIds, frameworkId: framework.id, agentId: agent.id, tasks: pipeline.launched, filterMs });
+  out.events.push({
+    type: 'offer.accepted',
+    atMs: command.nowMs,
+    offerIds: command.offerIds,
+    frameworkId: framework.id,
+    agentId: agent.id,
+    tasks: pipeline.launched,
+    filterMs,
+  });
   return pipeline.rejection;
 }
 
@@ -107,7 +122,14 @@ function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepOutp
   agent.convertTotal(conversion);
   master.allocator.chargeConversion(conversion, offer.role, true);
   out.effects.push({ type: 'agent.resources', agentId: agent.id, total: agent.total });
-  out.events.push({ type: 'resources.converted', atMs: master.nowMs, agentId: agent.id, operation: operation.type, role: offer.role, by: 'framework' });
+  out.events.push({
+    type: 'resources.converted',
+    atMs: master.nowMs,
+    agentId: agent.id,
+    operation: operation.type,
+    role: offer.role,
+    by: 'framework',
+  });
 }
 
 function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: StepOutput): void {
@@ -144,10 +166,12 @@ function validateOffers(master: Master, framework: FrameworkState, offerIds: rea
   for (const offerId of offerIds) {
     const offer = master.offers.get(offerId);
     if (!offer) return { code: 'invalid_offers', message: `offer ${offerId} is no longer valid`, offerId };
-    if (offer.frameworkId !== framework.id) return { code: 'invalid_offers', message: `offer ${offerId} belongs to another framework`, offerId };
+    if (offer.frameworkId !== framework.id)
+      return { code: 'invalid_offers', message: `offer ${offerId} belongs to another framework`, offerId };
     agentId ??= offer.agentId;
     role ??= offer.role;
-    if (offer.agentId !== agentId) return { code: 'invalid_offers', message: `offers from more than one agent (${agentId}, ${offer.agentId})`, offerId };
+    if (offer.agentId !== agentId)
+      return { code: 'invalid_offers', message: `offers from more than one agent (${agentId}, ${offer.agentId})`, offerId };
     if (offer.role !== role) return { code: 'invalid_offers', message: `offers for more than one role (${role}, ${offer.role})`, offerId };
   }
   return null;
@@ -182,12 +206,28 @@ function launchTask(master: Master, framework: FrameworkState, offer: Offer, spe
   task.history.push({ state: 'TASK_STAGING', atMs: master.nowMs });
   task.latest = { taskId: task.id, frameworkId: framework.id, agentId: task.agentId, state: 'TASK_STAGING', timestampMs: master.nowMs };
   master.trackTask(task);
-  out.events.push({ type: 'task.launched', atMs: master.nowMs, taskId: task.id, frameworkId: framework.id, agentId: task.agentId, role: task.role });
+  out.events.push({
+    type: 'task.launched',
+    atMs: master.nowMs,
+    taskId: task.id,
+    frameworkId: framework.id,
+    agentId: task.agentId,
+    role: task.role,
+  });
   out.effects.push({ type: 'agent.launch', agentId: task.agentId, frameworkId: framework.id, task });
 }
 
 /** A task that never started: a status with no uuid, never stored as live. */
-function failTask(master: Master, framework: FrameworkState, spec: TaskSpec, agentId: string, state: TaskState, reason: TaskReason, message: string, out: StepOutput): void {
+function failTask(
+  master: Master,
+  framework: FrameworkState,
+  spec: TaskSpec,
+  agentId: string,
+  state: TaskState,
+  reason: TaskReason,
+  message: string,
+  out: StepOutput,
+): void {
   const status = { taskId: spec.taskId, frameworkId: framework.id, agentId, state, reason, message, timestampMs: master.nowMs };
   out.events.push({ type: 'task.updated', atMs: master.nowMs, status, previous: null });
   out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });

@@ -23,7 +23,12 @@ function unknownAgent(agentId: string): Rejection {
 }
 
 export function agentRecord(master: Master, agent: Agent): AgentRecord {
-  return { id: agent.id, hostname: agent.hostname, attributes: { ...agent.attributes }, total: serializeResourceSet(agent.total, master.layout) };
+  return {
+    id: agent.id,
+    hostname: agent.hostname,
+    attributes: { ...agent.attributes },
+    total: serializeResourceSet(agent.total, master.layout),
+  };
 }
 
 export function addAgent(master: Master, spec: AgentSpec, tasks: readonly ReportedTask[], out: StepOutput): Rejection | null {
@@ -47,7 +52,11 @@ function admit(master: Master, spec: AgentSpec): Agent | Rejection {
   const layout = master.layout;
   const unknown = [...layout.unknownNames(spec.resources), ...(spec.reservations ?? []).flatMap((r) => layout.unknownNames(r.resources))];
   if (unknown.length > 0 && !spec.checkpointedTotal) {
-    return { code: 'unknown_resource', message: `resource names ${unknown.join(', ')} are not in the master's layout (${layout.names.join(', ')})`, names: unknown };
+    return {
+      code: 'unknown_resource',
+      message: `resource names ${unknown.join(', ')} are not in the master's layout (${layout.names.join(', ')})`,
+      names: unknown,
+    };
   }
   const index = master.allocatorAgentIndex();
   let agent: Agent;
@@ -70,7 +79,14 @@ function adoptTask(master: Master, agent: Agent, reported: ReportedTask, out: St
   const client = framework?.clients.get(reported.role);
   if (!framework || !client) {
     // Nobody to own it: Mesos shuts down tasks of frameworks it does not know.
-    out.effects.push({ type: 'agent.kill', agentId: agent.id, frameworkId: reported.frameworkId, taskId: reported.taskId, gracePeriodMs: master.killGracePeriodMs, killingState: false });
+    out.effects.push({
+      type: 'agent.kill',
+      agentId: agent.id,
+      frameworkId: reported.frameworkId,
+      taskId: reported.taskId,
+      gracePeriodMs: master.killGracePeriodMs,
+      killingState: false,
+    });
     return;
   }
   // A task that already ended (its last update not yet acknowledged) holds nothing.
@@ -117,7 +133,14 @@ export function reregisterAgent(master: Master, spec: AgentSpec, reported: reado
       const known = framework?.tasks.get(task.taskId);
       if (wasUnreachable && framework && !framework.partitionAware) {
         // Its tasks were reported LOST; Mesos kills them when the agent comes back.
-        out.effects.push({ type: 'agent.kill', agentId: agent.id, frameworkId: framework.id, taskId: task.taskId, gracePeriodMs: master.killGracePeriodMs, killingState: false });
+        out.effects.push({
+          type: 'agent.kill',
+          agentId: agent.id,
+          frameworkId: framework.id,
+          taskId: task.taskId,
+          gracePeriodMs: master.killGracePeriodMs,
+          killingState: false,
+        });
       } else if (known && known.state === 'TASK_UNREACHABLE') {
         setTaskState(master, framework!, known, task.state, undefined, undefined, out);
       } else if (!known) adopt.push(task);
@@ -126,7 +149,8 @@ export function reregisterAgent(master: Master, spec: AgentSpec, reported: reado
     // Tasks the master thought were on the agent but that it no longer has.
     const reportedIds = new Set(reported.map((task) => `${task.frameworkId}/${task.taskId}`));
     for (const task of master.liveTasksOn(spec.id)) {
-      if (!reportedIds.has(`${task.frameworkId}/${task.id}`)) endTask(master, task, 'TASK_GONE', 'REASON_AGENT_REMOVED', 'the agent re-registered without this task', out);
+      if (!reportedIds.has(`${task.frameworkId}/${task.id}`))
+        endTask(master, task, 'TASK_GONE', 'REASON_AGENT_REMOVED', 'the agent re-registered without this task', out);
     }
   }
   out.events.push({ type: 'agent.reregistered', atMs: master.nowMs, agentId: spec.id, tasks: reported.length });
@@ -137,7 +161,8 @@ export function reregisterAgent(master: Master, spec: AgentSpec, reported: reado
 function reconcileTasks(master: Master, agent: Agent, reported: readonly ReportedTask[], out: StepOutput): void {
   const reportedIds = new Set(reported.map((task) => `${task.frameworkId}/${task.taskId}`));
   for (const task of master.liveTasksOn(agent.id)) {
-    if (!reportedIds.has(`${task.frameworkId}/${task.id}`)) endTask(master, task, 'TASK_GONE', 'REASON_AGENT_DISCONNECTED', 'the agent re-registered without this task', out);
+    if (!reportedIds.has(`${task.frameworkId}/${task.id}`))
+      endTask(master, task, 'TASK_GONE', 'REASON_AGENT_DISCONNECTED', 'the agent re-registered without this task', out);
   }
   for (const task of reported) {
     const known = master.frameworks.get(task.frameworkId)?.tasks.get(task.taskId);
@@ -181,7 +206,8 @@ export function markUnreachable(master: Master, agentId: string, out: StepOutput
   if (!agent) return unknownAgent(agentId);
   rescindAll(master, agentId, 'agent_disconnected', out);
   for (const task of master.liveTasksOn(agentId)) {
-    if (task.state !== 'TASK_UNREACHABLE') endTask(master, task, 'TASK_UNREACHABLE', 'REASON_AGENT_DISCONNECTED', `agent ${agentId} is unreachable`, out);
+    if (task.state !== 'TASK_UNREACHABLE')
+      endTask(master, task, 'TASK_UNREACHABLE', 'REASON_AGENT_DISCONNECTED', `agent ${agentId} is unreachable`, out);
   }
   const record = agentRecord(master, agent);
   detach(master, agent);
@@ -194,7 +220,8 @@ export function removeAgent(master: Master, agentId: string, out: StepOutput): R
   const agent = master.agents.get(agentId);
   if (!agent) return unknownAgent(agentId);
   rescindAll(master, agentId, 'agent_removed', out);
-  for (const task of master.liveTasksOn(agentId)) endTask(master, task, 'TASK_GONE', 'REASON_AGENT_REMOVED', `agent ${agentId} was removed`, out);
+  for (const task of master.liveTasksOn(agentId))
+    endTask(master, task, 'TASK_GONE', 'REASON_AGENT_REMOVED', `agent ${agentId} was removed`, out);
   detach(master, agent);
   out.events.push({ type: 'agent.removed', atMs: master.nowMs, agentId });
   return null;
@@ -205,7 +232,8 @@ export function markGone(master: Master, agentId: string, out: StepOutput): Reje
   const known = agent !== undefined || master.unreachableAgents.has(agentId) || master.recoveredAgents.has(agentId);
   if (!known) return unknownAgent(agentId);
   if (agent) rescindAll(master, agentId, 'agent_removed', out);
-  for (const task of master.liveTasksOn(agentId)) endTask(master, task, 'TASK_GONE_BY_OPERATOR', 'REASON_AGENT_REMOVED', `agent ${agentId} was marked gone`, out);
+  for (const task of master.liveTasksOn(agentId))
+    endTask(master, task, 'TASK_GONE_BY_OPERATOR', 'REASON_AGENT_REMOVED', `agent ${agentId} was marked gone`, out);
   if (agent) detach(master, agent);
   master.unreachableAgents.delete(agentId);
   master.recoveredAgents.delete(agentId);
@@ -226,7 +254,14 @@ export function drainAgent(master: Master, agentId: string, markGoneAfter: boole
   out.events.push({ type: 'agent.draining', atMs: master.nowMs, agentId });
   for (const task of master.liveTasksOn(agentId)) {
     const framework = master.frameworks.get(task.frameworkId)!;
-    out.effects.push({ type: 'agent.kill', agentId, frameworkId: task.frameworkId, taskId: task.id, gracePeriodMs: master.killGracePeriodMs, killingState: framework.capabilities.has('TASK_KILLING_STATE') });
+    out.effects.push({
+      type: 'agent.kill',
+      agentId,
+      frameworkId: task.frameworkId,
+      taskId: task.id,
+      gracePeriodMs: master.killGracePeriodMs,
+      killingState: framework.capabilities.has('TASK_KILLING_STATE'),
+    });
   }
   afterTaskEnded(master, agentId, out);
   return null;

@@ -39,7 +39,12 @@ export function deserializeResourceSet(serialized: SerializedResourceSet, layout
     scalars: layout.vector(serialized.scalars),
     ports: serialized.ports.map(([b, e]) => [b, e] as const),
     reserved: serialized.reserved.map((part) =>
-      reservedPart(part.reservations, layout.vector(part.scalars), part.ports.map(([b, e]) => [b, e] as const), part.volume),
+      reservedPart(
+        part.reservations,
+        layout.vector(part.scalars),
+        part.ports.map(([b, e]) => [b, e] as const),
+        part.volume,
+      ),
     ),
   };
 }

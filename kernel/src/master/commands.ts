@@ -55,7 +55,18 @@ export type Command =
   | { type: 'agent.disconnect'; nowMs: number; agentId: string }
   | { type: 'agent.unreachable'; nowMs: number; agentId: string }
   | { type: 'agent.remove'; nowMs: number; agentId: string }
-  | { type: 'task.status'; nowMs: number; agentId: string; frameworkId: string; taskId: string; state: TaskState; reason?: TaskReason; message?: string; uuid?: string; healthy?: boolean }
+  | {
+      type: 'task.status';
+      nowMs: number;
+      agentId: string;
+      frameworkId: string;
+      taskId: string;
+      state: TaskState;
+      reason?: TaskReason;
+      message?: string;
+      uuid?: string;
+      healthy?: boolean;
+    }
   // Frameworks
   | { type: 'framework.subscribe'; nowMs: number; framework: FrameworkSpec }
   | { type: 'framework.disconnect'; nowMs: number; frameworkId: string }
@@ -63,7 +74,14 @@ export type Command =
   | { type: 'framework.suppress'; nowMs: number; frameworkId: string; roles?: readonly string[] }
   | { type: 'framework.revive'; nowMs: number; frameworkId: string; roles?: readonly string[] }
   | { type: 'framework.reconcile'; nowMs: number; frameworkId: string; tasks: readonly ReconcileTask[] }
-  | { type: 'offer.accept'; nowMs: number; frameworkId: string; offerIds: readonly string[]; operations: readonly OfferOperation[]; refuseSeconds?: number }
+  | {
+      type: 'offer.accept';
+      nowMs: number;
+      frameworkId: string;
+      offerIds: readonly string[];
+      operations: readonly OfferOperation[];
+      refuseSeconds?: number;
+    }
   | { type: 'offer.decline'; nowMs: number; frameworkId: string; offerIds: readonly string[]; refuseSeconds?: number }
   | { type: 'task.kill'; nowMs: number; frameworkId: string; taskId: string; agentId?: string; gracePeriodMs?: number }
   | { type: 'task.acknowledge'; nowMs: number; frameworkId: string; agentId: string; taskId: string; uuid: string }

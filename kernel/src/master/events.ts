@@ -8,7 +8,14 @@ import type { QuotaSpec } from '../roles/quota.js';
 import type { TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 
-export type RescindReason = 'offer_timeout' | 'agent_removed' | 'agent_disconnected' | 'agent_draining' | 'framework_removed' | 'framework_disconnected' | 'operator';
+export type RescindReason =
+  | 'offer_timeout'
+  | 'agent_removed'
+  | 'agent_disconnected'
+  | 'agent_draining'
+  | 'framework_removed'
+  | 'framework_disconnected'
+  | 'operator';
 
 export type KernelEvent =
   | { type: 'agent.added'; atMs: number; agentId: string }
@@ -20,7 +27,14 @@ export type KernelEvent =
   | { type: 'agent.draining'; atMs: number; agentId: string }
   | { type: 'agent.drained'; atMs: number; agentId: string }
   | { type: 'agent.attributesUpdated'; atMs: number; agentId: string }
-  | { type: 'resources.converted'; atMs: number; agentId: string; operation: 'RESERVE' | 'UNRESERVE' | 'CREATE' | 'DESTROY'; role: string; by: 'framework' | 'operator' }
+  | {
+      type: 'resources.converted';
+      atMs: number;
+      agentId: string;
+      operation: 'RESERVE' | 'UNRESERVE' | 'CREATE' | 'DESTROY';
+      role: string;
+      by: 'framework' | 'operator';
+    }
   | { type: 'framework.subscribed'; atMs: number; frameworkId: string; roles: readonly string[]; resubscribed: boolean }
   | { type: 'framework.disconnected'; atMs: number; frameworkId: string }
   | { type: 'framework.removed'; atMs: number; frameworkId: string }
@@ -37,7 +51,15 @@ export type KernelEvent =
     }
   | { type: 'offer.made'; atMs: number; offer: Offer }
   | { type: 'offer.declined'; atMs: number; offerId: string; frameworkId: string; agentId: string; filterMs: number }
-  | { type: 'offer.accepted'; atMs: number; offerIds: readonly string[]; frameworkId: string; agentId: string; tasks: number; filterMs: number }
+  | {
+      type: 'offer.accepted';
+      atMs: number;
+      offerIds: readonly string[];
+      frameworkId: string;
+      agentId: string;
+      tasks: number;
+      filterMs: number;
+    }
   | { type: 'offer.rescinded'; atMs: number; offerId: string; frameworkId: string; agentId: string; reason: RescindReason }
   | { type: 'task.launched'; atMs: number; taskId: string; frameworkId: string; agentId: string; role: string }
   | { type: 'task.updated'; atMs: number; status: TaskStatus; previous: TaskState | null }

@@ -98,7 +98,14 @@ export class Master {
   readonly goneAgents = new Map<string, number>();
   /** After a failover: agents known from the snapshot that have not re-registered yet. */
   readonly recoveredAgents = new Map<string, { sinceMs: number; record: AgentRecord }>();
-  readonly counters: MasterCounters = { allocationCycles: 0, offersMade: 0, offersDeclined: 0, offersAccepted: 0, offersRescinded: 0, tasksLaunched: 0 };
+  readonly counters: MasterCounters = {
+    allocationCycles: 0,
+    offersMade: 0,
+    offersDeclined: 0,
+    offersAccepted: 0,
+    offersRescinded: 0,
+    tasksLaunched: 0,
+  };
   readonly allocationIntervalMs: number;
   readonly offerTimeoutMs: number | null;
   readonly agentUnreachableTimeoutMs: number;
@@ -237,7 +244,9 @@ export class Master {
     }
     if (periodic || this.#triggeredAll) this.#allocate(this.activeAgents(), periodic ? 'interval' : 'event', out);
     else if (this.#triggeredAgents.size > 0) {
-      const triggered = [...this.#triggeredAgents].map((id) => this.agents.get(id)).filter((agent): agent is Agent => agent?.connection === 'active');
+      const triggered = [...this.#triggeredAgents]
+        .map((id) => this.agents.get(id))
+        .filter((agent): agent is Agent => agent?.connection === 'active');
       this.#allocate(triggered, 'event', out);
     }
     this.#triggeredAll = false;
@@ -318,7 +327,14 @@ export class Master {
     const client = this.allocator.client(offer.clientIndex)!;
     this.allocator.recover(client, this.agents.get(offer.agentId)!, offer.resources, this.#nowMs, 0);
     this.counters.offersRescinded++;
-    out.events.push({ type: 'offer.rescinded', atMs: this.#nowMs, offerId: offer.id, frameworkId: offer.frameworkId, agentId: offer.agentId, reason });
+    out.events.push({
+      type: 'offer.rescinded',
+      atMs: this.#nowMs,
+      offerId: offer.id,
+      frameworkId: offer.frameworkId,
+      agentId: offer.agentId,
+      reason,
+    });
     out.effects.push({ type: 'framework.rescind', frameworkId: offer.frameworkId, offerId: offer.id });
   }
 
@@ -340,7 +356,12 @@ export class Master {
       out.events.push({ type: 'offer.declined', atMs: this.#nowMs, offerId, frameworkId, agentId: offer.agentId, filterMs });
     }
     // Declining an offer that is gone (rescinded, already answered) is normal in Mesos: report, lose nothing.
-    if (unknown.length > 0) return { code: 'unknown_offer', message: `no outstanding offers ${unknown.join(', ')} for framework ${frameworkId}`, offerIds: unknown };
+    if (unknown.length > 0)
+      return {
+        code: 'unknown_offer',
+        message: `no outstanding offers ${unknown.join(', ')} for framework ${frameworkId}`,
+        offerIds: unknown,
+      };
     return null;
   }
 
@@ -365,7 +386,8 @@ export class Master {
   // Frameworks --------------------------------------------------------------
 
   #subscribe(spec: FrameworkSpec, out: StepOutput): Rejection | null {
-    if (spec.roles.length === 0) return { code: 'invalid_framework', message: `framework ${spec.id} must subscribe to at least one role`, frameworkId: spec.id };
+    if (spec.roles.length === 0)
+      return { code: 'invalid_framework', message: `framework ${spec.id} must subscribe to at least one role`, frameworkId: spec.id };
     const existing = this.frameworks.get(spec.id);
     if (existing) {
       existing.connected = true;
@@ -435,13 +457,18 @@ export class Master {
 
   #updateRole(command: Extract<Command, { type: 'role.update' }>, out: StepOutput): Rejection | null {
     if (command.weight !== undefined) {
-      if (!(command.weight > 0) || !Number.isFinite(command.weight)) return { code: 'invalid_weight', message: `weight must be a finite number > 0, got ${command.weight}`, role: command.role };
+      if (!(command.weight > 0) || !Number.isFinite(command.weight))
+        return { code: 'invalid_weight', message: `weight must be a finite number > 0, got ${command.weight}`, role: command.role };
       this.allocator.setWeight(command.role, command.weight);
     }
     if (command.quota !== undefined) {
-      if (command.role.includes('/')) return { code: 'invalid_quota', message: `quota is only allowed on top-level roles, not "${command.role}"`, role: command.role };
-      const unknown = [...Object.keys(command.quota?.guarantee ?? {}), ...Object.keys(command.quota?.limit ?? {})].filter((name) => !this.layout.has(name));
-      if (unknown.length > 0) return { code: 'unknown_resource', message: `quota names unknown resources ${unknown.join(', ')}`, role: command.role };
+      if (command.role.includes('/'))
+        return { code: 'invalid_quota', message: `quota is only allowed on top-level roles, not "${command.role}"`, role: command.role };
+      const unknown = [...Object.keys(command.quota?.guarantee ?? {}), ...Object.keys(command.quota?.limit ?? {})].filter(
+        (name) => !this.layout.has(name),
+      );
+      if (unknown.length > 0)
+        return { code: 'unknown_resource', message: `quota names unknown resources ${unknown.join(', ')}`, role: command.role };
       this.allocator.setQuota(command.role, command.quota ?? undefined);
     }
     const quota = this.allocator.quota.quotaOf(command.role) ?? null;

@@ -12,7 +12,10 @@ import type { Command } from './commands.js';
 import type { Rejection } from './effects.js';
 import type { Master, StepOutput } from './master.js';
 
-type OperatorCommand = Extract<Command, { type: 'operator.reserve' | 'operator.unreserve' | 'operator.createVolumes' | 'operator.destroyVolumes' }>;
+type OperatorCommand = Extract<
+  Command,
+  { type: 'operator.reserve' | 'operator.unreserve' | 'operator.createVolumes' | 'operator.destroyVolumes' }
+>;
 
 function operationOf(command: OperatorCommand): ResourceOperation {
   switch (command.type) {
@@ -42,12 +45,23 @@ export function handleOperatorConversion(master: Master, command: OperatorComman
   if (!agent.convertFree(result.conversion)) {
     for (const offer of master.offers.ofAgent(agent.id)) master.rescindOffer(offer, 'operator', out);
     if (!agent.convertFree(result.conversion)) {
-      return { code: 'insufficient_resources', message: `agent ${agent.id} does not have the resources ${operation.type} needs free (they may be in use by tasks)`, agentId: agent.id };
+      return {
+        code: 'insufficient_resources',
+        message: `agent ${agent.id} does not have the resources ${operation.type} needs free (they may be in use by tasks)`,
+        agentId: agent.id,
+      };
     }
   }
   master.allocator.chargeConversion(result.conversion, command.role, false);
   out.effects.push({ type: 'agent.resources', agentId: agent.id, total: agent.total });
-  out.events.push({ type: 'resources.converted', atMs: master.nowMs, agentId: agent.id, operation: operation.type, role: command.role, by: 'operator' });
+  out.events.push({
+    type: 'resources.converted',
+    atMs: master.nowMs,
+    agentId: agent.id,
+    operation: operation.type,
+    role: command.role,
+    by: 'operator',
+  });
   master.triggerAllocation(agent.id);
   return null;
 }
@@ -65,7 +79,9 @@ export function conversionProblem(master: Master, agent: Agent, operation: Resou
   if (operation.type === 'DESTROY' || operation.type === 'UNRESERVE') {
     const keys = new Set(conversion.consumed.reserved.map((part) => part.key));
     for (const task of master.liveTasksOn(agent.id)) {
-      const used = task.resources.reserved.find((part) => keys.has(part.key) && (part.volume !== undefined || operation.type === 'UNRESERVE'));
+      const used = task.resources.reserved.find(
+        (part) => keys.has(part.key) && (part.volume !== undefined || operation.type === 'UNRESERVE'),
+      );
       if (used && used.volume) return { code: 'volume_in_use', message: `task ${task.id} uses volume ${used.volume.persistenceId}` };
     }
   }

@@ -17,7 +17,11 @@ import type { FrameworkState } from './frameworkState.js';
 import type { Master, StepOutput } from './master.js';
 import { unknownFramework } from './master.js';
 
-export function handleReconcile(master: Master, command: Extract<Command, { type: 'framework.reconcile' }>, out: StepOutput): Rejection | null {
+export function handleReconcile(
+  master: Master,
+  command: Extract<Command, { type: 'framework.reconcile' }>,
+  out: StepOutput,
+): Rejection | null {
   const framework = master.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
   if (command.tasks.length === 0) {
@@ -30,7 +34,13 @@ export function handleReconcile(master: Master, command: Extract<Command, { type
   return null;
 }
 
-export function reconcileOne(master: Master, framework: FrameworkState, taskId: string, agentId: string | undefined, out: StepOutput): void {
+export function reconcileOne(
+  master: Master,
+  framework: FrameworkState,
+  taskId: string,
+  agentId: string | undefined,
+  out: StepOutput,
+): void {
   const task = framework.tasks.get(taskId);
   if (task) {
     reply(master, framework, taskId, task.agentId, task.state, out);

@@ -27,11 +27,20 @@ export function snapshotMaster(master: Master): MasterSnapshot {
   return {
     version: 1,
     epoch: master.epoch,
-    roles: [...roles].sort().map((name) => ({ name, weight: master.allocator.weight(name), quota: master.allocator.quota.quotaOf(name) ?? null })),
-    agents: [...master.agents.values()].map((agent) => agentRecord(master, agent)).concat([...master.recoveredAgents.values()].map((r) => r.record)),
+    roles: [...roles]
+      .sort()
+      .map((name) => ({ name, weight: master.allocator.weight(name), quota: master.allocator.quota.quotaOf(name) ?? null })),
+    agents: [...master.agents.values()]
+      .map((agent) => agentRecord(master, agent))
+      .concat([...master.recoveredAgents.values()].map((r) => r.record)),
     unreachable: [...master.unreachableAgents.values()].map(({ atMs, record }) => ({ atMs, record })),
     gone: [...master.goneAgents].map(([id, atMs]) => ({ id, atMs })),
-    frameworks: [...master.frameworks.values()].map((framework) => ({ id: framework.id, name: framework.name, roles: framework.roles, capabilities: [...framework.capabilities] })),
+    frameworks: [...master.frameworks.values()].map((framework) => ({
+      id: framework.id,
+      name: framework.name,
+      roles: framework.roles,
+      capabilities: [...framework.capabilities],
+    })),
   };
 }
 

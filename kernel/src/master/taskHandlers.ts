@@ -21,22 +21,40 @@ import { reconcileOne } from './reconciliation.js';
 type StatusCommand = Extract<Command, { type: 'task.status' }>;
 
 /** States only the master assigns (Mesos agents never send them). */
-const MASTER_ONLY_STATES: ReadonlySet<TaskState> = new Set<TaskState>(['TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
+const MASTER_ONLY_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
+  'TASK_UNREACHABLE',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+]);
 
 export function handleTaskStatus(master: Master, command: StatusCommand, out: StepOutput): Rejection | null {
   if (!master.agents.has(command.agentId)) {
     // As in Mesos, an agent the master does not have registered (unreachable, or not yet back after a
     // failover) re-registers before its updates count; its report then says what runs there.
-    return { code: 'unknown_agent', message: `agent ${command.agentId} is not registered; it must re-register before sending status updates`, agentId: command.agentId, taskId: command.taskId };
+    return {
+      code: 'unknown_agent',
+      message: `agent ${command.agentId} is not registered; it must re-register before sending status updates`,
+      agentId: command.agentId,
+      taskId: command.taskId,
+    };
   }
   const framework = master.frameworks.get(command.frameworkId);
   const task = framework?.tasks.get(command.taskId);
   if (!framework || !task || task.agentId !== command.agentId) {
-    return { code: 'unknown_task', message: `framework ${command.frameworkId} has no task ${command.taskId} on agent ${command.agentId}`, taskId: command.taskId };
+    return {
+      code: 'unknown_task',
+      message: `framework ${command.frameworkId} has no task ${command.taskId} on agent ${command.agentId}`,
+      taskId: command.taskId,
+    };
   }
   if (command.uuid !== undefined && task.unacknowledged.includes(command.uuid)) {
     // A resent update: the framework has not acknowledged it yet, so forward it again.
-    out.effects.push({ type: 'framework.update', frameworkId: framework.id, status: task.latest!.uuid === command.uuid ? task.latest! : statusOf(master, task, command) });
+    out.effects.push({
+      type: 'framework.update',
+      frameworkId: framework.id,
+      status: task.latest!.uuid === command.uuid ? task.latest! : statusOf(master, task, command),
+    });
     return null;
   }
   if (MASTER_ONLY_STATES.has(command.state)) {
@@ -49,7 +67,13 @@ export function handleTaskStatus(master: Master, command: StatusCommand, out: St
   }
   if (!canTransition(task.state, command.state)) {
     if (command.uuid === undefined) {
-      return { code: 'illegal_transition', message: `task ${task.id} cannot move from ${task.state} to ${command.state}`, taskId: task.id, from: task.state, to: command.state };
+      return {
+        code: 'illegal_transition',
+        message: `task ${task.id} cannot move from ${task.state} to ${command.state}`,
+        taskId: task.id,
+        from: task.state,
+        to: command.state,
+      };
     }
     // The master already ended the task (e.g. LOST while the agent was away); the agent's
     // update is still forwarded so that it is acknowledged and the agent stops resending it.
@@ -156,16 +180,32 @@ export function handleTaskKill(master: Master, command: Extract<Command, { type:
 export function killTask(master: Master, framework: FrameworkState, task: Task, reason: TaskReason, out: StepOutput): void {
   if (isTerminal(task.state)) return;
   if (task.state !== 'TASK_UNREACHABLE') {
-    out.effects.push({ type: 'agent.kill', agentId: task.agentId, frameworkId: framework.id, taskId: task.id, gracePeriodMs: master.killGracePeriodMs, killingState: false });
+    out.effects.push({
+      type: 'agent.kill',
+      agentId: task.agentId,
+      frameworkId: framework.id,
+      taskId: task.id,
+      gracePeriodMs: master.killGracePeriodMs,
+      killingState: false,
+    });
   }
   setTaskState(master, framework, task, 'TASK_KILLED', reason, undefined, out);
 }
 
-export function handleAcknowledge(master: Master, command: Extract<Command, { type: 'task.acknowledge' }>, out: StepOutput): Rejection | null {
+export function handleAcknowledge(
+  master: Master,
+  command: Extract<Command, { type: 'task.acknowledge' }>,
+  out: StepOutput,
+): Rejection | null {
   const framework = master.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
   const task = framework.tasks.get(command.taskId);
-  if (!task || task.agentId !== command.agentId) return { code: 'unknown_task', message: `framework ${framework.id} has no task ${command.taskId} on agent ${command.agentId}`, taskId: command.taskId };
+  if (!task || task.agentId !== command.agentId)
+    return {
+      code: 'unknown_task',
+      message: `framework ${framework.id} has no task ${command.taskId} on agent ${command.agentId}`,
+      taskId: command.taskId,
+    };
   const index = task.unacknowledged.indexOf(command.uuid);
   if (index >= 0) task.unacknowledged.splice(index, 1);
   // Forwarded even when the master saw it before: the agent may have missed the first one,
@@ -175,13 +215,30 @@ export function handleAcknowledge(master: Master, command: Extract<Command, { ty
   return null;
 }
 
-export function handleShutdown(master: Master, command: Extract<Command, { type: 'executor.shutdown' }>, out: StepOutput): Rejection | null {
+export function handleShutdown(
+  master: Master,
+  command: Extract<Command, { type: 'executor.shutdown' }>,
+  out: StepOutput,
+): Rejection | null {
   const framework = master.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
-  const tasks = master.liveTasksOn(command.agentId).filter((task) => task.frameworkId === framework.id && task.executorId === command.executorId);
-  if (tasks.length === 0) return { code: 'unknown_executor', message: `framework ${framework.id} has no live tasks of executor ${command.executorId} on agent ${command.agentId}` };
+  const tasks = master
+    .liveTasksOn(command.agentId)
+    .filter((task) => task.frameworkId === framework.id && task.executorId === command.executorId);
+  if (tasks.length === 0)
+    return {
+      code: 'unknown_executor',
+      message: `framework ${framework.id} has no live tasks of executor ${command.executorId} on agent ${command.agentId}`,
+    };
   for (const task of tasks) {
-    out.effects.push({ type: 'agent.kill', agentId: task.agentId, frameworkId: framework.id, taskId: task.id, gracePeriodMs: master.killGracePeriodMs, killingState: framework.capabilities.has('TASK_KILLING_STATE') });
+    out.effects.push({
+      type: 'agent.kill',
+      agentId: task.agentId,
+      frameworkId: framework.id,
+      taskId: task.id,
+      gracePeriodMs: master.killGracePeriodMs,
+      killingState: framework.capabilities.has('TASK_KILLING_STATE'),
+    });
   }
   return null;
 }

@@ -47,7 +47,8 @@ function merge(size: number, sets: ResourceSet[]): ResourceSet {
 export function conversionFor(operation: ResourceOperation, role: string, diskSlot: number): ConversionResult {
   const set = operation.type === 'RESERVE' || operation.type === 'UNRESERVE' ? operation.resources : operation.volumes;
   const size = set.scalars.length;
-  if (!isEmpty(set.scalars) || set.ports.length > 0) return fail('invalid_operation', `${operation.type} takes reserved resources only; unreserved ones were given`);
+  if (!isEmpty(set.scalars) || set.ports.length > 0)
+    return fail('invalid_operation', `${operation.type} takes reserved resources only; unreserved ones were given`);
   if (set.reserved.length === 0) return fail('invalid_operation', `${operation.type} names no resources`);
   const consumed: ResourceSet[] = [];
   const converted: ResourceSet[] = [];
@@ -68,7 +69,8 @@ export function conversionFor(operation: ResourceOperation, role: string, diskSl
         break;
       }
       case 'UNRESERVE': {
-        if (part.volume) return fail('volume_in_use', `cannot UNRESERVE disk that holds volume ${part.volume.persistenceId}; DESTROY it first`);
+        if (part.volume)
+          return fail('volume_in_use', `cannot UNRESERVE disk that holds volume ${part.volume.persistenceId}; DESTROY it first`);
         if (top.type !== 'DYNAMIC') return fail('invalid_reservation', 'static reservations cannot be unreserved');
         if (top.role !== role) return fail('invalid_reservation', `role ${role} cannot unreserve resources reserved for ${top.role}`);
         consumed.push(asSet(size, part, part.reservations, false));

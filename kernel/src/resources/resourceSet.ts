@@ -132,7 +132,13 @@ export function reservedScalarsInto(out: Float64Array, set: ResourceSet): Float6
 export interface ResourceSetDescription {
   scalars: ResourceQuantities;
   ports?: Array<[number, number]>;
-  reserved?: Array<{ role: string; resources: ResourceQuantities; ports?: Array<[number, number]>; labels?: Record<string, string>; persistenceId?: string }>;
+  reserved?: Array<{
+    role: string;
+    resources: ResourceQuantities;
+    ports?: Array<[number, number]>;
+    labels?: Record<string, string>;
+    persistenceId?: string;
+  }>;
 }
 
 /** A JSON-friendly description for reports, traces and the playground. */

@@ -8,7 +8,16 @@
 
 export type ConstraintOperator = 'UNIQUE' | 'CLUSTER' | 'GROUP_BY' | 'LIKE' | 'UNLIKE' | 'MAX_PER' | 'IS' | 'IS_NOT';
 
-export const CONSTRAINT_OPERATORS: readonly ConstraintOperator[] = ['UNIQUE', 'CLUSTER', 'GROUP_BY', 'LIKE', 'UNLIKE', 'MAX_PER', 'IS', 'IS_NOT'];
+export const CONSTRAINT_OPERATORS: readonly ConstraintOperator[] = [
+  'UNIQUE',
+  'CLUSTER',
+  'GROUP_BY',
+  'LIKE',
+  'UNLIKE',
+  'MAX_PER',
+  'IS',
+  'IS_NOT',
+];
 
 export interface PlacementConstraint {
   readonly field: string;
@@ -39,7 +48,8 @@ export function parseConstraint(raw: unknown): { ok: true; constraint: Placement
   }
   const [field, operator, value] = raw as string[];
   if (field.length === 0) return { ok: false, message: 'the field must not be empty' };
-  if (!CONSTRAINT_OPERATORS.includes(operator as ConstraintOperator)) return { ok: false, message: `unknown operator "${operator}"; expected one of ${CONSTRAINT_OPERATORS.join(', ')}` };
+  if (!CONSTRAINT_OPERATORS.includes(operator as ConstraintOperator))
+    return { ok: false, message: `unknown operator "${operator}"; expected one of ${CONSTRAINT_OPERATORS.join(', ')}` };
   const op = operator as ConstraintOperator;
   switch (op) {
     case 'UNIQUE':
@@ -48,7 +58,8 @@ export function parseConstraint(raw: unknown): { ok: true; constraint: Placement
       return { ok: true, constraint: { field, operator: op, ...(value ? { value } : {}) } };
     case 'GROUP_BY':
     case 'MAX_PER': {
-      if (value === undefined) return op === 'GROUP_BY' ? { ok: true, constraint: { field, operator: op } } : { ok: false, message: 'MAX_PER needs a count' };
+      if (value === undefined)
+        return op === 'GROUP_BY' ? { ok: true, constraint: { field, operator: op } } : { ok: false, message: 'MAX_PER needs a count' };
       const count = Number(value);
       if (!Number.isInteger(count) || count < 1) return { ok: false, message: `${op} needs a positive integer, got "${value}"` };
       return { ok: true, constraint: { field, operator: op, value, count } };
@@ -87,7 +98,8 @@ export function constraintAllows(
 ): ConstraintResult {
   const value = fieldValue(candidate, constraint.field);
   const fail = (why: string): ConstraintResult => ({ ok: false, reason: `${describeConstraint(constraint)}: ${why}` });
-  if (value === undefined) return constraint.operator === 'UNLIKE' ? { ok: true } : fail(`agent ${candidate.hostname} has no "${constraint.field}"`);
+  if (value === undefined)
+    return constraint.operator === 'UNLIKE' ? { ok: true } : fail(`agent ${candidate.hostname} has no "${constraint.field}"`);
   const placedValues = placed.map((target) => fieldValue(target, constraint.field));
   const countOf = (v: string): number => placedValues.filter((placedValue) => placedValue === v).length;
   switch (constraint.operator) {
@@ -98,7 +110,9 @@ export function constraintAllows(
       return target === undefined || target === value ? { ok: true } : fail(`${constraint.field} is ${value}, not ${target}`);
     }
     case 'MAX_PER':
-      return countOf(value) < constraint.count! ? { ok: true } : fail(`${constraint.count} instances already run where ${constraint.field} is ${value}`);
+      return countOf(value) < constraint.count!
+        ? { ok: true }
+        : fail(`${constraint.count} instances already run where ${constraint.field} is ${value}`);
     case 'GROUP_BY': {
       const values = new Set<string>([value]);
       for (const v of placedValues) if (v !== undefined) values.add(v);
@@ -109,7 +123,9 @@ export function constraintAllows(
       const groups = Math.max(values.size, constraint.count ?? 0);
       const counts = [...values].map(countOf);
       const least = counts.length < groups ? 0 : Math.min(...counts);
-      return countOf(value) <= least ? { ok: true } : fail(`${constraint.field} ${value} already has ${countOf(value)} instances, others fewer`);
+      return countOf(value) <= least
+        ? { ok: true }
+        : fail(`${constraint.field} ${value} already has ${countOf(value)} instances, others fewer`);
     }
     case 'LIKE':
       return constraint.regex!.test(value) ? { ok: true } : fail(`${constraint.field} ${value} does not match /${constraint.value}/`);

@@ -28,7 +28,13 @@ export function garbageOperations(offer: Offer, garbage: ReadonlySet<string>, la
   for (const part of parts) {
     const plain = reservedPart(part.reservations, part.scalars, part.ports);
     const existing = byStack.get(plain.key);
-    byStack.set(plain.key, existing ? reservedPart(plain.reservations, add(existing.scalars, plain.scalars), [...existing.ports, ...plain.ports]) : plain);
+    byStack.set(
+      plain.key,
+      existing ? reservedPart(plain.reservations, add(existing.scalars, plain.scalars), [...existing.ports, ...plain.ports]) : plain,
+    );
   }
-  return [...(destroy.length > 0 ? [{ type: 'DESTROY' as const, volumes: only(destroy) }] : []), { type: 'UNRESERVE' as const, resources: only([...byStack.values()]) }];
+  return [
+    ...(destroy.length > 0 ? [{ type: 'DESTROY' as const, volumes: only(destroy) }] : []),
+    { type: 'UNRESERVE' as const, resources: only([...byStack.values()]) },
+  ];
 }

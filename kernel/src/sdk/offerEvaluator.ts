@@ -63,7 +63,11 @@ export function reservationStack(role: string, principal: string, resourceId: st
 }
 
 function findReserved(offer: ResourceSet, resourceId: string, volume: boolean): ReservedPart | undefined {
-  return offer.reserved.find((part) => (volume ? part.volume !== undefined : part.volume === undefined) && part.reservations[part.reservations.length - 1].labels?.resource_id === resourceId);
+  return offer.reserved.find(
+    (part) =>
+      (volume ? part.volume !== undefined : part.volume === undefined) &&
+      part.reservations[part.reservations.length - 1].labels?.resource_id === resourceId,
+  );
 }
 
 function amounts(task: PodTaskSpec): ReservedAmounts {
@@ -81,30 +85,56 @@ function only(layout: ResourceLayout, parts: ReservedPart[], ports: ResourceSet[
 export function evaluateOffer(offer: Offer, instance: PodInstance, fullPod: PodSpec, context: EvaluationContext): Evaluation {
   // The pod's volumes go with its first task: a partial relaunch without that task leaves them be.
   const only = context.only;
-  const pod: PodSpec = only ? { ...fullPod, tasks: fullPod.tasks.filter((t) => only.includes(t.name)), volumes: only.includes(fullPod.tasks[0]?.name) ? fullPod.volumes : [] } : fullPod;
+  const pod: PodSpec = only
+    ? {
+        ...fullPod,
+        tasks: fullPod.tasks.filter((t) => only.includes(t.name)),
+        volumes: only.includes(fullPod.tasks[0]?.name) ? fullPod.volumes : [],
+      }
+    : fullPod;
   const stages: StageOutcome[] = [];
-  const fail = (stage: StageOutcome['stage'], reason: string): Evaluation => ({ offerId: offer.id, agentId: offer.agentId, stages: [...stages, { stage, pass: false, reason }] });
+  const fail = (stage: StageOutcome['stage'], reason: string): Evaluation => ({
+    offerId: offer.id,
+    agentId: offer.agentId,
+    stages: [...stages, { stage, pass: false, reason }],
+  });
   const pass = (stage: StageOutcome['stage'], reason: string): void => void stages.push({ stage, pass: true, reason });
   const target: PlacementTarget = { hostname: offer.hostname, attributes: offer.attributes };
   if (instance.agentId !== null) {
-    if (offer.agentId !== instance.agentId) return fail('placement', `${instance.name}'s reservations and volumes are on ${instance.agentId}, not ${offer.agentId}`);
+    if (offer.agentId !== instance.agentId)
+      return fail('placement', `${instance.name}'s reservations and volumes are on ${instance.agentId}, not ${offer.agentId}`);
     pass('placement', `${instance.name} returns to ${offer.agentId}, where its reservations are`);
   } else {
     if (offer.agentId === instance.avoidAgentId) return fail('placement', `${instance.name} is being replaced away from ${offer.agentId}`);
     const placement = placementAllows(pod.constraints, target, context.placed, context.known);
     if (!placement.ok) return fail('placement', placement.reason);
-    pass('placement', pod.constraints.length > 0 ? `${offer.hostname} satisfies ${pod.placement.map((c) => c.join(':')).join(', ')}` : 'no placement constraints');
+    pass(
+      'placement',
+      pod.constraints.length > 0
+        ? `${offer.hostname} satisfies ${pod.placement.map((c) => c.join(':')).join(', ')}`
+        : 'no placement constraints',
+    );
   }
   pass('executor', 'no executor overhead (command tasks)');
   const portsNeeded = pod.tasks.reduce((sum, task) => sum + task.ports, 0);
-  if (rangesCount(offer.resources.ports) < portsNeeded) return fail('ports', `insufficient ports: need ${portsNeeded}, offer has ${rangesCount(offer.resources.ports)}`);
+  if (rangesCount(offer.resources.ports) < portsNeeded)
+    return fail('ports', `insufficient ports: need ${portsNeeded}, offer has ${rangesCount(offer.resources.ports)}`);
   pass('ports', `${portsNeeded} ports`);
-  return instance.agentId === null ? firstLaunch(offer, instance, pod, context, stages, fail) : relaunch(offer, instance, pod, context, stages, fail);
+  return instance.agentId === null
+    ? firstLaunch(offer, instance, pod, context, stages, fail)
+    : relaunch(offer, instance, pod, context, stages, fail);
 }
 
 type Fail = (stage: StageOutcome['stage'], reason: string) => Evaluation;
 
-function firstLaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext, stages: StageOutcome[], fail: Fail): Evaluation {
+function firstLaunch(
+  offer: Offer,
+  instance: PodInstance,
+  pod: PodSpec,
+  context: EvaluationContext,
+  stages: StageOutcome[],
+  fail: Fail,
+): Evaluation {
   const { layout } = context;
   const need = { cpus: 0, mem: 0, disk: 0 };
   for (const task of pod.tasks) {
@@ -115,9 +145,14 @@ function firstLaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context:
   for (const volume of pod.volumes) need.disk += volume.sizeMb;
   const have = layout.quantities(offer.resources.scalars);
   for (const [name, amount] of Object.entries(need)) {
-    if ((have[name] ?? 0) + EPSILON < amount) return fail('scalars', `insufficient ${name}: need ${round(amount)}, offer has ${round(have[name] ?? 0)} unreserved`);
+    if ((have[name] ?? 0) + EPSILON < amount)
+      return fail('scalars', `insufficient ${name}: need ${round(amount)}, offer has ${round(have[name] ?? 0)} unreserved`);
   }
-  stages.push({ stage: 'scalars', pass: true, reason: `reserve cpus ${round(need.cpus)}, mem ${round(need.mem)}, disk ${round(need.disk)}` });
+  stages.push({
+    stage: 'scalars',
+    pass: true,
+    reason: `reserve cpus ${round(need.cpus)}, mem ${round(need.mem)}, disk ${round(need.disk)}`,
+  });
   const operations: OfferOperation[] = [];
   const reservedParts: Record<string, ReservedPart> = {};
   const reserved: Record<string, ReservedAmounts> = {};
@@ -126,7 +161,10 @@ function firstLaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context:
     const resourceId = context.newId(`${instance.name}-${task.name}-r`);
     resourceIds[task.name] = resourceId;
     reserved[task.name] = amounts(task);
-    reservedParts[task.name] = reservedPart(reservationStack(context.role, context.principal, resourceId), vector(layout, reserved[task.name]));
+    reservedParts[task.name] = reservedPart(
+      reservationStack(context.role, context.principal, resourceId),
+      vector(layout, reserved[task.name]),
+    );
     operations.push({ type: 'RESERVE', resources: only(layout, [reservedParts[task.name]]) });
   }
   const volumeParts: ReservedPart[] = [];
@@ -141,7 +179,11 @@ function firstLaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context:
     volumeParts.push(part);
     return { containerPath: volume.containerPath, persistenceId, resourceId, sizeMb: volume.sizeMb };
   });
-  stages.push({ stage: 'volumes', pass: true, reason: volumes.length ? `create ${volumes.map((v) => `${v.containerPath} (${v.sizeMb} MB)`).join(', ')}` : 'no volumes' });
+  stages.push({
+    stage: 'volumes',
+    pass: true,
+    reason: volumes.length ? `create ${volumes.map((v) => `${v.containerPath} (${v.sizeMb} MB)`).join(', ')}` : 'no volumes',
+  });
   const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts, context.launch);
   if (!tasks) return fail('ports', 'ports went missing while building the launch');
   operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
@@ -149,7 +191,14 @@ function firstLaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context:
   return { offerId: offer.id, agentId: offer.agentId, stages, operations, tasks, reserved, placement: { resourceIds, volumes } };
 }
 
-function relaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: EvaluationContext, stages: StageOutcome[], fail: Fail): Evaluation {
+function relaunch(
+  offer: Offer,
+  instance: PodInstance,
+  pod: PodSpec,
+  context: EvaluationContext,
+  stages: StageOutcome[],
+  fail: Fail,
+): Evaluation {
   const { layout } = context;
   const operations: OfferOperation[] = [];
   const reservedParts: Record<string, ReservedPart> = {};
@@ -159,19 +208,28 @@ function relaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: Ev
   for (const task of pod.tasks) {
     const resourceId = instance.resourceIds[task.name];
     const part = resourceId ? findReserved(offer.resources, resourceId, false) : undefined;
-    if (!resourceId || !part) return fail('scalars', `missing reservation ${resourceId ?? '(none)'} of ${instance.name}-${task.name} in this offer`);
+    if (!resourceId || !part)
+      return fail('scalars', `missing reservation ${resourceId ?? '(none)'} of ${instance.name}-${task.name} in this offer`);
     const want = amounts(task);
     const has = layout.quantities(part.scalars);
     const stack = part.reservations;
     const grow: Record<string, number> = {};
     const shrink: Record<string, number> = {};
-    for (const [name, amount] of [['cpus', want.cpus], ['mem', want.memMb], ['disk', want.diskMb]] as const) {
+    for (const [name, amount] of [
+      ['cpus', want.cpus],
+      ['mem', want.memMb],
+      ['disk', want.diskMb],
+    ] as const) {
       const delta = amount - (has[name] ?? 0);
       if (delta > EPSILON) grow[name] = delta;
       else if (delta < -EPSILON) shrink[name] = -delta;
     }
     for (const [name, amount] of Object.entries(grow)) {
-      if ((unreserved[name] ?? 0) + EPSILON < amount) return fail('scalars', `insufficient ${name} to grow ${instance.name}-${task.name}: need ${round(amount)} more, offer has ${round(unreserved[name] ?? 0)} unreserved`);
+      if ((unreserved[name] ?? 0) + EPSILON < amount)
+        return fail(
+          'scalars',
+          `insufficient ${name} to grow ${instance.name}-${task.name}: need ${round(amount)} more, offer has ${round(unreserved[name] ?? 0)} unreserved`,
+        );
       unreserved = { ...unreserved, [name]: (unreserved[name] ?? 0) - amount };
     }
     if (Object.keys(grow).length > 0) {
@@ -185,14 +243,23 @@ function relaunch(offer: Offer, instance: PodInstance, pod: PodSpec, context: Ev
     reserved[task.name] = want;
     reservedParts[task.name] = reservedPart(stack, vector(layout, want));
   }
-  stages.push({ stage: 'scalars', pass: true, reason: changes.length ? changes.join('; ') : `reservations of ${instance.name} found by resource_id` });
+  stages.push({
+    stage: 'scalars',
+    pass: true,
+    reason: changes.length ? changes.join('; ') : `reservations of ${instance.name} found by resource_id`,
+  });
   const volumeParts: ReservedPart[] = [];
   for (const volume of pod.volumes.length > 0 ? instance.volumes : []) {
     const part = findReserved(offer.resources, volume.resourceId, true);
-    if (!part || part.volume?.persistenceId !== volume.persistenceId) return fail('volumes', `volume ${volume.persistenceId} of ${instance.name} is not in this offer`);
+    if (!part || part.volume?.persistenceId !== volume.persistenceId)
+      return fail('volumes', `volume ${volume.persistenceId} of ${instance.name} is not in this offer`);
     volumeParts.push(part);
   }
-  stages.push({ stage: 'volumes', pass: true, reason: volumeParts.length ? `reuse ${instance.volumes.map((v) => v.persistenceId).join(', ')}` : 'no volumes' });
+  stages.push({
+    stage: 'volumes',
+    pass: true,
+    reason: volumeParts.length ? `reuse ${instance.volumes.map((v) => v.persistenceId).join(', ')}` : 'no volumes',
+  });
   const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts);
   if (!tasks) return fail('ports', 'ports went missing while building the launch');
   operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
@@ -212,19 +279,31 @@ function launchSpecs(
 ): Array<{ name: string; spec: TaskSpec }> | null {
   let ports = offer.resources.ports;
   const out: Array<{ name: string; spec: TaskSpec }> = [];
-  pod.tasks.filter((task) => !launch || launch.includes(task.name)).forEach((task, i) => {
-    const taken = takePorts(ports, task.ports) ?? [];
-    ports = subtractRanges(ports, taken);
-    const resources: ResourceSet = { scalars: context.layout.zero(), ports: taken, reserved: [parts[task.name], ...(i === 0 ? volumes : [])] };
-    const taskId = context.newId(`${instance.name}-${task.name}__`);
-    const data = { durationMs: task.goal === 'RUNNING' ? null : task.durationMs, configId: context.configId, ...(context.env ? { env: context.env } : {}) };
-    out.push({ name: task.name, spec: { taskId, name: `${instance.name}-${task.name}`, executorId: instance.name, resources, data } });
-  });
+  pod.tasks
+    .filter((task) => !launch || launch.includes(task.name))
+    .forEach((task, i) => {
+      const taken = takePorts(ports, task.ports) ?? [];
+      ports = subtractRanges(ports, taken);
+      const resources: ResourceSet = {
+        scalars: context.layout.zero(),
+        ports: taken,
+        reserved: [parts[task.name], ...(i === 0 ? volumes : [])],
+      };
+      const taskId = context.newId(`${instance.name}-${task.name}__`);
+      const data = {
+        durationMs: task.goal === 'RUNNING' ? null : task.durationMs,
+        configId: context.configId,
+        ...(context.env ? { env: context.env } : {}),
+      };
+      out.push({ name: task.name, spec: { taskId, name: `${instance.name}-${task.name}`, executorId: instance.name, resources, data } });
+    });
   return out;
 }
 
 function describe(quantities: Record<string, number>): string {
-  return Object.entries(quantities).map(([name, amount]) => `${name} ${round(amount)}`).join(', ');
+  return Object.entries(quantities)
+    .map(([name, amount]) => `${name} ${round(amount)}`)
+    .join(', ');
 }
 
 function round(value: number): number {

@@ -55,7 +55,16 @@ export interface PlanView {
 }
 
 export function newStep(podInstance: string, tasks: readonly string[], action: Step['action']): Step {
-  return { name: `${podInstance}:[${tasks.join(', ')}]`, podInstance, action, tasks: [...tasks], status: 'PENDING', interrupted: false, reasons: [], delayedUntilMs: null };
+  return {
+    name: `${podInstance}:[${tasks.join(', ')}]`,
+    podInstance,
+    action,
+    tasks: [...tasks],
+    status: 'PENDING',
+    interrupted: false,
+    reasons: [],
+    delayedUntilMs: null,
+  };
 }
 
 export function newPhase(name: string, steps: Step[], strategy: StrategySpec, prng: Prng | null = null): Phase {
@@ -79,13 +88,17 @@ export function stepStatus(phase: Phase, index: number): Status {
 
 export function phaseStatus(phase: Phase): Status {
   const children = phase.steps.map((_, i) => stepStatus(phase, i));
-  const candidates = phase.strategy.candidates(phase.steps.map((step, i) => ({ name: step.name, status: children[i] }))).map((i) => children[i]);
+  const candidates = phase.strategy
+    .candidates(phase.steps.map((step, i) => ({ name: step.name, status: children[i] })))
+    .map((i) => children[i]);
   return aggregateStatus(children, candidates, phase.strategy.interrupted).status;
 }
 
 export function planStatus(plan: Plan): Status {
   const children = plan.phases.map(phaseStatus);
-  const candidates = plan.strategy.candidates(plan.phases.map((phase, i) => ({ name: phase.name, status: children[i] }))).map((i) => children[i]);
+  const candidates = plan.strategy
+    .candidates(plan.phases.map((phase, i) => ({ name: phase.name, status: children[i] })))
+    .map((i) => children[i]);
   return aggregateStatus(children, candidates, plan.strategy.interrupted).status;
 }
 
@@ -93,7 +106,9 @@ export function planStatus(plan: Plan): Status {
 export function activeSteps(plan: Plan): Step[] {
   if (plan.strategy.interrupted) return [];
   const phaseStatuses = plan.phases.map(phaseStatus);
-  const phases = plan.strategy.candidates(plan.phases.map((phase, i) => ({ name: phase.name, status: phaseStatuses[i] }))).map((i) => plan.phases[i]);
+  const phases = plan.strategy
+    .candidates(plan.phases.map((phase, i) => ({ name: phase.name, status: phaseStatuses[i] })))
+    .map((i) => plan.phases[i]);
   const out: Step[] = [];
   for (const phase of phases) {
     const statuses = phase.steps.map((_, i) => stepStatus(phase, i));
@@ -162,7 +177,9 @@ export function proceed(plan: Plan, phaseName?: string): ControlResult {
 export function restart(plan: Plan, phaseName?: string, stepName?: string): ControlResult {
   const phases = selectPhases(plan, phaseName);
   if (!Array.isArray(phases)) return phases;
-  const steps = phases.flatMap((phase) => phase.steps).filter((step) => stepName === undefined || step.name === stepName || step.podInstance === stepName);
+  const steps = phases
+    .flatMap((phase) => phase.steps)
+    .filter((step) => stepName === undefined || step.name === stepName || step.podInstance === stepName);
   if (steps.length === 0) return { ok: false, code: 'unknown_step', message: `no step ${stepName} in ${plan.name}` };
   for (const step of steps) Object.assign(step, { status: 'PENDING', interrupted: false, delayedUntilMs: null, reasons: [] });
   for (const phase of phases) phase.strategy.interrupted = false;
@@ -173,7 +190,9 @@ export function restart(plan: Plan, phaseName?: string, stepName?: string): Cont
 export function forceComplete(plan: Plan, phaseName?: string, stepName?: string): ControlResult {
   const phases = selectPhases(plan, phaseName);
   if (!Array.isArray(phases)) return phases;
-  const steps = phases.flatMap((phase) => phase.steps).filter((step) => stepName === undefined || step.name === stepName || step.podInstance === stepName);
+  const steps = phases
+    .flatMap((phase) => phase.steps)
+    .filter((step) => stepName === undefined || step.name === stepName || step.podInstance === stepName);
   if (steps.length === 0) return { ok: false, code: 'unknown_step', message: `no step ${stepName} in ${plan.name}` };
   const open = steps.filter((step) => step.status !== 'COMPLETE');
   if (open.length === 0) return done(`${stepName ?? phaseName ?? plan.name} is complete`);

@@ -27,7 +27,12 @@ export interface ServiceSchedulerSnapshot {
   garbage: string[];
   ids: number;
   log: Array<{ atMs: number; what: string }>;
-  plans: Array<{ name: string; kind: Plan['kind']; strategy: StrategyState; phases: Array<{ name: string; strategy: StrategyState; steps: Step[] }> }>;
+  plans: Array<{
+    name: string;
+    kind: Plan['kind'];
+    strategy: StrategyState;
+    phases: Array<{ name: string; strategy: StrategyState; steps: Step[] }>;
+  }>;
 }
 
 export interface SchedulerState {

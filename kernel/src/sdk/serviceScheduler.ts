@@ -66,7 +66,10 @@ export class ServiceScheduler implements FrameworkModel {
   /** Parameters each custom plan was last started with. */
   readonly #planParameters = new Map<string, Record<string, string>>();
 
-  constructor(readonly framework: ScenarioFramework, spec: ServiceSpec) {
+  constructor(
+    readonly framework: ScenarioFramework,
+    spec: ServiceSpec,
+  ) {
     this.id = framework.id;
     this.role = framework.role;
     this.configs.set(1, spec);
@@ -89,7 +92,10 @@ export class ServiceScheduler implements FrameworkModel {
 
   subscribe(context: SimulationContext): void {
     this.#context = context;
-    context.send({ type: 'framework.subscribe', framework: { id: this.id, name: this.framework.name, roles: [this.role], capabilities: [...this.framework.capabilities] } });
+    context.send({
+      type: 'framework.subscribe',
+      framework: { id: this.id, name: this.framework.name, roles: [this.role], capabilities: [...this.framework.capabilities] },
+    });
   }
 
   onMasterFailover(context: SimulationContext): void {
@@ -129,7 +135,13 @@ export class ServiceScheduler implements FrameworkModel {
       else if (!((instance.delayedUntilMs ?? 0) > context.nowMs)) this.#launch(step, instance, free, used, context);
     }
     const idle = offers.filter((offer) => !used.has(offer.id));
-    if (idle.length > 0) context.send({ type: 'offer.decline', frameworkId: this.id, offerIds: idle.map((offer) => offer.id), refuseSeconds: this.framework.refuseSeconds });
+    if (idle.length > 0)
+      context.send({
+        type: 'offer.decline',
+        frameworkId: this.id,
+        offerIds: idle.map((offer) => offer.id),
+        refuseSeconds: this.framework.refuseSeconds,
+      });
     this.#sync();
     if (this.#workingSteps().length === 0 && this.garbage.size === 0 && !this.#suppressed) {
       this.#suppressed = true;
@@ -139,7 +151,8 @@ export class ServiceScheduler implements FrameworkModel {
 
   onUpdate(status: TaskStatus, context: SimulationContext): void {
     this.#context = context;
-    if (status.uuid) context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
+    if (status.uuid)
+      context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
     this.taskStates.set(status.taskId, status.state);
     const found = this.#taskRecord(status.taskId);
     if (!found) return;
@@ -156,11 +169,18 @@ export class ServiceScheduler implements FrameworkModel {
   details(): Record<string, unknown> {
     const spec = this.spec;
     const first = spec.pods[0]?.type;
-    const seeds = [...this.instances.values()].filter((i) => i.podType === first && i.index < spec.seeds).map((i) => i.target?.hostname ?? null);
+    const seeds = [...this.instances.values()]
+      .filter((i) => i.podType === first && i.index < spec.seeds)
+      .map((i) => i.target?.hostname ?? null);
     return {
       configId: this.targetConfigId,
       ...(this.configErrors.length > 0 ? { configErrors: this.configErrors } : {}),
-      instances: [...this.instances.values()].map((i) => ({ name: i.name, agent: i.agentId, configId: i.configId, tasks: Object.fromEntries(Object.values(i.tasks).map((t) => [t.name, t.state])) })),
+      instances: [...this.instances.values()].map((i) => ({
+        name: i.name,
+        agent: i.agentId,
+        configId: i.configId,
+        tasks: Object.fromEntries(Object.values(i.tasks).map((t) => [t.name, t.state])),
+      })),
       ...(spec.seeds > 0 ? { seeds } : {}),
       log: this.log.slice(-50),
     };
@@ -189,12 +209,18 @@ export class ServiceScheduler implements FrameworkModel {
       case 'plan.forceComplete': {
         const plan = this.plan(command.plan);
         if (!plan) return { ok: false, code: 'unknown_plan', message: `no plan ${command.plan}` };
-        if (command.type === 'plan.restart') for (const step of plan.phases.flatMap((p) => p.steps)) if (command.step === undefined || command.step === step.podInstance || command.step === step.name) this.#clearDelay(step.podInstance);
+        if (command.type === 'plan.restart')
+          for (const step of plan.phases.flatMap((p) => p.steps))
+            if (command.step === undefined || command.step === step.podInstance || command.step === step.name)
+              this.#clearDelay(step.podInstance);
         result =
-          command.type === 'plan.interrupt' ? interrupt(plan, command.phase)
-          : command.type === 'plan.continue' ? proceed(plan, command.phase)
-          : command.type === 'plan.restart' ? restart(plan, command.phase, command.step)
-          : forceComplete(plan, command.phase, command.step);
+          command.type === 'plan.interrupt'
+            ? interrupt(plan, command.phase)
+            : command.type === 'plan.continue'
+              ? proceed(plan, command.phase)
+              : command.type === 'plan.restart'
+                ? restart(plan, command.phase, command.step)
+                : forceComplete(plan, command.phase, command.step);
         break;
       }
       case 'pod.replace':
@@ -223,7 +249,11 @@ export class ServiceScheduler implements FrameworkModel {
 
   #deployPlan(spec: ServiceSpec, strategy: StrategySpec): Plan {
     const phases = spec.pods.map((pod) =>
-      newPhase(pod.type, Array.from({ length: pod.count }, (_, i) => newStep(this.#instance(pod, i).name, deployTaskNames(spec, pod), 'launch')), strategy),
+      newPhase(
+        pod.type,
+        Array.from({ length: pod.count }, (_, i) => newStep(this.#instance(pod, i).name, deployTaskNames(spec, pod), 'launch')),
+        strategy,
+      ),
     );
     return newPlan('deploy', 'deploy', phases, { kind: 'serial' });
   }
@@ -236,7 +266,11 @@ export class ServiceScheduler implements FrameworkModel {
         'custom',
         custom.phases.map((phase) => {
           const pod = spec.pods.find((candidate) => candidate.type === phase.pod)!;
-          return newPhase(phase.name, Array.from({ length: pod.count }, (_, i) => newStep(this.#instance(pod, i).name, phase.tasks, 'run')), phase.strategy);
+          return newPhase(
+            phase.name,
+            Array.from({ length: pod.count }, (_, i) => newStep(this.#instance(pod, i).name, phase.tasks, 'run')),
+            phase.strategy,
+          );
         }),
         custom.strategy,
       ),
@@ -252,10 +286,16 @@ export class ServiceScheduler implements FrameworkModel {
     const name = `${pod.type}-${index}`;
     let instance = this.instances.get(name);
     if (!instance) {
-      instance = newPodInstance(pod.type, index, pod.tasks.map((t) => t.name), this.targetConfigId);
+      instance = newPodInstance(
+        pod.type,
+        index,
+        pod.tasks.map((t) => t.name),
+        this.targetConfigId,
+      );
       this.instances.set(name, instance);
     }
-    for (const task of pod.tasks) instance.tasks[task.name] ??= { name: task.name, taskId: null, state: null, ready: false, configId: this.targetConfigId };
+    for (const task of pod.tasks)
+      instance.tasks[task.name] ??= { name: task.name, taskId: null, state: null, ready: false, configId: this.targetConfigId };
     return instance;
   }
 
@@ -276,7 +316,14 @@ export class ServiceScheduler implements FrameworkModel {
       for (const phase of plan.phases) {
         for (const step of phase.steps) {
           const instance = this.instances.get(step.podInstance);
-          step.status = stepProgress(step, instance, instance ? this.#pod(instance.podType) : undefined, this.targetConfigId, nowMs, this.#unmatched.has(step.name));
+          step.status = stepProgress(
+            step,
+            instance,
+            instance ? this.#pod(instance.podType) : undefined,
+            this.targetConfigId,
+            nowMs,
+            this.#unmatched.has(step.name),
+          );
         }
       }
     }
@@ -286,7 +333,10 @@ export class ServiceScheduler implements FrameworkModel {
   #workingSteps(): Step[] {
     const plans = [...this.planList].sort((a, b) => PLAN_PRIORITY[a.kind] - PLAN_PRIORITY[b.kind]);
     const busy = new Map<string, Plan>();
-    for (const plan of plans) for (const phase of plan.phases) for (const step of phase.steps) if ((step.status === 'PREPARED' || step.status === 'STARTING') && !busy.has(step.podInstance)) busy.set(step.podInstance, plan);
+    for (const plan of plans)
+      for (const phase of plan.phases)
+        for (const step of phase.steps)
+          if ((step.status === 'PREPARED' || step.status === 'STARTING') && !busy.has(step.podInstance)) busy.set(step.podInstance, plan);
     const taken = new Set<string>();
     const out: Step[] = [];
     for (const plan of plans) {
@@ -343,7 +393,12 @@ export class ServiceScheduler implements FrameworkModel {
     // With some tasks still live (a non-essential one ended), only the missing ones are launched.
     const live = liveTasks(instance);
     const wanted = step.action === 'run' ? step.tasks : this.#deployTasks(instance);
-    const missing = wanted.filter((name) => !live.includes(name) && !(step.action === 'run' && instance.tasks[name]?.state === 'TASK_FINISHED') && !(pod.tasks.find((t) => t.name === name)?.goal === 'ONCE' && instance.tasks[name]?.state === 'TASK_FINISHED'));
+    const missing = wanted.filter(
+      (name) =>
+        !live.includes(name) &&
+        !(step.action === 'run' && instance.tasks[name]?.state === 'TASK_FINISHED') &&
+        !(pod.tasks.find((t) => t.name === name)?.goal === 'ONCE' && instance.tasks[name]?.state === 'TASK_FINISHED'),
+    );
     if (missing.length === 0 || (live.length > 0 && instance.agentId === null)) return;
     if (step.action === 'run' && instance.agentId === null) {
       this.#unmatched.add(step.name);
@@ -354,12 +409,16 @@ export class ServiceScheduler implements FrameworkModel {
       layout: context.layout,
       role: this.role,
       principal: this.spec.name,
-      placed: [...this.instances.values()].filter((other) => other !== instance && other.podType === instance.podType && other.target && !other.decommissioned).map((other) => other.target!),
+      placed: [...this.instances.values()]
+        .filter((other) => other !== instance && other.podType === instance.podType && other.target && !other.decommissioned)
+        .map((other) => other.target!),
       known: [...this.#known.values()],
       newId: (prefix: string) => `${prefix}${++this.#ids}`,
       configId: this.targetConfigId,
       ...(live.length > 0 || step.action === 'run' ? { only: missing } : { launch: missing }),
-      ...(step.action === 'run' && this.#planParameters.has(this.#planOf(step)) ? { env: this.#planParameters.get(this.#planOf(step))! } : {}),
+      ...(step.action === 'run' && this.#planParameters.has(this.#planOf(step))
+        ? { env: this.#planParameters.get(this.#planOf(step))! }
+        : {}),
     };
     const evaluations: Evaluation[] = [];
     for (const offer of offers) {
@@ -375,11 +434,22 @@ export class ServiceScheduler implements FrameworkModel {
       instance.relaunchPending = false;
       instance.avoidAgentId = null;
       for (const task of evaluation.tasks!) {
-        Object.assign(instance.tasks[task.name], { taskId: task.spec.taskId, state: 'TASK_STAGING', ready: false, configId: this.targetConfigId });
+        Object.assign(instance.tasks[task.name], {
+          taskId: task.spec.taskId,
+          state: 'TASK_STAGING',
+          ready: false,
+          configId: this.targetConfigId,
+        });
         this.taskStates.set(task.spec.taskId, 'TASK_STAGING');
       }
       used.add(offer.id);
-      context.send({ type: 'offer.accept', frameworkId: this.id, offerIds: [offer.id], operations: evaluation.operations, refuseSeconds: this.framework.refuseSeconds });
+      context.send({
+        type: 'offer.accept',
+        frameworkId: this.id,
+        offerIds: [offer.id],
+        operations: evaluation.operations,
+        refuseSeconds: this.framework.refuseSeconds,
+      });
       step.reasons = evaluation.stages.map((stage) => `${stage.stage}: ${stage.reason}`);
       this.#unmatched.delete(step.name);
       this.evaluations.set(step.name, [evaluation]);
@@ -406,7 +476,8 @@ export class ServiceScheduler implements FrameworkModel {
   // Task updates -------------------------------------------------------------
 
   #taskRecord(taskId: string): [PodInstance, string] | undefined {
-    for (const instance of this.instances.values()) for (const record of Object.values(instance.tasks)) if (record.taskId === taskId) return [instance, record.name];
+    for (const instance of this.instances.values())
+      for (const record of Object.values(instance.tasks)) if (record.taskId === taskId) return [instance, record.name];
     return undefined;
   }
 
@@ -455,7 +526,10 @@ export class ServiceScheduler implements FrameworkModel {
     if (state === 'TASK_FAILED' || state === 'TASK_ERROR') {
       // Backoff grows with each failure and starts over once the pod has run well for a full maximum delay.
       const stable = instance.readySinceMs !== null && context.nowMs - instance.readySinceMs >= spec.backoff.maxMs;
-      instance.backoffMs = instance.backoffMs === null || stable ? spec.backoff.initialMs : Math.min(instance.backoffMs * spec.backoff.factor, spec.backoff.maxMs);
+      instance.backoffMs =
+        instance.backoffMs === null || stable
+          ? spec.backoff.initialMs
+          : Math.min(instance.backoffMs * spec.backoff.factor, spec.backoff.maxMs);
       instance.delayedUntilMs = context.nowMs + instance.backoffMs;
       context.schedule(instance.delayedUntilMs, () => {
         if (this.#retired) return;
@@ -476,14 +550,24 @@ export class ServiceScheduler implements FrameworkModel {
   }
 
   #deployComplete(instance: PodInstance): boolean {
-    return this.plan('deploy')?.phases.some((phase) => phase.steps.some((step) => step.podInstance === instance.name && step.status === 'COMPLETE')) ?? false;
+    return (
+      this.plan('deploy')?.phases.some((phase) =>
+        phase.steps.some((step) => step.podInstance === instance.name && step.status === 'COMPLETE'),
+      ) ?? false
+    );
   }
 
   /** The failure timeout passed and the pod is still not running: replace it elsewhere. */
   #permanentCheck(instance: PodInstance, deadline: number, context: SimulationContext): void {
     if (this.#retired) return;
     const pod = this.#pod(instance.podType);
-    if (instance.failedAtMs === null || instance.failedAtMs + this.spec.failureTimeoutMs !== deadline || !pod || instanceDone(instance, pod, this.targetConfigId, this.#deployTasks(instance))) return;
+    if (
+      instance.failedAtMs === null ||
+      instance.failedAtMs + this.spec.failureTimeoutMs !== deadline ||
+      !pod ||
+      instanceDone(instance, pod, this.targetConfigId, this.#deployTasks(instance))
+    )
+      return;
     this.#replace(instance, 'failure timeout');
     this.#sync();
     this.#wake(context);
@@ -526,23 +610,38 @@ export class ServiceScheduler implements FrameworkModel {
     const plan = this.plan(name);
     if (!plan || plan.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
     const steps = plan.phases.flatMap((phase) => phase.steps);
-    if (!plan.strategy.interrupted && steps.some((step) => step.status !== 'COMPLETE')) return { ok: true, changed: false, message: `already done: ${name} is running` };
+    if (!plan.strategy.interrupted && steps.some((step) => step.status !== 'COMPLETE'))
+      return { ok: true, changed: false, message: `already done: ${name} is running` };
     this.#planParameters.set(name, parameters);
     for (const step of steps) {
       Object.assign(step, { status: 'PENDING', interrupted: false, reasons: [] });
       const instance = this.instances.get(step.podInstance);
-      for (const task of step.tasks) if (instance?.tasks[task]) Object.assign(instance.tasks[task], { taskId: null, state: null, ready: false });
+      for (const task of step.tasks)
+        if (instance?.tasks[task]) Object.assign(instance.tasks[task], { taskId: null, state: null, ready: false });
     }
     for (const phase of plan.phases) phase.strategy.interrupted = false;
     plan.strategy.interrupted = false;
-    return { ok: true, changed: true, message: `started ${name}${Object.keys(parameters).length ? ` with ${Object.entries(parameters).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}` };
+    return {
+      ok: true,
+      changed: true,
+      message: `started ${name}${
+        Object.keys(parameters).length
+          ? ` with ${Object.entries(parameters)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}`
+          : ''
+      }`,
+    };
   }
 
   /** Stop a custom plan: it is interrupted and what its steps run is killed. */
   #stopPlan(name: string): ControlResult {
     const plan = this.plan(name);
     if (!plan || plan.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
-    const running = plan.phases.flatMap((phase) => phase.steps).flatMap((step) => step.tasks.map((task) => this.instances.get(step.podInstance)?.tasks[task])).filter((record) => record?.taskId && record.state && !isTerminal(record.state));
+    const running = plan.phases
+      .flatMap((phase) => phase.steps)
+      .flatMap((step) => step.tasks.map((task) => this.instances.get(step.podInstance)?.tasks[task]))
+      .filter((record) => record?.taskId && record.state && !isTerminal(record.state));
     const toKill = running.filter((record) => !this.#killRequested.has(record!.taskId!));
     if (plan.strategy.interrupted && toKill.length === 0) return { ok: true, changed: false, message: `already done: ${name} is stopped` };
     plan.strategy.interrupted = true;
@@ -582,7 +681,9 @@ export class ServiceScheduler implements FrameworkModel {
     });
     if (removed.length > 0) {
       const steps = removed.map((instance) => newStep(instance.name, Object.keys(instance.tasks), 'decommission'));
-      this.planList.push(newPlan(`decommission-${this.targetConfigId}`, 'decommission', [newPhase('decommission', steps, { kind: 'serial' })]));
+      this.planList.push(
+        newPlan(`decommission-${this.targetConfigId}`, 'decommission', [newPhase('decommission', steps, { kind: 'serial' })]),
+      );
     }
     return { ok: true, changed: true, message: `config ${this.targetConfigId} is the target` };
   }
@@ -602,7 +703,16 @@ export class ServiceScheduler implements FrameworkModel {
   /** Everything the scheduler must keep across its own restart (the SDK's state store). */
   snapshot(): ServiceSchedulerSnapshot {
     this.#sync();
-    return toSnapshot({ configs: this.configs, targetConfigId: this.targetConfigId, configErrors: this.configErrors, instances: this.instances, garbage: this.garbage, ids: this.#ids, log: this.log, plans: this.planList });
+    return toSnapshot({
+      configs: this.configs,
+      targetConfigId: this.targetConfigId,
+      configErrors: this.configErrors,
+      instances: this.instances,
+      garbage: this.garbage,
+      ids: this.#ids,
+      log: this.log,
+      plans: this.planList,
+    });
   }
 
   /**

@@ -6,7 +6,19 @@
  * holds the config validators that keep an old target when a new one is bad.
  */
 import type { Errors } from '../sim/scenarioFields.js';
-import { arrayOf, booleanValue, Fields, integerAtLeast, listEntries, nonEmptyString, nonNegativeNumber, nullable, oneOf, positiveNumber, indexPath } from '../sim/scenarioFields.js';
+import {
+  arrayOf,
+  booleanValue,
+  Fields,
+  integerAtLeast,
+  listEntries,
+  nonEmptyString,
+  nonNegativeNumber,
+  nullable,
+  oneOf,
+  positiveNumber,
+  indexPath,
+} from '../sim/scenarioFields.js';
 import type { PlacementConstraint } from './constraints.js';
 import { parseConstraint } from './constraints.js';
 import type { StrategySpec } from './strategy.js';
@@ -120,7 +132,11 @@ function readVolume(value: unknown, path: string, errors: Errors): VolumeSpec | 
 function readPod(value: unknown, path: string, errors: Errors): PodSpec | undefined {
   const fields = Fields.open(value, path, errors, POD_FIELDS);
   if (!fields) return undefined;
-  const placement = (fields.optional('placement', arrayOf('an array of [field, OPERATOR, value?] constraints', { expected: 'a constraint', read: (v) => v as string[] }), []) ?? []) as PodSpec['placement'];
+  const placement = (fields.optional(
+    'placement',
+    arrayOf('an array of [field, OPERATOR, value?] constraints', { expected: 'a constraint', read: (v) => v as string[] }),
+    [],
+  ) ?? []) as PodSpec['placement'];
   const constraints: PlacementConstraint[] = [];
   placement.forEach((raw, i) => {
     const parsed = parseConstraint(raw);
@@ -159,22 +175,34 @@ function readCustomPlan(value: unknown, path: string, errors: Errors, pods: read
     if (!phase) return [];
     const podType = phase.required('pod', nonEmptyString);
     const pod = pods.find((candidate) => candidate.type === podType);
-    if (podType !== undefined && !pod) errors.push({ path: phase.pathOf('pod'), message: `no pod "${podType}"; expected one of ${pods.map((p) => `"${p.type}"`).join(', ')}` });
+    if (podType !== undefined && !pod)
+      errors.push({
+        path: phase.pathOf('pod'),
+        message: `no pod "${podType}"; expected one of ${pods.map((p) => `"${p.type}"`).join(', ')}`,
+      });
     const tasks = phase.required('tasks', arrayOf('an array of task names', nonEmptyString)) ?? [];
     tasks.forEach((taskName, t) => {
       const task = pod?.tasks.find((candidate) => candidate.name === taskName);
       if (pod && !task) errors.push({ path: indexPath(phase.pathOf('tasks'), t), message: `pod "${pod.type}" has no task "${taskName}"` });
-      else if (task && task.goal === 'RUNNING') errors.push({ path: indexPath(phase.pathOf('tasks'), t), message: `task "${taskName}" has goal RUNNING; plan tasks run to completion (FINISH or ONCE)` });
+      else if (task && task.goal === 'RUNNING')
+        errors.push({
+          path: indexPath(phase.pathOf('tasks'), t),
+          message: `task "${taskName}" has goal RUNNING; plan tasks run to completion (FINISH or ONCE)`,
+        });
     });
     const phaseStrategy = phase.has('strategy') ? readStrategy(phase.value('strategy'), phase.pathOf('strategy'), errors) : undefined;
-    return [{ name: phase.required('name', nonEmptyString) ?? 'phase', pod: podType ?? '', tasks, strategy: phaseStrategy ?? { kind: 'serial' } }];
+    return [
+      { name: phase.required('name', nonEmptyString) ?? 'phase', pod: podType ?? '', tasks, strategy: phaseStrategy ?? { kind: 'serial' } },
+    ];
   });
   return { name, strategy: strategy ?? { kind: 'serial' }, phases };
 }
 
 /** Tasks a pod runs under its deploy plan: all but those custom plans run. */
 export function deployTaskNames(spec: ServiceSpec, pod: PodSpec): string[] {
-  const sidecars = new Set(spec.plans.flatMap((plan) => plan.phases.filter((phase) => phase.pod === pod.type).flatMap((phase) => phase.tasks)));
+  const sidecars = new Set(
+    spec.plans.flatMap((plan) => plan.phases.filter((phase) => phase.pod === pod.type).flatMap((phase) => phase.tasks)),
+  );
   return pod.tasks.map((task) => task.name).filter((name) => !sidecars.has(name));
 }
 
@@ -187,11 +215,18 @@ export function readServiceSpec(value: unknown, path: string, errors: Errors): S
     .filter((pod): pod is PodSpec => pod !== undefined);
   const types = pods.map((pod) => pod.type);
   types.forEach((type, i) => {
-    if (types.indexOf(type) !== i) errors.push({ path: `${indexPath(fields.pathOf('pods'), i)}.type`, message: `duplicate pod type "${type}"` });
+    if (types.indexOf(type) !== i)
+      errors.push({ path: `${indexPath(fields.pathOf('pods'), i)}.type`, message: `duplicate pod type "${type}"` });
   });
-  const deployStrategy = fields.has('deployStrategy') ? readStrategy(fields.value('deployStrategy'), fields.pathOf('deployStrategy'), errors) : undefined;
-  const updateStrategy = fields.has('updateStrategy') ? readStrategy(fields.value('updateStrategy'), fields.pathOf('updateStrategy'), errors) : undefined;
-  const backoffFields = fields.has('backoff') ? Fields.open(fields.value('backoff'), fields.pathOf('backoff'), errors, BACKOFF_FIELDS) : undefined;
+  const deployStrategy = fields.has('deployStrategy')
+    ? readStrategy(fields.value('deployStrategy'), fields.pathOf('deployStrategy'), errors)
+    : undefined;
+  const updateStrategy = fields.has('updateStrategy')
+    ? readStrategy(fields.value('updateStrategy'), fields.pathOf('updateStrategy'), errors)
+    : undefined;
+  const backoffFields = fields.has('backoff')
+    ? Fields.open(fields.value('backoff'), fields.pathOf('backoff'), errors, BACKOFF_FIELDS)
+    : undefined;
   const plans = fields.has('plans')
     ? listEntries(fields.value('plans'), fields.pathOf('plans'), errors, 'an array of plans')
         .map((entry, i) => readCustomPlan(entry, indexPath(fields.pathOf('plans'), i), errors, pods))
@@ -228,7 +263,8 @@ export function specChangeProblems(current: ServiceSpec, next: ServiceSpec): str
     if (target.count < pod.count && !pod.allowDecommission && !target.allowDecommission) {
       problems.push(`pod ${pod.type} cannot shrink from ${pod.count} to ${target.count} without allowDecommission`);
     }
-    if (JSON.stringify(target.volumes) !== JSON.stringify(pod.volumes)) problems.push(`pod ${pod.type}: volumes cannot change (${JSON.stringify(pod.volumes)} -> ${JSON.stringify(target.volumes)})`);
+    if (JSON.stringify(target.volumes) !== JSON.stringify(pod.volumes))
+      problems.push(`pod ${pod.type}: volumes cannot change (${JSON.stringify(pod.volumes)} -> ${JSON.stringify(target.volumes)})`);
   }
   return problems;
 }

@@ -44,7 +44,12 @@ export const AGGREGATION_RULES: readonly AggregationRule[] = [
 ];
 
 /** The parent's status and the rule that decided it (for explanations). */
-export function aggregateStatus(children: readonly Status[], candidates: readonly Status[], interrupted: boolean): { status: Status; rule: string } {
-  for (const rule of AGGREGATION_RULES) if (rule.matches(children, candidates, interrupted)) return { status: rule.result, rule: rule.name };
+export function aggregateStatus(
+  children: readonly Status[],
+  candidates: readonly Status[],
+  interrupted: boolean,
+): { status: Status; rule: string } {
+  for (const rule of AGGREGATION_RULES)
+    if (rule.matches(children, candidates, interrupted)) return { status: rule.result, rule: rule.name };
   return { status: 'ERROR', rule: 'no rule matched' };
 }

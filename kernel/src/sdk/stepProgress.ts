@@ -15,14 +15,16 @@ import type { Status } from './status.js';
 /** Whether the instance runs as the target config wants (the step's goal reached). */
 export function instanceDone(instance: PodInstance, pod: PodSpec, targetConfigId: number, taskNames?: readonly string[]): boolean {
   if (instance.relaunchPending) return false;
-  return pod.tasks.filter((task) => !taskNames || taskNames.includes(task.name)).every((task) => {
-    const record = instance.tasks[task.name];
-    if (!record) return false;
-    if (task.goal === 'ONCE') return record.state === 'TASK_FINISHED';
-    if (record.configId !== targetConfigId) return false;
-    if (task.goal === 'FINISH') return record.state === 'TASK_FINISHED';
-    return record.state === 'TASK_RUNNING' && record.ready;
-  });
+  return pod.tasks
+    .filter((task) => !taskNames || taskNames.includes(task.name))
+    .every((task) => {
+      const record = instance.tasks[task.name];
+      if (!record) return false;
+      if (task.goal === 'ONCE') return record.state === 'TASK_FINISHED';
+      if (record.configId !== targetConfigId) return false;
+      if (task.goal === 'FINISH') return record.state === 'TASK_FINISHED';
+      return record.state === 'TASK_RUNNING' && record.ready;
+    });
 }
 
 /** Tasks of the instance that are launched and not over. */
@@ -32,7 +34,14 @@ export function liveTasks(instance: PodInstance): string[] {
     .map((record) => record.name);
 }
 
-export function stepProgress(step: Step, instance: PodInstance | undefined, pod: PodSpec | undefined, targetConfigId: number, nowMs: number, unmatched: boolean): Status {
+export function stepProgress(
+  step: Step,
+  instance: PodInstance | undefined,
+  pod: PodSpec | undefined,
+  targetConfigId: number,
+  nowMs: number,
+  unmatched: boolean,
+): Status {
   // Complete is sticky: later failures are the recovery plan's business, not this step's.
   if (step.status === 'COMPLETE') return 'COMPLETE';
   if (!instance || !pod) return step.action === 'decommission' ? 'COMPLETE' : 'ERROR';
@@ -51,7 +60,9 @@ export function stepProgress(step: Step, instance: PodInstance | undefined, pod:
   if (instanceDone(instance, pod, targetConfigId, step.tasks)) return 'COMPLETE';
   if (instance.delayedUntilMs !== null && instance.delayedUntilMs > nowMs) return 'DELAYED';
   // What still runs under an old config (or is being restarted) has yet to be relaunched.
-  const stale = Object.values(instance.tasks).some((record) => record.state !== null && !isTerminal(record.state) && (record.configId !== targetConfigId || instance.relaunchPending));
+  const stale = Object.values(instance.tasks).some(
+    (record) => record.state !== null && !isTerminal(record.state) && (record.configId !== targetConfigId || instance.relaunchPending),
+  );
   if (stale) return unmatched ? 'PREPARED' : 'PENDING';
   const states = Object.values(instance.tasks).map((record) => record.state);
   if (states.includes('TASK_STAGING') || states.includes('TASK_STARTING')) return 'STARTING';

@@ -30,8 +30,12 @@ export class Strategy {
   proceeded = 0;
   #order: number[] | null = null;
 
-  constructor(readonly spec: StrategySpec, private readonly prng: Prng | null = null) {
-    if (spec.kind === 'canary' && !(Number.isInteger(spec.canaries ?? 2) && (spec.canaries ?? 2) >= 0)) throw new Error('canary count must be an integer >= 0');
+  constructor(
+    readonly spec: StrategySpec,
+    private readonly prng: Prng | null = null,
+  ) {
+    if (spec.kind === 'canary' && !(Number.isInteger(spec.canaries ?? 2) && (spec.canaries ?? 2) >= 0))
+      throw new Error('canary count must be an integer >= 0');
   }
 
   get canaries(): number {
@@ -49,7 +53,9 @@ export class Strategy {
       case 'canary':
         return unfinished.slice(0, 1);
       case 'random':
-        return this.#randomOrder(children.length).filter((i) => children[i].status !== 'COMPLETE').slice(0, 1);
+        return this.#randomOrder(children.length)
+          .filter((i) => children[i].status !== 'COMPLETE')
+          .slice(0, 1);
       case 'dependency': {
         const complete = new Set(children.filter((child) => child.status === 'COMPLETE').map((child) => child.name));
         return unfinished.filter((i) => (this.spec.dependencies?.[children[i].name] ?? []).every((name) => complete.has(name)));

@@ -25,7 +25,15 @@ export interface SimTaskData {
 }
 
 /** States after which a task will not run again: with `relaunch`, a replacement is queued. */
-const NEEDS_RELAUNCH: ReadonlySet<TaskState> = new Set<TaskState>(['TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
+const NEEDS_RELAUNCH: ReadonlySet<TaskState> = new Set<TaskState>([
+  'TASK_FAILED',
+  'TASK_LOST',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+]);
 
 export class BatchFramework implements FrameworkModel {
   readonly id: string;
@@ -64,7 +72,10 @@ export class BatchFramework implements FrameworkModel {
   }
 
   subscribe(context: SimulationContext): void {
-    context.send({ type: 'framework.subscribe', framework: { id: this.id, name: this.spec.name, roles: [this.role], capabilities: this.#capabilities(), ...this.#minAllocatable() } });
+    context.send({
+      type: 'framework.subscribe',
+      framework: { id: this.id, name: this.spec.name, roles: [this.role], capabilities: this.#capabilities(), ...this.#minAllocatable() },
+    });
     this.#suppressed = false;
     if (this.#idle) this.#suppress(context);
   }
@@ -77,7 +88,9 @@ export class BatchFramework implements FrameworkModel {
 
   onOffers(offers: readonly Offer[], context: SimulationContext): void {
     for (const offer of offers) {
-      const { operations, tasks } = this.spec.tasks.persistentVolume ? this.#persistentFor(offer, context) : { operations: [], tasks: this.#tasksFor(offer, context) };
+      const { operations, tasks } = this.spec.tasks.persistentVolume
+        ? this.#persistentFor(offer, context)
+        : { operations: [], tasks: this.#tasksFor(offer, context) };
       if (tasks.length === 0 && operations.length === 0) {
         context.send({ type: 'offer.decline', frameworkId: this.id, offerIds: [offer.id], refuseSeconds: this.spec.refuseSeconds });
         continue;
@@ -87,7 +100,13 @@ export class BatchFramework implements FrameworkModel {
         this.taskStates.set(task.taskId, 'TASK_STAGING');
       }
       const launch: OfferOperation[] = tasks.length > 0 ? [{ type: 'LAUNCH', tasks }] : [];
-      context.send({ type: 'offer.accept', frameworkId: this.id, offerIds: [offer.id], operations: [...operations, ...launch], refuseSeconds: this.spec.refuseSeconds });
+      context.send({
+        type: 'offer.accept',
+        frameworkId: this.id,
+        offerIds: [offer.id],
+        operations: [...operations, ...launch],
+        refuseSeconds: this.spec.refuseSeconds,
+      });
     }
     if (this.#idle) this.#suppress(context);
   }
@@ -95,7 +114,8 @@ export class BatchFramework implements FrameworkModel {
   onRescind(): void {}
 
   onUpdate(status: TaskStatus, context: SimulationContext): void {
-    if (status.uuid) context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
+    if (status.uuid)
+      context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
     const known = this.taskStates.get(status.taskId);
     // A reconciliation answer never overrides a terminal state the framework already saw.
     if (!(known && isTerminal(known) && status.reason === 'REASON_RECONCILIATION')) this.taskStates.set(status.taskId, status.state);

@@ -35,7 +35,9 @@ function only(layout: ResourceLayout, parts: ReservedPart[], ports: ResourceSet[
 
 /** The slot's reservation and volume, when this offer holds them. */
 export function slotParts(offer: ResourceSet, slot: Slot): { reservation: ReservedPart; volume: ReservedPart } | null {
-  const reservation = offer.reserved.find((part) => !part.volume && part.reservations[part.reservations.length - 1].labels?.resource_id === slot.resourceId);
+  const reservation = offer.reserved.find(
+    (part) => !part.volume && part.reservations[part.reservations.length - 1].labels?.resource_id === slot.resourceId,
+  );
   const volume = offer.reserved.find((part) => part.volume?.persistenceId === slot.volumeId);
   return reservation && volume ? { reservation, volume } : null;
 }
@@ -81,7 +83,10 @@ export function release(available: ResourceSet, layout: ResourceLayout, slot: Sl
   const parts = slotParts(available, slot);
   if (!parts) return null;
   const plain = reservedPart(parts.volume.reservations, parts.volume.scalars);
-  const merged = reservedPart(parts.reservation.reservations, parts.reservation.scalars.map((v, i) => v + plain.scalars[i]));
+  const merged = reservedPart(
+    parts.reservation.reservations,
+    parts.reservation.scalars.map((v, i) => v + plain.scalars[i]),
+  );
   return [
     { type: 'DESTROY', volumes: only(layout, [parts.volume]) },
     { type: 'UNRESERVE', resources: only(layout, [merged]) },

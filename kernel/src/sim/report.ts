@@ -29,7 +29,14 @@ export interface SimulationReport {
   simulatedMs: number;
   frameworks: FrameworkReport[];
   cluster: { agents: number; total: ResourceQuantities; allocated: ResourceQuantities; utilization: ResourceQuantities };
-  counters: { allocationCycles: number; offersMade: number; offersDeclined: number; offersAccepted: number; offersRescinded: number; tasksLaunched: number };
+  counters: {
+    allocationCycles: number;
+    offersMade: number;
+    offersDeclined: number;
+    offersAccepted: number;
+    offersRescinded: number;
+    tasksLaunched: number;
+  };
   plans: PlanView[];
   invariantViolations: InvariantViolation[];
 }
@@ -45,7 +52,8 @@ export function buildReport(simulation: Simulation): SimulationReport {
     const model = simulation.frameworks.get(spec.id);
     for (const taskState of model?.taskStates.values() ?? []) tasks[taskState] = (tasks[taskState] ?? 0) + 1;
     const allocated = layout.zero();
-    if (state) for (const client of state.clients.values()) for (let i = 0; i < allocated.length; i++) allocated[i] += client.node.allocation[i];
+    if (state)
+      for (const client of state.clients.values()) for (let i = 0; i < allocated.length; i++) allocated[i] += client.node.allocation[i];
     return {
       id: spec.id,
       role: spec.role,
@@ -92,4 +100,3 @@ function roundTo(value: number, digits: number): number {
 function sortedStates(tasks: Partial<Record<TaskState, number>>): Partial<Record<TaskState, number>> {
   return Object.fromEntries(Object.entries(tasks).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
-

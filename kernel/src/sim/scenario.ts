@@ -121,7 +121,14 @@ export type ScenarioFault =
   /** An `agent.add` with `count` n in the file becomes n of these, one per agent. */
   | { atMs: number; type: 'agent.add'; agent: ScenarioAgent }
   /** SDK plan controls on a stateful framework's plan (and phase, step). */
-  | { atMs: number; type: 'plan.interrupt' | 'plan.continue' | 'plan.restart' | 'plan.forceComplete'; framework: string; plan: string; phase?: string; step?: string }
+  | {
+      atMs: number;
+      type: 'plan.interrupt' | 'plan.continue' | 'plan.restart' | 'plan.forceComplete';
+      framework: string;
+      plan: string;
+      phase?: string;
+      step?: string;
+    }
   | { atMs: number; type: 'pod.replace' | 'pod.restart'; framework: string; pod: string }
   /** Start a custom plan (with parameters for its tasks), or stop one. */
   | { atMs: number; type: 'plan.start'; framework: string; plan: string; parameters?: Record<string, string> }

@@ -17,7 +17,12 @@ interface References {
   errors: Errors;
 }
 
-export function checkFaultReferences(faults: readonly ReadFault[], agentIds: AgentIds, frameworks: readonly ScenarioFramework[], errors: Errors): void {
+export function checkFaultReferences(
+  faults: readonly ReadFault[],
+  agentIds: AgentIds,
+  frameworks: readonly ScenarioFramework[],
+  errors: Errors,
+): void {
   const addedBy = new Map<string, ReadFault>();
   for (const entry of faults) if (entry.fault.type === 'agent.add') addedBy.set(entry.fault.agent.id, entry);
   const references: References = { agentIds, addedBy, frameworks: new Map(frameworks.map((f) => [f.id, f])), errors };
@@ -57,7 +62,10 @@ function checkFault(entry: ReadFault, references: References): void {
     case 'scheduler.restart': {
       const framework = checkFramework(fault.framework, fieldPath(path, 'framework'), references);
       if (framework !== undefined && framework.kind !== 'stateful') {
-        references.errors.push({ path: fieldPath(path, 'framework'), message: `${fault.type} needs a stateful framework; ${quote(framework.id)} is ${framework.kind}` });
+        references.errors.push({
+          path: fieldPath(path, 'framework'),
+          message: `${fault.type} needs a stateful framework; ${quote(framework.id)} is ${framework.kind}`,
+        });
       }
       return;
     }

@@ -87,7 +87,13 @@ function nonEmpty<T>(fields: Fields, key: string, list: T[] | undefined, errors:
 }
 
 /** The type-specific part of one fault; undefined when any field is invalid. */
-function readFaultBody(type: ScenarioFaultType, atMs: number, fields: Fields, errors: Errors, agentIds: AgentIds): ScenarioFault[] | undefined {
+function readFaultBody(
+  type: ScenarioFaultType,
+  atMs: number,
+  fields: Fields,
+  errors: Errors,
+  agentIds: AgentIds,
+): ScenarioFault[] | undefined {
   switch (type) {
     case 'agent.crash':
     case 'agent.restart': {
@@ -141,7 +147,9 @@ function readFaultBody(type: ScenarioFaultType, atMs: number, fields: Fields, er
       const plan = fields.required('plan', nonEmptyString);
       const parameters = type === 'plan.start' ? fields.maybe('parameters', stringRecord) : undefined;
       if (framework === undefined || plan === undefined) return undefined;
-      return [type === 'plan.start' ? { atMs, type, framework, plan, ...(parameters ? { parameters } : {}) } : { atMs, type, framework, plan }];
+      return [
+        type === 'plan.start' ? { atMs, type, framework, plan, ...(parameters ? { parameters } : {}) } : { atMs, type, framework, plan },
+      ];
     }
     case 'service.uninstall':
     case 'scheduler.restart': {
@@ -152,7 +160,8 @@ function readFaultBody(type: ScenarioFaultType, atMs: number, fields: Fields, er
       const framework = fields.required('framework', nonEmptyString);
       const before = errors.length;
       const service = fields.has('service') ? readServiceSpec(fields.value('service'), fields.pathOf('service'), errors) : undefined;
-      if (!fields.has('service')) errors.push({ path: fields.pathOf('service'), message: 'missing required field; expected the new service spec' });
+      if (!fields.has('service'))
+        errors.push({ path: fields.pathOf('service'), message: 'missing required field; expected the new service spec' });
       return framework === undefined || service === undefined || errors.length > before ? undefined : [{ atMs, type, framework, service }];
     }
     default: {

@@ -163,7 +163,10 @@ export class Fields {
     }
     for (const key of Object.keys(value)) {
       if (known.includes(key)) continue;
-      errors.push({ path: fieldPath(path, key), message: `unknown field ${quote(key)}; expected one of ${quoteList(known, known.length)}` });
+      errors.push({
+        path: fieldPath(path, key),
+        message: `unknown field ${quote(key)}; expected one of ${quoteList(known, known.length)}`,
+      });
     }
     return new Fields(path, value, errors);
   }

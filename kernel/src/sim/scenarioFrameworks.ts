@@ -25,11 +25,27 @@ import {
 } from './scenarioFields.js';
 import { demandQuantities, roleName } from './scenarioResources.js';
 
-const COMMON_FIELDS = ['id', 'name', 'role', 'kind', 'refuseSeconds', 'capabilities', 'partitionAware', 'startAtMs', 'minAllocatable'] as const;
+const COMMON_FIELDS = [
+  'id',
+  'name',
+  'role',
+  'kind',
+  'refuseSeconds',
+  'capabilities',
+  'partitionAware',
+  'startAtMs',
+  'minAllocatable',
+] as const;
 
 export const FRAMEWORK_CAPABILITIES: readonly FrameworkCapability[] = [
-  'GPU_RESOURCES', 'MULTI_ROLE', 'PARTITION_AWARE', 'REGION_AWARE',
-  'RESERVATION_REFINEMENT', 'REVOCABLE_RESOURCES', 'SHARED_RESOURCES', 'TASK_KILLING_STATE',
+  'GPU_RESOURCES',
+  'MULTI_ROLE',
+  'PARTITION_AWARE',
+  'REGION_AWARE',
+  'RESERVATION_REFINEMENT',
+  'REVOCABLE_RESOURCES',
+  'SHARED_RESOURCES',
+  'TASK_KILLING_STATE',
 ];
 
 const capabilityList = arrayOf('an array of capability names', oneOf(FRAMEWORK_CAPABILITIES));

@@ -25,7 +25,8 @@ const PORT_MAX = 65535;
 /** Null when `name` may name a scalar resource, else why not. */
 export function resourceNameProblem(name: string): string | null {
   if (name === 'ports') return '"ports" is a range resource, not a scalar; use the "ports" field for port ranges';
-  if (!RESOURCE_NAME.test(name)) return `invalid resource name ${quote(name)}; expected a letter followed by letters, digits, "_", "." or "-"`;
+  if (!RESOURCE_NAME.test(name))
+    return `invalid resource name ${quote(name)}; expected a letter followed by letters, digits, "_", "." or "-"`;
   return null;
 }
 

@@ -29,7 +29,10 @@ export function readQuota(value: unknown, path: string, errors: Errors, role: st
   for (const [name, amount] of Object.entries(guarantee)) {
     const cap = limit[name];
     if (cap === undefined || amount <= cap + SCALAR_EPSILON) continue;
-    errors.push({ path: fieldPath(fields.pathOf('guarantee'), name), message: `guarantee ${amount} is above the limit ${cap} for ${quote(name)}` });
+    errors.push({
+      path: fieldPath(fields.pathOf('guarantee'), name),
+      message: `guarantee ${amount} is above the limit ${cap} for ${quote(name)}`,
+    });
   }
   return quota;
 }

@@ -9,24 +9,22 @@ import type { Scenario, ScenarioAllocator, ScenarioResult, SorterKind } from './
 import { AgentIds, readAgents } from './scenarioAgents.js';
 import { checkFaultReferences } from './scenarioFaultReferences.js';
 import { readFaults } from './scenarioFaults.js';
-import {
-  type Errors,
-  Fields,
-  anyString,
-  arrayOf,
-  nonEmptyString,
-  nullable,
-  oneOf,
-  positiveNumber,
-  safeInteger,
-} from './scenarioFields.js';
+import { type Errors, Fields, anyString, arrayOf, nonEmptyString, nullable, oneOf, positiveNumber, safeInteger } from './scenarioFields.js';
 import { minAllocatableList, readFrameworks } from './scenarioFrameworks.js';
 import { resourceName } from './scenarioResources.js';
 import { readRoles } from './scenarioRoles.js';
 
 const SCENARIO_FIELDS = [
-  'name', 'description', 'seed', 'durationMs', 'allocationIntervalMs',
-  'allocator', 'roles', 'agents', 'frameworks', 'faults',
+  'name',
+  'description',
+  'seed',
+  'durationMs',
+  'allocationIntervalMs',
+  'allocator',
+  'roles',
+  'agents',
+  'frameworks',
+  'faults',
 ] as const;
 const ALLOCATOR_FIELDS = ['roleSorter', 'frameworkSorter', 'fairSharingExcludedResourceNames', 'minAllocatable', 'offerTimeoutMs'] as const;
 

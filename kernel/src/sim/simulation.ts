@@ -64,7 +64,14 @@ export class Simulation {
   /** What each plan or pod control answered (a no-op says "already done"). */
   readonly controlResults: Array<{ atMs: number; framework: string; control: string; result: ControlResult }> = [];
   /** Counters of masters that failed over, so totals cover the whole run. */
-  readonly retiredCounters: MasterCounters = { allocationCycles: 0, offersMade: 0, offersDeclined: 0, offersAccepted: 0, offersRescinded: 0, tasksLaunched: 0 };
+  readonly retiredCounters: MasterCounters = {
+    allocationCycles: 0,
+    offersMade: 0,
+    offersDeclined: 0,
+    offersAccepted: 0,
+    offersRescinded: 0,
+    tasksLaunched: 0,
+  };
   readonly #queue = new EventQueue();
   readonly #options: SimulationOptions;
   readonly #masterOptions: MasterOptions;
@@ -101,7 +108,8 @@ export class Simulation {
         return simulation.master.layout;
       },
       // Calls are fresh objects from the models: stamping the time in place saves a copy per call.
-      send: (call: FrameworkCall) => this.#schedule(this.#nowMs, () => this.command(Object.assign(call, { nowMs: this.#nowMs }) as Command)),
+      send: (call: FrameworkCall) =>
+        this.#schedule(this.#nowMs, () => this.command(Object.assign(call, { nowMs: this.#nowMs }) as Command)),
       schedule: (atMs: number, run: () => void) => this.#schedule(Math.max(atMs, this.#nowMs), run),
     };
     this.#setUp();
@@ -144,7 +152,9 @@ export class Simulation {
   #setUp(): void {
     const { scenario } = this;
     for (const role of scenario.roles) {
-      this.#schedule(0, () => this.command({ type: 'role.update', nowMs: 0, role: role.name, weight: role.weight, ...(role.quota ? { quota: role.quota } : {}) }));
+      this.#schedule(0, () =>
+        this.command({ type: 'role.update', nowMs: 0, role: role.name, weight: role.weight, ...(role.quota ? { quota: role.quota } : {}) }),
+      );
     }
     for (const spec of scenario.frameworks) {
       const model = frameworkKind(spec.kind)!.create(spec);
@@ -176,7 +186,8 @@ export class Simulation {
   #register(agent: SimulatedAgent): void {
     if (!agent.up || this.partitioned.has(agent.id)) return;
     const spec = this.#agentSpecs.get(agent.id)!;
-    const known = this.master.agents.has(agent.id) || this.master.unreachableAgents.has(agent.id) || this.master.recoveredAgents.has(agent.id);
+    const known =
+      this.master.agents.has(agent.id) || this.master.unreachableAgents.has(agent.id) || this.master.recoveredAgents.has(agent.id);
     const agentSpec = { ...spec, ...(agent.checkpointedTotal ? { checkpointedTotal: agent.checkpointedTotal } : {}) };
     if (known) this.command({ type: 'agent.reregister', nowMs: this.#nowMs, agent: agentSpec, tasks: agent.report() });
     else this.command({ type: 'agent.add', nowMs: this.#nowMs, agent: agentSpec, tasks: agent.report() });
@@ -276,10 +287,21 @@ export class Simulation {
         return;
       case 'framework.revive':
       case 'framework.suppress':
-        this.command({ type: fault.type, nowMs: this.#nowMs, frameworkId: fault.framework, ...(fault.roles ? { roles: fault.roles } : {}) });
+        this.command({
+          type: fault.type,
+          nowMs: this.#nowMs,
+          frameworkId: fault.framework,
+          ...(fault.roles ? { roles: fault.roles } : {}),
+        });
         return;
       case 'role.update':
-        this.command({ type: 'role.update', nowMs: this.#nowMs, role: fault.role, ...(fault.weight !== undefined ? { weight: fault.weight } : {}), ...(fault.quota ? { quota: fault.quota } : {}) });
+        this.command({
+          type: 'role.update',
+          nowMs: this.#nowMs,
+          role: fault.role,
+          ...(fault.weight !== undefined ? { weight: fault.weight } : {}),
+          ...(fault.quota ? { quota: fault.quota } : {}),
+        });
         return;
       case 'scheduler.restart': {
         const model = this.frameworks.get(fault.framework);
@@ -302,7 +324,12 @@ export class Simulation {
         const { atMs: _atMs, framework, ...control } = fault;
         const model = this.frameworks.get(framework);
         if (!model?.control) throw new Error(`framework ${framework} (${model ? 'its kind' : 'unknown'}) takes no ${fault.type}`);
-        this.controlResults.push({ atMs: this.#nowMs, framework, control: fault.type, result: model.control(control as never) as ControlResult });
+        this.controlResults.push({
+          atMs: this.#nowMs,
+          framework,
+          control: fault.type,
+          result: model.control(control as never) as ControlResult,
+        });
         return;
       }
       default: {
@@ -317,7 +344,8 @@ export class Simulation {
     const agent = this.agents.get(agentId);
     if (!agent?.up) return;
     agent.crash();
-    if (this.master.agents.has(agentId) && !this.partitioned.has(agentId)) this.command({ type: 'agent.disconnect', nowMs: this.#nowMs, agentId });
+    if (this.master.agents.has(agentId) && !this.partitioned.has(agentId))
+      this.command({ type: 'agent.disconnect', nowMs: this.#nowMs, agentId });
   }
 
   /** Nothing crosses; the master notices at its next missed ping and disconnects the agent. */
@@ -325,7 +353,8 @@ export class Simulation {
     if (this.partitioned.has(agentId)) return;
     this.partitioned.add(agentId);
     this.#schedule(this.#nowMs + PING_INTERVAL_MS, () => {
-      if (this.partitioned.has(agentId) && this.master.agents.has(agentId)) this.command({ type: 'agent.disconnect', nowMs: this.#nowMs, agentId });
+      if (this.partitioned.has(agentId) && this.master.agents.has(agentId))
+        this.command({ type: 'agent.disconnect', nowMs: this.#nowMs, agentId });
     });
   }
 
@@ -361,7 +390,9 @@ export class Simulation {
   #failTask(frameworkId: string, taskId: string | undefined): void {
     const framework = this.master.frameworks.get(frameworkId);
     if (!framework) return;
-    const running = [...framework.tasks.values()].filter((task) => task.state === 'TASK_RUNNING' && (taskId === undefined || task.id === taskId));
+    const running = [...framework.tasks.values()].filter(
+      (task) => task.state === 'TASK_RUNNING' && (taskId === undefined || task.id === taskId),
+    );
     const task = taskId === undefined && running.length > 0 ? running[this.#prng.nextInt(running.length)] : running[0];
     if (task) this.agents.get(task.agentId)?.fail(task.id, 'injected failure', this.#nowMs);
   }
@@ -386,7 +417,9 @@ export class Simulation {
       if (!agent.up || this.partitioned.has(agent.id)) continue;
       for (const update of agent.staleUpdates(this.#nowMs, UPDATE_DELIVERY_BOUND_MS)) {
         if (!this.master.frameworks.get(update.frameworkId)?.connected) continue;
-        out.push(`agent ${agent.id}: update ${update.uuid} (${update.state}) of task ${update.taskId} unacknowledged since ${update.timestampMs} ms`);
+        out.push(
+          `agent ${agent.id}: update ${update.uuid} (${update.state}) of task ${update.taskId} unacknowledged since ${update.timestampMs} ms`,
+        );
       }
     }
     return out;

@@ -8,7 +8,12 @@ import { takePorts } from '../resources/ranges.js';
 import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
 import { SCALAR_EPSILON } from '../resources/vector.js';
 
-export function carveTask(available: ResourceSet, layout: ResourceLayout, quantities: ResourceQuantities, portCount: number): ResourceSet | null {
+export function carveTask(
+  available: ResourceSet,
+  layout: ResourceLayout,
+  quantities: ResourceQuantities,
+  portCount: number,
+): ResourceSet | null {
   const ports = takePorts(available.ports, portCount);
   if (ports === null) return null;
   const scalars = layout.zero();

@@ -63,9 +63,15 @@ export class StatusUpdateManager {
   /** The framework acknowledged `uuid`: drop it and return the next update to send, if any. */
   acknowledge(taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
     const stream = this.#streams.get(taskId);
-    if (!stream || stream.queue.length === 0) return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
+    if (!stream || stream.queue.length === 0)
+      return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
     const head = stream.queue[0];
-    if (head.uuid !== uuid) return { ok: false, code: 'stale_acknowledgement', message: `acknowledgement ${uuid} for task ${taskId} is not for the update in flight (${head.uuid})` };
+    if (head.uuid !== uuid)
+      return {
+        ok: false,
+        code: 'stale_acknowledgement',
+        message: `acknowledgement ${uuid} for task ${taskId} is not for the update in flight (${head.uuid})`,
+      };
     stream.queue.shift();
     this.#pending--;
     const terminal = isTerminal(head.state);
@@ -116,7 +122,14 @@ export class StatusUpdateManager {
 
   /** Checkpoint form: plain data, safe to JSON.stringify. */
   snapshot(): StatusUpdateManagerSnapshot {
-    return { streams: [...this.#streams].map(([taskId, s]) => ({ taskId, queue: [...s.queue], nextRetryAtMs: s.nextRetryAtMs, backoffMs: s.backoffMs })) };
+    return {
+      streams: [...this.#streams].map(([taskId, s]) => ({
+        taskId,
+        queue: [...s.queue],
+        nextRetryAtMs: s.nextRetryAtMs,
+        backoffMs: s.backoffMs,
+      })),
+    };
   }
 
   static restore(snapshot: StatusUpdateManagerSnapshot): StatusUpdateManager {

@@ -44,7 +44,16 @@ export function releasesResources(state: TaskState): boolean {
   return TERMINAL.has(state) || state === 'TASK_UNREACHABLE';
 }
 
-const ENDINGS: readonly TaskState[] = ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'];
+const ENDINGS: readonly TaskState[] = [
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+];
 
 /** from -> the states it may move to. A state may always repeat itself (a resent update). */
 export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {

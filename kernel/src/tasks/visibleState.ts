@@ -5,7 +5,13 @@
  */
 import type { TaskState } from './taskState.js';
 
-const PARTITION_AWARE_ONLY: ReadonlySet<TaskState> = new Set<TaskState>(['TASK_DROPPED', 'TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
+const PARTITION_AWARE_ONLY: ReadonlySet<TaskState> = new Set<TaskState>([
+  'TASK_DROPPED',
+  'TASK_UNREACHABLE',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+]);
 
 export function visibleState(state: TaskState, partitionAware: boolean): TaskState {
   return !partitionAware && PARTITION_AWARE_ONLY.has(state) ? 'TASK_LOST' : state;

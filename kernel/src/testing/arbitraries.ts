@@ -73,9 +73,12 @@ export function weightArbitrary(): fc.Arbitrary<number> {
 
 /** Guarantee <= limit for every name; either part may be absent. */
 export function quotaArbitrary(): fc.Arbitrary<QuotaSpec> {
-  const amounts = fc.record({ cpus: fc.integer({ min: 0, max: 12 }), mem: fc.integer({ min: 0, max: 24 }).map((n) => n * 512) }, { requiredKeys: [], noNullPrototype: true });
-  return plainRecord({ guarantee: fc.option(amounts, { nil: undefined }), extra: fc.option(amounts, { nil: undefined }) })
-    .map(({ guarantee, extra }) => {
+  const amounts = fc.record(
+    { cpus: fc.integer({ min: 0, max: 12 }), mem: fc.integer({ min: 0, max: 24 }).map((n) => n * 512) },
+    { requiredKeys: [], noNullPrototype: true },
+  );
+  return plainRecord({ guarantee: fc.option(amounts, { nil: undefined }), extra: fc.option(amounts, { nil: undefined }) }).map(
+    ({ guarantee, extra }) => {
       const quota: QuotaSpec = {};
       if (guarantee && Object.keys(guarantee).length > 0) quota.guarantee = guarantee;
       if (extra) {
@@ -86,7 +89,8 @@ export function quotaArbitrary(): fc.Arbitrary<QuotaSpec> {
         if (Object.keys(limit).length > 0) quota.limit = limit;
       }
       return quota;
-    });
+    },
+  );
 }
 
 interface AgentShape {
@@ -103,8 +107,13 @@ function agentShapeArbitrary(options: Required<ClusterOptions>): fc.Arbitrary<Ag
   return plainRecord({
     cpus: fc.integer({ min: 1, max: 16 }).map((n) => n / 2),
     memMb: fc.integer({ min: 1, max: 16 }).map((n) => n * 512),
-    diskMb: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8 }).map((n) => n * 1024)),
-    gpus: options.gpus ? fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }) : fc.constant(0),
+    diskMb: fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 1, max: 8 }).map((n) => n * 1024),
+    ),
+    gpus: options.gpus
+      ? fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) })
+      : fc.constant(0),
     portCount: fc.integer({ min: 0, max: 4 }),
     rack: fc.constantFrom('r1', 'r2'),
     reservations: options.reservations
@@ -150,19 +159,24 @@ export function agentArbitrary(id: string, roles: readonly string[], options: Cl
 
 export function frameworkArbitrary(id: string, roles: readonly string[]): fc.Arbitrary<FrameworkSpec> {
   return plainRecord({
-      roles: fc.subarray([...roles], { minLength: 1, maxLength: Math.min(2, roles.length) }),
-      capabilities: fc.subarray([...CAPABILITIES]),
-      minimums: fc.array(fc.option(fc.constantFrom<ResourceQuantities[]>([{ cpus: 1 }], [{ mem: 1024 }], [{ cpus: 0.5 }, { mem: 512 }]), { nil: undefined, freq: 3 }), { minLength: 2, maxLength: 2 }),
-    })
-    .map(({ roles: frameworkRoles, capabilities, minimums }) => {
-      const framework: FrameworkSpec = { id, roles: frameworkRoles, capabilities };
-      const minAllocatable: Record<string, ResourceQuantities[]> = {};
-      frameworkRoles.forEach((role, i) => {
-        if (minimums[i]) minAllocatable[role] = minimums[i]!;
-      });
-      if (Object.keys(minAllocatable).length > 0) framework.minAllocatable = minAllocatable;
-      return framework;
+    roles: fc.subarray([...roles], { minLength: 1, maxLength: Math.min(2, roles.length) }),
+    capabilities: fc.subarray([...CAPABILITIES]),
+    minimums: fc.array(
+      fc.option(fc.constantFrom<ResourceQuantities[]>([{ cpus: 1 }], [{ mem: 1024 }], [{ cpus: 0.5 }, { mem: 512 }]), {
+        nil: undefined,
+        freq: 3,
+      }),
+      { minLength: 2, maxLength: 2 },
+    ),
+  }).map(({ roles: frameworkRoles, capabilities, minimums }) => {
+    const framework: FrameworkSpec = { id, roles: frameworkRoles, capabilities };
+    const minAllocatable: Record<string, ResourceQuantities[]> = {};
+    frameworkRoles.forEach((role, i) => {
+      if (minimums[i]) minAllocatable[role] = minimums[i]!;
     });
+    if (Object.keys(minAllocatable).length > 0) framework.minAllocatable = minAllocatable;
+    return framework;
+  });
 }
 
 /** Sum of the static reservations of a role subtree over the given agents. */
@@ -193,7 +207,10 @@ export function clusterArbitrary(options: ClusterOptions = {}): fc.Arbitrary<Clu
     return fc
       .record({
         weights: fc.array(weightArbitrary(), { minLength: roleNames.length, maxLength: roleNames.length }),
-        quotas: fc.array(settings.quota ? fc.option(quotaArbitrary(), { nil: undefined }) : fc.constant(undefined), { minLength: roleNames.length, maxLength: roleNames.length }),
+        quotas: fc.array(settings.quota ? fc.option(quotaArbitrary(), { nil: undefined }) : fc.constant(undefined), {
+          minLength: roleNames.length,
+          maxLength: roleNames.length,
+        }),
         agentShapes: fc.array(agentShapeArbitrary(settings), { minLength: 1, maxLength: settings.agentsMax }),
         frameworkCount: fc.integer({ min: 1, max: settings.frameworksMax }),
       })
@@ -202,7 +219,8 @@ export function clusterArbitrary(options: ClusterOptions = {}): fc.Arbitrary<Clu
         const roles = roleNames.map((name, i): RoleConfig => {
           const quota = quotas[i];
           const role: RoleConfig = { name, weight: weights[i] };
-          if (quota && !name.includes('/') && (quota.guarantee || quota.limit)) role.quota = quotaAtLeast(quota, subtreeReservations(agents, name));
+          if (quota && !name.includes('/') && (quota.guarantee || quota.limit))
+            role.quota = quotaAtLeast(quota, subtreeReservations(agents, name));
           return role;
         });
         const frameworks = Array.from({ length: frameworkCount }, (_, i) => frameworkArbitrary(`fw-${i + 1}`, names));

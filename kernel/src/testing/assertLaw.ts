@@ -33,7 +33,9 @@ export function assertLaw<Ts>(law: string, property: fc.IProperty<Ts>, options: 
   const replay = (options.replay ?? DEFAULT_REPLAY).replaceAll('{seed}', String(details.seed)).replaceAll('{path}', path);
   const report = fc.defaultReportMessage(details) ?? '';
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  throw new Error(`law "${law}" failed (seed ${details.seed}, path "${path}")\nreplay: ${replay}\n${cause}\n\n${report}`, { cause: details.errorInstance });
+  throw new Error(`law "${law}" failed (seed ${details.seed}, path "${path}")\nreplay: ${replay}\n${cause}\n\n${report}`, {
+    cause: details.errorInstance,
+  });
 }
 
 /** Throws one error listing every violation, prefixed with where it was seen. */

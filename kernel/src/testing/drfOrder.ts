@@ -15,7 +15,13 @@ const SHARE_EPSILON = 1e-9;
 
 export function checkDrfOrder(master: Master): Violation[] {
   const log = master.allocator.decisionLog;
-  if (!log || log.cycles.length === 0 || master.allocator.options.roleSorter !== 'drf' || master.allocator.options.frameworkSorter !== 'drf') return [];
+  if (
+    !log ||
+    log.cycles.length === 0 ||
+    master.allocator.options.roleSorter !== 'drf' ||
+    master.allocator.options.frameworkSorter !== 'drf'
+  )
+    return [];
   const latest = log.cycles[log.cycles.length - 1];
   const walks = new Map<string, AllocationDecision[]>();
   for (const decision of latest.decisions) {
@@ -47,7 +53,10 @@ function checkWalk(walk: AllocationDecision[], hasChildren: (role: string) => bo
       });
     }
     if (previous && previous.role === decision.role && previous.outcome === 'offered') {
-      violations.push({ invariant: 'drf-order', message: `cycle ${decision.cycle}, agent ${decision.agentId}: role ${decision.role} was offered to ${previous.frameworkId} and then considered for ${decision.frameworkId}` });
+      violations.push({
+        invariant: 'drf-order',
+        message: `cycle ${decision.cycle}, agent ${decision.agentId}: role ${decision.role} was offered to ${previous.frameworkId} and then considered for ${decision.frameworkId}`,
+      });
     }
   }
   for (let i = 1; i < roleRuns.length; i++) {

@@ -26,7 +26,8 @@ const SHARE_EPSILON = 1e-7;
 export function checkDrfShares(master: Master, stepEvents: readonly KernelEvent[]): Violation[] {
   const completed = stepEvents.find((event) => event.type === 'allocation.completed');
   const allocator = master.allocator;
-  if (!completed || allocator.options.roleSorter !== 'drf' || allocator.options.frameworkSorter !== 'drf' || !allocator.decisionLog) return [];
+  if (!completed || allocator.options.roleSorter !== 'drf' || allocator.options.frameworkSorter !== 'drf' || !allocator.decisionLog)
+    return [];
   const latest = allocator.decisionLog.cycles[allocator.decisionLog.cycles.length - 1];
   if (!latest || latest.cycle !== completed.cycle) return [drf(`the decision log does not hold cycle ${completed.cycle}`)];
   const made = stepEvents.flatMap((event) => (event.type === 'offer.made' ? [event.offer] : []));
@@ -41,7 +42,11 @@ export function checkDrfShares(master: Master, stepEvents: readonly KernelEvent[
       if (decision.outcome !== 'offered') continue;
       const offer = made[next++];
       if (!offer || offer.frameworkId !== decision.frameworkId || offer.role !== decision.role || offer.agentId !== decision.agentId) {
-        violations.push(drf(`cycle ${decision.cycle}: decision "offered" to ${decision.frameworkId}/${decision.role} on ${decision.agentId} has no matching offer (got ${offer ? `${offer.frameworkId}/${offer.role} on ${offer.agentId}` : 'none'})`));
+        violations.push(
+          drf(
+            `cycle ${decision.cycle}: decision "offered" to ${decision.frameworkId}/${decision.role} on ${decision.agentId} has no matching offer (got ${offer ? `${offer.frameworkId}/${offer.role} on ${offer.agentId}` : 'none'})`,
+          ),
+        );
         return violations;
       }
       granted.push(offer);
@@ -49,7 +54,8 @@ export function checkDrfShares(master: Master, stepEvents: readonly KernelEvent[
     // The allocator re-sorts after each agent, so the next walk sees these offers.
     for (const offer of granted) ledger.add(offer.frameworkId, offer.role, offer.resources, 1);
   }
-  if (next !== made.length) violations.push(drf(`cycle ${completed.cycle} made ${made.length} offers but recorded ${next} "offered" decisions`));
+  if (next !== made.length)
+    violations.push(drf(`cycle ${completed.cycle} made ${made.length} offers but recorded ${next} "offered" decisions`));
   return violations;
 }
 
@@ -87,7 +93,11 @@ function checkWalk(walk: readonly AllocationDecision[], ledger: ShareLedger, mas
     for (let j = i + 1; j < runs.length; j++) {
       const [before, after] = ledger.divergence(runs[i][0].role, runs[j][0].role);
       if (before.share > after.share + SHARE_EPSILON) {
-        violations.push(drf(`${where}: role ${runs[i][0].role} came before ${runs[j][0].role}, but ${before.path} has share ${before.share} > ${after.path} share ${after.share}`));
+        violations.push(
+          drf(
+            `${where}: role ${runs[i][0].role} came before ${runs[j][0].role}, but ${before.path} has share ${before.share} > ${after.path} share ${after.share}`,
+          ),
+        );
       }
     }
   }
@@ -106,11 +116,20 @@ function checkRun(run: readonly AllocationDecision[], ledger: ShareLedger, maste
   let previous = -Infinity;
   run.forEach((decision, i) => {
     const share = ledger.frameworkShare(decision.frameworkId, role);
-    if (Math.abs(decision.share - share) > SHARE_EPSILON) violations.push(drf(`${where}: recorded share ${decision.share} of ${decision.frameworkId} in ${role}, recomputed ${share}`));
-    if (Math.abs(decision.roleShare - roleShare) > SHARE_EPSILON) violations.push(drf(`${where}: recorded share ${decision.roleShare} of role ${role}, recomputed ${roleShare}`));
-    if (share + SHARE_EPSILON < previous) violations.push(drf(`${where}: ${decision.frameworkId} (share ${share}) was considered after a framework with share ${previous} in ${role}`));
-    if (decision.outcome === 'offered' && i !== run.length - 1) violations.push(drf(`${where}: role ${role} was offered to ${decision.frameworkId} and then considered for ${run[i + 1].frameworkId}`));
-    if (!isEligible(master, decision.frameworkId, role)) violations.push(drf(`${where}: ${decision.frameworkId} in ${role} is not eligible (suppressed or disconnected) but was considered`));
+    if (Math.abs(decision.share - share) > SHARE_EPSILON)
+      violations.push(drf(`${where}: recorded share ${decision.share} of ${decision.frameworkId} in ${role}, recomputed ${share}`));
+    if (Math.abs(decision.roleShare - roleShare) > SHARE_EPSILON)
+      violations.push(drf(`${where}: recorded share ${decision.roleShare} of role ${role}, recomputed ${roleShare}`));
+    if (share + SHARE_EPSILON < previous)
+      violations.push(
+        drf(`${where}: ${decision.frameworkId} (share ${share}) was considered after a framework with share ${previous} in ${role}`),
+      );
+    if (decision.outcome === 'offered' && i !== run.length - 1)
+      violations.push(
+        drf(`${where}: role ${role} was offered to ${decision.frameworkId} and then considered for ${run[i + 1].frameworkId}`),
+      );
+    if (!isEligible(master, decision.frameworkId, role))
+      violations.push(drf(`${where}: ${decision.frameworkId} in ${role} is not eligible (suppressed or disconnected) but was considered`));
     previous = Math.max(previous, share);
   });
   const last = run[run.length - 1];
@@ -119,7 +138,12 @@ function checkRun(run: readonly AllocationDecision[], ledger: ShareLedger, maste
   for (const frameworkId of ledger.eligibleFrameworks(master, role)) {
     if (considered.has(frameworkId)) continue;
     const share = ledger.frameworkShare(frameworkId, role);
-    if (share + SHARE_EPSILON < bound) violations.push(drf(`${where}: eligible ${frameworkId} (share ${share}) in ${role} was passed over${bound < Infinity ? ` for ${last.frameworkId} (share ${bound})` : ''}`));
+    if (share + SHARE_EPSILON < bound)
+      violations.push(
+        drf(
+          `${where}: eligible ${frameworkId} (share ${share}) in ${role} was passed over${bound < Infinity ? ` for ${last.frameworkId} (share ${bound})` : ''}`,
+        ),
+      );
   }
   return violations;
 }
@@ -147,7 +171,8 @@ class ShareLedger {
     this.#total = layout.zero();
     for (const agent of master.agents.values()) addTo(this.#total, allScalarsInto(this.#scratch, agent.total), 1);
     this.#excluded = new Uint8Array(layout.size);
-    for (const name of master.allocator.options.fairSharingExcludedResourceNames) if (layout.has(name)) this.#excluded[layout.slotOf(name)] = 1;
+    for (const name of master.allocator.options.fairSharingExcludedResourceNames)
+      if (layout.has(name)) this.#excluded[layout.slotOf(name)] = 1;
     this.#weight = (path) => master.allocator.weight(path);
     for (const offer of master.offers.all()) this.add(offer.frameworkId, offer.role, offer.resources, 1);
     for (const framework of master.frameworks.values()) {
@@ -198,7 +223,8 @@ class ShareLedger {
 
   rolesWithEligibleClients(master: Master): string[] {
     const roles = new Set<string>();
-    for (const framework of master.frameworks.values()) for (const role of framework.clients.keys()) if (isEligible(master, framework.id, role)) roles.add(role);
+    for (const framework of master.frameworks.values())
+      for (const role of framework.clients.keys()) if (isEligible(master, framework.id, role)) roles.add(role);
     return [...roles];
   }
 

@@ -46,7 +46,8 @@ export function workloadEventStream(
 export function firstDifference(a: readonly string[], b: readonly string[]): string | null {
   const length = Math.max(a.length, b.length);
   for (let i = 0; i < length; i++) {
-    if (a[i] !== b[i]) return `streams differ at event ${i} of ${a.length}/${b.length}:\n  first:  ${a[i] ?? '(end)'}\n  second: ${b[i] ?? '(end)'}`;
+    if (a[i] !== b[i])
+      return `streams differ at event ${i} of ${a.length}/${b.length}:\n  first:  ${a[i] ?? '(end)'}\n  second: ${b[i] ?? '(end)'}`;
   }
   return null;
 }

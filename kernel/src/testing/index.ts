@@ -17,8 +17,23 @@ export {
   floorScalar,
 } from './arbitraries.js';
 export type { Cluster, ClusterOptions, RoleConfig } from './arbitraries.js';
-export { workloadArbitrary, workloadStepArbitrary, workloadSettingsArbitrary, workloadMasterOptions, STATIC_CLUSTER_EXCLUDED } from './workload.js';
-export type { Workload, WorkloadStep, WorkloadStepType, WorkloadSettings, WorkloadOptions, TaskShape, ReportedState, OfferMerge } from './workload.js';
+export {
+  workloadArbitrary,
+  workloadStepArbitrary,
+  workloadSettingsArbitrary,
+  workloadMasterOptions,
+  STATIC_CLUSTER_EXCLUDED,
+} from './workload.js';
+export type {
+  Workload,
+  WorkloadStep,
+  WorkloadStepType,
+  WorkloadSettings,
+  WorkloadOptions,
+  TaskShape,
+  ReportedState,
+  OfferMerge,
+} from './workload.js';
 export { runWorkload, carveTask } from './runWorkload.js';
 export type { WorkloadRun, WorkloadStepReport } from './runWorkload.js';
 export { scenarioArbitrary, scenarioAgent } from './scenarioArbitrary.js';

@@ -27,7 +27,14 @@ export interface Violation {
 }
 
 export function checkInvariants(master: Master): Violation[] {
-  return [...checkConservation(master), ...checkClientAllocations(master), ...checkQuotaLimits(master), ...checkQuotaAccounting(master), ...checkReservedOffers(master), ...checkDrfOrder(master)];
+  return [
+    ...checkConservation(master),
+    ...checkClientAllocations(master),
+    ...checkQuotaLimits(master),
+    ...checkQuotaAccounting(master),
+    ...checkReservedOffers(master),
+    ...checkDrfOrder(master),
+  ];
 }
 
 function heldByAgent(master: Master): Map<string, ResourceSet> {
@@ -51,7 +58,9 @@ export function checkConservation(master: Master): Violation[] {
     const total = agent.total;
     const totalAll = allScalarsInto(master.layout.zero(), total);
     const accountedAll = allScalarsInto(master.layout.zero(), accounted);
-    const portsMatch = rangesCount(accounted.ports) === rangesCount(total.ports) && accounted.reserved.every((p) => rangesCount(p.ports) <= rangesCount(total.reserved.find((t) => t.key === p.key)?.ports ?? []));
+    const portsMatch =
+      rangesCount(accounted.ports) === rangesCount(total.ports) &&
+      accounted.reserved.every((p) => rangesCount(p.ports) <= rangesCount(total.reserved.find((t) => t.key === p.key)?.ports ?? []));
     if (!equals(totalAll, accountedAll) || !portsMatch) {
       violations.push({
         invariant: 'conservation',
@@ -59,7 +68,8 @@ export function checkConservation(master: Master): Violation[] {
       });
     }
     for (let slot = 0; slot < agent.freeScalars.length; slot++) {
-      if (agent.freeScalars[slot] < -SCALAR_EPSILON) violations.push({ invariant: 'conservation', message: `agent ${agent.id}: negative free ${master.layout.names[slot]}` });
+      if (agent.freeScalars[slot] < -SCALAR_EPSILON)
+        violations.push({ invariant: 'conservation', message: `agent ${agent.id}: negative free ${master.layout.names[slot]}` });
     }
   }
   return violations;
@@ -146,7 +156,10 @@ export function quotaLimitLaw(): (master: Master) => Violation[] {
       for (const [name, limit] of Object.entries(master.allocator.quota.quotaOf(role)?.limit ?? {})) {
         const slot = layout.slotOf(name);
         if (slot < 0 || now[slot] <= before[slot] + SCALAR_EPSILON || now[slot] + held[slot] <= limit + SCALAR_EPSILON) continue;
-        violations.push({ invariant: 'quota', message: `role ${role}: allocation raised unreserved ${name} from ${before[slot]} to ${now[slot]}; with ${held[slot]} reserved that is above its limit ${limit}` });
+        violations.push({
+          invariant: 'quota',
+          message: `role ${role}: allocation raised unreserved ${name} from ${before[slot]} to ${now[slot]}; with ${held[slot]} reserved that is above its limit ${limit}`,
+        });
       }
     }
     previous = unreserved;
@@ -184,11 +197,17 @@ export function checkQuotaAccounting(master: Master): Violation[] {
     const want = expected.get(role) ?? layout.zero();
     const have = quota.consumed(role);
     if (!equals(have, want)) {
-      violations.push({ invariant: 'quota', message: `role ${role}: the quota ledger holds ${JSON.stringify(layout.quantities(have))}, reservations + offers + tasks hold ${JSON.stringify(layout.quantities(want))}` });
+      violations.push({
+        invariant: 'quota',
+        message: `role ${role}: the quota ledger holds ${JSON.stringify(layout.quantities(have))}, reservations + offers + tasks hold ${JSON.stringify(layout.quantities(want))}`,
+      });
     }
   }
   if (!equals(master.allocator.freeUnreserved, free)) {
-    violations.push({ invariant: 'quota', message: `headroom: the allocator counts ${JSON.stringify(layout.quantities(master.allocator.freeUnreserved))} unreserved free, the agents have ${JSON.stringify(layout.quantities(free))}` });
+    violations.push({
+      invariant: 'quota',
+      message: `headroom: the allocator counts ${JSON.stringify(layout.quantities(master.allocator.freeUnreserved))} unreserved free, the agents have ${JSON.stringify(layout.quantities(free))}`,
+    });
   }
   return violations;
 }
@@ -198,7 +217,10 @@ export function checkReservedOffers(master: Master): Violation[] {
   for (const offer of master.offers.all()) {
     for (const part of offer.resources.reserved) {
       if (!isSelfOrAncestor(part.role, offer.role)) {
-        violations.push({ invariant: 'reservations', message: `offer ${offer.id} to role ${offer.role} holds resources reserved for ${part.role}` });
+        violations.push({
+          invariant: 'reservations',
+          message: `offer ${offer.id} to role ${offer.role} holds resources reserved for ${part.role}`,
+        });
       }
     }
   }

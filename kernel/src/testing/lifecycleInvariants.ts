@@ -24,11 +24,18 @@ export function checkTaskHistories(master: Master): Violation[] {
         const from = task.history[i - 1].state;
         const to = task.history[i].state;
         if (!canTransition(from, to)) {
-          violations.push({ invariant: 'task-history', message: `task ${framework.id}/${task.id} moved ${from} -> ${to}, which the transition table does not allow` });
+          violations.push({
+            invariant: 'task-history',
+            message: `task ${framework.id}/${task.id} moved ${from} -> ${to}, which the transition table does not allow`,
+          });
         }
       }
       const last = task.history[task.history.length - 1];
-      if (last && last.state !== task.state) violations.push({ invariant: 'task-history', message: `task ${framework.id}/${task.id} is ${task.state} but its history ends in ${last.state}` });
+      if (last && last.state !== task.state)
+        violations.push({
+          invariant: 'task-history',
+          message: `task ${framework.id}/${task.id} is ${task.state} but its history ends in ${last.state}`,
+        });
     }
   }
   return violations;
@@ -41,13 +48,19 @@ export function checkVolumes(master: Master): Violation[] {
     for (const task of tasks) {
       if (releasesResources(task.state)) continue;
       if (!agent) {
-        violations.push({ invariant: 'live-tasks', message: `task ${task.frameworkId}/${task.id} is ${task.state} on ${agentId}, which is not registered` });
+        violations.push({
+          invariant: 'live-tasks',
+          message: `task ${task.frameworkId}/${task.id} is ${task.state} on ${agentId}, which is not registered`,
+        });
         continue;
       }
       for (const part of task.resources.reserved) {
         if (!agent.total.reserved.some((owned) => owned.key === part.key)) {
           const what = part.volume ? `volume ${part.volume.persistenceId}` : `reservation for ${part.role}`;
-          violations.push({ invariant: 'volumes', message: `task ${task.frameworkId}/${task.id} uses ${what}, which agent ${agentId} no longer has` });
+          violations.push({
+            invariant: 'volumes',
+            message: `task ${task.frameworkId}/${task.id} uses ${what}, which agent ${agentId} no longer has`,
+          });
         }
       }
     }
@@ -58,12 +71,18 @@ export function checkVolumes(master: Master): Violation[] {
 export function checkNoOrphans(master: Master): Violation[] {
   const violations: Violation[] = [];
   for (const offer of master.offers.all()) {
-    if (!master.frameworks.has(offer.frameworkId)) violations.push({ invariant: 'teardown', message: `offer ${offer.id} is held for removed framework ${offer.frameworkId}` });
+    if (!master.frameworks.has(offer.frameworkId))
+      violations.push({ invariant: 'teardown', message: `offer ${offer.id} is held for removed framework ${offer.frameworkId}` });
   }
   for (const tasks of master.tasksByAgent.values()) {
     for (const task of tasks) {
-      if (!master.frameworks.has(task.frameworkId)) violations.push({ invariant: 'teardown', message: `task ${task.id} of removed framework ${task.frameworkId} is still ${task.state}` });
-      if (isTerminal(task.state)) violations.push({ invariant: 'live-tasks', message: `terminal task ${task.frameworkId}/${task.id} is still indexed as live` });
+      if (!master.frameworks.has(task.frameworkId))
+        violations.push({
+          invariant: 'teardown',
+          message: `task ${task.id} of removed framework ${task.frameworkId} is still ${task.state}`,
+        });
+      if (isTerminal(task.state))
+        violations.push({ invariant: 'live-tasks', message: `terminal task ${task.frameworkId}/${task.id} is still indexed as live` });
     }
   }
   return violations;

@@ -141,7 +141,9 @@ class WorkloadRunner {
         return this.#accept(step);
       case 'task.status': {
         const task = this.#task(step.pick);
-        return task === null ? null : { type: 'task.status', nowMs, agentId: task.agentId, frameworkId: task.frameworkId, taskId: task.id, state: step.state };
+        return task === null
+          ? null
+          : { type: 'task.status', nowMs, agentId: task.agentId, frameworkId: task.frameworkId, taskId: task.id, state: step.state };
       }
       case 'task.kill': {
         const task = this.#task(step.pick);
@@ -181,7 +183,14 @@ class WorkloadRunner {
         if (task.agentId !== agent.id || (releasesResources(task.state) && task.state !== 'TASK_UNREACHABLE')) continue;
         if (!step.keep[considered++ % step.keep.length]) continue;
         const state = task.state === 'TASK_UNREACHABLE' ? 'TASK_RUNNING' : task.state;
-        tasks.push({ taskId: task.id, frameworkId: task.frameworkId, role: task.role, resources: task.resources, state, executorId: task.executorId });
+        tasks.push({
+          taskId: task.id,
+          frameworkId: task.frameworkId,
+          role: task.role,
+          resources: task.resources,
+          state,
+          executorId: task.executorId,
+        });
       }
     }
     return { type: 'agent.reregister', nowMs: this.#nowMs, agent, tasks };
@@ -213,8 +222,18 @@ class WorkloadRunner {
     if (all.length === 0) {
       if (this.#answered.length === 0) return null;
       const stale = this.#answered[step.pick % this.#answered.length];
-      const tasks = step.tasks.map((shape) => ({ taskId: this.#taskId(stale.frameworkId, shape), resources: { scalars: this.#master.layout.zero(), ports: NO_RANGES, reserved: [] } }));
-      return { type: 'offer.accept', nowMs: this.#nowMs, frameworkId: stale.frameworkId, offerIds: [stale.offerId], operations: [{ type: 'LAUNCH', tasks }], ...refuse };
+      const tasks = step.tasks.map((shape) => ({
+        taskId: this.#taskId(stale.frameworkId, shape),
+        resources: { scalars: this.#master.layout.zero(), ports: NO_RANGES, reserved: [] },
+      }));
+      return {
+        type: 'offer.accept',
+        nowMs: this.#nowMs,
+        frameworkId: stale.frameworkId,
+        offerIds: [stale.offerId],
+        operations: [{ type: 'LAUNCH', tasks }],
+        ...refuse,
+      };
     }
     const picked = all[step.pick % all.length];
     const offers = [picked, ...mergedOffers(all, picked, step.merge)];
@@ -223,7 +242,8 @@ class WorkloadRunner {
     for (const shape of step.tasks) {
       const resources = carveTask(available, shape);
       tasks.push({ taskId: this.#taskId(picked.frameworkId, shape), resources });
-      if (!shape.oversized && !isEmptyResourceSet(resources) && resourceSetContains(available, resources)) available = subtractResourceSets(available, resources);
+      if (!shape.oversized && !isEmptyResourceSet(resources) && resourceSetContains(available, resources))
+        available = subtractResourceSets(available, resources);
     }
     return {
       type: 'offer.accept',

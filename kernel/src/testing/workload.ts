@@ -98,7 +98,13 @@ export interface WorkloadOptions extends ClusterOptions {
 }
 
 /** Steps that change which agents (and so which reservations) are registered, or change quota. */
-export const STATIC_CLUSTER_EXCLUDED: readonly WorkloadStepType[] = ['agent.add', 'agent.remove', 'agent.unreachable', 'agent.reregister', 'role.quota'];
+export const STATIC_CLUSTER_EXCLUDED: readonly WorkloadStepType[] = [
+  'agent.add',
+  'agent.remove',
+  'agent.unreachable',
+  'agent.reregister',
+  'role.quota',
+];
 
 const REFUSE_SECONDS = [0, 0.5, 1, 5, 30, -1, 1e9] as const;
 const pick = fc.nat({ max: 1000 });
@@ -122,7 +128,15 @@ function rolesChoiceArbitrary(): fc.Arbitrary<number[] | null> {
 }
 
 export function workloadStepArbitrary(options: WorkloadOptions = {}): fc.Arbitrary<WorkloadStep> {
-  const states: ReportedState[] = ['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST'];
+  const states: ReportedState[] = [
+    'TASK_STARTING',
+    'TASK_RUNNING',
+    'TASK_KILLING',
+    'TASK_FINISHED',
+    'TASK_FAILED',
+    'TASK_KILLED',
+    'TASK_LOST',
+  ];
   if (options.unreachable) states.push('TASK_UNREACHABLE');
   const advanceMs = fc.oneof(
     { weight: 2, arbitrary: fc.constant(0) },
@@ -135,51 +149,91 @@ export function workloadStepArbitrary(options: WorkloadOptions = {}): fc.Arbitra
     { type: 'agent.remove', weight: 1, arbitrary: plainRecord({ type: fc.constant('agent.remove' as const), pick }) },
     { type: 'agent.disconnect', weight: 1, arbitrary: plainRecord({ type: fc.constant('agent.disconnect' as const), pick }) },
     { type: 'agent.unreachable', weight: 1, arbitrary: plainRecord({ type: fc.constant('agent.unreachable' as const), pick }) },
-    { type: 'agent.reregister', weight: 1, arbitrary: plainRecord({ type: fc.constant('agent.reregister' as const), pick, keep: fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }) }) },
-    { type: 'agent.updateAttributes', weight: 1, arbitrary: plainRecord({ type: fc.constant('agent.updateAttributes' as const), pick, rack: fc.constantFrom('r1', 'r2', 'r3') }) },
+    {
+      type: 'agent.reregister',
+      weight: 1,
+      arbitrary: plainRecord({
+        type: fc.constant('agent.reregister' as const),
+        pick,
+        keep: fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }),
+      }),
+    },
+    {
+      type: 'agent.updateAttributes',
+      weight: 1,
+      arbitrary: plainRecord({ type: fc.constant('agent.updateAttributes' as const), pick, rack: fc.constantFrom('r1', 'r2', 'r3') }),
+    },
     { type: 'framework.subscribe', weight: 1, arbitrary: plainRecord({ type: fc.constant('framework.subscribe' as const), pick }) },
     { type: 'framework.disconnect', weight: 1, arbitrary: plainRecord({ type: fc.constant('framework.disconnect' as const), pick }) },
     { type: 'framework.teardown', weight: 1, arbitrary: plainRecord({ type: fc.constant('framework.teardown' as const), pick }) },
-    { type: 'framework.suppress', weight: 1, arbitrary: plainRecord({ type: fc.constant('framework.suppress' as const), pick, roles: rolesChoiceArbitrary() }) },
-    { type: 'framework.revive', weight: 2, arbitrary: plainRecord({ type: fc.constant('framework.revive' as const), pick, roles: rolesChoiceArbitrary() }) },
-    { type: 'offer.decline', weight: 6, arbitrary: plainRecord({ type: fc.constant('offer.decline' as const), pick, refuseSeconds: refuseSecondsArbitrary() }) },
+    {
+      type: 'framework.suppress',
+      weight: 1,
+      arbitrary: plainRecord({ type: fc.constant('framework.suppress' as const), pick, roles: rolesChoiceArbitrary() }),
+    },
+    {
+      type: 'framework.revive',
+      weight: 2,
+      arbitrary: plainRecord({ type: fc.constant('framework.revive' as const), pick, roles: rolesChoiceArbitrary() }),
+    },
+    {
+      type: 'offer.decline',
+      weight: 6,
+      arbitrary: plainRecord({ type: fc.constant('offer.decline' as const), pick, refuseSeconds: refuseSecondsArbitrary() }),
+    },
     {
       type: 'offer.accept',
       weight: 8,
-      arbitrary: plainRecord(
-        {
-          type: fc.constant('offer.accept' as const),
-          pick,
-          merge: fc.constantFrom<OfferMerge>('none', 'none', 'none', 'same-agent', 'other-agent'),
-          tasks: fc.array(taskShapeArbitrary(), { maxLength: 3 }),
-          refuseSeconds: refuseSecondsArbitrary(),
-        },
-      ),
+      arbitrary: plainRecord({
+        type: fc.constant('offer.accept' as const),
+        pick,
+        merge: fc.constantFrom<OfferMerge>('none', 'none', 'none', 'same-agent', 'other-agent'),
+        tasks: fc.array(taskShapeArbitrary(), { maxLength: 3 }),
+        refuseSeconds: refuseSecondsArbitrary(),
+      }),
     },
-    { type: 'task.status', weight: 6, arbitrary: plainRecord({ type: fc.constant('task.status' as const), pick, state: fc.constantFrom(...states) }) },
+    {
+      type: 'task.status',
+      weight: 6,
+      arbitrary: plainRecord({ type: fc.constant('task.status' as const), pick, state: fc.constantFrom(...states) }),
+    },
     { type: 'task.kill', weight: 1, arbitrary: plainRecord({ type: fc.constant('task.kill' as const), pick }) },
-    { type: 'role.weight', weight: 1, arbitrary: plainRecord({ type: fc.constant('role.weight' as const), pick, weight: weightArbitrary() }) },
-    { type: 'role.quota', weight: 1, arbitrary: plainRecord({ type: fc.constant('role.quota' as const), pick, quota: fc.option(quotaArbitrary(), { nil: null }) }) },
+    {
+      type: 'role.weight',
+      weight: 1,
+      arbitrary: plainRecord({ type: fc.constant('role.weight' as const), pick, weight: weightArbitrary() }),
+    },
+    {
+      type: 'role.quota',
+      weight: 1,
+      arbitrary: plainRecord({ type: fc.constant('role.quota' as const), pick, quota: fc.option(quotaArbitrary(), { nil: null }) }),
+    },
   ];
   const excluded = new Set(options.exclude ?? []);
   // Ticks are what make a workload allocate; they are never excluded.
-  return fc.oneof(...choices.filter((choice) => choice.type === 'tick' || !excluded.has(choice.type)).map(({ weight, arbitrary }) => ({ weight, arbitrary })));
+  return fc.oneof(
+    ...choices
+      .filter((choice) => choice.type === 'tick' || !excluded.has(choice.type))
+      .map(({ weight, arbitrary }) => ({ weight, arbitrary })),
+  );
 }
 
 export function workloadSettingsArbitrary(options: WorkloadOptions = {}): fc.Arbitrary<WorkloadSettings> {
   const sorter = options.randomSorters ? fc.constantFrom<'drf' | 'random'>('drf', 'drf', 'random') : fc.constant<'drf' | 'random'>('drf');
   return plainRecord({
-      allocationIntervalMs: fc.constantFrom(500, 1000),
-      offerTimeoutMs: fc.option(fc.constantFrom(2000, 5000), { nil: null, freq: 3 }),
-      minAllocatable: fc.option(fc.constantFrom<ResourceQuantities[]>([{ cpus: 0.5 }], [{ cpus: 0.1 }, { mem: 256 }]), { nil: undefined, freq: 3 }),
-      fairSharingExcludedResourceNames: fc.constantFrom<string[]>([], [], ['gpus']),
-      roleSorter: sorter,
-      frameworkSorter: sorter,
-    })
-    .map((settings) => {
-      const { minAllocatable, ...rest } = settings;
-      return minAllocatable ? { ...rest, minAllocatable } : rest;
-    });
+    allocationIntervalMs: fc.constantFrom(500, 1000),
+    offerTimeoutMs: fc.option(fc.constantFrom(2000, 5000), { nil: null, freq: 3 }),
+    minAllocatable: fc.option(fc.constantFrom<ResourceQuantities[]>([{ cpus: 0.5 }], [{ cpus: 0.1 }, { mem: 256 }]), {
+      nil: undefined,
+      freq: 3,
+    }),
+    fairSharingExcludedResourceNames: fc.constantFrom<string[]>([], [], ['gpus']),
+    roleSorter: sorter,
+    frameworkSorter: sorter,
+  }).map((settings) => {
+    const { minAllocatable, ...rest } = settings;
+    return minAllocatable ? { ...rest, minAllocatable } : rest;
+  });
 }
 
 export function workloadArbitrary(options: WorkloadOptions = {}): fc.Arbitrary<Workload> {
@@ -187,7 +241,11 @@ export function workloadArbitrary(options: WorkloadOptions = {}): fc.Arbitrary<W
     seed: fc.integer({ min: 0, max: 0x7fffffff }),
     settings: workloadSettingsArbitrary(options),
     cluster: clusterArbitrary(options),
-    steps: fc.array(workloadStepArbitrary(options), { minLength: options.stepsMin ?? 1, maxLength: options.stepsMax ?? 30, size: 'medium' }),
+    steps: fc.array(workloadStepArbitrary(options), {
+      minLength: options.stepsMin ?? 1,
+      maxLength: options.stepsMax ?? 30,
+      size: 'medium',
+    }),
   });
 }
 

@@ -48,7 +48,8 @@ export function normaliseMasterUrl(text: string): string {
 
 function describe(event: Record<string, any>): string {
   const parts: string[] = [];
-  for (const key of ['agentId', 'frameworkId', 'taskId']) if (typeof event[key] === 'string') parts.push(`${key.replace('Id', '')} ${event[key]}`);
+  for (const key of ['agentId', 'frameworkId', 'taskId'])
+    if (typeof event[key] === 'string') parts.push(`${key.replace('Id', '')} ${event[key]}`);
   if (event.offer) parts.push(`offer ${event.offer.id} to ${event.offer.frameworkId} on ${event.offer.hostname}`);
   if (event.status?.state) parts.push(`${event.status.taskId ?? ''} ${event.status.state}`.trim());
   return parts.join(' · ');
@@ -94,13 +95,24 @@ export class MasterClient {
 
   async #pollState(): Promise<void> {
     try {
-      const response = await fetch(`${this.url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify({ type: 'GET_STATE' }) });
+      const response = await fetch(`${this.url}/api/v1`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ type: 'GET_STATE' }),
+      });
       if (!response.ok) return;
       const body = (await response.json()) as { get_state?: { get_tasks?: Record<string, any[]> } };
       const groups = body.get_state?.get_tasks ?? {};
       const tasks: LiveTask[] = [];
       for (const list of Object.values(groups)) {
-        for (const task of list ?? []) tasks.push({ id: task.task_id?.value ?? '', name: task.name ?? '', frameworkId: task.framework_id?.value ?? '', agentId: task.agent_id?.value ?? '', state: task.state ?? '' });
+        for (const task of list ?? [])
+          tasks.push({
+            id: task.task_id?.value ?? '',
+            name: task.name ?? '',
+            frameworkId: task.framework_id?.value ?? '',
+            agentId: task.agent_id?.value ?? '',
+            state: task.state ?? '',
+          });
       }
       this.tasks = tasks;
     } catch {

@@ -229,7 +229,11 @@ export class SimulatorClient {
     const previous = this.frame;
     const reset = incoming.epoch !== this.#view.epoch || !previous;
     const frame = reset ? incoming : mergeFrame(previous, incoming);
-    this.samples = reset ? frame.samples : frame.samples.length || frame.samplesFrom !== this.samples.length ? [...this.samples.slice(0, frame.samplesFrom), ...frame.samples] : this.samples;
+    this.samples = reset
+      ? frame.samples
+      : frame.samples.length || frame.samplesFrom !== this.samples.length
+        ? [...this.samples.slice(0, frame.samplesFrom), ...frame.samples]
+        : this.samples;
     if (reset) this.events = frame.events.slice(-EVENTS_KEPT);
     else if (frame.events.length) {
       const lastSeq = this.#view.eventSeq;

@@ -24,7 +24,15 @@ export function clusterLayout(count: number, width: number): ClusterLayout {
     const gap = 10;
     const cellWidth = Math.floor((usable - gap * (columns - 1)) / columns);
     const rows = Math.max(1, Math.ceil(count / columns));
-    return { mode: 'cards', columns, cellWidth, cellHeight: CARD_HEIGHT, gap, width: usable, height: rows * CARD_HEIGHT + (rows - 1) * gap };
+    return {
+      mode: 'cards',
+      columns,
+      cellWidth,
+      cellHeight: CARD_HEIGHT,
+      gap,
+      width: usable,
+      height: rows * CARD_HEIGHT + (rows - 1) * gap,
+    };
   }
   const side = Math.max(3, Math.min(40, Math.floor(Math.sqrt((usable * CELLS_HEIGHT_TARGET) / count))));
   const gap = side >= 12 ? 3 : side >= 6 ? 1 : 0;

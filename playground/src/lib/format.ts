@@ -22,7 +22,10 @@ export function share(value: number): string {
 }
 
 export function stateLabel(state: string): string {
-  return state.replace(/^TASK_/, '').replace(/_/g, ' ').toLowerCase();
+  return state
+    .replace(/^TASK_/, '')
+    .replace(/_/g, ' ')
+    .toLowerCase();
 }
 
 export function quantities(values: Record<string, number>): string {

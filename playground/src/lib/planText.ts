@@ -87,7 +87,8 @@ export function whyStep(step: PlanStepFrame, phase: PlanPhaseFrame, plan: PlanFr
   if (other) return `${pod}: ${other.text}.`;
   const index = phase.steps.indexOf(step);
   const before = phase.steps.slice(0, index).find((earlier) => earlier.status !== 'COMPLETE');
-  if ((phase.strategy === 'serial' || phase.strategy === 'canary') && before) return `${pod} waits for ${stepPod(before)}: the ${phase.name} phase goes one step at a time.`;
+  if ((phase.strategy === 'serial' || phase.strategy === 'canary') && before)
+    return `${pod} waits for ${stepPod(before)}: the ${phase.name} phase goes one step at a time.`;
   if (plan.status === 'WAITING') return `${pod} waits: the ${plan.name} plan is interrupted.`;
   return `${pod} has had no offer to evaluate yet.`;
 }

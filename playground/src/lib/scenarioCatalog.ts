@@ -60,7 +60,9 @@ function shapeOf(scenario: ScenarioInput): Shape {
   return {
     kinds,
     agents: agents.reduce((sum, agent) => sum + (typeof agent.count === 'number' ? agent.count : 1), 0),
-    reservations: agents.some((agent) => Array.isArray(agent.reservations) && agent.reservations.length > 0) || frameworks.some((framework) => Boolean((framework.tasks as Record<string, unknown> | undefined)?.persistentVolume)),
+    reservations:
+      agents.some((agent) => Array.isArray(agent.reservations) && agent.reservations.length > 0) ||
+      frameworks.some((framework) => Boolean((framework.tasks as Record<string, unknown> | undefined)?.persistentVolume)),
     jobs: frameworks.some((framework) => Array.isArray(framework.jobs)),
     failures: faults.some((fault) => FAILURE_FAULTS.has(String(fault.type))),
   };
@@ -88,15 +90,27 @@ export function summaryOf(scenario: ScenarioInput): string {
 
 function entry(scenario: ScenarioInput, source: CatalogEntry['source']): CatalogEntry {
   const fixed = source === 'playground' ? CATALOG_GROUPS.find((group) => group.id === PLAYGROUND_GROUPS[scenario.name]) : undefined;
-  return { name: scenario.name, description: scenario.description ?? '', source, group: fixed ?? groupOf(scenario), summary: summaryOf(scenario), scenario };
+  return {
+    name: scenario.name,
+    description: scenario.description ?? '',
+    source,
+    group: fixed ?? groupOf(scenario),
+    summary: summaryOf(scenario),
+    scenario,
+  };
 }
 
-export const scenarioCatalog: readonly CatalogEntry[] = [...builtinScenarios.map((scenario) => entry(scenario, 'kernel')), ...playgroundScenarios.map((scenario) => entry(scenario, 'playground'))];
+export const scenarioCatalog: readonly CatalogEntry[] = [
+  ...builtinScenarios.map((scenario) => entry(scenario, 'kernel')),
+  ...playgroundScenarios.map((scenario) => entry(scenario, 'playground')),
+];
 
 /** The picker's groups, in order, each with its scenarios (kernel's first, then the playground's). */
 export const catalogGroups: ReadonlyArray<{ group: CatalogGroup; entries: CatalogEntry[] }> = [
   ...CATALOG_GROUPS,
-  ...[...new Map(scenarioCatalog.map((item) => [item.group.id, item.group])).values()].filter((group) => !CATALOG_GROUPS.some((known) => known.id === group.id)),
+  ...[...new Map(scenarioCatalog.map((item) => [item.group.id, item.group])).values()].filter(
+    (group) => !CATALOG_GROUPS.some((known) => known.id === group.id),
+  ),
 ]
   .map((group) => ({ group, entries: scenarioCatalog.filter((item) => item.group.id === group.id) }))
   .filter((item) => item.entries.length > 0);

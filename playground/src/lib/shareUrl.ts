@@ -34,7 +34,12 @@ export function decodeSharedState(hash: string): SharedState | null {
     const faultsText = params.get('faults');
     const faults = faultsText ? (JSON.parse(fromBase64Url(faultsText)) as ScenarioFault[]) : [];
     const atMs = Number(params.get('t') ?? 0);
-    return { scenario, ...(seedText !== null && Number.isFinite(Number(seedText)) ? { seed: Number(seedText) } : {}), faults: Array.isArray(faults) ? faults : [], atMs: Number.isFinite(atMs) ? atMs : 0 };
+    return {
+      scenario,
+      ...(seedText !== null && Number.isFinite(Number(seedText)) ? { seed: Number(seedText) } : {}),
+      faults: Array.isArray(faults) ? faults : [],
+      atMs: Number.isFinite(atMs) ? atMs : 0,
+    };
   } catch {
     return null;
   }

@@ -39,7 +39,7 @@ const select = (context: TourContext, agentId: string | null, frameworkId?: stri
 export const drfTour: Tour = {
   id: 'drf',
   title: 'Dominant resource fairness',
-  summary: 'The DRF paper\'s example: why A gets 3 tasks and B gets 2.',
+  summary: "The DRF paper's example: why A gets 3 tasks and B gets 2.",
   steps: [
     {
       title: 'One agent, two hungry frameworks',
@@ -57,15 +57,15 @@ export const drfTour: Tour = {
       title: 'Each framework has a dominant resource',
       view: 'shares',
       text: [
-        'One task of A takes 1/9 of the cpus but 4/18 = **2/9 of the memory**: memory is A\'s dominant resource. One task of B takes **3/9 of the cpus** and only 1/18 of the memory: cpus are B\'s.',
-        'A framework\'s **dominant share** is the largest fraction of any one resource it holds. DRF always offers to whoever has the lowest dominant share.',
+        "One task of A takes 1/9 of the cpus but 4/18 = **2/9 of the memory**: memory is A's dominant resource. One task of B takes **3/9 of the cpus** and only 1/18 of the memory: cpus are B's.",
+        "A framework's **dominant share** is the largest fraction of any one resource it holds. DRF always offers to whoever has the lowest dominant share.",
       ],
     },
     {
       title: 'Offers, in DRF order',
       view: 'offers',
       text: [
-        'Every allocation cycle (here each second) the master offers the agent\'s free resources to the framework with the lowest dominant share. Each curve is one offer, numbered in that order, marked with what the framework did.',
+        "Every allocation cycle (here each second) the master offers the agent's free resources to the framework with the lowest dominant share. Each curve is one offer, numbered in that order, marked with what the framework did.",
         'These frameworks take one task per offer (**✓ accepted**) and give the rest back; a **✗ decline** also installs a filter, so that framework is skipped for a few seconds.',
       ],
       run: async (context) => {
@@ -111,14 +111,15 @@ const openStep = (context: TourContext, key: string) =>
 export const reservationsTour: Tour = {
   id: 'reservations',
   title: 'Reservations and persistent volumes',
-  summary: 'A Cassandra ring on reserved resources and volumes: deployed by a plan, back on its own disk after a restart, replaced when a host is gone for good.',
+  summary:
+    'A Cassandra ring on reserved resources and volumes: deployed by a plan, back on its own disk after a restart, replaced when a host is gone for good.',
   steps: [
     {
       title: 'A database that must not lose its disk',
       view: 'cluster',
       text: [
         'Four agents and a **Cassandra** service with three nodes. Before a node starts, the service **reserves** cpus, memory and disk on its agent for role cassandra and creates a **persistent volume** of 5 GB there: one offer accepted with RESERVE, CREATE and LAUNCH together.',
-        'The mark in a cell\'s top-right corner means part of that agent is reserved; the bracket under the bar shows how much. agent-4 stays free: it is the spare.',
+        "The mark in a cell's top-right corner means part of that agent is reserved; the bracket under the bar shows how much. agent-4 stays free: it is the spare.",
       ],
       run: async (context) => {
         await context.load('cassandra');
@@ -143,7 +144,7 @@ export const reservationsTour: Tour = {
       view: 'frameworks',
       text: [
         'All three steps are **complete**. The framework view lists the pods: where each runs, on which configuration, and the **seeds** (the first two nodes, which new nodes contact to join).',
-        'Reserved resources are offered **only** to frameworks of that role, even when idle, and the volume keeps the node\'s data whatever happens to its task: nodes of a database are pets, not cattle.',
+        "Reserved resources are offered **only** to frameworks of that role, even when idle, and the volume keeps the node's data whatever happens to its task: nodes of a database are pets, not cattle.",
       ],
     },
     {
@@ -151,7 +152,7 @@ export const reservationsTour: Tour = {
       view: 'plans',
       text: [
         'We crash **agent-1**, where node-0 runs, and restart it 5 seconds later. Its task is **LOST**, and a **recovery plan** appears with one step for node-0.',
-        'The step waits for the one offer that carries **node-0\'s own reservations** (found by their resource_id) and relaunches the node **in place**, reusing its volume: no new RESERVE, no new CREATE, the data is still there.',
+        "The step waits for the one offer that carries **node-0's own reservations** (found by their resource_id) and relaunches the node **in place**, reusing its volume: no new RESERVE, no new CREATE, the data is still there.",
       ],
       run: async (context) => {
         await context.client.inject({ type: 'agent.crash', agent: 'agent-1' });
@@ -208,7 +209,7 @@ export const failureTour: Tour = {
       view: 'cluster',
       text: [
         'We crash **agent-3** (you can do it yourself: select an agent, then "Crash agent"). It is crossed out on the map.',
-        'Its tasks are still RUNNING in the master\'s books: the master cannot tell a crash from a slow network, so it waits before giving up on the agent.',
+        "Its tasks are still RUNNING in the master's books: the master cannot tell a crash from a slow network, so it waits before giving up on the agent.",
       ],
       run: async (context) => {
         await context.client.inject({ type: 'agent.crash', agent: 'agent-3' });

@@ -6,7 +6,18 @@
  */
 import { produce, type Draft } from 'immer';
 
-export type ViewId = 'cluster' | 'shares' | 'offers' | 'tasks' | 'plans' | 'frameworks' | 'explain' | 'events' | 'timeline' | 'compare' | 'controls';
+export type ViewId =
+  | 'cluster'
+  | 'shares'
+  | 'offers'
+  | 'tasks'
+  | 'plans'
+  | 'frameworks'
+  | 'explain'
+  | 'events'
+  | 'timeline'
+  | 'compare'
+  | 'controls';
 
 export type EventGroup = 'offer' | 'task' | 'agent' | 'framework' | 'allocation' | 'role';
 

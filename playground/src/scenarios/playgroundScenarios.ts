@@ -8,7 +8,8 @@ import type { ScenarioInput } from '@allot/kernel';
 /** Long-running web tasks and short batch jobs, both relaunching what fails. */
 export const failureRecovery: ScenarioInput = {
   name: 'failure-recovery',
-  description: 'Six agents run a web service (12 long-running instances) and a stream of short jobs; both relaunch what is lost. Crash an agent, fail a task, restart the agent and watch the cluster heal.',
+  description:
+    'Six agents run a web service (12 long-running instances) and a stream of short jobs; both relaunch what is lost. Crash an agent, fail a task, restart the agent and watch the cluster heal.',
   seed: 3,
   durationMs: 180000,
   roles: [
@@ -17,8 +18,24 @@ export const failureRecovery: ScenarioInput = {
   ],
   agents: [{ id: 'agent', count: 6, resources: { cpus: 4, mem: 8192 }, attributes: { zone: 'a' } }],
   frameworks: [
-    { id: 'web', role: 'web', kind: 'batch', tasks: { count: 12, resources: { cpus: 1, mem: 1024 }, durationMs: null }, maxTasksPerOffer: 2, refuseSeconds: 2, relaunch: true },
-    { id: 'jobs', role: 'batch', kind: 'batch', tasks: { count: 200, resources: { cpus: 1, mem: 512 }, durationMs: 6000 }, maxTasksPerOffer: 4, refuseSeconds: 1, relaunch: true },
+    {
+      id: 'web',
+      role: 'web',
+      kind: 'batch',
+      tasks: { count: 12, resources: { cpus: 1, mem: 1024 }, durationMs: null },
+      maxTasksPerOffer: 2,
+      refuseSeconds: 2,
+      relaunch: true,
+    },
+    {
+      id: 'jobs',
+      role: 'batch',
+      kind: 'batch',
+      tasks: { count: 200, resources: { cpus: 1, mem: 512 }, durationMs: 6000 },
+      maxTasksPerOffer: 4,
+      refuseSeconds: 1,
+      relaunch: true,
+    },
   ],
   faults: [],
 };
@@ -26,7 +43,8 @@ export const failureRecovery: ScenarioInput = {
 /** The benchmark's cluster: 10,000 agents under steady churn from eight frameworks in four roles. */
 export const largeCluster: ScenarioInput = {
   name: 'large-cluster',
-  description: '10,000 agents, four roles (one weighted, one with quota) and eight frameworks whose short tasks keep the offer cycle busy: the scale the playground is built for.',
+  description:
+    '10,000 agents, four roles (one weighted, one with quota) and eight frameworks whose short tasks keep the offer cycle busy: the scale the playground is built for.',
   seed: 11,
   durationMs: 600000,
   allocationIntervalMs: 1000,
@@ -41,14 +59,72 @@ export const largeCluster: ScenarioInput = {
     { id: 'b', count: 4000, resources: { cpus: 32, mem: 131072 }, attributes: { rack: 'r2' } },
   ],
   frameworks: [
-    { id: 'web-frontend', role: 'web', kind: 'batch', tasks: { count: 12000, resources: { cpus: 4, mem: 8192 }, durationMs: 120000 }, maxTasksPerOffer: 4, refuseSeconds: 5, relaunch: true },
-    { id: 'web-api', role: 'web', kind: 'batch', tasks: { count: 12000, resources: { cpus: 4, mem: 8192 }, durationMs: 90000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
-    { id: 'spark', role: 'batch', kind: 'batch', tasks: { count: 16000, resources: { cpus: 8, mem: 16384 }, durationMs: 60000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
-    { id: 'hadoop', role: 'batch', kind: 'batch', tasks: { count: 16000, resources: { cpus: 8, mem: 32768 }, durationMs: 75000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
-    { id: 'tensorflow', role: 'ml', kind: 'batch', tasks: { count: 4000, resources: { cpus: 16, mem: 65536 }, durationMs: 150000 }, maxTasksPerOffer: 2, refuseSeconds: 10 },
-    { id: 'pytorch', role: 'ml', kind: 'batch', tasks: { count: 4000, resources: { cpus: 16, mem: 32768 }, durationMs: 120000 }, maxTasksPerOffer: 2, refuseSeconds: 10 },
-    { id: 'airflow', role: 'etl', kind: 'batch', tasks: { count: 12000, resources: { cpus: 4, mem: 4096 }, durationMs: 45000 }, maxTasksPerOffer: 4, refuseSeconds: 5 },
-    { id: 'flink', role: 'etl', kind: 'batch', tasks: { count: 8000, resources: { cpus: 8, mem: 8192 }, durationMs: 100000 }, maxTasksPerOffer: 4, refuseSeconds: 5, startAtMs: 20000 },
+    {
+      id: 'web-frontend',
+      role: 'web',
+      kind: 'batch',
+      tasks: { count: 12000, resources: { cpus: 4, mem: 8192 }, durationMs: 120000 },
+      maxTasksPerOffer: 4,
+      refuseSeconds: 5,
+      relaunch: true,
+    },
+    {
+      id: 'web-api',
+      role: 'web',
+      kind: 'batch',
+      tasks: { count: 12000, resources: { cpus: 4, mem: 8192 }, durationMs: 90000 },
+      maxTasksPerOffer: 4,
+      refuseSeconds: 5,
+    },
+    {
+      id: 'spark',
+      role: 'batch',
+      kind: 'batch',
+      tasks: { count: 16000, resources: { cpus: 8, mem: 16384 }, durationMs: 60000 },
+      maxTasksPerOffer: 4,
+      refuseSeconds: 5,
+    },
+    {
+      id: 'hadoop',
+      role: 'batch',
+      kind: 'batch',
+      tasks: { count: 16000, resources: { cpus: 8, mem: 32768 }, durationMs: 75000 },
+      maxTasksPerOffer: 4,
+      refuseSeconds: 5,
+    },
+    {
+      id: 'tensorflow',
+      role: 'ml',
+      kind: 'batch',
+      tasks: { count: 4000, resources: { cpus: 16, mem: 65536 }, durationMs: 150000 },
+      maxTasksPerOffer: 2,
+      refuseSeconds: 10,
+    },
+    {
+      id: 'pytorch',
+      role: 'ml',
+      kind: 'batch',
+      tasks: { count: 4000, resources: { cpus: 16, mem: 32768 }, durationMs: 120000 },
+      maxTasksPerOffer: 2,
+      refuseSeconds: 10,
+    },
+    {
+      id: 'airflow',
+      role: 'etl',
+      kind: 'batch',
+      tasks: { count: 12000, resources: { cpus: 4, mem: 4096 }, durationMs: 45000 },
+      maxTasksPerOffer: 4,
+      refuseSeconds: 5,
+    },
+    {
+      id: 'flink',
+      role: 'etl',
+      kind: 'batch',
+      tasks: { count: 8000, resources: { cpus: 8, mem: 8192 }, durationMs: 100000 },
+      maxTasksPerOffer: 4,
+      refuseSeconds: 5,
+      startAtMs: 20000,
+    },
   ],
   faults: [],
 };

@@ -78,7 +78,21 @@ export function buildAgentBulk(
   for (let i = 0; i < count; i++) statusCounts[status[i]]++;
   const roleCpuShare = new Float32Array(roleCount);
   for (let r = 0; r < roleCount; r++) roleCpuShare[r] = cpusTotal > 0 ? roleCpus[r] / cpusTotal : 0;
-  return { version: catalog.version, ids: sendIds ? catalog.ids.slice() : null, roleNames: [...roleNames], count, fill, offered, reserved, reservedRole, status, tasks, volumes, statusCounts, roleCpuShare };
+  return {
+    version: catalog.version,
+    ids: sendIds ? catalog.ids.slice() : null,
+    roleNames: [...roleNames],
+    count,
+    fill,
+    offered,
+    reserved,
+    reservedRole,
+    status,
+    tasks,
+    volumes,
+    statusCounts,
+    roleCpuShare,
+  };
 }
 
 export function agentBulkBytes(bulk: AgentBulk): number {
@@ -93,5 +107,15 @@ export function agentBulkTransferables(bulk: AgentBulk): ArrayBuffer[] {
 }
 
 function bulkArrays(bulk: AgentBulk): ArrayBufferView[] {
-  return [bulk.fill, bulk.offered, bulk.reserved, bulk.reservedRole, bulk.status, bulk.tasks, bulk.volumes, bulk.statusCounts, bulk.roleCpuShare];
+  return [
+    bulk.fill,
+    bulk.offered,
+    bulk.reserved,
+    bulk.reservedRole,
+    bulk.status,
+    bulk.tasks,
+    bulk.volumes,
+    bulk.statusCounts,
+    bulk.roleCpuShare,
+  ];
 }

@@ -40,29 +40,74 @@ export function eventRecord(event: KernelEvent, seq: number, layout: ResourceLay
   switch (event.type) {
     case 'offer.made': {
       const { offer } = event;
-      return { ...base, frameworkId: offer.frameworkId, agentId: offer.agentId, text: `${offer.id}: ${offer.agentId} offered to ${offer.frameworkId} (role ${offer.role}): ${describeScalars(offer.resources.scalars, layout)}` };
+      return {
+        ...base,
+        frameworkId: offer.frameworkId,
+        agentId: offer.agentId,
+        text: `${offer.id}: ${offer.agentId} offered to ${offer.frameworkId} (role ${offer.role}): ${describeScalars(offer.resources.scalars, layout)}`,
+      };
     }
     case 'offer.declined':
-      return { ...base, frameworkId: event.frameworkId, agentId: event.agentId, text: `${event.offerId}: ${event.frameworkId} declined ${event.agentId}${event.filterMs > 0 ? `, filtered for ${event.filterMs / 1000} s` : ''}` };
+      return {
+        ...base,
+        frameworkId: event.frameworkId,
+        agentId: event.agentId,
+        text: `${event.offerId}: ${event.frameworkId} declined ${event.agentId}${event.filterMs > 0 ? `, filtered for ${event.filterMs / 1000} s` : ''}`,
+      };
     case 'offer.accepted':
-      return { ...base, frameworkId: event.frameworkId, agentId: event.agentId, text: `${event.offerIds.join(', ')}: ${event.frameworkId} accepted ${event.agentId} and launched ${event.tasks} task${event.tasks === 1 ? '' : 's'}` };
+      return {
+        ...base,
+        frameworkId: event.frameworkId,
+        agentId: event.agentId,
+        text: `${event.offerIds.join(', ')}: ${event.frameworkId} accepted ${event.agentId} and launched ${event.tasks} task${event.tasks === 1 ? '' : 's'}`,
+      };
     case 'offer.rescinded':
-      return { ...base, frameworkId: event.frameworkId, agentId: event.agentId, text: `${event.offerId}: rescinded from ${event.frameworkId} (${event.reason.replace(/_/g, ' ')})` };
+      return {
+        ...base,
+        frameworkId: event.frameworkId,
+        agentId: event.agentId,
+        text: `${event.offerId}: rescinded from ${event.frameworkId} (${event.reason.replace(/_/g, ' ')})`,
+      };
     case 'task.launched':
-      return { ...base, frameworkId: event.frameworkId, agentId: event.agentId, taskId: event.taskId, text: `${event.taskId} launched on ${event.agentId}` };
+      return {
+        ...base,
+        frameworkId: event.frameworkId,
+        agentId: event.agentId,
+        taskId: event.taskId,
+        text: `${event.taskId} launched on ${event.agentId}`,
+      };
     case 'task.updated': {
       const { status } = event;
-      const reason = status.reason ? ` (${status.reason.replace(/^REASON_/, '').toLowerCase().replace(/_/g, ' ')})` : '';
-      return { ...base, frameworkId: status.frameworkId, agentId: status.agentId, taskId: status.taskId, text: `${status.taskId}: ${shortState(event.previous)} → ${shortState(status.state)}${reason}` };
+      const reason = status.reason
+        ? ` (${status.reason
+            .replace(/^REASON_/, '')
+            .toLowerCase()
+            .replace(/_/g, ' ')})`
+        : '';
+      return {
+        ...base,
+        frameworkId: status.frameworkId,
+        agentId: status.agentId,
+        taskId: status.taskId,
+        text: `${status.taskId}: ${shortState(event.previous)} → ${shortState(status.state)}${reason}`,
+      };
     }
     case 'allocation.completed':
-      return { ...base, text: `allocation cycle ${event.cycle} (${event.trigger}): ${event.offers} offer${event.offers === 1 ? '' : 's'}, ${event.agentsConsidered} agents considered, ${event.agentsSkipped} skipped` };
+      return {
+        ...base,
+        text: `allocation cycle ${event.cycle} (${event.trigger}): ${event.offers} offer${event.offers === 1 ? '' : 's'}, ${event.agentsConsidered} agents considered, ${event.agentsSkipped} skipped`,
+      };
     case 'agent.added':
       return { ...base, agentId: event.agentId, text: `${event.agentId} registered` };
     case 'agent.removed':
       return { ...base, agentId: event.agentId, text: `${event.agentId} removed` };
     case 'task.acknowledged':
-      return { ...base, frameworkId: event.frameworkId, taskId: event.taskId, text: `${event.taskId}: ${event.frameworkId} acknowledged the status update` };
+      return {
+        ...base,
+        frameworkId: event.frameworkId,
+        taskId: event.taskId,
+        text: `${event.taskId}: ${event.frameworkId} acknowledged the status update`,
+      };
     case 'role.updated':
       return { ...base, text: `role ${event.role}: weight ${event.weight}${event.quota ? `, quota ${JSON.stringify(event.quota)}` : ''}` };
     default: {
@@ -72,7 +117,12 @@ export function eventRecord(event: KernelEvent, seq: number, layout: ResourceLay
         .filter(([key]) => key !== 'type' && key !== 'atMs')
         .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
         .join(', ');
-      return { ...base, ...(frameworkId ? { frameworkId } : {}), ...(agentId ? { agentId } : {}), text: `${event.type.replace('.', ' ')}: ${rest}` };
+      return {
+        ...base,
+        ...(frameworkId ? { frameworkId } : {}),
+        ...(agentId ? { agentId } : {}),
+        text: `${event.type.replace('.', ' ')}: ${rest}`,
+      };
     }
   }
 }

@@ -45,7 +45,8 @@ export const simulatorApi = {
   explain: (frameworkId: string, agentId: string): Reply<ExplainResult> => attempt(() => session.explain(frameworkId, agentId)),
   agentDetail: (agentId: string): Reply<AgentDetail | null> => attempt(() => session.agentDetail(agentId)),
   taskDetail: (frameworkId: string, taskId: string): Reply<TaskDetail | null> => attempt(() => session.taskDetail(frameworkId, taskId)),
-  listTasks: (query: { frameworkId?: string; state?: string; limit?: number }): Reply<TaskSummary[]> => attempt(() => session.listTasks(query)),
+  listTasks: (query: { frameworkId?: string; state?: string; limit?: number }): Reply<TaskSummary[]> =>
+    attempt(() => session.listTasks(query)),
   report: (): Reply<SimulationReport> => attempt(() => session.report()),
   trace: (): Reply<string> => attempt(() => session.trace()),
 };

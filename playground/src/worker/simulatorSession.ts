@@ -8,7 +8,21 @@
  */
 import type { Master, ScenarioFault, ScenarioInput, Scenario, SimulationReport, KernelEvent } from '@allot/kernel';
 import { Simulation, buildReport, dominantShare, explainAllocation, parseScenario, traceRecord } from '@allot/kernel';
-import type { AgentDetail, ControlRecord, ExplainResult, Frame, FrameworkFrame, LoadRequest, LoadResult, PlanFrame, RoleFrame, Sample, TaskDetail, TaskSummary, VersionedSection } from './frame.js';
+import type {
+  AgentDetail,
+  ControlRecord,
+  ExplainResult,
+  Frame,
+  FrameworkFrame,
+  LoadRequest,
+  LoadResult,
+  PlanFrame,
+  RoleFrame,
+  Sample,
+  TaskDetail,
+  TaskSummary,
+  VersionedSection,
+} from './frame.js';
 import { AGENT_PARTITIONED } from './frame.js';
 import type { AgentCatalog } from './agentSnapshot.js';
 import { agentBulkBytes, buildAgentBulk } from './agentSnapshot.js';
@@ -116,7 +130,15 @@ export class SimulatorSession {
     this.#refreshCatalog();
     const sameEpoch = view.epoch === this.#epoch;
     const samplesFrom = sameEpoch ? Math.min(view.samples, observer.samples.length) : 0;
-    const agents = buildAgentBulk(master, this.#catalog, this.#roleNames, observer.live, this.#partitionedNow, !sameEpoch || view.agentsVersion !== this.#catalog.version, (id) => sim.agents.get(id)?.up ?? false);
+    const agents = buildAgentBulk(
+      master,
+      this.#catalog,
+      this.#roleNames,
+      observer.live,
+      this.#partitionedNow,
+      !sameEpoch || view.agentsVersion !== this.#catalog.version,
+      (id) => sim.agents.get(id)?.up ?? false,
+    );
     const held = this.#heldByTasks();
     const plans = this.#plansNow();
     const details = this.#detailsNow();
@@ -126,7 +148,9 @@ export class SimulatorSession {
       details: this.#versionOf('details', details),
       controls: sim.controlResults.length,
     };
-    const unchanged = sameEpoch ? (Object.keys(versions) as VersionedSection[]).filter((section) => view.versions?.[section] === versions[section]) : [];
+    const unchanged = sameEpoch
+      ? (Object.keys(versions) as VersionedSection[]).filter((section) => view.versions?.[section] === versions[section])
+      : [];
     const send = (section: VersionedSection) => !unchanged.includes(section);
     const frame: Frame = {
       requestId,
@@ -146,7 +170,9 @@ export class SimulatorSession {
       agents,
       events: observer.eventsAfter(sameEpoch ? view.eventSeq : 0, master.layout, EVENTS_PER_FRAME_MAX),
       eventsTotal: observer.eventsTotal,
-      offerCycles: send('offerCycles') ? observer.cycles.map((cycle) => ({ ...cycle, offers: cycle.offers.map((offer) => ({ ...offer })) })) : [],
+      offerCycles: send('offerCycles')
+        ? observer.cycles.map((cycle) => ({ ...cycle, offers: cycle.offers.map((offer) => ({ ...offer })) }))
+        : [],
       samples: observer.samples.slice(samplesFrom),
       samplesFrom,
       faults: this.#faults.slice(0, this.#faultCursor),
@@ -181,7 +207,9 @@ export class SimulatorSession {
     if (!agent && !simulated) return null;
     const layout = master.layout;
     const tasks: TaskSummary[] = [];
-    for (const byId of this.#observer!.live.values()) for (const task of byId.values()) if (task.agentId === agentId) tasks.push({ id: task.id, frameworkId: task.frameworkId, agentId, state: task.state });
+    for (const byId of this.#observer!.live.values())
+      for (const task of byId.values())
+        if (task.agentId === agentId) tasks.push({ id: task.id, frameworkId: task.frameworkId, agentId, state: task.state });
     const status = !agent || simulated?.up === false ? 'down' : this.#partitionedNow.has(agentId) ? 'partitioned' : 'up';
     return {
       id: agentId,
@@ -189,7 +217,12 @@ export class SimulatorSession {
       status,
       total: agent ? describeScalars(totalScalars(agent.total), layout) : 'not registered',
       free: agent ? describeScalars(totalScalars(agent.free), layout) : '—',
-      reservations: agent ? agent.total.reserved.map((part) => `${part.role}: ${describeScalars(part.scalars, layout)}${(part as { volume?: { persistenceId?: string } }).volume ? ` (volume ${(part as { volume: { persistenceId?: string } }).volume.persistenceId ?? ''})` : ''}`) : [],
+      reservations: agent
+        ? agent.total.reserved.map(
+            (part) =>
+              `${part.role}: ${describeScalars(part.scalars, layout)}${(part as { volume?: { persistenceId?: string } }).volume ? ` (volume ${(part as { volume: { persistenceId?: string } }).volume.persistenceId ?? ''})` : ''}`,
+          )
+        : [],
       attributes: agent ? { ...agent.attributes } : {},
       tasks: tasks.slice(0, 200),
       offers: agent ? master.offers.ofAgent(agentId).map((offer) => `${offer.id} → ${offer.frameworkId}`) : [],
@@ -220,7 +253,8 @@ export class SimulatorSession {
       const tasks = [...framework.tasks.values()];
       for (let i = tasks.length - 1; i >= 0 && out.length < limit; i--) {
         const task = tasks[i];
-        if (!query.state || task.state === query.state) out.push({ id: task.id, frameworkId: framework.id, agentId: task.agentId, state: task.state });
+        if (!query.state || task.state === query.state)
+          out.push({ id: task.id, frameworkId: framework.id, agentId: task.agentId, state: task.state });
       }
     }
     return out;
@@ -264,7 +298,11 @@ export class SimulatorSession {
     const scenario = this.#scenario!;
     let observer: RunObserver | null = null;
     const simulation = this.#newSimulation((event) => observer?.onEvent(event));
-    observer = new RunObserver(() => simulation.master, scenario.frameworks, (atMs) => this.#sample(atMs));
+    observer = new RunObserver(
+      () => simulation.master,
+      scenario.frameworks,
+      (atMs) => this.#sample(atMs),
+    );
     this.#sim = simulation;
     this.#observer = observer;
     this.#faultCursor = 0;
@@ -397,7 +435,13 @@ export class SimulatorSession {
     });
     let agentsUp = 0;
     for (const id of master.agents.keys()) if (!this.#partitionedNow.has(id) && this.simulation.agents.get(id)?.up !== false) agentsUp++;
-    return { agents: this.simulation.agents.size, agentsUp, total: master.layout.quantities(total), allocated: master.layout.quantities(allocated), utilization };
+    return {
+      agents: this.simulation.agents.size,
+      agentsUp,
+      total: master.layout.quantities(total),
+      allocated: master.layout.quantities(allocated),
+      utilization,
+    };
   }
 
   #sample(atMs: number): Sample {
@@ -405,7 +449,8 @@ export class SimulatorSession {
     const master = sim.master;
     const allocator = master.allocator;
     const { byRole, byFramework } = this.#heldByTasks();
-    const share = (allocation: Float64Array | undefined) => (allocation ? dominantShare(allocation, allocator.total, allocator.excluded, 1) : 0);
+    const share = (allocation: Float64Array | undefined) =>
+      allocation ? dominantShare(allocation, allocator.total, allocator.excluded, 1) : 0;
     const roleShares = this.#roleNames.map((name) => share(byRole.get(name)));
     const frameworkShares = this.#scenario!.frameworks.map((spec) => share(byFramework.get(spec.id)));
     const slot = Math.max(0, master.layout.slotOf('cpus'));
@@ -457,7 +502,15 @@ export class SimulatorSession {
     return all.slice(from).map((entry, i) => {
       const result = (entry.result ?? {}) as { ok?: boolean; changed?: boolean; message?: string; code?: string };
       const ok = result.ok !== false;
-      return { seq: from + i + 1, atMs: entry.atMs, framework: entry.framework, control: entry.control, ok, changed: ok && result.changed !== false, message: result.message ?? (ok ? 'done' : (result.code ?? 'refused')) };
+      return {
+        seq: from + i + 1,
+        atMs: entry.atMs,
+        framework: entry.framework,
+        control: entry.control,
+        ok,
+        changed: ok && result.changed !== false,
+        message: result.message ?? (ok ? 'done' : (result.code ?? 'refused')),
+      };
     });
   }
 

@@ -58,14 +58,24 @@ describe('AgentRuntime: launching', () => {
     await harness.runtime.launch({
       taskId: 'env',
       frameworkId: 'fw',
-      command: 'echo "$PORT0 $PORT1 $PORT2 $PORTS $MESOS_TASK_ID $MESOS_FRAMEWORK_ID $MESOS_AGENT_ID $MESOS_SANDBOX $MESOS_DIRECTORY $GREETING"',
-      resources: { cpus: 0.1, mem: 32, ports: [[31000, 31001], [31005, 31005]] },
+      command:
+        'echo "$PORT0 $PORT1 $PORT2 $PORTS $MESOS_TASK_ID $MESOS_FRAMEWORK_ID $MESOS_AGENT_ID $MESOS_SANDBOX $MESOS_DIRECTORY $GREETING"',
+      resources: {
+        cpus: 0.1,
+        mem: 32,
+        ports: [
+          [31000, 31001],
+          [31005, 31005],
+        ],
+      },
       env: { GREETING: 'hello' },
     });
 
     await harness.waitForState('env', 'TASK_FINISHED');
     const sandboxDir = join(workDir, 'sandboxes', 'fw', 'env');
-    expect(readFileSync(join(sandboxDir, 'stdout'), 'utf8')).toBe(`31000 31001 31005 31000,31001,31005 env fw agent-1 ${sandboxDir} ${sandboxDir} hello\n`);
+    expect(readFileSync(join(sandboxDir, 'stdout'), 'utf8')).toBe(
+      `31000 31001 31005 31000,31001,31005 env fw agent-1 ${sandboxDir} ${sandboxDir} hello\n`,
+    );
   });
 
   it('rejects an invalid task with TASK_ERROR / REASON_TASK_INVALID', async () => {
@@ -102,7 +112,12 @@ describe('AgentRuntime: launching', () => {
 
 describe('AgentRuntime: killing', () => {
   it('SIGKILLs a task that ignores SIGTERM after the grace period: TASK_KILLING then TASK_KILLED', async () => {
-    await harness.runtime.launch({ taskId: 'stubborn', frameworkId: 'fw', command: "trap '' TERM; touch trapped; sleep 30", frameworkCapabilities: ['TASK_KILLING_STATE'] });
+    await harness.runtime.launch({
+      taskId: 'stubborn',
+      frameworkId: 'fw',
+      command: "trap '' TERM; touch trapped; sleep 30",
+      frameworkCapabilities: ['TASK_KILLING_STATE'],
+    });
     await harness.waitForState('stubborn', 'TASK_RUNNING');
     // SIGTERM before the shell has run `trap` would end it at once: wait until the trap is set.
     await waitFor(() => existsSync(join(workDir, 'sandboxes', 'fw', 'stubborn', 'trapped')), 'the TERM trap to be set');
@@ -149,7 +164,12 @@ describe('AgentRuntime: killing', () => {
 
 describe('AgentRuntime: limits and health', () => {
   it('kills a task whose sandbox outgrows its disk: TASK_FAILED / REASON_CONTAINER_LIMITATION_DISK', async () => {
-    await harness.runtime.launch({ taskId: 'hog', frameworkId: 'fw', command: 'head -c 3145728 /dev/urandom > big; sleep 30', resources: { disk: 1 } });
+    await harness.runtime.launch({
+      taskId: 'hog',
+      frameworkId: 'fw',
+      command: 'head -c 3145728 /dev/urandom > big; sleep 30',
+      resources: { disk: 1 },
+    });
 
     const failed = await harness.waitForState('hog', 'TASK_FAILED');
 
@@ -162,11 +182,21 @@ describe('AgentRuntime: limits and health', () => {
       taskId: 'healthy',
       frameworkId: 'fw',
       command: 'touch ready; sleep 1; rm ready; sleep 30',
-      healthCheck: { command: 'test -f ready', intervalSeconds: 0.1, timeoutSeconds: 2, delaySeconds: 0, gracePeriodSeconds: 5, consecutiveFailures: 0 },
+      healthCheck: {
+        command: 'test -f ready',
+        intervalSeconds: 0.1,
+        timeoutSeconds: 2,
+        delaySeconds: 0,
+        gracePeriodSeconds: 5,
+        consecutiveFailures: 0,
+      },
     });
 
     await harness.waitForState('healthy', 'TASK_RUNNING');
-    const unhealthy = await waitFor(() => harness.updates.find((update) => update.taskId === 'healthy' && update.healthy === false), 'an unhealthy update');
+    const unhealthy = await waitFor(
+      () => harness.updates.find((update) => update.taskId === 'healthy' && update.healthy === false),
+      'an unhealthy update',
+    );
 
     expect(unhealthy.state).toBe('TASK_RUNNING');
     const running = harness.updates.filter((update) => update.taskId === 'healthy').map((update) => [update.state, update.healthy]);
@@ -184,7 +214,14 @@ describe('AgentRuntime: limits and health', () => {
       taskId: 'sick',
       frameworkId: 'fw',
       command: 'sleep 30',
-      healthCheck: { command: 'exit 1', intervalSeconds: 0.1, timeoutSeconds: 2, delaySeconds: 0, gracePeriodSeconds: 0, consecutiveFailures: 3 },
+      healthCheck: {
+        command: 'exit 1',
+        intervalSeconds: 0.1,
+        timeoutSeconds: 2,
+        delaySeconds: 0,
+        gracePeriodSeconds: 0,
+        consecutiveFailures: 3,
+      },
     });
 
     const killed = await harness.waitForState('sick', 'TASK_KILLED');
@@ -202,7 +239,11 @@ describe('AgentRuntime: start-up and logs', () => {
 
     expect(other.runtime.warnings[0]).toMatch(/^posix isolation: .*limits are NOT enforced/);
     expect(logger.lines.find((line) => line.level === 'warn')?.message).toBe(other.runtime.warnings[0]);
-    expect(logger.lines.find((line) => line.message === 'agent runtime started')?.fields).toMatchObject({ agentId: 'agent-1', isolator: 'posix', tasks: 0 });
+    expect(logger.lines.find((line) => line.message === 'agent runtime started')?.fields).toMatchObject({
+      agentId: 'agent-1',
+      isolator: 'posix',
+      tasks: 0,
+    });
     other.runtime.close();
     removeWorkDir(dir);
   });

@@ -37,7 +37,10 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
 
   beforeAll(async () => {
     workDir = makeWorkDir('cgroups-v1');
-    harness = await startRuntime(workDir, { isolator: new CgroupsV1Isolator({ root: ROOT, parent: PARENT, cfsQuota: true }), monitorIntervalMs: 100 });
+    harness = await startRuntime(workDir, {
+      isolator: new CgroupsV1Isolator({ root: ROOT, parent: PARENT, cfsQuota: true }),
+      monitorIntervalMs: 100,
+    });
   });
 
   afterAll(() => {
@@ -55,7 +58,12 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
 
   it('fails a task that allocates far past its 32 MB limit with REASON_CONTAINER_LIMITATION_MEMORY, and removes its cgroups', async () => {
     // `tail` keeps the whole newline-free 200 MB stream in memory.
-    const launched = await harness.runtime.launch({ taskId: 'oom', frameworkId: 'fw', command: 'head -c 200M /dev/zero | tail', resources: { cpus: 0.5, mem: 32 } });
+    const launched = await harness.runtime.launch({
+      taskId: 'oom',
+      frameworkId: 'fw',
+      command: 'head -c 200M /dev/zero | tail',
+      resources: { cpus: 0.5, mem: 32 },
+    });
     if (!launched.ok) throw new Error(launched.message);
 
     const failed = await harness.waitForState('oom', 'TASK_FAILED', 20_000);
@@ -66,7 +74,12 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
   });
 
   it('writes cpu.shares, the CFS quota and the memory limit, and runs the task inside its cgroups', async () => {
-    const launched = await harness.runtime.launch({ taskId: 'cpu', frameworkId: 'fw', command: 'cat /proc/self/cgroup; sleep 30', resources: { cpus: 0.5, mem: 64 } });
+    const launched = await harness.runtime.launch({
+      taskId: 'cpu',
+      frameworkId: 'fw',
+      command: 'cat /proc/self/cgroup; sleep 30',
+      resources: { cpus: 0.5, mem: 64 },
+    });
     if (!launched.ok) throw new Error(launched.message);
     await harness.waitForState('cpu', 'TASK_RUNNING');
     const id = launched.containerId;
@@ -109,7 +122,9 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
       writeFileSync(join(cgroupDir(controller, 'leftover-1'), 'cgroup.procs'), String(stray.pid));
     }
 
-    const other = await startRuntime(makeWorkDir('cgroups-v1-leftovers'), { isolator: new CgroupsV1Isolator({ root: ROOT, parent: PARENT }) });
+    const other = await startRuntime(makeWorkDir('cgroups-v1-leftovers'), {
+      isolator: new CgroupsV1Isolator({ root: ROOT, parent: PARENT }),
+    });
 
     for (const controller of CONTROLLERS) expect(existsSync(cgroupDir(controller, 'leftover-1'))).toBe(false);
     await waitFor(() => !isProcessAlive(stray.pid!), 'the leftover process to be killed', 2_000);

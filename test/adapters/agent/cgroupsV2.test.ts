@@ -42,7 +42,9 @@ describe('cpu conversions', () => {
 
   it('converts shares to cpu.weight as systemd and Kubernetes do: 1 + ((shares - 2) * 9999) / 262142', () => {
     // 1024 shares (one cpu) is weight 39 in Kubernetes; the ends map to 1 and 10000.
-    expect([cpuWeightFromShares(2), cpuWeightFromShares(1024), cpuWeightFromShares(1536), cpuWeightFromShares(262144)]).toEqual([1, 39, 59, 10000]);
+    expect([cpuWeightFromShares(2), cpuWeightFromShares(1024), cpuWeightFromShares(1536), cpuWeightFromShares(262144)]).toEqual([
+      1, 39, 59, 10000,
+    ]);
   });
 
   it('sets the CFS quota to cpus x period, at least 1 ms', () => {
@@ -87,7 +89,9 @@ describe('CgroupsV2Isolator on a fake cgroup2 tree', () => {
     const root = fakeCgroup2Tree('cpu io');
     const isolator = new CgroupsV2Isolator({ root, fs: plainDirectoryCgroupFs });
 
-    await expect(isolator.prepare('c3', { cpus: 1, memMb: 32, pidsMax: 10 })).rejects.toThrow('cgroup v2 controllers not available at ' + root + ': memory, pids');
+    await expect(isolator.prepare('c3', { cpus: 1, memMb: 32, pidsMax: 10 })).rejects.toThrow(
+      'cgroup v2 controllers not available at ' + root + ': memory, pids',
+    );
     expect(existsSync(join(root, 'allot', 'c3'))).toBe(false);
   });
 
@@ -150,7 +154,8 @@ describe('CgroupsV1Isolator on a fake tree', () => {
     expect(read(join(root, 'cpu', 'allot', 'c7', 'cpu.shares'))).toBe('256');
     expect(read(join(root, 'cpu', 'allot', 'c7', 'cpu.cfs_period_us'))).toBe('100000');
     expect(read(join(root, 'cpu', 'allot', 'c7', 'cpu.cfs_quota_us'))).toBe('25000');
-    for (const file of ['memory.limit_in_bytes', 'memory.soft_limit_in_bytes', 'memory.memsw.limit_in_bytes']) expect(read(join(root, 'memory', 'allot', 'c7', file))).toBe(String(128 * 2 ** 20));
+    for (const file of ['memory.limit_in_bytes', 'memory.soft_limit_in_bytes', 'memory.memsw.limit_in_bytes'])
+      expect(read(join(root, 'memory', 'allot', 'c7', file))).toBe(String(128 * 2 ** 20));
     expect(read(join(root, 'pids', 'allot', 'c7', 'pids.max'))).toBe('50');
 
     writeFileSync(join(root, 'memory', 'allot', 'c7', 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
@@ -188,7 +193,12 @@ describe('AgentRuntime with the v2 isolator on a fake tree', () => {
     const workDir = makeWorkDir('fake-v2');
     const harness = await startRuntime(workDir, { isolator: new CgroupsV2Isolator({ root, fs: plainDirectoryCgroupFs }) });
 
-    const launched = await harness.runtime.launch({ taskId: 'oom', frameworkId: 'fw', command: 'sleep 30', resources: { cpus: 1, mem: 64 } });
+    const launched = await harness.runtime.launch({
+      taskId: 'oom',
+      frameworkId: 'fw',
+      command: 'sleep 30',
+      resources: { cpus: 1, mem: 64 },
+    });
     if (!launched.ok) throw new Error(launched.message);
     await harness.waitForState('oom', 'TASK_RUNNING');
     const cgroup = join(root, 'allot', launched.containerId);

@@ -32,7 +32,10 @@ export interface Harness {
   waitForState(taskId: string, state: string, timeoutMs?: number): Promise<StatusUpdate>;
 }
 
-export async function startRuntime(workDir: string, options: Partial<AgentRuntimeOptions> & { autoAcknowledge?: boolean } = {}): Promise<Harness> {
+export async function startRuntime(
+  workDir: string,
+  options: Partial<AgentRuntimeOptions> & { autoAcknowledge?: boolean } = {},
+): Promise<Harness> {
   const updates: StatusUpdate[] = [];
   const autoAcknowledge = options.autoAcknowledge ?? true;
   let runtime: AgentRuntime | null = null;
@@ -45,7 +48,11 @@ export async function startRuntime(workDir: string, options: Partial<AgentRuntim
     updates,
     states: (taskId) => updates.filter((update) => update.taskId === taskId).map((update) => update.state),
     waitForState: (taskId, state, timeoutMs = 15_000) =>
-      waitFor(() => updates.find((update) => update.taskId === taskId && update.state === state), `${taskId} to reach ${state} (seen: ${harness.states(taskId).join(', ') || 'nothing'})`, timeoutMs),
+      waitFor(
+        () => updates.find((update) => update.taskId === taskId && update.state === state),
+        `${taskId} to reach ${state} (seen: ${harness.states(taskId).join(', ') || 'nothing'})`,
+        timeoutMs,
+      ),
   };
   runtime = await AgentRuntime.create({
     workDir,

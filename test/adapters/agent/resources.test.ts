@@ -25,18 +25,30 @@ describe('parseResources', () => {
 
     expect(parsed).toEqual({
       ok: true,
-      value: { resources: { cpus: 0.123, gpus: 1, fpga: 2 }, ports: [[31000, 31010], [32000, 32100]], reservations: [] },
+      value: {
+        resources: { cpus: 0.123, gpus: 1, fpga: 2 },
+        ports: [
+          [31000, 31010],
+          [32000, 32100],
+        ],
+        reservations: [],
+      },
     });
   });
 
   it('turns role-qualified items into static reservations that are part of the totals', () => {
-    const parsed = parseResources('cpus:4;cpus(analytics):2;mem(analytics):1024;mem:1024;ports(web):[80-80];ports:[31000-31010];disk(*):100');
+    const parsed = parseResources(
+      'cpus:4;cpus(analytics):2;mem(analytics):1024;mem:1024;ports(web):[80-80];ports:[31000-31010];disk(*):100',
+    );
 
     expect(parsed).toEqual({
       ok: true,
       value: {
         resources: { cpus: 6, mem: 2048, disk: 100 },
-        ports: [[80, 80], [31000, 31010]],
+        ports: [
+          [80, 80],
+          [31000, 31010],
+        ],
         reservations: [
           { role: 'analytics', resources: { cpus: 2, mem: 1024 } },
           { role: 'web', resources: {}, ports: [[80, 80]] },
@@ -64,7 +76,10 @@ describe('parseResources', () => {
 
 describe('parseAttributes', () => {
   it('parses text and numbers', () => {
-    expect(parseAttributes('rack:r1;zone:a;level:3;ratio:0.5')).toEqual({ ok: true, value: { rack: 'r1', zone: 'a', level: 3, ratio: 0.5 } });
+    expect(parseAttributes('rack:r1;zone:a;level:3;ratio:0.5')).toEqual({
+      ok: true,
+      value: { rack: 'r1', zone: 'a', level: 3, ratio: 0.5 },
+    });
   });
 
   it.each([

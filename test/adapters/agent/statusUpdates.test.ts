@@ -59,7 +59,13 @@ describe('AgentRuntime: status update retries and acknowledgements', () => {
     await harness.runtime.launch({ taskId: 'fields', frameworkId: 'fw-2', command: 'exit 0' });
     const finished = await harness.waitForState('fields', 'TASK_FINISHED');
 
-    expect(finished).toMatchObject({ taskId: 'fields', frameworkId: 'fw-2', agentId: 'agent-1', state: 'TASK_FINISHED', timestampMs: 42_000 });
+    expect(finished).toMatchObject({
+      taskId: 'fields',
+      frameworkId: 'fw-2',
+      agentId: 'agent-1',
+      state: 'TASK_FINISHED',
+      timestampMs: 42_000,
+    });
     expect(finished.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     harness.runtime.close();
     removeWorkDir(harness.runtime.workDir);

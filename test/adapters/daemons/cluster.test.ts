@@ -53,7 +53,14 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   it('runs `echo hi` to TASK_FINISHED, with uuids that it acknowledges', async () => {
     const offer = await scheduler.freshOffer();
 
-    const accepted = await scheduler.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'hello', 'echo hi', { cpus: 0.1, mem: 32 })], filters: { refuse_seconds: 0 } } });
+    const accepted = await scheduler.call({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [offer.id],
+        operations: [launch(offer, 'hello', 'echo hi', { cpus: 0.1, mem: 32 })],
+        filters: { refuse_seconds: 0 },
+      },
+    });
     const finished = await scheduler.waitForState('hello', 'TASK_FINISHED');
 
     expect(accepted.status).toBe(202);
@@ -67,10 +74,16 @@ describe('a master, an agent and a scheduler over HTTP', () => {
 
   it('kills a sleeping task: TASK_RUNNING then TASK_KILLED', async () => {
     const offer = await scheduler.freshOffer();
-    await scheduler.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'sleeper', 'sleep 60', { cpus: 0.1, mem: 32 })] } });
+    await scheduler.call({
+      type: 'ACCEPT',
+      accept: { offer_ids: [offer.id], operations: [launch(offer, 'sleeper', 'sleep 60', { cpus: 0.1, mem: 32 })] },
+    });
     await scheduler.waitForState('sleeper', 'TASK_RUNNING');
 
-    const killed = await scheduler.call({ type: 'KILL', kill: { task_id: { value: 'sleeper' }, kill_policy: { grace_period: { nanoseconds: 200_000_000 } } } });
+    const killed = await scheduler.call({
+      type: 'KILL',
+      kill: { task_id: { value: 'sleeper' }, kill_policy: { grace_period: { nanoseconds: 200_000_000 } } },
+    });
     await scheduler.waitForState('sleeper', 'TASK_KILLED');
 
     expect(killed.status).toBe(202);
@@ -80,7 +93,14 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   it.skipIf(cgroupSkip !== null)('fails a task over its memory limit with REASON_CONTAINER_LIMITATION_MEMORY (cgroups)', async () => {
     const offer = await scheduler.freshOffer();
     // `tail` holds the whole newline-free 200 MB stream in memory.
-    await scheduler.call({ type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'hog', 'head -c 200M /dev/zero | tail', { cpus: 0.2, mem: 32 })], filters: { refuse_seconds: 0 } } });
+    await scheduler.call({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [offer.id],
+        operations: [launch(offer, 'hog', 'head -c 200M /dev/zero | tail', { cpus: 0.2, mem: 32 })],
+        filters: { refuse_seconds: 0 },
+      },
+    });
 
     const failed = await scheduler.waitForState('hog', 'TASK_FAILED', 30_000);
 
@@ -93,16 +113,34 @@ describe('a master, an agent and a scheduler over HTTP', () => {
     const offer = (await operator(master.url, { type: 'GET_AGENTS' })).body.get_agents.agents[0];
     const agentId = offer.agent_info.id;
 
-    await scheduler.call({ type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'hello' }, agent_id: agentId }, { task_id: { value: 'never-launched' }, agent_id: agentId }] } });
-    const hello = await scheduler.waitFor((event) => event.type === 'UPDATE' && event.update.status.task_id.value === 'hello', 'reconciled hello', 10_000, from);
-    const unknown = await scheduler.waitFor((event) => event.type === 'UPDATE' && event.update.status.task_id.value === 'never-launched', 'reconciled unknown', 10_000, from);
+    await scheduler.call({
+      type: 'RECONCILE',
+      reconcile: {
+        tasks: [
+          { task_id: { value: 'hello' }, agent_id: agentId },
+          { task_id: { value: 'never-launched' }, agent_id: agentId },
+        ],
+      },
+    });
+    const hello = await scheduler.waitFor(
+      (event) => event.type === 'UPDATE' && event.update.status.task_id.value === 'hello',
+      'reconciled hello',
+      10_000,
+      from,
+    );
+    const unknown = await scheduler.waitFor(
+      (event) => event.type === 'UPDATE' && event.update.status.task_id.value === 'never-launched',
+      'reconciled unknown',
+      10_000,
+      from,
+    );
 
     expect(hello.update.status).toMatchObject({ state: 'TASK_FINISHED', reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER' });
     expect(hello.update.status.uuid).toBeUndefined();
     expect(unknown.update.status.state).toBe('TASK_LOST');
   });
 
-  it('serves /metrics in Prometheus text, /health, and the agent\'s /state', async () => {
+  it("serves /metrics in Prometheus text, /health, and the agent's /state", async () => {
     const metrics = await (await fetch(`${master.url}/metrics`)).text();
     const health = await fetch(`${master.url}/health`);
     const state = await (await fetch(`${agent.url}/state`)).json();

@@ -50,7 +50,10 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection across processes, lea
   });
 
   function spawnContender(id: string): ContenderProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, etcd.endpoint, '/processes/', id], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, etcd.endpoint, '/processes/', id], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     killOnExit(child);
     const contender: ContenderProcess = { id, child, lines: [], exited: new Promise((resolve) => child.once('exit', () => resolve())) };
     createInterface({ input: child.stdout! }).on('line', (text) => {
@@ -66,12 +69,18 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection across processes, lea
 
   /** Who leads now, from the processes' own reports (the last gained/lost line of each live process). */
   function currentLeaders(live: ContenderProcess[]): ContenderProcess[] {
-    return live.filter((contender) => contender.lines.filter((line) => line.type.startsWith('leadership.')).at(-1)?.type === 'leadership.gained');
+    return live.filter(
+      (contender) => contender.lines.filter((line) => line.type.startsWith('leadership.')).at(-1)?.type === 'leadership.gained',
+    );
   }
 
   it(`elects a new leader within 3 s after each of ${KILLS} SIGKILLs of the leader`, async () => {
     let live = [spawnContender('p0'), spawnContender('p1'), spawnContender('p2')];
-    await waitUntil(() => live.every((contender) => contender.lines.some((line) => line.type === 'started')), 'three contenders to start', 20_000);
+    await waitUntil(
+      () => live.every((contender) => contender.lines.some((line) => line.type === 'started')),
+      'three contenders to start',
+      20_000,
+    );
     let [leader] = await waitUntil(() => (currentLeaders(live).length === 1 ? currentLeaders(live) : null), 'a first leader', 5000);
     const failoverMs: number[] = [];
     for (let kill = 1; kill <= KILLS; kill += 1) {
@@ -80,7 +89,11 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection across processes, lea
       leader.child.kill('SIGKILL');
       await leader.exited;
       live = live.filter((contender) => contender !== leader);
-      const [next] = await waitUntil(() => (currentLeaders(live).length === 1 ? currentLeaders(live) : null), `a new leader after kill ${kill}`, 5000);
+      const [next] = await waitUntil(
+        () => (currentLeaders(live).length === 1 ? currentLeaders(live) : null),
+        `a new leader after kill ${kill}`,
+        5000,
+      );
       const gainedAtMs = next.lines.findLast((line) => line.type === 'leadership.gained')!.atMs;
       failoverMs.push(gainedAtMs - killedAtMs);
       leader = next;
@@ -113,6 +126,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection across processes, lea
       return result;
     });
     intervals.sort((a, b) => a.fromMs - b.fromMs);
-    for (let index = 1; index < intervals.length; index += 1) expect(intervals[index].fromMs).toBeGreaterThanOrEqual(intervals[index - 1].toMs);
+    for (let index = 1; index < intervals.length; index += 1)
+      expect(intervals[index].fromMs).toBeGreaterThanOrEqual(intervals[index - 1].toMs);
   });
 });

@@ -36,7 +36,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('EtcdStore on a real etcd', () => {
     const second = await store.put('state', 'two', first.ok ? first.version : -1);
     expect(second.ok && first.ok && second.version > first.version).toBe(true);
     expect(await store.get('state')).toEqual({ value: 'two', version: second.ok ? second.version : -1 });
-    expect((await client.get('/t1/state/state').string())).toBe('two');
+    expect(await client.get('/t1/state/state').string()).toBe('two');
     const other = new EtcdStore({ client, prefix: '/t1-other/', endpoints: [etcd.endpoint] });
     expect(await other.get('state')).toBeNull();
     await store.delete('state');

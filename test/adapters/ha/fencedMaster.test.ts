@@ -27,8 +27,13 @@ describe('a fenced master', () => {
     const sent: Effect[] = [];
     host.onEffects((effects) => sent.push(...effects));
     try {
-      await host.run((nowMs) => ({ type: 'framework.subscribe', nowMs, framework: frameworkSpec('fw-1', { name: 'one', roles: ['a'] }, ['a']) }));
-      const reconcile = () => host.run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId: 'fw-1', tasks: [{ taskId: 'nope' }] }));
+      await host.run((nowMs) => ({
+        type: 'framework.subscribe',
+        nowMs,
+        framework: frameworkSpec('fw-1', { name: 'one', roles: ['a'] }, ['a']),
+      }));
+      const reconcile = () =>
+        host.run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId: 'fw-1', tasks: [{ taskId: 'nope' }] }));
       await reconcile();
       const whileLeading = sent.length;
       expect(whileLeading).toBeGreaterThan(0); // the reconciliation answer went out

@@ -23,7 +23,12 @@ function group(count: number) {
   const dead = new Set<number>();
   const events: Array<{ id: string; event: ElectionEvent }> = [];
   const elections = Array.from({ length: count }, (_, index) => {
-    const election = new FileLockElection({ directory, candidate: { id: `m${index}`, address: `http://127.0.0.1:${5050 + index}` }, pid: 1000 + index, isAlive: (owner) => !dead.has(owner.pid) });
+    const election = new FileLockElection({
+      directory,
+      candidate: { id: `m${index}`, address: `http://127.0.0.1:${5050 + index}` },
+      pid: 1000 + index,
+      isAlive: (owner) => !dead.has(owner.pid),
+    });
     election.on((event) => events.push({ id: `m${index}`, event }));
     return election;
   });
@@ -71,7 +76,9 @@ describe('FileLockElection', () => {
     expect(leaders()).toEqual([elections[1]]);
     rmSync(join(directory, 'leader.lock'), { recursive: true });
     elections[1].poll();
-    expect(events.filter((entry) => entry.id === 'm1' && entry.event.type === 'leadership.lost').map((entry) => entry.event)).toEqual([{ type: 'leadership.lost', reason: 'the lock was removed' }]);
+    expect(events.filter((entry) => entry.id === 'm1' && entry.event.type === 'leadership.lost').map((entry) => entry.event)).toEqual([
+      { type: 'leadership.lost', reason: 'the lock was removed' },
+    ]);
     elections[1].poll();
     expect(leaders()).toEqual([elections[1]]); // it campaigns again and wins the free lock
   });
@@ -91,7 +98,10 @@ describe('FileLockElection', () => {
     reused.poll();
     expect(reused.isLeader()).toBe(true);
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(directory, 'leader.lock', 'owner.json'), JSON.stringify({ id: 'old', address: 'http://127.0.0.1:1', pid: process.pid, identity: 'another-boot:1' }));
+    writeFileSync(
+      join(directory, 'leader.lock', 'owner.json'),
+      JSON.stringify({ id: 'old', address: 'http://127.0.0.1:1', pid: process.pid, identity: 'another-boot:1' }),
+    );
     const fresh = new FileLockElection({ directory, candidate: { id: 'new', address: 'http://127.0.0.1:2' } });
     fresh.poll();
     expect(fresh.isLeader()).toBe(true);

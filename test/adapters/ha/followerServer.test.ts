@@ -45,7 +45,9 @@ describe('follower server', () => {
       const answered = fetch(`http://127.0.0.1:${follower.port}/api/v1/scheduler`, { method: 'POST', body: '{}', redirect: 'manual' });
       await new Promise((resolve) => setTimeout(resolve, 600));
       const startedAtMs = Date.now();
-      leaderServer = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"healthy":true}'));
+      leaderServer = createServer((_request, response) =>
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"healthy":true}'),
+      );
       await new Promise<void>((resolve) => leaderServer!.listen(leaderPort, '127.0.0.1', resolve));
       const response = await answered;
       const answeredAtMs = Date.now();

@@ -18,25 +18,36 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function allot(...args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [LAUNCHER, ...args], { timeout: 30_000 }, (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }));
+    execFile(process.execPath, [LAUNCHER, ...args], { timeout: 30_000 }, (error, _stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+    );
   });
 }
 
 describe('parseEndpoints', () => {
   it('takes comma-separated http(s) URLs with a port and nothing else', () => {
-    expect(parseEndpoints('http://127.0.0.1:2379, https://etcd-2:2379/')).toEqual({ ok: true, endpoints: ['http://127.0.0.1:2379', 'https://etcd-2:2379'] });
+    expect(parseEndpoints('http://127.0.0.1:2379, https://etcd-2:2379/')).toEqual({
+      ok: true,
+      endpoints: ['http://127.0.0.1:2379', 'https://etcd-2:2379'],
+    });
     expect(parseEndpoints('')).toMatchObject({ ok: false, message: expect.stringMatching(/one or more URLs/) });
     expect(parseEndpoints('127.0.0.1:2379')).toMatchObject({ ok: false, message: expect.stringMatching(/is not a URL/) });
     expect(parseEndpoints('unix://x:1')).toMatchObject({ ok: false, message: expect.stringMatching(/must start with http/) });
     expect(parseEndpoints('http://127.0.0.1')).toMatchObject({ ok: false, message: expect.stringMatching(/needs a port/) });
-    expect(parseEndpoints('http://u:p@127.0.0.1:2379/v3')).toMatchObject({ ok: false, message: expect.stringMatching(/just scheme:\/\/host:port/) });
+    expect(parseEndpoints('http://u:p@127.0.0.1:2379/v3')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/just scheme:\/\/host:port/),
+    });
   });
 });
 
 describe('allot master: HA and security flags', () => {
   it('refuses bad combinations with exit 2, naming the flag or the file and path', async () => {
     const security = join(dir, 'security.json');
-    writeFileSync(security, JSON.stringify({ credentials: [{ principal: 'a', secret: '12345678' }], authorization: { launch_tasks: [{ principals: ['a'] }] } }));
+    writeFileSync(
+      security,
+      JSON.stringify({ credentials: [{ principal: 'a', secret: '12345678' }], authorization: { launch_tasks: [{ principals: ['a'] }] } }),
+    );
     const cert = join(dir, 'cert.pem');
     writeFileSync(cert, '-----BEGIN CERTIFICATE-----\n');
     const results = await Promise.all([

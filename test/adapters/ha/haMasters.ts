@@ -14,9 +14,28 @@ import { killOnExit } from './etcdHarness.js';
 const LAUNCHER = fileURLToPath(new URL('../../../adapters/bin/allot.js', import.meta.url));
 
 /** `store` is an etcd endpoint, or `{ sharedWorkDir }` for the file store. */
-export async function startHaMasterProcess(workDir: string, name: string, store: string | { sharedWorkDir: string }, port: number, extraArgs: string[] = []): Promise<Daemon> {
-  const storeArgs = typeof store === 'string' ? ['--store', 'etcd', '--etcd', store] : ['--store', 'file', '--work-dir', store.sharedWorkDir];
-  const args = ['master', ...storeArgs, '--port', String(port), '--heartbeat-interval', '1', '--allocation-interval', '0.2', '--agent-reregister-timeout', '30', ...extraArgs];
+export async function startHaMasterProcess(
+  workDir: string,
+  name: string,
+  store: string | { sharedWorkDir: string },
+  port: number,
+  extraArgs: string[] = [],
+): Promise<Daemon> {
+  const storeArgs =
+    typeof store === 'string' ? ['--store', 'etcd', '--etcd', store] : ['--store', 'file', '--work-dir', store.sharedWorkDir];
+  const args = [
+    'master',
+    ...storeArgs,
+    '--port',
+    String(port),
+    '--heartbeat-interval',
+    '1',
+    '--allocation-interval',
+    '0.2',
+    '--agent-reregister-timeout',
+    '30',
+    ...extraArgs,
+  ];
   const logFile = join(workDir, `${name}.log`);
   const child = spawn(process.execPath, [LAUNCHER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   killOnExit(child);

@@ -11,7 +11,17 @@ import { RecordIoDecoder } from '../../../adapters/src/master/recordIo.js';
 
 type Json = Record<string, any>;
 
-const TERMINAL = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
+const TERMINAL = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_LOST',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+]);
 const RELAUNCH = new Set(['TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_UNKNOWN']);
 
 export interface Attempt {
@@ -112,7 +122,10 @@ export class HaScheduler {
   }
 
   reconcile(attempts: Attempt[]): Promise<number> {
-    return this.call({ type: 'RECONCILE', reconcile: { tasks: attempts.map((attempt) => ({ task_id: { value: attempt.id }, agent_id: { value: attempt.agentId } })) } });
+    return this.call({
+      type: 'RECONCILE',
+      reconcile: { tasks: attempts.map((attempt) => ({ task_id: { value: attempt.id }, agent_id: { value: attempt.agentId } })) },
+    });
   }
 
   async #run(): Promise<void> {
@@ -133,10 +146,26 @@ export class HaScheduler {
       watchdog = setTimeout(() => abort.abort(), 3500); // three missed 1 s heartbeats
     };
     try {
-      const info = { user: 'root', name: 'ha-batch', roles: [this.#options.role], capabilities: [{ type: 'MULTI_ROLE' }], failover_timeout: 3600, ...(this.frameworkId ? { id: { value: this.frameworkId } } : {}) };
-      const body = { type: 'SUBSCRIBE', ...(this.frameworkId ? { framework_id: { value: this.frameworkId } } : {}), subscribe: { framework_info: info } };
+      const info = {
+        user: 'root',
+        name: 'ha-batch',
+        roles: [this.#options.role],
+        capabilities: [{ type: 'MULTI_ROLE' }],
+        failover_timeout: 3600,
+        ...(this.frameworkId ? { id: { value: this.frameworkId } } : {}),
+      };
+      const body = {
+        type: 'SUBSCRIBE',
+        ...(this.frameworkId ? { framework_id: { value: this.frameworkId } } : {}),
+        subscribe: { framework_info: info },
+      };
       arm();
-      const response = await fetch(`${url}/api/v1/scheduler`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body), signal: abort.signal });
+      const response = await fetch(`${url}/api/v1/scheduler`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: abort.signal,
+      });
       if (response.status !== 200 || !response.body) {
         await response.arrayBuffer().catch(() => undefined);
         return;
@@ -182,7 +211,13 @@ export class HaScheduler {
       let mem = scalar(offer, 'mem');
       const operations: Json[] = [];
       const launched: Attempt[] = [];
-      while (this.#launching && this.#pending.length > 0 && this.unfinished().length + launched.length < this.#options.inFlightMax && cpus >= 0.1 && mem >= 16) {
+      while (
+        this.#launching &&
+        this.#pending.length > 0 &&
+        this.unfinished().length + launched.length < this.#options.inFlightMax &&
+        cpus >= 0.1 &&
+        mem >= 16
+      ) {
         const logical = this.#pending.shift()!;
         const count = (this.#attemptCount.get(logical) ?? 0) + 1;
         this.#attemptCount.set(logical, count);
@@ -211,7 +246,10 @@ export class HaScheduler {
         mem -= 16;
       }
       for (const attempt of launched) this.attempts.set(attempt.id, attempt);
-      const call = operations.length > 0 ? { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations, filters: { refuse_seconds: 0.2 } } } : { type: 'DECLINE', decline: { offer_ids: [offer.id], filters: { refuse_seconds: 0.2 } } };
+      const call =
+        operations.length > 0
+          ? { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations, filters: { refuse_seconds: 0.2 } } }
+          : { type: 'DECLINE', decline: { offer_ids: [offer.id], filters: { refuse_seconds: 0.2 } } };
       const status = await this.call(call);
       // An ACCEPT whose answer was lost may or may not have happened: reconciliation tells.
       if (status !== 202 && launched.length > 0) void this.reconcile(launched);
@@ -220,7 +258,8 @@ export class HaScheduler {
 
   #update(status: Json): void {
     const id: string = status.task_id.value;
-    if (status.uuid) void this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } });
+    if (status.uuid)
+      void this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } });
     const attempt = this.attempts.get(id);
     if (!attempt) return;
     attempt.states.push(status.state);
@@ -236,5 +275,7 @@ export class HaScheduler {
 }
 
 function scalar(offer: Json, name: string): number {
-  return (offer.resources as Json[]).filter((resource) => resource.name === name && (resource.reservations ?? []).length === 0).reduce((sum, resource) => sum + resource.scalar.value, 0);
+  return (offer.resources as Json[])
+    .filter((resource) => resource.name === name && (resource.reservations ?? []).length === 0)
+    .reduce((sum, resource) => sum + resource.scalar.value, 0);
 }

@@ -72,7 +72,9 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
     const group = contend(3);
     const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
     await waitUntil(() => group.every((contender) => contender.election.leader?.id === leader.id), 'everyone to observe the leader', 3000);
-    expect(group.map((contender) => contender.election.leader?.address)).toEqual(Array(3).fill(`http://127.0.0.1:${5050 + Number(leader.id.slice(1))}`));
+    expect(group.map((contender) => contender.election.leader?.address)).toEqual(
+      Array(3).fill(`http://127.0.0.1:${5050 + Number(leader.id.slice(1))}`),
+    );
     expect(leader.election.fence()?.key).toMatch(/\/election-\d+\/leader$/);
     for (const follower of group.filter((contender) => contender !== leader)) expect(follower.election.fence()).toBeNull();
     // Stable: still the same single leader a few keep-alives later.
@@ -104,7 +106,9 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
     const [next] = await waitUntil(() => (leaders(rest).length === 1 ? leaders(rest) : null), 'a new leader', 5000);
     const lostAtMs = leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= cutAtMs)?.atMs ?? Infinity;
     const nextAtMs = gainedAt(next, cutAtMs) ?? -Infinity;
-    console.log(`[ha] partitioned leader stepped down ${(lostAtMs - cutAtMs).toFixed(0)} ms after the cut; successor elected ${(nextAtMs - cutAtMs).toFixed(0)} ms after it (gap ${(nextAtMs - lostAtMs).toFixed(0)} ms)`);
+    console.log(
+      `[ha] partitioned leader stepped down ${(lostAtMs - cutAtMs).toFixed(0)} ms after the cut; successor elected ${(nextAtMs - cutAtMs).toFixed(0)} ms after it (gap ${(nextAtMs - lostAtMs).toFixed(0)} ms)`,
+    );
     expect(lostAtMs).toBeLessThan(nextAtMs);
     expect(nextAtMs - cutAtMs).toBeLessThan(3000);
     expect(lostAtMs - cutAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 400);

@@ -44,7 +44,9 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('a leading master partitioned from et
     workDir = makeWorkDir('ha-partition');
     proxies = await Promise.all([0, 1, 2].map(() => startTcpProxy(etcd.endpoint)));
     const ports = [await freePort(), await freePort(), await freePort()];
-    masters = await Promise.all([0, 1, 2].map((index) => startHaMasterProcess(workDir, `master-${index}`, proxies[index].endpoint, ports[index])));
+    masters = await Promise.all(
+      [0, 1, 2].map((index) => startHaMasterProcess(workDir, `master-${index}`, proxies[index].endpoint, ports[index])),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -55,17 +57,27 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('a leading master partitioned from et
   });
 
   it('steps down (and exits 75) before another master is elected, then a follower serves', async () => {
-    const leader = await waitUntil(() => masters.find((master) => logTimes(master, 'leading master serving').length > 0), 'a leading master', 15_000);
+    const leader = await waitUntil(
+      () => masters.find((master) => logTimes(master, 'leading master serving').length > 0),
+      'a leading master',
+      15_000,
+    );
     const index = masters.indexOf(leader);
     const cutAtMs = Date.now();
     proxies[index].blackhole();
 
     const exitCode = await Promise.race([leader.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
     const others = masters.filter((master) => master !== leader);
-    const successor = await waitUntil(() => others.find((master) => logTimes(master, 'leading master serving').length > 0), 'a new leading master', 10_000);
+    const successor = await waitUntil(
+      () => others.find((master) => logTimes(master, 'leading master serving').length > 0),
+      'a new leading master',
+      10_000,
+    );
     const steppedDownAtMs = logTimes(leader, 'lost leadership: this master stops serving')[0];
     const electedAtMs = logTimes(successor, 'elected leading master')[0];
-    console.log(`[ha] partitioned leader stepped down ${steppedDownAtMs - cutAtMs} ms after the cut; successor elected ${electedAtMs - cutAtMs} ms after it (${electedAtMs - steppedDownAtMs} ms later)`);
+    console.log(
+      `[ha] partitioned leader stepped down ${steppedDownAtMs - cutAtMs} ms after the cut; successor elected ${electedAtMs - cutAtMs} ms after it (${electedAtMs - steppedDownAtMs} ms later)`,
+    );
 
     expect(exitCode).toBe(75);
     expect(steppedDownAtMs).toBeLessThan(electedAtMs);

@@ -23,8 +23,22 @@ describe('Mesos Resource JSON', () => {
     const json = [
       { name: 'cpus', type: 'SCALAR', scalar: { value: 2 } },
       { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31010 }] } },
-      { name: 'mem', type: 'SCALAR', scalar: { value: 512 }, reservations: [{ type: 'DYNAMIC', role: 'eng', labels: { labels: [{ key: 'resource_id', value: 'x' }] } }, { type: 'DYNAMIC', role: 'eng/web' }] },
-      { name: 'disk', type: 'SCALAR', scalar: { value: 100 }, reservations: [{ type: 'DYNAMIC', role: 'db' }], disk: { persistence: { id: 'vol' }, volume: { container_path: 'data', mode: 'RW' } } },
+      {
+        name: 'mem',
+        type: 'SCALAR',
+        scalar: { value: 512 },
+        reservations: [
+          { type: 'DYNAMIC', role: 'eng', labels: { labels: [{ key: 'resource_id', value: 'x' }] } },
+          { type: 'DYNAMIC', role: 'eng/web' },
+        ],
+      },
+      {
+        name: 'disk',
+        type: 'SCALAR',
+        scalar: { value: 100 },
+        reservations: [{ type: 'DYNAMIC', role: 'db' }],
+        disk: { persistence: { id: 'vol' }, volume: { container_path: 'data', mode: 'RW' } },
+      },
     ];
 
     const parsed = toResourceSet(json, layout, 'r');
@@ -33,7 +47,11 @@ describe('Mesos Resource JSON', () => {
 
     expect(again).toEqual(parsed);
     expect(parsed.value.reserved.map((part) => part.role).sort()).toEqual(['db', 'eng/web']);
-    expect(parsed.value.reserved.find((part) => part.role === 'db')!.volume).toEqual({ persistenceId: 'vol', containerPath: 'data', mode: 'RW' });
+    expect(parsed.value.reserved.find((part) => part.role === 'db')!.volume).toEqual({
+      persistenceId: 'vol',
+      containerPath: 'data',
+      mode: 'RW',
+    });
   });
 
   it('reads the pre-refinement form: role with a reservation is dynamic, without one static', () => {
@@ -47,14 +65,28 @@ describe('Mesos Resource JSON', () => {
     );
     if (!parsed.ok) throw new Error(parsed.message);
 
-    expect(parsed.value.reserved.map((part) => part.reservations[0])).toEqual([{ role: 'a', type: 'DYNAMIC', principal: 'p' }, { role: 'b', type: 'STATIC' }]);
+    expect(parsed.value.reserved.map((part) => part.reservations[0])).toEqual([
+      { role: 'a', type: 'DYNAMIC', principal: 'p' },
+      { role: 'b', type: 'STATIC' },
+    ]);
   });
 
   it('names the field at fault', () => {
-    expect(toResourceSet([{ name: 'cpus', scalar: { value: 'x' } }], layout, 'a.resources')).toMatchObject({ ok: false, field: 'a.resources[0].scalar.value' });
-    expect(toResourceSet([{ name: 'gold', type: 'SCALAR', scalar: { value: 1 } }], layout, 'r')).toMatchObject({ ok: false, field: 'r[0].name' });
-    expect(toResourceSet([{ name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 9, end: 2 }] } }], layout, 'r')).toMatchObject({ ok: false, field: 'r[0].ranges.range[0].end' });
-    expect(toResourceSet([{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ role: 'a//b' }] }], layout, 'r')).toMatchObject({ ok: false, field: 'r[0].reservations[0].role' });
+    expect(toResourceSet([{ name: 'cpus', scalar: { value: 'x' } }], layout, 'a.resources')).toMatchObject({
+      ok: false,
+      field: 'a.resources[0].scalar.value',
+    });
+    expect(toResourceSet([{ name: 'gold', type: 'SCALAR', scalar: { value: 1 } }], layout, 'r')).toMatchObject({
+      ok: false,
+      field: 'r[0].name',
+    });
+    expect(toResourceSet([{ name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 9, end: 2 }] } }], layout, 'r')).toMatchObject({
+      ok: false,
+      field: 'r[0].ranges.range[0].end',
+    });
+    expect(
+      toResourceSet([{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ role: 'a//b' }] }], layout, 'r'),
+    ).toMatchObject({ ok: false, field: 'r[0].reservations[0].role' });
     expect(toResourceSet({}, layout, 'r')).toMatchObject({ ok: false, field: 'r' });
   });
 });
@@ -77,7 +109,8 @@ describe('uuids, RecordIO and bodies', () => {
         const bytes = Buffer.concat(values.map(encodeRecord));
         const decoder = new RecordIoDecoder();
         const out: unknown[] = [];
-        for (let i = 0; i < bytes.length; i += chunk) out.push(...decoder.push(bytes.subarray(i, i + chunk)).map((text) => JSON.parse(text)));
+        for (let i = 0; i < bytes.length; i += chunk)
+          out.push(...decoder.push(bytes.subarray(i, i + chunk)).map((text) => JSON.parse(text)));
         expect(out).toEqual(values.map((value) => JSON.parse(JSON.stringify(value))));
       }),
     );
@@ -86,7 +119,7 @@ describe('uuids, RecordIO and bodies', () => {
   });
 
   it('drops nulls (null = unset) and refuses bodies nested too deep', () => {
-    expect(normalizeBody({ a: null, b: [1, null, { c: null }] })).toEqual({ ok: true, value: { b: [1, { }] } });
+    expect(normalizeBody({ a: null, b: [1, null, { c: null }] })).toEqual({ ok: true, value: { b: [1, {}] } });
     expect(normalizeBody(JSON.parse('['.repeat(100) + ']'.repeat(100)))).toMatchObject({ ok: false });
   });
 });

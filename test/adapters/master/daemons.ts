@@ -38,7 +38,10 @@ async function spawnDaemon(args: string[], logFile: string, urlPattern: RegExp, 
   let text = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start within ${timeoutMs} ms: ${args.join(' ')}\n${text.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`daemon did not start within ${timeoutMs} ms: ${args.join(' ')}\n${text.slice(-2000)}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       log.write(chunk);
       text += chunk.toString();
@@ -69,17 +72,44 @@ async function spawnDaemon(args: string[], logFile: string, urlPattern: RegExp, 
 }
 
 export function startMasterProcess(workDir: string, extraArgs: string[] = [], port = 0): Promise<Daemon> {
-  const args = ['master', '--port', String(port), '--work-dir', join(workDir, 'master'), '--heartbeat-interval', '1', '--allocation-interval', '0.2', ...extraArgs];
+  const args = [
+    'master',
+    '--port',
+    String(port),
+    '--work-dir',
+    join(workDir, 'master'),
+    '--heartbeat-interval',
+    '1',
+    '--allocation-interval',
+    '0.2',
+    ...extraArgs,
+  ];
   return spawnDaemon(args, join(workDir, 'master.log'), /"url":"(http:\/\/127\.0\.0\.1:\d+)","store"[^\n]*\n/);
 }
 
 export function startAgentProcess(workDir: string, masterUrl: string, name: string, extraArgs: string[] = []): Promise<Daemon> {
-  const args = ['agent', '--master', masterUrl, '--port', '0', '--work-dir', join(workDir, name), '--resources', 'cpus:2;mem:1024;disk:1024;ports:[31000-31100]', '--kill-tasks-on-exit', ...extraArgs];
+  const args = [
+    'agent',
+    '--master',
+    masterUrl,
+    '--port',
+    '0',
+    '--work-dir',
+    join(workDir, name),
+    '--resources',
+    'cpus:2;mem:1024;disk:1024;ports:[31000-31100]',
+    '--kill-tasks-on-exit',
+    ...extraArgs,
+  ];
   return spawnDaemon(args, join(workDir, `${name}.log`), /"url":"(http:\/\/127\.0\.0\.1:\d+)","master"/);
 }
 
 /** Polls `probe` until it returns a value (not null/undefined/false). */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -90,7 +120,11 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
 }
 
 export async function operator(masterUrl: string, call: Record<string, unknown>): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${masterUrl}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(call) });
+  const response = await fetch(`${masterUrl}/api/v1`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(call),
+  });
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -11,7 +11,14 @@ import { RecordIoDecoder } from '../../../adapters/src/master/recordIo.js';
 type Json = Record<string, any>;
 
 export function startTestMaster(options: Partial<MasterDaemonOptions> = {}): Promise<RunningMaster> {
-  return startMaster({ port: 0, store: 'memory', heartbeatMs: 1000, logger: pino({ level: 'silent' }), ...options, kernel: { allocationIntervalMs: 100, ...options.kernel } });
+  return startMaster({
+    port: 0,
+    store: 'memory',
+    heartbeatMs: 1000,
+    logger: pino({ level: 'silent' }),
+    ...options,
+    kernel: { allocationIntervalMs: 100, ...options.kernel },
+  });
 }
 
 export interface FakeAgent {
@@ -22,16 +29,31 @@ export interface FakeAgent {
 }
 
 /** Registers an agent with the given Mesos JSON resources and keeps its stream open. */
-export async function registerFakeAgent(masterUrl: string, agentId: string, resources: Json[], headers: Record<string, string> = {}): Promise<FakeAgent> {
+export async function registerFakeAgent(
+  masterUrl: string,
+  agentId: string,
+  resources: Json[],
+  headers: Record<string, string> = {},
+): Promise<FakeAgent> {
   const abort = new AbortController();
-  const body = { type: 'SUBSCRIBE', agent_id: agentId, subscribe: { agent: { id: agentId, hostname: 'fake', port: 5051, resources, attributes: { rack: 'r1' } }, tasks: [] } };
-  const response = await fetch(`${masterUrl}/api/v1/agent`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body), signal: abort.signal });
+  const body = {
+    type: 'SUBSCRIBE',
+    agent_id: agentId,
+    subscribe: { agent: { id: agentId, hostname: 'fake', port: 5051, resources, attributes: { rack: 'r1' } }, tasks: [] },
+  };
+  const response = await fetch(`${masterUrl}/api/v1/agent`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: abort.signal,
+  });
   if (response.status !== 200) throw new Error(`agent SUBSCRIBE answered ${response.status}: ${await response.text()}`);
   const events: Json[] = [];
   const decoder = new RecordIoDecoder();
   void (async () => {
     try {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) for (const record of decoder.push(chunk)) events.push(JSON.parse(record));
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>)
+        for (const record of decoder.push(chunk)) events.push(JSON.parse(record));
     } catch {
       // Closed by the test.
     }

@@ -31,12 +31,24 @@ describe('operator API', () => {
 
   it('reserves, creates a volume, refuses what the agent lacks with 409, and tells the agent to checkpoint', async () => {
     const reservation = [{ name: 'disk', type: 'SCALAR', scalar: { value: 1024 }, reservations: [{ type: 'DYNAMIC', role: 'db' }] }];
-    const reserve = await operator(master.url, { type: 'RESERVE_RESOURCES', reserve_resources: { agent_id: { value: 'agent-1' }, resources: reservation } });
+    const reserve = await operator(master.url, {
+      type: 'RESERVE_RESOURCES',
+      reserve_resources: { agent_id: { value: 'agent-1' }, resources: reservation },
+    });
     const volume = await operator(master.url, {
       type: 'CREATE_VOLUMES',
-      create_volumes: { agent_id: { value: 'agent-1' }, volumes: [{ ...reservation[0], disk: { persistence: { id: 'data' }, volume: { container_path: 'data', mode: 'RW' } } }] },
+      create_volumes: {
+        agent_id: { value: 'agent-1' },
+        volumes: [{ ...reservation[0], disk: { persistence: { id: 'data' }, volume: { container_path: 'data', mode: 'RW' } } }],
+      },
     });
-    const tooMuch = await operator(master.url, { type: 'RESERVE_RESOURCES', reserve_resources: { agent_id: { value: 'agent-1' }, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 99 }, reservations: [{ type: 'DYNAMIC', role: 'db' }] }] } });
+    const tooMuch = await operator(master.url, {
+      type: 'RESERVE_RESOURCES',
+      reserve_resources: {
+        agent_id: { value: 'agent-1' },
+        resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 99 }, reservations: [{ type: 'DYNAMIC', role: 'db' }] }],
+      },
+    });
     const agents = (await operator(master.url, { type: 'GET_AGENTS' })).body.get_agents.agents;
 
     expect(reserve.status).toBe(202);
@@ -44,18 +56,28 @@ describe('operator API', () => {
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body).toMatch(/^insufficient_resources: /);
     const disk = agents[0].total_resources.find((resource: Json) => resource.name === 'disk' && resource.disk);
-    expect(disk).toMatchObject({ scalar: { value: 1024 }, role: 'db', disk: { persistence: { id: 'data' }, volume: { container_path: 'data', mode: 'RW' } } });
+    expect(disk).toMatchObject({
+      scalar: { value: 1024 },
+      role: 'db',
+      disk: { persistence: { id: 'data' }, volume: { container_path: 'data', mode: 'RW' } },
+    });
     expect(agent.events.filter((event) => event.type === 'RESOURCES')).toHaveLength(2);
   });
 
   it('updates weights and quota, and GET_ROLES shows them', async () => {
     const weights = await operator(master.url, { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'db', weight: 3 }] } });
-    const quota = await operator(master.url, { type: 'UPDATE_QUOTA', update_quota: { quota_configs: [{ role: 'db', guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 2 } } }] } });
+    const quota = await operator(master.url, {
+      type: 'UPDATE_QUOTA',
+      update_quota: { quota_configs: [{ role: 'db', guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 2 } } }] },
+    });
     const roles = (await operator(master.url, { type: 'GET_ROLES' })).body.get_roles.roles;
 
     expect(weights.status).toBe(200);
     expect(quota.status).toBe(200);
-    expect(roles.find((role: Json) => role.name === 'db')).toMatchObject({ weight: 3, quota: { guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 2 } } } });
+    expect(roles.find((role: Json) => role.name === 'db')).toMatchObject({
+      weight: 3,
+      quota: { guarantees: { cpus: { value: 1 } }, limits: { cpus: { value: 2 } } },
+    });
   });
 
   it('answers GET_HEALTH, GET_VERSION, GET_METRICS and GET_STATE in the v1 shapes', async () => {
@@ -122,7 +144,11 @@ describe('scheduler API protocol details', () => {
   }, 60_000);
 
   const post = (body: unknown, headers: Record<string, string> = {}, method = 'POST') =>
-    fetch(`${master.url}/api/v1/scheduler`, { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(method === 'GET' ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${master.url}/api/v1/scheduler`, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...headers },
+      ...(method === 'GET' ? {} : { body: JSON.stringify(body) }),
+    });
 
   it('answers 405, 415 and 406 in that order, and 403 for a framework that is not subscribed', async () => {
     expect((await post(null, {}, 'GET')).status).toBe(405);
@@ -132,7 +158,10 @@ describe('scheduler API protocol details', () => {
   });
 
   it('treats null as unset and ignores unknown fields', async () => {
-    const scheduler = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { hostname: null, webui_url: null, labels: null, something_new: { x: 1 } } });
+    const scheduler = await SchedulerClient.subscribe({
+      masterUrl: master.url,
+      frameworkInfo: { hostname: null, webui_url: null, labels: null, something_new: { x: 1 } },
+    });
     const revive = await scheduler.call({ type: 'REVIVE', revive: null, future_field: true });
 
     expect(revive.status).toBe(202);
@@ -143,10 +172,19 @@ describe('scheduler API protocol details', () => {
     const { request } = await import('node:http');
     const url = new URL(`${master.url}/api/v1/scheduler`);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (res) => {
-        resolve(res.statusCode ?? 0);
-        res.destroy();
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+        },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          res.destroy();
+        },
+      );
       req.on('error', reject);
       const body = JSON.stringify({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'chunked', roles: ['c'] } } });
       for (let i = 0; i < body.length; i += 7) req.write(body.slice(i, i + 7));
@@ -156,13 +194,33 @@ describe('scheduler API protocol details', () => {
   });
 
   it('re-subscribes with a framework id, ends the old stream, and refuses calls on the old stream id', async () => {
-    const first = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { name: 'twice', roles: ['t'], failover_timeout: 60 } });
-    const second = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { id: { value: first.frameworkId }, name: 'twice', roles: ['t'], failover_timeout: 60 } });
+    const first = await SchedulerClient.subscribe({
+      masterUrl: master.url,
+      frameworkInfo: { name: 'twice', roles: ['t'], failover_timeout: 60 },
+    });
+    const second = await SchedulerClient.subscribe({
+      masterUrl: master.url,
+      frameworkInfo: { id: { value: first.frameworkId }, name: 'twice', roles: ['t'], failover_timeout: 60 },
+    });
     await first.waitFor((event) => event.type === 'ERROR', 'the old stream to end with ERROR', 5000).catch(() => null);
     const stale = await first.call({ type: 'REVIVE' });
     const fresh = await second.call({ type: 'REVIVE' });
-    const update = await second.call({ type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: { id: { value: first.frameworkId }, user: 'root', name: 'renamed', roles: ['t'], capabilities: [{ type: 'MULTI_ROLE' }] } } });
-    const roleChange = await second.call({ type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: { user: 'root', name: 'renamed', roles: ['other'], capabilities: [{ type: 'MULTI_ROLE' }] } } });
+    const update = await second.call({
+      type: 'UPDATE_FRAMEWORK',
+      update_framework: {
+        framework_info: {
+          id: { value: first.frameworkId },
+          user: 'root',
+          name: 'renamed',
+          roles: ['t'],
+          capabilities: [{ type: 'MULTI_ROLE' }],
+        },
+      },
+    });
+    const roleChange = await second.call({
+      type: 'UPDATE_FRAMEWORK',
+      update_framework: { framework_info: { user: 'root', name: 'renamed', roles: ['other'], capabilities: [{ type: 'MULTI_ROLE' }] } },
+    });
     const frameworks = (await operator(master.url, { type: 'GET_FRAMEWORKS' })).body.get_frameworks.frameworks;
 
     expect(second.frameworkId).toBe(first.frameworkId);
@@ -171,7 +229,9 @@ describe('scheduler API protocol details', () => {
     expect(fresh.status).toBe(202);
     expect(update.status).toBe(200);
     expect(roleChange.status).toBe(400);
-    expect(frameworks.find((framework: Json) => framework.framework_info.id.value === first.frameworkId).framework_info.name).toBe('renamed');
+    expect(frameworks.find((framework: Json) => framework.framework_info.id.value === first.frameworkId).framework_info.name).toBe(
+      'renamed',
+    );
     await first.close();
     await second.close();
   });

@@ -39,9 +39,20 @@ export class SchedulerClient {
   }
 
   async #open(): Promise<void> {
-    const info: Json = { user: 'root', name: 'test-framework', roles: ['test'], capabilities: [{ type: 'MULTI_ROLE' }], ...this.#options.frameworkInfo };
+    const info: Json = {
+      user: 'root',
+      name: 'test-framework',
+      roles: ['test'],
+      capabilities: [{ type: 'MULTI_ROLE' }],
+      ...this.#options.frameworkInfo,
+    };
     const body = { type: 'SUBSCRIBE', ...(info.id ? { framework_id: info.id } : {}), subscribe: { framework_info: info } };
-    const response = await fetch(`${this.#options.masterUrl}/api/v1/scheduler`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body), signal: this.#abort.signal });
+    const response = await fetch(`${this.#options.masterUrl}/api/v1/scheduler`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: this.#abort.signal,
+    });
     if (response.status !== 200) throw new Error(`SUBSCRIBE answered ${response.status}: ${await response.text()}`);
     this.streamId = response.headers.get('mesos-stream-id') ?? '';
     const decoder = new RecordIoDecoder();
@@ -74,7 +85,9 @@ export class SchedulerClient {
     this.events.push(event);
     if (event.type === 'UPDATE' && event.update.status.uuid && this.#options.autoAcknowledge !== false) {
       const status = event.update.status;
-      void this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } }).catch(() => undefined);
+      void this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } }).catch(
+        () => undefined,
+      );
     }
     for (const wake of this.#waiters) wake();
   }
@@ -97,7 +110,10 @@ export class SchedulerClient {
       if (found) return found;
       if (this.#closed) throw new Error(`stream closed while waiting for ${what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; events: ${this.events.map((event) => event.type + (event.update ? `:${event.update.status.task_id.value}:${event.update.status.state}` : '')).join(', ')}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; events: ${this.events.map((event) => event.type + (event.update ? `:${event.update.status.task_id.value}:${event.update.status.state}` : '')).join(', ')}`,
+        );
       await new Promise<void>((resolve) => {
         const wake = () => {
           this.#waiters.delete(wake);
@@ -111,23 +127,33 @@ export class SchedulerClient {
   }
 
   waitForOffer(what = 'an offer', timeoutMs?: number, from = 0): Promise<Json> {
-    return this.waitFor((event) => event.type === 'OFFERS' && event.offers.offers.length > 0, what, timeoutMs, from).then((event) => event.offers.offers[0]);
+    return this.waitFor((event) => event.type === 'OFFERS' && event.offers.offers.length > 0, what, timeoutMs, from).then(
+      (event) => event.offers.offers[0],
+    );
   }
 
   /** Declines every offer seen so far (no filter) and waits for the next one: a whole agent, not a fragment. */
   async freshOffer(what = 'a fresh offer', timeoutMs?: number): Promise<Json> {
     const from = this.events.length;
-    const offerIds = this.events.filter((event) => event.type === 'OFFERS').flatMap((event) => event.offers.offers.map((offer: Json) => offer.id));
+    const offerIds = this.events
+      .filter((event) => event.type === 'OFFERS')
+      .flatMap((event) => event.offers.offers.map((offer: Json) => offer.id));
     if (offerIds.length > 0) await this.call({ type: 'DECLINE', decline: { offer_ids: offerIds, filters: { refuse_seconds: 0 } } });
     return this.waitForOffer(what, timeoutMs, from);
   }
 
   waitForState(taskId: string, state: string, timeoutMs?: number): Promise<Json> {
-    return this.waitFor((event) => event.type === 'UPDATE' && event.update.status.task_id.value === taskId && event.update.status.state === state, `${taskId} ${state}`, timeoutMs).then((event) => event.update.status);
+    return this.waitFor(
+      (event) => event.type === 'UPDATE' && event.update.status.task_id.value === taskId && event.update.status.state === state,
+      `${taskId} ${state}`,
+      timeoutMs,
+    ).then((event) => event.update.status);
   }
 
   states(taskId: string): string[] {
-    return this.events.filter((event) => event.type === 'UPDATE' && event.update.status.task_id.value === taskId).map((event) => event.update.status.state);
+    return this.events
+      .filter((event) => event.type === 'UPDATE' && event.update.status.task_id.value === taskId)
+      .map((event) => event.update.status.state);
   }
 
   async close(): Promise<void> {

@@ -36,7 +36,15 @@ describe('an agent with TLS', () => {
     const tls = httpsOptionsFromFiles({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
     if (!tls.ok || !tls.https) throw new Error('no TLS options');
     // No master listens there: the agent keeps retrying in the background, which is fine for this test.
-    const started = await startAgent({ masterUrl: `http://127.0.0.1:${await freePort()}`, workDir: join(dir, 'agent'), port: 0, isolation: 'posix', resources: 'cpus:1;mem:256', logger: pino({ level: 'silent' }), https: tls.https });
+    const started = await startAgent({
+      masterUrl: `http://127.0.0.1:${await freePort()}`,
+      workDir: join(dir, 'agent'),
+      port: 0,
+      isolation: 'posix',
+      resources: 'cpus:1;mem:256',
+      logger: pino({ level: 'silent' }),
+      https: tls.https,
+    });
     if (!started.ok) throw new Error(started.message);
     try {
       expect(started.agent.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

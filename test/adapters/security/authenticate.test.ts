@@ -43,8 +43,15 @@ describe('authenticate', () => {
   });
 
   it('checks the agents shared secret (or nothing when none is configured)', () => {
-    expect(authenticateAgent('agents-shared-secret', { authorization: 'Bearer agents-shared-secret' })).toMatchObject({ ok: true, principal: 'agent' });
-    expect(authenticateAgent('agents-shared-secret', { authorization: 'Bearer agents-shared-secreT' })).toMatchObject({ ok: false, status: 401, challenge: AGENT_CHALLENGE });
+    expect(authenticateAgent('agents-shared-secret', { authorization: 'Bearer agents-shared-secret' })).toMatchObject({
+      ok: true,
+      principal: 'agent',
+    });
+    expect(authenticateAgent('agents-shared-secret', { authorization: 'Bearer agents-shared-secreT' })).toMatchObject({
+      ok: false,
+      status: 401,
+      challenge: AGENT_CHALLENGE,
+    });
     expect(authenticateAgent('agents-shared-secret', {})).toMatchObject({ ok: false, status: 401 });
     expect(authenticateAgent(null, {})).toMatchObject({ ok: true });
   });

@@ -57,7 +57,11 @@ describe('authorize', () => {
   });
 
   it('explains a refusal with the principal, the object and the missing rule', () => {
-    expect(authorize(rules, 'spark', { type: 'task.launch', role: 'web' })).toEqual({ ok: false, status: 403, reason: 'principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)' });
+    expect(authorize(rules, 'spark', { type: 'task.launch', role: 'web' })).toEqual({
+      ok: false,
+      status: 403,
+      reason: 'principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)',
+    });
     expect(authorize(rules, 'spark', { type: 'task.kill', frameworkPrincipal: 'marathon' })).toEqual({
       ok: false,
       status: 403,
@@ -75,7 +79,13 @@ describe('authorize', () => {
   });
 
   it('matches roles exactly, by "*", or by "parent/*" for strict descendants', () => {
-    expect([roleMatches('a', 'a'), roleMatches('a', 'a/b'), roleMatches('a/*', 'a'), roleMatches('a/*', 'a/b/c'), roleMatches('*', 'x')]).toEqual([true, false, false, true, true]);
+    expect([
+      roleMatches('a', 'a'),
+      roleMatches('a', 'a/b'),
+      roleMatches('a/*', 'a'),
+      roleMatches('a/*', 'a/b/c'),
+      roleMatches('*', 'x'),
+    ]).toEqual([true, false, false, true, true]);
   });
 
   it('refuses a framework_info.principal other than the authenticated one', () => {
@@ -95,11 +105,15 @@ describe('authentication and authorization over HTTP', () => {
   const server = createServer((request: IncomingMessage, response) => {
     const authentication = authenticator.authenticate(request.headers);
     if (!authentication.ok) {
-      response.writeHead(authentication.status, { 'WWW-Authenticate': authentication.challenge, 'Content-Type': 'text/plain' }).end(authentication.reason);
+      response
+        .writeHead(authentication.status, { 'WWW-Authenticate': authentication.challenge, 'Content-Type': 'text/plain' })
+        .end(authentication.reason);
       return;
     }
     const query = new URL(request.url ?? '/', 'http://x').searchParams;
-    const action: Action = request.url?.startsWith('/kill') ? { type: 'task.kill', frameworkPrincipal: query.get('owner') } : { type: 'task.launch', role: query.get('role') ?? '' };
+    const action: Action = request.url?.startsWith('/kill')
+      ? { type: 'task.kill', frameworkPrincipal: query.get('owner') }
+      : { type: 'task.launch', role: query.get('role') ?? '' };
     const decision = authorize(rules, authentication.principal, action);
     if (!decision.ok) response.writeHead(decision.status, { 'Content-Type': 'text/plain' }).end(decision.reason);
     else response.writeHead(202).end();
@@ -112,7 +126,8 @@ describe('authentication and authorization over HTTP', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
-  const call = (path: string, authorization?: string) => fetch(`${url}${path}`, { method: 'POST', headers: authorization ? { authorization } : {} });
+  const call = (path: string, authorization?: string) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: authorization ? { authorization } : {} });
 
   it('answers 401 with a challenge to an unauthenticated request', async () => {
     const response = await call('/launch?role=analytics');

@@ -17,7 +17,16 @@ import { EXAMPLE } from './exampleSecurity.js';
 type Json = Record<string, any>;
 
 // As the README example, except that spark may also register in "web" (to show that launching there is refused on its own).
-const config = parseSecurityConfig(JSON.stringify({ ...EXAMPLE, authorization: { ...EXAMPLE.authorization, register_frameworks: [...EXAMPLE.authorization.register_frameworks, { principals: ['spark'], roles: ['web'] }] } }), 'test.json');
+const config = parseSecurityConfig(
+  JSON.stringify({
+    ...EXAMPLE,
+    authorization: {
+      ...EXAMPLE.authorization,
+      register_frameworks: [...EXAMPLE.authorization.register_frameworks, { principals: ['spark'], roles: ['web'] }],
+    },
+  }),
+  'test.json',
+);
 const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
 const SPARK = basic('spark:spark-secret');
 const MARATHON = basic('marathon:marathon-secret');
@@ -34,10 +43,20 @@ interface Subscription {
 
 async function subscribe(url: string, authorization: string | null, info: Json): Promise<Subscription> {
   const abort = new AbortController();
-  const body = { type: 'SUBSCRIBE', ...(info.id ? { framework_id: info.id } : {}), subscribe: { framework_info: { user: 'root', name: 'fw', capabilities: [{ type: 'MULTI_ROLE' }], ...info } } };
-  const response = await fetch(`${url}/api/v1/scheduler`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body), signal: abort.signal });
+  const body = {
+    type: 'SUBSCRIBE',
+    ...(info.id ? { framework_id: info.id } : {}),
+    subscribe: { framework_info: { user: 'root', name: 'fw', capabilities: [{ type: 'MULTI_ROLE' }], ...info } },
+  };
+  const response = await fetch(`${url}/api/v1/scheduler`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: JSON.stringify(body),
+    signal: abort.signal,
+  });
   const events: Json[] = [];
-  if (response.status !== 200) return { status: response.status, frameworkId: '', streamId: '', events, text: await response.text(), close: () => abort.abort() };
+  if (response.status !== 200)
+    return { status: response.status, frameworkId: '', streamId: '', events, text: await response.text(), close: () => abort.abort() };
   const decoder = new RecordIoDecoder();
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   while (events.length === 0) {
@@ -55,10 +74,22 @@ async function subscribe(url: string, authorization: string | null, info: Json):
       // Closed by the test.
     }
   })();
-  return { status: 200, frameworkId: events[0].subscribed.framework_id.value, streamId: response.headers.get('mesos-stream-id') ?? '', events, text: '', close: () => abort.abort() };
+  return {
+    status: 200,
+    frameworkId: events[0].subscribed.framework_id.value,
+    streamId: response.headers.get('mesos-stream-id') ?? '',
+    events,
+    text: '',
+    close: () => abort.abort(),
+  };
 }
 
-async function call(url: string, authorization: string | null, subscription: Subscription, body: Json): Promise<{ status: number; text: string }> {
+async function call(
+  url: string,
+  authorization: string | null,
+  subscription: Subscription,
+  body: Json,
+): Promise<{ status: number; text: string }> {
   const response = await fetch(`${url}/api/v1/scheduler`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': subscription.streamId, ...(authorization ? { authorization } : {}) },
@@ -68,7 +99,11 @@ async function call(url: string, authorization: string | null, subscription: Sub
 }
 
 async function operatorCall(url: string, authorization: string | null, body: Json): Promise<number> {
-  const response = await fetch(`${url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}/api/v1`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: JSON.stringify(body),
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -87,7 +122,20 @@ function launch(offer: Json, taskId: string, role: string): Json {
     { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role } },
     { name: 'mem', type: 'SCALAR', scalar: { value: 16 }, allocation_info: { role } },
   ];
-  return { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: taskId, task_id: { value: taskId }, agent_id: offer.agent_id, resources, command: { value: 'sleep 60' } }] } }] } };
+  return {
+    type: 'ACCEPT',
+    accept: {
+      offer_ids: [offer.id],
+      operations: [
+        {
+          type: 'LAUNCH',
+          launch: {
+            task_infos: [{ name: taskId, task_id: { value: taskId }, agent_id: offer.agent_id, resources, command: { value: 'sleep 60' } }],
+          },
+        },
+      ],
+    },
+  };
 }
 
 describe('a master with a security file', () => {
@@ -95,13 +143,44 @@ describe('a master with a security file', () => {
   let agentAbort: AbortController;
 
   beforeAll(async () => {
-    master = await startMaster({ port: 0, store: 'memory', heartbeatMs: 1000, logger: pino({ level: 'silent' }), security: config, kernel: { allocationIntervalMs: 100 } });
+    master = await startMaster({
+      port: 0,
+      store: 'memory',
+      heartbeatMs: 1000,
+      logger: pino({ level: 'silent' }),
+      security: config,
+      kernel: { allocationIntervalMs: 100 },
+    });
     await master.recovered;
     agentAbort = new AbortController();
-    const agent = { type: 'SUBSCRIBE', agent_id: 'agent-1', subscribe: { agent: { id: 'agent-1', hostname: 'fake', port: 5051, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 4 } }, { name: 'mem', type: 'SCALAR', scalar: { value: 4096 } }] }, tasks: [] } };
-    const refused = await fetch(`${master.url}/api/v1/agent`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(agent) });
+    const agent = {
+      type: 'SUBSCRIBE',
+      agent_id: 'agent-1',
+      subscribe: {
+        agent: {
+          id: 'agent-1',
+          hostname: 'fake',
+          port: 5051,
+          resources: [
+            { name: 'cpus', type: 'SCALAR', scalar: { value: 4 } },
+            { name: 'mem', type: 'SCALAR', scalar: { value: 4096 } },
+          ],
+        },
+        tasks: [],
+      },
+    };
+    const refused = await fetch(`${master.url}/api/v1/agent`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(agent),
+    });
     expect(refused.status).toBe(401); // the agent secret comes from the security file
-    const registered = await fetch(`${master.url}/api/v1/agent`, { method: 'POST', headers: { 'Content-Type': 'application/json', authorization: 'Bearer agents-shared-secret' }, body: JSON.stringify(agent), signal: agentAbort.signal });
+    const registered = await fetch(`${master.url}/api/v1/agent`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', authorization: 'Bearer agents-shared-secret' },
+      body: JSON.stringify(agent),
+      signal: agentAbort.signal,
+    });
     expect(registered.status).toBe(200);
     void registered.body?.pipeTo(new WritableStream()).catch(() => undefined);
   });
@@ -112,7 +191,11 @@ describe('a master with a security file', () => {
   });
 
   it('refuses unauthenticated calls with 401 and a challenge, but keeps /health open', async () => {
-    const response = await fetch(`${master.url}/api/v1/scheduler`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"type":"SUBSCRIBE"}' });
+    const response = await fetch(`${master.url}/api/v1/scheduler`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"type":"SUBSCRIBE"}',
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('Basic realm="allot"');
     expect((await subscribe(master.url, basic('spark:wrong-secret'), { roles: ['analytics'], principal: 'spark' })).status).toBe(401);
@@ -140,7 +223,11 @@ describe('a master with a security file', () => {
       expect(refused.status).toBe(403);
       expect(refused.text).toBe('principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)');
       expect((await call(master.url, SPARK, spark, launch(offer, 'mine', 'analytics'))).status).toBe(202);
-      const tasks = await fetch(`${master.url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json', authorization: VIEWER }, body: '{"type":"GET_TASKS"}' }).then((response) => response.json() as Promise<Json>);
+      const tasks = await fetch(`${master.url}/api/v1`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', authorization: VIEWER },
+        body: '{"type":"GET_TASKS"}',
+      }).then((response) => response.json() as Promise<Json>);
       expect(tasks.get_tasks.tasks.map((task: Json) => task.task_id.value)).toEqual(['mine']);
 
       // Marathon names spark's framework: refused whatever the stream id, and so is taking the framework over.
@@ -148,7 +235,10 @@ describe('a master with a security file', () => {
       const foreign = await call(master.url, MARATHON, spark, kill);
       expect(foreign.status).toBe(403);
       expect(foreign.text).toBe('principal "marathon" may not act for a framework registered by principal "spark"');
-      expect((await subscribe(master.url, MARATHON, { id: { value: spark.frameworkId }, roles: ['analytics', 'web'], principal: 'marathon' })).status).toBe(403);
+      expect(
+        (await subscribe(master.url, MARATHON, { id: { value: spark.frameworkId }, roles: ['analytics', 'web'], principal: 'marathon' }))
+          .status,
+      ).toBe(403);
       expect((await call(master.url, SPARK, spark, kill)).status).toBe(202);
     } finally {
       spark.close();
@@ -158,9 +248,22 @@ describe('a master with a security file', () => {
 
   it('limits operators to their calls', async () => {
     expect(await operatorCall(master.url, VIEWER, { type: 'GET_STATE' })).toBe(200);
-    expect(await operatorCall(master.url, VIEWER, { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'web', weight: 2 }] } })).toBe(403);
-    expect(await operatorCall(master.url, 'Bearer admin-token-0123456789abcdef', { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'web', weight: 2 }] } })).toBe(200);
-    const reserve = { type: 'RESERVE_RESOURCES', reserve_resources: { agent_id: { value: 'agent-1' }, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ type: 'DYNAMIC', role: 'analytics' }] }] } };
+    expect(
+      await operatorCall(master.url, VIEWER, { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'web', weight: 2 }] } }),
+    ).toBe(403);
+    expect(
+      await operatorCall(master.url, 'Bearer admin-token-0123456789abcdef', {
+        type: 'UPDATE_WEIGHTS',
+        update_weights: { weight_infos: [{ role: 'web', weight: 2 }] },
+      }),
+    ).toBe(200);
+    const reserve = {
+      type: 'RESERVE_RESOURCES',
+      reserve_resources: {
+        agent_id: { value: 'agent-1' },
+        resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ type: 'DYNAMIC', role: 'analytics' }] }],
+      },
+    };
     expect(await operatorCall(master.url, 'Bearer admin-token-0123456789abcdef', reserve)).toBe(403); // admin may reserve for web only
   });
 });

@@ -27,7 +27,9 @@ describe('security file', () => {
   });
 
   it('means authorization off when the section is absent', () => {
-    expect(parseSecurityConfig(JSON.stringify({ credentials: [{ principal: 'a', secret: '12345678' }] }), 'f.json').authorization).toBeNull();
+    expect(
+      parseSecurityConfig(JSON.stringify({ credentials: [{ principal: 'a', secret: '12345678' }] }), 'f.json').authorization,
+    ).toBeNull();
   });
 
   it('names the file and the JSON path of every mistake', () => {
@@ -37,15 +39,43 @@ describe('security file', () => {
       [{ credentials: [{ principal: 'a b', secret: '12345678' }] }, '$.credentials[0].principal: expected a principal name'],
       [{ credentials: [{ principal: 'a', secret: 'short' }] }, '$.credentials[0].secret: expected a secret of at least 8 bytes'],
       [{ credentials: [{ principal: 'a' }] }, '$.credentials[0]: a credential needs a "secret", "tokens" or both'],
-      [{ credentials: [{ principal: 'a', secret: '12345678' }, { principal: 'a', secret: '12345678' }] }, '$.credentials[1].principal: principal "a" is listed twice'],
-      [{ credentials: [{ principal: 'a', tokens: ['tok-0123456789abcdef'] }, { principal: 'b', tokens: ['tok-0123456789abcdef'] }] }, '$.credentials[1].tokens[0]: this token is already given'],
+      [
+        {
+          credentials: [
+            { principal: 'a', secret: '12345678' },
+            { principal: 'a', secret: '12345678' },
+          ],
+        },
+        '$.credentials[1].principal: principal "a" is listed twice',
+      ],
+      [
+        {
+          credentials: [
+            { principal: 'a', tokens: ['tok-0123456789abcdef'] },
+            { principal: 'b', tokens: ['tok-0123456789abcdef'] },
+          ],
+        },
+        '$.credentials[1].tokens[0]: this token is already given',
+      ],
       [{ credentials: [{ principal: 'a', secret: '12345678', password: 'x' }] }, '$.credentials[0]: unknown field "password"'],
       [{ credentials: [], authorization: { lanch_tasks: [] } }, '$.authorization: unknown field "lanch_tasks"'],
       [{ credentials: [], authorization: { launch_tasks: [{ principals: ['a'] }] } }, '$.authorization.launch_tasks[0].roles: is required'],
-      [{ credentials: [], authorization: { launch_tasks: [{ principals: ['a'], roles: ['a//b'] }] } }, '$.authorization.launch_tasks[0].roles[0]: expected a role name, "*" or "parent/*", got "a//b"'],
-      [{ credentials: [], authorization: { kill_tasks: [{ principals: ['a'], roles: ['*'] }] } }, '$.authorization.kill_tasks[0]: unknown field "roles" (allowed: principals, framework_principals)'],
-      [{ credentials: [], authorization: { operator_calls: [{ principals: [], calls: ['*'] }] } }, '$.authorization.operator_calls[0].principals: expected a non-empty list'],
-      [{ credentials: [], authorization: { operator_calls: [{ principals: ['*'], calls: ['get_state'] }] } }, '$.authorization.operator_calls[0].calls[0]: expected an operator call'],
+      [
+        { credentials: [], authorization: { launch_tasks: [{ principals: ['a'], roles: ['a//b'] }] } },
+        '$.authorization.launch_tasks[0].roles[0]: expected a role name, "*" or "parent/*", got "a//b"',
+      ],
+      [
+        { credentials: [], authorization: { kill_tasks: [{ principals: ['a'], roles: ['*'] }] } },
+        '$.authorization.kill_tasks[0]: unknown field "roles" (allowed: principals, framework_principals)',
+      ],
+      [
+        { credentials: [], authorization: { operator_calls: [{ principals: [], calls: ['*'] }] } },
+        '$.authorization.operator_calls[0].principals: expected a non-empty list',
+      ],
+      [
+        { credentials: [], authorization: { operator_calls: [{ principals: ['*'], calls: ['get_state'] }] } },
+        '$.authorization.operator_calls[0].calls[0]: expected an operator call',
+      ],
     ];
     for (const [json, message] of cases) expect(() => parseSecurityConfig(JSON.stringify(json), 'f.json')).toThrow(message);
     expect(() => parseSecurityConfig('{', 'f.json')).toThrow('security file f.json: not JSON');
@@ -54,6 +84,8 @@ describe('security file', () => {
 
   it('never echoes a token in an error', () => {
     const token = 'short-token';
-    expect(() => parseSecurityConfig(JSON.stringify({ credentials: [{ principal: 'a', tokens: [token] }] }), 'f.json')).toThrow(/tokens\[0\]: a token must be 16-4096 bytes$/);
+    expect(() => parseSecurityConfig(JSON.stringify({ credentials: [{ principal: 'a', tokens: [token] }] }), 'f.json')).toThrow(
+      /tokens\[0\]: a token must be 16-4096 bytes$/,
+    );
   });
 });

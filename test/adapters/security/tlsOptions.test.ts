@@ -67,7 +67,10 @@ describe('httpsOptionsFromFiles', () => {
     const other = writePair('other', selfSignedWithNodeCrypto());
     const notPem = join(dir, 'not.pem');
     writeFileSync(notPem, 'hello');
-    const expired = writePair('expired', selfSignedWithNodeCrypto({ notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2020-01-02T00:00:00Z') }));
+    const expired = writePair(
+      'expired',
+      selfSignedWithNodeCrypto({ notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2020-01-02T00:00:00Z') }),
+    );
     const cases: Array<[Parameters<typeof httpsOptionsFromFiles>[0], RegExp]> = [
       [{ tlsCert: good.tlsCert }, /--tls-cert and --tls-key go together \(got only --tls-cert\)/],
       [{ tlsKey: good.tlsKey }, /got only --tls-key/],

@@ -155,7 +155,12 @@ describe('minimum allocatable resources and capabilities', () => {
   it('skips resources below the global minimum (cpus 0.01 or mem 32)', () => {
     const h = new Harness().agent('tiny', { cpus: 0.005, mem: 16 }).agent('enough', { cpus: 0.01, mem: 0 });
     h.framework('f', ['r']);
-    expect(h.tick().get('f')!.map((o) => o.agentId)).toEqual(['enough']);
+    expect(
+      h
+        .tick()
+        .get('f')!
+        .map((o) => o.agentId),
+    ).toEqual(['enough']);
     expect(explainAllocation(h.master, 'f', 'tiny').outcome).toBe('not_allocatable');
   });
 
@@ -221,7 +226,7 @@ describe('hierarchical roles and reservations', () => {
     expect(count('ops')).toBe(2);
   });
 
-  it('offers a static reservation only to its role and that role\'s descendants', () => {
+  it("offers a static reservation only to its role and that role's descendants", () => {
     const h = new Harness().agent('a1', { cpus: 4, mem: 4096 }, { reservations: [{ role: 'eng', resources: { cpus: 2, mem: 1024 } }] });
     h.framework('ops', ['ops']);
     const opsOffer = h.tick().get('ops')![0];
@@ -229,13 +234,15 @@ describe('hierarchical roles and reservations', () => {
     expect(opsOffer.resources.reserved).toEqual([]);
     h.framework('web', ['eng/web']);
     const webOffer = h.tick().get('web')![0];
-    expect(webOffer.resources.reserved.map((p) => [p.role, h.master.layout.quantities(p.scalars)])).toEqual([['eng', { cpus: 2, mem: 1024 }]]);
+    expect(webOffer.resources.reserved.map((p) => [p.role, h.master.layout.quantities(p.scalars)])).toEqual([
+      ['eng', { cpus: 2, mem: 1024 }],
+    ]);
     expect(checkInvariants(h.master)).toEqual([]);
   });
 });
 
 describe('accept', () => {
-  it('launches tasks and recovers the unused rest behind the accept\'s filter', () => {
+  it("launches tasks and recovers the unused rest behind the accept's filter", () => {
     const h = new Harness().agent('a1', { cpus: 4, mem: 4096 });
     h.framework('f', ['r']);
     const offer = h.tick().get('f')![0];
@@ -254,7 +261,9 @@ describe('accept', () => {
       type: 'offer.accept',
       frameworkId: 'f',
       offerIds: [offer.id, 'O-missing'],
-      operations: [{ type: 'LAUNCH', tasks: [{ taskId: 't1', resources: { scalars: h.master.layout.vector({ cpus: 1 }), ports: [], reserved: [] } }] }],
+      operations: [
+        { type: 'LAUNCH', tasks: [{ taskId: 't1', resources: { scalars: h.master.layout.vector({ cpus: 1 }), ports: [], reserved: [] } }] },
+      ],
     });
     expect(result.ok).toBe(false);
     expect(result.rejection!.code).toBe('invalid_offers');
@@ -270,7 +279,9 @@ describe('accept', () => {
     h.framework('f', ['r']);
     const offer = h.tick().get('f')![0];
     const result = h.launch(offer, 'big', { cpus: 5 });
-    expect(result.effects.find((e) => e.type === 'framework.update')).toMatchObject({ status: { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID' } });
+    expect(result.effects.find((e) => e.type === 'framework.update')).toMatchObject({
+      status: { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID' },
+    });
     expect(checkInvariants(h.master)).toEqual([]);
   });
 });

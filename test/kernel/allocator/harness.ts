@@ -50,7 +50,12 @@ export class Harness {
   }
 
   decline(offer: Offer, refuseSeconds?: number): StepResult {
-    return this.step({ type: 'offer.decline', frameworkId: offer.frameworkId, offerIds: [offer.id], ...(refuseSeconds !== undefined ? { refuseSeconds } : {}) });
+    return this.step({
+      type: 'offer.decline',
+      frameworkId: offer.frameworkId,
+      offerIds: [offer.id],
+      ...(refuseSeconds !== undefined ? { refuseSeconds } : {}),
+    });
   }
 
   /** Launches one task with the given quantities (unreserved) from an offer. */
@@ -66,11 +71,19 @@ export class Harness {
   }
 
   /** A reserved part for `role` (dynamic unless said), optionally with a volume. */
-  reserved(role: string, quantities: Record<string, number>, options: { labels?: Record<string, string>; volume?: string; stack?: ReservationInfo[] } = {}): ResourceSet {
+  reserved(
+    role: string,
+    quantities: Record<string, number>,
+    options: { labels?: Record<string, string>; volume?: string; stack?: ReservationInfo[] } = {},
+  ): ResourceSet {
     const reservation: ReservationInfo = { role, type: 'DYNAMIC', ...(options.labels ? { labels: options.labels } : {}) };
     const stack = [...(options.stack ?? []), reservation];
     const volume = options.volume ? { persistenceId: options.volume, containerPath: 'data', mode: 'RW' as const } : undefined;
-    return { scalars: this.master.layout.zero(), ports: [], reserved: [reservedPart(stack, this.master.layout.vector(quantities), [], volume)] };
+    return {
+      scalars: this.master.layout.zero(),
+      ports: [],
+      reserved: [reservedPart(stack, this.master.layout.vector(quantities), [], volume)],
+    };
   }
 
   unreserved(quantities: Record<string, number>): ResourceSet {

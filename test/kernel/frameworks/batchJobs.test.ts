@@ -27,7 +27,10 @@ describe('batch jobs', () => {
     // Act
     const { report } = runScenario(input);
     // Assert: offers come every second (the allocation interval); A runs 0-3 s and 3-6 s, then B 6-7 s.
-    const details = detailsOf(report, 'spark') as { jobs: Array<{ id: string; submittedMs: number; finishedMs: number; completionMs: number }>; summary: unknown };
+    const details = detailsOf(report, 'spark') as {
+      jobs: Array<{ id: string; submittedMs: number; finishedMs: number; completionMs: number }>;
+      summary: unknown;
+    };
     expect(details.jobs.map(({ id, submittedMs, finishedMs, completionMs }) => ({ id, submittedMs, finishedMs, completionMs }))).toEqual([
       { id: 'A', submittedMs: 0, finishedMs: 6000, completionMs: 6000 },
       { id: 'B', submittedMs: 1000, finishedMs: 7000, completionMs: 6000 },
@@ -51,18 +54,38 @@ describe('batch jobs', () => {
     const jobs = [{ id: 'A', atMs: 0, tasks: 2, resources: { cpus: 1 }, durationMs: 10000 }];
     const fail = { atMs: 2000, type: 'task.fail', framework: 'spark' };
     const without = runScenario({ ...cluster(jobs), faults: [fail] as ScenarioInput['faults'] });
-    expect((detailsOf(without.report, 'spark') as { jobs: Array<{ finishedMs: unknown; tasksFailed: number }> }).jobs[0]).toMatchObject({ finishedMs: null, tasksFailed: 1 });
+    expect((detailsOf(without.report, 'spark') as { jobs: Array<{ finishedMs: unknown; tasksFailed: number }> }).jobs[0]).toMatchObject({
+      finishedMs: null,
+      tasksFailed: 1,
+    });
     // The revive brings an offer at once: the replacement runs 2 s to 12 s.
     const relaunched = runScenario({ ...cluster(jobs, { relaunch: true }), faults: [fail] as ScenarioInput['faults'] });
-    expect((detailsOf(relaunched.report, 'spark') as { jobs: Array<{ finishedMs: number; tasksFailed: number }> }).jobs[0]).toMatchObject({ finishedMs: 12000, tasksFailed: 0 });
+    expect((detailsOf(relaunched.report, 'spark') as { jobs: Array<{ finishedMs: number; tasksFailed: number }> }).jobs[0]).toMatchObject({
+      finishedMs: 12000,
+      tasksFailed: 0,
+    });
   });
 
   it('summarizes with nearest-rank percentiles', () => {
     expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
     expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
     expect(nearestRank([], 50)).toBeNull();
-    const job = (completionMs: number | null) => ({ id: 'j', submittedMs: 0, finishedMs: completionMs, completionMs, tasks: 1, tasksFinished: 1, tasksFailed: 0 });
-    expect(summarizeJobs([job(1000), job(3000), job(null), job(2000)])).toEqual({ submitted: 4, finished: 3, meanMs: 2000, p50Ms: 2000, p95Ms: 3000 });
+    const job = (completionMs: number | null) => ({
+      id: 'j',
+      submittedMs: 0,
+      finishedMs: completionMs,
+      completionMs,
+      tasks: 1,
+      tasksFinished: 1,
+      tasksFailed: 0,
+    });
+    expect(summarizeJobs([job(1000), job(3000), job(null), job(2000)])).toEqual({
+      submitted: 4,
+      finished: 3,
+      meanMs: 2000,
+      p50Ms: 2000,
+      p95Ms: 3000,
+    });
   });
 
   it('spark: every job finishes with the expected completion times', () => {

@@ -29,8 +29,18 @@ const appsOf = (details: Record<string, unknown>): AppDetails[] => details.apps 
 
 /** h1, h2 in rack a; h3 in rack b; h4 without a rack. */
 function cluster(apps: unknown[], durationMs = 20000): ScenarioInput {
-  const agent = (id: string, rack?: string) => ({ id, resources: { cpus: 4, mem: 8192 }, ports: [[31000, 31010]] as Array<[number, number]>, ...(rack ? { attributes: { rack } } : {}) });
-  return { name: 'service', durationMs, agents: [agent('h1', 'a'), agent('h2', 'a'), agent('h3', 'b'), agent('h4')], frameworks: [{ id: 'marathon', role: 'web', kind: 'service', refuseSeconds: 1, apps }] };
+  const agent = (id: string, rack?: string) => ({
+    id,
+    resources: { cpus: 4, mem: 8192 },
+    ports: [[31000, 31010]] as Array<[number, number]>,
+    ...(rack ? { attributes: { rack } } : {}),
+  });
+  return {
+    name: 'service',
+    durationMs,
+    agents: [agent('h1', 'a'), agent('h2', 'a'), agent('h3', 'b'), agent('h4')],
+    frameworks: [{ id: 'marathon', role: 'web', kind: 'service', refuseSeconds: 1, apps }],
+  };
 }
 
 /** Agents of the app's live tasks, sorted, from the events. */
@@ -38,7 +48,8 @@ function liveAgents(events: KernelEvent[], appId: string): string[] {
   const agentOf = new Map<string, string>();
   for (const event of events) {
     if (event.type === 'task.launched' && event.taskId.startsWith(`${appId}.`)) agentOf.set(event.taskId, event.agentId);
-    if (event.type === 'task.updated' && event.status.state !== 'TASK_RUNNING' && event.status.state !== 'TASK_STARTING') agentOf.delete(event.status.taskId);
+    if (event.type === 'task.updated' && event.status.state !== 'TASK_RUNNING' && event.status.state !== 'TASK_STARTING')
+      agentOf.delete(event.status.taskId);
   }
   return [...agentOf.values()].sort();
 }
@@ -56,7 +67,9 @@ describe('service placement by constraint', () => {
     ['IS', ['rack', 'IS', 'b'], 2, ['h3', 'h3'], null],
     ['IS_NOT', ['rack', 'IS_NOT', 'a'], 2, ['h3', 'h3'], null],
   ])('%s', (_name, constraint, instances, agents, waitingReason) => {
-    const { report, events } = runScenario(cluster([{ id: 'app', instances, resources: { cpus: 0.5, mem: 256 }, constraints: [constraint] }]));
+    const { report, events } = runScenario(
+      cluster([{ id: 'app', instances, resources: { cpus: 0.5, mem: 256 }, constraints: [constraint] }]),
+    );
     expect(report.invariantViolations).toEqual([]);
     const placed = liveAgents(events, 'app');
     expect(placed).toHaveLength(agents.length);
@@ -82,12 +95,20 @@ describe('service lifecycle', () => {
     const launches = events.flatMap((event) => (event.type === 'task.launched' ? [event.atMs] : []));
     // Each instance runs 2 s and exits (a failure for a service); the next launch waits out the delay.
     const waits = launches.slice(1).map((atMs, i) => atMs - launches[i] - 2000);
-    expect(waits.map((ms) => Math.round(ms * 1000) / 1000)).toEqual(delaySequenceMs(8, MARATHON_BACKOFF).map((ms) => Math.round(ms * 1000) / 1000));
+    expect(waits.map((ms) => Math.round(ms * 1000) / 1000)).toEqual(
+      delaySequenceMs(8, MARATHON_BACKOFF).map((ms) => Math.round(ms * 1000) / 1000),
+    );
     expect(appsOf(detailsOf(report, 'marathon'))[0].failures).toBe(8);
   });
 
   it('an instance failing its health checks is killed, counted as a failure and replaced', () => {
-    const app = { id: 'sick', instances: 1, resources: { cpus: 1 }, version: 'bad', healthCheck: { gracePeriodMs: 2000, intervalMs: 1000, maxConsecutiveFailures: 2, unhealthyVersions: ['bad'] } };
+    const app = {
+      id: 'sick',
+      instances: 1,
+      resources: { cpus: 1 },
+      version: 'bad',
+      healthCheck: { gracePeriodMs: 2000, intervalMs: 1000, maxConsecutiveFailures: 2, unhealthyVersions: ['bad'] },
+    };
     const { events, report } = runScenario(cluster([app], 12000));
     const launches = events.flatMap((event) => (event.type === 'task.launched' ? [event.atMs] : []));
     // Running at 0 s; checks at 1 and 2 s are in the grace period, 3 and 4 s fail: killed at 4 s, relaunched 1 s later;
@@ -101,8 +122,12 @@ describe('service lifecycle', () => {
   it('a rolling upgrade keeps minHealthy healthy and at most maxCapacity instances throughout', () => {
     // Arrange: 4 instances, minimumHealthCapacity 0.75 -> minHealthy 3; maximumOverCapacity 0.25 -> maxCapacity 5.
     const app = {
-      id: 'web', instances: 4, resources: { cpus: 0.5 }, healthCheck: { gracePeriodMs: 10000, intervalMs: 1000, startupMs: 3000 },
-      upgradeStrategy: { minimumHealthCapacity: 0.75, maximumOverCapacity: 0.25 }, changes: [{ atMs: 20000, version: '2' }],
+      id: 'web',
+      instances: 4,
+      resources: { cpus: 0.5 },
+      healthCheck: { gracePeriodMs: 10000, intervalMs: 1000, startupMs: 3000 },
+      upgradeStrategy: { minimumHealthCapacity: 0.75, maximumOverCapacity: 0.25 },
+      changes: [{ atMs: 20000, version: '2' }],
     };
     const { simulation } = runScenario(cluster([app], 20000));
     const model = simulation.frameworks.get('marathon')!;
@@ -126,11 +151,21 @@ describe('service roles and reservations', () => {
     const input: ScenarioInput = {
       name: 'roles',
       durationMs: 10000,
-      agents: [{ id: 'h1', resources: { cpus: 4, mem: 4096 }, reservations: [{ role: 'db', resources: { cpus: 2, mem: 2048 } }] }, { id: 'h2', resources: { cpus: 4, mem: 4096 } }],
-      frameworks: [{ id: 'marathon', role: 'web', kind: 'service', apps: [
-        { id: 'front', instances: 2, resources: { cpus: 1, mem: 512 } },
-        { id: 'db', role: 'db', acceptedResourceRoles: ['db'], instances: 3, resources: { cpus: 1, mem: 512 } },
-      ] }],
+      agents: [
+        { id: 'h1', resources: { cpus: 4, mem: 4096 }, reservations: [{ role: 'db', resources: { cpus: 2, mem: 2048 } }] },
+        { id: 'h2', resources: { cpus: 4, mem: 4096 } },
+      ],
+      frameworks: [
+        {
+          id: 'marathon',
+          role: 'web',
+          kind: 'service',
+          apps: [
+            { id: 'front', instances: 2, resources: { cpus: 1, mem: 512 } },
+            { id: 'db', role: 'db', acceptedResourceRoles: ['db'], instances: 3, resources: { cpus: 1, mem: 512 } },
+          ],
+        },
+      ],
     };
     // Act
     const { report, events } = runScenario(input);
@@ -148,20 +183,27 @@ describe('service roles and reservations', () => {
 describe('the marathon scenario', () => {
   const { report, events } = runScenario('marathon');
   const [web, api, gpu] = appsOf(detailsOf(report, 'marathon'));
-  const killedAt = (atMs: number) => events.flatMap((e) => (e.type === 'task.updated' && e.atMs === atMs && e.status.state === 'TASK_KILLED' ? [e.status.taskId] : [])).sort();
+  const killedAt = (atMs: number) =>
+    events
+      .flatMap((e) => (e.type === 'task.updated' && e.atMs === atMs && e.status.state === 'TASK_KILLED' ? [e.status.taskId] : []))
+      .sort();
 
   it('runs with no invariant violations', () => {
     expect(report.invariantViolations).toEqual([]);
   });
 
   it('web rolls to version 2 within minHealthy 3 / maxCapacity 4, then scales up and down', () => {
-    expect(web.deployments).toEqual([{ version: '2', instances: 3, startedAtMs: 30000, endedAtMs: 43000, outcome: 'finished', minHealthy: 3, maxCapacity: 4 }]);
+    expect(web.deployments).toEqual([
+      { version: '2', instances: 3, startedAtMs: 30000, endedAtMs: 43000, outcome: 'finished', minHealthy: 3, maxCapacity: 4 },
+    ]);
     expect(web).toMatchObject({ version: '2', instances: 2, running: 2, healthy: 2, byVersion: { 2: 2 }, failures: 0 });
   });
 
   it('web scales up past a host in maintenance (a-1 until 85 s) and down to 2, youngest first', () => {
     expect(web.rejections.maintenance).toBeGreaterThan(0);
-    const launched = events.flatMap((e) => (e.type === 'task.launched' && e.taskId.startsWith('web.') ? [[e.taskId, e.atMs, e.agentId]] : []));
+    const launched = events.flatMap((e) =>
+      e.type === 'task.launched' && e.taskId.startsWith('web.') ? [[e.taskId, e.atMs, e.agentId]] : [],
+    );
     expect(launched.slice(-2)).toEqual([
       ['web.6', 60000, 'a-2'],
       ['web.7', 85000, 'a-1'],
@@ -171,10 +213,12 @@ describe('the marathon scenario', () => {
   });
 
   it('api: the broken version fails its health checks and backs off while minHealthy 2 old instances serve, until version 3', () => {
-    expect(api.deployments.map(({ version, outcome, minHealthy, maxCapacity }) => ({ version, outcome, minHealthy, maxCapacity }))).toEqual([
-      { version: '2-broken', outcome: 'superseded', minHealthy: 2, maxCapacity: 4 },
-      { version: '3', outcome: 'finished', minHealthy: 2, maxCapacity: 4 },
-    ]);
+    expect(api.deployments.map(({ version, outcome, minHealthy, maxCapacity }) => ({ version, outcome, minHealthy, maxCapacity }))).toEqual(
+      [
+        { version: '2-broken', outcome: 'superseded', minHealthy: 2, maxCapacity: 4 },
+        { version: '3', outcome: 'finished', minHealthy: 2, maxCapacity: 4 },
+      ],
+    );
     expect(api.failures).toBe(12);
     expect(killedAt(113000)).toEqual(['api.0', 'api.1']); // the version-1 instances, last of all
     expect(api).toMatchObject({ version: '3', running: 4, healthy: 4, byVersion: { 3: 4 } });
@@ -207,7 +251,9 @@ describe('service under faults', () => {
       // Act
       simulation.runUntil(parsed.scenario.durationMs);
       // Assert: the master runs web 2 and api 4, no more.
-      const running = [...simulation.master.frameworks.get('marathon')!.tasks.values()].filter((task) => task.state === 'TASK_RUNNING').map((task) => task.id.split('.')[0]);
+      const running = [...simulation.master.frameworks.get('marathon')!.tasks.values()]
+        .filter((task) => task.state === 'TASK_RUNNING')
+        .map((task) => task.id.split('.')[0]);
       expect(running.sort(), `seed ${seed}`).toEqual(['api', 'api', 'api', 'api', 'web', 'web']);
       expect(simulation.violations).toEqual([]);
     }

@@ -14,7 +14,12 @@ import { healthTimeline } from '../../../kernel/src/frameworks/service/healthChe
 import { delaySequenceMs, LaunchBackoff, MARATHON_BACKOFF } from '../../../kernel/src/frameworks/service/launchBackoff.js';
 import type { FunnelApp, FunnelContext } from '../../../kernel/src/frameworks/service/offerFunnel.js';
 import { evaluateOffer } from '../../../kernel/src/frameworks/service/offerFunnel.js';
-import { DEFAULT_UPGRADE_STRATEGY, restartBounds, rollingStep, upgradeBounds } from '../../../kernel/src/frameworks/service/upgradeStrategy.js';
+import {
+  DEFAULT_UPGRADE_STRATEGY,
+  restartBounds,
+  rollingStep,
+  upgradeBounds,
+} from '../../../kernel/src/frameworks/service/upgradeStrategy.js';
 
 describe('upgrade strategy maths', () => {
   it.each([
@@ -29,9 +34,12 @@ describe('upgrade strategy maths', () => {
     [10, 0, 0, 0, 10],
     [100, 0.07, 0.07, 7, 107], // 100 x 0.07 is 7.000000000000001 in floating point: still 7
     [0, 1, 1, 0, 0],
-  ])('%i instances at %f / %f: minHealthy %i, maxCapacity %i', (instances, minimumHealthCapacity, maximumOverCapacity, minHealthy, maxCapacity) => {
-    expect(upgradeBounds(instances, { minimumHealthCapacity, maximumOverCapacity })).toEqual({ minHealthy, maxCapacity });
-  });
+  ])(
+    '%i instances at %f / %f: minHealthy %i, maxCapacity %i',
+    (instances, minimumHealthCapacity, maximumOverCapacity, minHealthy, maxCapacity) => {
+      expect(upgradeBounds(instances, { minimumHealthCapacity, maximumOverCapacity })).toEqual({ minHealthy, maxCapacity });
+    },
+  );
 
   it('allows one instance of over-capacity when minHealthy = maxCapacity and that many run (else nothing could be replaced)', () => {
     const strict = { minimumHealthCapacity: 1, maximumOverCapacity: 0 };
@@ -50,10 +58,26 @@ describe('upgrade strategy maths', () => {
   });
 
   it('kills down to minHealthy at once and fills up to maxCapacity', () => {
-    expect(rollingStep({ instances: 4, oldActive: 4, newStarted: 0, newHealthy: 0 }, upgradeBounds(4, { minimumHealthCapacity: 0.5, maximumOverCapacity: 0 }))).toEqual({ kill: 2, start: 2 });
-    expect(rollingStep({ instances: 4, oldActive: 4, newStarted: 0, newHealthy: 0 }, upgradeBounds(4, DEFAULT_UPGRADE_STRATEGY))).toEqual({ kill: 0, start: 4 });
-    expect(rollingStep({ instances: 4, oldActive: 4, newStarted: 4, newHealthy: 4 }, upgradeBounds(4, DEFAULT_UPGRADE_STRATEGY))).toEqual({ kill: 4, start: 0 });
-    expect(rollingStep({ instances: 4, oldActive: 4, newStarted: 0, newHealthy: 0 }, upgradeBounds(4, { minimumHealthCapacity: 0, maximumOverCapacity: 0 }))).toEqual({ kill: 4, start: 4 });
+    expect(
+      rollingStep(
+        { instances: 4, oldActive: 4, newStarted: 0, newHealthy: 0 },
+        upgradeBounds(4, { minimumHealthCapacity: 0.5, maximumOverCapacity: 0 }),
+      ),
+    ).toEqual({ kill: 2, start: 2 });
+    expect(rollingStep({ instances: 4, oldActive: 4, newStarted: 0, newHealthy: 0 }, upgradeBounds(4, DEFAULT_UPGRADE_STRATEGY))).toEqual({
+      kill: 0,
+      start: 4,
+    });
+    expect(rollingStep({ instances: 4, oldActive: 4, newStarted: 4, newHealthy: 4 }, upgradeBounds(4, DEFAULT_UPGRADE_STRATEGY))).toEqual({
+      kill: 4,
+      start: 0,
+    });
+    expect(
+      rollingStep(
+        { instances: 4, oldActive: 4, newStarted: 0, newHealthy: 0 },
+        upgradeBounds(4, { minimumHealthCapacity: 0, maximumOverCapacity: 0 }),
+      ),
+    ).toEqual({ kill: 4, start: 4 });
   });
 });
 
@@ -101,8 +125,25 @@ describe('simulated health checks', () => {
 
 const layout = ResourceLayout.create();
 
-function offer(hostname: string, attributes: Record<string, string> = {}, quantities: Record<string, number> = { cpus: 4, mem: 4096 }, extra: Partial<Offer> = {}): Offer {
-  return { id: `o-${hostname}`, frameworkId: 'marathon', role: 'web', agentId: hostname, hostname, attributes, agentIndex: 0, clientIndex: 0, createdAtMs: 0, resources: { scalars: layout.vector(quantities), ports: [[31000, 31001]], reserved: [] }, ...extra };
+function offer(
+  hostname: string,
+  attributes: Record<string, string> = {},
+  quantities: Record<string, number> = { cpus: 4, mem: 4096 },
+  extra: Partial<Offer> = {},
+): Offer {
+  return {
+    id: `o-${hostname}`,
+    frameworkId: 'marathon',
+    role: 'web',
+    agentId: hostname,
+    hostname,
+    attributes,
+    agentIndex: 0,
+    clientIndex: 0,
+    createdAtMs: 0,
+    resources: { scalars: layout.vector(quantities), ports: [[31000, 31001]], reserved: [] },
+    ...extra,
+  };
 }
 
 function constraint(...raw: string[]) {
@@ -111,8 +152,22 @@ function constraint(...raw: string[]) {
   return parsed.constraint;
 }
 
-const app = (overrides: Partial<FunnelApp> = {}): FunnelApp => ({ role: 'web', acceptedResourceRoles: null, constraints: [], resources: { cpus: 1, mem: 1024 }, ports: 1, ...overrides });
-const context = (overrides: Partial<FunnelContext> = {}): FunnelContext => ({ nowMs: 0, layout, placed: [], known: [], maintenance: [], ...overrides });
+const app = (overrides: Partial<FunnelApp> = {}): FunnelApp => ({
+  role: 'web',
+  acceptedResourceRoles: null,
+  constraints: [],
+  resources: { cpus: 1, mem: 1024 },
+  ports: 1,
+  ...overrides,
+});
+const context = (overrides: Partial<FunnelContext> = {}): FunnelContext => ({
+  nowMs: 0,
+  layout,
+  placed: [],
+  known: [],
+  maintenance: [],
+  ...overrides,
+});
 const outcome = (o: Offer, a: FunnelApp, c: FunnelContext = context()) => {
   const result = evaluateOffer(o, o.resources, a, c);
   return result.ok ? 'ok' : `${result.code}: ${result.reason}`;
@@ -121,46 +176,75 @@ const outcome = (o: Offer, a: FunnelApp, c: FunnelContext = context()) => {
 describe('rejection funnel', () => {
   it('takes the first failing stage, in order: role, constraint, reservation, maintenance, cpus, mem, disk, gpus, ports', () => {
     const everythingWrong = { ...offer('h1', {}, { cpus: 0 }), role: 'other' };
-    const strict = app({ acceptedResourceRoles: ['web'], constraints: [constraint('rack', 'IS', 'a')], resources: { cpus: 1, mem: 1024, disk: 10, gpus: 1 }, ports: 3 });
+    const strict = app({
+      acceptedResourceRoles: ['web'],
+      constraints: [constraint('rack', 'IS', 'a')],
+      resources: { cpus: 1, mem: 1024, disk: 10, gpus: 1 },
+      ports: 3,
+    });
     const inMaintenance = context({ maintenance: [{ hostname: 'h1', startMs: 0, durationMs: 1000 }] });
     expect(outcome(everythingWrong, strict, inMaintenance)).toBe('role: offer is for role other, the app runs as web');
     expect(outcome({ ...everythingWrong, role: 'web' }, strict, inMaintenance)).toBe('constraint: rack:IS:a: agent h1 has no "rack"');
     const rackA = offer('h1', { rack: 'a' }, { cpus: 0 });
-    expect(outcome(rackA, strict, inMaintenance)).toBe('missing-reservation: the app accepts only resources reserved for web; agent h1 offers none');
-    const reserved = { ...rackA, resources: { ...rackA.resources, reserved: [reservedPart([{ role: 'web', type: 'STATIC' }], layout.vector({ cpus: 0.5 }))] } };
+    expect(outcome(rackA, strict, inMaintenance)).toBe(
+      'missing-reservation: the app accepts only resources reserved for web; agent h1 offers none',
+    );
+    const reserved = {
+      ...rackA,
+      resources: { ...rackA.resources, reserved: [reservedPart([{ role: 'web', type: 'STATIC' }], layout.vector({ cpus: 0.5 }))] },
+    };
     expect(outcome(reserved, strict, inMaintenance)).toBe('maintenance: agent h1 is in maintenance until 1000 ms');
     expect(outcome(reserved, strict)).toBe('insufficient-cpus: insufficient cpus: need 1, offered 0.5');
     const unreserved = app({ resources: { cpus: 1, mem: 1024, disk: 10, gpus: 1 }, ports: 3 });
     expect(outcome(offer('h1', {}, { cpus: 1 }), unreserved)).toBe('insufficient-mem: insufficient mem: need 1024, offered 0');
     expect(outcome(offer('h1', {}, { cpus: 1, mem: 2048 }), unreserved)).toBe('insufficient-disk: insufficient disk: need 10, offered 0');
-    expect(outcome(offer('h1', {}, { cpus: 1, mem: 2048, disk: 10 }), unreserved)).toBe('insufficient-gpus: insufficient gpus: need 1, offered 0');
-    expect(outcome(offer('h1', {}, { cpus: 1, mem: 2048, disk: 10, gpus: 1 }), unreserved)).toBe('insufficient-ports: insufficient ports: need 3, offered 2');
+    expect(outcome(offer('h1', {}, { cpus: 1, mem: 2048, disk: 10 }), unreserved)).toBe(
+      'insufficient-gpus: insufficient gpus: need 1, offered 0',
+    );
+    expect(outcome(offer('h1', {}, { cpus: 1, mem: 2048, disk: 10, gpus: 1 }), unreserved)).toBe(
+      'insufficient-ports: insufficient ports: need 3, offered 2',
+    );
     expect(outcome(offer('h1', {}, { cpus: 1, mem: 2048, disk: 10, gpus: 1 }), { ...unreserved, ports: 2 })).toBe('ok');
   });
 
   it('a maintenance window covers [start, start + duration)', () => {
     const window = { maintenance: [{ hostname: 'h1', startMs: 1000, durationMs: 1000 }] };
-    expect([999, 1000, 1999, 2000].map((nowMs) => outcome(offer('h1'), app(), context({ ...window, nowMs })).split(':')[0])).toEqual(['ok', 'maintenance', 'maintenance', 'ok']);
+    expect([999, 1000, 1999, 2000].map((nowMs) => outcome(offer('h1'), app(), context({ ...window, nowMs })).split(':')[0])).toEqual([
+      'ok',
+      'maintenance',
+      'maintenance',
+      'ok',
+    ]);
   });
 
   it('carves reserved resources of the app role first, and only those when it accepts no "*"', () => {
     const base = offer('h1', {}, { cpus: 4, mem: 4096 });
-    const withReservation = { ...base, resources: { ...base.resources, reserved: [reservedPart([{ role: 'web', type: 'STATIC' }], layout.vector({ cpus: 1, mem: 1024 }))] } };
+    const withReservation = {
+      ...base,
+      resources: { ...base.resources, reserved: [reservedPart([{ role: 'web', type: 'STATIC' }], layout.vector({ cpus: 1, mem: 1024 }))] },
+    };
     const result = evaluateOffer(withReservation, withReservation.resources, app({ acceptedResourceRoles: ['web'], ports: 0 }), context());
     expect(result.ok && [...result.resources.scalars].slice(0, 2)).toEqual([0, 0]);
     expect(result.ok && [...result.resources.reserved[0].scalars].slice(0, 2)).toEqual([1, 1024]);
   });
 
   describe('every constraint operator in placement', () => {
-    const h = (hostname: string, rack?: string): { hostname: string; attributes: Record<string, string> } => ({ hostname, attributes: rack ? { rack } : {} });
+    const h = (hostname: string, rack?: string): { hostname: string; attributes: Record<string, string> } => ({
+      hostname,
+      attributes: rack ? { rack } : {},
+    });
     const known = [h('h1', 'a'), h('h2', 'a'), h('h3', 'b'), h('h4')];
     const place = (raw: string[], candidate: ReturnType<typeof h>, placed: ReturnType<typeof h>[] = []) =>
       outcome(offer(candidate.hostname, candidate.attributes), app({ constraints: [constraint(...raw)] }), context({ placed, known }));
 
     it('UNIQUE', () => {
       expect(place(['hostname', 'UNIQUE'], h('h1', 'a'), [h('h2', 'a')])).toBe('ok');
-      expect(place(['hostname', 'UNIQUE'], h('h1', 'a'), [h('h1', 'a')])).toBe('constraint: hostname:UNIQUE: an instance already runs where hostname is h1');
-      expect(place(['rack', 'UNIQUE'], h('h2', 'a'), [h('h1', 'a')])).toBe('constraint: rack:UNIQUE: an instance already runs where rack is a');
+      expect(place(['hostname', 'UNIQUE'], h('h1', 'a'), [h('h1', 'a')])).toBe(
+        'constraint: hostname:UNIQUE: an instance already runs where hostname is h1',
+      );
+      expect(place(['rack', 'UNIQUE'], h('h2', 'a'), [h('h1', 'a')])).toBe(
+        'constraint: rack:UNIQUE: an instance already runs where rack is a',
+      );
     });
     it('CLUSTER with a value, and without (the first placement decides)', () => {
       expect(place(['rack', 'CLUSTER', 'b'], h('h3', 'b'))).toBe('ok');
@@ -170,7 +254,9 @@ describe('rejection funnel', () => {
     });
     it('GROUP_BY spreads evenly over the values seen', () => {
       expect(place(['rack', 'GROUP_BY'], h('h3', 'b'), [h('h1', 'a')])).toBe('ok');
-      expect(place(['rack', 'GROUP_BY'], h('h2', 'a'), [h('h1', 'a')])).toBe('constraint: rack:GROUP_BY: rack a already has 1 instances, others fewer');
+      expect(place(['rack', 'GROUP_BY'], h('h2', 'a'), [h('h1', 'a')])).toBe(
+        'constraint: rack:GROUP_BY: rack a already has 1 instances, others fewer',
+      );
       expect(place(['rack', 'GROUP_BY', '2'], h('h2', 'a'), [h('h1', 'a'), h('h3', 'b')])).toBe('ok');
     });
     it('LIKE and UNLIKE match the full value', () => {
@@ -181,7 +267,9 @@ describe('rejection funnel', () => {
     });
     it('MAX_PER caps instances per value', () => {
       expect(place(['rack', 'MAX_PER', '2'], h('h2', 'a'), [h('h1', 'a')])).toBe('ok');
-      expect(place(['rack', 'MAX_PER', '2'], h('h2', 'a'), [h('h1', 'a'), h('h1', 'a')])).toBe('constraint: rack:MAX_PER:2: 2 instances already run where rack is a');
+      expect(place(['rack', 'MAX_PER', '2'], h('h2', 'a'), [h('h1', 'a'), h('h1', 'a')])).toBe(
+        'constraint: rack:MAX_PER:2: 2 instances already run where rack is a',
+      );
     });
     it('IS and IS_NOT', () => {
       expect(place(['rack', 'IS', 'b'], h('h3', 'b'))).toBe('ok');
@@ -191,7 +279,17 @@ describe('rejection funnel', () => {
     });
     it('a missing attribute matches only UNLIKE', () => {
       const missing = (raw: string[]) => place(raw, h('h4')).split(':')[0];
-      expect([['rack', 'UNIQUE'], ['rack', 'CLUSTER', 'a'], ['rack', 'GROUP_BY'], ['rack', 'LIKE', '.*'], ['rack', 'MAX_PER', '5'], ['rack', 'IS', 'a'], ['rack', 'IS_NOT', 'a']].map(missing)).toEqual(Array(7).fill('constraint'));
+      expect(
+        [
+          ['rack', 'UNIQUE'],
+          ['rack', 'CLUSTER', 'a'],
+          ['rack', 'GROUP_BY'],
+          ['rack', 'LIKE', '.*'],
+          ['rack', 'MAX_PER', '5'],
+          ['rack', 'IS', 'a'],
+          ['rack', 'IS_NOT', 'a'],
+        ].map(missing),
+      ).toEqual(Array(7).fill('constraint'));
       expect(place(['rack', 'UNLIKE', 'a'], h('h4'))).toBe('ok');
     });
   });
@@ -199,8 +297,19 @@ describe('rejection funnel', () => {
 
 describe('kill selection', () => {
   const spec: ServiceApp = {
-    id: 'web', role: 'web', acceptedResourceRoles: null, instances: 5, resources: { cpus: 1 }, ports: 0, durationMs: null, constraints: [],
-    healthCheck: null, upgradeStrategy: DEFAULT_UPGRADE_STRATEGY, backoff: MARATHON_BACKOFF, version: '1', changes: [],
+    id: 'web',
+    role: 'web',
+    acceptedResourceRoles: null,
+    instances: 5,
+    resources: { cpus: 1 },
+    ports: 0,
+    durationMs: null,
+    constraints: [],
+    healthCheck: null,
+    upgradeStrategy: DEFAULT_UPGRADE_STRATEGY,
+    backoff: MARATHON_BACKOFF,
+    version: '1',
+    changes: [],
   };
 
   it('scales down by dropping queued launches first, then the youngest instances', () => {

@@ -14,14 +14,25 @@ import { detailsOf, runScenario } from './helpers.js';
 
 describe('NodeManager profiles', () => {
   it('zero 0/0, small 2/2048, medium 4/4096, large 10/12288; the task adds the daemon overhead', () => {
-    expect(DEFAULT_PROFILES).toEqual({ zero: { cpus: 0, mem: 0 }, small: { cpus: 2, mem: 2048 }, medium: { cpus: 4, mem: 4096 }, large: { cpus: 10, mem: 12288 } });
+    expect(DEFAULT_PROFILES).toEqual({
+      zero: { cpus: 0, mem: 0 },
+      small: { cpus: 2, mem: 2048 },
+      medium: { cpus: 4, mem: 4096 },
+      large: { cpus: 10, mem: 12288 },
+    });
     expect(nodeManagerResources(DEFAULT_PROFILES.large, DEFAULT_NODE_MANAGER_OVERHEAD)).toEqual({ cpus: 10.2, mem: 13312 });
     expect(nodeManagerResources(DEFAULT_PROFILES.zero, DEFAULT_NODE_MANAGER_OVERHEAD)).toEqual({ cpus: 0.2, mem: 1024 });
   });
 });
 
 describe('flex down order', () => {
-  const nm = (id: string, state: FlexCandidate['state'], number: number, applicationMasters = 0, profile = 'small'): FlexCandidate => ({ id, profile, state, number, applicationMasters });
+  const nm = (id: string, state: FlexCandidate['state'], number: number, applicationMasters = 0, profile = 'small'): FlexCandidate => ({
+    id,
+    profile,
+    state,
+    number,
+    applicationMasters,
+  });
   const all = [
     nm('active-old-2am', 'active', 0, 2),
     nm('active-old-0am', 'active', 1, 0),
@@ -35,7 +46,15 @@ describe('flex down order', () => {
   ];
 
   it('takes pending first, then staging, then active with the fewest application masters (ties youngest first)', () => {
-    expect(flexDownVictims(all, 'small', 10).map((v) => v.id)).toEqual(['pending-young', 'pending-old', 'staging', 'active-young-0am', 'active-old-0am', 'active-young-1am', 'active-old-2am']);
+    expect(flexDownVictims(all, 'small', 10).map((v) => v.id)).toEqual([
+      'pending-young',
+      'pending-old',
+      'staging',
+      'active-young-0am',
+      'active-old-0am',
+      'active-young-1am',
+      'active-old-2am',
+    ]);
   });
 
   it('takes only `count`, of the given profile, and never one already being killed', () => {
@@ -50,7 +69,14 @@ describe('flex down order', () => {
 });
 
 describe('YARN ResourceManager', () => {
-  const spec = { id: 'job', atMs: 0, containers: 2, resources: { cpus: 1, mem: 1024 }, amResources: { cpus: 1, mem: 512 }, durationMs: 1000 };
+  const spec = {
+    id: 'job',
+    atMs: 0,
+    containers: 2,
+    resources: { cpus: 1, mem: 1024 },
+    amResources: { cpus: 1, mem: 512 },
+    durationMs: 1000,
+  };
 
   it('runs the application master first, which then asks for its workers; the last worker releases the master', () => {
     const yarn = new YarnResourceManager();
@@ -88,10 +114,15 @@ describe('fine-grained scaling', () => {
       name: 'fine-grained',
       durationMs: 20000,
       agents: [{ id: 'h', resources: { cpus: 4, mem: 8192 } }],
-      frameworks: [{
-        id: 'myriad', role: 'yarn', kind: 'elastic', flex: [{ atMs: 0, action: 'up', profile: 'zero', count: 1 }],
-        applications: [{ id: 'job', atMs: 1000, containers: 3, resources: { cpus: 1, mem: 1024 }, durationMs: 5000 }],
-      }],
+      frameworks: [
+        {
+          id: 'myriad',
+          role: 'yarn',
+          kind: 'elastic',
+          flex: [{ atMs: 0, action: 'up', profile: 'zero', count: 1 }],
+          applications: [{ id: 'job', atMs: 1000, containers: 3, resources: { cpus: 1, mem: 1024 }, durationMs: 5000 }],
+        },
+      ],
     };
     const { simulation } = runScenario(input, 0);
     const cpusAt = (atMs: number): number | undefined => {
@@ -114,7 +145,11 @@ describe('the myriad scenario', () => {
     nodeManagers: Array<{ id: string; state: string }>;
     byProfile: Record<string, Record<string, number>>;
     flex: Array<{ atMs: number; taken: string[] }>;
-    yarn: { applications: Array<{ id: string; completionMs: number | null }>; containers: Record<string, number>; placeholders: { launched: number } };
+    yarn: {
+      applications: Array<{ id: string; completionMs: number | null }>;
+      containers: Record<string, number>;
+      placeholders: { launched: number };
+    };
   };
 
   it('runs with no invariant violations', () => {
@@ -154,10 +189,15 @@ describe('elastic under faults', () => {
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
       const simulation = new Simulation(parsed.scenario, { invariants: 'step', seed });
       simulation.runUntil(parsed.scenario.durationMs);
-      const running = [...simulation.master.frameworks.get('myriad')!.tasks.values()].filter((task) => task.state === 'TASK_RUNNING').map((task) => task.id.replace(/-\d+(-r\d+)?$/, ''));
+      const running = [...simulation.master.frameworks.get('myriad')!.tasks.values()]
+        .filter((task) => task.state === 'TASK_RUNNING')
+        .map((task) => task.id.replace(/-\d+(-r\d+)?$/, ''));
       expect(running.sort(), `seed ${seed}`).toEqual(['nm-large', 'nm-large', 'nm-medium', 'nm-small', 'nm-zero', 'nm-zero']);
       const details = detailsOf(buildReport(simulation), 'myriad') as { yarn: { applications: Array<{ finishedMs: number | null }> } };
-      expect(details.yarn.applications.every((app) => app.finishedMs !== null), `seed ${seed}`).toBe(true);
+      expect(
+        details.yarn.applications.every((app) => app.finishedMs !== null),
+        `seed ${seed}`,
+      ).toBe(true);
       expect(simulation.violations).toEqual([]);
     }
   });

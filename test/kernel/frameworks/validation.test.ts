@@ -16,7 +16,15 @@ const scenario = (framework: Record<string, unknown>) => ({
 
 describe('batch jobs validation', () => {
   it('names every wrong field of a job', () => {
-    const errors = errorsOf(scenario({ kind: 'batch', jobs: [{ atMs: 90000, tasks: -1, resources: {}, durationMs: 0 }, { id: 'job-0', tasks: 1, resources: { cpus: 1 }, colour: 'red' }] }));
+    const errors = errorsOf(
+      scenario({
+        kind: 'batch',
+        jobs: [
+          { atMs: 90000, tasks: -1, resources: {}, durationMs: 0 },
+          { id: 'job-0', tasks: 1, resources: { cpus: 1 }, colour: 'red' },
+        ],
+      }),
+    );
     expect(errors).toEqual([
       '$.frameworks[0].jobs[0].atMs: expected a time in ms from 0 to 60000 (durationMs), got 90000',
       '$.frameworks[0].jobs[0].tasks: expected an integer >= 0, got -1',
@@ -29,13 +37,15 @@ describe('batch jobs validation', () => {
   });
 
   it('wants tasks or jobs, and no persistent volumes with jobs', () => {
-    expect(errorsOf(scenario({ kind: 'batch' }))).toEqual(['$.frameworks[0].tasks: missing required field; expected an object with "count" and "resources" (or a "jobs" array)']);
+    expect(errorsOf(scenario({ kind: 'batch' }))).toEqual([
+      '$.frameworks[0].tasks: missing required field; expected an object with "count" and "resources" (or a "jobs" array)',
+    ]);
     expect(errorsOf(scenario({ kind: 'batch', jobs: 'many' }))).toEqual([
       '$.frameworks[0].jobs: expected an array of jobs such as [{ "atMs": 0, "tasks": 10, "resources": { "cpus": 1 }, "durationMs": 5000 }], got "many"',
     ]);
-    expect(errorsOf(scenario({ kind: 'batch', jobs: [], tasks: { count: 1, resources: { cpus: 1 }, persistentVolume: { sizeMb: 10 } } }))).toEqual([
-      '$.frameworks[0].tasks.persistentVolume: persistent volumes are not supported together with "jobs"',
-    ]);
+    expect(
+      errorsOf(scenario({ kind: 'batch', jobs: [], tasks: { count: 1, resources: { cpus: 1 }, persistentVolume: { sizeMb: 10 } } })),
+    ).toEqual(['$.frameworks[0].tasks.persistentVolume: persistent volumes are not supported together with "jobs"']);
   });
 });
 
@@ -52,13 +62,25 @@ describe('service validation', () => {
       acceptedResourceRoles: ['*', 'other'],
       instances: 1.5,
       resources: { cpus: 1 },
-      constraints: [['hostname', 'UNIQUE'], ['rack', 'NEAR', 'a'], ['rack', 'MAX_PER']],
+      constraints: [
+        ['hostname', 'UNIQUE'],
+        ['rack', 'NEAR', 'a'],
+        ['rack', 'MAX_PER'],
+      ],
       healthCheck: { intervalMs: 0, maxConsecutiveFailures: 0, timeoutMs: 5 },
       upgradeStrategy: { minimumHealthCapacity: 1.5, maximumOverCapacity: -0.1 },
       backoff: { factor: 0.5 },
       changes: [{ atMs: 1000 }, { atMs: 70000, instances: 2 }],
     };
-    expect(errorsOf(scenario({ kind: 'service', apps: [app, { id: 'web', instances: 1, resources: { cpus: 1 } }], maintenance: [{ startMs: 0, durationMs: 0 }] }))).toEqual([
+    expect(
+      errorsOf(
+        scenario({
+          kind: 'service',
+          apps: [app, { id: 'web', instances: 1, resources: { cpus: 1 } }],
+          maintenance: [{ startMs: 0, durationMs: 0 }],
+        }),
+      ),
+    ).toEqual([
       '$.frameworks[0].apps[0].acceptedResourceRoles[1]: expected "*" or the app\'s role "r", got "other"',
       '$.frameworks[0].apps[0].instances: expected an integer >= 0, got 1.5',
       '$.frameworks[0].apps[0].constraints[1]: unknown operator "NEAR"; expected one of UNIQUE, CLUSTER, GROUP_BY, LIKE, UNLIKE, MAX_PER, IS, IS_NOT',
@@ -78,19 +100,29 @@ describe('service validation', () => {
   });
 
   it('rejects fields of other kinds', () => {
-    expect(errorsOf(scenario({ kind: 'service', apps: [], flex: [] }))[0]).toMatch(/^\$\.frameworks\[0\]\.flex: unknown field "flex"; expected one of /);
+    expect(errorsOf(scenario({ kind: 'service', apps: [], flex: [] }))[0]).toMatch(
+      /^\$\.frameworks\[0\]\.flex: unknown field "flex"; expected one of /,
+    );
   });
 });
 
 describe('elastic validation', () => {
   it('names every wrong flex action, profile and application', () => {
-    const errors = errorsOf(scenario({
-      kind: 'elastic',
-      profiles: { huge: { cpus: 16 }, tiny: 'small' },
-      nodeManagerOverhead: { cpus: 0, mem: 0 },
-      flex: [{ atMs: 0, action: 'sideways', profile: 'medium', count: 0 }, { atMs: 0, action: 'up', profile: 'giant', count: 1 }],
-      applications: [{ atMs: 0, containers: 2, resources: { cpus: 0, mem: 0 } }, { id: 'app-0', atMs: 0, containers: 1, resources: { cpus: 1, mem: 1 }, durationMs: 5 }],
-    }));
+    const errors = errorsOf(
+      scenario({
+        kind: 'elastic',
+        profiles: { huge: { cpus: 16 }, tiny: 'small' },
+        nodeManagerOverhead: { cpus: 0, mem: 0 },
+        flex: [
+          { atMs: 0, action: 'sideways', profile: 'medium', count: 0 },
+          { atMs: 0, action: 'up', profile: 'giant', count: 1 },
+        ],
+        applications: [
+          { atMs: 0, containers: 2, resources: { cpus: 0, mem: 0 } },
+          { id: 'app-0', atMs: 0, containers: 1, resources: { cpus: 1, mem: 1 }, durationMs: 5 },
+        ],
+      }),
+    );
     expect(errors).toEqual([
       '$.frameworks[0].profiles.huge.mem: missing required field; expected a finite number >= 0',
       '$.frameworks[0].profiles.tiny: expected an object, got "small"',

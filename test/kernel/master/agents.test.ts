@@ -6,7 +6,8 @@ import { createPrng } from '../../../kernel/src/prng.js';
 import { checkInvariants } from '../../../kernel/src/testing/invariants.js';
 import { Harness } from '../allocator/harness.js';
 
-const updates = (effects: Effect[]): string[] => effects.flatMap((e) => (e.type === 'framework.update' ? [`${e.frameworkId}/${e.status.taskId}:${e.status.state}`] : []));
+const updates = (effects: Effect[]): string[] =>
+  effects.flatMap((e) => (e.type === 'framework.update' ? [`${e.frameworkId}/${e.status.taskId}:${e.status.state}`] : []));
 
 /** Two frameworks, partition-aware "pa" and plain "old", each with one task on a1. */
 function twoTasks(): Harness {
@@ -46,7 +47,12 @@ describe('disconnection and partitions', () => {
     });
     expect(updates(back.effects)).toEqual(['pa/y:TASK_RUNNING']);
     expect(back.effects.filter((e) => e.type === 'agent.kill').map((e) => (e.type === 'agent.kill' ? e.taskId : ''))).toEqual(['x']);
-    expect(h.task('pa', 'y').history.map((entry) => entry.state)).toEqual(['TASK_STAGING', 'TASK_RUNNING', 'TASK_UNREACHABLE', 'TASK_RUNNING']);
+    expect(h.task('pa', 'y').history.map((entry) => entry.state)).toEqual([
+      'TASK_STAGING',
+      'TASK_RUNNING',
+      'TASK_UNREACHABLE',
+      'TASK_RUNNING',
+    ]);
     expect(checkInvariants(h.master)).toEqual([]);
   });
 
@@ -61,7 +67,11 @@ describe('disconnection and partitions', () => {
   it('a disconnected agent that re-registers keeps what it reports and loses the rest', () => {
     const h = twoTasks();
     h.step({ type: 'agent.disconnect', agentId: 'a1' });
-    const back = h.step({ type: 'agent.reregister', agent: { id: 'a1', resources: { cpus: 4, mem: 4096 } }, tasks: [{ taskId: 'y', frameworkId: 'pa', role: 'r', state: 'TASK_RUNNING', resources: h.unreserved({ cpus: 1 }) }] });
+    const back = h.step({
+      type: 'agent.reregister',
+      agent: { id: 'a1', resources: { cpus: 4, mem: 4096 } },
+      tasks: [{ taskId: 'y', frameworkId: 'pa', role: 'r', state: 'TASK_RUNNING', resources: h.unreserved({ cpus: 1 }) }],
+    });
     expect(updates(back.effects)).toEqual(['old/x:TASK_LOST']);
     expect(h.master.agents.get('a1')!.connection).toBe('active');
     expect(checkInvariants(h.master)).toEqual([]);
@@ -113,7 +123,9 @@ describe('master failover', () => {
       type: 'agent.reregister',
       nowMs: now,
       agent: { id: 'a1', resources: {}, checkpointedTotal: total },
-      tasks: [...h.master.frameworks.values()].flatMap((f) => [...f.tasks.values()].map((t) => ({ taskId: t.id, frameworkId: f.id, role: t.role, state: t.state, resources: t.resources }))),
+      tasks: [...h.master.frameworks.values()].flatMap((f) =>
+        [...f.tasks.values()].map((t) => ({ taskId: t.id, frameworkId: f.id, role: t.role, state: t.state, resources: t.resources })),
+      ),
     });
     expect(back.ok).toBe(true);
     master.step({ type: 'framework.subscribe', nowMs: now, framework: { id: 'pa', roles: ['r'] } });

@@ -6,7 +6,9 @@ import { createPrng } from '../../../kernel/src/prng.js';
 import { Harness } from '../allocator/harness.js';
 
 const replies = (effects: Effect[]): string[] =>
-  effects.flatMap((e) => (e.type === 'framework.update' ? [`${e.status.taskId}:${e.status.state}:${e.status.reason ?? ''}:${e.status.uuid ?? ''}`] : []));
+  effects.flatMap((e) =>
+    e.type === 'framework.update' ? [`${e.status.taskId}:${e.status.state}:${e.status.reason ?? ''}:${e.status.uuid ?? ''}`] : [],
+  );
 
 function cluster(partitionAware: boolean): Harness {
   const h = new Harness({ agentUnreachableTimeoutMs: 1000 });
@@ -56,14 +58,31 @@ describe('reconciliation', () => {
 
   it('explicit, not partition-aware: the finer states read as LOST', () => {
     const h = cluster(false);
-    const result = h.step({ type: 'framework.reconcile', frameworkId: 'f', tasks: [{ taskId: 'x1', agentId: 'a1' }, { taskId: 'x2', agentId: 'a2' }, { taskId: 'x4', agentId: 'nowhere' }] });
-    expect(replies(result.effects)).toEqual(['x1:TASK_LOST:REASON_RECONCILIATION:', 'x2:TASK_LOST:REASON_RECONCILIATION:', 'x4:TASK_LOST:REASON_RECONCILIATION:']);
+    const result = h.step({
+      type: 'framework.reconcile',
+      frameworkId: 'f',
+      tasks: [
+        { taskId: 'x1', agentId: 'a1' },
+        { taskId: 'x2', agentId: 'a2' },
+        { taskId: 'x4', agentId: 'nowhere' },
+      ],
+    });
+    expect(replies(result.effects)).toEqual([
+      'x1:TASK_LOST:REASON_RECONCILIATION:',
+      'x2:TASK_LOST:REASON_RECONCILIATION:',
+      'x4:TASK_LOST:REASON_RECONCILIATION:',
+    ]);
   });
 
   it('after a failover: no answer for tasks on agents still re-registering', () => {
     const h = cluster(true);
     const restored = restoreMaster(snapshotMaster(h.master), { prng: createPrng(2) }, h.nowMs);
-    const result = restored.step({ type: 'framework.reconcile', nowMs: h.nowMs, frameworkId: 'f', tasks: [{ taskId: 'live', agentId: 'a1' }, { taskId: 'x5' }, { taskId: 'x2', agentId: 'a2' }] });
+    const result = restored.step({
+      type: 'framework.reconcile',
+      nowMs: h.nowMs,
+      frameworkId: 'f',
+      tasks: [{ taskId: 'live', agentId: 'a1' }, { taskId: 'x5' }, { taskId: 'x2', agentId: 'a2' }],
+    });
     expect(replies(result.effects)).toEqual(['x2:TASK_UNREACHABLE:REASON_RECONCILIATION:']);
   });
 });

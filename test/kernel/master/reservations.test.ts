@@ -19,12 +19,20 @@ describe('RESERVE, CREATE and LAUNCH in one ACCEPT', () => {
     const labels = { resource_id: 'r-1' };
     const reserve = h.reserved('db', { cpus: 1, mem: 1024, disk: 2000 }, { labels });
     const volume = h.reserved('db', { disk: 2000 }, { labels, volume: 'data-0' });
-    const taskResources = { scalars: h.master.layout.zero(), ports: [], reserved: [h.reserved('db', { cpus: 1, mem: 1024 }, { labels }).reserved[0], volume.reserved[0]] };
+    const taskResources = {
+      scalars: h.master.layout.zero(),
+      ports: [],
+      reserved: [h.reserved('db', { cpus: 1, mem: 1024 }, { labels }).reserved[0], volume.reserved[0]],
+    };
     const result = h.step({
       type: 'offer.accept',
       frameworkId: 'db',
       offerIds: [offer.id],
-      operations: [{ type: 'RESERVE', resources: reserve }, { type: 'CREATE', volumes: volume }, { type: 'LAUNCH', tasks: [{ taskId: 'node-0', resources: taskResources }] }],
+      operations: [
+        { type: 'RESERVE', resources: reserve },
+        { type: 'CREATE', volumes: volume },
+        { type: 'LAUNCH', tasks: [{ taskId: 'node-0', resources: taskResources }] },
+      ],
       refuseSeconds: 0,
     });
     expect(result.rejection).toBeNull();
@@ -35,14 +43,21 @@ describe('RESERVE, CREATE and LAUNCH in one ACCEPT', () => {
     h.status('a1', 'db', 'node-0', 'TASK_FAILED', 'u1');
     // The reservation and the volume stay, and come back in the next offer to db.
     const again = h.tick(1000).get('db')!;
-    const keys = again[0].resources.reserved.map((part) => `${part.role}:${part.volume?.persistenceId ?? '-'}:${JSON.stringify(h.master.layout.quantities(part.scalars))}`);
+    const keys = again[0].resources.reserved.map(
+      (part) => `${part.role}:${part.volume?.persistenceId ?? '-'}:${JSON.stringify(h.master.layout.quantities(part.scalars))}`,
+    );
     expect(keys.sort()).toEqual(['db:-:{"cpus":1,"mem":1024}', 'db:data-0:{"disk":2000}']);
     expect(checkInvariants(h.master)).toEqual([]);
   });
 
   it('never offers a dynamic reservation outside its role subtree', () => {
     const { h, offer } = offered();
-    h.step({ type: 'offer.accept', frameworkId: 'db', offerIds: [offer.id], operations: [{ type: 'RESERVE', resources: h.reserved('db', { cpus: 2 }) }] });
+    h.step({
+      type: 'offer.accept',
+      frameworkId: 'db',
+      offerIds: [offer.id],
+      operations: [{ type: 'RESERVE', resources: h.reserved('db', { cpus: 2 }) }],
+    });
     h.step({ type: 'framework.suppress', frameworkId: 'db' });
     h.framework('web', ['web']);
     const webOffer = h.tick().get('web')![0];
@@ -52,9 +67,14 @@ describe('RESERVE, CREATE and LAUNCH in one ACCEPT', () => {
 });
 
 describe('rules', () => {
-  it('rejects RESERVE for another role than the offer\'s', () => {
+  it("rejects RESERVE for another role than the offer's", () => {
     const { h, offer } = offered();
-    const result = h.step({ type: 'offer.accept', frameworkId: 'db', offerIds: [offer.id], operations: [{ type: 'RESERVE', resources: h.reserved('web', { cpus: 1 }) }] });
+    const result = h.step({
+      type: 'offer.accept',
+      frameworkId: 'db',
+      offerIds: [offer.id],
+      operations: [{ type: 'RESERVE', resources: h.reserved('web', { cpus: 1 }) }],
+    });
     expect(result.rejection).toMatchObject({ code: 'invalid_reservation' });
     expect(checkInvariants(h.master)).toEqual([]);
   });
@@ -62,9 +82,23 @@ describe('rules', () => {
   it('keeps persistence ids unique per role per agent', () => {
     const { h, offer } = offered();
     const volume = h.reserved('db', { disk: 100 }, { volume: 'v' });
-    h.step({ type: 'offer.accept', frameworkId: 'db', offerIds: [offer.id], operations: [{ type: 'RESERVE', resources: h.reserved('db', { disk: 200 }) }, { type: 'CREATE', volumes: volume }], refuseSeconds: 0 });
+    h.step({
+      type: 'offer.accept',
+      frameworkId: 'db',
+      offerIds: [offer.id],
+      operations: [
+        { type: 'RESERVE', resources: h.reserved('db', { disk: 200 }) },
+        { type: 'CREATE', volumes: volume },
+      ],
+      refuseSeconds: 0,
+    });
     const next = h.tick(1000).get('db')![0];
-    const result = h.step({ type: 'offer.accept', frameworkId: 'db', offerIds: [next.id], operations: [{ type: 'CREATE', volumes: volume }] });
+    const result = h.step({
+      type: 'offer.accept',
+      frameworkId: 'db',
+      offerIds: [next.id],
+      operations: [{ type: 'CREATE', volumes: volume }],
+    });
     expect(result.rejection).toMatchObject({ code: 'volume_exists' });
   });
 
@@ -75,11 +109,31 @@ describe('rules', () => {
       type: 'offer.accept',
       frameworkId: 'db',
       offerIds: [offer.id],
-      operations: [{ type: 'RESERVE', resources: h.reserved('db', { disk: 100, cpus: 1 }) }, { type: 'CREATE', volumes: volume }, { type: 'LAUNCH', tasks: [{ taskId: 't', resources: { scalars: h.master.layout.zero(), ports: [], reserved: [h.reserved('db', { cpus: 1 }).reserved[0], volume.reserved[0]] } }] }],
+      operations: [
+        { type: 'RESERVE', resources: h.reserved('db', { disk: 100, cpus: 1 }) },
+        { type: 'CREATE', volumes: volume },
+        {
+          type: 'LAUNCH',
+          tasks: [
+            {
+              taskId: 't',
+              resources: {
+                scalars: h.master.layout.zero(),
+                ports: [],
+                reserved: [h.reserved('db', { cpus: 1 }).reserved[0], volume.reserved[0]],
+              },
+            },
+          ],
+        },
+      ],
       refuseSeconds: 0,
     });
-    expect(h.step({ type: 'operator.destroyVolumes', agentId: 'a1', role: 'db', volumes: volume }).rejection).toMatchObject({ code: 'volume_in_use' });
-    expect(h.step({ type: 'operator.unreserve', agentId: 'a1', role: 'db', resources: volume }).rejection).toMatchObject({ code: 'volume_in_use' });
+    expect(h.step({ type: 'operator.destroyVolumes', agentId: 'a1', role: 'db', volumes: volume }).rejection).toMatchObject({
+      code: 'volume_in_use',
+    });
+    expect(h.step({ type: 'operator.unreserve', agentId: 'a1', role: 'db', resources: volume }).rejection).toMatchObject({
+      code: 'volume_in_use',
+    });
     h.status('a1', 'db', 't', 'TASK_FINISHED', 'u');
     expect(h.step({ type: 'operator.destroyVolumes', agentId: 'a1', role: 'db', volumes: volume }).ok).toBe(true);
     expect(h.step({ type: 'operator.unreserve', agentId: 'a1', role: 'db', resources: h.reserved('db', { disk: 100 }) }).ok).toBe(true);
@@ -101,12 +155,22 @@ describe('rules', () => {
     const h = new Harness().agent('a1', { cpus: 4, mem: 4096 });
     h.step({ type: 'operator.reserve', agentId: 'a1', role: 'eng', resources: h.reserved('eng', { cpus: 2 }) });
     const stack = [{ role: 'eng', type: 'DYNAMIC' as const }];
-    expect(h.step({ type: 'operator.reserve', agentId: 'a1', role: 'eng/web', resources: h.reserved('eng/web', { cpus: 1 }, { stack }) }).ok).toBe(true);
-    const roles = () => h.master.agents.get('a1')!.total.reserved.map((part) => `${part.reservations.map((r) => r.role).join('>')}:${h.master.layout.quantities(part.scalars).cpus}`).sort();
+    expect(
+      h.step({ type: 'operator.reserve', agentId: 'a1', role: 'eng/web', resources: h.reserved('eng/web', { cpus: 1 }, { stack }) }).ok,
+    ).toBe(true);
+    const roles = () =>
+      h.master.agents
+        .get('a1')!
+        .total.reserved.map((part) => `${part.reservations.map((r) => r.role).join('>')}:${h.master.layout.quantities(part.scalars).cpus}`)
+        .sort();
     expect(roles()).toEqual(['eng:1', 'eng>eng/web:1']);
-    expect(h.step({ type: 'operator.unreserve', agentId: 'a1', role: 'eng/web', resources: h.reserved('eng/web', { cpus: 1 }, { stack }) }).ok).toBe(true);
+    expect(
+      h.step({ type: 'operator.unreserve', agentId: 'a1', role: 'eng/web', resources: h.reserved('eng/web', { cpus: 1 }, { stack }) }).ok,
+    ).toBe(true);
     expect(roles()).toEqual(['eng:2']);
-    expect(h.step({ type: 'operator.reserve', agentId: 'a1', role: 'ops', resources: h.reserved('ops', { cpus: 1 }, { stack }) }).rejection).toMatchObject({ code: 'invalid_reservation' });
+    expect(
+      h.step({ type: 'operator.reserve', agentId: 'a1', role: 'ops', resources: h.reserved('ops', { cpus: 1 }, { stack }) }).rejection,
+    ).toMatchObject({ code: 'invalid_reservation' });
   });
 
   it('operator reservations rescind offers that hold the resources', () => {

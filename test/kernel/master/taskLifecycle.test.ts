@@ -64,13 +64,17 @@ describe('kill, shutdown and teardown', () => {
   it('asks the agent to kill with the grace period and the killing-state flag', () => {
     const h = running({ capabilities: ['TASK_KILLING_STATE'] });
     const kill = h.step({ type: 'task.kill', frameworkId: 'f', taskId: 't1', gracePeriodMs: 7000 });
-    expect(kill.effects).toEqual([{ type: 'agent.kill', agentId: 'a1', frameworkId: 'f', taskId: 't1', gracePeriodMs: 7000, killingState: true }]);
+    expect(kill.effects).toEqual([
+      { type: 'agent.kill', agentId: 'a1', frameworkId: 'f', taskId: 't1', gracePeriodMs: 7000, killingState: true },
+    ]);
   });
 
   it('answers a kill of an unknown task with its reconciliation', () => {
     const h = running();
     const kill = h.step({ type: 'task.kill', frameworkId: 'f', taskId: 'nope', agentId: 'a1' });
-    expect(kill.effects).toMatchObject([{ type: 'framework.update', status: { taskId: 'nope', state: 'TASK_LOST', reason: 'REASON_RECONCILIATION' } }]);
+    expect(kill.effects).toMatchObject([
+      { type: 'framework.update', status: { taskId: 'nope', state: 'TASK_LOST', reason: 'REASON_RECONCILIATION' } },
+    ]);
   });
 
   it('shuts down every task of an executor', () => {
@@ -78,7 +82,12 @@ describe('kill, shutdown and teardown', () => {
     h.framework('f', ['r']);
     const offer = h.tick().get('f')![0];
     const task = (id: string) => ({ taskId: id, executorId: 'exec', resources: h.unreserved({ cpus: 1 }) });
-    h.step({ type: 'offer.accept', frameworkId: 'f', offerIds: [offer.id], operations: [{ type: 'LAUNCH_GROUP', tasks: [task('x'), task('y')] }] });
+    h.step({
+      type: 'offer.accept',
+      frameworkId: 'f',
+      offerIds: [offer.id],
+      operations: [{ type: 'LAUNCH_GROUP', tasks: [task('x'), task('y')] }],
+    });
     const shutdown = h.step({ type: 'executor.shutdown', frameworkId: 'f', agentId: 'a1', executorId: 'exec' });
     expect(shutdown.effects.map((e) => (e.type === 'agent.kill' ? e.taskId : e.type))).toEqual(['x', 'y']);
   });
@@ -104,9 +113,19 @@ describe('LAUNCH_GROUP', () => {
       type: 'offer.accept',
       frameworkId: 'f',
       offerIds: [offer.id],
-      operations: [{ type: 'LAUNCH_GROUP', tasks: [{ taskId: 'a', resources: h.unreserved({ cpus: 1 }) }, { taskId: 'b', resources: h.unreserved({ cpus: 5 }) }] }],
+      operations: [
+        {
+          type: 'LAUNCH_GROUP',
+          tasks: [
+            { taskId: 'a', resources: h.unreserved({ cpus: 1 }) },
+            { taskId: 'b', resources: h.unreserved({ cpus: 5 }) },
+          ],
+        },
+      ],
     });
-    const states = result.effects.filter((e) => e.type === 'framework.update').map((e) => (e.type === 'framework.update' ? `${e.status.taskId}:${e.status.state}` : ''));
+    const states = result.effects
+      .filter((e) => e.type === 'framework.update')
+      .map((e) => (e.type === 'framework.update' ? `${e.status.taskId}:${e.status.state}` : ''));
     expect(states).toEqual(['a:TASK_ERROR', 'b:TASK_ERROR']);
     expect(h.master.frameworks.get('f')!.tasks.size).toBe(0);
   });

@@ -31,7 +31,12 @@ interface Real {
 
 function reservedDisk(real: Real, role: Role, disk: number, volume?: string): ResourceSet {
   const layout = real.master.layout;
-  const part = reservedPart([{ role, type: 'DYNAMIC' }], layout.vector({ disk }), [], volume ? { persistenceId: volume, containerPath: 'data', mode: 'RW' } : undefined);
+  const part = reservedPart(
+    [{ role, type: 'DYNAMIC' }],
+    layout.vector({ disk }),
+    [],
+    volume ? { persistenceId: volume, containerPath: 'data', mode: 'RW' } : undefined,
+  );
   return { scalars: layout.zero(), ports: [], reserved: [part] };
 }
 
@@ -45,24 +50,40 @@ function agree(model: Model, real: Real): void {
   const unreserved = layout.quantities(agent.total.scalars).disk ?? 0;
   if (Math.abs(unreserved - model.unreserved) > 1e-9) throw new Error(`unreserved disk ${unreserved}, model ${model.unreserved}`);
   for (const role of ROLES) {
-    const plain = agent.total.reserved.filter((p) => p.role === role && !p.volume).reduce((sum, p) => sum + (layout.quantities(p.scalars).disk ?? 0), 0);
+    const plain = agent.total.reserved
+      .filter((p) => p.role === role && !p.volume)
+      .reduce((sum, p) => sum + (layout.quantities(p.scalars).disk ?? 0), 0);
     if (Math.abs(plain - model.reserved[role]) > 1e-9) throw new Error(`${role} reserved ${plain}, model ${model.reserved[role]}`);
   }
-  const volumes = agent.total.reserved.filter((p) => p.volume).map((p) => `${p.role}/${p.volume!.persistenceId}`).sort();
-  if (JSON.stringify(volumes) !== JSON.stringify([...model.volumes.keys()].sort())) throw new Error(`volumes ${volumes}, model ${[...model.volumes.keys()]}`);
+  const volumes = agent.total.reserved
+    .filter((p) => p.volume)
+    .map((p) => `${p.role}/${p.volume!.persistenceId}`)
+    .sort();
+  if (JSON.stringify(volumes) !== JSON.stringify([...model.volumes.keys()].sort()))
+    throw new Error(`volumes ${volumes}, model ${[...model.volumes.keys()]}`);
   const violations = [...checkInvariants(real.master), ...checkLifecycleInvariants(real.master)];
   if (violations.length > 0) throw new Error(JSON.stringify(violations[0]));
 }
 
 function expectOutcome(ok: boolean, allowed: boolean, what: string, message?: string): void {
-  if (ok !== allowed) throw new Error(`${what}: master ${ok ? 'accepted' : `rejected (${message})`}, model ${allowed ? 'allows' : 'forbids'}`);
+  if (ok !== allowed)
+    throw new Error(`${what}: master ${ok ? 'accepted' : `rejected (${message})`}, model ${allowed ? 'allows' : 'forbids'}`);
 }
 
 class Reserve implements fc.Command<Model, Real> {
-  constructor(readonly role: Role, readonly disk: number) {}
+  constructor(
+    readonly role: Role,
+    readonly disk: number,
+  ) {}
   check = () => true;
   run(model: Model, real: Real): void {
-    const result = real.master.step({ type: 'operator.reserve', nowMs: real.nowMs, agentId: 'a1', role: this.role, resources: reservedDisk(real, this.role, this.disk) });
+    const result = real.master.step({
+      type: 'operator.reserve',
+      nowMs: real.nowMs,
+      agentId: 'a1',
+      role: this.role,
+      resources: reservedDisk(real, this.role, this.disk),
+    });
     const allowed = this.disk <= model.unreserved;
     expectOutcome(result.ok, allowed, `reserve ${this.disk} for ${this.role}`, result.rejection?.message);
     if (allowed) {
@@ -75,10 +96,19 @@ class Reserve implements fc.Command<Model, Real> {
 }
 
 class Unreserve implements fc.Command<Model, Real> {
-  constructor(readonly role: Role, readonly disk: number) {}
+  constructor(
+    readonly role: Role,
+    readonly disk: number,
+  ) {}
   check = () => true;
   run(model: Model, real: Real): void {
-    const result = real.master.step({ type: 'operator.unreserve', nowMs: real.nowMs, agentId: 'a1', role: this.role, resources: reservedDisk(real, this.role, this.disk) });
+    const result = real.master.step({
+      type: 'operator.unreserve',
+      nowMs: real.nowMs,
+      agentId: 'a1',
+      role: this.role,
+      resources: reservedDisk(real, this.role, this.disk),
+    });
     const allowed = this.disk <= model.reserved[this.role];
     expectOutcome(result.ok, allowed, `unreserve ${this.disk} of ${this.role}`, result.rejection?.message);
     if (allowed) {
@@ -91,10 +121,20 @@ class Unreserve implements fc.Command<Model, Real> {
 }
 
 class Create implements fc.Command<Model, Real> {
-  constructor(readonly role: Role, readonly disk: number, readonly id: string) {}
+  constructor(
+    readonly role: Role,
+    readonly disk: number,
+    readonly id: string,
+  ) {}
   check = () => true;
   run(model: Model, real: Real): void {
-    const result = real.master.step({ type: 'operator.createVolumes', nowMs: real.nowMs, agentId: 'a1', role: this.role, volumes: reservedDisk(real, this.role, this.disk, this.id) });
+    const result = real.master.step({
+      type: 'operator.createVolumes',
+      nowMs: real.nowMs,
+      agentId: 'a1',
+      role: this.role,
+      volumes: reservedDisk(real, this.role, this.disk, this.id),
+    });
     // Persistence ids are unique per role per agent: the same id in another role is fine.
     const allowed = !model.volumes.has(volumeKey(this.role, this.id)) && this.disk <= model.reserved[this.role];
     expectOutcome(result.ok, allowed, `create ${this.id} of ${this.disk} for ${this.role}`, result.rejection?.message);
@@ -112,7 +152,13 @@ class Destroy implements fc.Command<Model, Real> {
   check = (model: Model) => model.volumes.size > 0;
   run(model: Model, real: Real): void {
     const [key, volume] = [...model.volumes][this.pick % model.volumes.size];
-    const result = real.master.step({ type: 'operator.destroyVolumes', nowMs: real.nowMs, agentId: 'a1', role: volume.role, volumes: reservedDisk(real, volume.role, volume.size, volume.id) });
+    const result = real.master.step({
+      type: 'operator.destroyVolumes',
+      nowMs: real.nowMs,
+      agentId: 'a1',
+      role: volume.role,
+      volumes: reservedDisk(real, volume.role, volume.size, volume.id),
+    });
     expectOutcome(result.ok, !volume.inUse, `destroy ${key}${volume.inUse ? ' (in use)' : ''}`, result.rejection?.message);
     if (!volume.inUse) {
       model.volumes.delete(key);
@@ -128,18 +174,38 @@ class UseVolume implements fc.Command<Model, Real> {
   constructor(readonly pick: number) {}
   check = (model: Model) => [...model.volumes.values()].some((v) => !v.inUse);
   run(model: Model, real: Real): void {
-    const [, volume] = [...model.volumes].filter(([, v]) => !v.inUse)[this.pick % [...model.volumes.values()].filter((v) => !v.inUse).length];
+    const [, volume] = [...model.volumes].filter(([, v]) => !v.inUse)[
+      this.pick % [...model.volumes.values()].filter((v) => !v.inUse).length
+    ];
     const id = volume.id;
     const framework = `fw-${volume.role}`;
     real.nowMs += 1000;
     real.master.step({ type: 'framework.revive', nowMs: real.nowMs, frameworkId: framework });
-    const offers = real.master.step({ type: 'tick', nowMs: real.nowMs }).effects.flatMap((e) => (e.type === 'framework.offers' && e.frameworkId === framework ? e.offers : []));
-    const offer = offers.find((o) => o.resources.reserved.some((p) => p.volume?.persistenceId === id)) ?? [...real.master.offers.ofFramework(framework)].find((o) => o.resources.reserved.some((p) => p.volume?.persistenceId === id));
+    const offers = real.master
+      .step({ type: 'tick', nowMs: real.nowMs })
+      .effects.flatMap((e) => (e.type === 'framework.offers' && e.frameworkId === framework ? e.offers : []));
+    const offer =
+      offers.find((o) => o.resources.reserved.some((p) => p.volume?.persistenceId === id)) ??
+      [...real.master.offers.ofFramework(framework)].find((o) => o.resources.reserved.some((p) => p.volume?.persistenceId === id));
     if (!offer) throw new Error(`no offer to ${framework} holds volume ${id}`);
     const taskId = `task-${model.tasks++}`;
-    const result = real.master.step({ type: 'offer.accept', nowMs: real.nowMs, frameworkId: framework, offerIds: [offer.id], operations: [{ type: 'LAUNCH', tasks: [{ taskId, resources: reservedDisk(real, volume.role, volume.size, id) }] }], refuseSeconds: 0 });
+    const result = real.master.step({
+      type: 'offer.accept',
+      nowMs: real.nowMs,
+      frameworkId: framework,
+      offerIds: [offer.id],
+      operations: [{ type: 'LAUNCH', tasks: [{ taskId, resources: reservedDisk(real, volume.role, volume.size, id) }] }],
+      refuseSeconds: 0,
+    });
     if (!result.ok) throw new Error(`launch on ${id} failed: ${result.rejection?.message}`);
-    for (const other of real.master.offers.all()) real.master.step({ type: 'offer.decline', nowMs: real.nowMs, frameworkId: other.frameworkId, offerIds: [other.id], refuseSeconds: 0 });
+    for (const other of real.master.offers.all())
+      real.master.step({
+        type: 'offer.decline',
+        nowMs: real.nowMs,
+        frameworkId: other.frameworkId,
+        offerIds: [other.id],
+        refuseSeconds: 0,
+      });
     volume.inUse = true;
     agree(model, real);
     this.end = () => {
@@ -158,7 +224,14 @@ class EndTasks implements fc.Command<Model, Real> {
     for (const role of ROLES) {
       for (const task of framework(role).tasks.values()) {
         if (task.state !== 'TASK_STAGING') continue;
-        real.master.step({ type: 'task.status', nowMs: real.nowMs, agentId: 'a1', frameworkId: `fw-${role}`, taskId: task.id, state: 'TASK_FINISHED' });
+        real.master.step({
+          type: 'task.status',
+          nowMs: real.nowMs,
+          agentId: 'a1',
+          frameworkId: `fw-${role}`,
+          taskId: task.id,
+          state: 'TASK_FINISHED',
+        });
       }
     }
     for (const volume of model.volumes.values()) volume.inUse = false;

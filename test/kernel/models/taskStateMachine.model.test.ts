@@ -44,7 +44,8 @@ function agree(model: Model, real: Real): void {
   const agent = real.master.agents.get('a1');
   const expectedFree = CPUS - held;
   const offered = [...real.master.offers.all()].reduce((sum, offer) => sum + offer.resources.scalars[0], 0);
-  if (agent && Math.abs(agent.freeScalars[0] + offered - expectedFree) > 1e-9) throw new Error(`free cpus ${agent.freeScalars[0]} + offered ${offered}, expected ${expectedFree}`);
+  if (agent && Math.abs(agent.freeScalars[0] + offered - expectedFree) > 1e-9)
+    throw new Error(`free cpus ${agent.freeScalars[0]} + offered ${offered}, expected ${expectedFree}`);
   const violations = [...checkInvariants(real.master), ...checkLifecycleInvariants(real.master)];
   if (violations.length > 0) throw new Error(JSON.stringify(violations[0]));
 }
@@ -55,7 +56,19 @@ class Launch implements fc.Command<Model, Real> {
     const offer = offerOf(real);
     if (!offer) throw new Error('expected an offer with free cpus');
     const id = `t${model.nextId++}`;
-    real.master.step({ type: 'offer.accept', nowMs: real.nowMs, frameworkId: 'f', offerIds: [offer.id], operations: [{ type: 'LAUNCH', tasks: [{ taskId: id, resources: { scalars: real.master.layout.vector({ cpus: 1 }), ports: [], reserved: [] } }] }], refuseSeconds: 0 });
+    real.master.step({
+      type: 'offer.accept',
+      nowMs: real.nowMs,
+      frameworkId: 'f',
+      offerIds: [offer.id],
+      operations: [
+        {
+          type: 'LAUNCH',
+          tasks: [{ taskId: id, resources: { scalars: real.master.layout.vector({ cpus: 1 }), ports: [], reserved: [] } }],
+        },
+      ],
+      refuseSeconds: 0,
+    });
     model.tasks.set(id, 'TASK_STAGING');
     agree(model, real);
   }
@@ -63,13 +76,23 @@ class Launch implements fc.Command<Model, Real> {
 }
 
 class Update implements fc.Command<Model, Real> {
-  constructor(readonly pick: number, readonly state: TaskState) {}
+  constructor(
+    readonly pick: number,
+    readonly state: TaskState,
+  ) {}
   check = (model: Model) => model.tasks.size > 0 && !model.disconnected;
   run(model: Model, real: Real): void {
     const ids = [...model.tasks.keys()];
     const id = ids[this.pick % ids.length];
     const before = model.tasks.get(id)!;
-    const result = real.master.step({ type: 'task.status', nowMs: real.nowMs, agentId: 'a1', frameworkId: 'f', taskId: id, state: this.state });
+    const result = real.master.step({
+      type: 'task.status',
+      nowMs: real.nowMs,
+      agentId: 'a1',
+      frameworkId: 'f',
+      taskId: id,
+      state: this.state,
+    });
     const masterOnly = ['TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN'].includes(this.state);
     const legal = canTransition(before, this.state) && this.state !== 'TASK_KILLING' && !masterOnly;
     if (legal) {
@@ -103,7 +126,13 @@ class Reregister implements fc.Command<Model, Real> {
       type: 'agent.reregister',
       nowMs: real.nowMs,
       agent: { id: 'a1', resources: { cpus: CPUS, mem: 8192 } },
-      tasks: kept.map((id) => ({ taskId: id, frameworkId: 'f', role: 'r', state: 'TASK_RUNNING' as const, resources: framework.tasks.get(id)!.resources })),
+      tasks: kept.map((id) => ({
+        taskId: id,
+        frameworkId: 'f',
+        role: 'r',
+        state: 'TASK_RUNNING' as const,
+        resources: framework.tasks.get(id)!.resources,
+      })),
     });
     for (const id of unreachable) model.tasks.set(id, kept.includes(id) ? 'TASK_RUNNING' : 'TASK_GONE');
     model.disconnected = false;
@@ -113,7 +142,9 @@ class Reregister implements fc.Command<Model, Real> {
 }
 
 function visible(state: TaskState, partitionAware: boolean): TaskState {
-  return !partitionAware && ['TASK_DROPPED', 'TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'].includes(state) ? 'TASK_LOST' : state;
+  return !partitionAware && ['TASK_DROPPED', 'TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'].includes(state)
+    ? 'TASK_LOST'
+    : state;
 }
 
 const stateArbitrary = fc.constantFrom(...TASK_STATES.filter((s) => s !== 'TASK_UNKNOWN'));
@@ -133,8 +164,15 @@ describe('task state machine against a model', () => {
       fc.property(fc.boolean(), commands, (partitionAware, cmds) => {
         const master = new Master({ prng: createPrng(1) });
         master.step({ type: 'agent.add', nowMs: 0, agent: { id: 'a1', resources: { cpus: CPUS, mem: 8192 } } });
-        master.step({ type: 'framework.subscribe', nowMs: 0, framework: { id: 'f', roles: ['r'], capabilities: partitionAware ? ['PARTITION_AWARE'] : [] } });
-        fc.modelRun(() => ({ model: { tasks: new Map(), nextId: 0, disconnected: false }, real: { master, nowMs: 0, partitionAware } }), cmds);
+        master.step({
+          type: 'framework.subscribe',
+          nowMs: 0,
+          framework: { id: 'f', roles: ['r'], capabilities: partitionAware ? ['PARTITION_AWARE'] : [] },
+        });
+        fc.modelRun(
+          () => ({ model: { tasks: new Map(), nextId: 0, disconnected: false }, real: { master, nowMs: 0, partitionAware } }),
+          cmds,
+        );
       }),
       { numRuns: 1000, ...(process.env.ALLOT_SEED ? { seed: Number(process.env.ALLOT_SEED) } : {}) },
     );

@@ -17,10 +17,22 @@ const FILE = 'test/kernel/properties/accounting.test.ts';
 
 describe('resource accounting', () => {
   it('conservation: free + offers + live tasks = total on every agent, after every step', () => {
-    assertLaw('conservation', fc.property(workloadArbitrary({ randomSorters: true }), (workload) => checkEveryStep(workload, (master) => checkConservation(master))), lawOptions(FILE));
+    assertLaw(
+      'conservation',
+      fc.property(workloadArbitrary({ randomSorters: true }), (workload) =>
+        checkEveryStep(workload, (master) => checkConservation(master)),
+      ),
+      lawOptions(FILE),
+    );
   });
 
   it('allocation: sorter allocations = offers + live tasks, after every step', () => {
-    assertLaw('allocation', fc.property(workloadArbitrary({ randomSorters: true }), (workload) => checkEveryStep(workload, (master) => checkClientAllocations(master))), lawOptions(FILE));
+    assertLaw(
+      'allocation',
+      fc.property(workloadArbitrary({ randomSorters: true }), (workload) =>
+        checkEveryStep(workload, (master) => checkClientAllocations(master)),
+      ),
+      lawOptions(FILE),
+    );
   });
 });

@@ -30,7 +30,9 @@ function expectSameStream(first: string[], second: string[]): void {
 
 describe('reproducibility', () => {
   it('determinism: the same seed and commands give an identical event stream', () => {
-    const law = fc.property(workloadArbitrary({ randomSorters: true }), (workload) => expectSameStream(workloadEventStream(workload), workloadEventStream(workload)));
+    const law = fc.property(workloadArbitrary({ randomSorters: true }), (workload) =>
+      expectSameStream(workloadEventStream(workload), workloadEventStream(workload)),
+    );
     assertLaw('determinism', law, lawOptions(FILE));
   });
 

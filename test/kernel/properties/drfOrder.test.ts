@@ -18,7 +18,9 @@ const FILE = 'test/kernel/properties/drfOrder.test.ts';
 describe('DRF order', () => {
   it('every offer goes to the lowest-share eligible framework of the lowest-share eligible role', () => {
     const law = fc.property(workloadArbitrary(), (workload) =>
-      checkEveryStep(workload, (master, report) => [...checkDrfOrder(master), ...checkDrfShares(master, report.result.events)], { decisionCycles: 1 }),
+      checkEveryStep(workload, (master, report) => [...checkDrfOrder(master), ...checkDrfShares(master, report.result.events)], {
+        decisionCycles: 1,
+      }),
     );
     assertLaw('DRF order', law, lawOptions(FILE));
   });

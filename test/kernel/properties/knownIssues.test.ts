@@ -24,11 +24,20 @@ describe('kernel issues found by the property suites', () => {
     master.step({ type: 'tick', nowMs: 0 });
     const offer = [...master.offers.all()].find((candidate) => candidate.frameworkId === 'A')!;
     const task = { taskId: 't1', resources: { scalars: master.layout.vector({ cpus: 1, mem: 1024 }), ports: [], reserved: [] } };
-    master.step({ type: 'offer.accept', nowMs: 0, frameworkId: 'A', offerIds: [offer.id], operations: [{ type: 'LAUNCH', tasks: [task] }], refuseSeconds: 0 });
+    master.step({
+      type: 'offer.accept',
+      nowMs: 0,
+      frameworkId: 'A',
+      offerIds: [offer.id],
+      operations: [{ type: 'LAUNCH', tasks: [task] }],
+      refuseSeconds: 0,
+    });
     master.step({ type: 'task.status', nowMs: 0, agentId: 'a1', frameworkId: 'A', taskId: 't1', state: 'TASK_RUNNING' });
     master.step({ type: 'task.status', nowMs: 0, agentId: 'a1', frameworkId: 'A', taskId: 't1', state: 'TASK_UNREACHABLE' });
     master.step({ type: 'tick', nowMs: 1000 });
-    expect(() => master.step({ type: 'task.status', nowMs: 1000, agentId: 'a1', frameworkId: 'A', taskId: 't1', state: 'TASK_RUNNING' })).not.toThrow();
+    expect(() =>
+      master.step({ type: 'task.status', nowMs: 1000, agentId: 'a1', frameworkId: 'A', taskId: 't1', state: 'TASK_RUNNING' }),
+    ).not.toThrow();
     expect(checkInvariants(master)).toEqual([]);
   });
 });

@@ -30,7 +30,10 @@ export function checkEveryStep(
 ): void {
   const master = new Master(workloadMasterOptions(workload, overrides));
   runWorkload(master, workload, (report) => {
-    const where = report.index < 0 ? `after setup command ${report.command.type}` : `after step ${report.index} (${report.command.type} at ${report.command.nowMs} ms)`;
+    const where =
+      report.index < 0
+        ? `after setup command ${report.command.type}`
+        : `after step ${report.index} (${report.command.type} at ${report.command.nowMs} ms)`;
     expectNoViolations(check(master, report), where);
   });
 }

@@ -19,7 +19,9 @@ const FILE = 'test/kernel/properties/lifecycle.test.ts';
 
 describe('task and agent lifecycle', () => {
   it('task histories follow the transition table and nothing is orphaned, after every step', () => {
-    const law = fc.property(workloadArbitrary({ randomSorters: true }), (workload) => checkEveryStep(workload, (master) => checkLifecycleInvariants(master)));
+    const law = fc.property(workloadArbitrary({ randomSorters: true }), (workload) =>
+      checkEveryStep(workload, (master) => checkLifecycleInvariants(master)),
+    );
     assertLaw('lifecycle', law, lawOptions(FILE));
   });
 });

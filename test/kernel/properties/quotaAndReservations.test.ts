@@ -14,7 +14,15 @@
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { assertLaw, checkQuotaAccounting, checkQuotaLimits, checkReservedOffers, quotaLimitLaw, STATIC_CLUSTER_EXCLUDED, workloadArbitrary } from '../../../kernel/src/testing/index.js';
+import {
+  assertLaw,
+  checkQuotaAccounting,
+  checkQuotaLimits,
+  checkReservedOffers,
+  quotaLimitLaw,
+  STATIC_CLUSTER_EXCLUDED,
+  workloadArbitrary,
+} from '../../../kernel/src/testing/index.js';
 import { checkEveryStep, lawOptions } from './laws.js';
 
 const FILE = 'test/kernel/properties/quotaAndReservations.test.ts';
@@ -22,7 +30,9 @@ const FILE = 'test/kernel/properties/quotaAndReservations.test.ts';
 describe('quota and reservations', () => {
   it('quota (static cluster): consumption never exceeds a limit and the ledgers add up, after every step', () => {
     const workloads = workloadArbitrary({ randomSorters: true, exclude: STATIC_CLUSTER_EXCLUDED });
-    const law = fc.property(workloads, (workload) => checkEveryStep(workload, (master) => [...checkQuotaLimits(master), ...checkQuotaAccounting(master)]));
+    const law = fc.property(workloads, (workload) =>
+      checkEveryStep(workload, (master) => [...checkQuotaLimits(master), ...checkQuotaAccounting(master)]),
+    );
     assertLaw('quota limits (state)', law, lawOptions(FILE));
   });
 
@@ -35,6 +45,12 @@ describe('quota and reservations', () => {
   });
 
   it('reservations: reserved resources are offered only within their role subtree, after every step', () => {
-    assertLaw('reserved offers', fc.property(workloadArbitrary({ randomSorters: true }), (workload) => checkEveryStep(workload, (master) => checkReservedOffers(master))), lawOptions(FILE));
+    assertLaw(
+      'reserved offers',
+      fc.property(workloadArbitrary({ randomSorters: true }), (workload) =>
+        checkEveryStep(workload, (master) => checkReservedOffers(master)),
+      ),
+      lawOptions(FILE),
+    );
   });
 });

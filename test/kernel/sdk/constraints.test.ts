@@ -13,7 +13,10 @@ describe('Marathon constraints', () => {
   it('UNIQUE: one instance per value', () => {
     const unique = constraint('hostname', 'UNIQUE');
     expect(constraintAllows(unique, agent('a'), [agent('b')]).ok).toBe(true);
-    expect(constraintAllows(unique, agent('a'), [agent('a')])).toEqual({ ok: false, reason: 'hostname:UNIQUE: an instance already runs where hostname is a' });
+    expect(constraintAllows(unique, agent('a'), [agent('a')])).toEqual({
+      ok: false,
+      reason: 'hostname:UNIQUE: an instance already runs where hostname is a',
+    });
   });
 
   it('CLUSTER: all on one value, given or taken from the first placement', () => {
@@ -41,7 +44,10 @@ describe('Marathon constraints', () => {
     expect(constraintAllows(constraint('rack', 'UNLIKE', 'r1'), agent('a', { rack: 'r1' }), []).ok).toBe(false);
     expect(constraintAllows(constraint('rack', 'UNLIKE', 'r1'), agent('a'), []).ok).toBe(true);
     for (const op of ['LIKE', 'IS', 'IS_NOT', 'MAX_PER', 'UNIQUE', 'CLUSTER', 'GROUP_BY']) {
-      const c = op === 'UNIQUE' || op === 'CLUSTER' || op === 'GROUP_BY' ? constraint('rack', op) : constraint('rack', op, op === 'MAX_PER' ? '2' : 'r1');
+      const c =
+        op === 'UNIQUE' || op === 'CLUSTER' || op === 'GROUP_BY'
+          ? constraint('rack', op)
+          : constraint('rack', op, op === 'MAX_PER' ? '2' : 'r1');
       expect(constraintAllows(c, agent('a'), []).ok, op).toBe(false);
     }
   });
@@ -65,7 +71,10 @@ describe('Marathon constraints', () => {
     expect(parseConstraint(['hostname'])).toMatchObject({ ok: false });
     expect(parseConstraint(['hostname', 'SOMETIMES'])).toMatchObject({ ok: false, message: expect.stringMatching(/unknown operator/) });
     expect(parseConstraint(['rack', 'MAX_PER', 'x'])).toMatchObject({ ok: false });
-    expect(parseConstraint(['rack', 'LIKE', '('])).toMatchObject({ ok: false, message: expect.stringMatching(/invalid regular expression/) });
+    expect(parseConstraint(['rack', 'LIKE', '('])).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/invalid regular expression/),
+    });
     expect(parseConstraint(['hostname', 'UNIQUE', 'x'])).toMatchObject({ ok: false });
   });
 });

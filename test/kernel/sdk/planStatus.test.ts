@@ -1,16 +1,41 @@
 /** Each aggregation rule of SEMANTICS.md §7, each strategy, and the controls. */
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '../../../kernel/src/prng.js';
-import { activeSteps, forceComplete, interrupt, newPhase, newPlan, newStep, phaseStatus, planStatus, proceed, restart } from '../../../kernel/src/sdk/plan.js';
+import {
+  activeSteps,
+  forceComplete,
+  interrupt,
+  newPhase,
+  newPlan,
+  newStep,
+  phaseStatus,
+  planStatus,
+  proceed,
+  restart,
+} from '../../../kernel/src/sdk/plan.js';
 import type { Status } from '../../../kernel/src/sdk/status.js';
 import { AGGREGATION_RULES, aggregateStatus } from '../../../kernel/src/sdk/status.js';
 import { Strategy } from '../../../kernel/src/sdk/strategy.js';
 
-const agg = (children: Status[], candidates: Status[], interrupted = false): Status => aggregateStatus(children, candidates, interrupted).status;
+const agg = (children: Status[], candidates: Status[], interrupted = false): Status =>
+  aggregateStatus(children, candidates, interrupted).status;
 
 describe('aggregation rules, in order', () => {
   it('lists the rules in the order of SEMANTICS.md §7', () => {
-    expect(AGGREGATION_RULES.map((rule) => rule.result)).toEqual(['ERROR', 'COMPLETE', 'WAITING', 'DELAYED', 'IN_PROGRESS', 'WAITING', 'IN_PROGRESS', 'IN_PROGRESS', 'PENDING', 'WAITING', 'STARTING', 'STARTED']);
+    expect(AGGREGATION_RULES.map((rule) => rule.result)).toEqual([
+      'ERROR',
+      'COMPLETE',
+      'WAITING',
+      'DELAYED',
+      'IN_PROGRESS',
+      'WAITING',
+      'IN_PROGRESS',
+      'IN_PROGRESS',
+      'PENDING',
+      'WAITING',
+      'STARTING',
+      'STARTED',
+    ]);
   });
 
   it.each<[string, Status[], Status[], boolean, Status]>([
@@ -52,7 +77,11 @@ describe('strategies', () => {
   });
 
   it('canary: the first n steps wait for a proceed each, then serial', () => {
-    const phase = newPhase('update', ['a', 'b', 'c'].map((n) => newStep(n, ['t'], 'launch')), { kind: 'canary', canaries: 2 });
+    const phase = newPhase(
+      'update',
+      ['a', 'b', 'c'].map((n) => newStep(n, ['t'], 'launch')),
+      { kind: 'canary', canaries: 2 },
+    );
     const plan = newPlan('update', 'deploy', [phase]);
     expect(phaseStatus(phase)).toBe('WAITING');
     expect(activeSteps(plan)).toEqual([]);
@@ -86,7 +115,11 @@ describe('strategies', () => {
 
 describe('plans and controls', () => {
   function deploy() {
-    const phase = newPhase('node', [0, 1, 2].map((i) => newStep(`node-${i}`, ['server'], 'launch')), { kind: 'serial' });
+    const phase = newPhase(
+      'node',
+      [0, 1, 2].map((i) => newStep(`node-${i}`, ['server'], 'launch')),
+      { kind: 'serial' },
+    );
     return { plan: newPlan('deploy', 'deploy', [phase]), phase };
   }
 

@@ -17,12 +17,19 @@ const node = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-function scenario(faults: unknown[] = [], pod: Record<string, unknown> = {}, service: Record<string, unknown> = {}, durationMs = 200_000): ScenarioInput {
+function scenario(
+  faults: unknown[] = [],
+  pod: Record<string, unknown> = {},
+  service: Record<string, unknown> = {},
+  durationMs = 200_000,
+): ScenarioInput {
   return {
     name: 'sdk',
     durationMs,
     agents: [{ id: 'agent', count: 4, resources: { cpus: 4, mem: 8192, disk: 20480 } }],
-    frameworks: [{ id: 'db', role: 'db', kind: 'stateful', flavor: 'cassandra', service: { name: 'cassandra', pods: [node(pod)], ...service } }],
+    frameworks: [
+      { id: 'db', role: 'db', kind: 'stateful', flavor: 'cassandra', service: { name: 'cassandra', pods: [node(pod)], ...service } },
+    ],
     faults: faults as ScenarioInput['faults'],
   } as ScenarioInput;
 }
@@ -33,19 +40,31 @@ function start(input: ScenarioInput) {
   const events: KernelEvent[] = [];
   const simulation = new Simulation(parsed.scenario, { invariants: 'step', onEvent: (e) => events.push(e) });
   const scheduler = simulation.frameworks.get('db') as ServiceScheduler;
-  const steps = () => Object.fromEntries(scheduler.plans().find((p) => p.name === 'deploy')!.phases.flatMap((phase) => phase.steps.map((s) => [s.name.split(':')[0], s.status])));
+  const steps = () =>
+    Object.fromEntries(
+      scheduler
+        .plans()
+        .find((p) => p.name === 'deploy')!
+        .phases.flatMap((phase) => phase.steps.map((s) => [s.name.split(':')[0], s.status])),
+    );
   return { simulation, scheduler, events, steps };
 }
 
-const conversions = (events: KernelEvent[], after = -1) => events.flatMap((e) => (e.type === 'resources.converted' && e.atMs > after ? [`${e.operation}@${e.agentId}`] : []));
-const launches = (events: KernelEvent[], after = -1) => events.flatMap((e) => (e.type === 'task.launched' && e.atMs > after ? [e.agentId] : []));
+const conversions = (events: KernelEvent[], after = -1) =>
+  events.flatMap((e) => (e.type === 'resources.converted' && e.atMs > after ? [`${e.operation}@${e.agentId}`] : []));
+const launches = (events: KernelEvent[], after = -1) =>
+  events.flatMap((e) => (e.type === 'task.launched' && e.atMs > after ? [e.agentId] : []));
 
 describe('deploy', () => {
   it('reserves, creates and launches each node in turn; STARTED until ready, then COMPLETE; three hosts, the fourth untouched', () => {
     const { simulation, scheduler, events, steps } = start(scenario());
     simulation.runUntil(1000);
     expect(steps()).toEqual({ 'node-0': 'STARTED', 'node-1': 'PENDING', 'node-2': 'PENDING' });
-    expect(conversions(events)).toEqual(['RESERVE@' + launches(events)[0], 'RESERVE@' + launches(events)[0], 'CREATE@' + launches(events)[0]]);
+    expect(conversions(events)).toEqual([
+      'RESERVE@' + launches(events)[0],
+      'RESERVE@' + launches(events)[0],
+      'CREATE@' + launches(events)[0],
+    ]);
     simulation.runUntil(11_000);
     expect(steps()['node-0']).toBe('COMPLETE');
     simulation.runUntil(60_000);
@@ -63,9 +82,7 @@ describe('deploy', () => {
 
 describe('recovery', () => {
   it('transient failure: relaunch on the same agent with no new RESERVE or CREATE; failures back off; restart clears the delay', () => {
-    const { simulation, scheduler, events } = start(scenario([
-      { atMs: 60_000, type: 'task.fail', framework: 'db', task: undefined },
-    ]));
+    const { simulation, scheduler, events } = start(scenario([{ atMs: 60_000, type: 'task.fail', framework: 'db', task: undefined }]));
     simulation.runUntil(59_000);
     const before = conversions(events).length;
     const instanceAgent = (name: string) => scheduler.instances.get(name)!.agentId;
@@ -104,11 +121,13 @@ describe('recovery', () => {
   });
 
   it('permanent loss: after the failure timeout the node is replaced on the free agent with new reservations; old ones are cleaned up when the agent returns', () => {
-    const { simulation, scheduler, events } = start(scenario([], {}, { failureTimeoutMs: 120_000 }), );
+    const { simulation, scheduler, events } = start(scenario([], {}, { failureTimeoutMs: 120_000 }));
     simulation.runUntil(60_000);
     const victim = scheduler.instances.get('node-1')!;
     const lostAgent = victim.agentId!;
-    const freeAgent = ['agent-1', 'agent-2', 'agent-3', 'agent-4'].find((a) => ![...scheduler.instances.values()].some((i) => i.agentId === a))!;
+    const freeAgent = ['agent-1', 'agent-2', 'agent-3', 'agent-4'].find(
+      (a) => ![...scheduler.instances.values()].some((i) => i.agentId === a),
+    )!;
     simulation.inject({ atMs: 60_000, type: 'agent.crash', agent: lostAgent });
     simulation.runUntil(60_000 + 75_000 + 120_000 + 20_000);
     expect(victim.agentId).toBe(freeAgent);
@@ -136,10 +155,16 @@ describe('recovery', () => {
 });
 
 describe('config updates', () => {
-  const bigger = (extra: Record<string, unknown> = {}) => ({ name: 'cassandra', pods: [node({ tasks: [{ name: 'server', goal: 'RUNNING', cpus: 1.5, memMb: 2048, readinessDelayMs: 10_000 }], ...extra })], updateStrategy: { kind: 'canary', canaries: 2 } });
+  const bigger = (extra: Record<string, unknown> = {}) => ({
+    name: 'cassandra',
+    pods: [node({ tasks: [{ name: 'server', goal: 'RUNNING', cpus: 1.5, memMb: 2048, readinessDelayMs: 10_000 }], ...extra })],
+    updateStrategy: { kind: 'canary', canaries: 2 },
+  });
 
   it('canary update of cpus 1 -> 1.5: canary steps wait for continue; each relaunch reserves only the extra 0.5; interrupt stops before the next node', () => {
-    const { simulation, scheduler, events, steps } = start(scenario([{ atMs: 60_000, type: 'service.update', framework: 'db', service: bigger() }]));
+    const { simulation, scheduler, events, steps } = start(
+      scenario([{ atMs: 60_000, type: 'service.update', framework: 'db', service: bigger() }]),
+    );
     simulation.runUntil(70_000);
     expect(Object.values(steps())).toEqual(['WAITING', 'WAITING', 'PENDING']);
     expect(conversions(events, 60_000)).toEqual([]);
@@ -180,10 +205,12 @@ describe('config updates', () => {
 describe('scaling', () => {
   it('3 -> 5 on 4 agents: the last node stays PREPARED with the placement reason; a new agent completes it', () => {
     const grown = { name: 'cassandra', pods: [node({ count: 5 })] };
-    const { simulation, scheduler, steps } = start(scenario([
-      { atMs: 60_000, type: 'service.update', framework: 'db', service: grown },
-      { atMs: 150_000, type: 'agent.add', agent: { id: 'agent-5', resources: { cpus: 4, mem: 8192, disk: 20480 } } },
-    ]));
+    const { simulation, scheduler, steps } = start(
+      scenario([
+        { atMs: 60_000, type: 'service.update', framework: 'db', service: grown },
+        { atMs: 150_000, type: 'agent.add', agent: { id: 'agent-5', resources: { cpus: 4, mem: 8192, disk: 20480 } } },
+      ]),
+    );
     simulation.runUntil(140_000);
     expect(steps()).toMatchObject({ 'node-3': 'COMPLETE', 'node-4': 'PREPARED' });
     const step = scheduler.plans().find((p) => p.name === 'deploy')!.phases[0].steps[4];
@@ -198,7 +225,19 @@ describe('scaling', () => {
     const { simulation, scheduler } = start(scenario([{ atMs: 60_000, type: 'service.update', framework: 'db', service: shrunk }]));
     simulation.runUntil(70_000);
     expect(scheduler.configErrors.join()).toMatch(/cannot shrink from 3 to 2 without allowDecommission/);
-    const allowed = start(scenario([{ atMs: 60_000, type: 'service.update', framework: 'db', service: { name: 'cassandra', pods: [node({ count: 2, allowDecommission: true })] } }], { allowDecommission: true }));
+    const allowed = start(
+      scenario(
+        [
+          {
+            atMs: 60_000,
+            type: 'service.update',
+            framework: 'db',
+            service: { name: 'cassandra', pods: [node({ count: 2, allowDecommission: true })] },
+          },
+        ],
+        { allowDecommission: true },
+      ),
+    );
     allowed.simulation.runUntil(90_000);
     const node2 = allowed.scheduler.instances.get('node-2')!;
     expect(node2.decommissioned).toBe(true);
@@ -210,7 +249,7 @@ describe('scaling', () => {
 
 describe('restarts, uninstall, essential tasks', () => {
   it('the failure clock survives a scheduler restart: the replacement keeps its deadline', () => {
-    const { simulation, events } = start(scenario([], {}, { failureTimeoutMs: 120_000 }), );
+    const { simulation, events } = start(scenario([], {}, { failureTimeoutMs: 120_000 }));
     simulation.runUntil(60_000);
     const scheduler0 = simulation.frameworks.get('db') as ServiceScheduler;
     const lostAgent = scheduler0.instances.get('node-1')!.agentId!;
@@ -270,22 +309,42 @@ describe('custom plans', () => {
       { name: 'backup', goal: 'FINISH', cpus: 0.5, memMb: 512, durationMs: 5000 },
     ],
   };
-  const plans = { plans: [{ name: 'backup', strategy: { kind: 'serial' }, phases: [{ name: 'backup', pod: 'node', tasks: ['backup'], strategy: { kind: 'serial' } }] }] };
+  const plans = {
+    plans: [
+      {
+        name: 'backup',
+        strategy: { kind: 'serial' },
+        phases: [{ name: 'backup', pod: 'node', tasks: ['backup'], strategy: { kind: 'serial' } }],
+      },
+    ],
+  };
 
   it('start interrupted; deploy reserves for the sidecar but does not launch it; start with parameters runs it on each node; stop interrupts', () => {
-    const { simulation, scheduler, events } = start(scenario([
-      { atMs: 60_000, type: 'plan.start', framework: 'db', plan: 'backup', parameters: { BUCKET: 's3://backups' } },
-      { atMs: 61_000, type: 'plan.start', framework: 'db', plan: 'backup' },
-    ], withBackup, plans));
+    const { simulation, scheduler, events } = start(
+      scenario(
+        [
+          { atMs: 60_000, type: 'plan.start', framework: 'db', plan: 'backup', parameters: { BUCKET: 's3://backups' } },
+          { atMs: 61_000, type: 'plan.start', framework: 'db', plan: 'backup' },
+        ],
+        withBackup,
+        plans,
+      ),
+    );
     simulation.runUntil(59_000);
     const view = () => scheduler.plans().find((p) => p.name === 'backup')!;
     expect(view().status).toBe('WAITING');
     expect(scheduler.instances.get('node-0')!.tasks.backup.taskId).toBeNull();
     const reserved = simulation.master.agents.get(scheduler.instances.get('node-0')!.agentId!)!.total.reserved.filter((p) => !p.volume);
-    expect(reserved.map((p) => simulation.master.layout.quantities(p.scalars)).sort((a, b) => (a.cpus ?? 0) - (b.cpus ?? 0))).toEqual([{ cpus: 0.5, mem: 512 }, { cpus: 1, mem: 2048 }]);
+    expect(reserved.map((p) => simulation.master.layout.quantities(p.scalars)).sort((a, b) => (a.cpus ?? 0) - (b.cpus ?? 0))).toEqual([
+      { cpus: 0.5, mem: 512 },
+      { cpus: 1, mem: 2048 },
+    ]);
     simulation.runUntil(100_000);
     expect(view().status).toBe('COMPLETE');
-    expect(simulation.controlResults.map((r) => (r.result as { message: string }).message)).toEqual(['started backup with BUCKET=s3://backups', 'already done: backup is running']);
+    expect(simulation.controlResults.map((r) => (r.result as { message: string }).message)).toEqual([
+      'started backup with BUCKET=s3://backups',
+      'already done: backup is running',
+    ]);
     const backups = events.flatMap((e) => (e.type === 'task.launched' && e.taskId.includes('backup') ? [e] : []));
     expect(backups).toHaveLength(3);
     const launched = simulation.master.frameworks.get('db')!.tasks.get(backups[0].taskId)!;
@@ -296,11 +355,17 @@ describe('custom plans', () => {
 
   it('stop kills what the plan runs and interrupts it; a second stop is already done', () => {
     const long = { tasks: [withBackup.tasks[0], { ...withBackup.tasks[1], durationMs: 60_000 }] };
-    const { simulation, scheduler } = start(scenario([
-      { atMs: 60_000, type: 'plan.start', framework: 'db', plan: 'backup' },
-      { atMs: 65_000, type: 'plan.stop', framework: 'db', plan: 'backup' },
-      { atMs: 66_000, type: 'plan.stop', framework: 'db', plan: 'backup' },
-    ], long, plans));
+    const { simulation, scheduler } = start(
+      scenario(
+        [
+          { atMs: 60_000, type: 'plan.start', framework: 'db', plan: 'backup' },
+          { atMs: 65_000, type: 'plan.stop', framework: 'db', plan: 'backup' },
+          { atMs: 66_000, type: 'plan.stop', framework: 'db', plan: 'backup' },
+        ],
+        long,
+        plans,
+      ),
+    );
     simulation.runUntil(70_000);
     expect(scheduler.plans().find((p) => p.name === 'backup')!.status).toBe('WAITING');
     expect(simulation.controlResults.map((r) => (r.result as { changed: boolean }).changed)).toEqual([true, true, false]);
@@ -309,7 +374,17 @@ describe('custom plans', () => {
   });
 
   it('names unknown pods, tasks and RUNNING tasks in custom plans by path', () => {
-    const bad = { plans: [{ name: 'backup', phases: [{ name: 'p', pod: 'nodes', tasks: ['backup'] }, { name: 'q', pod: 'node', tasks: ['server', 'nope'] }] }] };
+    const bad = {
+      plans: [
+        {
+          name: 'backup',
+          phases: [
+            { name: 'p', pod: 'nodes', tasks: ['backup'] },
+            { name: 'q', pod: 'node', tasks: ['server', 'nope'] },
+          ],
+        },
+      ],
+    };
     const parsed = parseScenario(scenario([], withBackup, bad));
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;

@@ -51,7 +51,9 @@ describe('built-in scenarios', () => {
       ['TASK_STAGING', 'TASK_RUNNING', 'TASK_UNREACHABLE', 'TASK_GONE'],
       ['TASK_STAGING', 'TASK_RUNNING', 'TASK_UNREACHABLE', 'TASK_GONE'],
     ]);
-    const relaunchedOn = events.flatMap((e) => (e.type === 'task.launched' && e.atMs > 30_000 && e.frameworkId === 'ordinary' ? [e.agentId] : []));
+    const relaunchedOn = events.flatMap((e) =>
+      e.type === 'task.launched' && e.atMs > 30_000 && e.frameworkId === 'ordinary' ? [e.agentId] : [],
+    );
     expect(relaunchedOn).toHaveLength(2);
     expect(relaunchedOn).not.toContain('agent-1');
   });
@@ -89,10 +91,15 @@ describe('built-in scenarios', () => {
     const { report, simulation } = run('cassandra');
     const framework = report.frameworks.find((f) => f.id === 'cassandra')!;
     expect(framework.tasks).toEqual({ TASK_LOST: 1, TASK_RUNNING: 3 });
-    expect(report.plans.map((p) => [(p as { name: string }).name, (p as { status: string }).status])).toEqual([['deploy', 'COMPLETE'], ['recovery', 'COMPLETE']]);
+    expect(report.plans.map((p) => [(p as { name: string }).name, (p as { status: string }).status])).toEqual([
+      ['deploy', 'COMPLETE'],
+      ['recovery', 'COMPLETE'],
+    ]);
     const details = framework.details as { seeds: string[]; log: Array<{ what: string }> };
     expect(details.seeds).toEqual(['agent-1', 'agent-4']);
-    expect(details.log.map((entry) => entry.what)).toContain('permanent replacement of node-1 from agent-3 (failure timeout); re-seeding the ring');
+    expect(details.log.map((entry) => entry.what)).toContain(
+      'permanent replacement of node-1 from agent-3 (failure timeout); re-seeding the ring',
+    );
     expect(simulation.master.agents.get('agent-3')!.total.reserved).toEqual([]);
   });
 

@@ -20,7 +20,10 @@ describe('fault injection', () => {
       if (!parsed.ok) throw new Error(`chaos:${seed} does not validate: ${JSON.stringify(parsed.errors)}`);
       const simulation = new Simulation(parsed.scenario, { invariants: 'step' });
       simulation.runUntil(parsed.scenario.durationMs);
-      const violations = [...simulation.violations, ...simulation.lostUpdates().map((message) => ({ atMs: simulation.nowMs, invariant: 'status-updates', message }))];
+      const violations = [
+        ...simulation.violations,
+        ...simulation.lostUpdates().map((message) => ({ atMs: simulation.nowMs, invariant: 'status-updates', message })),
+      ];
       if (violations.length > 0) {
         const replay = `npx allot simulate chaos:${seed}    (or ALLOT_CHAOS_SEED=${seed} npx vitest run test/kernel/sim/chaos.test.ts)`;
         expect.fail(`seed ${seed}: ${violations.length} invariant violations, first: ${JSON.stringify(violations[0])}\nreplay: ${replay}`);

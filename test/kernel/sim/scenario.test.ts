@@ -39,21 +39,31 @@ describe('built-in scenarios', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 
-  it.each(builtinScenarios.map((scenario) => [scenario.name, scenario]))('%s is plain JSON with a one-sentence description', (_name, input) => {
-    const roundTripped = JSON.parse(JSON.stringify(input)) as ScenarioInput;
+  it.each(builtinScenarios.map((scenario) => [scenario.name, scenario]))(
+    '%s is plain JSON with a one-sentence description',
+    (_name, input) => {
+      const roundTripped = JSON.parse(JSON.stringify(input)) as ScenarioInput;
 
-    expect(roundTripped).toEqual(input);
-    expect(input.description).toMatch(/^[A-Z][^]*\.$/);
-    expect(input.description?.slice(0, -1)).not.toMatch(/\.\s/);
-  });
+      expect(roundTripped).toEqual(input);
+      expect(input.description).toMatch(/^[A-Z][^]*\.$/);
+      expect(input.description?.slice(0, -1)).not.toMatch(/\.\s/);
+    },
+  );
 
   it('have unique names, found by findBuiltinScenario', () => {
     const names = builtinScenarios.map((scenario) => scenario.name);
 
     // The first built-ins, in order; framework kinds add theirs after these.
     expect(names.slice(0, 9)).toEqual([
-      'drf-paper', 'weighted-roles', 'quota-guarantee', 'decline-filters', 'hierarchical-roles',
-      'agent-crash', 'partition-heal', 'master-failover', 'persistent-volume',
+      'drf-paper',
+      'weighted-roles',
+      'quota-guarantee',
+      'decline-filters',
+      'hierarchical-roles',
+      'agent-crash',
+      'partition-heal',
+      'master-failover',
+      'persistent-volume',
     ]);
     expect(new Set(names).size).toBe(names.length);
     expect(findBuiltinScenario('chaos:7')?.name).toBe('chaos:7');
@@ -65,8 +75,20 @@ describe('built-in scenarios', () => {
     const scenario = scenarioOf(parseScenario(findBuiltinScenario('drf-paper')));
 
     expect(scenario.durationMs).toBe(60000);
-    expect(scenario.agents).toEqual([{ id: 'agent', hostname: 'agent', resources: { cpus: 9, mem: 18432 }, ports: [], attributes: {}, reservations: [] }]);
-    expect(scenario.frameworks.map((f) => [f.id, f.role, f.tasks.count, f.tasks.resources, f.tasks.durationMs, f.maxTasksPerOffer, f.refuseSeconds])).toEqual([
+    expect(scenario.agents).toEqual([
+      { id: 'agent', hostname: 'agent', resources: { cpus: 9, mem: 18432 }, ports: [], attributes: {}, reservations: [] },
+    ]);
+    expect(
+      scenario.frameworks.map((f) => [
+        f.id,
+        f.role,
+        f.tasks.count,
+        f.tasks.resources,
+        f.tasks.durationMs,
+        f.maxTasksPerOffer,
+        f.refuseSeconds,
+      ]),
+    ).toEqual([
       ['A', 'a', 100, { cpus: 1, mem: 4096 }, null, 1, 5],
       ['B', 'b', 100, { cpus: 3, mem: 1024 }, null, 1, 5],
     ]);
@@ -148,7 +170,13 @@ describe('defaults', () => {
       ...minimal(),
       frameworks: [
         { id: 'A', role: 'a', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 } }, partitionAware: true },
-        { id: 'B', role: 'b', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 } }, capabilities: ['PARTITION_AWARE', 'GPU_RESOURCES'] },
+        {
+          id: 'B',
+          role: 'b',
+          kind: 'batch',
+          tasks: { count: 1, resources: { cpus: 1 } },
+          capabilities: ['PARTITION_AWARE', 'GPU_RESOURCES'],
+        },
       ],
     };
 
@@ -164,7 +192,14 @@ describe('agent count', () => {
     const input = {
       ...minimal(),
       agents: [
-        { id: 'node', count: 3, resources: { cpus: 2 }, ports: [[31000, 31009]], attributes: { rack: 'r1' }, reservations: [{ role: 'a', resources: { cpus: 1 } }] },
+        {
+          id: 'node',
+          count: 3,
+          resources: { cpus: 2 },
+          ports: [[31000, 31009]],
+          attributes: { rack: 'r1' },
+          reservations: [{ role: 'a', resources: { cpus: 1 } }],
+        },
         { id: 'big', count: 2, hostname: 'big.example', resources: { cpus: 8 } },
         { id: 'solo', count: 1, resources: { cpus: 1 } },
       ],
@@ -193,13 +228,25 @@ describe('agent count', () => {
   });
 
   it('rejects ids that collide after expansion', () => {
-    const input = { ...minimal(), agents: [{ id: 'a', count: 2, resources: {} }, { id: 'a-2', resources: {} }] };
+    const input = {
+      ...minimal(),
+      agents: [
+        { id: 'a', count: 2, resources: {} },
+        { id: 'a-2', resources: {} },
+      ],
+    };
 
     expect(errorsOf(input)).toEqual([{ path: '$.agents[1].id', message: 'duplicate agent id "a-2" (also made by $.agents[0])' }]);
   });
 
   it('rejects a count that is not a positive integer or is absurdly large', () => {
-    const input = { ...minimal(), agents: [{ id: 'a', count: 0, resources: {} }, { id: 'b', count: 1e9, resources: {} }] };
+    const input = {
+      ...minimal(),
+      agents: [
+        { id: 'a', count: 0, resources: {} },
+        { id: 'b', count: 1e9, resources: {} },
+      ],
+    };
 
     expect(errorsOf(input)).toEqual([
       { path: '$.agents[0].count', message: 'expected an integer from 1 to 100000, got 0' },
@@ -216,7 +263,9 @@ describe('errors: what was expected and what was found, at the exact path', () =
       { id: 'B', role: 'b', kind: 'batch', tasks: { count: 1, resources: { cpus: 'two' } } },
     ];
 
-    expect(errorsOf(input)).toEqual([{ path: '$.frameworks[1].tasks.resources.cpus', message: 'expected a finite number >= 0, got "two"' }]);
+    expect(errorsOf(input)).toEqual([
+      { path: '$.frameworks[1].tasks.resources.cpus', message: 'expected a finite number >= 0, got "two"' },
+    ]);
   });
 
   it('reports missing required fields', () => {
@@ -232,7 +281,11 @@ describe('errors: what was expected and what was found, at the exact path', () =
   });
 
   it('reports unknown fields with the ones expected there, so typos are caught', () => {
-    const input = { ...minimal(), agent: [], frameworks: [{ id: 'A', role: 'a', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 }, duration: 5 } }] };
+    const input = {
+      ...minimal(),
+      agent: [],
+      frameworks: [{ id: 'A', role: 'a', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 }, duration: 5 } }],
+    };
 
     expect(errorsOf(input)).toEqual([
       {
@@ -240,7 +293,10 @@ describe('errors: what was expected and what was found, at the exact path', () =
         message:
           'unknown field "agent"; expected one of "name", "description", "seed", "durationMs", "allocationIntervalMs", "allocator", "roles", "agents", "frameworks", "faults"',
       },
-      { path: '$.frameworks[0].tasks.duration', message: 'unknown field "duration"; expected one of "count", "resources", "ports", "durationMs", "persistentVolume"' },
+      {
+        path: '$.frameworks[0].tasks.duration',
+        message: 'unknown field "duration"; expected one of "count", "resources", "ports", "durationMs", "persistentVolume"',
+      },
     ]);
   });
 
@@ -283,7 +339,10 @@ describe('errors: what was expected and what was found, at the exact path', () =
   });
 
   it('rejects bad port ranges: out of bounds, reversed, overlapping', () => {
-    const input = { ...minimal(), agents: [{ id: 'a', resources: {}, ports: [[31000, 32000], [70000, 70001], [5, 1], [31500, 33000], 8080] }] };
+    const input = {
+      ...minimal(),
+      agents: [{ id: 'a', resources: {}, ports: [[31000, 32000], [70000, 70001], [5, 1], [31500, 33000], 8080] }],
+    };
 
     expect(errorsOf(input)).toEqual([
       { path: '$.agents[0].ports[1]', message: 'expected a [begin, end] pair of integers from 0 to 65535, got [70000,70001]' },
@@ -298,8 +357,14 @@ describe('errors: what was expected and what was found, at the exact path', () =
       ...minimal(),
       frameworks: [
         {
-          id: 'A', role: 'a', kind: 'batch', tasks: { count: 1.5, resources: { cpus: 1 }, durationMs: 0, ports: -1 },
-          maxTasksPerOffer: 0, refuseSeconds: 'never', startAtMs: 20000, capabilities: ['GPU'],
+          id: 'A',
+          role: 'a',
+          kind: 'batch',
+          tasks: { count: 1.5, resources: { cpus: 1 }, durationMs: 0, ports: -1 },
+          maxTasksPerOffer: 0,
+          refuseSeconds: 'never',
+          startAtMs: 20000,
+          capabilities: ['GPU'],
         },
       ],
     };
@@ -321,7 +386,10 @@ describe('errors: what was expected and what was found, at the exact path', () =
   });
 
   it('accepts any finite refuseSeconds, since the allocator applies Mesos rules to it', () => {
-    const input = { ...minimal(), frameworks: [{ id: 'A', role: 'a', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 } }, refuseSeconds: -3 }] };
+    const input = {
+      ...minimal(),
+      frameworks: [{ id: 'A', role: 'a', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 } }, refuseSeconds: -3 }],
+    };
 
     expect(scenarioOf(parseScenario(input)).frameworks[0].refuseSeconds).toBe(-3);
   });
@@ -339,10 +407,21 @@ describe('errors: what was expected and what was found, at the exact path', () =
   it('rejects contradicting partitionAware and capabilities', () => {
     const input = {
       ...minimal(),
-      frameworks: [{ id: 'A', role: 'a', kind: 'batch', tasks: { count: 1, resources: { cpus: 1 } }, partitionAware: false, capabilities: ['PARTITION_AWARE'] }],
+      frameworks: [
+        {
+          id: 'A',
+          role: 'a',
+          kind: 'batch',
+          tasks: { count: 1, resources: { cpus: 1 } },
+          partitionAware: false,
+          capabilities: ['PARTITION_AWARE'],
+        },
+      ],
     };
 
-    expect(errorsOf(input)).toEqual([{ path: '$.frameworks[0].partitionAware', message: 'false contradicts "PARTITION_AWARE" in capabilities' }]);
+    expect(errorsOf(input)).toEqual([
+      { path: '$.frameworks[0].partitionAware', message: 'false contradicts "PARTITION_AWARE" in capabilities' },
+    ]);
   });
 
   it('collects every error in one pass instead of stopping at the first', () => {
@@ -407,11 +486,12 @@ describe('reservations', () => {
       },
       {
         path: '$.agents[0].reservations[1].resources.cpus',
-        message: 'brings the reserved cpus to 5, more than the agent\'s 4; reservations are part of the agent\'s resources, not in addition to them',
+        message:
+          "brings the reserved cpus to 5, more than the agent's 4; reservations are part of the agent's resources, not in addition to them",
       },
       {
         path: '$.agents[0].reservations[1].resources.mem',
-        message: 'reserves 5000 mem, more than the agent\'s 4096; reservations are part of the agent\'s resources, not in addition to them',
+        message: "reserves 5000 mem, more than the agent's 4096; reservations are part of the agent's resources, not in addition to them",
       },
     ]);
   });
@@ -419,12 +499,19 @@ describe('reservations', () => {
   it('rejects reserved ports outside the agent or reserved twice', () => {
     const input = withReservations([
       { role: 'a', resources: {}, ports: [[31000, 31010]] },
-      { role: 'b', resources: {}, ports: [[31005, 31006], [30000, 30001]] },
+      {
+        role: 'b',
+        resources: {},
+        ports: [
+          [31005, 31006],
+          [30000, 30001],
+        ],
+      },
     ]);
 
     expect(errorsOf(input)).toEqual([
       { path: '$.agents[0].reservations[1].ports[0]', message: '[31005, 31006] is already reserved by an earlier reservation' },
-      { path: '$.agents[0].reservations[1].ports[1]', message: '[30000, 30001] is not inside the agent\'s ports' },
+      { path: '$.agents[0].reservations[1].ports[1]', message: "[30000, 30001] is not inside the agent's ports" },
     ]);
   });
 
@@ -459,7 +546,10 @@ describe('roles', () => {
 
     const scenario = scenarioOf(parseScenario(input));
 
-    expect(scenario.roles).toEqual([{ name: 'eng/web', weight: 2 }, { name: 'ops.team_1', weight: 1 }]);
+    expect(scenario.roles).toEqual([
+      { name: 'eng/web', weight: 2 },
+      { name: 'ops.team_1', weight: 1 },
+    ]);
     expect(scenario.frameworks[0].role).toBe('a');
   });
 
@@ -506,8 +596,16 @@ describe('faults', () => {
 
     expect(scenario.faults.slice(0, 10)).toEqual(faults.slice(0, 10));
     expect(scenario.faults.slice(10)).toEqual([
-      { atMs: 9000, type: 'agent.add', agent: { id: 'late-1', hostname: 'late-1', resources: { cpus: 1 }, ports: [], attributes: {}, reservations: [] } },
-      { atMs: 9000, type: 'agent.add', agent: { id: 'late-2', hostname: 'late-2', resources: { cpus: 1 }, ports: [], attributes: {}, reservations: [] } },
+      {
+        atMs: 9000,
+        type: 'agent.add',
+        agent: { id: 'late-1', hostname: 'late-1', resources: { cpus: 1 }, ports: [], attributes: {}, reservations: [] },
+      },
+      {
+        atMs: 9000,
+        type: 'agent.add',
+        agent: { id: 'late-2', hostname: 'late-2', resources: { cpus: 1 }, ports: [], attributes: {}, reservations: [] },
+      },
       { atMs: 9000, type: 'agent.crash', agent: 'late-2' },
     ]);
   });
@@ -571,7 +669,11 @@ describe('faults', () => {
   });
 
   it('does not report a reference to an agent whose own entry is already reported', () => {
-    const input = { ...minimal(), agents: [{ id: 'bad', count: 2, resources: { cpus: -1 } }], faults: [{ atMs: 1, type: 'agent.crash', agent: 'bad-2' }] };
+    const input = {
+      ...minimal(),
+      agents: [{ id: 'bad', count: 2, resources: { cpus: -1 } }],
+      faults: [{ atMs: 1, type: 'agent.crash', agent: 'bad-2' }],
+    };
 
     expect(errorsOf(input)).toEqual([{ path: '$.agents[0].resources.cpus', message: 'expected a finite number >= 0, got -1' }]);
   });

@@ -4,7 +4,14 @@ import type { StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager
 import { StatusUpdateManager, uuidFromPrng } from '../../../kernel/src/tasks/statusUpdateManager.js';
 import type { TaskState } from '../../../kernel/src/tasks/taskState.js';
 
-const update = (uuid: string, state: TaskState, taskId = 't1'): StatusUpdate => ({ uuid, taskId, frameworkId: 'f', agentId: 'a', state, timestampMs: 0 });
+const update = (uuid: string, state: TaskState, taskId = 't1'): StatusUpdate => ({
+  uuid,
+  taskId,
+  frameworkId: 'f',
+  agentId: 'a',
+  state,
+  timestampMs: 0,
+});
 
 describe('status update manager (reliable updates)', () => {
   it('keeps one update per task in flight and sends the next on acknowledgement', () => {

@@ -4,7 +4,8 @@ import { visibleState } from '../../../kernel/src/tasks/visibleState.js';
 
 describe('task state machine', () => {
   it('makes terminal states sticky', () => {
-    for (const from of TASK_STATES.filter(isTerminal)) for (const to of TASK_STATES) expect(canTransition(from, to), `${from} -> ${to}`).toBe(false);
+    for (const from of TASK_STATES.filter(isTerminal))
+      for (const to of TASK_STATES) expect(canTransition(from, to), `${from} -> ${to}`).toBe(false);
   });
 
   it('allows the usual path STAGING -> STARTING -> RUNNING -> KILLING -> KILLED', () => {
@@ -24,7 +25,17 @@ describe('task state machine', () => {
 
   it('releases resources in terminal states and in TASK_UNREACHABLE only', () => {
     const releasing = TASK_STATES.filter(releasesResources);
-    expect(releasing).toEqual(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR']);
+    expect(releasing).toEqual([
+      'TASK_FINISHED',
+      'TASK_FAILED',
+      'TASK_KILLED',
+      'TASK_ERROR',
+      'TASK_LOST',
+      'TASK_DROPPED',
+      'TASK_UNREACHABLE',
+      'TASK_GONE',
+      'TASK_GONE_BY_OPERATOR',
+    ]);
   });
 
   it('shows partition-unaware frameworks TASK_LOST for the finer states', () => {

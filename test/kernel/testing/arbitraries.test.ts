@@ -10,7 +10,14 @@ import type { Command } from '../../../kernel/src/master/commands.js';
 import { Master } from '../../../kernel/src/master/master.js';
 import { roleNameProblem } from '../../../kernel/src/roles/roleName.js';
 import type { Workload, WorkloadStepType } from '../../../kernel/src/testing/index.js';
-import { clusterArbitrary, runWorkload, STATIC_CLUSTER_EXCLUDED, subtreeReservations, workloadArbitrary, workloadMasterOptions } from '../../../kernel/src/testing/index.js';
+import {
+  clusterArbitrary,
+  runWorkload,
+  STATIC_CLUSTER_EXCLUDED,
+  subtreeReservations,
+  workloadArbitrary,
+  workloadMasterOptions,
+} from '../../../kernel/src/testing/index.js';
 
 const SEED = 20240601;
 
@@ -31,7 +38,18 @@ describe('clusterArbitrary', () => {
   it('generates clusters a master accepts as they are', () => {
     fc.assert(
       fc.property(clusterArbitrary(), (cluster) => {
-        const { commands, rejections } = run({ seed: 1, settings: { allocationIntervalMs: 1000, offerTimeoutMs: null, fairSharingExcludedResourceNames: [], roleSorter: 'drf', frameworkSorter: 'drf' }, cluster, steps: [] });
+        const { commands, rejections } = run({
+          seed: 1,
+          settings: {
+            allocationIntervalMs: 1000,
+            offerTimeoutMs: null,
+            fairSharingExcludedResourceNames: [],
+            roleSorter: 'drf',
+            frameworkSorter: 'drf',
+          },
+          cluster,
+          steps: [],
+        });
         expect(rejections).toEqual(new Set());
         expect(commands.filter((c) => c.type === 'agent.add')).toHaveLength(cluster.agents.length);
       }),
@@ -55,7 +73,8 @@ describe('clusterArbitrary', () => {
         }
         const names = new Set(cluster.roles.map((role) => role.name));
         for (const framework of cluster.frameworks) for (const role of framework.roles) expect(names.has(role)).toBe(true);
-        for (const agent of cluster.agents) for (const reservation of agent.reservations ?? []) expect(names.has(reservation.role)).toBe(true);
+        for (const agent of cluster.agents)
+          for (const reservation of agent.reservations ?? []) expect(names.has(reservation.role)).toBe(true);
       }),
       { numRuns: 300, seed: SEED },
     );
@@ -84,17 +103,50 @@ describe('workloadArbitrary and runWorkload', () => {
       result.rejections.forEach((rejection) => rejections.add(rejection));
     }
     const expectedCommands: Command['type'][] = [
-      'tick', 'agent.add', 'agent.remove', 'agent.disconnect', 'agent.unreachable', 'agent.reregister', 'agent.updateAttributes', 'framework.subscribe', 'framework.disconnect', 'framework.teardown',
-      'framework.suppress', 'framework.revive', 'offer.decline', 'offer.accept', 'task.status', 'task.kill', 'role.update',
+      'tick',
+      'agent.add',
+      'agent.remove',
+      'agent.disconnect',
+      'agent.unreachable',
+      'agent.reregister',
+      'agent.updateAttributes',
+      'framework.subscribe',
+      'framework.disconnect',
+      'framework.teardown',
+      'framework.suppress',
+      'framework.revive',
+      'offer.decline',
+      'offer.accept',
+      'task.status',
+      'task.kill',
+      'role.update',
     ];
     for (const type of expectedCommands) expect(commandTypes, type).toContain(type);
     const expectedEvents = [
-      'offer.made', 'offer.declined', 'offer.accepted', 'offer.rescinded', 'task.launched', 'task.updated:TASK_RUNNING',
-      'task.updated:TASK_FINISHED', 'task.updated:TASK_FAILED', 'task.updated:TASK_KILLED', 'task.updated:TASK_ERROR',
-      'task.updated:TASK_LOST', 'framework.removed', 'framework.disconnected', 'framework.suppressed', 'framework.revived', 'agent.removed', 'agent.disconnected', 'agent.unreachable', 'agent.reregistered', 'task.updated:TASK_UNREACHABLE',
+      'offer.made',
+      'offer.declined',
+      'offer.accepted',
+      'offer.rescinded',
+      'task.launched',
+      'task.updated:TASK_RUNNING',
+      'task.updated:TASK_FINISHED',
+      'task.updated:TASK_FAILED',
+      'task.updated:TASK_KILLED',
+      'task.updated:TASK_ERROR',
+      'task.updated:TASK_LOST',
+      'framework.removed',
+      'framework.disconnected',
+      'framework.suppressed',
+      'framework.revived',
+      'agent.removed',
+      'agent.disconnected',
+      'agent.unreachable',
+      'agent.reregistered',
+      'task.updated:TASK_UNREACHABLE',
     ];
     for (const type of expectedEvents) expect(events, type).toContain(type);
-    for (const rejection of ['offer.decline:unknown_offer', 'offer.accept:invalid_offers', 'task.status:illegal_transition']) expect(rejections, rejection).toContain(rejection);
+    for (const rejection of ['offer.decline:unknown_offer', 'offer.accept:invalid_offers', 'task.status:illegal_transition'])
+      expect(rejections, rejection).toContain(rejection);
   });
 
   it('leave out excluded step types', () => {
@@ -106,7 +158,11 @@ describe('workloadArbitrary and runWorkload', () => {
 
   it('use the random sorters only when asked', () => {
     const sorters = (options: { randomSorters?: boolean }): Set<string> =>
-      new Set(fc.sample(workloadArbitrary(options), { numRuns: 100, seed: SEED }).flatMap((w) => [w.settings.roleSorter, w.settings.frameworkSorter]));
+      new Set(
+        fc
+          .sample(workloadArbitrary(options), { numRuns: 100, seed: SEED })
+          .flatMap((w) => [w.settings.roleSorter, w.settings.frameworkSorter]),
+      );
     expect(sorters({})).toEqual(new Set(['drf']));
     expect(sorters({ randomSorters: true })).toEqual(new Set(['drf', 'random']));
   });

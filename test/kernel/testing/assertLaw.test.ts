@@ -23,11 +23,23 @@ function failureOf(run: () => void): Error {
 
 describe('assertLaw', () => {
   it('is silent when the law holds', () => {
-    expect(() => assertLaw('holds', fc.property(fc.nat(), (n) => n >= 0), { numRuns: 50 })).not.toThrow();
+    expect(() =>
+      assertLaw(
+        'holds',
+        fc.property(fc.nat(), (n) => n >= 0),
+        { numRuns: 50 },
+      ),
+    ).not.toThrow();
   });
 
   it('names the law, the seed, the path, how to replay and the cause', () => {
-    const error = failureOf(() => assertLaw('small numbers', falseLaw(), { numRuns: 200, seed: 42, replay: 'ALLOT_SEED={seed} ALLOT_PATH="{path}" npx vitest run x.test.ts' }));
+    const error = failureOf(() =>
+      assertLaw('small numbers', falseLaw(), {
+        numRuns: 200,
+        seed: 42,
+        replay: 'ALLOT_SEED={seed} ALLOT_PATH="{path}" npx vitest run x.test.ts',
+      }),
+    );
     expect(error.message).toMatch(/^law "small numbers" failed \(seed 42, path "[\d:]+"\)/);
     expect(error.message).toMatch(/replay: ALLOT_SEED=42 ALLOT_PATH="[\d:]+" npx vitest run x\.test\.ts/);
     expect(error.message).toContain('too big: 10');
@@ -45,7 +57,15 @@ describe('assertLaw', () => {
 describe('expectNoViolations and firstDifference', () => {
   it('lists every violation with where it was seen', () => {
     expect(() => expectNoViolations([], 'after step 1')).not.toThrow();
-    const error = failureOf(() => expectNoViolations([{ invariant: 'quota', message: 'over' }, { invariant: 'conservation', message: 'lost' }], 'after step 3 (tick)'));
+    const error = failureOf(() =>
+      expectNoViolations(
+        [
+          { invariant: 'quota', message: 'over' },
+          { invariant: 'conservation', message: 'lost' },
+        ],
+        'after step 3 (tick)',
+      ),
+    );
     expect(error.message).toBe('2 invariant violation(s) after step 3 (tick):\n  [quota] over\n  [conservation] lost');
   });
 

@@ -24,7 +24,11 @@ import {
 function arrange(): { master: Master; events: KernelEvent[] } {
   const master = new Master({ prng: createPrng(1), decisionCycles: 1 });
   master.step({ type: 'role.update', nowMs: 0, role: 'eng', quota: { limit: { cpus: 3 } } });
-  master.step({ type: 'agent.add', nowMs: 0, agent: { id: 'a1', resources: { cpus: 4, mem: 4096 }, reservations: [{ role: 'eng', resources: { cpus: 1, mem: 1024 } }] } });
+  master.step({
+    type: 'agent.add',
+    nowMs: 0,
+    agent: { id: 'a1', resources: { cpus: 4, mem: 4096 }, reservations: [{ role: 'eng', resources: { cpus: 1, mem: 1024 } }] },
+  });
   master.step({ type: 'framework.subscribe', nowMs: 0, framework: { id: 'A', roles: ['eng'] } });
   master.step({ type: 'framework.subscribe', nowMs: 0, framework: { id: 'B', roles: ['ops'] } });
   const { events } = master.step({ type: 'tick', nowMs: 0 });
@@ -74,7 +78,11 @@ describe('invariant checkers', () => {
     const { master } = arrange();
     const law = quotaLimitLaw();
     expect(law(master)).toEqual([]);
-    master.step({ type: 'agent.add', nowMs: 0, agent: { id: 'a2', resources: { cpus: 2, mem: 512 }, reservations: [{ role: 'eng', resources: { cpus: 2 } }] } });
+    master.step({
+      type: 'agent.add',
+      nowMs: 0,
+      agent: { id: 'a2', resources: { cpus: 2, mem: 512 }, reservations: [{ role: 'eng', resources: { cpus: 2 } }] },
+    });
     expect(law(master)).toEqual([]);
     const offer = offerTo(master, 'A');
     master.offers.add({ ...offer, id: 'forged', resources: { ...offer.resources, reserved: [] } });
@@ -97,10 +105,18 @@ describe('invariant checkers', () => {
     // On a2, ops (share 0) comes before eng (share > 0): B gets the agent.
     expect(decisions.map((d) => `${d.role}:${d.outcome}`)).toEqual(['ops:offered', 'eng:no_resources']);
     decisions.reverse();
-    expect(checkDrfShares(master, events).map((v) => v.message).join('\n')).toMatch(/role eng came before ops/);
+    expect(
+      checkDrfShares(master, events)
+        .map((v) => v.message)
+        .join('\n'),
+    ).toMatch(/role eng came before ops/);
     decisions.reverse();
     decisions[0] = { ...decisions[0], share: 0.5 };
-    expect(checkDrfShares(master, events).map((v) => v.message).join('\n')).toMatch(/recorded share 0.5 of B/);
+    expect(
+      checkDrfShares(master, events)
+        .map((v) => v.message)
+        .join('\n'),
+    ).toMatch(/recorded share 0.5 of B/);
     expect(checkDrfOrder(master)).toEqual([]);
   });
 });

@@ -23,14 +23,23 @@ import {
 function halfEachOffer(offer: Offer, nowMs: number): Command {
   const resources = carveTask(offer.resources, { fraction: 0.5, reservedFraction: 0.5, ports: 1, oversized: false, reuseId: false });
   const tasks = [{ taskId: `${offer.id}-task`, resources }];
-  return { type: 'offer.accept', nowMs, frameworkId: offer.frameworkId, offerIds: [offer.id], operations: [{ type: 'LAUNCH', tasks }], refuseSeconds: 5 };
+  return {
+    type: 'offer.accept',
+    nowMs,
+    frameworkId: offer.frameworkId,
+    offerIds: [offer.id],
+    operations: [{ type: 'LAUNCH', tasks }],
+    refuseSeconds: 5,
+  };
 }
 
 describe('README examples', () => {
   it('property-testing the kernel', () => {
     const law = fc.property(workloadArbitrary({ exclude: STATIC_CLUSTER_EXCLUDED }), (workload) => {
       const master = new Master(workloadMasterOptions(workload, { decisionCycles: 1 }));
-      runWorkload(master, workload, ({ index, command }) => expectNoViolations(checkInvariants(master), `after step ${index} (${command.type})`));
+      runWorkload(master, workload, ({ index, command }) =>
+        expectNoViolations(checkInvariants(master), `after step ${index} (${command.type})`),
+      );
     });
     assertLaw('invariants', law, { numRuns: 100, seed: 1 });
   });
@@ -45,7 +54,8 @@ describe('README examples', () => {
           const result = master.step(command);
           expectNoViolations(checkInvariants(master), `after ${command.type} at ${nowMs} ms`);
           // The policy's own law: it never launches a task the master finds invalid.
-          for (const event of result.events) if (event.type === 'task.updated' && event.status.state === 'TASK_ERROR') throw new Error(event.status.message);
+          for (const event of result.events)
+            if (event.type === 'task.updated' && event.status.state === 'TASK_ERROR') throw new Error(event.status.message);
           launched += result.events.filter((event) => event.type === 'task.launched').length;
           return result;
         };

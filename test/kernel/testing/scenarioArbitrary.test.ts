@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { formatScenarioErrors, parseScenario } from '../../../kernel/src/sim/scenario.js';
 import { scenarioArbitrary } from '../../../kernel/src/testing/index.js';
 
-const SIMULATED_FAULTS = new Set(['agent.crash', 'agent.restart', 'agent.add', 'task.fail', 'framework.suppress', 'framework.revive', 'role.update']);
+const SIMULATED_FAULTS = new Set([
+  'agent.crash',
+  'agent.restart',
+  'agent.add',
+  'task.fail',
+  'framework.suppress',
+  'framework.revive',
+  'role.update',
+]);
 
 describe('scenarioArbitrary', () => {
   it('generates scenarios that parseScenario returns unchanged', () => {

@@ -66,7 +66,8 @@ export class CgroupsV1Isolator implements Isolator {
         // The hard limit first: the kernel refuses a memory+swap limit below it.
         await this.#fs.write(join(memory, 'memory.limit_in_bytes'), bytes);
         await this.#fs.write(join(memory, 'memory.soft_limit_in_bytes'), bytes);
-        if (await this.#fs.exists(join(memory, 'memory.memsw.limit_in_bytes'))) await this.#fs.write(join(memory, 'memory.memsw.limit_in_bytes'), bytes);
+        if (await this.#fs.exists(join(memory, 'memory.memsw.limit_in_bytes')))
+          await this.#fs.write(join(memory, 'memory.memsw.limit_in_bytes'), bytes);
       }
       await this.#fs.write(join(this.path('pids', containerId), 'pids.max'), limits.pidsMax === null ? 'max' : String(limits.pidsMax));
     } catch (error) {
@@ -82,7 +83,8 @@ export class CgroupsV1Isolator implements Isolator {
   async recover(containerId: string, limits: ContainerLimits, _pid: number): Promise<void> {
     this.#limits.set(containerId, limits);
     for (const controller of V1_CONTROLLERS) {
-      if (!(await this.#fs.exists(this.path(controller, containerId)))) throw new Error(`cgroup ${this.path(controller, containerId)} is missing`);
+      if (!(await this.#fs.exists(this.path(controller, containerId))))
+        throw new Error(`cgroup ${this.path(controller, containerId)} is missing`);
     }
   }
 
@@ -125,7 +127,8 @@ export class CgroupsV1Isolator implements Isolator {
 
   async containers(): Promise<string[]> {
     const ids = new Set<string>();
-    for (const controller of V1_CONTROLLERS) for (const id of await this.#fs.children(join(this.#root, controller, this.#parent))) ids.add(id);
+    for (const controller of V1_CONTROLLERS)
+      for (const id of await this.#fs.children(join(this.#root, controller, this.#parent))) ids.add(id);
     return [...ids].sort();
   }
 

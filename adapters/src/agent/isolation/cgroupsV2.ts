@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import type { CgroupFs } from './cgroupFs.js';
 import { killAndRemoveCgroup, livePids, readNumber, realCgroupFs } from './cgroupFs.js';
 import type { ContainerLimits, ContainerUsage, Isolator, Limitation } from './isolator.js';
-import { assertContainerId, bytesFromMb, CFS_PERIOD_US, cfsQuotaUs, cpuShares, cpuWeightFromShares, memoryLimitation, parseKeyValueLines } from './isolator.js';
+import {
+  assertContainerId,
+  bytesFromMb,
+  CFS_PERIOD_US,
+  cfsQuotaUs,
+  cpuShares,
+  cpuWeightFromShares,
+  memoryLimitation,
+  parseKeyValueLines,
+} from './isolator.js';
 
 export const V2_CONTROLLERS = ['cpu', 'memory', 'pids'] as const;
 
@@ -54,7 +63,10 @@ export class CgroupsV2Isolator implements Isolator {
       const directory = this.path(containerId);
       await this.#fs.mkdir(directory);
       await this.#fs.write(join(directory, 'cpu.weight'), String(cpuWeightFromShares(cpuShares(limits.cpus))));
-      await this.#fs.write(join(directory, 'cpu.max'), this.#cfsQuota && limits.cpus > 0 ? `${cfsQuotaUs(limits.cpus)} ${CFS_PERIOD_US}` : `max ${CFS_PERIOD_US}`);
+      await this.#fs.write(
+        join(directory, 'cpu.max'),
+        this.#cfsQuota && limits.cpus > 0 ? `${cfsQuotaUs(limits.cpus)} ${CFS_PERIOD_US}` : `max ${CFS_PERIOD_US}`,
+      );
       if (limits.memMb !== null) {
         const bytes = String(bytesFromMb(limits.memMb));
         await this.#fs.write(join(directory, 'memory.max'), bytes);

@@ -28,7 +28,10 @@ export interface ProcStat {
 export function parseProcStat(pid: number, line: string): ProcStat | null {
   const close = line.lastIndexOf(')');
   if (close < 0) return null;
-  const fields = line.slice(close + 2).trim().split(/\s+/);
+  const fields = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 of proc(5), so field n is fields[n - 3].
   const field = (n: number) => Number(fields[n - 3]);
   if (fields.length < 22) return null;

@@ -7,7 +7,18 @@
 import { BatchFramework } from '../../sim/batchFramework.js';
 import type { ScenarioTasks } from '../../sim/scenario.js';
 import type { Errors } from '../../sim/scenarioFields.js';
-import { booleanValue, Fields, indexPath, integerAtLeast, listEntries, nonEmptyString, nullable, positiveNumber, quote, timeWithin } from '../../sim/scenarioFields.js';
+import {
+  booleanValue,
+  Fields,
+  indexPath,
+  integerAtLeast,
+  listEntries,
+  nonEmptyString,
+  nullable,
+  positiveNumber,
+  quote,
+  timeWithin,
+} from '../../sim/scenarioFields.js';
 import { demandQuantities } from '../../sim/scenarioResources.js';
 import type { FrameworkKindPlugin } from '../frameworkKind.js';
 import type { BatchJobSpec, BatchJobsOptions } from './jobsFramework.js';
@@ -27,7 +38,11 @@ function readTasks(value: unknown, path: string, errors: Errors): ScenarioTasks 
   };
   if (fields.has('persistentVolume')) {
     const volume = Fields.open(fields.value('persistentVolume'), fields.pathOf('persistentVolume'), errors, VOLUME_FIELDS);
-    if (volume) tasks.persistentVolume = { sizeMb: volume.required('sizeMb', positiveNumber) ?? 0, containerPath: volume.optional('containerPath', nonEmptyString, 'data') };
+    if (volume)
+      tasks.persistentVolume = {
+        sizeMb: volume.required('sizeMb', positiveNumber) ?? 0,
+        containerPath: volume.optional('containerPath', nonEmptyString, 'data'),
+      };
   }
   return tasks;
 }
@@ -38,7 +53,12 @@ const JOB_FIELDS = ['id', 'atMs', 'tasks', 'resources', 'ports', 'durationMs'] a
 function readJobs(value: unknown, path: string, errors: Errors, durationMs: number | undefined): BatchJobSpec[] {
   const jobs: BatchJobSpec[] = [];
   const seen = new Set<string>();
-  listEntries(value, path, errors, 'an array of jobs such as [{ "atMs": 0, "tasks": 10, "resources": { "cpus": 1 }, "durationMs": 5000 }]').forEach((entry, index) => {
+  listEntries(
+    value,
+    path,
+    errors,
+    'an array of jobs such as [{ "atMs": 0, "tasks": 10, "resources": { "cpus": 1 }, "durationMs": 5000 }]',
+  ).forEach((entry, index) => {
     const fields = Fields.open(entry, indexPath(path, index), errors, JOB_FIELDS);
     if (!fields) return;
     const id = fields.optional('id', nonEmptyString, `job-${index}`);
@@ -62,11 +82,19 @@ export const batchKind: FrameworkKindPlugin = {
   fields: ['tasks', 'jobs', 'maxTasksPerOffer', 'relaunch'],
   read(fields, errors, framework, context) {
     if (fields.has('tasks')) framework.tasks = readTasks(fields.value('tasks'), fields.pathOf('tasks'), errors);
-    else if (!fields.has('jobs')) errors.push({ path: fields.pathOf('tasks'), message: 'missing required field; expected an object with "count" and "resources" (or a "jobs" array)' });
+    else if (!fields.has('jobs'))
+      errors.push({
+        path: fields.pathOf('tasks'),
+        message: 'missing required field; expected an object with "count" and "resources" (or a "jobs" array)',
+      });
     if (fields.has('jobs')) {
       const options: BatchJobsOptions = { jobs: readJobs(fields.value('jobs'), fields.pathOf('jobs'), errors, context.durationMs) };
       framework.options = options;
-      if (framework.tasks.persistentVolume) errors.push({ path: `${fields.pathOf('tasks')}.persistentVolume`, message: 'persistent volumes are not supported together with "jobs"' });
+      if (framework.tasks.persistentVolume)
+        errors.push({
+          path: `${fields.pathOf('tasks')}.persistentVolume`,
+          message: 'persistent volumes are not supported together with "jobs"',
+        });
     }
     framework.maxTasksPerOffer = fields.optional('maxTasksPerOffer', integerAtLeast(1), 1);
     framework.relaunch = fields.optional('relaunch', booleanValue, false);

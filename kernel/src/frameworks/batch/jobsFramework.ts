@@ -34,7 +34,15 @@ export interface BatchJobsOptions {
 }
 
 /** With `relaunch`, tasks in these states go back to their job's queue. */
-const NEEDS_RELAUNCH: ReadonlySet<TaskState> = new Set<TaskState>(['TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
+const NEEDS_RELAUNCH: ReadonlySet<TaskState> = new Set<TaskState>([
+  'TASK_FAILED',
+  'TASK_LOST',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+]);
 
 interface Job {
   readonly spec: BatchJobSpec;
@@ -61,7 +69,15 @@ export class JobsFramework implements FrameworkModel {
     this.#session = new SchedulerSession(spec);
     const specs = [...(spec.options as BatchJobsOptions).jobs];
     // The plain `tasks` queue, when given too, is one more job submitted when the framework starts.
-    if (spec.tasks.count > 0) specs.unshift({ id: 'tasks', atMs: spec.startAtMs, tasks: spec.tasks.count, resources: spec.tasks.resources, ports: spec.tasks.ports, durationMs: spec.tasks.durationMs });
+    if (spec.tasks.count > 0)
+      specs.unshift({
+        id: 'tasks',
+        atMs: spec.startAtMs,
+        tasks: spec.tasks.count,
+        resources: spec.tasks.resources,
+        ports: spec.tasks.ports,
+        durationMs: spec.tasks.durationMs,
+      });
     this.#jobs = specs.map((job) => ({ spec: job, data: Object.freeze({ durationMs: job.durationMs }), record: null, queued: 0 }));
   }
 
@@ -125,7 +141,14 @@ export class JobsFramework implements FrameworkModel {
   }
 
   #arrive(job: Job, context: SimulationContext): void {
-    job.record = { id: job.spec.id, submittedMs: context.nowMs, tasks: job.spec.tasks, finished: 0, failed: 0, finishedAtMs: job.spec.tasks === 0 ? context.nowMs : null };
+    job.record = {
+      id: job.spec.id,
+      submittedMs: context.nowMs,
+      tasks: job.spec.tasks,
+      finished: 0,
+      failed: 0,
+      finishedAtMs: job.spec.tasks === 0 ? context.nowMs : null,
+    };
     job.queued = job.spec.tasks;
     this.#session.want(this.pendingTasks > 0, context);
   }

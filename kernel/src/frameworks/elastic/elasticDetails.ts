@@ -35,7 +35,10 @@ export function elasticDetails(model: MyriadFramework): Record<string, unknown> 
         completionMs: app.finishedAtMs === null ? null : app.finishedAtMs - app.submittedMs,
       })),
       containers,
-      placeholders: { running: [...yarn.running.values()].filter((c) => c.placeholderTaskId !== null).length, launched: model.placeholdersLaunched },
+      placeholders: {
+        running: [...yarn.running.values()].filter((c) => c.placeholderTaskId !== null).length,
+        launched: model.placeholdersLaunched,
+      },
     },
   };
 }

@@ -5,7 +5,21 @@
  * The model is myriadFramework.ts.
  */
 import type { Errors } from '../../sim/scenarioFields.js';
-import { Fields, indexPath, integerAtLeast, isPlainObject, listEntries, nonEmptyString, nonNegativeNumber, oneOf, positiveNumber, quote, quoteList, reportExpected, timeWithin } from '../../sim/scenarioFields.js';
+import {
+  Fields,
+  indexPath,
+  integerAtLeast,
+  isPlainObject,
+  listEntries,
+  nonEmptyString,
+  nonNegativeNumber,
+  oneOf,
+  positiveNumber,
+  quote,
+  quoteList,
+  reportExpected,
+  timeWithin,
+} from '../../sim/scenarioFields.js';
 import type { FrameworkKindPlugin } from '../frameworkKind.js';
 import type { ElasticOptions, FlexAction, YarnApplicationSpec } from './elasticSpec.js';
 import { MyriadFramework } from './myriadFramework.js';
@@ -38,35 +52,59 @@ function readProfiles(fields: Fields, errors: Errors): Record<string, Profile> {
 
 function readFlex(fields: Fields, errors: Errors, profiles: Record<string, Profile>, durationMs: number | undefined): FlexAction[] {
   const path = fields.pathOf('flex');
-  return listEntries(fields.value('flex'), path, errors, 'an array of flex actions such as [{ "atMs": 0, "action": "up", "profile": "small", "count": 2 }]').flatMap((entry, index) => {
+  return listEntries(
+    fields.value('flex'),
+    path,
+    errors,
+    'an array of flex actions such as [{ "atMs": 0, "action": "up", "profile": "small", "count": 2 }]',
+  ).flatMap((entry, index) => {
     const flex = Fields.open(entry, indexPath(path, index), errors, ['atMs', 'action', 'profile', 'count']);
     if (!flex) return [];
     const profile = flex.required('profile', nonEmptyString);
-    if (profile !== undefined && !Object.hasOwn(profiles, profile)) errors.push({ path: flex.pathOf('profile'), message: `unknown profile ${quote(profile)}; expected one of ${quoteList(Object.keys(profiles))}` });
-    return [{ atMs: flex.required('atMs', timeWithin(durationMs)) ?? 0, action: flex.required('action', oneOf(['up', 'down'] as const)) ?? 'up', profile: profile ?? '', count: flex.required('count', integerAtLeast(1)) ?? 1 }];
+    if (profile !== undefined && !Object.hasOwn(profiles, profile))
+      errors.push({
+        path: flex.pathOf('profile'),
+        message: `unknown profile ${quote(profile)}; expected one of ${quoteList(Object.keys(profiles))}`,
+      });
+    return [
+      {
+        atMs: flex.required('atMs', timeWithin(durationMs)) ?? 0,
+        action: flex.required('action', oneOf(['up', 'down'] as const)) ?? 'up',
+        profile: profile ?? '',
+        count: flex.required('count', integerAtLeast(1)) ?? 1,
+      },
+    ];
   });
 }
 
 function readApplications(fields: Fields, errors: Errors, durationMs: number | undefined): YarnApplicationSpec[] {
   const path = fields.pathOf('applications');
   const seen = new Set<string>();
-  return listEntries(fields.value('applications'), path, errors, 'an array of YARN applications such as [{ "atMs": 0, "containers": 4, "resources": { "cpus": 1, "mem": 1024 }, "durationMs": 10000 }]').flatMap((entry, index) => {
+  return listEntries(
+    fields.value('applications'),
+    path,
+    errors,
+    'an array of YARN applications such as [{ "atMs": 0, "containers": 4, "resources": { "cpus": 1, "mem": 1024 }, "durationMs": 10000 }]',
+  ).flatMap((entry, index) => {
     const app = Fields.open(entry, indexPath(path, index), errors, ['id', 'atMs', 'containers', 'resources', 'amResources', 'durationMs']);
     if (!app) return [];
     const id = app.optional('id', nonEmptyString, `app-${index}`);
     if (seen.has(id)) errors.push({ path: app.pathOf('id'), message: `duplicate application id ${quote(id)}` });
     seen.add(id);
     const resources = app.has('resources') ? readProfile(app.value('resources'), app.pathOf('resources'), errors, true) : undefined;
-    if (!app.has('resources')) errors.push({ path: app.pathOf('resources'), message: 'missing required field; expected { "cpus": n, "mem": n }' });
+    if (!app.has('resources'))
+      errors.push({ path: app.pathOf('resources'), message: 'missing required field; expected { "cpus": n, "mem": n }' });
     const amResources = app.has('amResources') ? readProfile(app.value('amResources'), app.pathOf('amResources'), errors, true) : undefined;
-    return [{
-      id,
-      atMs: app.required('atMs', timeWithin(durationMs)) ?? 0,
-      containers: app.required('containers', integerAtLeast(0)) ?? 0,
-      resources: resources ?? { cpus: 1, mem: 1024 },
-      amResources: amResources ?? resources ?? { cpus: 1, mem: 1024 },
-      durationMs: app.required('durationMs', positiveNumber) ?? 1,
-    }];
+    return [
+      {
+        id,
+        atMs: app.required('atMs', timeWithin(durationMs)) ?? 0,
+        containers: app.required('containers', integerAtLeast(0)) ?? 0,
+        resources: resources ?? { cpus: 1, mem: 1024 },
+        amResources: amResources ?? resources ?? { cpus: 1, mem: 1024 },
+        durationMs: app.required('durationMs', positiveNumber) ?? 1,
+      },
+    ];
   });
 }
 
@@ -76,7 +114,9 @@ export const elasticKind: FrameworkKindPlugin = {
   fields: ['profiles', 'nodeManagerOverhead', 'flex', 'applications'],
   read(fields, errors, framework, context) {
     const profiles = readProfiles(fields, errors);
-    const overhead = fields.has('nodeManagerOverhead') ? readProfile(fields.value('nodeManagerOverhead'), fields.pathOf('nodeManagerOverhead'), errors, true) : undefined;
+    const overhead = fields.has('nodeManagerOverhead')
+      ? readProfile(fields.value('nodeManagerOverhead'), fields.pathOf('nodeManagerOverhead'), errors, true)
+      : undefined;
     const options: ElasticOptions = {
       profiles,
       nodeManagerOverhead: overhead ?? DEFAULT_NODE_MANAGER_OVERHEAD,

@@ -22,6 +22,11 @@ const STATE_ORDER: Readonly<Record<NodeManagerState, number>> = { pending: 0, st
 export function flexDownVictims<T extends FlexCandidate>(nodeManagers: readonly T[], profile: string, count: number): T[] {
   return nodeManagers
     .filter((nm) => nm.profile === profile && nm.state !== 'killing')
-    .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.state === 'active' ? a.applicationMasters - b.applicationMasters : 0) || b.number - a.number)
+    .sort(
+      (a, b) =>
+        STATE_ORDER[a.state] - STATE_ORDER[b.state] ||
+        (a.state === 'active' ? a.applicationMasters - b.applicationMasters : 0) ||
+        b.number - a.number,
+    )
     .slice(0, count);
 }

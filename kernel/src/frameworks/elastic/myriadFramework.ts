@@ -74,10 +74,11 @@ export class MyriadFramework implements FrameworkModel {
     if (!this.#started) {
       this.#started = true;
       for (const flex of this.options.flex) context.schedule(flex.atMs, () => this.#flex(flex, context));
-      for (const app of this.options.applications) context.schedule(app.atMs, () => {
-        this.yarn.submit(app, context.nowMs);
-        this.#scheduleYarn(context);
-      });
+      for (const app of this.options.applications)
+        context.schedule(app.atMs, () => {
+          this.yarn.submit(app, context.nowMs);
+          this.#scheduleYarn(context);
+        });
     }
     this.#updateInterest(context);
   }
@@ -132,10 +133,25 @@ export class MyriadFramework implements FrameworkModel {
     if (flex.action === 'up') {
       for (let i = 0; i < flex.count; i++) {
         const number = this.#nextNumber++;
-        this.nodeManagers.push({ id: `nm-${flex.profile}-${number}`, number, profile: flex.profile, state: 'pending', taskId: null, launches: 0, agentId: null });
+        this.nodeManagers.push({
+          id: `nm-${flex.profile}-${number}`,
+          number,
+          profile: flex.profile,
+          state: 'pending',
+          taskId: null,
+          launches: 0,
+          agentId: null,
+        });
       }
     } else {
-      const candidates = this.nodeManagers.map((nm) => ({ nm, id: nm.id, profile: nm.profile, state: nm.state, number: nm.number, applicationMasters: this.yarn.applicationMastersOn(nm.id) }));
+      const candidates = this.nodeManagers.map((nm) => ({
+        nm,
+        id: nm.id,
+        profile: nm.profile,
+        state: nm.state,
+        number: nm.number,
+        applicationMasters: this.yarn.applicationMastersOn(nm.id),
+      }));
       for (const victim of flexDownVictims(candidates, flex.profile, flex.count)) {
         record.taken.push(`${victim.id} (${victim.state})`);
         if (victim.state === 'pending') this.nodeManagers.splice(this.nodeManagers.indexOf(victim.nm), 1);
@@ -227,7 +243,12 @@ export class MyriadFramework implements FrameworkModel {
     }
     if (!here) {
       for (const nm of this.nodeManagers.filter((n) => n.state === 'pending')) {
-        const resources = carveTask(available, context.layout, nodeManagerResources(this.options.profiles[nm.profile], this.options.nodeManagerOverhead), 0);
+        const resources = carveTask(
+          available,
+          context.layout,
+          nodeManagerResources(this.options.profiles[nm.profile], this.options.nodeManagerOverhead),
+          0,
+        );
         if (!resources) continue;
         nm.launches++;
         Object.assign(nm, { state: 'staging', agentId: offer.agentId, taskId: nm.launches > 1 ? `${nm.id}-r${nm.launches - 1}` : nm.id });

@@ -80,10 +80,12 @@ export class YarnResourceManager {
 
   /** Pending containers onto the nodes' free capacity, first fit in node order; returns those started. */
   placeOnCapacity(nodes: readonly CapacityNode[]): Container[] {
-    const free = new Map(nodes.map((node) => {
-      const used = this.usedOn(node.id);
-      return [node.id, { cpus: node.capacity.cpus - used.cpus, mem: node.capacity.mem - used.mem }];
-    }));
+    const free = new Map(
+      nodes.map((node) => {
+        const used = this.usedOn(node.id);
+        return [node.id, { cpus: node.capacity.cpus - used.cpus, mem: node.capacity.mem - used.mem }];
+      }),
+    );
     const started: Container[] = [];
     for (const c of [...this.#pending]) {
       const node = nodes.find((n) => fits(c.resources, free.get(n.id)!));
@@ -107,7 +109,8 @@ export class YarnResourceManager {
     this.#running.set(c.id, c);
     const app = this.#appOf(c);
     if (c.isApplicationMaster && app.workers.length === 0) {
-      for (let j = 0; j < app.spec.containers; j++) app.workers.push(container(app.spec.id, `c${j}`, false, app.spec.resources, app.spec.durationMs));
+      for (let j = 0; j < app.spec.containers; j++)
+        app.workers.push(container(app.spec.id, `c${j}`, false, app.spec.resources, app.spec.durationMs));
       this.#pending.push(...app.workers);
     }
   }
@@ -161,5 +164,15 @@ export class YarnResourceManager {
 }
 
 function container(appId: string, name: string, isApplicationMaster: boolean, resources: Profile, durationMs: number | null): Container {
-  return { id: `${appId}/${name}`, appId, isApplicationMaster, resources, durationMs, state: 'pending', nodeManager: null, attempt: 0, placeholderTaskId: null };
+  return {
+    id: `${appId}/${name}`,
+    appId,
+    isApplicationMaster,
+    resources,
+    durationMs,
+    state: 'pending',
+    nodeManager: null,
+    attempt: 0,
+    placeholderTaskId: null,
+  };
 }

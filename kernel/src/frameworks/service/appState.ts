@@ -103,7 +103,18 @@ export class AppState {
     if (this.queued <= 0) throw new Error(`app ${this.spec.id}: launch with an empty queue`);
     this.queued--;
     const number = this.#nextNumber++;
-    const instance: Instance = { taskId: `${this.spec.id}.${number}`, version: this.version, agentId, target, number, launchedAtMs: nowMs, state: 'TASK_STAGING', runningAtMs: null, healthy: false, killReason: null };
+    const instance: Instance = {
+      taskId: `${this.spec.id}.${number}`,
+      version: this.version,
+      agentId,
+      target,
+      number,
+      launchedAtMs: nowMs,
+      state: 'TASK_STAGING',
+      runningAtMs: null,
+      healthy: false,
+      killReason: null,
+    };
     this.live.set(instance.taskId, instance);
     return instance;
   }
@@ -128,7 +139,10 @@ export class AppState {
     if (old.length > 0) {
       const restart = this.#restartFor(nowMs, alive.length);
       const healthy = current.filter((instance) => instance.healthy).length;
-      const step = rollingStep({ instances: this.instances, oldActive: old.length, newStarted: current.length + this.queued, newHealthy: healthy }, restart);
+      const step = rollingStep(
+        { instances: this.instances, oldActive: old.length, newStarted: current.length + this.queued, newHealthy: healthy },
+        restart,
+      );
       kills.push(...this.#kill(youngestFirst(old).slice(0, step.kill), 'upgrade'));
       this.queued += step.start;
     } else {
@@ -148,7 +162,14 @@ export class AppState {
   #restartFor(nowMs: number, running: number): UpgradeBounds {
     if (this.#restart && this.#restart.instances === this.instances) return this.#restart;
     const bounds = restartBounds(this.instances, this.spec.upgradeStrategy, running);
-    this.#restart = { version: this.version, instances: this.instances, startedAtMs: this.#restart?.startedAtMs ?? nowMs, endedAtMs: null, outcome: null, ...bounds };
+    this.#restart = {
+      version: this.version,
+      instances: this.instances,
+      startedAtMs: this.#restart?.startedAtMs ?? nowMs,
+      endedAtMs: null,
+      outcome: null,
+      ...bounds,
+    };
     return this.#restart;
   }
 

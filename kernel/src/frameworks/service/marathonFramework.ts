@@ -55,10 +55,11 @@ export class MarathonFramework implements FrameworkModel {
     if (!this.#started) {
       this.#started = true;
       for (const app of this.#apps) {
-        for (const change of app.spec.changes) context.schedule(change.atMs, () => {
-          app.change(change.instances, change.version, context.nowMs);
-          this.#reconcile(app, context);
-        });
+        for (const change of app.spec.changes)
+          context.schedule(change.atMs, () => {
+            app.change(change.instances, change.version, context.nowMs);
+            this.#reconcile(app, context);
+          });
         this.#reconcile(app, context);
       }
     }
@@ -143,7 +144,10 @@ export class MarathonFramework implements FrameworkModel {
 
   /** Offers are wanted while some app has launches queued and not delayed by backoff. */
   #updateInterest(context: SimulationContext): void {
-    this.#session.want(this.#apps.some((app) => app.canLaunch(context.nowMs)), context);
+    this.#session.want(
+      this.#apps.some((app) => app.canLaunch(context.nowMs)),
+      context,
+    );
   }
 
   /** Apps in order, each placing as many queued instances as the offer and its funnel allow. */
@@ -154,7 +158,13 @@ export class MarathonFramework implements FrameworkModel {
     for (const app of this.#apps) {
       let placedHere = 0;
       while (app.canLaunch(context.nowMs)) {
-        const result = evaluateOffer(offer, available, app.spec, { nowMs: context.nowMs, layout: context.layout, placed: app.placements(), known, maintenance: this.#options.maintenance });
+        const result = evaluateOffer(offer, available, app.spec, {
+          nowMs: context.nowMs,
+          layout: context.layout,
+          placed: app.placements(),
+          known,
+          maintenance: this.#options.maintenance,
+        });
         if (!result.ok) {
           if (placedHere === 0) app.reject({ atMs: context.nowMs, agentId: offer.agentId, code: result.code, reason: result.reason });
           break;

@@ -59,7 +59,9 @@ export function acceptedResources(available: ResourceSet, app: FunnelApp, layout
 
 /** Scalars in funnel order: the well-known four first, then the rest by name. */
 export function funnelOrder(resources: ResourceQuantities): string[] {
-  const rest = Object.keys(resources).filter((name) => !WELL_KNOWN_SCALARS.includes(name)).sort();
+  const rest = Object.keys(resources)
+    .filter((name) => !WELL_KNOWN_SCALARS.includes(name))
+    .sort();
   return [...WELL_KNOWN_SCALARS.filter((name) => name in resources), ...rest];
 }
 
@@ -77,16 +79,33 @@ export function evaluateOffer(offer: Offer, available: ResourceSet, app: FunnelA
   const view = acceptedResources(available, app, context.layout);
   const reservedOnly = app.acceptedResourceRoles !== null && !app.acceptedResourceRoles.includes('*');
   if (reservedOnly && !view.reserved.some((part) => part.scalars.some((amount) => amount > 0))) {
-    return { ok: false, code: 'missing-reservation', reason: `the app accepts only resources reserved for ${app.role}; agent ${offer.hostname} offers none` };
+    return {
+      ok: false,
+      code: 'missing-reservation',
+      reason: `the app accepts only resources reserved for ${app.role}; agent ${offer.hostname} offers none`,
+    };
   }
-  const window = context.maintenance.find((w) => w.hostname === offer.hostname && context.nowMs >= w.startMs && context.nowMs < w.startMs + w.durationMs);
-  if (window) return { ok: false, code: 'maintenance', reason: `agent ${offer.hostname} is in maintenance until ${window.startMs + window.durationMs} ms` };
+  const window = context.maintenance.find(
+    (w) => w.hostname === offer.hostname && context.nowMs >= w.startMs && context.nowMs < w.startMs + w.durationMs,
+  );
+  if (window)
+    return {
+      ok: false,
+      code: 'maintenance',
+      reason: `agent ${offer.hostname} is in maintenance until ${window.startMs + window.durationMs} ms`,
+    };
   for (const name of funnelOrder(app.resources)) {
     const needed = app.resources[name];
     const offered = amountOf(view, context.layout, name);
-    if (offered + SCALAR_EPSILON < needed) return { ok: false, code: `insufficient-${name}`, reason: `insufficient ${name}: need ${needed}, offered ${roundForHumans(offered)}` };
+    if (offered + SCALAR_EPSILON < needed)
+      return {
+        ok: false,
+        code: `insufficient-${name}`,
+        reason: `insufficient ${name}: need ${needed}, offered ${roundForHumans(offered)}`,
+      };
   }
-  if (rangesCount(view.ports) < app.ports) return { ok: false, code: 'insufficient-ports', reason: `insufficient ports: need ${app.ports}, offered ${rangesCount(view.ports)}` };
+  if (rangesCount(view.ports) < app.ports)
+    return { ok: false, code: 'insufficient-ports', reason: `insufficient ports: need ${app.ports}, offered ${rangesCount(view.ports)}` };
   const wanted = Object.fromEntries(Object.entries(app.resources).filter(([, amount]) => amount > 0));
   const resources = carveTask(view, context.layout, wanted, app.ports);
   // Every amount was checked above, so carving cannot fail.

@@ -7,7 +7,21 @@ import type { PlacementConstraint } from '../../sdk/constraints.js';
 import { parseConstraint } from '../../sdk/constraints.js';
 import type { ScenarioFramework } from '../../sim/scenario.js';
 import type { Errors, Reader } from '../../sim/scenarioFields.js';
-import { anyString, arrayOf, Fields, indexPath, integerAtLeast, listEntries, nonEmptyString, nonNegativeNumber, nullable, positiveNumber, quote, scalar, timeWithin } from '../../sim/scenarioFields.js';
+import {
+  anyString,
+  arrayOf,
+  Fields,
+  indexPath,
+  integerAtLeast,
+  listEntries,
+  nonEmptyString,
+  nonNegativeNumber,
+  nullable,
+  positiveNumber,
+  quote,
+  scalar,
+  timeWithin,
+} from '../../sim/scenarioFields.js';
 import { demandQuantities, roleName } from '../../sim/scenarioResources.js';
 import type { FrameworkKindPlugin, KindReadContext } from '../frameworkKind.js';
 import type { AppChange, ServiceApp, ServiceOptions } from './appSpec.js';
@@ -19,7 +33,21 @@ import type { UpgradeStrategy } from './upgradeStrategy.js';
 import { DEFAULT_UPGRADE_STRATEGY } from './upgradeStrategy.js';
 import { MarathonFramework } from './marathonFramework.js';
 
-const APP_FIELDS = ['id', 'role', 'acceptedResourceRoles', 'instances', 'resources', 'ports', 'durationMs', 'constraints', 'healthCheck', 'upgradeStrategy', 'backoff', 'version', 'changes'] as const;
+const APP_FIELDS = [
+  'id',
+  'role',
+  'acceptedResourceRoles',
+  'instances',
+  'resources',
+  'ports',
+  'durationMs',
+  'constraints',
+  'healthCheck',
+  'upgradeStrategy',
+  'backoff',
+  'version',
+  'changes',
+] as const;
 const HEALTH_FIELDS = ['gracePeriodMs', 'intervalMs', 'maxConsecutiveFailures', 'startupMs', 'unhealthyVersions'] as const;
 const fraction = scalar<number>('a number from 0 to 1', (v) => typeof v === 'number' && v >= 0 && v <= 1);
 const factorAtLeastOne = scalar<number>('a finite number >= 1', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 1);
@@ -49,7 +77,10 @@ function readHealthCheck(fields: Fields, errors: Errors): HealthCheckSpec | null
 
 function readStrategy(fields: Fields, errors: Errors): UpgradeStrategy {
   if (!fields.has('upgradeStrategy')) return DEFAULT_UPGRADE_STRATEGY;
-  const strategy = Fields.open(fields.value('upgradeStrategy'), fields.pathOf('upgradeStrategy'), errors, ['minimumHealthCapacity', 'maximumOverCapacity']);
+  const strategy = Fields.open(fields.value('upgradeStrategy'), fields.pathOf('upgradeStrategy'), errors, [
+    'minimumHealthCapacity',
+    'maximumOverCapacity',
+  ]);
   if (!strategy) return DEFAULT_UPGRADE_STRATEGY;
   return {
     minimumHealthCapacity: strategy.optional('minimumHealthCapacity', fraction, DEFAULT_UPGRADE_STRATEGY.minimumHealthCapacity),
@@ -70,26 +101,45 @@ function readBackoff(fields: Fields, errors: Errors): BackoffSpec {
 
 function readChanges(fields: Fields, errors: Errors, durationMs: number | undefined): AppChange[] {
   const changes: AppChange[] = [];
-  listEntries(fields.value('changes'), fields.pathOf('changes'), errors, 'an array of changes such as [{ "atMs": 60000, "instances": 5 }]').forEach((entry, index) => {
+  listEntries(
+    fields.value('changes'),
+    fields.pathOf('changes'),
+    errors,
+    'an array of changes such as [{ "atMs": 60000, "instances": 5 }]',
+  ).forEach((entry, index) => {
     const change = Fields.open(entry, indexPath(fields.pathOf('changes'), index), errors, ['atMs', 'instances', 'version']);
     if (!change) return;
     const atMs = change.required('atMs', timeWithin(durationMs)) ?? 0;
     const instances = change.maybe('instances', integerAtLeast(0));
     const version = change.maybe('version', nonEmptyString);
-    if (!change.has('instances') && !change.has('version')) errors.push({ path: change.path, message: 'a change needs "instances", "version" or both' });
+    if (!change.has('instances') && !change.has('version'))
+      errors.push({ path: change.path, message: 'a change needs "instances", "version" or both' });
     changes.push({ atMs, ...(instances !== undefined ? { instances } : {}), ...(version !== undefined ? { version } : {}) });
   });
   // Stable: changes at the same time apply in file order.
-  return changes.map((change, index) => ({ change, index })).sort((a, b) => a.change.atMs - b.change.atMs || a.index - b.index).map(({ change }) => change);
+  return changes
+    .map((change, index) => ({ change, index }))
+    .sort((a, b) => a.change.atMs - b.change.atMs || a.index - b.index)
+    .map(({ change }) => change);
 }
 
-function readApp(value: unknown, path: string, errors: Errors, framework: ScenarioFramework, context: KindReadContext): ServiceApp | undefined {
+function readApp(
+  value: unknown,
+  path: string,
+  errors: Errors,
+  framework: ScenarioFramework,
+  context: KindReadContext,
+): ServiceApp | undefined {
   const fields = Fields.open(value, path, errors, APP_FIELDS);
   if (!fields) return undefined;
   const role = fields.optional('role', roleName, framework.role);
   const accepted = fields.maybe('acceptedResourceRoles', arrayOf('an array of "*" and the app\'s role', anyString));
   accepted?.forEach((name, index) => {
-    if (name !== '*' && name !== role) errors.push({ path: indexPath(fields.pathOf('acceptedResourceRoles'), index), message: `expected "*" or the app's role ${quote(role)}, got ${quote(name)}` });
+    if (name !== '*' && name !== role)
+      errors.push({
+        path: indexPath(fields.pathOf('acceptedResourceRoles'), index),
+        message: `expected "*" or the app's role ${quote(role)}, got ${quote(name)}`,
+      });
   });
   return {
     id: fields.required('id', nonEmptyString) ?? '',
@@ -110,10 +160,19 @@ function readApp(value: unknown, path: string, errors: Errors, framework: Scenar
 
 function readMaintenance(fields: Fields, errors: Errors): MaintenanceWindow[] {
   const windows: MaintenanceWindow[] = [];
-  listEntries(fields.value('maintenance'), fields.pathOf('maintenance'), errors, 'an array of windows such as [{ "hostname": "agent-1", "startMs": 0, "durationMs": 60000 }]').forEach((entry, index) => {
+  listEntries(
+    fields.value('maintenance'),
+    fields.pathOf('maintenance'),
+    errors,
+    'an array of windows such as [{ "hostname": "agent-1", "startMs": 0, "durationMs": 60000 }]',
+  ).forEach((entry, index) => {
     const window = Fields.open(entry, indexPath(fields.pathOf('maintenance'), index), errors, ['hostname', 'startMs', 'durationMs']);
     if (!window) return;
-    windows.push({ hostname: window.required('hostname', nonEmptyString) ?? '', startMs: window.required('startMs', nonNegativeNumber) ?? 0, durationMs: window.required('durationMs', positiveNumber) ?? 0 });
+    windows.push({
+      hostname: window.required('hostname', nonEmptyString) ?? '',
+      startMs: window.required('startMs', nonNegativeNumber) ?? 0,
+      durationMs: window.required('durationMs', positiveNumber) ?? 0,
+    });
   });
   return windows;
 }
@@ -125,7 +184,11 @@ export const serviceKind: FrameworkKindPlugin = {
   read(fields, errors, framework, context) {
     const apps: ServiceApp[] = [];
     const firstPaths = new Map<string, string>();
-    if (!fields.has('apps')) errors.push({ path: fields.pathOf('apps'), message: 'missing required field; expected an array of apps such as [{ "id": "web", "instances": 3, "resources": { "cpus": 1 } }]' });
+    if (!fields.has('apps'))
+      errors.push({
+        path: fields.pathOf('apps'),
+        message: 'missing required field; expected an array of apps such as [{ "id": "web", "instances": 3, "resources": { "cpus": 1 } }]',
+      });
     listEntries(fields.value('apps'), fields.pathOf('apps'), errors, 'an array of apps').forEach((entry, index) => {
       const path = indexPath(fields.pathOf('apps'), index);
       const app = readApp(entry, path, errors, framework, context);

@@ -40,7 +40,8 @@ export function upgradeBounds(instances: number, strategy: UpgradeStrategy): Upg
  */
 export function restartBounds(instances: number, strategy: UpgradeStrategy, runningAtStart: number): UpgradeBounds {
   const bounds = upgradeBounds(instances, strategy);
-  if (bounds.minHealthy === bounds.maxCapacity && bounds.maxCapacity <= runningAtStart) return { ...bounds, maxCapacity: bounds.maxCapacity + 1 };
+  if (bounds.minHealthy === bounds.maxCapacity && bounds.maxCapacity <= runningAtStart)
+    return { ...bounds, maxCapacity: bounds.maxCapacity + 1 };
   return bounds;
 }
 

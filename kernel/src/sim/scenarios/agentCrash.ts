@@ -9,14 +9,30 @@ import type { ScenarioInput } from '../scenario.js';
 
 export const agentCrash: ScenarioInput = {
   name: 'agent-crash',
-  description: 'An agent crashes: tasks of an ordinary framework are LOST, those of a partition-aware one UNREACHABLE then GONE when the agent restarts; both relaunch elsewhere.',
+  description:
+    'An agent crashes: tasks of an ordinary framework are LOST, those of a partition-aware one UNREACHABLE then GONE when the agent restarts; both relaunch elsewhere.',
   seed: 1,
   durationMs: 240000,
   roles: [{ name: 'web' }, { name: 'jobs' }],
   agents: [{ id: 'agent', count: 3, resources: { cpus: 4, mem: 8192 } }],
   frameworks: [
-    { id: 'ordinary', role: 'jobs', kind: 'batch', tasks: { count: 4, resources: { cpus: 1, mem: 1024 } }, maxTasksPerOffer: 2, relaunch: true },
-    { id: 'aware', role: 'web', kind: 'batch', partitionAware: true, tasks: { count: 4, resources: { cpus: 1, mem: 1024 } }, maxTasksPerOffer: 2, relaunch: true },
+    {
+      id: 'ordinary',
+      role: 'jobs',
+      kind: 'batch',
+      tasks: { count: 4, resources: { cpus: 1, mem: 1024 } },
+      maxTasksPerOffer: 2,
+      relaunch: true,
+    },
+    {
+      id: 'aware',
+      role: 'web',
+      kind: 'batch',
+      partitionAware: true,
+      tasks: { count: 4, resources: { cpus: 1, mem: 1024 } },
+      maxTasksPerOffer: 2,
+      relaunch: true,
+    },
   ],
   faults: [
     { atMs: 30000, type: 'agent.crash', agent: 'agent-1' },

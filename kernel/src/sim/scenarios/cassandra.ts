@@ -18,7 +18,8 @@ const node = {
 
 export const cassandra: ScenarioInput = {
   name: 'cassandra',
-  description: 'A Cassandra ring on reservations and volumes: serial deploy gated on joining the ring, a host lost for good, the node replaced on the spare agent and re-seeded.',
+  description:
+    'A Cassandra ring on reservations and volumes: serial deploy gated on joining the ring, a host lost for good, the node replaced on the spare agent and re-seeded.',
   seed: 1,
   durationMs: 600000,
   roles: [{ name: 'cassandra' }],

@@ -46,8 +46,13 @@ export function chaosScenario(seed: number, options: ChaosOptions = {}): Scenari
     const atMs = prng.nextInt(durationMs - 200_000);
     const agent = agentIds[prng.nextInt(agentIds.length)];
     const pick = prng.nextInt(6);
-    if (pick === 0) faults.push({ atMs, type: 'agent.crash', agent }, { atMs: atMs + 10_000 + prng.nextInt(150_000), type: 'agent.restart', agent });
-    else if (pick === 1) faults.push({ atMs, type: 'network.partition', agents: [agent] }, { atMs: atMs + 5_000 + prng.nextInt(150_000), type: 'network.heal', agents: [agent] });
+    if (pick === 0)
+      faults.push({ atMs, type: 'agent.crash', agent }, { atMs: atMs + 10_000 + prng.nextInt(150_000), type: 'agent.restart', agent });
+    else if (pick === 1)
+      faults.push(
+        { atMs, type: 'network.partition', agents: [agent] },
+        { atMs: atMs + 5_000 + prng.nextInt(150_000), type: 'network.heal', agents: [agent] },
+      );
     else if (pick === 2) faults.push({ atMs, type: 'master.failover' });
     else faults.push({ atMs, type: 'task.fail', framework: frameworks[prng.nextInt(frameworks.length)].id });
   }

@@ -7,11 +7,18 @@
  */
 import type { ScenarioInput } from '../scenario.js';
 
-const job = (id: string, atMs: number, tasks: number, durationMs: number) => ({ id, atMs, tasks, resources: { cpus: 1, mem: 2048 }, durationMs });
+const job = (id: string, atMs: number, tasks: number, durationMs: number) => ({
+  id,
+  atMs,
+  tasks,
+  resources: { cpus: 1, mem: 2048 },
+  durationMs,
+});
 
 export const datacenter: ScenarioInput = {
   name: 'datacenter',
-  description: 'Spark jobs, Marathon services, a Cassandra ring and Myriad YARN on one cluster of twelve agents; with --silos, compared against a static partition of the same agents.',
+  description:
+    'Spark jobs, Marathon services, a Cassandra ring and Myriad YARN on one cluster of twelve agents; with --silos, compared against a static partition of the same agents.',
   seed: 1,
   durationMs: 240000,
   roles: [{ name: 'analytics' }, { name: 'services', weight: 2 }, { name: 'db' }, { name: 'yarn' }],

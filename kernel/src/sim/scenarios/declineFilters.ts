@@ -9,7 +9,8 @@ import type { ScenarioInput } from '../scenario.js';
 
 export const declineFilters: ScenarioInput = {
   name: 'decline-filters',
-  description: 'A framework that refuses resources for 60 s gets no offers even after another framework\'s tasks end, until a revive at 20 s clears its filter.',
+  description:
+    "A framework that refuses resources for 60 s gets no offers even after another framework's tasks end, until a revive at 20 s clears its filter.",
   seed: 1,
   durationMs: 40000,
   roles: [

@@ -8,7 +8,8 @@ import type { ScenarioInput } from '../scenario.js';
 
 export const drfPaper: ScenarioInput = {
   name: 'drf-paper',
-  description: 'The DRF paper example: one agent of 9 cpus and 18 GB shared by two frameworks, ending with A at 3 tasks and B at 2 (dominant shares 2/3 each).',
+  description:
+    'The DRF paper example: one agent of 9 cpus and 18 GB shared by two frameworks, ending with A at 3 tasks and B at 2 (dominant shares 2/3 each).',
   seed: 1,
   durationMs: 60000,
   allocationIntervalMs: 1000,

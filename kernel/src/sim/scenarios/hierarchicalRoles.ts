@@ -8,7 +8,8 @@ import type { ScenarioInput } from '../scenario.js';
 
 export const hierarchicalRoles: ScenarioInput = {
   name: 'hierarchical-roles',
-  description: 'Frameworks in roles eng/web, eng/batch and ops show hierarchical DRF: the eng subtree shares fairly with ops, so ops ends with half the cpus and each eng child with a quarter.',
+  description:
+    'Frameworks in roles eng/web, eng/batch and ops show hierarchical DRF: the eng subtree shares fairly with ops, so ops ends with half the cpus and each eng child with a quarter.',
   seed: 1,
   durationMs: 30000,
   roles: [

@@ -16,7 +16,8 @@ const broker = (cpus: number) => ({
 
 export const kafka: ScenarioInput = {
   name: 'kafka',
-  description: 'Kafka brokers on reservations and volumes, then a canary configuration update: two brokers wait for a continue each, the third follows.',
+  description:
+    'Kafka brokers on reservations and volumes, then a canary configuration update: two brokers wait for a continue each, the third follows.',
   seed: 1,
   durationMs: 180000,
   roles: [{ name: 'kafka' }],
@@ -31,7 +32,12 @@ export const kafka: ScenarioInput = {
     },
   ],
   faults: [
-    { atMs: 60000, type: 'service.update', framework: 'kafka', service: { name: 'kafka', pods: [broker(2)], updateStrategy: { kind: 'canary', canaries: 2 } } },
+    {
+      atMs: 60000,
+      type: 'service.update',
+      framework: 'kafka',
+      service: { name: 'kafka', pods: [broker(2)], updateStrategy: { kind: 'canary', canaries: 2 } },
+    },
     { atMs: 80000, type: 'plan.continue', framework: 'kafka', plan: 'deploy', phase: 'broker' },
     { atMs: 100000, type: 'plan.continue', framework: 'kafka', plan: 'deploy', phase: 'broker' },
   ],

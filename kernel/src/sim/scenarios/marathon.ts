@@ -9,11 +9,17 @@
  */
 import type { ScenarioInput } from '../scenario.js';
 
-const agent = (id: string, rack: string) => ({ id, resources: { cpus: 4, mem: 8192, disk: 20480 }, ports: [[31000, 31099]] as Array<[number, number]>, attributes: { rack } });
+const agent = (id: string, rack: string) => ({
+  id,
+  resources: { cpus: 4, mem: 8192, disk: 20480 },
+  ports: [[31000, 31099]] as Array<[number, number]>,
+  attributes: { rack },
+});
 
 export const marathon: ScenarioInput = {
   name: 'marathon',
-  description: 'Marathon-like apps: a rolling upgrade within minimumHealthCapacity/maximumOverCapacity, a broken version held back by health checks and launch backoff, scale up past a host in maintenance and down youngest first, and the rejection reasons.',
+  description:
+    'Marathon-like apps: a rolling upgrade within minimumHealthCapacity/maximumOverCapacity, a broken version held back by health checks and launch backoff, scale up past a host in maintenance and down youngest first, and the rejection reasons.',
   seed: 1,
   durationMs: 150000,
   roles: [{ name: 'services' }],
@@ -44,7 +50,13 @@ export const marathon: ScenarioInput = {
           instances: 4,
           resources: { cpus: 0.5, mem: 512 },
           constraints: [['rack', 'GROUP_BY', '2']],
-          healthCheck: { gracePeriodMs: 4000, intervalMs: 2000, maxConsecutiveFailures: 2, startupMs: 2000, unhealthyVersions: ['2-broken'] },
+          healthCheck: {
+            gracePeriodMs: 4000,
+            intervalMs: 2000,
+            maxConsecutiveFailures: 2,
+            startupMs: 2000,
+            unhealthyVersions: ['2-broken'],
+          },
           upgradeStrategy: { minimumHealthCapacity: 0.5, maximumOverCapacity: 0 },
           changes: [
             { atMs: 40000, version: '2-broken' },

@@ -9,11 +9,18 @@
  */
 import type { ScenarioInput } from '../scenario.js';
 
-const app = (id: string, atMs: number, containers: number, durationMs: number) => ({ id, atMs, containers, resources: { cpus: 1, mem: 1024 }, durationMs });
+const app = (id: string, atMs: number, containers: number, durationMs: number) => ({
+  id,
+  atMs,
+  containers,
+  resources: { cpus: 1, mem: 1024 },
+  durationMs,
+});
 
 export const myriad: ScenarioInput = {
   name: 'myriad',
-  description: 'Myriad-like YARN NodeManagers flexed up and down by profile (zero, small, medium, large); YARN applications run on them, zero-profile NodeManagers growing and shrinking by placeholder tasks.',
+  description:
+    'Myriad-like YARN NodeManagers flexed up and down by profile (zero, small, medium, large); YARN applications run on them, zero-profile NodeManagers growing and shrinking by placeholder tasks.',
   seed: 1,
   durationMs: 150000,
   roles: [{ name: 'yarn' }],
@@ -35,7 +42,14 @@ export const myriad: ScenarioInput = {
       ],
       applications: [
         // Long-running services, application masters only: svc-a fills nm-small-0, svc-b and svc-c share nm-small-1.
-        { id: 'svc-a', atMs: 2000, containers: 0, resources: { cpus: 1, mem: 1024 }, amResources: { cpus: 2, mem: 1024 }, durationMs: 80000 },
+        {
+          id: 'svc-a',
+          atMs: 2000,
+          containers: 0,
+          resources: { cpus: 1, mem: 1024 },
+          amResources: { cpus: 2, mem: 1024 },
+          durationMs: 80000,
+        },
         { id: 'svc-b', atMs: 2000, containers: 0, resources: { cpus: 1, mem: 1024 }, durationMs: 80000 },
         { id: 'svc-c', atMs: 2000, containers: 0, resources: { cpus: 1, mem: 1024 }, durationMs: 80000 },
         app('etl', 5000, 12, 15000),

@@ -8,7 +8,8 @@ import type { ScenarioInput } from '../scenario.js';
 
 export const persistentVolume: ScenarioInput = {
   name: 'persistent-volume',
-  description: 'Tasks reserve resources and create persistent volumes; failed tasks come back on the same reservation and volume, on the same agent.',
+  description:
+    'Tasks reserve resources and create persistent volumes; failed tasks come back on the same reservation and volume, on the same agent.',
   seed: 1,
   durationMs: 60000,
   roles: [{ name: 'db' }],

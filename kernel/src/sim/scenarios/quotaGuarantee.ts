@@ -9,7 +9,8 @@ import type { ScenarioInput } from '../scenario.js';
 
 export const quotaGuarantee: ScenarioInput = {
   name: 'quota-guarantee',
-  description: 'A greedy framework is held to 12 of 16 cpus because a later role\'s 4-cpu quota guarantee is kept as headroom, and that role grows only to its 6-cpu limit when a fifth agent joins.',
+  description:
+    "A greedy framework is held to 12 of 16 cpus because a later role's 4-cpu quota guarantee is kept as headroom, and that role grows only to its 6-cpu limit when a fifth agent joins.",
   seed: 1,
   durationMs: 60000,
   roles: [

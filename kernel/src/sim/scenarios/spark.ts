@@ -6,11 +6,18 @@
  */
 import type { ScenarioInput } from '../scenario.js';
 
-const job = (id: string, atMs: number, tasks: number, durationMs: number) => ({ id, atMs, tasks, resources: { cpus: 1, mem: 2048 }, durationMs });
+const job = (id: string, atMs: number, tasks: number, durationMs: number) => ({
+  id,
+  atMs,
+  tasks,
+  resources: { cpus: 1, mem: 2048 },
+  durationMs,
+});
 
 export const spark: ScenarioInput = {
   name: 'spark',
-  description: 'Spark-like jobs of many short tasks arriving over time on four agents; every job finishes and the report gives job completion times (mean, p50, p95).',
+  description:
+    'Spark-like jobs of many short tasks arriving over time on four agents; every job finishes and the report gives job completion times (mean, p50, p95).',
   seed: 1,
   durationMs: 150000,
   roles: [{ name: 'analytics' }],

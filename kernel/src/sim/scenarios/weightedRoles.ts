@@ -8,7 +8,8 @@ import type { ScenarioInput } from '../scenario.js';
 
 export const weightedRoles: ScenarioInput = {
   name: 'weighted-roles',
-  description: 'Two roles with weights 1 and 2 make the same demands on three agents, and the weight-2 role ends with twice the dominant share (8 tasks against 4).',
+  description:
+    'Two roles with weights 1 and 2 make the same demands on three agents, and the weight-2 role ends with twice the dominant share (8 tasks against 4).',
   seed: 1,
   durationMs: 30000,
   roles: [
