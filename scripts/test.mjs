@@ -9,6 +9,12 @@ import { join } from 'node:path';
 
 await import('./ensureChromium.mjs').then(({ ensureChromium }) => ensureChromium());
 await import('./ensureEtcd.mjs').then(({ ensureEtcd }) => ensureEtcd());
+// The linter and formatter check first: a formatting slip fails fast, before minutes of suites.
+const lint = spawnSync('npx', ['biome', 'check', '--error-on-warnings', '.'], { stdio: 'inherit' });
+if (lint.status !== 0) {
+  console.log('tests: 0 passed, 1 failed (npm run lint found problems; npm run format fixes formatting)');
+  process.exit(1);
+}
 const dir = mkdtempSync(join(tmpdir(), 'allot-test-'));
 const jsonFile = join(dir, 'results.json');
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)];

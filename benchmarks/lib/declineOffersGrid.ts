@@ -82,7 +82,7 @@ export function estimate(point: GridPoint, rounds: number, fastPaths: boolean): 
 }
 
 /** Why a point should not run within these limits, or null when it may. */
-export function skipReason(point: GridPoint, cost: Estimate, maxMinutes: number): string | null {
+export function skipReason(_point: GridPoint, cost: Estimate, maxMinutes: number): string | null {
   const memoryLimitMb = totalMemMb() * 0.7;
   if (cost.memoryMb > memoryLimitMb) {
     return `estimated ${cost.memoryMb} MB exceeds 70% of this machine's ${Math.round(totalMemMb())} MB`;

@@ -66,7 +66,7 @@ export function directoryUsageBytes(directory: string): number {
   const stack = [directory];
   while (stack.length > 0 && entries < DISK_WALK_ENTRIES_MAX) {
     const path = stack.pop()!;
-    let stat;
+    let stat: ReturnType<typeof lstatSync>;
     try {
       stat = lstatSync(path);
     } catch {

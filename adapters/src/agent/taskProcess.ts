@@ -125,6 +125,7 @@ export class TaskProcess {
     let adopted: TaskProcess | null = null;
     const exited = new Promise<ExitStatus>((resolve) => {
       const check = () => {
+        // biome-ignore lint/complexity/useOptionalChain: an optional chain cannot reach a private field.
         if (adopted !== null && adopted.#detached) return;
         if (isProcessAlive(pid, startTicks)) {
           setTimeout(check, pollMs);

@@ -67,7 +67,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
     throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
   const logger = pino({ name: 'allot-agent', level: flags.logLevel });
-  let started;
+  let started: Awaited<ReturnType<typeof startAgent>>;
   try {
     started = await startAgent({
       masterUrl: flags.master,

@@ -106,7 +106,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       throw error;
     }
   }
-  let master;
+  let master: Awaited<ReturnType<typeof startMaster>>;
   try {
     master = await startMaster({
       ip: flags.ip,

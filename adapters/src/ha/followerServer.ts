@@ -27,7 +27,7 @@ const PROBE_TIMEOUT_MS = 300;
 const PROBE_CACHE_MS = 50;
 const HOLD_POLL_MS = 50;
 
-export function followerAnswer(method: string, path: string, leader: LeaderInfo | null, self: LeaderInfo): FollowerAnswer {
+export function followerAnswer(_method: string, path: string, leader: LeaderInfo | null, self: LeaderInfo): FollowerAnswer {
   const text = (status: number, body: string, headers: Record<string, string> = {}): FollowerAnswer => ({
     status,
     headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers },

@@ -16,9 +16,7 @@ import { buildDocument, parseDocument, STATE_KEY } from './masterState.js';
 
 export type KernelOptions = Omit<MasterOptions, 'prng' | 'epoch'> & { seed?: number };
 
-export interface StepListener {
-  (command: Command, result: StepResult, durationSeconds: number): void;
-}
+export type StepListener = (command: Command, result: StepResult, durationSeconds: number) => void;
 
 /** Events after which the state document must be written before anything else happens. */
 const DURABLE_EVENTS: ReadonlySet<KernelEventType> = new Set<KernelEventType>([

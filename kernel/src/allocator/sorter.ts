@@ -86,7 +86,7 @@ export class Sorter<T> {
     for (let i = 0; i < parts.length - 1; i++) parent = this.#innerNode(parent, parts.slice(0, i + 1).join('/'));
     const existing = this.#nodes.get(client);
     let leaf: SorterNode<T>;
-    if (existing && existing.children) {
+    if (existing?.children) {
       leaf = new SorterNode<T>(`${client}/.`, existing, this.#size, payload, true);
       existing.virtualLeaf = leaf;
     } else {
@@ -185,8 +185,8 @@ export class Sorter<T> {
   }
 
   #innerNode(parent: SorterNode<T>, path: string): SorterNode<T> {
-    let node = this.#nodes.get(path);
-    if (node && node.children) return node;
+    const node = this.#nodes.get(path);
+    if (node?.children) return node;
     this.#flat = false;
     const inner = new SorterNode<T>(path, parent, this.#size, undefined, false);
     inner.children = new BlockList(compareNodes);
@@ -267,7 +267,7 @@ export class Sorter<T> {
   /** Weighted random order per level (Efraimidis–Spirakis keys u^(1/w)). */
   #randomOrder(node: SorterNode<T>, out: SorterNode<T>[]): SorterNode<T>[] {
     const children = node.children!.toArray();
-    const keyed = children.map((child) => ({ child, key: Math.pow(this.#prng!.next(), 1 / this.weight(this.#pathOf(child))) }));
+    const keyed = children.map((child) => ({ child, key: this.#prng!.next() ** (1 / this.weight(this.#pathOf(child))) }));
     keyed.sort((a, b) => b.key - a.key || (a.child.name < b.child.name ? -1 : 1));
     for (const { child } of keyed) {
       if (child.isLeaf) out.push(child);

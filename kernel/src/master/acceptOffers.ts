@@ -21,7 +21,6 @@ import type { FrameworkState } from './frameworkState.js';
 import type { Master, StepOutput } from './master.js';
 import { unknownFramework } from './master.js';
 import { conversionProblem } from './operatorCommands.js';
-import { setTaskState } from './taskHandlers.js';
 
 type AcceptCommand = Extract<Command, { type: 'offer.accept' }>;
 

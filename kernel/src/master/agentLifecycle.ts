@@ -270,7 +270,7 @@ export function drainAgent(master: Master, agentId: string, markGoneAfter: boole
 /** A draining agent with no live tasks left is drained (and gone, when asked). */
 export function afterTaskEnded(master: Master, agentId: string, out: StepOutput): void {
   const agent = master.agents.get(agentId);
-  if (!agent || agent.connection !== 'draining' || master.tasksByAgent.has(agentId) || agent.drained) return;
+  if (agent?.connection !== 'draining' || master.tasksByAgent.has(agentId) || agent.drained) return;
   agent.drained = true;
   out.events.push({ type: 'agent.drained', atMs: master.nowMs, agentId });
   if (agent.markGoneWhenDrained) markGone(master, agentId, out);

@@ -82,7 +82,7 @@ export function conversionProblem(master: Master, agent: Agent, operation: Resou
       const used = task.resources.reserved.find(
         (part) => keys.has(part.key) && (part.volume !== undefined || operation.type === 'UNRESERVE'),
       );
-      if (used && used.volume) return { code: 'volume_in_use', message: `task ${task.id} uses volume ${used.volume.persistenceId}` };
+      if (used?.volume) return { code: 'volume_in_use', message: `task ${task.id} uses volume ${used.volume.persistenceId}` };
     }
   }
   return null;

@@ -30,7 +30,7 @@ export function subtractInto(out: Float64Array, a: Float64Array, b: Float64Array
 }
 
 export function minInto(out: Float64Array, a: Float64Array, b: Float64Array): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = a[i] < b[i] ? a[i] : b[i];
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(a[i], b[i]);
   return out;
 }
 

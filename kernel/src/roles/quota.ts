@@ -100,7 +100,7 @@ export class QuotaLedger {
   unmetGuaranteeInto(out: Float64Array, role: string): boolean {
     out.fill(0);
     const quota = this.#quotas.get(topLevelRole(role));
-    if (!quota || !quota.hasGuarantee) return false;
+    if (!quota?.hasGuarantee) return false;
     const consumed = this.consumed(role);
     let unmet = false;
     for (let i = 0; i < out.length; i++) {

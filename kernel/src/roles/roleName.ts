@@ -15,6 +15,7 @@ export function roleNameProblem(name: string): string | null {
     if (component.length === 0) return 'must not contain "//"';
     if (component === '.' || component === '..') return 'path components must not be "." or ".."';
     if (component.startsWith('-')) return 'path components must not start with "-"';
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this rejects.
     if (/[\s\x00-\x1f\x7f]/.test(component)) return 'must not contain whitespace or control characters';
   }
   return null;

@@ -608,7 +608,7 @@ export class ServiceScheduler implements FrameworkModel {
   /** Start a custom plan (with parameters for its tasks' environment): its steps run again from the start. */
   #startPlan(name: string, parameters: Record<string, string>): ControlResult {
     const plan = this.plan(name);
-    if (!plan || plan.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
+    if (plan?.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
     const steps = plan.phases.flatMap((phase) => phase.steps);
     if (!plan.strategy.interrupted && steps.some((step) => step.status !== 'COMPLETE'))
       return { ok: true, changed: false, message: `already done: ${name} is running` };
@@ -637,7 +637,7 @@ export class ServiceScheduler implements FrameworkModel {
   /** Stop a custom plan: it is interrupted and what its steps run is killed. */
   #stopPlan(name: string): ControlResult {
     const plan = this.plan(name);
-    if (!plan || plan.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
+    if (plan?.kind !== 'custom') return { ok: false, code: 'unknown_plan', message: `no custom plan ${name}` };
     const running = plan.phases
       .flatMap((phase) => phase.steps)
       .flatMap((step) => step.tasks.map((task) => this.instances.get(step.podInstance)?.tasks[task]))

@@ -14,7 +14,7 @@ const QUOTA_FIELDS = ['guarantee', 'limit'] as const;
 
 /** Reads the quota at `path`; `role` (when valid) must be top-level. */
 export function readQuota(value: unknown, path: string, errors: Errors, role: string | undefined): ScenarioQuota | undefined {
-  if (role !== undefined && role.includes('/')) {
+  if (role?.includes('/')) {
     const top = role.slice(0, role.indexOf('/'));
     errors.push({ path, message: `quota is only allowed on top-level roles; ${quote(role)} is nested (set quota on ${quote(top)})` });
   }

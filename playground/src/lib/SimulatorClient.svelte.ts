@@ -203,7 +203,8 @@ export class SimulatorClient {
 
   async #request(resets: boolean, run: (id: number, view: ViewState) => Promise<Reply<Frame>>): Promise<Frame | null> {
     if (!this.frame && !resets) return null;
-    const id = resets ? this.#reset() : (this.#inFlight++, ++this.#nextId);
+    if (!resets) this.#inFlight++;
+    const id = resets ? this.#reset() : ++this.#nextId;
     try {
       const reply = await run(id, { ...this.#view });
       if (!reply.ok) {

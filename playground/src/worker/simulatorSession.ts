@@ -6,7 +6,7 @@
  * deterministic, so the state reached is identical (checked by its digest).
  * Pure TypeScript with no DOM: the worker wraps it, and Node tests drive it.
  */
-import type { Master, ScenarioFault, ScenarioInput, Scenario, SimulationReport, KernelEvent } from '@allot/kernel';
+import type { Master, ScenarioFault, Scenario, SimulationReport, KernelEvent } from '@allot/kernel';
 import { Simulation, buildReport, dominantShare, explainAllocation, parseScenario, traceRecord } from '@allot/kernel';
 import type {
   AgentDetail,
@@ -52,7 +52,6 @@ const SMALL_CLUSTER_AGENTS = 1000;
 export type InjectableFault = ScenarioFault extends infer F ? (F extends { atMs: number } ? Omit<F, 'atMs'> : never) : never;
 
 export class SimulatorSession {
-  #input: ScenarioInput | null = null;
   #scenario: Scenario | null = null;
   #seed = 1;
   #faults: ScenarioFault[] = [];
@@ -80,7 +79,6 @@ export class SimulatorSession {
   load(request: LoadRequest, requestId: number, view: ViewState): LoadResult {
     const parsed = parseScenario(request.scenario);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
-    this.#input = request.scenario;
     this.#scenario = parsed.scenario;
     this.#seed = request.seed ?? parsed.scenario.seed;
     this.#faults = (request.faults ?? []).map((fault) => ({ ...fault })).sort((a, b) => a.atMs - b.atMs);

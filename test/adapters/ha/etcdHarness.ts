@@ -76,7 +76,12 @@ export async function startEtcd(name = 'allot-test'): Promise<EtcdServer> {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const stop = async (): Promise<void> => {
     if (!exited) {
       child.kill('SIGCONT');

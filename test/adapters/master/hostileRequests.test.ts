@@ -169,18 +169,14 @@ function hostileRequests(frameworkId: string, streamId: string): fc.Arbitrary<Ho
         }),
         headers: JSON_HEADERS,
       })),
-    fc
-      .constantFrom('a//b', '/r', 'r/', '..', '-r', 'a b', '')
-      .map((role) => ({
-        ...scheduler(`SUBSCRIBE role "${role}"`, { type: 'SUBSCRIBE', subscribe: { framework_info: { ...subscribeInfo, roles: [role] } } }),
-        headers: JSON_HEADERS,
-      })),
-    fc
-      .constantFrom('../etc', 'a/b', '', 'x'.repeat(300), 'sp ace')
-      .map((id) => ({
-        ...scheduler('SUBSCRIBE bad id', { type: 'SUBSCRIBE', subscribe: { framework_info: { ...subscribeInfo, id: { value: id } } } }),
-        headers: JSON_HEADERS,
-      })),
+    fc.constantFrom('a//b', '/r', 'r/', '..', '-r', 'a b', '').map((role) => ({
+      ...scheduler(`SUBSCRIBE role "${role}"`, { type: 'SUBSCRIBE', subscribe: { framework_info: { ...subscribeInfo, roles: [role] } } }),
+      headers: JSON_HEADERS,
+    })),
+    fc.constantFrom('../etc', 'a/b', '', 'x'.repeat(300), 'sp ace').map((id) => ({
+      ...scheduler('SUBSCRIBE bad id', { type: 'SUBSCRIBE', subscribe: { framework_info: { ...subscribeInfo, id: { value: id } } } }),
+      headers: JSON_HEADERS,
+    })),
     // ACCEPT with malformed operations or resources.
     badResources.map((resources) => scheduler('ACCEPT bad resources', acceptBody(frameworkId, resources))),
     fc
@@ -248,15 +244,13 @@ function hostileRequests(frameworkId: string, streamId: string): fc.Arbitrary<Ho
       ),
     // Hostile bodies.
     fc.integer({ min: 100, max: 5000 }).map((depth) => scheduler(`nested ${depth} deep`, `${'['.repeat(depth)}${']'.repeat(depth)}`)),
-    fc
-      .integer({ min: 70, max: 2000 })
-      .map((depth) =>
-        scheduler(`object nested ${depth} deep`, {
-          type: 'REVIVE',
-          framework_id: { value: frameworkId },
-          revive: JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
-        }),
-      ),
+    fc.integer({ min: 70, max: 2000 }).map((depth) =>
+      scheduler(`object nested ${depth} deep`, {
+        type: 'REVIVE',
+        framework_id: { value: frameworkId },
+        revive: JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
+      }),
+    ),
     fc.constant(scheduler('__proto__ pollution', '{"type":"REVIVE","framework_id":{"value":"x"},"__proto__":{"polluted":true}}')),
     fc.constant(scheduler('constructor pollution', '{"type":"REVIVE","constructor":{"prototype":{"polluted":true}}}')),
     fc.constant(scheduler('body over the limit', `{"type":"REVIVE","x":"${'x'.repeat(9 * 2 ** 20)}"}`)),
@@ -264,20 +258,18 @@ function hostileRequests(frameworkId: string, streamId: string): fc.Arbitrary<Ho
     fc.constant(scheduler('empty body', '')),
     fc.constant(scheduler('null body', 'null')),
     // Agent and operator endpoints.
-    fc
-      .jsonValue({ maxDepth: 3 })
-      .map((value) => ({
-        label: 'agent random JSON',
-        method: 'POST',
-        path: '/api/v1/agent',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(value),
-      })),
+    fc.jsonValue({ maxDepth: 3 }).map((value) => ({
+      label: 'agent random JSON',
+      method: 'POST',
+      path: '/api/v1/agent',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(value),
+    })),
     fc
       .tuple(fc.constantFrom(['agent', 'id'], ['agent', 'port'], ['agent', 'resources'], ['agent', 'attributes'], ['tasks']), wrongValue)
       // Empty lists and objects, and any port number, are valid there.
       .filter(
-        ([path, value]) =>
+        ([_path, value]) =>
           !(Array.isArray(value) && value.length === 0) &&
           !(typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0),
       )
@@ -315,15 +307,13 @@ function hostileRequests(frameworkId: string, streamId: string): fc.Arbitrary<Ho
         update: { task_id: 't', framework_id: frameworkId, state: 'TASK_FINISHED', uuid: 'u' },
       }),
     }),
-    fc
-      .jsonValue({ maxDepth: 3 })
-      .map((value) => ({
-        label: 'operator random JSON',
-        method: 'POST',
-        path: '/api/v1',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(value),
-      })),
+    fc.jsonValue({ maxDepth: 3 }).map((value) => ({
+      label: 'operator random JSON',
+      method: 'POST',
+      path: '/api/v1',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(value),
+    })),
     badResources.map((resources) => ({
       label: 'operator RESERVE bad resources',
       method: 'POST',
@@ -331,15 +321,13 @@ function hostileRequests(frameworkId: string, streamId: string): fc.Arbitrary<Ho
       headers: JSON_HEADERS,
       body: JSON.stringify({ type: 'RESERVE_RESOURCES', reserve_resources: { agent_id: { value: 'a' }, resources } }),
     })),
-    fc
-      .constantFrom(0, -1, 'x', null)
-      .map((weight) => ({
-        label: `operator weight ${weight}`,
-        method: 'POST',
-        path: '/api/v1',
-        headers: JSON_HEADERS,
-        body: JSON.stringify({ type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'r', weight }] } }),
-      })),
+    fc.constantFrom(0, -1, 'x', null).map((weight) => ({
+      label: `operator weight ${weight}`,
+      method: 'POST',
+      path: '/api/v1',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'r', weight }] } }),
+    })),
     fc.constant({
       label: 'operator quota on unknown resource',
       method: 'POST',

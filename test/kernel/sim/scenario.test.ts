@@ -45,7 +45,7 @@ describe('built-in scenarios', () => {
       const roundTripped = JSON.parse(JSON.stringify(input)) as ScenarioInput;
 
       expect(roundTripped).toEqual(input);
-      expect(input.description).toMatch(/^[A-Z][^]*\.$/);
+      expect(input.description).toMatch(/^[A-Z][\s\S]*\.$/);
       expect(input.description?.slice(0, -1)).not.toMatch(/\.\s/);
     },
   );
