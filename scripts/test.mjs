@@ -15,6 +15,12 @@ if (lint.status !== 0) {
   console.log('tests: 0 passed, 1 failed (npm run lint found problems; npm run format fixes formatting)');
   process.exit(1);
 }
+// The type-check covers the kernel, adapters, benchmarks, scripts and tests (svelte-check covers the playground).
+const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.log('tests: 0 passed, 1 failed (npm run typecheck found errors)');
+  process.exit(1);
+}
 const dir = mkdtempSync(join(tmpdir(), 'allot-test-'));
 const jsonFile = join(dir, 'results.json');
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)];
