@@ -29,7 +29,12 @@ export class BlockList<T> {
     }
     const blockIndex = this.#blockFor(item);
     const block = this.blocks[blockIndex];
-    block.splice(this.#positionIn(block, item), 0, item);
+    const position = this.#positionIn(block, item);
+    if (block[position] === item) throw new Error('BlockList.insert: the item is already listed (it would hold two positions)');
+    // A short block: shifting by hand is cheaper than splice's generic path.
+    block.push(item);
+    for (let i = block.length - 1; i > position; i--) block[i] = block[i - 1];
+    block[position] = item;
     this.#size++;
     if (block.length > BLOCK_SIZE_MAX) this.blocks.splice(blockIndex + 1, 0, block.splice(BLOCK_SIZE_MAX >> 1));
   }
@@ -47,7 +52,8 @@ export class BlockList<T> {
       position = block.indexOf(item);
       if (position < 0) throw new Error('BlockList.remove: item not found (was its key changed before removal?)');
     }
-    block.splice(position, 1);
+    for (let i = position; i < block.length - 1; i++) block[i] = block[i + 1];
+    block.pop();
     this.#size--;
     if (block.length === 0) this.blocks.splice(blockIndex, 1);
   }

@@ -4,10 +4,14 @@
  * Clients are paths ("eng/web"); an inner node's allocation is its subtree's sum;
  * children are ordered per level by (share, allocation count, name) and the
  * sorter yields active leaves in pre-order. Sorting is incremental: a change
- * re-positions only the nodes on one path. Inactive leaves are in no order list.
+ * re-positions only the nodes on one path, and allocates nothing. Name ties are
+ * broken by `rank`, each node's position among its siblings in name order, so
+ * that the hot comparator compares numbers, never strings. Inactive leaves are
+ * in no order list. Invariant (`check`): every active leaf and every inner
+ * node is in its parent's order list exactly once, and every list is sorted.
  */
 import type { Prng } from '../prng.js';
-import { addInto, dominantShare, subtractInto } from '../resources/vector.js';
+import { addInto, dominantShare, SCALAR_EPSILON } from '../resources/vector.js';
 import { BlockList } from './blockList.js';
 
 export type SorterKind = 'drf' | 'random';
@@ -16,9 +20,15 @@ export class SorterNode<T> {
   share = 0;
   /** Allocations so far in this subtree: the first tie-breaker after share. */
   count = 0;
+  /** Position among the siblings in name order: the last tie-breaker, as a number. */
+  rank = 0;
+  /** The weight of the node's path, cached so that an update does no string work. */
+  weight = 1;
   active = false;
   readonly allocation: Float64Array;
   children: BlockList<SorterNode<T>> | null = null;
+  /** Inner nodes: every child, listed or not, in name order (the source of their ranks). */
+  byName: SorterNode<T>[] | null = null;
   /** A client whose path also has child clients lives in a virtual leaf child "path/.". */
   virtualLeaf: SorterNode<T> | null = null;
 
@@ -37,7 +47,37 @@ export class SorterNode<T> {
 function compareNodes<T>(a: SorterNode<T>, b: SorterNode<T>): number {
   if (a.share !== b.share) return a.share < b.share ? -1 : 1;
   if (a.count !== b.count) return a.count - b.count;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return a.rank - b.rank;
+}
+
+/** Puts a node among its parent's children in name order and renumbers the ranks after it. */
+function enterByName<T>(parent: SorterNode<T>, node: SorterNode<T>): void {
+  const byName = parent.byName!;
+  let low = 0;
+  let high = byName.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (byName[middle].name < node.name) low = middle + 1;
+    else high = middle;
+  }
+  byName.splice(low, 0, node);
+  // Renumbering keeps the relative order of the siblings already listed, so no order list needs re-sorting.
+  for (let i = low; i < byName.length; i++) byName[i].rank = i;
+}
+
+function leaveByName<T>(parent: SorterNode<T>, node: SorterNode<T>): void {
+  const byName = parent.byName!;
+  const index = byName.indexOf(node);
+  if (index >= 0) byName.splice(index, 1);
+}
+
+/** Replaces a sibling by another of the same name, in the same place (a leaf becoming an inner node). */
+function replaceByName<T>(parent: SorterNode<T>, before: SorterNode<T>, after: SorterNode<T>): void {
+  const byName = parent.byName!;
+  const index = byName.indexOf(before);
+  if (index < 0) throw new Error(`sorter: ${before.name} is not a child of ${parent.name}`);
+  byName[index] = after;
+  after.rank = before.rank;
 }
 
 export class Sorter<T> {
@@ -50,20 +90,24 @@ export class Sorter<T> {
   readonly #total: Float64Array;
   readonly #excluded: Uint8Array;
   readonly #prng: Prng | null;
+  /** Assertions where state changes (see `check`); the cheap ones run on every update when set. */
+  readonly #checks: boolean;
   #flatOrder: SorterNode<T>[] = [];
   #flatDirty = true;
   /** True while every client is a direct child of the root, so the root's blocks are the order. */
   #flat = true;
 
-  constructor(kind: SorterKind, size: number, excluded: Uint8Array, prng: Prng | null) {
+  constructor(kind: SorterKind, size: number, excluded: Uint8Array, prng: Prng | null, checks = true) {
     if (kind === 'random' && !prng) throw new Error('the random sorter needs a prng');
     this.kind = kind;
+    this.#checks = checks;
     this.#size = size;
     this.#excluded = excluded;
     this.#prng = prng;
     this.#total = new Float64Array(size);
     this.#root = new SorterNode<T>('', null, size, undefined, false);
     this.#root.children = new BlockList(compareNodes);
+    this.#root.byName = [];
   }
 
   get size(): number {
@@ -93,7 +137,9 @@ export class Sorter<T> {
       leaf = new SorterNode<T>(client, parent, this.#size, payload, true);
       this.#nodes.set(client, leaf);
     }
-    leaf.share = this.#shareOf(leaf, client);
+    enterByName(leaf.parent!, leaf);
+    leaf.weight = this.weight(client);
+    leaf.share = this.#shareOf(leaf);
     this.#leaves.set(client, leaf);
     this.#flatDirty = true;
     return leaf;
@@ -104,6 +150,7 @@ export class Sorter<T> {
     if (leaf.active) this.deactivate(client);
     this.unallocate(client, leaf.allocation.slice());
     this.#leaves.delete(client);
+    leaveByName(leaf.parent!, leaf);
     if (leaf.parent && leaf.parent.virtualLeaf === leaf) leaf.parent.virtualLeaf = null;
     else this.#nodes.delete(client);
     this.#flatDirty = true;
@@ -113,7 +160,8 @@ export class Sorter<T> {
     const leaf = this.#leaf(client);
     if (leaf.active) return;
     // An inactive leaf is in no order list, so a new total or weight has not reached its share yet.
-    leaf.share = this.#shareOf(leaf, this.#pathOf(leaf));
+    leaf.weight = this.weight(this.#pathOf(leaf));
+    leaf.share = this.#shareOf(leaf);
     leaf.active = true;
     leaf.parent!.children!.insert(leaf);
     this.#flatDirty = true;
@@ -190,50 +238,88 @@ export class Sorter<T> {
     this.#flat = false;
     const inner = new SorterNode<T>(path, parent, this.#size, undefined, false);
     inner.children = new BlockList(compareNodes);
+    inner.byName = [];
+    inner.weight = this.weight(path);
     if (node) {
       // An existing leaf client at this path becomes the virtual leaf child "path/.". It stays the
       // same object: callers hold on to the node `add` returned (the allocator's roles do).
       const wasActive = node.active;
       if (wasActive) parent.children!.remove(node);
+      replaceByName(parent, node, inner);
       node.name = `${path}/.`;
       node.parent = inner;
+      enterByName(inner, node);
       inner.virtualLeaf = node;
       inner.allocation.set(node.allocation);
       inner.count = node.count;
       if (wasActive) inner.children.insert(node);
-    }
-    inner.share = this.#shareOf(inner, path);
+    } else enterByName(parent, inner);
+    inner.share = this.#shareOf(inner);
     parent.children!.insert(inner);
     this.#nodes.set(path, inner);
     return inner;
   }
 
-  #shareOf(node: SorterNode<T>, path: string): number {
-    return dominantShare(node.allocation, this.#total, this.#excluded, this.weight(path));
+  #shareOf(node: SorterNode<T>): number {
+    return dominantShare(node.allocation, this.#total, this.#excluded, node.weight);
   }
 
   #pathOf(node: SorterNode<T>): string {
     return node.name.endsWith('/.') ? node.name.slice(0, -2) : node.name;
   }
 
-  /** Removes each node on the path from its parent's order, changes it, then puts it back. */
+  /**
+   * Walks the path from the leaf up: each listed node leaves its parent's order, changes, and
+   * goes back in. A node alone in its list stays where it is (a sorter of one role does no work).
+   */
   #update(leaf: SorterNode<T>, scalars: Float64Array, sign: 1 | -1): void {
-    const chain: SorterNode<T>[] = [];
-    for (let node: SorterNode<T> | null = leaf; node && node !== this.#root; node = node.parent) chain.push(node);
     const ordered = this.kind === 'drf';
-    for (const node of chain) if (ordered && this.#isListed(node)) node.parent!.children!.remove(node);
-    for (const node of chain) {
+    for (let node: SorterNode<T> = leaf; node !== this.#root; node = node.parent!) {
+      const list = node.parent!.children!;
+      const moves = ordered && this.#isListed(node) && list.size > 1;
+      if (moves) list.remove(node);
       if (sign > 0) {
         addInto(node.allocation, node.allocation, scalars);
         node.count++;
-      } else subtractInto(node.allocation, node.allocation, scalars);
-      node.share = this.#shareOf(node, this.#pathOf(node));
-    }
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const node = chain[i];
-      if (ordered && this.#isListed(node)) node.parent!.children!.insert(node);
+      } else subtractAllocation(node, scalars, this.#checks);
+      node.share = this.#shareOf(node);
+      if (moves) list.insert(node);
     }
     this.#flatDirty = true;
+  }
+
+  /**
+   * Asserts the sorter's structure: every listed node (inner nodes, active leaves) is in its
+   * parent's order list exactly once and no other node is, every list is sorted, ranks follow
+   * names, and no allocation is negative. O(nodes): for tests, the simulator and checked masters.
+   */
+  check(): void {
+    const visit = (node: SorterNode<T>): void => {
+      const listed = node.children!.toArray();
+      const seen = new Set<SorterNode<T>>();
+      for (let i = 0; i < listed.length; i++) {
+        const child = listed[i];
+        if (seen.has(child)) throw new Error(`sorter: ${child.name} is listed twice under "${node.name}"`);
+        seen.add(child);
+        if (child.parent !== node) throw new Error(`sorter: ${child.name} is listed under "${node.name}", not its parent`);
+        if (!this.#isListed(child)) throw new Error(`sorter: inactive client ${child.name} is listed`);
+        if (this.kind === 'drf' && i > 0 && compareNodes(listed[i - 1], child) > 0)
+          throw new Error(`sorter: ${listed[i - 1].name} is listed before ${child.name} out of order`);
+      }
+      const byName = node.byName!;
+      for (let i = 0; i < byName.length; i++) {
+        const child = byName[i];
+        if (i > 0 && !(byName[i - 1].name < child.name)) throw new Error(`sorter: children of "${node.name}" are not in name order`);
+        if (i > 0 && !(byName[i - 1].rank < child.rank)) throw new Error(`sorter: ranks under "${node.name}" do not follow names`);
+        if (this.#isListed(child) !== seen.has(child))
+          throw new Error(`sorter: ${child.name} is listed ${seen.has(child) ? 'but inactive' : 'nowhere'}`);
+        for (let slot = 0; slot < child.allocation.length; slot++) {
+          if (!(child.allocation[slot] >= 0)) throw new Error(`sorter: ${child.name} holds ${child.allocation[slot]} in slot ${slot}`);
+        }
+        if (child.children) visit(child);
+      }
+    };
+    visit(this.#root);
   }
 
   /** Inner nodes are always listed; leaves only while active. */
@@ -245,7 +331,8 @@ export class Sorter<T> {
     const visit = (node: SorterNode<T>): void => {
       if (!node.children) return;
       for (const child of node.children.toArray()) {
-        child.share = this.#shareOf(child, this.#pathOf(child));
+        child.weight = this.weight(this.#pathOf(child));
+        child.share = this.#shareOf(child);
         visit(child);
       }
       node.children.rebuild();
@@ -274,5 +361,16 @@ export class Sorter<T> {
       else this.#randomOrder(child, out);
     }
     return out;
+  }
+}
+
+/** allocation -= scalars, clamping float noise at zero; with checks, a real negative is a bug. */
+function subtractAllocation<T>(node: SorterNode<T>, scalars: Float64Array, checks: boolean): void {
+  const allocation = node.allocation;
+  for (let i = 0; i < allocation.length; i++) {
+    const value = allocation[i] - scalars[i];
+    if (checks && value < -SCALAR_EPSILON)
+      throw new Error(`sorter: ${node.name} would hold ${value} in slot ${i} (unallocating more than allocated)`);
+    allocation[i] = value > SCALAR_EPSILON ? value : 0;
   }
 }
