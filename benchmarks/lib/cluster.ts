@@ -26,6 +26,8 @@ export interface ClusterOptions {
    */
   taskPorts: number;
   seed: number;
+  /** The master's state-change assertions (MasterOptions.checks); off as in production unless asked. */
+  checks?: boolean;
 }
 
 export function frameworkId(index: number): string {
@@ -37,7 +39,12 @@ export function buildCluster(options: ClusterOptions): Master {
   if (!(options.agents >= 1 && options.frameworks >= 1))
     throw new Error(`need at least one agent and one framework, got ${options.agents} x ${options.frameworks}`);
   if (!(options.taskPorts >= 0 && options.taskPorts <= 500)) throw new Error(`taskPorts must be within 0..500, got ${options.taskPorts}`);
-  const master = new Master({ prng: createPrng(options.seed), allocationIntervalMs: ALLOCATION_INTERVAL_MS, fastPaths: options.fastPaths });
+  const master = new Master({
+    prng: createPrng(options.seed),
+    allocationIntervalMs: ALLOCATION_INTERVAL_MS,
+    fastPaths: options.fastPaths,
+    checks: options.checks ?? false,
+  });
   const nowMs = 0;
   for (let i = 0; i < options.frameworks; i++) {
     const result = master.step({ type: 'framework.subscribe', nowMs, framework: { id: frameworkId(i), roles: [ROLE] } });

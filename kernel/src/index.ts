@@ -8,8 +8,8 @@ export type { Command, CommandType, FrameworkSpec, LaunchOperation, OfferOperati
 export type { KernelEvent, KernelEventType, RescindReason } from './master/events.js';
 export { snapshotMaster, restoreMaster } from './master/snapshot.js';
 export type { MasterSnapshot } from './master/snapshot.js';
-export { serializeResourceSet, deserializeResourceSet } from './master/agentRecord.js';
-export type { AgentRecord, SerializedResourceSet } from './master/agentRecord.js';
+export { serializeResourceSet, deserializeResourceSet } from './agents/agentRecord.js';
+export type { AgentRecord, SerializedResourceSet } from './agents/agentRecord.js';
 export type { Effect, EffectType, Rejection } from './master/effects.js';
 export { createPrng, shuffleInPlace } from './prng.js';
 export type { Prng } from './prng.js';

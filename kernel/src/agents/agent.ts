@@ -1,18 +1,21 @@
 /**
- * An agent as the master sees it: total and free resources, attributes, and
- * the bookkeeping the allocator uses to skip it cheaply. Unreserved free
- * scalars live in the shared agent VectorPool (a view handed out once); the
- * rarer reserved parts are small objects. Invariant: free ⊆ total, and
- * `version` changes whenever free changes.
+ * An agent as the master sees it: total and free resources and attributes.
+ * Its hot state (unreserved free scalars, version, fast-skip keys, flags)
+ * lives at its index in the shared AgentTable, where allocation cycles read
+ * it without touching this object; the rarer reserved parts and port ranges
+ * are small objects here. Invariant: free ⊆ total, `version` changes whenever
+ * free changes, and the table's flags follow total and free.
  */
 import type { ResourceLayout, ResourceQuantities } from '../resources/layout.js';
 import type { Ranges } from '../resources/ranges.js';
 import { containsRanges, mergeRanges, normalizeRanges, NO_RANGES, subtractRanges } from '../resources/ranges.js';
 import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
 import { reservedPart, resourceSetContains } from '../resources/resourceSet.js';
-import { addInto, contains, subtract, subtractInto } from '../resources/vector.js';
+import { addInto, contains, isEmpty, subtract, subtractInto } from '../resources/vector.js';
 import type { Conversion } from '../reservations/resourceConversion.js';
 import { applyConversion } from '../reservations/resourceConversion.js';
+import type { AgentTable } from './agentTable.js';
+import { AGENT_HAS_FREE_RESERVED, AGENT_HAS_GPUS } from './agentTable.js';
 
 export type AgentAttributes = Readonly<Record<string, string | number>>;
 
@@ -51,32 +54,50 @@ export class Agent {
   sinceMs = 0;
   markGoneWhenDrained = false;
   drained = false;
-  /** Unreserved free scalars: a view into the agents' shared VectorPool. */
+  /** Unreserved free scalars: a view into the agent table's free pool (re-bound when the pool grows). */
   freeScalars: Float64Array;
-  freePorts: Ranges;
   freeReserved: ReservedPart[];
-  /** Bumped on every change of free resources: "nothing changed since" is one compare. */
-  version = 0;
-  /** Stage-2 fast skip: the keys under which a full walk last found nobody to offer to. */
-  skipVersion = -1;
-  skipClientsEpoch = -1;
-  skipQuotaEpoch = -1;
-  skipUntilMs = -Infinity;
+  readonly #table: AgentTable;
+  readonly #gpuSlot: number;
 
   constructor(
     readonly index: number,
     readonly id: string,
     spec: AgentSpec,
     layout: ResourceLayout,
-    freeView: Float64Array,
+    table: AgentTable,
   ) {
     this.hostname = spec.hostname ?? spec.id;
     this.attributes = Object.freeze({ ...(spec.attributes ?? {}) });
-    this.total = spec.checkpointedTotal ?? agentTotal(spec, layout);
-    this.freeScalars = freeView;
+    const total = spec.checkpointedTotal ?? agentTotal(spec, layout);
+    this.total = { ...total, ports: table.internRanges(total.ports) };
+    this.#table = table;
+    this.#gpuSlot = layout.slotOf('gpus');
+    this.freeScalars = table.freeView(index);
     this.freeScalars.set(this.total.scalars);
-    this.freePorts = this.total.ports;
+    table.setPorts(index, this.total.ports);
     this.freeReserved = this.total.reserved.map((part) => ({ ...part, scalars: part.scalars.slice() }));
+    this.#totalChanged();
+    this.#freeReservedChanged();
+  }
+
+  /** Unreserved free ports (kept in the agent table, where allocation cycles read them). */
+  get freePorts(): Ranges {
+    return this.#table.portsOf(this.index);
+  }
+
+  set freePorts(ports: Ranges) {
+    this.#table.setPorts(this.index, ports);
+  }
+
+  /** Bumped on every change of free resources: "nothing changed since" is one compare. */
+  get version(): number {
+    return this.#table.version(this.index);
+  }
+
+  /** Marks a change the allocator must notice (e.g. new attributes) without a change of resources. */
+  bumpVersion(): void {
+    this.#table.bumpVersion(this.index);
   }
 
   get free(): ResourceSet {
@@ -85,15 +106,32 @@ export class Agent {
 
   /** Moves resources out of free (into an offer or a task). */
   take(resources: ResourceSet): void {
-    if (!resourceSetContains(this.free, resources)) throw new Error(`agent ${this.id}: taking more than is free`);
-    subtractInto(this.freeScalars, this.freeScalars, resources.scalars);
-    this.freePorts = subtractRanges(this.freePorts, resources.ports);
-    for (const part of resources.reserved) {
-      const index = this.freeReserved.findIndex((candidate) => candidate.key === part.key);
-      const free = this.freeReserved[index];
-      this.freeReserved[index] = { ...free, scalars: subtract(free.scalars, part.scalars), ports: subtractRanges(free.ports, part.ports) };
+    this.takeParts(resources.scalars, resources.ports, resources.reserved);
+  }
+
+  /** `take` without a ResourceSet object: the allocation cycle's form. */
+  takeParts(scalars: Float64Array, ports: Ranges, reserved: readonly ReservedPart[]): void {
+    if (!contains(this.freeScalars, scalars) || (ports !== this.freePorts && !containsRanges(this.freePorts, ports)))
+      throw new Error(`agent ${this.id}: taking more than is free`);
+    subtractInto(this.freeScalars, this.freeScalars, scalars);
+    // An offer of all the free ports (the common case) leaves none, without walking the ranges.
+    this.freePorts = ports === this.freePorts ? NO_RANGES : subtractRanges(this.freePorts, ports);
+    if (reserved.length > 0) {
+      if (!resourceSetContains({ scalars, ports, reserved: this.freeReserved }, { scalars, ports, reserved }))
+        throw new Error(`agent ${this.id}: taking more reserved resources than are free`);
+      for (const part of reserved) {
+        const index = this.freeReserved.findIndex((candidate) => candidate.key === part.key);
+        const free = this.freeReserved[index];
+        this.freeReserved[index] = {
+          ...free,
+          scalars: subtract(free.scalars, part.scalars),
+          ports: subtractRanges(free.ports, part.ports),
+        };
+      }
+      this.#freeReservedChanged();
     }
-    this.version++;
+    this.#table.bumpVersion(this.index);
+    this.#table.ledgers?.touch(this.index);
   }
 
   /** Moves resources back into free (declined, unused or released by a task). */
@@ -114,7 +152,9 @@ export class Agent {
     if (!contains(this.total.scalars, this.freeScalars) || !containsRanges(this.total.ports, this.freePorts)) {
       throw new Error(`agent ${this.id}: free exceeds total after a recovery (double release?)`);
     }
-    this.version++;
+    if (resources.reserved.length > 0) this.#freeReservedChanged();
+    this.#table.bumpVersion(this.index);
+    this.#table.ledgers?.touch(this.index);
   }
 
   /** Reshapes total (a reservation or volume operation on resources not in free). */
@@ -122,6 +162,8 @@ export class Agent {
     const total = applyConversion(this.total, conversion);
     if (!total) throw new Error(`agent ${this.id}: conversion does not fit the total`);
     this.total = total;
+    this.#totalChanged();
+    this.#table.ledgers?.touch(this.index);
   }
 
   /** Reshapes free resources (an operator's reservation or volume operation). */
@@ -132,14 +174,27 @@ export class Agent {
     this.freeScalars.set(free.scalars);
     this.freePorts = free.ports;
     this.freeReserved = free.reserved.map((part) => ({ ...part, scalars: part.scalars.slice() }));
-    this.version++;
+    this.#freeReservedChanged();
+    this.#table.bumpVersion(this.index);
     return true;
   }
 
-  /** After the pool grew, the agent's free vector lives in the new buffer. */
-  rebindFreeView(view: Float64Array): void {
-    view.set(this.freeScalars);
-    this.freeScalars = view;
+  /** After the pool grew, the agent's free vector lives in the new buffer (its values were copied with it). */
+  rebindFreeView(): void {
+    this.freeScalars = this.#table.freeView(this.index);
+  }
+
+  #totalChanged(): void {
+    const slot = this.#gpuSlot;
+    let gpus = slot >= 0 && this.total.scalars[slot] > 0;
+    for (const part of this.total.reserved) if (slot >= 0 && part.scalars[slot] > 0) gpus = true;
+    this.#table.setFlag(this.index, AGENT_HAS_GPUS, gpus);
+  }
+
+  #freeReservedChanged(): void {
+    let any = false;
+    for (const part of this.freeReserved) if (!isEmpty(part.scalars)) any = true;
+    this.#table.setFlag(this.index, AGENT_HAS_FREE_RESERVED, any);
   }
 }
 

@@ -3,7 +3,7 @@
  * attributes and total resources, dynamic reservations and volumes included.
  * Serialized by resource name so a record survives a change of layout.
  */
-import type { AgentAttributes } from '../agents/agent.js';
+import type { Agent, AgentAttributes } from './agent.js';
 import type { ResourceLayout, ResourceQuantities } from '../resources/layout.js';
 import type { ReservationInfo, ResourceSet, VolumeInfo } from '../resources/resourceSet.js';
 import { reservedPart } from '../resources/resourceSet.js';
@@ -46,5 +46,15 @@ export function deserializeResourceSet(serialized: SerializedResourceSet, layout
         part.volume,
       ),
     ),
+  };
+}
+
+/** The registry entry of a registered agent. */
+export function agentRecord(agent: Agent, layout: ResourceLayout): AgentRecord {
+  return {
+    id: agent.id,
+    hostname: agent.hostname,
+    attributes: { ...agent.attributes },
+    total: serializeResourceSet(agent.total, layout),
   };
 }

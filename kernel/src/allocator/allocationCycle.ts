@@ -5,25 +5,56 @@
  * frameworks in their role's sorter order, and the first framework that is not
  * skipped gets everything the role may use on that agent. Sorter updates are
  * applied after each agent, as Mesos sorts once per agent.
- * Fast path: an agent whose last full walk offered nothing, and for which
- * nothing that walk depended on has changed, is skipped with a few compares.
+ * The cycle reads agents' hot state from the AgentTable by index and touches
+ * an Agent object only for an agent it walks; offers go to an OfferSink as
+ * (agent index, client, resources) without any object per offer.
+ * Fast paths (property-tested against the plain path, `fastPaths: false`):
+ * - an agent whose last full walk offered nothing, and for which nothing that
+ *   walk depended on has changed, is skipped with a few compares;
+ * - filters are tested through the "may be filtered" bitset, and the superset
+ *   test runs once per (agent, refused set) in a walk;
+ * - an agent on which every active client is filtered (its bitset row equals
+ *   the active-client mask and every refused set covers what is offerable) is
+ *   settled without walking the clients.
  */
 import type { Agent } from '../agents/agent.js';
+import type { AgentTable } from '../agents/agentTable.js';
+import {
+  AGENT_HAS_FREE_RESERVED,
+  AGENT_HAS_GPUS,
+  HOT_SKIP_CLIENTS_EPOCH,
+  HOT_SKIP_QUOTA_EPOCH,
+  HOT_SKIP_UNTIL_MS,
+  HOT_SKIP_VERSION,
+  HOT_VERSION,
+} from '../agents/agentTable.js';
 import { shuffleInPlace } from '../prng.js';
 import type { Ranges } from '../resources/ranges.js';
-import { NO_RANGES } from '../resources/ranges.js';
-import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
-import { allScalarsInto } from '../resources/resourceSet.js';
-import { addInto, contains, isEmpty, minInto } from '../resources/vector.js';
-import { isSelfOrAncestor } from '../roles/roleName.js';
+import type { ReservedPart } from '../resources/resourceSet.js';
+import { addInto, SCALAR_EPSILON } from '../resources/vector.js';
 import type { Allocator } from './allocator.js';
 import type { Client, RoleState } from './client.js';
-import type { AllocationDecision, CycleDecisions, DecisionOutcome } from './decisions.js';
+import type { CycleDecisions, DecisionOutcome } from './decisions.js';
+import {
+  REASON_FILTERED,
+  REASON_MISSING_CAPABILITY,
+  REASON_NOT_ALLOCATABLE,
+  REASON_NO_RESOURCES,
+  REASON_OFFERED,
+  REASON_QUOTA_LIMIT,
+} from './decisions.js';
+import { FilterWalk } from './filterWalk.js';
+import { isAllocatable, Offerable } from './offerable.js';
 
-export interface OfferGrant {
-  readonly client: Client;
-  readonly agent: Agent;
-  readonly resources: ResourceSet;
+/** Where a cycle's offers go: the resources have already left the agent's free pool and are charged to quota. */
+export interface OfferSink {
+  offer(agentIndex: number, client: Client, scalars: Float64Array, ports: Ranges, reserved: readonly ReservedPart[]): void;
+}
+
+/** The agents a cycle walks: hot state by index, objects on demand. */
+export interface CycleAgents {
+  readonly table: AgentTable;
+  byIndex(index: number): Agent;
 }
 
 export interface CycleStats {
@@ -34,209 +65,215 @@ export interface CycleStats {
   readonly offers: number;
 }
 
-const GPU_SLOT_NAME = 'gpus';
+const NO_PARTS: readonly ReservedPart[] = Object.freeze([]) as readonly ReservedPart[];
 
 export class AllocationCycle {
   readonly #allocator: Allocator;
-  readonly #offerScalars: Float64Array;
-  readonly #offerTotal: Float64Array;
-  readonly #limit: Float64Array;
-  readonly #unmet: Float64Array;
-  readonly #required: Float64Array;
-  readonly #scratch: Float64Array;
-  #offerPorts: Ranges = NO_RANGES;
-  readonly #offerReserved: ReservedPart[] = [];
+  readonly #offerable: Offerable;
+  readonly #filters: FilterWalk;
   #order = new Int32Array(0);
-  #heldUntilMs = 0;
   #log: CycleDecisions | null = null;
-  readonly #gpuSlot: number;
+  #heldUntilMs = 0;
+  #offers = 0;
+  /** Grants of the agent being walked (client indices), charged to the sorters when its walk ends. */
+  #pendingClients = new Int32Array(8);
+  readonly #pendingScalars: Float64Array[] = [];
+  #pendingCount = 0;
+  /** Per role walk: whether the offerable total passes the global minimum (-1 = not yet known). */
+  #globalAllocatable = -1;
 
   constructor(allocator: Allocator) {
     this.#allocator = allocator;
-    const size = allocator.layout.size;
-    this.#offerScalars = new Float64Array(size);
-    this.#offerTotal = new Float64Array(size);
-    this.#limit = new Float64Array(size);
-    this.#unmet = new Float64Array(size);
-    this.#required = new Float64Array(size);
-    this.#scratch = new Float64Array(size);
-    this.#gpuSlot = allocator.layout.slotOf(GPU_SLOT_NAME);
+    this.#offerable = new Offerable(allocator.layout.size);
+    this.#filters = new FilterWalk(allocator.filters, this.#offerable);
   }
 
-  run(nowMs: number, agents: readonly Agent[], grants: OfferGrant[]): CycleStats {
+  run(nowMs: number, candidates: Int32Array, count: number, agents: CycleAgents, sink: OfferSink): CycleStats {
     const allocator = this.#allocator;
     const cycle = ++allocator.cycles;
+    allocator.filters.expire(nowMs);
     this.#log = allocator.decisionLog?.begin(cycle, nowMs) ?? null;
-    if (this.#order.length < agents.length) this.#order = new Int32Array(agents.length * 2);
+    if (this.#order.length < count) this.#order = new Int32Array(count * 2);
     const order = this.#order;
-    for (let i = 0; i < agents.length; i++) order[i] = i;
-    shuffleInPlace(order, agents.length, allocator.options.prng);
-    const before = grants.length;
+    for (let i = 0; i < count; i++) order[i] = candidates[i];
+    shuffleInPlace(order, count, allocator.options.prng);
+    this.#offers = 0;
     let skipped = 0;
-    if (allocator.quota.active && allocator.quota.anyUnmetGuarantee(this.#scratch)) {
-      for (let i = 0; i < agents.length; i++) this.#walk(agents[order[i]], 1, nowMs, grants);
+    if (allocator.quota.active && allocator.quota.anyUnmetGuarantee(this.#offerable.unmet)) {
+      for (let i = 0; i < count; i++) this.#walk(order[i], agents, 1, nowMs, sink);
     }
-    for (let i = 0; i < agents.length; i++) if (!this.#walk(agents[order[i]], 2, nowMs, grants)) skipped++;
+    for (let i = 0; i < count; i++) if (!this.#walk(order[i], agents, 2, nowMs, sink)) skipped++;
     this.#log = null;
-    return { cycle, agentsConsidered: agents.length, agentsSkipped: skipped, offers: grants.length - before };
+    return { cycle, agentsConsidered: count, agentsSkipped: skipped, offers: this.#offers };
   }
 
   /** Returns false when the agent was skipped without looking at any client. */
-  #walk(agent: Agent, stage: 1 | 2, nowMs: number, grants: OfferGrant[]): boolean {
+  #walk(index: number, agents: CycleAgents, stage: 1 | 2, nowMs: number, sink: OfferSink): boolean {
     const allocator = this.#allocator;
-    if (!hasAllocatableScalars(agent)) return false;
+    const table = agents.table;
+    const flags = table.flags[index];
+    if (!hasFreeScalars(table, index) && (flags & AGENT_HAS_FREE_RESERVED) === 0) return false;
     const fast = allocator.options.fastPaths && stage === 2;
-    if (fast && this.#skipHolds(agent, nowMs)) return false;
-    const first = grants.length;
+    if (fast && this.#skipHolds(table, index, nowMs)) return false;
+    const agentHasGpus = (flags & AGENT_HAS_GPUS) !== 0;
     let heldMinMs = Infinity;
-    const agentHasGpus = this.#gpuSlot >= 0 && agentTotalHas(agent, this.#gpuSlot);
+    if (fast && this.#log === null && !agentHasGpus && this.#allHeld(index, agents))
+      heldMinMs = allocator.filters.minExpiryMs(index, nowMs);
+    else heldMinMs = this.#walkRoles(index, agents, stage, agentHasGpus, nowMs, sink);
+    const granted = this.#pendingCount;
+    for (let i = 0; i < granted; i++) allocator.chargeSorters(allocator.client(this.#pendingClients[i])!, this.#pendingScalars[i], 1);
+    this.#pendingCount = 0;
+    if (fast && granted === 0) {
+      const hot = table.hot;
+      const fields = index * table.stride + table.size;
+      hot[fields + HOT_SKIP_VERSION] = hot[fields + HOT_VERSION];
+      hot[fields + HOT_SKIP_CLIENTS_EPOCH] = allocator.clientsEpoch;
+      hot[fields + HOT_SKIP_QUOTA_EPOCH] = allocator.quota.epoch;
+      hot[fields + HOT_SKIP_UNTIL_MS] = heldMinMs;
+    }
+    return true;
+  }
+
+  /** Walks roles and their clients; returns the earliest expiry among the filters that held. */
+  #walkRoles(index: number, agents: CycleAgents, stage: 1 | 2, agentHasGpus: boolean, nowMs: number, sink: OfferSink): number {
+    const allocator = this.#allocator;
+    const offerable = this.#offerable;
+    let heldMinMs = Infinity;
     for (const roleBlock of allocator.roleSorter.orderedBlocks()) {
       for (const roleNode of roleBlock) {
         const role = roleNode.payload!;
-        if (stage === 1 && !allocator.quota.unmetGuaranteeInto(this.#unmet, role.name)) continue;
-        const roleOutcome = this.#offerableFor(role, agent, stage);
+        if (stage === 1 && !allocator.quota.unmetGuaranteeInto(offerable.unmet, role.name)) continue;
+        const roleOutcome = offerable.compute(role, index, agents, stage, allocator.quota, allocator.freeUnreserved);
         if (roleOutcome !== null) {
-          if (this.#log) this.#recordRole(role, agent, stage, roleOutcome);
+          if (this.#log) this.#recordRole(role, agents.byIndex(index), stage, roleOutcome);
           continue;
         }
+        this.#filters.begin(index);
+        this.#globalAllocatable = -1;
         clients: for (const block of role.frameworkSorter.orderedBlocks()) {
           for (const node of block) {
             const client = node.payload!;
-            const outcome = this.#evaluate(client, agent, agentHasGpus, nowMs);
-            if (outcome === 'filtered' && this.#heldUntilMs < heldMinMs) heldMinMs = this.#heldUntilMs;
-            if (this.#log) this.#record(client, agent, stage, outcome);
-            if (outcome !== 'offered') continue;
-            const resources = this.#takeOffer(client, agent);
-            grants.push({ client, agent, resources });
+            const reasons = this.#evaluate(client, index, agentHasGpus, nowMs);
+            if ((reasons & REASON_FILTERED) !== 0 && this.#heldUntilMs < heldMinMs) heldMinMs = this.#heldUntilMs;
+            if (this.#log)
+              this.#log.record(
+                stage,
+                agents.byIndex(index).id,
+                client,
+                reasons,
+                client.node.share,
+                client.role.node.share,
+                this.#heldUntilMs,
+              );
+            if (reasons !== REASON_OFFERED) continue;
+            this.#take(client, index, agents, sink);
             break clients;
           }
         }
       }
     }
-    for (let i = first; i < grants.length; i++) {
-      const grant = grants[i];
-      allocator.chargeSorters(grant.client, allScalarsInto(this.#scratch, grant.resources), 1);
-    }
-    if (fast && grants.length === first) {
-      agent.skipVersion = agent.version;
-      agent.skipClientsEpoch = allocator.clientsEpoch;
-      agent.skipQuotaEpoch = allocator.quota.epoch;
-      agent.skipUntilMs = heldMinMs;
-    }
-    return true;
+    return heldMinMs;
   }
 
-  #skipHolds(agent: Agent, nowMs: number): boolean {
+  #skipHolds(table: AgentTable, index: number, nowMs: number): boolean {
+    const hot = table.hot;
+    const fields = index * table.stride + table.size;
     return (
-      agent.skipVersion === agent.version &&
-      agent.skipClientsEpoch === this.#allocator.clientsEpoch &&
-      agent.skipQuotaEpoch === this.#allocator.quota.epoch &&
-      nowMs < agent.skipUntilMs
+      hot[fields + HOT_SKIP_VERSION] === hot[fields + HOT_VERSION] &&
+      hot[fields + HOT_SKIP_CLIENTS_EPOCH] === this.#allocator.clientsEpoch &&
+      hot[fields + HOT_SKIP_QUOTA_EPOCH] === this.#allocator.quota.epoch &&
+      nowMs < hot[fields + HOT_SKIP_UNTIL_MS]
     );
   }
 
   /**
-   * Fills the offerable scratch for a role on an agent: unreserved scalars
-   * shrunk to quota limit and headroom, the role's (and its ancestors')
-   * reservations, and unreserved ports. Null when something is offerable, else why not.
+   * True when a walk would find every active client filtered on this agent:
+   * its filter row is exactly the active-client mask (no filter of an inactive
+   * client either, so the agent's earliest filter expiry is the walk's), every
+   * active role has something allocatable, and every refused set on the agent
+   * covers it. DRF sorters only, and no per-client minimums: then nothing else
+   * can tell clients apart. Reads the role order without changing anything.
    */
-  #offerableFor(role: RoleState, agent: Agent, stage: 1 | 2): DecisionOutcome | null {
+  #allHeld(index: number, agents: CycleAgents): boolean {
     const allocator = this.#allocator;
-    const quota = allocator.quota;
-    const offer = this.#offerScalars;
-    offer.set(agent.freeScalars);
-    let quotaShrunk = false;
-    if (quota.active) {
-      if (quota.hasLimit(role.name)) minInto(offer, offer, quota.limitRemainingInto(this.#limit, role.name));
-      quota.requiredHeadroomInto(this.#required, this.#scratch);
-      const ownUnmet = quota.unmetGuaranteeInto(this.#unmet, role.name);
-      for (let slot = 0; slot < offer.length; slot++) {
-        const surplus = Math.max(0, allocator.freeUnreserved[slot] - this.#required[slot]);
-        let cap: number;
-        if (stage === 1) cap = quota.guaranteedSlot(role.name, slot) ? this.#unmet[slot] : surplus;
-        else cap = this.#required[slot] > 0 ? surplus + (ownUnmet ? this.#unmet[slot] : 0) : Infinity;
-        if (cap < offer[slot]) offer[slot] = cap;
+    const filters = allocator.filters;
+    // The count first: most agents have fewer filters than active clients, and the count is one load.
+    if (!allocator.uniformClients || filters.count(index) !== allocator.activeClientCount) return false;
+    if (!this.#filters.rowIsActiveMask(index, allocator.activeClients)) return false;
+    const offerable = this.#offerable;
+    for (const roleBlock of allocator.roleSorter.orderedBlocks()) {
+      for (const roleNode of roleBlock) {
+        if (offerable.compute(roleNode.payload!, index, agents, 2, allocator.quota, allocator.freeUnreserved) !== null) return false;
+        if (!isAllocatable(offerable.total, allocator.minAllocatable)) return false;
+        if (!this.#filters.everyRefusedSetCovers(index, offerable)) return false;
       }
-      quotaShrunk = !contains(offer, agent.freeScalars);
     }
-    this.#offerReserved.length = 0;
-    this.#offerTotal.set(offer);
-    for (const part of agent.freeReserved) {
-      if (!isSelfOrAncestor(part.role, role.name) || isEmpty(part.scalars)) continue;
-      this.#offerReserved.push(part);
-      addInto(this.#offerTotal, this.#offerTotal, part.scalars);
-    }
-    this.#offerPorts = agent.freePorts;
-    if (!isEmpty(this.#offerTotal)) return null;
-    return quotaShrunk ? 'quota_limit' : 'no_resources';
+    return true;
   }
 
-  #evaluate(client: Client, agent: Agent, agentHasGpus: boolean, nowMs: number): DecisionOutcome {
-    if (agentHasGpus && !client.capabilities.has('GPU_RESOURCES')) return 'missing_capability';
-    if (!isAllocatable(this.#offerTotal, client.minAllocatable ?? this.#allocator.minAllocatable)) return 'not_allocatable';
-    const held = this.#allocator.filters.heldUntil(
-      agent.index,
-      client.index,
-      nowMs,
-      this.#offerScalars,
-      this.#offerPorts,
-      this.#offerReserved,
-    );
+  /** The reasons (REASON_* bits) not to offer to this client; REASON_OFFERED when there are none. */
+  #evaluate(client: Client, agentIndex: number, agentHasGpus: boolean, nowMs: number): number {
+    const logging = this.#log !== null;
+    let reasons = 0;
+    if (agentHasGpus && !client.gpuCapable) {
+      reasons |= REASON_MISSING_CAPABILITY;
+      if (!logging) return reasons;
+    }
+    if (!this.#allocatable(client)) {
+      reasons |= REASON_NOT_ALLOCATABLE;
+      if (!logging) return reasons;
+    }
+    const offerable = this.#offerable;
+    const held = this.#allocator.options.fastPaths
+      ? this.#filters.heldUntil(client.index)
+      : this.#allocator.filters.heldUntil(agentIndex, client.index, nowMs, offerable.scalars, offerable.ports, offerable.reserved);
     if (held > 0) {
       this.#heldUntilMs = held;
-      return 'filtered';
+      reasons |= REASON_FILTERED;
     }
-    return 'offered';
+    return reasons === 0 ? REASON_OFFERED : reasons;
   }
 
-  #takeOffer(client: Client, agent: Agent): ResourceSet {
-    const resources: ResourceSet = {
-      scalars: this.#offerScalars.slice(),
-      ports: this.#offerPorts,
-      reserved: this.#offerReserved.map((part) => ({ ...part, scalars: part.scalars.slice() })),
-    };
-    agent.take(resources);
-    this.#allocator.chargeQuota(client, resources, 1);
-    return resources;
+  #allocatable(client: Client): boolean {
+    if (client.minAllocatable !== null || !this.#allocator.options.fastPaths)
+      return isAllocatable(this.#offerable.total, client.minAllocatable ?? this.#allocator.minAllocatable);
+    if (this.#globalAllocatable < 0) this.#globalAllocatable = isAllocatable(this.#offerable.total, this.#allocator.minAllocatable) ? 1 : 0;
+    return this.#globalAllocatable === 1;
   }
 
-  #record(client: Client, agent: Agent, stage: 1 | 2, outcome: DecisionOutcome): void {
-    const decision: AllocationDecision = {
-      cycle: this.#log!.cycle,
-      atMs: this.#log!.atMs,
-      stage,
-      agentId: agent.id,
-      frameworkId: client.frameworkId,
-      role: client.role.name,
-      outcome,
-      share: client.node.share,
-      roleShare: client.role.node.share,
-      ...(outcome === 'filtered' ? { filteredUntilMs: this.#heldUntilMs } : {}),
-    };
-    this.#log!.decisions.push(decision);
+  /** Moves the offerable resources out of the agent into an offer; sorters are charged when the walk ends. */
+  #take(client: Client, index: number, agents: CycleAgents, sink: OfferSink): void {
+    const offerable = this.#offerable;
+    const reserved = offerable.reserved.length === 0 ? NO_PARTS : offerable.reserved.slice();
+    // Read before the take: the agent's free ports are what the offer holds.
+    const ports = offerable.ports;
+    if (reserved.length === 0) agents.table.takeUnreserved(index, offerable.scalars, ports);
+    else agents.byIndex(index).takeParts(offerable.scalars, ports, reserved);
+    this.#allocator.chargeQuota(client, offerable.scalars, 1);
+    sink.offer(index, client, offerable.scalars, ports, reserved);
+    this.#offers++;
+    const slot = this.#pendingCount++;
+    if (slot === this.#pendingScalars.length) this.#pendingScalars.push(new Float64Array(offerable.scalars.length));
+    if (slot === this.#pendingClients.length) {
+      const clients = new Int32Array(slot * 2);
+      clients.set(this.#pendingClients);
+      this.#pendingClients = clients;
+    }
+    const all = this.#pendingScalars[slot];
+    for (let i = 0; i < all.length; i++) all[i] = offerable.scalars[i];
+    for (const part of reserved) addInto(all, all, part.scalars);
+    this.#pendingClients[slot] = client.index;
   }
 
   #recordRole(role: RoleState, agent: Agent, stage: 1 | 2, outcome: DecisionOutcome): void {
-    for (const block of role.frameworkSorter.orderedBlocks()) for (const node of block) this.#record(node.payload!, agent, stage, outcome);
+    const reasons = outcome === 'quota_limit' ? REASON_QUOTA_LIMIT : REASON_NO_RESOURCES;
+    for (const block of role.frameworkSorter.orderedBlocks())
+      for (const node of block) this.#log!.record(stage, agent.id, node.payload!, reasons, node.share, role.node.share, 0);
   }
 }
 
-/** Resources are allocatable when they contain any one of the minimum alternatives. */
-export function isAllocatable(total: Float64Array, minimums: readonly Float64Array[]): boolean {
-  if (isEmpty(total)) return false;
-  if (minimums.length === 0) return true;
-  for (const minimum of minimums) if (contains(total, minimum)) return true;
-  return false;
-}
-
-function hasAllocatableScalars(agent: Agent): boolean {
-  if (!isEmpty(agent.freeScalars)) return true;
-  for (const part of agent.freeReserved) if (!isEmpty(part.scalars)) return true;
-  return false;
-}
-
-function agentTotalHas(agent: Agent, slot: number): boolean {
-  if (agent.total.scalars[slot] > 0) return true;
-  for (const part of agent.total.reserved) if (part.scalars[slot] > 0) return true;
+function hasFreeScalars(table: AgentTable, index: number): boolean {
+  const hot = table.hot;
+  for (let at = index * table.stride, end = at + table.size; at < end; at++) if (hot[at] > SCALAR_EPSILON) return true;
   return false;
 }

@@ -35,6 +35,8 @@ export interface AllocatorOptions {
   fastPaths: boolean;
   /** Keep per-client decisions for this many recent cycles (0 = off). */
   decisionCycles: number;
+  /** Assertions where state changes (sorter structure, no negative allocation); see Sorter.check. */
+  checks?: boolean;
 }
 
 /** Mesos's `refuse_seconds` rules: default 5 s, 0 = none, at most a year, at least one interval. */
@@ -66,6 +68,16 @@ export class Allocator {
   /** Bumped when clients, their activity or their filters change: part of the fast-skip key. */
   clientsEpoch = 0;
   cycles = 0;
+  /** One bit per client index, set while the client is active (in its sorters' order): filter rows compare against it. */
+  activeClients = new Int32Array(1);
+  /** How many bits of `activeClients` are set. */
+  activeClientCount = 0;
+  /** True while clients differ only in their filters (DRF sorters, no per-client minimums): walks may settle agents wholesale. */
+  get uniformClients(): boolean {
+    return this.#uniformSorters && this.#ownMinimums === 0;
+  }
+  readonly #uniformSorters: boolean;
+  #ownMinimums = 0;
   readonly #weights = new Map<string, number>();
   readonly #clients: (Client | undefined)[] = [];
   readonly #freeClientIndices: number[] = [];
@@ -81,7 +93,8 @@ export class Allocator {
       if (slot >= 0) this.excluded[slot] = 1;
     }
     this.minAllocatable = options.minAllocatable.map((q) => this.layout.vector(q));
-    this.roleSorter = new Sorter<RoleState>(options.roleSorter, size, this.excluded, options.prng);
+    this.roleSorter = new Sorter<RoleState>(options.roleSorter, size, this.excluded, options.prng, options.checks ?? true);
+    this.#uniformSorters = options.roleSorter === 'drf' && options.frameworkSorter === 'drf';
     this.quota = new QuotaLedger(this.layout);
     this.decisionLog = options.decisionCycles > 0 ? new DecisionLog(options.decisionCycles) : null;
     this.total = new Float64Array(size);
@@ -152,7 +165,13 @@ export class Allocator {
     const client = new Client(index, frameworkId, role, capabilities, min);
     this.#clients[index] = client;
     this.filters.ensureClients(this.#clients.length);
+    if (this.activeClients.length < this.filters.words) {
+      const mask = new Int32Array(this.filters.words);
+      mask.set(this.activeClients);
+      this.activeClients = mask;
+    }
     this.filters.clearClient(index);
+    if (min) this.#ownMinimums++;
     client.node = role.frameworkSorter.add(frameworkId, client);
     this.#setActive(client, true);
     return client;
@@ -163,6 +182,7 @@ export class Allocator {
     this.#setActive(client, false);
     client.role.frameworkSorter.remove(client.frameworkId);
     this.filters.clearClient(client.index);
+    if (client.minAllocatable) this.#ownMinimums--;
     this.#clients[client.index] = undefined;
     this.#freeClientIndices.push(client.index);
     this.clientsEpoch++;
@@ -190,9 +210,15 @@ export class Allocator {
   #role(name: string): RoleState {
     let role = this.roles.get(name);
     if (role) return role;
-    const sorter = new Sorter<Client>(this.options.frameworkSorter, this.layout.size, this.excluded, this.options.prng);
+    const sorter = new Sorter<Client>(
+      this.options.frameworkSorter,
+      this.layout.size,
+      this.excluded,
+      this.options.prng,
+      this.options.checks ?? true,
+    );
     sorter.setTotal(this.total);
-    role = new RoleState(name, sorter);
+    role = new RoleState(name, sorter, this.quota.consumed(name));
     role.node = this.roleSorter.add(name, role);
     const weight = this.#weights.get(name);
     if (weight !== undefined) this.roleSorter.setWeight(name, weight);
@@ -202,6 +228,12 @@ export class Allocator {
 
   #setActive(client: Client, active: boolean): void {
     const role = client.role;
+    const bit = 1 << (client.index & 31);
+    const word = client.index >> 5;
+    const was = (this.activeClients[word] & bit) !== 0;
+    if (active) this.activeClients[word] |= bit;
+    else this.activeClients[word] &= ~bit;
+    if (active !== was) this.activeClientCount += active ? 1 : -1;
     if (active) {
       role.frameworkSorter.activate(client.frameworkId);
       if (role.activeClients++ === 0) this.roleSorter.activate(role.name);
@@ -229,15 +261,15 @@ export class Allocator {
 
   /** Sorter, quota and headroom accounting of a move; the agent side is the caller's. */
   charge(client: Client, resources: ResourceSet, sign: 1 | -1): void {
-    this.chargeQuota(client, resources, sign);
+    this.chargeQuota(client, resources.scalars, sign);
     this.chargeSorters(client, allScalarsInto(this.#scratch, resources), sign);
   }
 
-  /** Quota and headroom: the allocation cycle applies these at once, agent by agent. */
-  chargeQuota(client: Client, resources: ResourceSet, sign: 1 | -1): void {
-    if (sign > 0) subtractInto(this.freeUnreserved, this.freeUnreserved, resources.scalars);
-    else addInto(this.freeUnreserved, this.freeUnreserved, resources.scalars);
-    this.quota.charge(client.role.name, resources.scalars, sign);
+  /** Quota and headroom of unreserved scalars: the allocation cycle applies these at once, agent by agent. */
+  chargeQuota(client: Client, scalars: Float64Array, sign: 1 | -1): void {
+    if (sign > 0) subtractInto(this.freeUnreserved, this.freeUnreserved, scalars);
+    else addInto(this.freeUnreserved, this.freeUnreserved, scalars);
+    this.quota.chargeConsumed(client.role.consumed, scalars, sign);
   }
 
   /** DRF shares: the allocation cycle defers these to the end of each agent, as Mesos sorts once per agent. */

@@ -12,6 +12,8 @@ export class Client {
   node!: SorterNode<Client>;
   suppressed = false;
   connected = true;
+  /** Declared GPU_RESOURCES: may be offered agents that have GPUs. */
+  readonly gpuCapable: boolean;
 
   constructor(
     readonly index: number,
@@ -20,7 +22,9 @@ export class Client {
     readonly capabilities: ReadonlySet<string>,
     /** Per framework and role; null means the allocator's global minimum. */
     readonly minAllocatable: readonly Float64Array[] | null,
-  ) {}
+  ) {
+    this.gpuCapable = capabilities.has('GPU_RESOURCES');
+  }
 
   get active(): boolean {
     return this.connected && !this.suppressed;
@@ -34,5 +38,7 @@ export class RoleState {
   constructor(
     readonly name: string,
     readonly frameworkSorter: Sorter<Client>,
+    /** The quota ledger's consumed vector of this role's top-level role (stable: charged without a lookup). */
+    readonly consumed: Float64Array,
   ) {}
 }

@@ -1,9 +1,12 @@
 /**
- * Why the allocator did what it did: one reason per (agent, framework, role)
- * it considered, kept for recent cycles so a host can ask "why did framework F
- * get nothing from agent X at time T?". Recording is optional: it costs a
- * record per client visited, which large benchmarks cannot afford.
+ * Why the allocator did what it did: per (agent, framework, role) it
+ * considered, every reason that applied (not only the first), kept for recent
+ * cycles so a host can ask "why did framework F get nothing from agent X at
+ * time T?". Recording is compact and cheap: references and numbers pushed
+ * into per-cycle columns; `AllocationDecision` objects are made only when
+ * someone reads a cycle's `decisions`.
  */
+import type { Client } from './client.js';
 
 export type DecisionOutcome =
   /** The framework got an offer of this agent. */
@@ -19,6 +22,22 @@ export type DecisionOutcome =
   /** Nothing on the agent is allocatable to this role any more. */
   | 'no_resources';
 
+/** Outcomes by bit: a decision's `reasons` is a mask of these, its `outcome` the first one set. */
+export const DECISION_OUTCOMES: readonly DecisionOutcome[] = [
+  'missing_capability',
+  'not_allocatable',
+  'filtered',
+  'quota_limit',
+  'no_resources',
+  'offered',
+];
+export const REASON_MISSING_CAPABILITY = 1;
+export const REASON_NOT_ALLOCATABLE = 2;
+export const REASON_FILTERED = 4;
+export const REASON_QUOTA_LIMIT = 8;
+export const REASON_NO_RESOURCES = 16;
+export const REASON_OFFERED = 32;
+
 export interface AllocationDecision {
   readonly cycle: number;
   readonly atMs: number;
@@ -26,18 +45,72 @@ export interface AllocationDecision {
   readonly agentId: string;
   readonly frameworkId: string;
   readonly role: string;
+  /** The first reason, in the order the allocator checks them (capability, minimum, filter). */
   readonly outcome: DecisionOutcome;
+  /** Every reason that applied, in that same order; `['offered']` for the framework that got the agent. */
+  readonly reasons: readonly DecisionOutcome[];
   /** The framework's weighted DRF share within its role, and its role's, when considered. */
   readonly share: number;
   readonly roleShare: number;
-  /** For 'filtered': when the filter expires. */
+  /** When a filter applied: when it expires. */
   readonly filteredUntilMs?: number;
 }
 
-export interface CycleDecisions {
-  readonly cycle: number;
-  readonly atMs: number;
-  readonly decisions: AllocationDecision[];
+/** One cycle's decisions, recorded as columns and turned into objects on first read. */
+export class CycleDecisions {
+  readonly #agentIds: string[] = [];
+  readonly #clients: Client[] = [];
+  readonly #numbers: number[] = [];
+  #decisions: AllocationDecision[] | null = null;
+
+  constructor(
+    readonly cycle: number,
+    readonly atMs: number,
+  ) {}
+
+  get size(): number {
+    return this.#agentIds.length;
+  }
+
+  /** Appends one decision; `reasons` is a mask of REASON_* bits. */
+  record(stage: 1 | 2, agentId: string, client: Client, reasons: number, share: number, roleShare: number, filteredUntilMs: number): void {
+    this.#agentIds.push(agentId);
+    this.#clients.push(client);
+    this.#numbers.push(stage, reasons, share, roleShare, filteredUntilMs);
+    this.#decisions = null;
+  }
+
+  /** Whether any decision of this cycle is about the agent. */
+  considered(agentId: string): boolean {
+    return this.#agentIds.includes(agentId);
+  }
+
+  get decisions(): AllocationDecision[] {
+    if (this.#decisions) return this.#decisions;
+    const out: AllocationDecision[] = [];
+    for (let i = 0; i < this.#agentIds.length; i++) {
+      const client = this.#clients[i];
+      const at = i * 5;
+      const mask = this.#numbers[at + 1];
+      const reasons = DECISION_OUTCOMES.filter((_, bit) => (mask & (1 << bit)) !== 0);
+      const filteredUntilMs = this.#numbers[at + 4];
+      out.push({
+        cycle: this.cycle,
+        atMs: this.atMs,
+        stage: this.#numbers[at] as 1 | 2,
+        agentId: this.#agentIds[i],
+        frameworkId: client.frameworkId,
+        role: client.role.name,
+        outcome: reasons[0],
+        reasons,
+        share: this.#numbers[at + 2],
+        roleShare: this.#numbers[at + 3],
+        ...((mask & REASON_FILTERED) !== 0 ? { filteredUntilMs } : {}),
+      });
+    }
+    this.#decisions = out;
+    return out;
+  }
 }
 
 /** A bounded log of the decisions of the most recent cycles. */
@@ -51,7 +124,7 @@ export class DecisionLog {
   }
 
   begin(cycle: number, atMs: number): CycleDecisions {
-    const entry: CycleDecisions = { cycle, atMs, decisions: [] };
+    const entry = new CycleDecisions(cycle, atMs);
     this.#cycles.push(entry);
     if (this.#cycles.length > this.#cyclesMax) this.#cycles.shift();
     return entry;
@@ -65,7 +138,7 @@ export class DecisionLog {
   latestFor(agentId: string, atMs: number): CycleDecisions | undefined {
     for (let i = this.#cycles.length - 1; i >= 0; i--) {
       const cycle = this.#cycles[i];
-      if (cycle.atMs <= atMs && cycle.decisions.some((d) => d.agentId === agentId)) return cycle;
+      if (cycle.atMs <= atMs && cycle.considered(agentId)) return cycle;
     }
     return undefined;
   }

@@ -1,51 +1,70 @@
 /**
- * Offer filters (refused resources): per (client, agent), what was refused and
+ * Offer filters (refused resources): per (agent, client), what was refused and
  * until when. A filter holds while it has not expired and the refused
  * resources contain what would be offered now (the superset test), so an agent
- * that gained free resources is offered again. Storage is one dense table per
- * agent that has filters, indexed by client; refused sets are interned per
- * agent because most of them are equal. Clearing a client's filters everywhere
- * is O(1): it bumps the client's epoch, and older entries stop counting.
+ * that gained free resources is offered again.
+ *
+ * Layout, for walks that visit every client of every agent:
+ * - a dense "may be filtered" bitset, one row of client bits per agent: a set
+ *   bit is a live filter (installed, not cleared, not yet expired);
+ * - per agent that has filters, a table by client of expiry and refused-set
+ *   id; refused sets are interned per agent because most of them are equal,
+ *   so the superset test runs once per (agent, refused set) in a walk;
+ * - expiry in time order: a min-heap of (earliest expiry, agent). `expire`
+ *   pops the agents that are due and sweeps only their rows, so a set bit
+ *   never needs an expiry check;
+ * - per agent, the exact earliest expiry of its live filters, the count of
+ *   its live filters, and a 64-bit signature of the clients it filters (bit
+ *   c & 63), which answers "surely not filtered" for most pairs without
+ *   reading the agent's row (a signature bit may stay set after its filter
+ *   went; it is rebuilt when the agent's row is swept).
+ * Invariant: bit(a, c) set <=> table(a).snapshot[c] != 0 and table(a).expiresAtMs[c] > the last `expire` time;
+ * minExpiryMs[a] = min over set bits of expiresAtMs (Infinity when none), unless marked dirty.
  */
 import type { Ranges } from '../resources/ranges.js';
 import { containsRanges, rangesEqual } from '../resources/ranges.js';
 import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
 import { contains, equals } from '../resources/vector.js';
+import { ExpiryHeap } from './expiryHeap.js';
 
 const SNAPSHOTS_MAX = 32;
+/** Refused-set ids are stored in 16 bits; an agent never has more distinct live sets than clients. */
+const SNAPSHOT_IDS_MAX = 0xffff;
 
 class AgentFilterTable {
   expiresAtMs: Float64Array;
-  epoch: Int32Array;
   /** Index + 1 into snapshots; 0 = no filter. */
-  snapshot: Int32Array;
+  snapshot: Uint16Array;
   snapshots: ResourceSet[] = [];
 
   constructor(capacity: number) {
     this.expiresAtMs = new Float64Array(capacity);
-    this.epoch = new Int32Array(capacity);
-    this.snapshot = new Int32Array(capacity);
+    this.snapshot = new Uint16Array(capacity);
   }
 
   grow(capacity: number): void {
     if (capacity <= this.snapshot.length) return;
     const expires = new Float64Array(capacity);
     expires.set(this.expiresAtMs);
-    const epoch = new Int32Array(capacity);
-    epoch.set(this.epoch);
-    const snapshot = new Int32Array(capacity);
+    const snapshot = new Uint16Array(capacity);
     snapshot.set(this.snapshot);
     this.expiresAtMs = expires;
-    this.epoch = epoch;
     this.snapshot = snapshot;
   }
 
+  /** The id of an equal refused set among the latest few, or of a copy of this one. */
   intern(refused: ResourceSet): number {
     for (let i = this.snapshots.length - 1; i >= 0 && i >= this.snapshots.length - 4; i--) {
       if (sameResourceSet(this.snapshots[i], refused)) return i + 1;
     }
     if (this.snapshots.length >= SNAPSHOTS_MAX) this.compact();
-    this.snapshots.push(refused);
+    if (this.snapshots.length >= SNAPSHOT_IDS_MAX) throw new Error('offer filters: more distinct refused sets on one agent than ids');
+    // A copy: callers may pass vectors they reuse (an offer's pooled slot).
+    this.snapshots.push({
+      scalars: refused.scalars.slice(),
+      ports: refused.ports,
+      reserved: refused.reserved.map((part) => ({ ...part, scalars: part.scalars.slice() })),
+    });
     return this.snapshots.length;
   }
 
@@ -76,37 +95,186 @@ function sameResourceSet(a: ResourceSet, b: ResourceSet): boolean {
   return true;
 }
 
+/** The superset test: the refused resources contain what would be offered now. */
+export function refusedCovers(refused: ResourceSet, scalars: Float64Array, ports: Ranges, reserved: readonly ReservedPart[]): boolean {
+  if (!contains(refused.scalars, scalars) || !containsRanges(refused.ports, ports)) return false;
+  for (const part of reserved) {
+    const match = refused.reserved.find((candidate) => candidate.key === part.key);
+    if (!match || !contains(match.scalars, part.scalars) || !containsRanges(match.ports, part.ports)) return false;
+  }
+  return true;
+}
+
 export class OfferFilters {
   readonly #tables: (AgentFilterTable | undefined)[] = [];
-  #clientEpochs = new Int32Array(16);
-  #capacity = 16;
+  /** Client capacity: a multiple of 32, so that a row is whole 32-bit words. */
+  #clientCapacity = 32;
+  #words = 1;
+  #agentCapacity = 0;
+  #bits = new Int32Array(0);
+  #minExpiryMs = new Float64Array(0);
+  /** Live filters per agent (set bits of its row). */
+  #count = new Int32Array(0);
+  /** Two words per agent: bit (c & 31) of word (c >> 5) & 1 is set when client c may have a filter. */
+  #signature = new Int32Array(0);
+  /** 1 where minExpiryMs may be below the true minimum (a filter holding it was cleared). */
+  #minDirty = new Uint8Array(0);
+  readonly #due = new ExpiryHeap();
+
+  get words(): number {
+    return this.#words;
+  }
+
+  /** The bitset: agent a's row is words [a * words, (a + 1) * words); client c is bit c & 31 of word c >> 5. */
+  get bits(): Int32Array {
+    return this.#bits;
+  }
 
   /** Makes room for client indices below `capacity`. */
   ensureClients(capacity: number): void {
-    if (capacity <= this.#capacity) return;
-    let next = this.#capacity;
+    if (capacity <= this.#clientCapacity) return;
+    let next = this.#clientCapacity;
     while (next < capacity) next *= 2;
-    const epochs = new Int32Array(next);
-    epochs.set(this.#clientEpochs);
-    this.#clientEpochs = epochs;
-    this.#capacity = next;
+    const words = next >> 5;
+    const bits = new Int32Array(this.#agentCapacity * words);
+    for (let agent = 0; agent < this.#agentCapacity; agent++) {
+      for (let word = 0; word < this.#words; word++) bits[agent * words + word] = this.#bits[agent * this.#words + word];
+    }
+    this.#bits = bits;
+    this.#words = words;
+    this.#clientCapacity = next;
     for (const table of this.#tables) table?.grow(next);
   }
 
+  /** Makes room for agent indices below `capacity`. */
+  ensureAgents(capacity: number): void {
+    if (capacity <= this.#agentCapacity) return;
+    let next = Math.max(64, this.#agentCapacity);
+    while (next < capacity) next *= 2;
+    const bits = new Int32Array(next * this.#words);
+    bits.set(this.#bits);
+    const minExpiry = new Float64Array(next).fill(Infinity);
+    minExpiry.set(this.#minExpiryMs);
+    const dirty = new Uint8Array(next);
+    dirty.set(this.#minDirty);
+    const count = new Int32Array(next);
+    count.set(this.#count);
+    this.#count = count;
+    const signature = new Int32Array(next * 2);
+    signature.set(this.#signature);
+    this.#signature = signature;
+    this.#bits = bits;
+    this.#minExpiryMs = minExpiry;
+    this.#minDirty = dirty;
+    this.#agentCapacity = next;
+  }
+
   install(agentIndex: number, clientIndex: number, expiresAtMs: number, refused: ResourceSet): void {
+    this.ensureAgents(agentIndex + 1);
     let table = this.#tables[agentIndex];
     if (!table) {
-      table = new AgentFilterTable(this.#capacity);
+      table = new AgentFilterTable(this.#clientCapacity);
       this.#tables[agentIndex] = table;
     }
+    const word = agentIndex * this.#words + (clientIndex >> 5);
+    const bit = 1 << (clientIndex & 31);
+    const min = this.#minExpiryMs[agentIndex];
+    // Replacing the filter that held the minimum may raise it: recompute on demand.
+    if ((this.#bits[word] & bit) !== 0) {
+      if (table.expiresAtMs[clientIndex] <= min && expiresAtMs > min) this.#minDirty[agentIndex] = 1;
+    } else this.#count[agentIndex]++;
+    this.#bits[word] |= bit;
+    this.#signature[agentIndex * 2 + ((clientIndex >> 5) & 1)] |= bit;
     table.expiresAtMs[clientIndex] = expiresAtMs;
-    table.epoch[clientIndex] = this.#clientEpochs[clientIndex];
     table.snapshot[clientIndex] = table.intern(refused);
+    if (expiresAtMs < min) {
+      this.#minExpiryMs[agentIndex] = expiresAtMs;
+      this.#due.push(expiresAtMs, agentIndex);
+    }
+  }
+
+  /** Removes every filter that has expired at `nowMs` (call before consulting the bits). */
+  expire(nowMs: number): void {
+    const due = this.#due;
+    while (due.size > 0 && due.peekMs() <= nowMs) {
+      const agentIndex = due.pop();
+      if (this.#minExpiryMs[agentIndex] <= nowMs || this.#minDirty[agentIndex] === 1) this.#sweep(agentIndex, nowMs);
+    }
+  }
+
+  /** Clears the agent's expired filters and recomputes its earliest expiry exactly. */
+  #sweep(agentIndex: number, nowMs: number): void {
+    const table = this.#tables[agentIndex];
+    const row = agentIndex * this.#words;
+    let min = Infinity;
+    let low = 0;
+    let high = 0;
+    if (table) {
+      for (let word = 0; word < this.#words; word++) {
+        let bits = this.#bits[row + word];
+        while (bits !== 0) {
+          const lowest = bits & -bits;
+          const client = (word << 5) + (31 - Math.clz32(lowest));
+          bits ^= lowest;
+          const expiresAtMs = table.expiresAtMs[client];
+          if (expiresAtMs <= nowMs) {
+            this.#bits[row + word] &= ~lowest;
+            table.snapshot[client] = 0;
+            this.#count[agentIndex]--;
+            continue;
+          }
+          if (expiresAtMs < min) min = expiresAtMs;
+          if ((word & 1) === 0) low |= lowest;
+          else high |= lowest;
+        }
+      }
+    }
+    this.#signature[agentIndex * 2] = low;
+    this.#signature[agentIndex * 2 + 1] = high;
+    this.#minExpiryMs[agentIndex] = min;
+    this.#minDirty[agentIndex] = 0;
+    if (min !== Infinity) this.#due.push(min, agentIndex);
+  }
+
+  /** How many live filters the agent has. */
+  count(agentIndex: number): number {
+    return agentIndex < this.#agentCapacity ? this.#count[agentIndex] : 0;
+  }
+
+  /** The earliest expiry among the agent's live filters (Infinity when it has none). */
+  minExpiryMs(agentIndex: number, nowMs: number): number {
+    if (agentIndex >= this.#agentCapacity) return Infinity;
+    if (this.#minDirty[agentIndex] === 1) this.#sweep(agentIndex, nowMs);
+    return this.#minExpiryMs[agentIndex];
+  }
+
+  /** Whether a live filter exists for the pair: the bit test walks use before anything else. */
+  mayBeFiltered(agentIndex: number, clientIndex: number): boolean {
+    if (agentIndex >= this.#agentCapacity || clientIndex >= this.#clientCapacity) return false;
+    const bit = 1 << (clientIndex & 31);
+    // The signature (two words, mostly in cache) rules out most pairs before the row is read.
+    if ((this.#signature[agentIndex * 2 + ((clientIndex >> 5) & 1)] & bit) === 0) return false;
+    return (this.#bits[agentIndex * this.#words + (clientIndex >> 5)] & bit) !== 0;
+  }
+
+  /** The refused-set id (1-based) of a live filter; only meaningful where `mayBeFiltered`. */
+  snapshotId(agentIndex: number, clientIndex: number): number {
+    return this.#tables[agentIndex]!.snapshot[clientIndex];
+  }
+
+  /** The agent's interned refused sets, by id - 1. */
+  snapshots(agentIndex: number): readonly ResourceSet[] {
+    return this.#tables[agentIndex]?.snapshots ?? [];
+  }
+
+  /** The expiry of a live filter; only meaningful where `mayBeFiltered`. */
+  expiresAtMs(agentIndex: number, clientIndex: number): number {
+    return this.#tables[agentIndex]!.expiresAtMs[clientIndex];
   }
 
   /**
-   * The expiry time of the filter that holds against what would be offered now
-   * (`scalars`, `ports`, `reserved`), or 0 when no filter holds.
+   * The plain reference check, pair by pair: the expiry time of the filter that
+   * holds against what would be offered now, or 0 when no filter holds.
    */
   heldUntil(
     agentIndex: number,
@@ -116,37 +284,44 @@ export class OfferFilters {
     ports: Ranges,
     reserved: readonly ReservedPart[],
   ): number {
-    const table = this.#tables[agentIndex];
-    if (!table) return 0;
-    const id = table.snapshot[clientIndex];
-    if (id === 0) return 0;
-    const expiresAtMs = table.expiresAtMs[clientIndex];
-    if (expiresAtMs <= nowMs || table.epoch[clientIndex] !== this.#clientEpochs[clientIndex]) {
-      table.snapshot[clientIndex] = 0;
-      return 0;
-    }
-    const refused = table.snapshots[id - 1];
-    if (!contains(refused.scalars, scalars) || !containsRanges(refused.ports, ports)) return 0;
-    for (const part of reserved) {
-      const match = refused.reserved.find((candidate) => candidate.key === part.key);
-      if (!match || !contains(match.scalars, part.scalars) || !containsRanges(match.ports, part.ports)) return 0;
-    }
-    return expiresAtMs;
+    const expiresAtMs = this.expiryOf(agentIndex, clientIndex, nowMs);
+    if (expiresAtMs === null) return 0;
+    const table = this.#tables[agentIndex]!;
+    return refusedCovers(table.snapshots[table.snapshot[clientIndex] - 1], scalars, ports, reserved) ? expiresAtMs : 0;
   }
 
-  /** Whether any unexpired filter is stored for the pair (inspection only). */
+  /** The expiry of an unexpired filter stored for the pair, or null (inspection only). */
   expiryOf(agentIndex: number, clientIndex: number, nowMs: number): number | null {
-    const table = this.#tables[agentIndex];
-    if (!table || table.snapshot[clientIndex] === 0) return null;
-    if (table.epoch[clientIndex] !== this.#clientEpochs[clientIndex] || table.expiresAtMs[clientIndex] <= nowMs) return null;
-    return table.expiresAtMs[clientIndex];
+    if (!this.mayBeFiltered(agentIndex, clientIndex)) return null;
+    const expiresAtMs = this.#tables[agentIndex]!.expiresAtMs[clientIndex];
+    return expiresAtMs > nowMs ? expiresAtMs : null;
   }
 
+  /** Drops the client's filters on every agent (O(agents), one word each). */
   clearClient(clientIndex: number): void {
-    this.#clientEpochs[clientIndex]++;
+    if (clientIndex >= this.#clientCapacity) return;
+    const words = this.#words;
+    const word = clientIndex >> 5;
+    const bit = 1 << (clientIndex & 31);
+    for (let agent = 0; agent < this.#agentCapacity; agent++) {
+      const at = agent * words + word;
+      if ((this.#bits[at] & bit) === 0) continue;
+      this.#bits[at] &= ~bit;
+      this.#count[agent]--;
+      const table = this.#tables[agent]!;
+      table.snapshot[clientIndex] = 0;
+      if (table.expiresAtMs[clientIndex] <= this.#minExpiryMs[agent]) this.#minDirty[agent] = 1;
+    }
   }
 
   clearAgent(agentIndex: number): void {
     this.#tables[agentIndex] = undefined;
+    if (agentIndex >= this.#agentCapacity) return;
+    this.#bits.fill(0, agentIndex * this.#words, (agentIndex + 1) * this.#words);
+    this.#minExpiryMs[agentIndex] = Infinity;
+    this.#minDirty[agentIndex] = 0;
+    this.#count[agentIndex] = 0;
+    this.#signature[agentIndex * 2] = 0;
+    this.#signature[agentIndex * 2 + 1] = 0;
   }
 }

@@ -17,15 +17,15 @@ import type { Task, TaskSpec } from '../tasks/task.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import type { Command, OfferOperation } from './commands.js';
 import type { Rejection } from './effects.js';
+import { conversionProblem } from './conversionChecks.js';
 import type { FrameworkState } from './frameworkState.js';
-import type { Master, StepOutput } from './master.js';
-import { unknownFramework } from './master.js';
-import { conversionProblem } from './operatorCommands.js';
+import type { MasterParts, StepSink } from './masterParts.js';
+import { unknownFramework } from './rejections.js';
 
 type AcceptCommand = Extract<Command, { type: 'offer.accept' }>;
 
 interface Pipeline {
-  readonly master: Master;
+  readonly parts: MasterParts;
   readonly framework: FrameworkState;
   readonly offer: Offer;
   remaining: ResourceSet;
@@ -33,32 +33,25 @@ interface Pipeline {
   rejection: Rejection | null;
 }
 
-export function handleAccept(master: Master, command: AcceptCommand, out: StepOutput): Rejection | null {
-  const framework = master.frameworks.get(command.frameworkId);
+export function handleAccept(parts: MasterParts, command: AcceptCommand, out: StepSink): Rejection | null {
+  const framework = parts.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
-  const problem = validateOffers(master, framework, command.offerIds);
+  const problem = validateOffers(parts, framework, command.offerIds);
   if (problem) {
+    // Invalid offers are used up: their resources go back with no filter, as in Mesos.
     for (const offerId of new Set(command.offerIds)) {
-      const offer = master.offers.get(offerId);
-      if (offer?.frameworkId !== framework.id) continue;
-      master.offers.remove(offer.id);
-      master.allocator.recover(
-        master.allocator.client(offer.clientIndex)!,
-        master.agents.get(offer.agentId)!,
-        offer.resources,
-        command.nowMs,
-        0,
-      );
+      const offer = parts.offers.get(offerId);
+      if (offer?.frameworkId === framework.id) parts.offers.release(offer, 0);
     }
     const state: TaskState = framework.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
     for (const spec of launchedSpecs(command.operations))
-      failTask(master, framework, spec, '', state, 'REASON_INVALID_OFFERS', problem.message, out);
+      failTask(parts, framework, spec, '', state, 'REASON_INVALID_OFFERS', problem.message, out);
     return problem;
   }
-  const offers = command.offerIds.map((id) => master.offers.get(id)!);
-  for (const offer of offers) master.offers.remove(offer.id);
+  const offers = command.offerIds.map((id) => parts.offers.get(id)!);
+  parts.offers.accept(offers);
   const pipeline: Pipeline = {
-    master,
+    parts,
     framework,
     offer: offers[0],
     remaining: offers.slice(1).reduce((sum, offer) => addResourceSets(sum, offer.resources), offers[0].resources),
@@ -66,11 +59,10 @@ export function handleAccept(master: Master, command: AcceptCommand, out: StepOu
     rejection: null,
   };
   for (const operation of command.operations) applyOperation(pipeline, operation, out);
-  const filterMs = filterDurationMs(command.refuseSeconds, master.allocationIntervalMs);
-  const client = master.allocator.client(pipeline.offer.clientIndex)!;
-  const agent = master.agents.get(pipeline.offer.agentId)!;
-  if (!isEmptyResourceSet(pipeline.remaining)) master.allocator.recover(client, agent, pipeline.remaining, command.nowMs, filterMs);
-  master.counters.offersAccepted += offers.length;
+  const filterMs = filterDurationMs(command.refuseSeconds, parts.timeouts.allocationIntervalMs);
+  const client = parts.allocator.client(pipeline.offer.clientIndex)!;
+  const agent = parts.agents.get(pipeline.offer.agentId)!;
+  if (!isEmptyResourceSet(pipeline.remaining)) parts.offers.returnUnused(client, agent, pipeline.remaining, filterMs);
   out.events.push({
     type: 'offer.accepted',
     atMs: command.nowMs,
@@ -83,7 +75,7 @@ export function handleAccept(master: Master, command: AcceptCommand, out: StepOu
   return pipeline.rejection;
 }
 
-function applyOperation(pipeline: Pipeline, operation: OfferOperation, out: StepOutput): void {
+function applyOperation(pipeline: Pipeline, operation: OfferOperation, out: StepSink): void {
   switch (operation.type) {
     case 'LAUNCH':
       for (const spec of operation.tasks) launchIfValid(pipeline, [spec], out);
@@ -105,11 +97,11 @@ function applyOperation(pipeline: Pipeline, operation: OfferOperation, out: Step
 }
 
 /** A reservation or volume operation: reshapes what is left of the offer and the agent's total. */
-function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepOutput): void {
-  const { master, offer } = pipeline;
-  const agent = master.agents.get(offer.agentId)!;
-  const result = conversionFor(operation, offer.role, master.layout.slotOf('disk'));
-  const problem = result.ok ? conversionProblem(master, agent, operation, result.conversion) : result;
+function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepSink): void {
+  const { parts, offer } = pipeline;
+  const agent = parts.agents.get(offer.agentId)!;
+  const result = conversionFor(operation, offer.role, parts.layout.slotOf('disk'));
+  const problem = result.ok ? conversionProblem(parts.tasks, agent, operation, result.conversion) : result;
   const applied = result.ok && !problem ? applyConversion(pipeline.remaining, result.conversion) : null;
   if (!result.ok || problem || !applied) {
     const why = problem ?? { code: 'insufficient_resources', message: `${operation.type} needs resources the offers do not have left` };
@@ -119,11 +111,11 @@ function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepOutp
   const conversion: Conversion = result.conversion;
   pipeline.remaining = applied;
   agent.convertTotal(conversion);
-  master.allocator.chargeConversion(conversion, offer.role, true);
+  parts.allocator.chargeConversion(conversion, offer.role, true);
   out.effects.push({ type: 'agent.resources', agentId: agent.id, total: agent.total });
   out.events.push({
     type: 'resources.converted',
-    atMs: master.nowMs,
+    atMs: parts.nowMs,
     agentId: agent.id,
     operation: operation.type,
     role: offer.role,
@@ -131,8 +123,8 @@ function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepOutp
   });
 }
 
-function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: StepOutput): void {
-  const { master, framework, offer } = pipeline;
+function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: StepSink): void {
+  const { parts, framework, offer } = pipeline;
   let left = pipeline.remaining;
   const problems: string[] = [];
   const ids = new Set<string>();
@@ -145,11 +137,11 @@ function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: Step
   if (problems.length > 0) {
     // A group starts whole or not at all.
     const message = problems.join('; ');
-    for (const spec of specs) failTask(master, framework, spec, offer.agentId, 'TASK_ERROR', 'REASON_TASK_INVALID', message, out);
+    for (const spec of specs) failTask(parts, framework, spec, offer.agentId, 'TASK_ERROR', 'REASON_TASK_INVALID', message, out);
     return;
   }
   pipeline.remaining = left;
-  for (const spec of specs) launchTask(master, framework, offer, spec, out);
+  for (const spec of specs) launchTask(parts, framework, offer, spec, out);
   pipeline.launched += specs.length;
 }
 
@@ -157,13 +149,13 @@ function launchedSpecs(operations: readonly OfferOperation[]): TaskSpec[] {
   return operations.flatMap((operation) => (operation.type === 'LAUNCH' || operation.type === 'LAUNCH_GROUP' ? operation.tasks : []));
 }
 
-function validateOffers(master: Master, framework: FrameworkState, offerIds: readonly string[]): Rejection | null {
+function validateOffers(parts: MasterParts, framework: FrameworkState, offerIds: readonly string[]): Rejection | null {
   if (offerIds.length === 0) return { code: 'invalid_offers', message: 'an accept must name at least one offer' };
   if (new Set(offerIds).size !== offerIds.length) return { code: 'invalid_offers', message: 'an offer is named more than once', offerIds };
   let agentId: string | null = null;
   let role: string | null = null;
   for (const offerId of offerIds) {
-    const offer = master.offers.get(offerId);
+    const offer = parts.offers.get(offerId);
     if (!offer) return { code: 'invalid_offers', message: `offer ${offerId} is no longer valid`, offerId };
     if (offer.frameworkId !== framework.id)
       return { code: 'invalid_offers', message: `offer ${offerId} belongs to another framework`, offerId };
@@ -183,7 +175,7 @@ function taskProblem(framework: FrameworkState, spec: TaskSpec, remaining: Resou
   return null;
 }
 
-function launchTask(master: Master, framework: FrameworkState, offer: Offer, spec: TaskSpec, out: StepOutput): void {
+function launchTask(parts: MasterParts, framework: FrameworkState, offer: Offer, spec: TaskSpec, out: StepSink): void {
   const task: Task = {
     id: spec.taskId,
     name: spec.name ?? spec.taskId,
@@ -198,16 +190,16 @@ function launchTask(master: Master, framework: FrameworkState, offer: Offer, spe
     latest: null,
     history: [],
   };
-  framework.tasks.set(task.id, task);
-  master.counters.tasksLaunched++;
+  parts.tasks.launched++;
   // TASK_STAGING is the master's own starting state: Mesos sends no update for it (the framework
   // knows what it launched), so it is recorded here and announced by task.launched alone.
-  task.history.push({ state: 'TASK_STAGING', atMs: master.nowMs });
-  task.latest = { taskId: task.id, frameworkId: framework.id, agentId: task.agentId, state: 'TASK_STAGING', timestampMs: master.nowMs };
-  master.trackTask(task);
+  task.history.push({ state: 'TASK_STAGING', atMs: parts.nowMs });
+  task.latest = { taskId: task.id, frameworkId: framework.id, agentId: task.agentId, state: 'TASK_STAGING', timestampMs: parts.nowMs };
+  parts.tasks.add(task);
+  parts.tasks.held(task, offer.agentIndex, 1);
   out.events.push({
     type: 'task.launched',
-    atMs: master.nowMs,
+    atMs: parts.nowMs,
     taskId: task.id,
     frameworkId: framework.id,
     agentId: task.agentId,
@@ -218,16 +210,16 @@ function launchTask(master: Master, framework: FrameworkState, offer: Offer, spe
 
 /** A task that never started: a status with no uuid, never stored as live. */
 function failTask(
-  master: Master,
+  parts: MasterParts,
   framework: FrameworkState,
   spec: TaskSpec,
   agentId: string,
   state: TaskState,
   reason: TaskReason,
   message: string,
-  out: StepOutput,
+  out: StepSink,
 ): void {
-  const status = { taskId: spec.taskId, frameworkId: framework.id, agentId, state, reason, message, timestampMs: master.nowMs };
-  out.events.push({ type: 'task.updated', atMs: master.nowMs, status, previous: null });
+  const status = { taskId: spec.taskId, frameworkId: framework.id, agentId, state, reason, message, timestampMs: parts.nowMs };
+  out.events.push({ type: 'task.updated', atMs: parts.nowMs, status, previous: null });
   out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });
 }

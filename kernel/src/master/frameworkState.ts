@@ -8,13 +8,14 @@ import type { Task } from '../tasks/task.js';
 
 export class FrameworkState {
   readonly clients = new Map<string, Client>();
-  readonly tasks = new Map<string, Task>();
   connected = true;
 
   constructor(
     readonly id: string,
     readonly name: string,
     readonly capabilities: ReadonlySet<string>,
+    /** The framework's tasks by id: the task registry's map, read here. */
+    readonly tasks: ReadonlyMap<string, Task>,
   ) {}
 
   get roles(): string[] {

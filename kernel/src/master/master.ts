@@ -1,35 +1,46 @@
 /**
- * The Master: one `step(command)` entry point over the allocator, offers,
- * agents, frameworks and tasks. Pure: time comes in with each command and
- * randomness from the seeded PRNG passed in; what happened comes back as
- * events, and what the host must do as effects. Handlers live beside this
- * file, one concern each (agents, tasks, accept, reconciliation, operator).
- * Invariants (checked by the testing kit): no agent is over-committed; a
- * resource is in at most one outstanding offer; each client's allocation is
- * the sum of its offers and live tasks.
+ * The Master: one `step(command)` entry point over its parts (the allocator,
+ * the offer book, the agent and task registries, the frameworks). Pure: time
+ * comes in with each command and randomness from the seeded PRNG passed in;
+ * what happened comes back as events, and what the host must do as effects.
+ * Handlers live beside this file, one concern each, and receive the parts
+ * (masterParts.ts), never the Master.
+ * Invariants (checked by the testing kit, and by `checks`): no agent is
+ * over-committed; a resource is in at most one outstanding offer; each
+ * client's allocation is the sum of its offers and live tasks.
  */
 import type { Agent } from '../agents/agent.js';
-import type { OfferGrant } from '../allocator/allocationCycle.js';
+import type { RecoveredAgent, UnregisteredAgent } from '../agents/agentRegistry.js';
+import { AgentRegistry } from '../agents/agentRegistry.js';
+import type { AgentTable } from '../agents/agentTable.js';
+import type { CycleAgents, OfferSink } from '../allocator/allocationCycle.js';
 import { AllocationCycle } from '../allocator/allocationCycle.js';
 import type { AllocatorOptions } from '../allocator/allocator.js';
-import { Allocator, filterDurationMs } from '../allocator/allocator.js';
-import type { Offer } from '../offers/offer.js';
-import { OfferBook } from '../offers/offer.js';
+import { Allocator } from '../allocator/allocator.js';
+import type { Client } from '../allocator/client.js';
+import { OfferBook } from '../offers/offerBook.js';
 import type { Prng } from '../prng.js';
 import type { ResourceQuantities } from '../resources/layout.js';
 import { ResourceLayout } from '../resources/layout.js';
-import { VectorPool } from '../resources/vector.js';
+import type { ResourceSet } from '../resources/resourceSet.js';
 import type { Task } from '../tasks/task.js';
+import { TaskRegistry } from '../tasks/taskRegistry.js';
 import { handleAccept } from './acceptOffers.js';
-import type { AgentRecord } from './agentRecord.js';
 import * as agents from './agentLifecycle.js';
+import { afterTaskEnded, drainAgent } from './agentDrain.js';
+import { checkMasterState } from './masterChecks.js';
 import type { Command, FrameworkSpec } from './commands.js';
-import type { Effect, Rejection } from './effects.js';
-import type { KernelEvent, RescindReason } from './events.js';
-import { FrameworkState } from './frameworkState.js';
+import type { Rejection } from './effects.js';
+import * as frameworks from './frameworkCommands.js';
+import type { FrameworkState } from './frameworkState.js';
+import type { MasterParts, MasterTimeouts, StepSink } from './masterParts.js';
 import { handleOperatorConversion } from './operatorCommands.js';
 import { handleReconcile } from './reconciliation.js';
-import { handleAcknowledge, handleShutdown, handleTaskKill, handleTaskStatus, killTask } from './taskHandlers.js';
+import type { StepResult } from './stepOutput.js';
+import { StepOutput, stepResult } from './stepOutput.js';
+import { handleAcknowledge, handleShutdown, handleTaskKill, handleTaskStatus } from './taskHandlers.js';
+
+export type { StepResult } from './stepOutput.js';
 
 export interface MasterOptions {
   prng: Prng;
@@ -52,13 +63,12 @@ export interface MasterOptions {
   decisionCycles?: number;
   /** Failover generation: offer ids carry it so that no id is reused after a failover. */
   epoch?: number;
-}
-
-export interface StepResult {
-  readonly ok: boolean;
-  readonly rejection: Rejection | null;
-  readonly events: KernelEvent[];
-  readonly effects: Effect[];
+  /**
+   * Assertions where state changes (default true): sorter structure and no negative allocation
+   * on every update, and after every step the conservation of each touched agent's resources.
+   * Hosts that must not pay for them in production turn them off (the daemon's --assertions flag).
+   */
+  checks?: boolean;
 }
 
 export interface MasterCounters {
@@ -70,106 +80,178 @@ export interface MasterCounters {
   tasksLaunched: number;
 }
 
-/** The output channel of one step; handlers append to it. */
-export interface StepOutput {
-  events: KernelEvent[];
-  effects: Effect[];
-}
-
 export const DEFAULT_MIN_ALLOCATABLE: readonly ResourceQuantities[] = [{ cpus: 0.01 }, { mem: 32 }];
 export const DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS = 75_000;
 export const DEFAULT_AGENT_REREGISTER_TIMEOUT_MS = 600_000;
 export const DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
 
-export class Master {
+export class Master implements MasterParts {
   readonly options: MasterOptions;
   readonly layout: ResourceLayout;
   readonly allocator: Allocator;
   readonly offers: OfferBook;
-  readonly agents = new Map<string, Agent>();
+  readonly agents: AgentRegistry;
+  readonly tasks: TaskRegistry;
   readonly frameworks = new Map<string, FrameworkState>();
-  /** Live (non-terminal) tasks by agent, UNREACHABLE ones included. */
-  readonly tasksByAgent = new Map<string, Set<Task>>();
-  /** Registered agents whose connection is down: each turns unreachable after the timeout. */
-  readonly disconnectedAgents = new Set<Agent>();
-  /** Agents that stopped answering; partition-aware tasks on them are UNREACHABLE. */
-  readonly unreachableAgents = new Map<string, { atMs: number; record: AgentRecord }>();
-  /** Agents an operator marked gone: they may never come back. */
-  readonly goneAgents = new Map<string, number>();
-  /** After a failover: agents known from the snapshot that have not re-registered yet. */
-  readonly recoveredAgents = new Map<string, { sinceMs: number; record: AgentRecord }>();
-  readonly counters: MasterCounters = {
-    allocationCycles: 0,
-    offersMade: 0,
-    offersDeclined: 0,
-    offersAccepted: 0,
-    offersRescinded: 0,
-    tasksLaunched: 0,
-  };
-  readonly allocationIntervalMs: number;
+  readonly timeouts: MasterTimeouts;
   readonly offerTimeoutMs: number | null;
-  readonly agentUnreachableTimeoutMs: number;
-  readonly agentReregisterTimeoutMs: number;
-  readonly killGracePeriodMs: number;
   readonly epoch: number;
-  readonly pool: VectorPool;
+  readonly checks: boolean;
+  #allocationCycles = 0;
   readonly #cycle: AllocationCycle;
-  readonly #freeAgentIndices: number[] = [];
-  #nextAgentIndex = 0;
+  readonly #cycleAgents: CycleAgents;
+  readonly #sink: OfferSink;
+  /** Slots of the offers the current cycle made (reused: the previous step's output was made by now). */
+  readonly #cycleSlots: number[] = [];
   #nowMs = 0;
   #nextCycleAtMs: number;
   #triggeredAll = false;
   readonly #triggeredAgents = new Set<string>();
-  #activeAgents: Agent[] = [];
-  #activeAgentsDirty = false;
+  #triggeredIndices = new Int32Array(16);
+  /** The latest step's output: its deferred offers are made before the next step changes anything. */
+  #unread: StepOutput | null = null;
 
   constructor(options: MasterOptions) {
     this.options = options;
     this.layout = ResourceLayout.create(options.resourceNames ?? []);
-    this.allocationIntervalMs = options.allocationIntervalMs ?? 1000;
-    if (!(this.allocationIntervalMs > 0)) throw new Error(`allocationIntervalMs must be > 0, got ${this.allocationIntervalMs}`);
+    const allocationIntervalMs = options.allocationIntervalMs ?? 1000;
+    if (!(allocationIntervalMs > 0)) throw new Error(`allocationIntervalMs must be > 0, got ${allocationIntervalMs}`);
+    this.timeouts = {
+      allocationIntervalMs,
+      agentUnreachableTimeoutMs: options.agentUnreachableTimeoutMs ?? DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS,
+      agentReregisterTimeoutMs: options.agentReregisterTimeoutMs ?? DEFAULT_AGENT_REREGISTER_TIMEOUT_MS,
+      killGracePeriodMs: options.killGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS,
+    };
     this.offerTimeoutMs = options.offerTimeoutMs ?? null;
-    this.agentUnreachableTimeoutMs = options.agentUnreachableTimeoutMs ?? DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS;
-    this.agentReregisterTimeoutMs = options.agentReregisterTimeoutMs ?? DEFAULT_AGENT_REREGISTER_TIMEOUT_MS;
-    this.killGracePeriodMs = options.killGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS;
     this.epoch = options.epoch ?? 1;
-    this.offers = new OfferBook(this.epoch === 1 ? 'O' : `O${this.epoch}-`);
+    this.checks = options.checks ?? true;
     this.allocator = new Allocator({
       layout: this.layout,
       prng: options.prng,
-      allocationIntervalMs: this.allocationIntervalMs,
+      allocationIntervalMs,
       roleSorter: options.roleSorter ?? 'drf',
       frameworkSorter: options.frameworkSorter ?? 'drf',
       fairSharingExcludedResourceNames: options.fairSharingExcludedResourceNames ?? [],
       minAllocatable: options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE,
       fastPaths: options.fastPaths ?? true,
       decisionCycles: options.decisionCycles ?? 0,
+      checks: this.checks,
     });
+    this.agents = new AgentRegistry(this.layout, this.checks);
+    this.tasks = new TaskRegistry(this.agents.table.ledgers);
+    const master = this;
+    const registry = this.agents;
+    const allocator = this.allocator;
+    this.offers = new OfferBook(
+      {
+        get nowMs() {
+          return master.#nowMs;
+        },
+        agent: (index) => registry.byIndex(index),
+        client: (index) => allocator.client(index)!,
+        agentIndexOf: (agentId) => registry.get(agentId)?.index ?? -1,
+        clientIndicesOf: (frameworkId) => [...(this.frameworks.get(frameworkId)?.clients.values() ?? [])].map((client) => client.index),
+        giveBack: (client, agent, resources, filterMs) => this.giveBack(client, agent, resources, filterMs),
+      },
+      this.layout.size,
+      this.epoch === 1 ? 'O' : `O${this.epoch}-`,
+      this.agents.table.ledgers,
+    );
     this.#cycle = new AllocationCycle(this.allocator);
-    this.pool = new VectorPool(this.layout.size, 64);
-    this.#nextCycleAtMs = this.allocationIntervalMs;
+    this.#cycleAgents = { table: registry.table, byIndex: (index) => registry.byIndex(index) };
+    this.#sink = {
+      offer: (agentIndex, client, scalars, ports, reserved) =>
+        this.#cycleSlots.push(this.offers.record(agentIndex, client, scalars, ports, reserved, this.#nowMs)),
+    };
+    this.#nextCycleAtMs = allocationIntervalMs;
   }
 
   get nowMs(): number {
     return this.#nowMs;
   }
 
+  get allocationIntervalMs(): number {
+    return this.timeouts.allocationIntervalMs;
+  }
+
+  get agentUnreachableTimeoutMs(): number {
+    return this.timeouts.agentUnreachableTimeoutMs;
+  }
+
+  get agentReregisterTimeoutMs(): number {
+    return this.timeouts.agentReregisterTimeoutMs;
+  }
+
+  get killGracePeriodMs(): number {
+    return this.timeouts.killGracePeriodMs;
+  }
+
+  /** The agents' hot state by index (free vectors, versions, skip keys, flags). */
+  get agentTable(): AgentTable {
+    return this.agents.table;
+  }
+
+  get counters(): MasterCounters {
+    const offers = this.offers.counters;
+    return {
+      allocationCycles: this.#allocationCycles,
+      offersMade: offers.offersMade,
+      offersDeclined: offers.offersDeclined,
+      offersAccepted: offers.offersAccepted,
+      offersRescinded: offers.offersRescinded,
+      tasksLaunched: this.tasks.launched,
+    };
+  }
+
+  /** Registered agents whose connection is down: each turns unreachable after the timeout. */
+  get disconnectedAgents(): ReadonlySet<Agent> {
+    return this.agents.disconnected;
+  }
+
+  /** Agents that stopped answering; partition-aware tasks on them are UNREACHABLE. */
+  get unreachableAgents(): Map<string, UnregisteredAgent> {
+    return this.agents.unreachable;
+  }
+
+  /** Agents an operator marked gone: they may never come back. */
+  get goneAgents(): Map<string, number> {
+    return this.agents.gone;
+  }
+
+  /** After a failover: agents known from the snapshot that have not re-registered yet. */
+  get recoveredAgents(): Map<string, RecoveredAgent> {
+    return this.agents.recovered;
+  }
+
+  /** Live (non-terminal) tasks by agent, UNREACHABLE ones included. */
+  get tasksByAgent(): ReadonlyMap<string, ReadonlySet<Task>> {
+    return this.tasks.liveByAgent;
+  }
+
+  liveTasksOn(agentId: string): Task[] {
+    return this.tasks.liveOn(agentId);
+  }
+
   /** When the host should tick next if nothing else happens. */
   nextWakeMs(): number {
     if (this.#triggeredAll || this.#triggeredAgents.size > 0) return this.#nowMs;
     let wake = this.#nextCycleAtMs;
-    if (this.offerTimeoutMs !== null) for (const offer of this.offers.all()) wake = Math.min(wake, offer.createdAtMs + this.offerTimeoutMs);
-    for (const agent of this.disconnectedAgents) wake = Math.min(wake, agent.sinceMs + this.agentUnreachableTimeoutMs);
-    for (const recovered of this.recoveredAgents.values()) wake = Math.min(wake, recovered.sinceMs + this.agentReregisterTimeoutMs);
+    if (this.offerTimeoutMs !== null) wake = Math.min(wake, this.offers.earliestCreatedAtMs() + this.offerTimeoutMs);
+    for (const agent of this.agents.disconnected) wake = Math.min(wake, agent.sinceMs + this.timeouts.agentUnreachableTimeoutMs);
+    for (const recovered of this.agents.recovered.values())
+      wake = Math.min(wake, recovered.sinceMs + this.timeouts.agentReregisterTimeoutMs);
     return Math.max(wake, this.#nowMs);
   }
 
   step(command: Command): StepResult {
     if (!(command.nowMs >= this.#nowMs)) throw new Error(`time went backwards: ${command.nowMs} < ${this.#nowMs}`);
+    this.#unread?.materialize();
     this.#nowMs = command.nowMs;
-    const out: StepOutput = { events: [], effects: [] };
+    const out = new StepOutput();
+    this.#unread = out;
     const rejection = this.#dispatch(command, out);
-    return { ok: rejection === null, rejection, events: out.events, effects: out.effects };
+    if (this.checks) checkMasterState(this);
+    return stepResult(rejection, out);
   }
 
   #dispatch(command: Command, out: StepOutput): Rejection | null {
@@ -190,27 +272,27 @@ export class Master {
       case 'agent.markGone':
         return agents.markGone(this, command.agentId, out);
       case 'agent.drain':
-        return agents.drainAgent(this, command.agentId, command.markGone ?? false, out);
+        return drainAgent(this, command.agentId, command.markGone ?? false, out);
       case 'agent.updateAttributes':
         return agents.updateAttributes(this, command.agentId, command.attributes, out);
       case 'task.status':
         return handleTaskStatus(this, command, out);
       case 'framework.subscribe':
-        return this.#subscribe(command.framework, out);
+        return frameworks.subscribe(this, command.framework, out);
       case 'framework.disconnect':
-        return this.#disconnect(command.frameworkId, out);
+        return frameworks.disconnect(this, command.frameworkId, out);
       case 'framework.teardown':
-        return this.#teardown(command.frameworkId, out);
+        return frameworks.teardown(this, command.frameworkId, out);
       case 'framework.suppress':
-        return this.#suppress(command.frameworkId, command.roles, true, out);
+        return frameworks.suppress(this, command.frameworkId, command.roles, true, out);
       case 'framework.revive':
-        return this.#suppress(command.frameworkId, command.roles, false, out);
+        return frameworks.suppress(this, command.frameworkId, command.roles, false, out);
       case 'framework.reconcile':
         return handleReconcile(this, command, out);
       case 'offer.accept':
         return handleAccept(this, command, out);
       case 'offer.decline':
-        return this.#decline(command.frameworkId, command.offerIds, command.refuseSeconds, out);
+        return frameworks.decline(this, command.frameworkId, command.offerIds, command.refuseSeconds, out);
       case 'task.kill':
         return handleTaskKill(this, command, out);
       case 'task.acknowledge':
@@ -218,7 +300,7 @@ export class Master {
       case 'executor.shutdown':
         return handleShutdown(this, command, out);
       case 'role.update':
-        return this.#updateRole(command, out);
+        return frameworks.updateRole(this, command, out);
       case 'operator.reserve':
       case 'operator.unreserve':
       case 'operator.createVolumes':
@@ -231,26 +313,11 @@ export class Master {
     }
   }
 
-  // Allocation --------------------------------------------------------------
+  // Parts' doors ----------------------------------------------------------------
 
-  #tick(out: StepOutput): void {
-    this.#expireOffers(out);
-    agents.expireAgentTimeouts(this, out);
-    const periodic = this.#nowMs >= this.#nextCycleAtMs;
-    if (periodic) {
-      // Keep the interval's phase: the next cycle is the first one after now, however far the clock jumped.
-      const behind = this.#nowMs - this.#nextCycleAtMs;
-      this.#nextCycleAtMs += (Math.floor(behind / this.allocationIntervalMs) + 1) * this.allocationIntervalMs;
-    }
-    if (periodic || this.#triggeredAll) this.#allocate(this.activeAgents(), periodic ? 'interval' : 'event', out);
-    else if (this.#triggeredAgents.size > 0) {
-      const triggered = [...this.#triggeredAgents]
-        .map((id) => this.agents.get(id))
-        .filter((agent): agent is Agent => agent?.connection === 'active');
-      this.#allocate(triggered, 'event', out);
-    }
-    this.#triggeredAll = false;
-    this.#triggeredAgents.clear();
+  /** The one way resources go back from a client to an agent (declined, rescinded or unused offers, ended tasks). */
+  giveBack(client: Client, agent: Agent, resources: ResourceSet, filterMs: number): void {
+    this.allocator.recover(client, agent, resources, this.#nowMs, filterMs);
   }
 
   /** Asks for a batched cycle at the next tick (Mesos dispatches one; bursts collapse). */
@@ -259,224 +326,55 @@ export class Master {
     else this.#triggeredAgents.add(agentId);
   }
 
+  taskEndedOn(agentId: string, out: StepSink): void {
+    afterTaskEnded(this, agentId, out);
+  }
+
   /** Agents whose resources may be offered: registered, connected and not draining. */
   activeAgents(): readonly Agent[] {
-    if (this.#activeAgentsDirty) {
-      this.#activeAgents = [...this.agents.values()].filter((agent) => agent.connection === 'active');
-      this.#activeAgentsDirty = false;
-    }
-    return this.#activeAgents;
-  }
-
-  /** A slot in the agent pool for a new agent; views of existing agents follow if the pool grows. */
-  allocatorAgentIndex(): number {
-    const index = this.#freeAgentIndices.pop() ?? this.#nextAgentIndex++;
-    if (this.pool.ensureCapacity(index + 1)) for (const agent of this.agents.values()) agent.rebindFreeView(this.pool.view(agent.index));
-    return index;
-  }
-
-  releaseAgentIndex(index: number): void {
-    this.#freeAgentIndices.push(index);
-  }
-
-  /** Call whenever an agent is added, removed or changes connection. */
-  agentsChanged(): void {
-    this.#activeAgentsDirty = true;
-  }
-
-  #allocate(candidates: readonly Agent[], trigger: 'interval' | 'event', out: StepOutput): void {
-    const grants: OfferGrant[] = [];
-    const stats = this.#cycle.run(this.#nowMs, candidates, grants);
-    this.counters.allocationCycles++;
-    let byFramework: Map<string, Offer[]> | null = null;
-    for (const grant of grants) {
-      const offer: Offer = {
-        id: this.offers.nextId(),
-        frameworkId: grant.client.frameworkId,
-        role: grant.client.role.name,
-        agentId: grant.agent.id,
-        hostname: grant.agent.hostname,
-        attributes: grant.agent.attributes,
-        agentIndex: grant.agent.index,
-        clientIndex: grant.client.index,
-        resources: grant.resources,
-        createdAtMs: this.#nowMs,
-      };
-      this.offers.add(offer);
-      out.events.push({ type: 'offer.made', atMs: this.#nowMs, offer });
-      byFramework ??= new Map();
-      const list = byFramework.get(offer.frameworkId);
-      if (list) list.push(offer);
-      else byFramework.set(offer.frameworkId, [offer]);
-    }
-    this.counters.offersMade += grants.length;
-    if (byFramework) for (const [frameworkId, offers] of byFramework) out.effects.push({ type: 'framework.offers', frameworkId, offers });
-    out.events.push({ type: 'allocation.completed', atMs: this.#nowMs, trigger, ...stats });
-  }
-
-  #expireOffers(out: StepOutput): void {
-    if (this.offerTimeoutMs === null) return;
-    for (const offer of [...this.offers.all()]) {
-      if (offer.createdAtMs + this.offerTimeoutMs <= this.#nowMs) this.rescindOffer(offer, 'offer_timeout', out);
-    }
-  }
-
-  /** Takes an offer back with no filter (timeout, agent or framework gone). */
-  rescindOffer(offer: Offer, reason: RescindReason, out: StepOutput): void {
-    this.offers.remove(offer.id);
-    const client = this.allocator.client(offer.clientIndex)!;
-    this.allocator.recover(client, this.agents.get(offer.agentId)!, offer.resources, this.#nowMs, 0);
-    this.counters.offersRescinded++;
-    out.events.push({
-      type: 'offer.rescinded',
-      atMs: this.#nowMs,
-      offerId: offer.id,
-      frameworkId: offer.frameworkId,
-      agentId: offer.agentId,
-      reason,
-    });
-    out.effects.push({ type: 'framework.rescind', frameworkId: offer.frameworkId, offerId: offer.id });
-  }
-
-  #decline(frameworkId: string, offerIds: readonly string[], refuseSeconds: number | undefined, out: StepOutput): Rejection | null {
-    const framework = this.frameworks.get(frameworkId);
-    if (!framework) return unknownFramework(frameworkId);
-    const filterMs = filterDurationMs(refuseSeconds, this.allocationIntervalMs);
-    const unknown: string[] = [];
-    for (const offerId of offerIds) {
-      const offer = this.offers.get(offerId);
-      if (!offer || offer.frameworkId !== frameworkId) {
-        unknown.push(offerId);
-        continue;
-      }
-      this.offers.remove(offerId);
-      const client = this.allocator.client(offer.clientIndex)!;
-      this.allocator.recover(client, this.agents.get(offer.agentId)!, offer.resources, this.#nowMs, filterMs);
-      this.counters.offersDeclined++;
-      out.events.push({ type: 'offer.declined', atMs: this.#nowMs, offerId, frameworkId, agentId: offer.agentId, filterMs });
-    }
-    // Declining an offer that is gone (rescinded, already answered) is normal in Mesos: report, lose nothing.
-    if (unknown.length > 0)
-      return {
-        code: 'unknown_offer',
-        message: `no outstanding offers ${unknown.join(', ')} for framework ${frameworkId}`,
-        offerIds: unknown,
-      };
-    return null;
-  }
-
-  // Tasks by agent ------------------------------------------------------------
-
-  trackTask(task: Task): void {
-    let set = this.tasksByAgent.get(task.agentId);
-    if (!set) this.tasksByAgent.set(task.agentId, (set = new Set()));
-    set.add(task);
-  }
-
-  untrackTask(task: Task): void {
-    const set = this.tasksByAgent.get(task.agentId);
-    set?.delete(task);
-    if (set && set.size === 0) this.tasksByAgent.delete(task.agentId);
-  }
-
-  liveTasksOn(agentId: string): Task[] {
-    return [...(this.tasksByAgent.get(agentId) ?? [])];
-  }
-
-  // Frameworks --------------------------------------------------------------
-
-  #subscribe(spec: FrameworkSpec, out: StepOutput): Rejection | null {
-    if (spec.roles.length === 0)
-      return { code: 'invalid_framework', message: `framework ${spec.id} must subscribe to at least one role`, frameworkId: spec.id };
-    const existing = this.frameworks.get(spec.id);
-    if (existing) {
-      existing.connected = true;
-      for (const client of existing.clients.values()) this.allocator.setConnected(client, true);
-      out.events.push({ type: 'framework.subscribed', atMs: this.#nowMs, frameworkId: spec.id, roles: existing.roles, resubscribed: true });
-      this.triggerAllocation();
-      return null;
-    }
-    this.addFramework(spec, true);
-    out.events.push({ type: 'framework.subscribed', atMs: this.#nowMs, frameworkId: spec.id, roles: spec.roles, resubscribed: false });
-    this.triggerAllocation();
-    return null;
+    return this.agents.offerable();
   }
 
   /** Creates a framework and its clients; a restored master adds them disconnected. */
   addFramework(spec: FrameworkSpec, connected: boolean): FrameworkState {
-    const capabilities = new Set(spec.capabilities ?? []);
-    const framework = new FrameworkState(spec.id, spec.name ?? spec.id, capabilities);
-    framework.connected = connected;
-    for (const role of spec.roles) {
-      const client = this.allocator.addClient(spec.id, role, capabilities, spec.minAllocatable?.[role] ?? null);
-      framework.clients.set(role, client);
-      if (!connected) this.allocator.setConnected(client, false);
-    }
-    this.frameworks.set(spec.id, framework);
-    return framework;
+    return frameworks.addFramework(this, spec, connected);
   }
 
-  #disconnect(frameworkId: string, out: StepOutput): Rejection | null {
-    const framework = this.frameworks.get(frameworkId);
-    if (!framework) return unknownFramework(frameworkId);
-    framework.connected = false;
-    for (const offer of this.offers.ofFramework(frameworkId)) this.rescindOffer(offer, 'framework_disconnected', out);
-    for (const client of framework.clients.values()) this.allocator.setConnected(client, false);
-    out.events.push({ type: 'framework.disconnected', atMs: this.#nowMs, frameworkId });
-    return null;
+  // Allocation --------------------------------------------------------------
+
+  #tick(out: StepOutput): void {
+    if (this.offerTimeoutMs !== null) this.offers.rescindExpired(this.offerTimeoutMs, out);
+    agents.expireAgentTimeouts(this, out);
+    const periodic = this.#nowMs >= this.#nextCycleAtMs;
+    if (periodic) {
+      // Keep the interval's phase: the next cycle is the first one after now, however far the clock jumped.
+      const interval = this.timeouts.allocationIntervalMs;
+      const behind = this.#nowMs - this.#nextCycleAtMs;
+      this.#nextCycleAtMs += (Math.floor(behind / interval) + 1) * interval;
+    }
+    if (periodic || this.#triggeredAll) {
+      const { indices, count } = this.agents.offerableIndices();
+      this.#allocate(indices, count, periodic ? 'interval' : 'event', out);
+    } else if (this.#triggeredAgents.size > 0) {
+      if (this.#triggeredIndices.length < this.#triggeredAgents.size)
+        this.#triggeredIndices = new Int32Array(this.#triggeredAgents.size * 2);
+      let count = 0;
+      for (const id of this.#triggeredAgents) {
+        const agent = this.agents.get(id);
+        if (agent?.connection === 'active') this.#triggeredIndices[count++] = agent.index;
+      }
+      this.#allocate(this.#triggeredIndices, count, 'event', out);
+    }
+    this.#triggeredAll = false;
+    this.#triggeredAgents.clear();
   }
 
-  /** TEARDOWN: offers rescinded, every live task killed and its resources recovered, the framework removed. */
-  #teardown(frameworkId: string, out: StepOutput): Rejection | null {
-    const framework = this.frameworks.get(frameworkId);
-    if (!framework) return unknownFramework(frameworkId);
-    for (const offer of this.offers.ofFramework(frameworkId)) this.rescindOffer(offer, 'framework_removed', out);
-    for (const task of [...framework.tasks.values()]) killTask(this, framework, task, 'REASON_FRAMEWORK_REMOVED', out);
-    for (const client of framework.clients.values()) this.allocator.removeClient(client);
-    this.frameworks.delete(frameworkId);
-    out.events.push({ type: 'framework.removed', atMs: this.#nowMs, frameworkId });
-    return null;
+  #allocate(candidates: Int32Array, count: number, trigger: 'interval' | 'event', out: StepOutput): void {
+    const slots = this.#cycleSlots;
+    slots.length = 0;
+    const stats = this.#cycle.run(this.#nowMs, candidates, count, this.#cycleAgents, this.#sink);
+    this.#allocationCycles++;
+    if (slots.length > 0) out.deferOffers(this.offers, slots, this.#nowMs);
+    out.events.push({ type: 'allocation.completed', atMs: this.#nowMs, trigger, ...stats });
   }
-
-  #suppress(frameworkId: string, roles: readonly string[] | undefined, suppress: boolean, out: StepOutput): Rejection | null {
-    const framework = this.frameworks.get(frameworkId);
-    if (!framework) return unknownFramework(frameworkId);
-    const selected = framework.selectRoles(roles);
-    for (const role of selected) {
-      const client = framework.clients.get(role)!;
-      this.allocator.setSuppressed(client, suppress);
-      if (!suppress) this.allocator.clearFilters(client);
-    }
-    if (suppress) out.events.push({ type: 'framework.suppressed', atMs: this.#nowMs, frameworkId, roles: selected });
-    else {
-      out.events.push({ type: 'framework.revived', atMs: this.#nowMs, frameworkId, roles: selected });
-      this.triggerAllocation();
-    }
-    return null;
-  }
-
-  #updateRole(command: Extract<Command, { type: 'role.update' }>, out: StepOutput): Rejection | null {
-    if (command.weight !== undefined) {
-      if (!(command.weight > 0) || !Number.isFinite(command.weight))
-        return { code: 'invalid_weight', message: `weight must be a finite number > 0, got ${command.weight}`, role: command.role };
-      this.allocator.setWeight(command.role, command.weight);
-    }
-    if (command.quota !== undefined) {
-      if (command.role.includes('/'))
-        return { code: 'invalid_quota', message: `quota is only allowed on top-level roles, not "${command.role}"`, role: command.role };
-      const unknown = [...Object.keys(command.quota?.guarantee ?? {}), ...Object.keys(command.quota?.limit ?? {})].filter(
-        (name) => !this.layout.has(name),
-      );
-      if (unknown.length > 0)
-        return { code: 'unknown_resource', message: `quota names unknown resources ${unknown.join(', ')}`, role: command.role };
-      this.allocator.setQuota(command.role, command.quota ?? undefined);
-    }
-    const quota = this.allocator.quota.quotaOf(command.role) ?? null;
-    out.events.push({ type: 'role.updated', atMs: this.#nowMs, role: command.role, weight: this.allocator.weight(command.role), quota });
-    return null;
-  }
-}
-
-export function unknownFramework(frameworkId: string): Rejection {
-  return { code: 'unknown_framework', message: `framework ${frameworkId} is not subscribed`, frameworkId };
 }

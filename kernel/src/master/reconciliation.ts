@@ -14,61 +14,61 @@ import { visibleState } from '../tasks/visibleState.js';
 import type { Command } from './commands.js';
 import type { Rejection } from './effects.js';
 import type { FrameworkState } from './frameworkState.js';
-import type { Master, StepOutput } from './master.js';
-import { unknownFramework } from './master.js';
+import type { MasterParts, StepSink } from './masterParts.js';
+import { unknownFramework } from './rejections.js';
 
 export function handleReconcile(
-  master: Master,
+  parts: MasterParts,
   command: Extract<Command, { type: 'framework.reconcile' }>,
-  out: StepOutput,
+  out: StepSink,
 ): Rejection | null {
-  const framework = master.frameworks.get(command.frameworkId);
+  const framework = parts.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
   if (command.tasks.length === 0) {
     for (const task of framework.tasks.values()) {
-      if (!isTerminal(task.state) || task.unacknowledged.length > 0) reply(master, framework, task.id, task.agentId, task.state, out);
+      if (!isTerminal(task.state) || task.unacknowledged.length > 0) reply(parts, framework, task.id, task.agentId, task.state, out);
     }
     return null;
   }
-  for (const { taskId, agentId } of command.tasks) reconcileOne(master, framework, taskId, agentId, out);
+  for (const { taskId, agentId } of command.tasks) reconcileOne(parts, framework, taskId, agentId, out);
   return null;
 }
 
 export function reconcileOne(
-  master: Master,
+  parts: MasterParts,
   framework: FrameworkState,
   taskId: string,
   agentId: string | undefined,
-  out: StepOutput,
+  out: StepSink,
 ): void {
   const task = framework.tasks.get(taskId);
   if (task) {
-    reply(master, framework, taskId, task.agentId, task.state, out);
+    reply(parts, framework, taskId, task.agentId, task.state, out);
     return;
   }
-  const state = stateForUnknownTask(master, agentId);
-  if (state !== null) reply(master, framework, taskId, agentId ?? '', state, out);
+  const state = stateForUnknownTask(parts, agentId);
+  if (state !== null) reply(parts, framework, taskId, agentId ?? '', state, out);
 }
 
 /** Null means "no answer yet": the agent may still come back with the task. */
-function stateForUnknownTask(master: Master, agentId: string | undefined): TaskState | null {
-  if (agentId === undefined) return master.recoveredAgents.size > 0 ? null : 'TASK_UNKNOWN';
-  if (master.agents.has(agentId)) return 'TASK_GONE';
-  if (master.recoveredAgents.has(agentId)) return null;
-  if (master.unreachableAgents.has(agentId)) return 'TASK_UNREACHABLE';
-  if (master.goneAgents.has(agentId)) return 'TASK_GONE_BY_OPERATOR';
+function stateForUnknownTask(parts: MasterParts, agentId: string | undefined): TaskState | null {
+  if (agentId === undefined) return parts.agents.recovered.size > 0 ? null : 'TASK_UNKNOWN';
+  if (parts.agents.has(agentId)) return 'TASK_GONE';
+  if (parts.agents.recovered.has(agentId)) return null;
+  if (parts.agents.unreachable.has(agentId)) return 'TASK_UNREACHABLE';
+  if (parts.agents.gone.has(agentId)) return 'TASK_GONE_BY_OPERATOR';
   return 'TASK_UNKNOWN';
 }
 
-function reply(master: Master, framework: FrameworkState, taskId: string, agentId: string, state: TaskState, out: StepOutput): void {
+function reply(parts: MasterParts, framework: FrameworkState, taskId: string, agentId: string, state: TaskState, out: StepSink): void {
   const status: TaskStatus = {
     taskId,
     frameworkId: framework.id,
     agentId,
     state: visibleState(state, framework.partitionAware),
     reason: 'REASON_RECONCILIATION',
-    timestampMs: master.nowMs,
+    timestampMs: parts.nowMs,
   };
-  out.events.push({ type: 'task.reconciled', atMs: master.nowMs, status });
+  out.events.push({ type: 'task.reconciled', atMs: parts.nowMs, status });
   out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });
 }

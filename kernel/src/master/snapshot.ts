@@ -6,8 +6,8 @@
  * master waits for its agents, then marks the missing ones unreachable.
  */
 import type { QuotaSpec } from '../roles/quota.js';
-import type { AgentRecord } from './agentRecord.js';
-import { agentRecord } from './agentLifecycle.js';
+import type { AgentRecord } from '../agents/agentRecord.js';
+import { agentRecord } from '../agents/agentRecord.js';
 import type { FrameworkSpec } from './commands.js';
 import type { MasterOptions } from './master.js';
 import { Master } from './master.js';
@@ -31,7 +31,7 @@ export function snapshotMaster(master: Master): MasterSnapshot {
       .sort()
       .map((name) => ({ name, weight: master.allocator.weight(name), quota: master.allocator.quota.quotaOf(name) ?? null })),
     agents: [...master.agents.values()]
-      .map((agent) => agentRecord(master, agent))
+      .map((agent) => agentRecord(agent, master.layout))
       .concat([...master.recoveredAgents.values()].map((r) => r.record)),
     unreachable: [...master.unreachableAgents.values()].map(({ atMs, record }) => ({ atMs, record })),
     gone: [...master.goneAgents].map(([id, atMs]) => ({ id, atMs })),

@@ -3,20 +3,17 @@
  * A status update moves a task along the transition table (terminal states
  * are sticky); agent updates carry a uuid that stays unacknowledged until the
  * framework acknowledges it, and a resent update with a known uuid is only
- * forwarded again. The first move into a state that releases resources gives
- * them back; a move out of UNREACHABLE (the agent came back) takes them again.
+ * forwarded again. State changes themselves are taskTransitions.ts's.
  */
 import type { Task, TaskStatus } from '../tasks/task.js';
-import type { TaskReason, TaskState } from '../tasks/taskState.js';
-import { canTransition, isTerminal, releasesResources } from '../tasks/taskState.js';
-import { visibleState } from '../tasks/visibleState.js';
+import type { TaskState } from '../tasks/taskState.js';
+import { canTransition, isTerminal } from '../tasks/taskState.js';
 import type { Command } from './commands.js';
 import type { Rejection } from './effects.js';
-import type { FrameworkState } from './frameworkState.js';
-import type { Master, StepOutput } from './master.js';
-import { unknownFramework } from './master.js';
-import { afterTaskEnded } from './agentLifecycle.js';
+import type { MasterParts, StepSink } from './masterParts.js';
 import { reconcileOne } from './reconciliation.js';
+import { unknownFramework } from './rejections.js';
+import { setTaskState } from './taskTransitions.js';
 
 type StatusCommand = Extract<Command, { type: 'task.status' }>;
 
@@ -28,8 +25,8 @@ const MASTER_ONLY_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_UNKNOWN',
 ]);
 
-export function handleTaskStatus(master: Master, command: StatusCommand, out: StepOutput): Rejection | null {
-  if (!master.agents.has(command.agentId)) {
+export function handleTaskStatus(parts: MasterParts, command: StatusCommand, out: StepSink): Rejection | null {
+  if (!parts.agents.has(command.agentId)) {
     // As in Mesos, an agent the master does not have registered (unreachable, or not yet back after a
     // failover) re-registers before its updates count; its report then says what runs there.
     return {
@@ -39,7 +36,7 @@ export function handleTaskStatus(master: Master, command: StatusCommand, out: St
       taskId: command.taskId,
     };
   }
-  const framework = master.frameworks.get(command.frameworkId);
+  const framework = parts.frameworks.get(command.frameworkId);
   const task = framework?.tasks.get(command.taskId);
   if (!framework || !task || task.agentId !== command.agentId) {
     return {
@@ -53,7 +50,7 @@ export function handleTaskStatus(master: Master, command: StatusCommand, out: St
     out.effects.push({
       type: 'framework.update',
       frameworkId: framework.id,
-      status: task.latest!.uuid === command.uuid ? task.latest! : statusOf(master, task, command),
+      status: task.latest!.uuid === command.uuid ? task.latest! : statusOf(parts, task, command),
     });
     return null;
   }
@@ -77,16 +74,16 @@ export function handleTaskStatus(master: Master, command: StatusCommand, out: St
     }
     // The master already ended the task (e.g. LOST while the agent was away); the agent's
     // update is still forwarded so that it is acknowledged and the agent stops resending it.
-    const status = statusOf(master, task, command);
+    const status = statusOf(parts, task, command);
     task.unacknowledged.push(command.uuid);
     out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });
     return null;
   }
-  setTaskState(master, framework, task, command.state, command.reason, command.message, out, command.uuid, command.healthy);
+  setTaskState(parts, framework, task, command.state, command.reason, command.message, out, command.uuid, command.healthy);
   return null;
 }
 
-function statusOf(master: Master, task: Task, command: StatusCommand): TaskStatus {
+function statusOf(parts: MasterParts, task: Task, command: StatusCommand): TaskStatus {
   return {
     taskId: task.id,
     frameworkId: task.frameworkId,
@@ -96,72 +93,17 @@ function statusOf(master: Master, task: Task, command: StatusCommand): TaskStatu
     ...(command.message ? { message: command.message } : {}),
     ...(command.uuid ? { uuid: command.uuid } : {}),
     ...(command.healthy !== undefined ? { healthy: command.healthy } : {}),
-    timestampMs: master.nowMs,
+    timestampMs: parts.nowMs,
   };
 }
 
-/**
- * Moves a task to a new state and tells its framework (partition-unaware
- * frameworks see TASK_LOST for the finer states). Keeps resources, the
- * per-agent index and draining agents in step.
- */
-export function setTaskState(
-  master: Master,
-  framework: FrameworkState,
-  task: Task,
-  state: TaskState,
-  reason: TaskReason | undefined,
-  message: string | undefined,
-  out: StepOutput,
-  uuid?: string,
-  healthy?: boolean,
-): void {
-  const shown = visibleState(state, framework.partitionAware);
-  const before = task.state;
-  const previous = task.history.length > 0 ? before : null;
-  task.state = shown;
-  if (before !== shown || task.history.length === 0) task.history.push({ state: shown, atMs: master.nowMs, ...(reason ? { reason } : {}) });
-  const status: TaskStatus = {
-    taskId: task.id,
-    frameworkId: task.frameworkId,
-    agentId: task.agentId,
-    state: shown,
-    ...(reason ? { reason } : {}),
-    ...(message ? { message } : {}),
-    ...(uuid ? { uuid } : {}),
-    ...(healthy !== undefined ? { healthy } : {}),
-    timestampMs: master.nowMs,
-  };
-  task.latest = status;
-  if (uuid) task.unacknowledged.push(uuid);
-  out.events.push({ type: 'task.updated', atMs: master.nowMs, status, previous });
-  out.effects.push({ type: 'framework.update', frameworkId: task.frameworkId, status });
-  chargeForTransition(master, framework, task, previous === null ? null : before, shown);
-  if (isTerminal(shown)) {
-    master.untrackTask(task);
-    afterTaskEnded(master, task.agentId, out);
-  } else master.trackTask(task);
-}
-
-/** Resources follow the task: recovered when it stops holding them, taken again if it comes back. */
-function chargeForTransition(master: Master, framework: FrameworkState, task: Task, before: TaskState | null, after: TaskState): void {
-  const heldBefore = before !== null && !releasesResources(before);
-  const heldAfter = !releasesResources(after);
-  if (heldBefore === heldAfter) return;
-  const client = framework.clients.get(task.role)!;
-  const agent = master.agents.get(task.agentId);
-  if (heldBefore) {
-    if (agent) master.allocator.recover(client, agent, task.resources, master.nowMs, 0);
-  } else if (agent && before !== null) master.allocator.allocate(client, agent, task.resources);
-}
-
-export function handleTaskKill(master: Master, command: Extract<Command, { type: 'task.kill' }>, out: StepOutput): Rejection | null {
-  const framework = master.frameworks.get(command.frameworkId);
+export function handleTaskKill(parts: MasterParts, command: Extract<Command, { type: 'task.kill' }>, out: StepSink): Rejection | null {
+  const framework = parts.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
   const task = framework.tasks.get(command.taskId);
   if (!task) {
     // Mesos answers a KILL of an unknown task with an explicit reconciliation of it.
-    reconcileOne(master, framework, command.taskId, command.agentId, out);
+    reconcileOne(parts, framework, command.taskId, command.agentId, out);
     return null;
   }
   if (isTerminal(task.state)) return { code: 'task_terminal', message: `task ${task.id} is already ${task.state}`, taskId: task.id };
@@ -170,34 +112,18 @@ export function handleTaskKill(master: Master, command: Extract<Command, { type:
     agentId: task.agentId,
     frameworkId: framework.id,
     taskId: task.id,
-    gracePeriodMs: command.gracePeriodMs ?? master.killGracePeriodMs,
+    gracePeriodMs: command.gracePeriodMs ?? parts.timeouts.killGracePeriodMs,
     killingState: framework.capabilities.has('TASK_KILLING_STATE'),
   });
   return null;
 }
 
-/** Kills a task on its agent and ends it in the master at once (framework teardown). */
-export function killTask(master: Master, framework: FrameworkState, task: Task, reason: TaskReason, out: StepOutput): void {
-  if (isTerminal(task.state)) return;
-  if (task.state !== 'TASK_UNREACHABLE') {
-    out.effects.push({
-      type: 'agent.kill',
-      agentId: task.agentId,
-      frameworkId: framework.id,
-      taskId: task.id,
-      gracePeriodMs: master.killGracePeriodMs,
-      killingState: false,
-    });
-  }
-  setTaskState(master, framework, task, 'TASK_KILLED', reason, undefined, out);
-}
-
 export function handleAcknowledge(
-  master: Master,
+  parts: MasterParts,
   command: Extract<Command, { type: 'task.acknowledge' }>,
-  out: StepOutput,
+  out: StepSink,
 ): Rejection | null {
-  const framework = master.frameworks.get(command.frameworkId);
+  const framework = parts.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
   const task = framework.tasks.get(command.taskId);
   if (!task || task.agentId !== command.agentId)
@@ -211,19 +137,19 @@ export function handleAcknowledge(
   // Forwarded even when the master saw it before: the agent may have missed the first one,
   // and its status update manager ignores duplicates and stale acknowledgements itself.
   out.effects.push({ type: 'agent.acknowledge', agentId: task.agentId, frameworkId: framework.id, taskId: task.id, uuid: command.uuid });
-  out.events.push({ type: 'task.acknowledged', atMs: master.nowMs, frameworkId: framework.id, taskId: task.id, uuid: command.uuid });
+  out.events.push({ type: 'task.acknowledged', atMs: parts.nowMs, frameworkId: framework.id, taskId: task.id, uuid: command.uuid });
   return null;
 }
 
 export function handleShutdown(
-  master: Master,
+  parts: MasterParts,
   command: Extract<Command, { type: 'executor.shutdown' }>,
-  out: StepOutput,
+  out: StepSink,
 ): Rejection | null {
-  const framework = master.frameworks.get(command.frameworkId);
+  const framework = parts.frameworks.get(command.frameworkId);
   if (!framework) return unknownFramework(command.frameworkId);
-  const tasks = master
-    .liveTasksOn(command.agentId)
+  const tasks = parts.tasks
+    .liveOn(command.agentId)
     .filter((task) => task.frameworkId === framework.id && task.executorId === command.executorId);
   if (tasks.length === 0)
     return {
@@ -236,7 +162,7 @@ export function handleShutdown(
       agentId: task.agentId,
       frameworkId: framework.id,
       taskId: task.id,
-      gracePeriodMs: master.killGracePeriodMs,
+      gracePeriodMs: parts.timeouts.killGracePeriodMs,
       killingState: framework.capabilities.has('TASK_KILLING_STATE'),
     });
   }

@@ -77,7 +77,11 @@ export class QuotaLedger {
 
   /** Reservations and unreserved allocations both move consumed quota. */
   charge(role: string, scalars: Float64Array, sign: 1 | -1): void {
-    const consumed = this.consumed(role);
+    this.chargeConsumed(this.consumed(role), scalars, sign);
+  }
+
+  /** `charge` on a vector `consumed(role)` returned earlier (they are never replaced): no name lookup. */
+  chargeConsumed(consumed: Float64Array, scalars: Float64Array, sign: 1 | -1): void {
     if (sign > 0) addInto(consumed, consumed, scalars);
     else subtractInto(consumed, consumed, scalars);
     if (this.#quotas.size > 0) this.epoch++;
