@@ -58,13 +58,20 @@ export { Sorter } from './allocator/sorter.js';
 export type { SorterKind } from './allocator/sorter.js';
 export type { AllocationDecision, DecisionOutcome, CycleDecisions } from './allocator/decisions.js';
 export { explainAllocation } from './allocator/explain.js';
-export type { Explanation } from './allocator/explain.js';
+export type { Explanation, ExplainSource } from './allocator/explain.js';
 export type { Offer } from './offers/offer.js';
 export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents/agent.js';
 
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
 export type { TaskState, TaskReason } from './tasks/taskState.js';
 export type { Task, TaskSpec, TaskStatus } from './tasks/task.js';
+export {
+  StatusUpdateManager,
+  uuidFromPrng,
+  STATUS_UPDATE_RETRY_INITIAL_MS,
+  STATUS_UPDATE_RETRY_MAX_MS,
+} from './tasks/statusUpdateManager.js';
+export type { StatusUpdate, AcknowledgeResult, StatusUpdateManagerSnapshot } from './tasks/statusUpdateManager.js';
 
 export { Simulation, scenarioResourceNames } from './sim/simulation.js';
 export type { SimulationOptions, InvariantViolation } from './sim/simulation.js';

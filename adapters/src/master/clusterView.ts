@@ -7,7 +7,7 @@
  * outstanding offers (Mesos counts offered-or-allocated), divided by weight.
  */
 import type { Master, ResourceQuantities, ResourceSet } from '@allot/kernel';
-import { describeResourceSet, dominantShare, isTerminal, releasesResources, roundScalar } from '@allot/kernel';
+import { describeResourceSet, isTerminal, releasesResources, roundScalar } from '@allot/kernel';
 import type { ResourceSetDescription } from '@allot/kernel';
 import type { MasterHost } from './masterHost.js';
 
@@ -107,9 +107,7 @@ export function clusterView(host: MasterHost): ClusterView {
     addTo(offeredByFramework, offer.frameworkId, scalars);
     addTo(allocatedByRole, offer.role, scalars);
   }
-  const total = master.allocator.total;
-  const share = (vector: Float64Array | undefined) =>
-    vector ? roundScalar(dominantShare(vector, total, master.allocator.excluded, 1) * 1000) / 1000 : 0;
+  const share = (vector: Float64Array | undefined) => (vector ? roundScalar(master.dominantShareOf(vector) * 1000) / 1000 : 0);
 
   const agents: AgentView[] = [];
   for (const agent of master.agents.values()) {
@@ -152,14 +150,14 @@ export function clusterView(host: MasterHost): ClusterView {
     tasks: tasksByFramework.get(framework.id) ?? {},
   }));
 
-  const roleNames = new Set<string>([...master.allocator.roles.keys(), ...master.allocator.quota.roles(), ...allocatedByRole.keys()]);
+  const roleNames = new Set<string>([...master.roleNames(), ...allocatedByRole.keys()]);
   const roles: RoleView[] = [...roleNames].sort().map((name) => {
-    const weight = master.allocator.weight(name);
+    const weight = master.roleWeight(name);
     const dominant = share(allocatedByRole.get(name));
     return {
       name,
       weight,
-      quota: master.allocator.quota.quotaOf(name) ?? null,
+      quota: master.roleQuota(name),
       allocated: quantities(allocatedByRole.get(name)),
       share: dominant,
       weightedShare: roundScalar((dominant / weight) * 1000) / 1000,
@@ -172,6 +170,7 @@ export function clusterView(host: MasterHost): ClusterView {
   const offeredTotal = layout.zero();
   for (const vector of offeredByAgent.values()) for (let slot = 0; slot < vector.length; slot++) offeredTotal[slot] += vector[slot];
   const utilization: ResourceQuantities = {};
+  const total = master.clusterTotal();
   for (let slot = 0; slot < layout.size; slot++)
     if (total[slot] > 0) utilization[layout.names[slot]] = roundScalar(allocatedTotal[slot] / total[slot]);
 

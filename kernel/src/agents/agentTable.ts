@@ -34,7 +34,10 @@ export const HOT_SKIP_QUOTA_EPOCH = 3;
 export const HOT_SKIP_UNTIL_MS = 4;
 /** 1 when an offer took every free port: the free ports are then none, whatever `freePorts` holds. */
 export const HOT_PORTS_TAKEN = 5;
-const HOT_FIELDS = 6;
+/** Kept by the offer filters: how many live filters the agent has, and a 2 x 32-bit signature of their clients. */
+export const HOT_FILTER_COUNT = 6;
+export const HOT_FILTER_SIGNATURE = 7;
+const HOT_FIELDS = 9;
 
 export class AgentTable {
   /** Scalar slots per agent (the layout's size). */

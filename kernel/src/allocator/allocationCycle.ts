@@ -81,6 +81,7 @@ export class AllocationCycle {
   #pendingCount = 0;
   /** Per role walk: whether the offerable total passes the global minimum (-1 = not yet known). */
   #globalAllocatable = -1;
+  #walkHeldMinMs = Infinity;
 
   constructor(allocator: Allocator) {
     this.#allocator = allocator;
@@ -139,9 +140,12 @@ export class AllocationCycle {
     const allocator = this.#allocator;
     const offerable = this.#offerable;
     let heldMinMs = Infinity;
-    for (const roleBlock of allocator.roleSorter.orderedBlocks()) {
-      for (const roleNode of roleBlock) {
-        const role = roleNode.payload!;
+    const roleSorter = allocator.roleSorter;
+    const roles = roleSorter.order();
+    for (let roleBlock = 0; roleBlock < roles.blockCount; roleBlock++) {
+      const roleIds = roles.blocks[roleBlock];
+      for (let r = 0, roleCount = roles.sizes[roleBlock]; r < roleCount; r++) {
+        const role = roleSorter.node(roleIds[r]).payload!;
         if (stage === 1 && !allocator.quota.unmetGuaranteeInto(offerable.unmet, role.name)) continue;
         const roleOutcome = offerable.compute(role, index, agents, stage, allocator.quota, allocator.freeUnreserved);
         if (roleOutcome !== null) {
@@ -150,29 +154,46 @@ export class AllocationCycle {
         }
         this.#filters.begin(index);
         this.#globalAllocatable = -1;
-        clients: for (const block of role.frameworkSorter.orderedBlocks()) {
-          for (const node of block) {
-            const client = node.payload!;
-            const reasons = this.#evaluate(client, index, agentHasGpus, nowMs);
-            if ((reasons & REASON_FILTERED) !== 0 && this.#heldUntilMs < heldMinMs) heldMinMs = this.#heldUntilMs;
-            if (this.#log)
-              this.#log.record(
-                stage,
-                agents.byIndex(index).id,
-                client,
-                reasons,
-                client.node.share,
-                client.role.node.share,
-                this.#heldUntilMs,
-              );
-            if (reasons !== REASON_OFFERED) continue;
-            this.#take(client, index, agents, sink);
-            break clients;
-          }
-        }
+        this.#walkClients(role, index, agents, stage, agentHasGpus, nowMs, sink);
+        if (this.#walkHeldMinMs < heldMinMs) heldMinMs = this.#walkHeldMinMs;
       }
     }
     return heldMinMs;
+  }
+
+  /**
+   * Walks a role's clients in DRF order until one gets the offerable resources; the earliest
+   * expiry among the filters that held is left in #walkHeldMinMs. Returns whether one got them.
+   */
+  #walkClients(
+    role: RoleState,
+    index: number,
+    agents: CycleAgents,
+    stage: 1 | 2,
+    agentHasGpus: boolean,
+    nowMs: number,
+    sink: OfferSink,
+  ): boolean {
+    const sorter = role.frameworkSorter;
+    const order = sorter.order();
+    let heldMinMs = Infinity;
+    let offered = false;
+    clients: for (let b = 0; b < order.blockCount; b++) {
+      const ids = order.blocks[b];
+      for (let i = 0, size = order.sizes[b]; i < size; i++) {
+        const node = sorter.node(ids[i]);
+        const client = node.payload!;
+        const reasons = this.#evaluate(client, index, agentHasGpus, nowMs);
+        if ((reasons & REASON_FILTERED) !== 0 && this.#heldUntilMs < heldMinMs) heldMinMs = this.#heldUntilMs;
+        if (this.#log) this.#log.record(stage, agents.byIndex(index).id, client, reasons, node.share, role.node.share, this.#heldUntilMs);
+        if (reasons !== REASON_OFFERED) continue;
+        this.#take(client, index, agents, sink);
+        offered = true;
+        break clients;
+      }
+    }
+    this.#walkHeldMinMs = heldMinMs;
+    return offered;
   }
 
   #skipHolds(table: AgentTable, index: number, nowMs: number): boolean {
@@ -201,9 +222,12 @@ export class AllocationCycle {
     if (!allocator.uniformClients || filters.count(index) !== allocator.activeClientCount) return false;
     if (!this.#filters.rowIsActiveMask(index, allocator.activeClients)) return false;
     const offerable = this.#offerable;
-    for (const roleBlock of allocator.roleSorter.orderedBlocks()) {
-      for (const roleNode of roleBlock) {
-        if (offerable.compute(roleNode.payload!, index, agents, 2, allocator.quota, allocator.freeUnreserved) !== null) return false;
+    const roleSorter = allocator.roleSorter;
+    const roles = roleSorter.order();
+    for (let b = 0; b < roles.blockCount; b++) {
+      for (let r = 0; r < roles.sizes[b]; r++) {
+        const role = roleSorter.node(roles.blocks[b][r]).payload!;
+        if (offerable.compute(role, index, agents, 2, allocator.quota, allocator.freeUnreserved) !== null) return false;
         if (!isAllocatable(offerable.total, allocator.minAllocatable)) return false;
         if (!this.#filters.everyRefusedSetCovers(index, offerable)) return false;
       }
@@ -267,8 +291,14 @@ export class AllocationCycle {
 
   #recordRole(role: RoleState, agent: Agent, stage: 1 | 2, outcome: DecisionOutcome): void {
     const reasons = outcome === 'quota_limit' ? REASON_QUOTA_LIMIT : REASON_NO_RESOURCES;
-    for (const block of role.frameworkSorter.orderedBlocks())
-      for (const node of block) this.#log!.record(stage, agent.id, node.payload!, reasons, node.share, role.node.share, 0);
+    const sorter = role.frameworkSorter;
+    const order = sorter.order();
+    for (let b = 0; b < order.blockCount; b++) {
+      for (let i = 0; i < order.sizes[b]; i++) {
+        const node = sorter.node(order.blocks[b][i]);
+        this.#log!.record(stage, agent.id, node.payload!, reasons, node.share, role.node.share, 0);
+      }
+    }
   }
 }
 

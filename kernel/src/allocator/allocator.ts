@@ -8,6 +8,7 @@
  * offers and live tasks (checked by the testing kit).
  */
 import type { Agent } from '../agents/agent.js';
+import type { AgentTable } from '../agents/agentTable.js';
 import type { Prng } from '../prng.js';
 import type { ResourceLayout, ResourceQuantities } from '../resources/layout.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
@@ -37,6 +38,8 @@ export interface AllocatorOptions {
   decisionCycles: number;
   /** Assertions where state changes (sorter structure, no negative allocation); see Sorter.check. */
   checks?: boolean;
+  /** The agents' hot state: offer filters keep each agent's filter count and signature in its record. */
+  agentTable: AgentTable;
 }
 
 /** Mesos's `refuse_seconds` rules: default 5 s, 0 = none, at most a year, at least one interval. */
@@ -57,7 +60,7 @@ export class Allocator {
   readonly roleSorter: Sorter<RoleState>;
   readonly roles = new Map<string, RoleState>();
   readonly quota: QuotaLedger;
-  readonly filters = new OfferFilters();
+  readonly filters: OfferFilters;
   readonly excluded: Uint8Array;
   readonly minAllocatable: readonly Float64Array[];
   readonly decisionLog: DecisionLog | null;
@@ -93,6 +96,7 @@ export class Allocator {
       if (slot >= 0) this.excluded[slot] = 1;
     }
     this.minAllocatable = options.minAllocatable.map((q) => this.layout.vector(q));
+    this.filters = new OfferFilters(options.agentTable);
     this.roleSorter = new Sorter<RoleState>(options.roleSorter, size, this.excluded, options.prng, options.checks ?? true);
     this.#uniformSorters = options.roleSorter === 'drf' && options.frameworkSorter === 'drf';
     this.quota = new QuotaLedger(this.layout);

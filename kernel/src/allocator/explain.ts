@@ -1,11 +1,23 @@
 /**
  * "Why did framework F get nothing from agent X at time T?" Answered from the
  * allocator's decision log: the reason recorded for F on X in the latest cycle
- * at or before T, or, when F was never reached, who got the agent first.
- * Needs the master to keep decisions (`decisionCycles` > 0).
+ * at or before T (with every reason that applied), or, when F was never
+ * reached, who got the agent first. Needs decisions kept (`decisionCycles` > 0).
+ * It reads only what ExplainSource names (a Master is one), so the allocator
+ * does not depend on the master.
  */
-import type { Master } from '../master/master.js';
-import type { AllocationDecision, DecisionOutcome } from './decisions.js';
+import type { AllocationDecision, DecisionLog, DecisionOutcome } from './decisions.js';
+
+/** What an explanation reads: the clock, the decision log and each framework's connection and suppression. */
+export interface ExplainSource {
+  readonly nowMs: number;
+  readonly allocator: { readonly decisionLog: DecisionLog | null };
+  readonly frameworks: {
+    get(
+      frameworkId: string,
+    ): { readonly connected: boolean; readonly clients: ReadonlyMap<string, { readonly suppressed: boolean }> } | undefined;
+  };
+}
 
 export interface Explanation {
   readonly frameworkId: string;
@@ -29,7 +41,7 @@ const MESSAGES: Record<DecisionOutcome, (d: AllocationDecision) => string> = {
   no_resources: (d) => `no resources: nothing left on the agent that role ${d.role} may use`,
 };
 
-export function explainAllocation(master: Master, frameworkId: string, agentId: string, atMs: number = master.nowMs): Explanation {
+export function explainAllocation(master: ExplainSource, frameworkId: string, agentId: string, atMs: number = master.nowMs): Explanation {
   const base = { frameworkId, agentId, atMs };
   const framework = master.frameworks.get(frameworkId);
   if (framework && !framework.connected)
@@ -48,14 +60,16 @@ export function explainAllocation(master: Master, frameworkId: string, agentId: 
   const considered = cycle.decisions.filter((d) => d.agentId === agentId);
   const mine = considered.filter((d) => d.frameworkId === frameworkId);
   const decision = mine.find((d) => d.outcome === 'offered') ?? mine[mine.length - 1];
-  if (decision)
+  if (decision) {
+    const also = decision.reasons.slice(1).map((reason) => MESSAGES[reason](decision));
     return {
       ...base,
       outcome: decision.outcome,
-      message: `cycle ${cycle.cycle} at ${cycle.atMs} ms: ${MESSAGES[decision.outcome](decision)}`,
+      message: `cycle ${cycle.cycle} at ${cycle.atMs} ms: ${MESSAGES[decision.outcome](decision)}${also.length > 0 ? `; also ${also.join('; ')}` : ''}`,
       decision,
       considered,
     };
+  }
   const winners = considered.filter((d) => d.outcome === 'offered');
   const message = winners.length
     ? `cycle ${cycle.cycle} at ${cycle.atMs} ms: not reached; the agent went first to ${winners.map((d) => `${d.frameworkId} (role ${d.role}, share ${fmt(d.share)})`).join(', ')}, ahead in DRF order`

@@ -13,14 +13,17 @@
  * - expiry in time order: a min-heap of (earliest expiry, agent). `expire`
  *   pops the agents that are due and sweeps only their rows, so a set bit
  *   never needs an expiry check;
- * - per agent, the exact earliest expiry of its live filters, the count of
- *   its live filters, and a 64-bit signature of the clients it filters (bit
- *   c & 63), which answers "surely not filtered" for most pairs without
- *   reading the agent's row (a signature bit may stay set after its filter
- *   went; it is rebuilt when the agent's row is swept).
+ * - per agent, the exact earliest expiry of its live filters;
+ * - in the agent's hot record (the AgentTable, which a walk has in cache
+ *   anyway): the count of its live filters, and a 64-bit signature of the
+ *   clients it filters (bit c & 63), which answers "surely not filtered" for
+ *   most pairs without reading the agent's row (a signature bit may stay set
+ *   after its filter went; it is rebuilt when the agent's row is swept).
  * Invariant: bit(a, c) set <=> table(a).snapshot[c] != 0 and table(a).expiresAtMs[c] > the last `expire` time;
  * minExpiryMs[a] = min over set bits of expiresAtMs (Infinity when none), unless marked dirty.
  */
+import type { AgentTable } from '../agents/agentTable.js';
+import { HOT_FILTER_COUNT, HOT_FILTER_SIGNATURE } from '../agents/agentTable.js';
 import type { Ranges } from '../resources/ranges.js';
 import { containsRanges, rangesEqual } from '../resources/ranges.js';
 import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
@@ -113,13 +116,20 @@ export class OfferFilters {
   #agentCapacity = 0;
   #bits = new Int32Array(0);
   #minExpiryMs = new Float64Array(0);
-  /** Live filters per agent (set bits of its row). */
-  #count = new Int32Array(0);
-  /** Two words per agent: bit (c & 31) of word (c >> 5) & 1 is set when client c may have a filter. */
-  #signature = new Int32Array(0);
   /** 1 where minExpiryMs may be below the true minimum (a filter holding it was cleared). */
   #minDirty = new Uint8Array(0);
   readonly #due = new ExpiryHeap();
+  /** Where each agent's filter count and signature live (its hot record). */
+  readonly #agents: AgentTable;
+
+  constructor(agents: AgentTable) {
+    this.#agents = agents;
+  }
+
+  /** Offset of the agent's filter fields in `this.#agents.hot`. */
+  #fields(agentIndex: number): number {
+    return agentIndex * this.#agents.stride + this.#agents.size;
+  }
 
   get words(): number {
     return this.#words;
@@ -157,12 +167,6 @@ export class OfferFilters {
     minExpiry.set(this.#minExpiryMs);
     const dirty = new Uint8Array(next);
     dirty.set(this.#minDirty);
-    const count = new Int32Array(next);
-    count.set(this.#count);
-    this.#count = count;
-    const signature = new Int32Array(next * 2);
-    signature.set(this.#signature);
-    this.#signature = signature;
     this.#bits = bits;
     this.#minExpiryMs = minExpiry;
     this.#minDirty = dirty;
@@ -180,11 +184,14 @@ export class OfferFilters {
     const bit = 1 << (clientIndex & 31);
     const min = this.#minExpiryMs[agentIndex];
     // Replacing the filter that held the minimum may raise it: recompute on demand.
+    const hot = this.#agents.hot;
+    const fields = this.#fields(agentIndex);
     if ((this.#bits[word] & bit) !== 0) {
       if (table.expiresAtMs[clientIndex] <= min && expiresAtMs > min) this.#minDirty[agentIndex] = 1;
-    } else this.#count[agentIndex]++;
+    } else hot[fields + HOT_FILTER_COUNT]++;
     this.#bits[word] |= bit;
-    this.#signature[agentIndex * 2 + ((clientIndex >> 5) & 1)] |= bit;
+    const signature = fields + HOT_FILTER_SIGNATURE + ((clientIndex >> 5) & 1);
+    hot[signature] = hot[signature] | bit | 0;
     table.expiresAtMs[clientIndex] = expiresAtMs;
     table.snapshot[clientIndex] = table.intern(refused);
     if (expiresAtMs < min) {
@@ -220,7 +227,7 @@ export class OfferFilters {
           if (expiresAtMs <= nowMs) {
             this.#bits[row + word] &= ~lowest;
             table.snapshot[client] = 0;
-            this.#count[agentIndex]--;
+            this.#agents.hot[this.#fields(agentIndex) + HOT_FILTER_COUNT]--;
             continue;
           }
           if (expiresAtMs < min) min = expiresAtMs;
@@ -229,8 +236,9 @@ export class OfferFilters {
         }
       }
     }
-    this.#signature[agentIndex * 2] = low;
-    this.#signature[agentIndex * 2 + 1] = high;
+    const fields = this.#fields(agentIndex);
+    this.#agents.hot[fields + HOT_FILTER_SIGNATURE] = low;
+    this.#agents.hot[fields + HOT_FILTER_SIGNATURE + 1] = high;
     this.#minExpiryMs[agentIndex] = min;
     this.#minDirty[agentIndex] = 0;
     if (min !== Infinity) this.#due.push(min, agentIndex);
@@ -238,7 +246,7 @@ export class OfferFilters {
 
   /** How many live filters the agent has. */
   count(agentIndex: number): number {
-    return agentIndex < this.#agentCapacity ? this.#count[agentIndex] : 0;
+    return this.#agents.hot[this.#fields(agentIndex) + HOT_FILTER_COUNT];
   }
 
   /** The earliest expiry among the agent's live filters (Infinity when it has none). */
@@ -252,8 +260,8 @@ export class OfferFilters {
   mayBeFiltered(agentIndex: number, clientIndex: number): boolean {
     if (agentIndex >= this.#agentCapacity || clientIndex >= this.#clientCapacity) return false;
     const bit = 1 << (clientIndex & 31);
-    // The signature (two words, mostly in cache) rules out most pairs before the row is read.
-    if ((this.#signature[agentIndex * 2 + ((clientIndex >> 5) & 1)] & bit) === 0) return false;
+    // The signature, in the agent's hot record the walk has just read, rules out most pairs before the row is read.
+    if ((this.#agents.hot[this.#fields(agentIndex) + HOT_FILTER_SIGNATURE + ((clientIndex >> 5) & 1)] & bit) === 0) return false;
     return (this.#bits[agentIndex * this.#words + (clientIndex >> 5)] & bit) !== 0;
   }
 
@@ -307,7 +315,7 @@ export class OfferFilters {
       const at = agent * words + word;
       if ((this.#bits[at] & bit) === 0) continue;
       this.#bits[at] &= ~bit;
-      this.#count[agent]--;
+      this.#agents.hot[this.#fields(agent) + HOT_FILTER_COUNT]--;
       const table = this.#tables[agent]!;
       table.snapshot[clientIndex] = 0;
       if (table.expiresAtMs[clientIndex] <= this.#minExpiryMs[agent]) this.#minDirty[agent] = 1;
@@ -320,8 +328,9 @@ export class OfferFilters {
     this.#bits.fill(0, agentIndex * this.#words, (agentIndex + 1) * this.#words);
     this.#minExpiryMs[agentIndex] = Infinity;
     this.#minDirty[agentIndex] = 0;
-    this.#count[agentIndex] = 0;
-    this.#signature[agentIndex * 2] = 0;
-    this.#signature[agentIndex * 2 + 1] = 0;
+    const fields = this.#fields(agentIndex);
+    this.#agents.hot[fields + HOT_FILTER_COUNT] = 0;
+    this.#agents.hot[fields + HOT_FILTER_SIGNATURE] = 0;
+    this.#agents.hot[fields + HOT_FILTER_SIGNATURE + 1] = 0;
   }
 }

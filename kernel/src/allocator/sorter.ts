@@ -12,73 +12,20 @@
  */
 import type { Prng } from '../prng.js';
 import { addInto, dominantShare, SCALAR_EPSILON } from '../resources/vector.js';
-import { BlockList } from './blockList.js';
+import { OrderList } from './orderList.js';
+import { SorterKeys } from './sorterKeys.js';
+import { compareNodes, enterByName, leaveByName, replaceByName, SorterNode } from './sorterNode.js';
 
 export type SorterKind = 'drf' | 'random';
 
-export class SorterNode<T> {
-  share = 0;
-  /** Allocations so far in this subtree: the first tie-breaker after share. */
-  count = 0;
-  /** Position among the siblings in name order: the last tie-breaker, as a number. */
-  rank = 0;
-  /** The weight of the node's path, cached so that an update does no string work. */
-  weight = 1;
-  active = false;
-  readonly allocation: Float64Array;
-  children: BlockList<SorterNode<T>> | null = null;
-  /** Inner nodes: every child, listed or not, in name order (the source of their ranks). */
-  byName: SorterNode<T>[] | null = null;
-  /** A client whose path also has child clients lives in a virtual leaf child "path/.". */
-  virtualLeaf: SorterNode<T> | null = null;
-
-  constructor(
-    /** Changes once at most: when a leaf becomes the virtual leaf "path/." of a new inner node. */
-    public name: string,
-    public parent: SorterNode<T> | null,
-    size: number,
-    public payload: T | undefined,
-    readonly isLeaf: boolean,
-  ) {
-    this.allocation = new Float64Array(size);
-  }
+/** Active leaves in order, as node ids in blocks: two nested loops, valid until the sorter changes. */
+export interface SorterOrder {
+  readonly blocks: readonly Int32Array[];
+  readonly sizes: Int32Array;
+  readonly blockCount: number;
 }
 
-function compareNodes<T>(a: SorterNode<T>, b: SorterNode<T>): number {
-  if (a.share !== b.share) return a.share < b.share ? -1 : 1;
-  if (a.count !== b.count) return a.count - b.count;
-  return a.rank - b.rank;
-}
-
-/** Puts a node among its parent's children in name order and renumbers the ranks after it. */
-function enterByName<T>(parent: SorterNode<T>, node: SorterNode<T>): void {
-  const byName = parent.byName!;
-  let low = 0;
-  let high = byName.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (byName[middle].name < node.name) low = middle + 1;
-    else high = middle;
-  }
-  byName.splice(low, 0, node);
-  // Renumbering keeps the relative order of the siblings already listed, so no order list needs re-sorting.
-  for (let i = low; i < byName.length; i++) byName[i].rank = i;
-}
-
-function leaveByName<T>(parent: SorterNode<T>, node: SorterNode<T>): void {
-  const byName = parent.byName!;
-  const index = byName.indexOf(node);
-  if (index >= 0) byName.splice(index, 1);
-}
-
-/** Replaces a sibling by another of the same name, in the same place (a leaf becoming an inner node). */
-function replaceByName<T>(parent: SorterNode<T>, before: SorterNode<T>, after: SorterNode<T>): void {
-  const byName = parent.byName!;
-  const index = byName.indexOf(before);
-  if (index < 0) throw new Error(`sorter: ${before.name} is not a child of ${parent.name}`);
-  byName[index] = after;
-  after.rank = before.rank;
-}
+export { SorterNode } from './sorterNode.js';
 
 export class Sorter<T> {
   readonly kind: SorterKind;
@@ -92,7 +39,15 @@ export class Sorter<T> {
   readonly #prng: Prng | null;
   /** Assertions where state changes (see `check`); the cheap ones run on every update when set. */
   readonly #checks: boolean;
-  #flatOrder: SorterNode<T>[] = [];
+  readonly #keys = new SorterKeys();
+  readonly #byId: SorterNode<T>[] = [];
+  /** The order of a non-flat or random sorter, flattened into one block. */
+  #flatOrder = new Int32Array(16);
+  readonly #flatView: { blocks: Int32Array[]; sizes: Int32Array; blockCount: number } = {
+    blocks: [this.#flatOrder],
+    sizes: new Int32Array(1),
+    blockCount: 1,
+  };
   #flatDirty = true;
   /** True while every client is a direct child of the root, so the root's blocks are the order. */
   #flat = true;
@@ -105,8 +60,8 @@ export class Sorter<T> {
     this.#excluded = excluded;
     this.#prng = prng;
     this.#total = new Float64Array(size);
-    this.#root = new SorterNode<T>('', null, size, undefined, false);
-    this.#root.children = new BlockList(compareNodes);
+    this.#root = this.#newNode('', null, undefined, false);
+    this.#root.children = new OrderList(this.#keys);
     this.#root.byName = [];
   }
 
@@ -131,10 +86,10 @@ export class Sorter<T> {
     const existing = this.#nodes.get(client);
     let leaf: SorterNode<T>;
     if (existing?.children) {
-      leaf = new SorterNode<T>(`${client}/.`, existing, this.#size, payload, true);
+      leaf = this.#newNode(`${client}/.`, existing, payload, true);
       existing.virtualLeaf = leaf;
     } else {
-      leaf = new SorterNode<T>(client, parent, this.#size, payload, true);
+      leaf = this.#newNode(client, parent, payload, true);
       this.#nodes.set(client, leaf);
     }
     enterByName(leaf.parent!, leaf);
@@ -163,14 +118,14 @@ export class Sorter<T> {
     leaf.weight = this.weight(this.#pathOf(leaf));
     leaf.share = this.#shareOf(leaf);
     leaf.active = true;
-    leaf.parent!.children!.insert(leaf);
+    leaf.parent!.children!.insert(leaf.id);
     this.#flatDirty = true;
   }
 
   deactivate(client: string): void {
     const leaf = this.#leaf(client);
     if (!leaf.active) return;
-    leaf.parent!.children!.remove(leaf);
+    leaf.parent!.children!.remove(leaf.id);
     leaf.active = false;
     this.#flatDirty = true;
   }
@@ -208,22 +163,51 @@ export class Sorter<T> {
   }
 
   /**
-   * The active leaves in order, as blocks to walk with two nested loops. The
-   * result is live: it is valid until the next change to this sorter.
+   * The active leaves in order, as blocks of node ids (see `node`). The result is live: it is
+   * valid until the next change to this sorter. A random sorter draws a new order on every call.
    */
-  orderedBlocks(): readonly (readonly SorterNode<T>[])[] {
-    if (this.kind === 'random') return [this.#randomOrder(this.#root, [])];
-    if (this.#flat) return this.#root.children!.blocks;
+  order(): SorterOrder {
+    if (this.kind === 'random') return this.#flatten(this.#randomOrder(this.#root, []));
+    if (this.#flat) return this.#root.children!;
     if (this.#flatDirty) {
-      this.#flatOrder = this.#preOrder(this.#root, []);
+      this.#flatten(this.#preOrder(this.#root, []));
       this.#flatDirty = false;
     }
-    return [this.#flatOrder];
+    return this.#flatView;
+  }
+
+  /** The node of an id from `order`. */
+  node(id: number): SorterNode<T> {
+    return this.#byId[id];
+  }
+
+  /** The active leaves in order, as node arrays: for inspection, not for hot loops. */
+  orderedBlocks(): SorterNode<T>[][] {
+    const order = this.order();
+    const out: SorterNode<T>[][] = [];
+    for (let b = 0; b < order.blockCount; b++) out.push(Array.from(order.blocks[b].subarray(0, order.sizes[b]), (id) => this.#byId[id]));
+    return out;
   }
 
   /** The active leaves in order, copied: for inspection, not for hot loops. */
   sort(): SorterNode<T>[] {
     return this.orderedBlocks().flat();
+  }
+
+  #flatten(ids: number[]): SorterOrder {
+    if (this.#flatOrder.length < ids.length) {
+      this.#flatOrder = new Int32Array(ids.length * 2);
+      this.#flatView.blocks[0] = this.#flatOrder;
+    }
+    this.#flatOrder.set(ids);
+    this.#flatView.sizes[0] = ids.length;
+    return this.#flatView;
+  }
+
+  #newNode(name: string, parent: SorterNode<T> | null, payload: T | undefined, isLeaf: boolean): SorterNode<T> {
+    const node = new SorterNode<T>(this.#keys.allocate(), this.#keys, name, parent, this.#size, payload, isLeaf);
+    this.#byId[node.id] = node;
+    return node;
   }
 
   #leaf(client: string): SorterNode<T> {
@@ -236,15 +220,15 @@ export class Sorter<T> {
     const node = this.#nodes.get(path);
     if (node?.children) return node;
     this.#flat = false;
-    const inner = new SorterNode<T>(path, parent, this.#size, undefined, false);
-    inner.children = new BlockList(compareNodes);
+    const inner = this.#newNode(path, parent, undefined, false);
+    inner.children = new OrderList(this.#keys);
     inner.byName = [];
     inner.weight = this.weight(path);
     if (node) {
       // An existing leaf client at this path becomes the virtual leaf child "path/.". It stays the
       // same object: callers hold on to the node `add` returned (the allocator's roles do).
       const wasActive = node.active;
-      if (wasActive) parent.children!.remove(node);
+      if (wasActive) parent.children!.remove(node.id);
       replaceByName(parent, node, inner);
       node.name = `${path}/.`;
       node.parent = inner;
@@ -252,10 +236,10 @@ export class Sorter<T> {
       inner.virtualLeaf = node;
       inner.allocation.set(node.allocation);
       inner.count = node.count;
-      if (wasActive) inner.children.insert(node);
+      if (wasActive) inner.children.insert(node.id);
     } else enterByName(parent, inner);
     inner.share = this.#shareOf(inner);
-    parent.children!.insert(inner);
+    parent.children!.insert(inner.id);
     this.#nodes.set(path, inner);
     return inner;
   }
@@ -274,16 +258,18 @@ export class Sorter<T> {
    */
   #update(leaf: SorterNode<T>, scalars: Float64Array, sign: 1 | -1): void {
     const ordered = this.kind === 'drf';
+    const keys = this.#keys;
     for (let node: SorterNode<T> = leaf; node !== this.#root; node = node.parent!) {
       const list = node.parent!.children!;
-      const moves = ordered && this.#isListed(node) && list.size > 1;
-      if (moves) list.remove(node);
+      const id = node.id;
+      const moves = ordered && (!node.isLeaf || node.active) && list.size > 1;
+      if (moves) list.remove(id);
       if (sign > 0) {
         addInto(node.allocation, node.allocation, scalars);
-        node.count++;
+        keys.count[id]++;
       } else subtractAllocation(node, scalars, this.#checks);
-      node.share = this.#shareOf(node);
-      if (moves) list.insert(node);
+      keys.share[id] = dominantShare(node.allocation, this.#total, this.#excluded, keys.weight[id]);
+      if (moves) list.insert(id);
     }
     this.#flatDirty = true;
   }
@@ -295,7 +281,7 @@ export class Sorter<T> {
    */
   check(): void {
     const visit = (node: SorterNode<T>): void => {
-      const listed = node.children!.toArray();
+      const listed = node.children!.toArray().map((id) => this.#byId[id]);
       const seen = new Set<SorterNode<T>>();
       for (let i = 0; i < listed.length; i++) {
         const child = listed[i];
@@ -330,7 +316,8 @@ export class Sorter<T> {
   #recomputeAll(): void {
     const visit = (node: SorterNode<T>): void => {
       if (!node.children) return;
-      for (const child of node.children.toArray()) {
+      for (const id of node.children.toArray()) {
+        const child = this.#byId[id];
         child.weight = this.weight(this.#pathOf(child));
         child.share = this.#shareOf(child);
         visit(child);
@@ -341,23 +328,22 @@ export class Sorter<T> {
     this.#flatDirty = true;
   }
 
-  #preOrder(node: SorterNode<T>, out: SorterNode<T>[]): SorterNode<T>[] {
-    for (const block of node.children!.blocks) {
-      for (const child of block) {
-        if (child.isLeaf) out.push(child);
-        else this.#preOrder(child, out);
-      }
+  #preOrder(node: SorterNode<T>, out: number[]): number[] {
+    for (const id of node.children!.toArray()) {
+      const child = this.#byId[id];
+      if (child.isLeaf) out.push(id);
+      else this.#preOrder(child, out);
     }
     return out;
   }
 
   /** Weighted random order per level (Efraimidis–Spirakis keys u^(1/w)). */
-  #randomOrder(node: SorterNode<T>, out: SorterNode<T>[]): SorterNode<T>[] {
-    const children = node.children!.toArray();
+  #randomOrder(node: SorterNode<T>, out: number[]): number[] {
+    const children = node.children!.toArray().map((id) => this.#byId[id]);
     const keyed = children.map((child) => ({ child, key: this.#prng!.next() ** (1 / this.weight(this.#pathOf(child))) }));
     keyed.sort((a, b) => b.key - a.key || (a.child.name < b.child.name ? -1 : 1));
     for (const { child } of keyed) {
-      if (child.isLeaf) out.push(child);
+      if (child.isLeaf) out.push(child.id);
       else this.#randomOrder(child, out);
     }
     return out;

@@ -23,6 +23,7 @@ import type { Prng } from '../prng.js';
 import type { ResourceQuantities } from '../resources/layout.js';
 import { ResourceLayout } from '../resources/layout.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
+import { dominantShare } from '../resources/vector.js';
 import type { Task } from '../tasks/task.js';
 import { TaskRegistry } from '../tasks/taskRegistry.js';
 import { handleAccept } from './acceptOffers.js';
@@ -125,6 +126,7 @@ export class Master implements MasterParts {
     this.offerTimeoutMs = options.offerTimeoutMs ?? null;
     this.epoch = options.epoch ?? 1;
     this.checks = options.checks ?? true;
+    this.agents = new AgentRegistry(this.layout, this.checks);
     this.allocator = new Allocator({
       layout: this.layout,
       prng: options.prng,
@@ -136,8 +138,8 @@ export class Master implements MasterParts {
       fastPaths: options.fastPaths ?? true,
       decisionCycles: options.decisionCycles ?? 0,
       checks: this.checks,
+      agentTable: this.agents.table,
     });
-    this.agents = new AgentRegistry(this.layout, this.checks);
     this.tasks = new TaskRegistry(this.agents.table.ledgers);
     const master = this;
     const registry = this.agents;
@@ -230,6 +232,31 @@ export class Master implements MasterParts {
 
   liveTasksOn(agentId: string): Task[] {
     return this.tasks.liveOn(agentId);
+  }
+
+  // Read doors for hosts (the allocator's internals stay the kernel's) ----------
+
+  /** Roles the allocator knows: those with a framework, and those with a quota. */
+  roleNames(): string[] {
+    return [...new Set([...this.allocator.roles.keys(), ...this.allocator.quota.roles()])];
+  }
+
+  roleWeight(role: string): number {
+    return this.allocator.weight(role);
+  }
+
+  roleQuota(role: string): { guarantee: ResourceQuantities; limit: ResourceQuantities } | null {
+    return this.allocator.quota.quotaOf(role) ?? null;
+  }
+
+  /** Every agent's total, reserved included, summed: the denominator of every share (read only). */
+  clusterTotal(): Readonly<Float64Array> {
+    return this.allocator.total;
+  }
+
+  /** The dominant share of `scalars` in the cluster's total (fair-sharing exclusions applied, weight 1). */
+  dominantShareOf(scalars: Float64Array): number {
+    return dominantShare(scalars, this.allocator.total, this.allocator.excluded, 1);
   }
 
   /** When the host should tick next if nothing else happens. */

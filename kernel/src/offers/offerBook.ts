@@ -4,9 +4,10 @@
  * in a vector pool and its ports and reserved parts by reference. Offer
  * objects, ids and events are made only when a host reads them, and the id
  * index (sequence number -> slot) is filled when ids are first needed. The
- * indexes by agent and by client are chains of slots in typed arrays (O(1)
- * insertion and removal, no array object per agent); the creation order,
- * which every listing follows, is a linked list of slots.
+ * indexes by agent and by client are chains of slots in typed arrays, built
+ * when first asked for after a change (listing one agent's offers is rare;
+ * making ten thousand offers a second is not); the creation order, which
+ * every listing follows, is a linked list of slots.
  * The book owns the offers' lifecycle and gives resources back itself
  * (decline, rescind, invalid accept) through one door, `OfferOwners.giveBack`.
  * Invariant: a resource is in at most one outstanding offer, and the agent's
@@ -79,6 +80,8 @@ export class OfferBook {
   readonly #order = new SlotList();
   readonly #byAgent = new SlotChains();
   readonly #byClient = new SlotChains();
+  /** The chains miss offers made or removed since they were built. */
+  #chainsStale = false;
   /** Offers recorded since the id index was last filled: pending[seq - pendingFromSeq] = slot (-1 once removed). */
   #pending = new Int32Array(1024);
   #pendingCount = 0;
@@ -228,19 +231,20 @@ export class OfferBook {
   /** Outstanding offers of one agent, oldest first. */
   ofAgent(agentId: string): Offer[] {
     const index = this.#owners.agentIndexOf(agentId);
-    return index < 0 ? [] : this.#sorted(this.#byAgent.slots(index)).map((slot) => this.offerAt(slot));
+    return index < 0 ? [] : this.#sorted(this.#chains().byAgent.slots(index)).map((slot) => this.offerAt(slot));
   }
 
   /** Outstanding offers of one framework (all its roles), oldest first. */
   ofFramework(frameworkId: string): Offer[] {
     const slots: number[] = [];
-    for (const index of this.#owners.clientIndicesOf(frameworkId)) slots.push(...this.#byClient.slots(index));
+    const { byClient } = this.#chains();
+    for (const index of this.#owners.clientIndicesOf(frameworkId)) slots.push(...byClient.slots(index));
     return this.#sorted(slots).map((slot) => this.offerAt(slot));
   }
 
   /** Makes objects of an agent's offers now, e.g. before its attributes change (an offer shows them as they were). */
   materializeAgent(agentIndex: number): void {
-    for (const slot of this.#byAgent.slots(agentIndex)) this.offerAt(slot);
+    for (const slot of this.#chains().byAgent.slots(agentIndex)) this.offerAt(slot);
   }
 
   /** When the earliest outstanding offer was made (Infinity when there is none). */
@@ -356,8 +360,21 @@ export class OfferBook {
     if (this.#ledgers) this.#ledgers.charge(this.#ledgers.offered, this.#agentIndex[slot], this.#resourcesAt(slot), 1);
     this.#insertion[slot] = this.#inserted++;
     this.#order.append(slot);
-    this.#byAgent.add(this.#agentIndex[slot], slot);
-    this.#byClient.add(this.#clientIndex[slot], slot);
+    this.#chainsStale = true;
+  }
+
+  /** The agent and client chains, rebuilt from the creation order if offers came or went since. */
+  #chains(): { byAgent: SlotChains; byClient: SlotChains } {
+    if (this.#chainsStale) {
+      this.#byAgent.clear();
+      this.#byClient.clear();
+      for (let slot = this.#order.first; slot !== NONE; slot = this.#order.next(slot)) {
+        this.#byAgent.add(this.#agentIndex[slot], slot);
+        this.#byClient.add(this.#clientIndex[slot], slot);
+      }
+      this.#chainsStale = false;
+    }
+    return { byAgent: this.#byAgent, byClient: this.#byClient };
   }
 
   #remove(slot: number): void {
@@ -367,8 +384,10 @@ export class OfferBook {
     if (seq > 0) this.#bySeq.delete(seq);
     else this.#byCustomId.delete(this.#objects[slot]!.id);
     this.#order.remove(slot);
-    this.#byAgent.remove(this.#agentIndex[slot], slot);
-    this.#byClient.remove(this.#clientIndex[slot], slot);
+    if (!this.#chainsStale) {
+      this.#byAgent.remove(this.#agentIndex[slot], slot);
+      this.#byClient.remove(this.#clientIndex[slot], slot);
+    }
     this.#objects[slot] = undefined;
     // Ports and parts stay in the slot until it is reused: they are immutable and mostly shared.
     this.#freeSlots.push(slot);
@@ -398,6 +417,10 @@ class SlotChains {
     previous.set(this.#previous);
     this.#next = next;
     this.#previous = previous;
+  }
+
+  clear(): void {
+    this.#head.fill(NONE);
   }
 
   add(key: number, slot: number): void {

@@ -34,7 +34,9 @@ export interface SimulationOptions {
   /** When to run the invariant checkers: after every master step, after every tick, or never. */
   invariants?: 'step' | 'tick' | 'off';
   /** Master settings the scenario file does not carry (timeouts). */
-  master?: Partial<Pick<MasterOptions, 'agentUnreachableTimeoutMs' | 'agentReregisterTimeoutMs' | 'killGracePeriodMs' | 'fastPaths'>>;
+  master?: Partial<
+    Pick<MasterOptions, 'agentUnreachableTimeoutMs' | 'agentReregisterTimeoutMs' | 'killGracePeriodMs' | 'fastPaths' | 'checks'>
+  >;
 }
 
 export interface InvariantViolation {

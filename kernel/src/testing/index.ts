@@ -49,6 +49,7 @@ export {
   checkQuotaLimits,
   checkQuotaAccounting,
   checkReservedOffers,
+  checkSorters,
   quotaLimitLaw,
 } from './invariants.js';
 export type { Violation } from './invariants.js';

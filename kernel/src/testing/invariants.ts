@@ -10,7 +10,9 @@
  *   what reservations, offers and live tasks add up to;
  * - reservations: reserved resources are offered only within their role subtree;
  * - drf-order: in the recorded decisions, each offer went to the first client
- *   in DRF order that had no reason to be skipped, and that order is sorted.
+ *   in DRF order that had no reason to be skipped, and that order is sorted;
+ * - sorters: every sorter's structure holds (each client in exactly one
+ *   position, lists sorted, no negative allocation; Sorter.check).
  */
 import type { Master } from '../master/master.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
@@ -34,7 +36,23 @@ export function checkInvariants(master: Master): Violation[] {
     ...checkQuotaAccounting(master),
     ...checkReservedOffers(master),
     ...checkDrfOrder(master),
+    ...checkSorters(master),
   ];
+}
+
+export function checkSorters(master: Master): Violation[] {
+  const violations: Violation[] = [];
+  const sorters: Array<{ name: string; sorter: { check(): void } }> = [{ name: 'role sorter', sorter: master.allocator.roleSorter }];
+  for (const role of master.allocator.roles.values())
+    sorters.push({ name: `framework sorter of role ${role.name}`, sorter: role.frameworkSorter });
+  for (const { name, sorter } of sorters) {
+    try {
+      sorter.check();
+    } catch (error) {
+      violations.push({ invariant: 'sorters', message: `${name}: ${(error as Error).message}` });
+    }
+  }
+  return violations;
 }
 
 function heldByAgent(master: Master): Map<string, ResourceSet> {

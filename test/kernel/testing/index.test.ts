@@ -22,6 +22,7 @@ describe('@allot/kernel/testing', () => {
         'checkQuotaAccounting',
         'checkQuotaLimits',
         'checkReservedOffers',
+        'checkSorters',
         'checkTaskHistories',
         'checkVolumes',
         'clusterArbitrary',
