@@ -10,10 +10,13 @@
 import { filterDurationMs } from '../allocator/allocator.js';
 import type { Offer } from '../offers/offer.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
+import { subtractRanges } from '../resources/ranges.js';
 import { addResourceSets, isEmptyResourceSet, resourceSetContains, subtractResourceSets } from '../resources/resourceSet.js';
+import { subtractInto } from '../resources/vector.js';
 import type { Conversion, ResourceOperation } from '../reservations/resourceConversion.js';
 import { applyConversion, conversionFor } from '../reservations/resourceConversion.js';
-import type { Task, TaskSpec } from '../tasks/task.js';
+import type { TaskSpec } from '../tasks/task.js';
+import { TaskRecord } from '../tasks/taskRecord.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import type { Command, OfferOperation } from './commands.js';
 import type { Rejection } from './effects.js';
@@ -29,6 +32,8 @@ interface Pipeline {
   readonly framework: FrameworkState;
   readonly offer: Offer;
   remaining: ResourceSet;
+  /** A copy of the scalars the pipeline owns: while `remaining.scalars` is this vector, tasks are subtracted in place. */
+  owned: Float64Array | null;
   launched: number;
   rejection: Rejection | null;
 }
@@ -55,6 +60,7 @@ export function handleAccept(parts: MasterParts, command: AcceptCommand, out: St
     framework,
     offer: offers[0],
     remaining: offers.slice(1).reduce((sum, offer) => addResourceSets(sum, offer.resources), offers[0].resources),
+    owned: null,
     launched: 0,
     rejection: null,
   };
@@ -78,7 +84,7 @@ export function handleAccept(parts: MasterParts, command: AcceptCommand, out: St
 function applyOperation(pipeline: Pipeline, operation: OfferOperation, out: StepSink): void {
   switch (operation.type) {
     case 'LAUNCH':
-      for (const spec of operation.tasks) launchIfValid(pipeline, [spec], out);
+      for (const spec of operation.tasks) launchOne(pipeline, spec, out);
       return;
     case 'LAUNCH_GROUP':
       launchIfValid(pipeline, operation.tasks, out);
@@ -121,6 +127,33 @@ function convert(pipeline: Pipeline, operation: ResourceOperation, out: StepSink
     role: offer.role,
     by: 'framework',
   });
+}
+
+const NO_IDS: ReadonlySet<string> = new Set<string>();
+
+/**
+ * LAUNCH of one task: the same checks as a group of one, and the resources come out of what is
+ * left in place (an offer of a thousand tasks copies its scalars once, not once per task).
+ */
+function launchOne(pipeline: Pipeline, spec: TaskSpec, out: StepSink): void {
+  const { parts, framework, offer } = pipeline;
+  const problem = taskProblem(framework, spec, pipeline.remaining, NO_IDS);
+  if (problem) {
+    failTask(parts, framework, spec, offer.agentId, 'TASK_ERROR', 'REASON_TASK_INVALID', problem, out);
+    return;
+  }
+  const used = spec.resources;
+  if (used.reserved.length > 0) pipeline.remaining = subtractResourceSets(pipeline.remaining, used);
+  else {
+    if (pipeline.owned === null || pipeline.remaining.scalars !== pipeline.owned) {
+      pipeline.owned = pipeline.remaining.scalars.slice();
+      pipeline.remaining = { ...pipeline.remaining, scalars: pipeline.owned };
+    }
+    subtractInto(pipeline.owned, pipeline.owned, used.scalars);
+    if (used.ports.length > 0) pipeline.remaining = { ...pipeline.remaining, ports: subtractRanges(pipeline.remaining.ports, used.ports) };
+  }
+  launchTask(parts, framework, offer, spec, out);
+  pipeline.launched++;
 }
 
 function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: StepSink): void {
@@ -168,7 +201,7 @@ function validateOffers(parts: MasterParts, framework: FrameworkState, offerIds:
   return null;
 }
 
-function taskProblem(framework: FrameworkState, spec: TaskSpec, remaining: ResourceSet, idsInGroup: Set<string>): string | null {
+function taskProblem(framework: FrameworkState, spec: TaskSpec, remaining: ResourceSet, idsInGroup: ReadonlySet<string>): string | null {
   if (framework.tasks.has(spec.taskId) || idsInGroup.has(spec.taskId)) return `task id ${spec.taskId} is already in use by this framework`;
   if (isEmptyResourceSet(spec.resources)) return `task ${spec.taskId} uses no resources`;
   if (!resourceSetContains(remaining, spec.resources)) return `task ${spec.taskId} needs more resources than the offers have left`;
@@ -176,24 +209,21 @@ function taskProblem(framework: FrameworkState, spec: TaskSpec, remaining: Resou
 }
 
 function launchTask(parts: MasterParts, framework: FrameworkState, offer: Offer, spec: TaskSpec, out: StepSink): void {
-  const task: Task = {
+  const task = new TaskRecord({
     id: spec.taskId,
-    name: spec.name ?? spec.taskId,
+    name: spec.name,
     frameworkId: framework.id,
     role: offer.role,
     agentId: offer.agentId,
     resources: spec.resources,
-    executorId: spec.executorId ?? spec.taskId,
-    ...(spec.data !== undefined ? { data: spec.data } : {}),
+    executorId: spec.executorId,
+    data: spec.data,
     state: 'TASK_STAGING',
-    unacknowledged: [],
-    latest: null,
-    history: [],
-  };
+  });
   parts.tasks.launched++;
   // TASK_STAGING is the master's own starting state: Mesos sends no update for it (the framework
   // knows what it launched), so it is recorded here and announced by task.launched alone.
-  task.history.push({ state: 'TASK_STAGING', atMs: parts.nowMs });
+  task.appendHistory(parts.tasks.historyEntry('TASK_STAGING', parts.nowMs, undefined));
   task.latest = { taskId: task.id, frameworkId: framework.id, agentId: task.agentId, state: 'TASK_STAGING', timestampMs: parts.nowMs };
   parts.tasks.add(task);
   parts.tasks.held(task, offer.agentIndex, 1);

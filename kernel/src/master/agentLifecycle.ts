@@ -8,7 +8,7 @@
  */
 import type { Agent, AgentAttributes, AgentSpec } from '../agents/agent.js';
 import { agentRecord } from '../agents/agentRecord.js';
-import type { Task } from '../tasks/task.js';
+import { TaskRecord } from '../tasks/taskRecord.js';
 import { releasesResources } from '../tasks/taskState.js';
 import type { ReportedTask } from './commands.js';
 import type { Rejection } from './effects.js';
@@ -72,20 +72,16 @@ function adoptTask(parts: MasterParts, agent: Agent, reported: ReportedTask, out
     });
     return;
   }
-  const task: Task = {
+  const task = new TaskRecord({
     id: reported.taskId,
-    name: reported.taskId,
     frameworkId: framework.id,
     role: reported.role,
     agentId: agent.id,
     resources: reported.resources,
-    executorId: reported.executorId ?? reported.taskId,
-    ...(reported.data !== undefined ? { data: reported.data } : {}),
+    executorId: reported.executorId,
+    data: reported.data,
     state: reported.state,
-    unacknowledged: [],
-    latest: null,
-    history: [],
-  };
+  });
   // A task that already ended (its last update not yet acknowledged) holds nothing.
   if (!releasesResources(reported.state)) {
     parts.allocator.allocate(client, agent, reported.resources);

@@ -4,7 +4,7 @@
  * framework is in `tasks`, and its role is one of the framework's clients.
  */
 import type { Client } from '../allocator/client.js';
-import type { Task } from '../tasks/task.js';
+import type { TaskRecord } from '../tasks/taskRecord.js';
 
 export class FrameworkState {
   readonly clients = new Map<string, Client>();
@@ -15,7 +15,7 @@ export class FrameworkState {
     readonly name: string,
     readonly capabilities: ReadonlySet<string>,
     /** The framework's tasks by id: the task registry's map, read here. */
-    readonly tasks: ReadonlyMap<string, Task>,
+    readonly tasks: ReadonlyMap<string, TaskRecord>,
   ) {}
 
   get roles(): string[] {

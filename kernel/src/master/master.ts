@@ -42,6 +42,7 @@ import { StepOutput, stepResult } from './stepOutput.js';
 import { handleAcknowledge, handleShutdown, handleTaskKill, handleTaskStatus } from './taskHandlers.js';
 
 export type { StepResult } from './stepOutput.js';
+export { StepOutput } from './stepOutput.js';
 
 export interface MasterOptions {
   prng: Prng;
@@ -271,14 +272,30 @@ export class Master implements MasterParts {
   }
 
   step(command: Command): StepResult {
+    const out = new StepOutput();
+    const rejection = this.#step(command, out);
+    return stepResult(rejection, out);
+  }
+
+  /**
+   * `step` into the caller's output: events and effects are appended to `out`, complete (any
+   * offers the step made are made into objects before it returns). For hosts that read every
+   * result at once and reuse one output (the simulator): no result object per step.
+   */
+  stepInto(command: Command, out: StepOutput): Rejection | null {
+    const rejection = this.#step(command, out);
+    out.materialize();
+    return rejection;
+  }
+
+  #step(command: Command, out: StepOutput): Rejection | null {
     if (!(command.nowMs >= this.#nowMs)) throw new Error(`time went backwards: ${command.nowMs} < ${this.#nowMs}`);
     this.#unread?.materialize();
     this.#nowMs = command.nowMs;
-    const out = new StepOutput();
     this.#unread = out;
     const rejection = this.#dispatch(command, out);
     if (this.checks) checkMasterState(this);
-    return stepResult(rejection, out);
+    return rejection;
   }
 
   #dispatch(command: Command, out: StepOutput): Rejection | null {

@@ -26,7 +26,7 @@ export function handleReconcile(
   if (!framework) return unknownFramework(command.frameworkId);
   if (command.tasks.length === 0) {
     for (const task of framework.tasks.values()) {
-      if (!isTerminal(task.state) || task.unacknowledged.length > 0) reply(parts, framework, task.id, task.agentId, task.state, out);
+      if (!isTerminal(task.state) || task.unacknowledgedCount > 0) reply(parts, framework, task.id, task.agentId, task.state, out);
     }
     return null;
   }

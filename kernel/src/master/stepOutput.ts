@@ -25,10 +25,21 @@ export class StepOutput {
   effects: Effect[] = [];
   #deferred: DeferredOffers | null = null;
 
+  /** Empties the output for reuse (after its events and effects were read). */
+  clear(): void {
+    this.materialize();
+    this.events.length = 0;
+    this.effects.length = 0;
+  }
+
   /** The offers in `slots` were made now: their events and effects go here, made on first read. */
   deferOffers(book: OfferBook, slots: readonly number[], atMs: number): void {
     if (this.#deferred) throw new Error('StepOutput: one allocation cycle per step');
     this.#deferred = { book, slots, atMs, eventsAt: this.events.length, effectsAt: this.effects.length };
+  }
+
+  get hasDeferred(): boolean {
+    return this.#deferred !== null;
   }
 
   /** Makes the deferred offers' events and effects, in place. Idempotent. */
@@ -69,8 +80,12 @@ export interface StepResult {
   readonly effects: Effect[];
 }
 
-/** A step's result whose events and effects are completed on first read (own getters: spreading a result reads them). */
+/**
+ * A step's result. When the step deferred offers, its events and effects are completed on
+ * first read (own getters: spreading a result reads them); otherwise it is a plain object.
+ */
 export function stepResult(rejection: Rejection | null, output: StepOutput): StepResult {
+  if (!output.hasDeferred) return { ok: rejection === null, rejection, events: output.events, effects: output.effects };
   return {
     ok: rejection === null,
     rejection,

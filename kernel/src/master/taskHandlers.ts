@@ -5,7 +5,8 @@
  * framework acknowledges it, and a resent update with a known uuid is only
  * forwarded again. State changes themselves are taskTransitions.ts's.
  */
-import type { Task, TaskStatus } from '../tasks/task.js';
+import type { TaskStatus } from '../tasks/task.js';
+import type { TaskRecord } from '../tasks/taskRecord.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { canTransition, isTerminal } from '../tasks/taskState.js';
 import type { Command } from './commands.js';
@@ -45,12 +46,12 @@ export function handleTaskStatus(parts: MasterParts, command: StatusCommand, out
       taskId: command.taskId,
     };
   }
-  if (command.uuid !== undefined && task.unacknowledged.includes(command.uuid)) {
+  if (command.uuid !== undefined && task.isUnacknowledged(command.uuid)) {
     // A resent update: the framework has not acknowledged it yet, so forward it again.
     out.effects.push({
       type: 'framework.update',
       frameworkId: framework.id,
-      status: task.latest!.uuid === command.uuid ? task.latest! : statusOf(parts, task, command),
+      status: task.latestUuid === command.uuid ? task.latest! : statusOf(parts, task, command),
     });
     return null;
   }
@@ -75,7 +76,7 @@ export function handleTaskStatus(parts: MasterParts, command: StatusCommand, out
     // The master already ended the task (e.g. LOST while the agent was away); the agent's
     // update is still forwarded so that it is acknowledged and the agent stops resending it.
     const status = statusOf(parts, task, command);
-    task.unacknowledged.push(command.uuid);
+    task.addUnacknowledged(command.uuid);
     out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });
     return null;
   }
@@ -83,7 +84,7 @@ export function handleTaskStatus(parts: MasterParts, command: StatusCommand, out
   return null;
 }
 
-function statusOf(parts: MasterParts, task: Task, command: StatusCommand): TaskStatus {
+function statusOf(parts: MasterParts, task: TaskRecord, command: StatusCommand): TaskStatus {
   return {
     taskId: task.id,
     frameworkId: task.frameworkId,
@@ -132,8 +133,7 @@ export function handleAcknowledge(
       message: `framework ${framework.id} has no task ${command.taskId} on agent ${command.agentId}`,
       taskId: command.taskId,
     };
-  const index = task.unacknowledged.indexOf(command.uuid);
-  if (index >= 0) task.unacknowledged.splice(index, 1);
+  task.acknowledge(command.uuid);
   // Forwarded even when the master saw it before: the agent may have missed the first one,
   // and its status update manager ignores duplicates and stale acknowledgements itself.
   out.effects.push({ type: 'agent.acknowledge', agentId: task.agentId, frameworkId: framework.id, taskId: task.id, uuid: command.uuid });

@@ -6,7 +6,8 @@
  * back from UNREACHABLE), the task registry's live index is kept in step, and
  * the agent hears that a task ended (a draining agent may be drained).
  */
-import type { Task, TaskStatus } from '../tasks/task.js';
+import type { TaskStatus } from '../tasks/task.js';
+import type { TaskRecord } from '../tasks/taskRecord.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal, releasesResources } from '../tasks/taskState.js';
 import { visibleState } from '../tasks/visibleState.js';
@@ -16,7 +17,7 @@ import type { MasterParts, StepSink } from './masterParts.js';
 export function setTaskState(
   parts: MasterParts,
   framework: FrameworkState,
-  task: Task,
+  task: TaskRecord,
   state: TaskState,
   reason: TaskReason | undefined,
   message: string | undefined,
@@ -26,9 +27,9 @@ export function setTaskState(
 ): void {
   const shown = visibleState(state, framework.partitionAware);
   const before = task.state;
-  const previous = task.history.length > 0 ? before : null;
+  const previous = task.historyLength > 0 ? before : null;
   task.state = shown;
-  if (before !== shown || task.history.length === 0) task.history.push({ state: shown, atMs: parts.nowMs, ...(reason ? { reason } : {}) });
+  if (before !== shown || task.historyLength === 0) task.appendHistory(parts.tasks.historyEntry(shown, parts.nowMs, reason || undefined));
   const status: TaskStatus = {
     taskId: task.id,
     frameworkId: task.frameworkId,
@@ -41,7 +42,7 @@ export function setTaskState(
     timestampMs: parts.nowMs,
   };
   task.latest = status;
-  if (uuid) task.unacknowledged.push(uuid);
+  if (uuid) task.addUnacknowledged(uuid);
   out.events.push({ type: 'task.updated', atMs: parts.nowMs, status, previous });
   out.effects.push({ type: 'framework.update', frameworkId: task.frameworkId, status });
   chargeForTransition(parts, framework, task, previous === null ? null : before, shown);
@@ -50,7 +51,13 @@ export function setTaskState(
 }
 
 /** Resources follow the task: given back when it stops holding them, taken again if it comes back. */
-function chargeForTransition(parts: MasterParts, framework: FrameworkState, task: Task, before: TaskState | null, after: TaskState): void {
+function chargeForTransition(
+  parts: MasterParts,
+  framework: FrameworkState,
+  task: TaskRecord,
+  before: TaskState | null,
+  after: TaskState,
+): void {
   const heldBefore = before !== null && !releasesResources(before);
   const heldAfter = !releasesResources(after);
   if (heldBefore === heldAfter) return;
@@ -67,7 +74,7 @@ function chargeForTransition(parts: MasterParts, framework: FrameworkState, task
 }
 
 /** Kills a task on its agent and ends it in the master at once (framework teardown). */
-export function killTask(parts: MasterParts, framework: FrameworkState, task: Task, reason: TaskReason, out: StepSink): void {
+export function killTask(parts: MasterParts, framework: FrameworkState, task: TaskRecord, reason: TaskReason, out: StepSink): void {
   if (isTerminal(task.state)) return;
   if (task.state !== 'TASK_UNREACHABLE') {
     out.effects.push({
@@ -83,7 +90,7 @@ export function killTask(parts: MasterParts, framework: FrameworkState, task: Ta
 }
 
 /** Ends a live task with a master-decided state (agent gone, removed, re-registered without it). */
-export function endTask(parts: MasterParts, task: Task, state: TaskState, reason: TaskReason, message: string, out: StepSink): void {
+export function endTask(parts: MasterParts, task: TaskRecord, state: TaskState, reason: TaskReason, message: string, out: StepSink): void {
   const framework = parts.frameworks.get(task.frameworkId);
   if (framework && !isTerminal(task.state)) setTaskState(parts, framework, task, state, reason, message, out);
 }

@@ -9,7 +9,7 @@
 import type { OfferOperation } from '../master/commands.js';
 import type { Offer } from '../offers/offer.js';
 import { subtractResourceSets } from '../resources/resourceSet.js';
-import { equals } from '../resources/vector.js';
+import { contains, equals, subtractInto } from '../resources/vector.js';
 import type { TaskSpec, TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
@@ -141,6 +141,8 @@ export class BatchFramework implements FrameworkModel {
   }
 
   #tasksFor(offer: Offer, context: SimulationContext): TaskSpec[] {
+    const fast = this.#identicalTasksFor(offer, context);
+    if (fast) return fast;
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
     while (tasks.length < this.spec.maxTasksPerOffer && this.#pending > 0) {
@@ -153,6 +155,30 @@ export class BatchFramework implements FrameworkModel {
       }
       tasks.push({ taskId: `${this.id}-${this.#nextTaskNumber++}`, resources, data: this.#taskData });
       available = subtractResourceSets(available, resources);
+      this.#pending--;
+    }
+    return tasks;
+  }
+
+  /**
+   * The common case of `#tasksFor`, without a resource set per task: no ports and no reserved
+   * resources on either side, so every task is the same unreserved vector, carved while the
+   * offer's scalars (subtracted in place, exactly as subtractResourceSets would) still hold it.
+   * Null when the case does not apply.
+   */
+  #identicalTasksFor(offer: Offer, context: SimulationContext): TaskSpec[] | null {
+    const available = offer.resources;
+    if ((this.spec.tasks.ports ?? 0) !== 0 || available.reserved.length > 0) return null;
+    if (this.spec.maxTasksPerOffer <= 0 || this.#pending <= 0) return [];
+    const resources = carveTask(available, context.layout, this.spec.tasks.resources, 0);
+    if (!resources || resources.reserved.length > 0) return null;
+    if (!this.#shared || !equals(this.#shared.scalars, resources.scalars)) this.#shared = resources;
+    const shared = this.#shared;
+    const left = available.scalars.slice();
+    const tasks: TaskSpec[] = [];
+    while (tasks.length < this.spec.maxTasksPerOffer && this.#pending > 0 && contains(left, shared.scalars)) {
+      tasks.push({ taskId: `${this.id}-${this.#nextTaskNumber++}`, resources: shared, data: this.#taskData });
+      subtractInto(left, left, shared.scalars);
       this.#pending--;
     }
     return tasks;

@@ -3,33 +3,42 @@
  * equal times run in a deterministic order. Future actions wait in a binary
  * min-heap; actions for the current time (most of them: message deliveries)
  * go to a FIFO, and the two are merged by (time, insertion) on the way out.
+ * An action is a function and an argument: message deliveries pass one
+ * shared handler and the message, so a million messages in flight cost two
+ * array slots each, not a closure and an entry object each.
  */
 
 interface Entry {
   atMs: number;
   seq: number;
-  run: () => void;
+  run: (argument: unknown) => void;
+  argument: unknown;
 }
 
 export class EventQueue {
   readonly #heap: Entry[] = [];
-  #now: Entry[] = [];
+  /** The FIFO for the current time: runs and arguments side by side, with their sequence numbers. */
+  #nowRuns: Array<(argument: unknown) => void> = [];
+  #nowArguments: unknown[] = [];
+  #nowSeqs: number[] = [];
   #nowHead = 0;
   #currentMs = -Infinity;
   #seq = 0;
 
   get size(): number {
-    return this.#heap.length + this.#now.length - this.#nowHead;
+    return this.#heap.length + this.#nowRuns.length - this.#nowHead;
   }
 
-  push(atMs: number, run: () => void): void {
+  push<T>(atMs: number, run: (argument: T) => void, argument?: T): void {
     if (!Number.isFinite(atMs)) throw new Error(`event time must be finite, got ${atMs}`);
     if (atMs === this.#currentMs) {
-      this.#now.push({ atMs, seq: this.#seq++, run });
+      this.#nowRuns.push(run as (argument: unknown) => void);
+      this.#nowArguments.push(argument);
+      this.#nowSeqs.push(this.#seq++);
       return;
     }
     const heap = this.#heap;
-    heap.push({ atMs, seq: this.#seq++, run });
+    heap.push({ atMs, seq: this.#seq++, run: run as (argument: unknown) => void, argument });
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -41,25 +50,38 @@ export class EventQueue {
 
   peekMs(): number {
     const heapMs = this.#heap.length > 0 ? this.#heap[0].atMs : Infinity;
-    return this.#nowHead < this.#now.length ? Math.min(this.#currentMs, heapMs) : heapMs;
+    return this.#nowHead < this.#nowRuns.length ? Math.min(this.#currentMs, heapMs) : heapMs;
   }
 
-  pop(): Entry | undefined {
+  /** Runs the earliest action; false when there is none. */
+  runNext(): boolean {
     const heap = this.#heap;
-    if (this.#nowHead < this.#now.length && (heap.length === 0 || before(this.#now[this.#nowHead], heap[0]))) {
-      const entry = this.#now[this.#nowHead++];
-      if (this.#nowHead === this.#now.length) {
-        this.#now = [];
-        this.#nowHead = 0;
+    const head = this.#nowHead;
+    if (head < this.#nowRuns.length) {
+      const top = heap[0];
+      const seq = this.#nowSeqs[head];
+      if (heap.length === 0 || this.#currentMs < top.atMs || (this.#currentMs === top.atMs && seq < top.seq)) {
+        const run = this.#nowRuns[head];
+        const argument = this.#nowArguments[head];
+        this.#nowHead++;
+        if (this.#nowHead === this.#nowRuns.length) {
+          this.#nowRuns = [];
+          this.#nowArguments = [];
+          this.#nowSeqs = [];
+          this.#nowHead = 0;
+        } else this.#nowArguments[head] = undefined;
+        run(argument);
+        return true;
       }
-      return entry;
     }
     const top = this.#popHeap();
-    if (top && top.atMs !== this.#currentMs) {
+    if (!top) return false;
+    if (top.atMs !== this.#currentMs) {
       // Time moves on: anything left for the old time would have come out first.
       this.#currentMs = top.atMs;
     }
-    return top;
+    top.run(top.argument);
+    return true;
   }
 
   #popHeap(): Entry | undefined {

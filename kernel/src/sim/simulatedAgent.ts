@@ -24,14 +24,11 @@ export interface AgentHost {
   readonly prng: Prng;
 }
 
-interface RunningTask {
-  readonly task: Task;
-  readonly epoch: number;
-  state: TaskState;
-}
-
 export class SimulatedAgent {
-  readonly #running = new Map<string, RunningTask>();
+  /** Running tasks by id (a crash clears them; timers carry the epoch they were set in). */
+  readonly #running = new Map<string, Task>();
+  /** Tasks told to stop with TASK_KILLING_STATE, that reported TASK_KILLING. */
+  readonly #killing = new Set<string>();
   #updates = new StatusUpdateManager();
   #epoch = 0;
   #retryAtMs = Infinity;
@@ -44,7 +41,7 @@ export class SimulatedAgent {
     readonly host: AgentHost,
   ) {}
 
-  get runningTasks(): ReadonlyMap<string, RunningTask> {
+  get runningTasks(): ReadonlyMap<string, Task> {
     return this.#running;
   }
 
@@ -60,7 +57,7 @@ export class SimulatedAgent {
   launch(task: Task, nowMs: number): void {
     if (!this.up) return;
     const epoch = this.#epoch;
-    this.#running.set(task.id, { task, epoch, state: 'TASK_RUNNING' });
+    this.#running.set(task.id, task);
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
     const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
@@ -69,21 +66,22 @@ export class SimulatedAgent {
 
   kill(taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
     const running = this.#running.get(taskId);
-    if (!this.up || !running || running.state === 'TASK_KILLING') return;
+    if (!this.up || !running || this.#killing.has(taskId)) return;
     if (killingState) {
-      running.state = 'TASK_KILLING';
-      this.#report(running.task.frameworkId, taskId, 'TASK_KILLING', nowMs);
+      this.#killing.add(taskId);
+      this.#report(running.frameworkId, taskId, 'TASK_KILLING', nowMs);
     }
     // Simulated tasks honour SIGTERM within a second, or are killed when the grace period ends.
     const stopMs = nowMs + Math.min(gracePeriodMs, 1000);
-    this.host.schedule(stopMs, () => this.#end(taskId, running.epoch, 'TASK_KILLED', stopMs));
+    const epoch = this.#epoch;
+    this.host.schedule(stopMs, () => this.#end(taskId, epoch, 'TASK_KILLED', stopMs));
   }
 
   /** A task fault: the process dies with a non-zero exit. */
   fail(taskId: string, message: string, nowMs: number): boolean {
     const running = this.#running.get(taskId);
     if (!this.up || !running) return false;
-    this.#end(taskId, running.epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
+    this.#end(taskId, this.#epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
     return true;
   }
 
@@ -102,12 +100,12 @@ export class SimulatedAgent {
 
   /** What the agent tells the master when it (re-)registers. */
   report(): ReportedTask[] {
-    return [...this.#running.values()].map(({ task, state }) => ({
+    return [...this.#running.values()].map((task) => ({
       taskId: task.id,
       frameworkId: task.frameworkId,
       role: task.role,
       resources: task.resources,
-      state: state === 'TASK_KILLING' ? 'TASK_KILLING' : 'TASK_RUNNING',
+      state: this.#killing.has(task.id) ? 'TASK_KILLING' : 'TASK_RUNNING',
       executorId: task.executorId,
       ...(task.data !== undefined ? { data: task.data } : {}),
     }));
@@ -117,6 +115,7 @@ export class SimulatedAgent {
   crash(): void {
     this.up = false;
     this.#running.clear();
+    this.#killing.clear();
     this.#updates = new StatusUpdateManager();
     this.#epoch++;
     this.#retryAtMs = Infinity;
@@ -126,11 +125,13 @@ export class SimulatedAgent {
     this.up = true;
   }
 
+  /** A task ends, unless the agent crashed (a new epoch) since the timer that ends it was set. */
   #end(taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
     const running = this.#running.get(taskId);
-    if (!this.up || !running || running.epoch !== epoch) return;
+    if (!this.up || !running || epoch !== this.#epoch) return;
     this.#running.delete(taskId);
-    this.#report(running.task.frameworkId, taskId, state, nowMs, message, reason);
+    this.#killing.delete(taskId);
+    this.#report(running.frameworkId, taskId, state, nowMs, message, reason);
   }
 
   #report(frameworkId: string, taskId: string, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {

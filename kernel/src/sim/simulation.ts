@@ -11,7 +11,7 @@ import type { ControlResult } from '../sdk/plan.js';
 import type { Effect } from '../master/effects.js';
 import type { KernelEvent } from '../master/events.js';
 import type { MasterCounters, MasterOptions } from '../master/master.js';
-import { Master } from '../master/master.js';
+import { Master, StepOutput } from '../master/master.js';
 import { restoreMaster, snapshotMaster } from '../master/snapshot.js';
 import type { Prng } from '../prng.js';
 import { createPrng } from '../prng.js';
@@ -75,6 +75,8 @@ export class Simulation {
     tasksLaunched: 0,
   };
   readonly #queue = new EventQueue();
+  readonly #output = new StepOutput();
+  #commanding = false;
   readonly #options: SimulationOptions;
   readonly #masterOptions: MasterOptions;
   readonly #agentSpecs = new Map<string, ScenarioAgent>();
@@ -110,8 +112,7 @@ export class Simulation {
         return simulation.master.layout;
       },
       // Calls are fresh objects from the models: stamping the time in place saves a copy per call.
-      send: (call: FrameworkCall) =>
-        this.#schedule(this.#nowMs, () => this.command(Object.assign(call, { nowMs: this.#nowMs }) as Command)),
+      send: (call: FrameworkCall) => this.#queue.push(this.#nowMs, this.#sendCall, call),
       schedule: (atMs: number, run: () => void) => this.#schedule(Math.max(atMs, this.#nowMs), run),
     };
     this.#setUp();
@@ -127,9 +128,19 @@ export class Simulation {
   /** Sends one command to the master now and carries out what it asks for. */
   command(command: Command): void {
     this.steps++;
-    const result = this.master.step(command);
-    for (const event of result.events) this.#options.onEvent?.(event);
-    for (const effect of result.effects) this.#deliver(effect);
+    // One output for every step: the events and effects are read here and then dropped
+    // (a command sent from inside an onEvent callback gets its own).
+    const out = this.#commanding ? new StepOutput() : this.#output;
+    out.clear();
+    this.#commanding = true;
+    try {
+      this.master.stepInto(command, out);
+      const onEvent = this.#options.onEvent;
+      if (onEvent) for (const event of out.events) onEvent(event);
+      for (const effect of out.effects) this.#deliver(effect);
+    } finally {
+      if (out === this.#output) this.#commanding = false;
+    }
     if (this.#options.invariants === 'step' || (command.type === 'tick' && this.#options.invariants !== 'off')) this.#check();
   }
 
@@ -140,7 +151,7 @@ export class Simulation {
       if (nextMs > untilMs) break;
       if (nextMs > this.#nowMs) onProgress?.(nextMs);
       this.#nowMs = Math.max(this.#nowMs, nextMs);
-      if (this.#queue.peekMs() <= this.#nowMs) this.#queue.pop()!.run();
+      if (this.#queue.peekMs() <= this.#nowMs) this.#queue.runNext();
       else this.command({ type: 'tick', nowMs: this.#nowMs });
     }
     this.#nowMs = Math.max(this.#nowMs, untilMs);
@@ -150,6 +161,59 @@ export class Simulation {
   #schedule(atMs: number, run: () => void): void {
     this.#queue.push(atMs, run);
   }
+
+  // Message deliveries: one handler per kind of message, the message as the argument (no closure per message).
+  readonly #sendCall = (call: FrameworkCall): void => this.command(Object.assign(call, { nowMs: this.#nowMs }) as Command);
+  readonly #deliverToFramework = (
+    effect: Extract<Effect, { type: 'framework.offers' | 'framework.rescind' | 'framework.update' }>,
+  ): void => {
+    const model = this.frameworks.get(effect.frameworkId);
+    if (!model) return;
+    if (effect.type === 'framework.offers') model.onOffers(effect.offers, this.#context);
+    else if (effect.type === 'framework.rescind') model.onRescind(effect.offerId, this.#context);
+    else model.onUpdate(effect.status, this.#context);
+  };
+  /** Effects for an agent cross the network: lost if the agent is down or cut off. */
+  readonly #deliverToAgent = (effect: Extract<Effect, { agentId: string }>): void => {
+    const agent = this.agents.get(effect.agentId);
+    if (!agent?.up || this.partitioned.has(effect.agentId)) return;
+    switch (effect.type) {
+      case 'agent.launch':
+        agent.launch(effect.task, this.#nowMs);
+        return;
+      case 'agent.kill':
+        agent.kill(effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs);
+        return;
+      case 'agent.acknowledge':
+        agent.acknowledge(effect.taskId, effect.uuid, this.#nowMs);
+        return;
+      case 'agent.resources':
+        agent.checkpointedTotal = effect.total;
+        return;
+      case 'agent.shutdown':
+        agent.crash();
+        return;
+      default: {
+        const unknown: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
+  readonly #deliverStatus = (update: StatusUpdate): void => {
+    if (this.partitioned.has(update.agentId) || !this.agents.get(update.agentId)?.up) return;
+    const command: Extract<Command, { type: 'task.status' }> = {
+      type: 'task.status',
+      nowMs: this.#nowMs,
+      agentId: update.agentId,
+      frameworkId: update.frameworkId,
+      taskId: update.taskId,
+      state: update.state,
+      uuid: update.uuid,
+    };
+    if (update.reason) command.reason = update.reason;
+    if (update.message) command.message = update.message;
+    this.command(command);
+  };
 
   #setUp(): void {
     const { scenario } = this;
@@ -198,57 +262,22 @@ export class Simulation {
 
   #sendUpdate(update: StatusUpdate): void {
     if (this.partitioned.has(update.agentId)) return;
-    this.#schedule(this.#nowMs, () => {
-      if (this.partitioned.has(update.agentId) || !this.agents.get(update.agentId)?.up) return;
-      const command: Extract<Command, { type: 'task.status' }> = {
-        type: 'task.status',
-        nowMs: this.#nowMs,
-        agentId: update.agentId,
-        frameworkId: update.frameworkId,
-        taskId: update.taskId,
-        state: update.state,
-        uuid: update.uuid,
-      };
-      if (update.reason) command.reason = update.reason;
-      if (update.message) command.message = update.message;
-      this.command(command);
-    });
-  }
-
-  /** Effects for an agent cross the network: lost if the agent is down or cut off. */
-  #toAgent(agentId: string, run: (agent: SimulatedAgent) => void): void {
-    this.#schedule(this.#nowMs, () => {
-      const agent = this.agents.get(agentId);
-      if (agent?.up && !this.partitioned.has(agentId)) run(agent);
-    });
+    this.#queue.push(this.#nowMs, this.#deliverStatus, update);
   }
 
   #deliver(effect: Effect): void {
-    const frameworks = this.frameworks;
     switch (effect.type) {
       case 'framework.offers':
-        this.#schedule(this.#nowMs, () => frameworks.get(effect.frameworkId)?.onOffers(effect.offers, this.#context));
-        return;
       case 'framework.rescind':
-        this.#schedule(this.#nowMs, () => frameworks.get(effect.frameworkId)?.onRescind(effect.offerId, this.#context));
-        return;
       case 'framework.update':
-        this.#schedule(this.#nowMs, () => frameworks.get(effect.frameworkId)?.onUpdate(effect.status, this.#context));
+        this.#queue.push(this.#nowMs, this.#deliverToFramework, effect);
         return;
       case 'agent.launch':
-        this.#toAgent(effect.agentId, (agent) => agent.launch(effect.task, this.#nowMs));
-        return;
       case 'agent.kill':
-        this.#toAgent(effect.agentId, (agent) => agent.kill(effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs));
-        return;
       case 'agent.acknowledge':
-        this.#toAgent(effect.agentId, (agent) => agent.acknowledge(effect.taskId, effect.uuid, this.#nowMs));
-        return;
       case 'agent.resources':
-        this.#toAgent(effect.agentId, (agent) => (agent.checkpointedTotal = effect.total));
-        return;
       case 'agent.shutdown':
-        this.#toAgent(effect.agentId, (agent) => agent.crash());
+        this.#queue.push(this.#nowMs, this.#deliverToAgent, effect);
         return;
       default: {
         const unknown: never = effect;

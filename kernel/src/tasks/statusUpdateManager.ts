@@ -25,10 +25,36 @@ export interface StatusUpdate {
   readonly timestampMs: number;
 }
 
-interface Stream {
-  readonly queue: StatusUpdate[];
-  nextRetryAtMs: number;
-  backoffMs: number;
+/**
+ * One task's updates once it needs more than the update itself: a queue behind the one in
+ * flight, or a retry schedule other than "10 s after it was sent". A task with one update
+ * sent at its own timestamp and not yet retried (almost all of them) is stored as the bare
+ * update: a million updates in flight cost no stream object each.
+ */
+class Stream {
+  constructor(
+    public head: StatusUpdate,
+    public rest: StatusUpdate[] | null,
+    public nextRetryAtMs: number,
+    public backoffMs: number,
+  ) {}
+}
+
+type Entry = StatusUpdate | Stream;
+
+function queueOf(entry: Entry): StatusUpdate[] {
+  if (!(entry instanceof Stream)) return [entry];
+  return entry.rest === null ? [entry.head] : [entry.head, ...entry.rest];
+}
+
+function asStream(entry: Entry): Stream {
+  return entry instanceof Stream
+    ? entry
+    : new Stream(entry, null, entry.timestampMs + STATUS_UPDATE_RETRY_INITIAL_MS, STATUS_UPDATE_RETRY_INITIAL_MS);
+}
+
+function retryAtMs(entry: Entry): number {
+  return entry instanceof Stream ? entry.nextRetryAtMs : entry.timestampMs + STATUS_UPDATE_RETRY_INITIAL_MS;
 }
 
 export interface StatusUpdateManagerSnapshot {
@@ -39,80 +65,92 @@ export type AcknowledgeResult =
   | { ok: true; terminal: boolean; next: StatusUpdate | null }
   | { ok: false; code: 'unknown_task' | 'stale_acknowledgement'; message: string };
 
+/** The common answers to an acknowledgement, made once (a million acknowledgements allocate nothing). */
+const LIVE_DONE: AcknowledgeResult = Object.freeze({ ok: true, terminal: false, next: null });
+const TERMINAL_DONE: AcknowledgeResult = Object.freeze({ ok: true, terminal: true, next: null });
+
 export class StatusUpdateManager {
-  readonly #streams = new Map<string, Stream>();
+  readonly #streams = new Map<string, Entry>();
   #pending = 0;
 
   /** Queues an update; returns it when it should be sent now (nothing else was in flight). */
   add(update: StatusUpdate, nowMs: number): StatusUpdate | null {
-    let stream = this.#streams.get(update.taskId);
-    if (!stream) {
-      stream = { queue: [], nextRetryAtMs: Infinity, backoffMs: STATUS_UPDATE_RETRY_INITIAL_MS };
-      this.#streams.set(update.taskId, stream);
+    const entry = this.#streams.get(update.taskId);
+    if (!entry) {
+      const fresh = update.timestampMs === nowMs;
+      this.#streams.set(
+        update.taskId,
+        fresh ? update : new Stream(update, null, nowMs + STATUS_UPDATE_RETRY_INITIAL_MS, STATUS_UPDATE_RETRY_INITIAL_MS),
+      );
+      this.#pending++;
+      return update;
     }
-    const last = stream.queue[stream.queue.length - 1];
-    if (last && isTerminal(last.state)) throw new Error(`status update after terminal ${last.state} for task ${update.taskId}`);
-    stream.queue.push(update);
+    const stream = asStream(entry);
+    const last = stream.rest === null ? stream.head : stream.rest[stream.rest.length - 1];
+    if (isTerminal(last.state)) throw new Error(`status update after terminal ${last.state} for task ${update.taskId}`);
+    if (stream.rest === null) stream.rest = [update];
+    else stream.rest.push(update);
+    if (stream !== entry) this.#streams.set(update.taskId, stream);
     this.#pending++;
-    if (stream.queue.length > 1) return null;
-    stream.nextRetryAtMs = nowMs + STATUS_UPDATE_RETRY_INITIAL_MS;
-    stream.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
-    return update;
+    return null;
   }
 
   /** The framework acknowledged `uuid`: drop it and return the next update to send, if any. */
   acknowledge(taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
-    const stream = this.#streams.get(taskId);
-    if (!stream || stream.queue.length === 0)
-      return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
-    const head = stream.queue[0];
+    const entry = this.#streams.get(taskId);
+    if (!entry) return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
+    const head = entry instanceof Stream ? entry.head : entry;
     if (head.uuid !== uuid)
       return {
         ok: false,
         code: 'stale_acknowledgement',
         message: `acknowledgement ${uuid} for task ${taskId} is not for the update in flight (${head.uuid})`,
       };
-    stream.queue.shift();
     this.#pending--;
     const terminal = isTerminal(head.state);
-    const next = stream.queue[0] ?? null;
-    if (next) {
-      stream.nextRetryAtMs = nowMs + STATUS_UPDATE_RETRY_INITIAL_MS;
-      stream.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
-    } else {
-      // Only streams with updates in flight are kept, so that scans cost what is pending, not every task.
-      this.#streams.delete(taskId);
+    const next = entry instanceof Stream && entry.rest !== null ? entry.rest.shift()! : null;
+    if (next && entry instanceof Stream) {
+      entry.head = next;
+      if (entry.rest!.length === 0) entry.rest = null;
+      entry.nextRetryAtMs = nowMs + STATUS_UPDATE_RETRY_INITIAL_MS;
+      entry.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
+      return { ok: true, terminal, next };
     }
-    return { ok: true, terminal, next };
+    // Only streams with updates in flight are kept, so that scans cost what is pending, not every task.
+    this.#streams.delete(taskId);
+    return terminal ? TERMINAL_DONE : LIVE_DONE;
   }
 
   /** Updates in flight whose retry time has come; each one's backoff doubles. */
   due(nowMs: number): StatusUpdate[] {
     const out: StatusUpdate[] = [];
-    for (const stream of this.#streams.values()) {
-      if (stream.queue.length === 0 || stream.nextRetryAtMs > nowMs) continue;
-      out.push(stream.queue[0]);
+    for (const [taskId, entry] of this.#streams) {
+      if (retryAtMs(entry) > nowMs) continue;
+      const stream = asStream(entry);
+      out.push(stream.head);
       stream.backoffMs = Math.min(stream.backoffMs * 2, STATUS_UPDATE_RETRY_MAX_MS);
       stream.nextRetryAtMs = nowMs + stream.backoffMs;
+      if (stream !== entry) this.#streams.set(taskId, stream);
     }
     return out;
   }
 
   nextRetryAtMs(): number {
     let next = Infinity;
-    for (const stream of this.#streams.values()) if (stream.queue.length > 0 && stream.nextRetryAtMs < next) next = stream.nextRetryAtMs;
+    for (const entry of this.#streams.values()) next = Math.min(next, retryAtMs(entry));
     return next;
   }
 
   /** Every update in flight (head of each stream), e.g. to resend at once after re-registering. */
   inFlight(): StatusUpdate[] {
     const out: StatusUpdate[] = [];
-    for (const stream of this.#streams.values()) if (stream.queue.length > 0) out.push(stream.queue[0]);
+    for (const entry of this.#streams.values()) out.push(entry instanceof Stream ? entry.head : entry);
     return out;
   }
 
   pending(taskId: string): readonly StatusUpdate[] {
-    return this.#streams.get(taskId)?.queue ?? [];
+    const entry = this.#streams.get(taskId);
+    return entry ? queueOf(entry) : [];
   }
 
   /** Updates queued or in flight, over all tasks. */
@@ -123,12 +161,10 @@ export class StatusUpdateManager {
   /** Checkpoint form: plain data, safe to JSON.stringify. */
   snapshot(): StatusUpdateManagerSnapshot {
     return {
-      streams: [...this.#streams].map(([taskId, s]) => ({
-        taskId,
-        queue: [...s.queue],
-        nextRetryAtMs: s.nextRetryAtMs,
-        backoffMs: s.backoffMs,
-      })),
+      streams: [...this.#streams].map(([taskId, entry]) => {
+        const stream = asStream(entry);
+        return { taskId, queue: queueOf(stream), nextRetryAtMs: stream.nextRetryAtMs, backoffMs: stream.backoffMs };
+      }),
     };
   }
 
@@ -136,27 +172,50 @@ export class StatusUpdateManager {
     const manager = new StatusUpdateManager();
     for (const s of snapshot.streams) {
       if (s.queue.length === 0) continue;
-      manager.#streams.set(s.taskId, { queue: [...s.queue], nextRetryAtMs: s.nextRetryAtMs ?? Infinity, backoffMs: s.backoffMs });
+      const rest = s.queue.length > 1 ? s.queue.slice(1) : null;
+      manager.#streams.set(s.taskId, new Stream(s.queue[0], rest, s.nextRetryAtMs ?? Infinity, s.backoffMs));
       manager.#pending += s.queue.length;
     }
     return manager;
   }
 }
 
-/** An RFC 4122 version-4 uuid from a seeded PRNG, so simulations stay reproducible. */
+/**
+ * An RFC 4122 version-4 uuid from a seeded PRNG, so simulations stay reproducible.
+ * Built from character codes in one go: a flat 36-character string, not a tree of
+ * concatenations (a million retained uuids would otherwise cost half a kilobyte each).
+ */
 export function uuidFromPrng(prng: Prng): string {
-  const a = hexWord(prng);
-  const b = hexWord(prng);
-  const c = hexWord(prng);
-  const d = hexWord(prng);
-  // Version 4 in the high nibble of the third group, variant 10xx in the fourth.
-  const variant = ((parseInt(c[0], 16) & 0x3) | 0x8).toString(16);
-  return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+  const codes = UUID_CODES;
+  writeWord(codes, 0, word(prng), 0, 8);
+  const b = word(prng);
+  const c = word(prng);
+  const d = word(prng);
+  codes[8] = DASH;
+  writeWord(codes, 9, b, 0, 4);
+  codes[13] = DASH;
+  // Version 4 in the high nibble of the third group, then b's nibbles 5..7 (nibble 4 is dropped).
+  codes[14] = HEX[4];
+  writeWord(codes, 15, b, 5, 8);
+  codes[18] = DASH;
+  // Variant 10xx in the fourth group: c's first nibble with its top bits forced.
+  codes[19] = HEX[((c >>> 28) & 0x3) | 0x8];
+  writeWord(codes, 20, c, 1, 4);
+  codes[23] = DASH;
+  writeWord(codes, 24, c, 4, 8);
+  writeWord(codes, 28, d, 0, 8);
+  return String.fromCharCode.apply(null, codes as unknown as number[]);
 }
 
-const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const HEX = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+const DASH = '-'.charCodeAt(0);
+const UUID_CODES = new Array<number>(36).fill(0);
 
-function hexWord(prng: Prng): string {
-  const word = Math.floor(prng.next() * 4294967296) >>> 0;
-  return HEX_BYTES[word >>> 24] + HEX_BYTES[(word >>> 16) & 0xff] + HEX_BYTES[(word >>> 8) & 0xff] + HEX_BYTES[word & 0xff];
+function word(prng: Prng): number {
+  return Math.floor(prng.next() * 4294967296) >>> 0;
+}
+
+/** Writes nibbles [from, to) of a 32-bit word (nibble 0 is the most significant) as hex digits at `at`. */
+function writeWord(codes: number[], at: number, value: number, from: number, to: number): void {
+  for (let nibble = from; nibble < to; nibble++) codes[at + nibble - from] = HEX[(value >>> (28 - nibble * 4)) & 0xf];
 }

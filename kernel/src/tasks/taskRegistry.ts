@@ -7,13 +7,17 @@
  */
 import type { AgentLedgers } from '../agents/agentLedgers.js';
 import type { Task } from './task.js';
+import type { HistoryEntry, TaskRecord } from './taskRecord.js';
+import { HistoryEntries } from './taskRecord.js';
+import type { TaskReason, TaskState } from './taskState.js';
 import { isTerminal } from './taskState.js';
 
 export class TaskRegistry {
   /** Tasks launched from offers (the master's tasksLaunched counter; adopted tasks do not count). */
   launched = 0;
-  readonly #byFramework = new Map<string, Map<string, Task>>();
-  readonly #liveByAgent = new Map<string, Set<Task>>();
+  readonly #byFramework = new Map<string, Map<string, TaskRecord>>();
+  readonly #liveByAgent = new Map<string, Set<TaskRecord>>();
+  readonly #history = new HistoryEntries();
   readonly #ledgers: AgentLedgers | null;
 
   /** With `ledgers` (a checked master), the registry keeps what each agent's tasks hold there. */
@@ -26,25 +30,30 @@ export class TaskRegistry {
     if (this.#ledgers) this.#ledgers.charge(this.#ledgers.used, agentIndex, task.resources, sign);
   }
 
+  /** A history entry, shared with the other tasks that moved to the same state at the same moment. */
+  historyEntry(state: TaskState, atMs: number, reason: TaskReason | undefined): HistoryEntry {
+    return this.#history.entry(state, atMs, reason);
+  }
+
   /** The framework's tasks by id, live and ended (a map the registry keeps current). */
-  of(frameworkId: string): Map<string, Task> {
+  of(frameworkId: string): Map<string, TaskRecord> {
     let tasks = this.#byFramework.get(frameworkId);
     if (!tasks) this.#byFramework.set(frameworkId, (tasks = new Map()));
     return tasks;
   }
 
-  get(frameworkId: string, taskId: string): Task | undefined {
+  get(frameworkId: string, taskId: string): TaskRecord | undefined {
     return this.#byFramework.get(frameworkId)?.get(taskId);
   }
 
   /** Adds a task (launched, or reported by its agent); it is live until its state says otherwise. */
-  add(task: Task): void {
+  add(task: TaskRecord): void {
     this.of(task.frameworkId).set(task.id, task);
     this.stateChanged(task);
   }
 
   /** Keeps the live index in step with the task's state; call after every change of state. */
-  stateChanged(task: Task): void {
+  stateChanged(task: TaskRecord): void {
     if (isTerminal(task.state)) {
       const set = this.#liveByAgent.get(task.agentId);
       set?.delete(task);
@@ -62,7 +71,7 @@ export class TaskRegistry {
   }
 
   /** Live (non-terminal) tasks on an agent, UNREACHABLE ones included, oldest first. */
-  liveOn(agentId: string): Task[] {
+  liveOn(agentId: string): TaskRecord[] {
     return [...(this.#liveByAgent.get(agentId) ?? [])];
   }
 
@@ -71,7 +80,7 @@ export class TaskRegistry {
   }
 
   /** Live tasks by agent (read only: for invariant checkers and inspection). */
-  get liveByAgent(): ReadonlyMap<string, ReadonlySet<Task>> {
+  get liveByAgent(): ReadonlyMap<string, ReadonlySet<TaskRecord>> {
     return this.#liveByAgent;
   }
 }
