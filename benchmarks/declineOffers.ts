@@ -49,6 +49,8 @@ export interface DeclineOffersReport {
   parameters: {
     grid: 'quick' | 'full' | 'custom';
     fastPaths: boolean;
+    /** The master's state-change assertions (MasterOptions.checks): off, as in production, unless --checks. */
+    checks: boolean;
     taskPorts: number;
     seed: number;
     allocationIntervalMs: number;
@@ -64,7 +66,7 @@ export interface DeclineOffersReport {
   durationS: number;
 }
 
-const USAGE = `decline-offers [--quick] [--agents N[,N...]] [--frameworks N[,N...]] [--json] [--reference]
+const USAGE = `decline-offers [--quick] [--agents N[,N...]] [--frameworks N[,N...]] [--json] [--reference] [--checks]
   [--task-ports N] [--rounds N] [--seed N] [--max-minutes N] [--heap-mb N] [--in-process] [--gc] [--rounds-detail] [--out FILE]
   default: the full grid ${FULL_AGENTS.join(',')} agents x ${FULL_FRAMEWORKS.join(',')} frameworks, plus the 5000 x 500 anchor point`;
 
@@ -73,6 +75,7 @@ interface Args {
   grid: DeclineOffersReport['parameters']['grid'];
   json: boolean;
   reference: boolean;
+  checks: boolean;
   taskPorts: number;
   rounds: number | null;
   seed: number;
@@ -96,6 +99,7 @@ export function parseDeclineOffersArgs(options: BenchmarkOptions): Args {
       quick: { type: 'boolean' },
       json: { type: 'boolean' },
       reference: { type: 'boolean' },
+      checks: { type: 'boolean' },
       'task-ports': { type: 'string' },
       rounds: { type: 'string' },
       seed: { type: 'string' },
@@ -132,6 +136,7 @@ export function parseDeclineOffersArgs(options: BenchmarkOptions): Args {
     grid,
     json: options.json || Boolean(values.json),
     reference: Boolean(values.reference),
+    checks: Boolean(values.checks),
     taskPorts: values['task-ports'] === undefined ? 0 : integer(values['task-ports'], '--task-ports', 0),
     rounds,
     seed: values.seed === undefined ? 1 : integer(values.seed, '--seed', 0),
@@ -201,6 +206,7 @@ export async function runDeclineOffers(options: BenchmarkOptions): Promise<Decli
     parameters: {
       grid: args.grid,
       fastPaths: !args.reference,
+      checks: args.checks,
       taskPorts: args.taskPorts,
       seed: args.seed,
       allocationIntervalMs: ALLOCATION_INTERVAL_MS,
@@ -226,6 +232,7 @@ function pointOptions(args: Args, point: GridPoint): PointOptions {
   return {
     ...point,
     fastPaths: !args.reference,
+    checks: args.checks,
     taskPorts: args.taskPorts,
     seed: args.seed,
     rounds: args.rounds ?? 2 * point.frameworks,

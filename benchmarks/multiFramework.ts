@@ -72,6 +72,7 @@ export function multiFrameworkScenario(): ScenarioInput {
 }
 
 export async function runMultiFramework(options: BenchmarkOptions): Promise<MultiFrameworkReport> {
+  const checks = options.argv.includes('--checks');
   const progress = createProgress();
   const machine = machineInfo();
   const parsed = parseScenario(multiFrameworkScenario());
@@ -82,6 +83,7 @@ export async function runMultiFramework(options: BenchmarkOptions): Promise<Mult
     total,
     progress,
     'multi-framework',
+    checks,
   );
   const report: MultiFrameworkReport = {
     workload: 'MultiFrameworkAllocations',
@@ -114,5 +116,9 @@ export async function runMultiFramework(options: BenchmarkOptions): Promise<Mult
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const argv = process.argv.slice(2);
-  await runMultiFramework({ json: argv.includes('--json'), quick: argv.includes('--quick'), argv: [] });
+  await runMultiFramework({
+    json: argv.includes('--json'),
+    quick: argv.includes('--quick'),
+    argv: argv.filter((arg) => arg === '--checks'),
+  });
 }

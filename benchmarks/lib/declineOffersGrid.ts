@@ -113,6 +113,7 @@ export function runPointInChild(options: PointOptions, child: ChildOptions): Pro
     `--task-ports=${options.taskPorts}`,
     `--seed=${options.seed}`,
     ...(options.fastPaths ? [] : ['--reference']),
+    ...(options.checks ? ['--checks'] : []),
     ...(options.gcBetweenRounds ? ['--gc'] : []),
     ...(options.keepRounds ? ['--rounds-detail'] : []),
   ];

@@ -29,6 +29,7 @@ export interface PointResult {
   frameworks: number;
   rounds: number;
   fastPaths: boolean;
+  checks: boolean;
   taskPorts: number;
   seed: number;
   gcBetweenRounds: boolean;
@@ -36,6 +37,13 @@ export interface PointResult {
   first10: Summary;
   /** Per-cycle times of every round. */
   all: Summary;
+  /**
+   * Reading each round's events and effects after the timed tick: the cycle records offers
+   * compactly, and the Offer objects, ids, offer.made events and framework.offers effects are
+   * made on this first read (untimed above, reported here). `tickAndRead` is the sum, per round.
+   */
+  read: { first10MedianMs: number; allMedianMs: number };
+  tickAndRead: { first10MedianMs: number; allMedianMs: number; offerRoundsMedianMs: number };
   /** Rounds after the first 10 ("later rounds" in the Mesos anchor). */
   later: Summary;
   /** Rounds in which at least one offer was made, and rounds in which none was (every offer filtered). */
@@ -88,6 +96,7 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
   const setupMs = performance.now() - wallStartMs;
 
   const cycleMs = new Float64Array(options.rounds);
+  const readMs = new Float64Array(options.rounds);
   const cpuMs = new Float64Array(options.rounds);
   const offers = new Int32Array(options.rounds);
   const agentsSkipped = new Int32Array(options.rounds);
@@ -103,7 +112,10 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
     const cpu = process.cpuUsage(cpu0);
     cycleMs[round] = Number(t1 - t0) / 1e6;
     cpuMs[round] = (cpu.user + cpu.system) / 1000;
+    // The first read of the result makes the offers' objects, events and effects (see `read`).
+    const r0 = process.hrtime.bigint();
     const outcome = cycleOutcome(result);
+    readMs[round] = Number(process.hrtime.bigint() - r0) / 1e6;
     offers[round] = outcome.offers;
     agentsSkipped[round] = outcome.agentsSkipped;
     const d0 = performance.now();
@@ -120,6 +132,7 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
   const scan = measureScan(freeVectors(master));
   const all = summarize(cycleMs);
   const first10 = summarize(cycleMs.subarray(0, Math.min(FIRST_ROUNDS, options.rounds)));
+  const both = cycleMs.map((ms, round) => ms + readMs[round]);
   const withOffers = cycleMs.filter((_, round) => offers[round] > 0);
   const withoutOffers = cycleMs.filter((_, round) => offers[round] === 0);
   let total = setupCycle.offers;
@@ -129,11 +142,21 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
     frameworks: options.frameworks,
     rounds: options.rounds,
     fastPaths: options.fastPaths,
+    checks: options.checks ?? false,
     taskPorts: options.taskPorts,
     seed: options.seed,
     gcBetweenRounds: options.gcBetweenRounds,
     first10,
     all,
+    read: {
+      first10MedianMs: summarize(readMs.subarray(0, Math.min(FIRST_ROUNDS, options.rounds))).medianMs,
+      allMedianMs: summarize(readMs).medianMs,
+    },
+    tickAndRead: {
+      first10MedianMs: summarize(both.subarray(0, Math.min(FIRST_ROUNDS, options.rounds))).medianMs,
+      allMedianMs: summarize(both).medianMs,
+      offerRoundsMedianMs: summarize(both.filter((_, round) => offers[round] > 0)).medianMs,
+    },
     later: summarize(cycleMs.subarray(Math.min(FIRST_ROUNDS, options.rounds))),
     offerRounds: summarize(withOffers),
     noOfferRounds: summarize(withoutOffers),

@@ -17,15 +17,16 @@ export interface RunToAllRunning {
   peakHeapBytes: number;
 }
 
-export function runToAllRunning(scenario: Scenario, total: number, progress: Progress, label: string): RunToAllRunning {
+/** `checks`: the master's state-change assertions (off by default, as in production; on to measure their cost). */
+export function runToAllRunning(scenario: Scenario, total: number, progress: Progress, label: string, checks = false): RunToAllRunning {
   let running = 0;
   let peakHeapBytes = getHeapStatistics().used_heap_size;
   const startNs = process.hrtime.bigint();
   const startCpu = process.cpuUsage();
   const simulation = new Simulation(scenario, {
     invariants: 'off',
-    // Production settings: the master's state-change assertions are off (see README for their measured cost).
-    master: { checks: false },
+    // Production settings unless asked: the master's state-change assertions off (README: their measured cost).
+    master: { checks },
     onEvent: (event) => {
       if (event.type === 'task.updated' && event.status.state === 'TASK_RUNNING' && event.previous !== 'TASK_RUNNING') running++;
     },

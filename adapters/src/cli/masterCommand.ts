@@ -32,6 +32,7 @@ export interface MasterFlags {
   agentUnreachableTimeout?: number;
   agentReregisterTimeout?: number;
   offerTimeout?: number;
+  assertions?: boolean;
   logLevel: string;
 }
 
@@ -51,6 +52,10 @@ export function registerMasterCommand(program: Command): void {
     .option('--agent-unreachable-timeout <seconds>', 'a disconnected agent becomes unreachable after this long (default 75)', parseSeconds)
     .option('--agent-reregister-timeout <seconds>', 'after a restart, agents have this long to re-register (default 600)', parseSeconds)
     .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
+    .option(
+      '--assertions',
+      "check the kernel's state after every change (conservation per agent, sorter structure); off by default (see benchmarks/README.md for the cost)",
+    )
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
@@ -85,6 +90,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentUnreachableTimeoutMs: seconds(flags.agentUnreachableTimeout),
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
+    checks: flags.assertions ?? false,
   };
   // High availability (adapters/src/ha): a leader elected on etcd, or among the masters sharing this
   // work dir (file store, one machine); followers redirect to the leader.

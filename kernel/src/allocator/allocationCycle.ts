@@ -29,11 +29,11 @@ import {
   HOT_VERSION,
 } from '../agents/agentTable.js';
 import { shuffleInPlace } from '../prng.js';
-import type { Ranges } from '../resources/ranges.js';
 import type { ReservedPart } from '../resources/resourceSet.js';
 import { addInto, SCALAR_EPSILON } from '../resources/vector.js';
 import type { Allocator } from './allocator.js';
 import type { Client, RoleState } from './client.js';
+import type { CycleAgents, OfferSink } from './cycleAgents.js';
 import type { CycleDecisions, DecisionOutcome } from './decisions.js';
 import {
   REASON_FILTERED,
@@ -45,17 +45,6 @@ import {
 } from './decisions.js';
 import { FilterWalk } from './filterWalk.js';
 import { isAllocatable, Offerable } from './offerable.js';
-
-/** Where a cycle's offers go: the resources have already left the agent's free pool and are charged to quota. */
-export interface OfferSink {
-  offer(agentIndex: number, client: Client, scalars: Float64Array, ports: Ranges, reserved: readonly ReservedPart[]): void;
-}
-
-/** The agents a cycle walks: hot state by index, objects on demand. */
-export interface CycleAgents {
-  readonly table: AgentTable;
-  byIndex(index: number): Agent;
-}
 
 export interface CycleStats {
   readonly cycle: number;

@@ -40,6 +40,11 @@ export interface AllocatorOptions {
   checks?: boolean;
   /** The agents' hot state: offer filters keep each agent's filter count and signature in its record. */
   agentTable: AgentTable;
+  /**
+   * With fastPaths: settle an agent on which every active client is filtered without walking its
+   * clients (default true). Off only to test that settling equals walking.
+   */
+  settleFilteredAgents?: boolean;
 }
 
 /** Mesos's `refuse_seconds` rules: default 5 s, 0 = none, at most a year, at least one interval. */
@@ -77,7 +82,7 @@ export class Allocator {
   activeClientCount = 0;
   /** True while clients differ only in their filters (DRF sorters, no per-client minimums): walks may settle agents wholesale. */
   get uniformClients(): boolean {
-    return this.#uniformSorters && this.#ownMinimums === 0;
+    return this.#uniformSorters && this.#ownMinimums === 0 && this.options.settleFilteredAgents !== false;
   }
   readonly #uniformSorters: boolean;
   #ownMinimums = 0;

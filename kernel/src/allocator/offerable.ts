@@ -14,7 +14,7 @@ import type { ReservedPart } from '../resources/resourceSet.js';
 import { addInto, contains, isEmpty, minInto, SCALAR_EPSILON } from '../resources/vector.js';
 import { isSelfOrAncestor } from '../roles/roleName.js';
 import type { QuotaLedger } from '../roles/quota.js';
-import type { CycleAgents } from './allocationCycle.js';
+import type { CycleAgents } from './cycleAgents.js';
 import type { RoleState } from './client.js';
 import type { DecisionOutcome } from './decisions.js';
 

@@ -13,8 +13,8 @@ import type { Agent } from '../agents/agent.js';
 import type { RecoveredAgent, UnregisteredAgent } from '../agents/agentRegistry.js';
 import { AgentRegistry } from '../agents/agentRegistry.js';
 import type { AgentTable } from '../agents/agentTable.js';
-import type { CycleAgents, OfferSink } from '../allocator/allocationCycle.js';
 import { AllocationCycle } from '../allocator/allocationCycle.js';
+import type { CycleAgents, OfferSink } from '../allocator/cycleAgents.js';
 import type { AllocatorOptions } from '../allocator/allocator.js';
 import { Allocator } from '../allocator/allocator.js';
 import type { Client } from '../allocator/client.js';
@@ -62,6 +62,8 @@ export interface MasterOptions {
   /** Kill grace period when a KILL names none. */
   killGracePeriodMs?: number;
   fastPaths?: boolean;
+  /** With fastPaths: settle agents on which every client is filtered without walking them (default true; off to test that this equals walking). */
+  settleFilteredAgents?: boolean;
   decisionCycles?: number;
   /** Failover generation: offer ids carry it so that no id is reused after a failover. */
   epoch?: number;
@@ -137,6 +139,7 @@ export class Master implements MasterParts {
       fairSharingExcludedResourceNames: options.fairSharingExcludedResourceNames ?? [],
       minAllocatable: options.minAllocatable ?? DEFAULT_MIN_ALLOCATABLE,
       fastPaths: options.fastPaths ?? true,
+      settleFilteredAgents: options.settleFilteredAgents ?? true,
       decisionCycles: options.decisionCycles ?? 0,
       checks: this.checks,
       agentTable: this.agents.table,

@@ -6,7 +6,10 @@
  *   the same stream, apart from `agentsSkipped` in allocation.completed (the
  *   count of agents the fast path skipped). This is what proves the
  *   allocator's skip optimisation correct. DRF sorters only: the random sorter
- *   draws from the PRNG per walk, so skipping a walk shifts every later draw.
+ *   draws from the PRNG per walk, so skipping a walk shifts every later draw;
+ * - settling = walking: an agent on which every active client is filtered,
+ *   settled without walking its clients, gives the same stream, skip counts
+ *   included (its skip key is the exact earliest filter expiry).
  * Replay a failure: ALLOT_SEED=<seed> ALLOT_PATH="<path>" npx vitest run test/kernel/properties/determinism.test.ts
  */
 import fc from 'fast-check';
@@ -44,5 +47,15 @@ describe('reproducibility', () => {
       ),
     );
     assertLaw('fast path = reference path', law, lawOptions(FILE));
+  });
+
+  it('settling = walking: settling fully filtered agents wholesale changes nothing, skip counts included', () => {
+    const law = fc.property(workloadArbitrary(), (workload) =>
+      expectSameStream(
+        workloadEventStream(workload, { settleFilteredAgents: true }),
+        workloadEventStream(workload, { settleFilteredAgents: false }),
+      ),
+    );
+    assertLaw('settling = walking', law, lawOptions(FILE));
   });
 });
