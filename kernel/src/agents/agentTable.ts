@@ -37,7 +37,15 @@ export const HOT_PORTS_TAKEN = 5;
 /** Kept by the offer filters: how many live filters the agent has, and a 2 x 32-bit signature of their clients. */
 export const HOT_FILTER_COUNT = 6;
 export const HOT_FILTER_SIGNATURE = 7;
-const HOT_FIELDS = 9;
+/** Kept by the offer filters: the earliest expiry of the agent's live filters (Infinity: none), 1 when it may be stale. */
+export const HOT_FILTER_MIN_EXPIRY = 9;
+export const HOT_FILTER_MIN_DIRTY = 10;
+/**
+ * Kept by the offer filters: the agent's version at which every refused set on it was found to
+ * cover its free unreserved resources (checked when a filter is installed; -1: not known).
+ */
+export const HOT_FILTER_COVER_VERSION = 11;
+const HOT_FIELDS = 12;
 
 export class AgentTable {
   /** Scalar slots per agent (the layout's size). */
@@ -145,6 +153,8 @@ export class AgentTable {
     this.hot[fields + HOT_SKIP_CLIENTS_EPOCH] = -1;
     this.hot[fields + HOT_SKIP_QUOTA_EPOCH] = -1;
     this.hot[fields + HOT_SKIP_UNTIL_MS] = -Infinity;
+    this.hot[fields + HOT_FILTER_MIN_EXPIRY] = Infinity;
+    this.hot[fields + HOT_FILTER_COVER_VERSION] = -1;
     this.freePorts[index] = NO_RANGES;
   }
 

@@ -211,6 +211,9 @@ export class AllocationCycle {
     if (!allocator.uniformClients || filters.count(index) !== allocator.activeClientCount) return false;
     if (!this.#filters.rowIsActiveMask(index, allocator.activeClients)) return false;
     const offerable = this.#offerable;
+    // Without quota or free reserved parts, every role is offered the agent's free resources, which
+    // the filters checked against every refused set when they were installed (if nothing changed since).
+    const coverKnown = !allocator.quota.active && (agents.table.flags[index] & AGENT_HAS_FREE_RESERVED) === 0 && filters.coverKnown(index);
     const roleSorter = allocator.roleSorter;
     const roles = roleSorter.order();
     for (let b = 0; b < roles.blockCount; b++) {
@@ -218,7 +221,7 @@ export class AllocationCycle {
         const role = roleSorter.node(roles.blocks[b][r]).payload!;
         if (offerable.compute(role, index, agents, 2, allocator.quota, allocator.freeUnreserved) !== null) return false;
         if (!isAllocatable(offerable.total, allocator.minAllocatable)) return false;
-        if (!this.#filters.everyRefusedSetCovers(index, offerable)) return false;
+        if (!coverKnown && !this.#filters.everyRefusedSetCovers(index, offerable)) return false;
       }
     }
     return true;

@@ -20,12 +20,20 @@
  *   most pairs without reading the agent's row (a signature bit may stay set
  *   after its filter went; it is rebuilt when the agent's row is swept).
  * Invariant: bit(a, c) set <=> table(a).snapshot[c] != 0 and table(a).expiresAtMs[c] > the last `expire` time;
- * minExpiryMs[a] = min over set bits of expiresAtMs (Infinity when none), unless marked dirty.
+ * the agent's earliest expiry = min over set bits of expiresAtMs (Infinity when none), unless marked dirty.
  */
 import type { AgentTable } from '../agents/agentTable.js';
-import { HOT_FILTER_COUNT, HOT_FILTER_SIGNATURE } from '../agents/agentTable.js';
+import {
+  HOT_FILTER_COUNT,
+  HOT_FILTER_COVER_VERSION,
+  HOT_FILTER_MIN_DIRTY,
+  HOT_FILTER_MIN_EXPIRY,
+  HOT_FILTER_SIGNATURE,
+  HOT_PORTS_TAKEN,
+  HOT_VERSION,
+} from '../agents/agentTable.js';
 import type { Ranges } from '../resources/ranges.js';
-import { containsRanges, rangesEqual } from '../resources/ranges.js';
+import { containsRanges, NO_RANGES, rangesEqual } from '../resources/ranges.js';
 import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
 import { contains, equals } from '../resources/vector.js';
 import { ExpiryHeap } from './expiryHeap.js';
@@ -115,9 +123,6 @@ export class OfferFilters {
   #words = 1;
   #agentCapacity = 0;
   #bits = new Int32Array(0);
-  #minExpiryMs = new Float64Array(0);
-  /** 1 where minExpiryMs may be below the true minimum (a filter holding it was cleared). */
-  #minDirty = new Uint8Array(0);
   readonly #due = new ExpiryHeap();
   /** Where each agent's filter count and signature live (its hot record). */
   readonly #agents: AgentTable;
@@ -163,13 +168,7 @@ export class OfferFilters {
     while (next < capacity) next *= 2;
     const bits = new Int32Array(next * this.#words);
     bits.set(this.#bits);
-    const minExpiry = new Float64Array(next).fill(Infinity);
-    minExpiry.set(this.#minExpiryMs);
-    const dirty = new Uint8Array(next);
-    dirty.set(this.#minDirty);
     this.#bits = bits;
-    this.#minExpiryMs = minExpiry;
-    this.#minDirty = dirty;
     this.#agentCapacity = next;
   }
 
@@ -182,12 +181,12 @@ export class OfferFilters {
     }
     const word = agentIndex * this.#words + (clientIndex >> 5);
     const bit = 1 << (clientIndex & 31);
-    const min = this.#minExpiryMs[agentIndex];
-    // Replacing the filter that held the minimum may raise it: recompute on demand.
     const hot = this.#agents.hot;
     const fields = this.#fields(agentIndex);
+    const min = hot[fields + HOT_FILTER_MIN_EXPIRY];
+    // Replacing the filter that held the minimum may raise it: recompute on demand.
     if ((this.#bits[word] & bit) !== 0) {
-      if (table.expiresAtMs[clientIndex] <= min && expiresAtMs > min) this.#minDirty[agentIndex] = 1;
+      if (table.expiresAtMs[clientIndex] <= min && expiresAtMs > min) hot[fields + HOT_FILTER_MIN_DIRTY] = 1;
     } else hot[fields + HOT_FILTER_COUNT]++;
     this.#bits[word] |= bit;
     const signature = fields + HOT_FILTER_SIGNATURE + ((clientIndex >> 5) & 1);
@@ -195,9 +194,32 @@ export class OfferFilters {
     table.expiresAtMs[clientIndex] = expiresAtMs;
     table.snapshot[clientIndex] = table.intern(refused);
     if (expiresAtMs < min) {
-      this.#minExpiryMs[agentIndex] = expiresAtMs;
+      hot[fields + HOT_FILTER_MIN_EXPIRY] = expiresAtMs;
       this.#due.push(expiresAtMs, agentIndex);
     }
+    // The table is in cache now: note whether every refused set covers the agent's free resources,
+    // so that a walk of an agent filtered for every client need not read the table again.
+    hot[fields + HOT_FILTER_COVER_VERSION] = this.#everyRefusedSetCoversFree(agentIndex, table) ? hot[fields + HOT_VERSION] : -1;
+  }
+
+  /** Whether every refused set on the agent contains its free unreserved scalars and free ports. */
+  #everyRefusedSetCoversFree(agentIndex: number, table: AgentFilterTable): boolean {
+    const agents = this.#agents;
+    const at = agentIndex * agents.stride;
+    const free = agents.hot.subarray(at, at + agents.size);
+    const ports = agents.hot[at + agents.size + HOT_PORTS_TAKEN] === 1 ? NO_RANGES : agents.freePorts[agentIndex];
+    for (const refused of table.snapshots) if (!refusedCovers(refused, free, ports, [])) return false;
+    return true;
+  }
+
+  /**
+   * Whether every refused set on the agent was found to cover its free unreserved resources, and
+   * nothing changed since (same version). Callers that offer exactly that need not look again.
+   */
+  coverKnown(agentIndex: number): boolean {
+    const hot = this.#agents.hot;
+    const fields = this.#fields(agentIndex);
+    return hot[fields + HOT_FILTER_COVER_VERSION] === hot[fields + HOT_VERSION];
   }
 
   /** Removes every filter that has expired at `nowMs` (call before consulting the bits). */
@@ -205,7 +227,9 @@ export class OfferFilters {
     const due = this.#due;
     while (due.size > 0 && due.peekMs() <= nowMs) {
       const agentIndex = due.pop();
-      if (this.#minExpiryMs[agentIndex] <= nowMs || this.#minDirty[agentIndex] === 1) this.#sweep(agentIndex, nowMs);
+      const fields = this.#fields(agentIndex);
+      const hot = this.#agents.hot;
+      if (hot[fields + HOT_FILTER_MIN_EXPIRY] <= nowMs || hot[fields + HOT_FILTER_MIN_DIRTY] === 1) this.#sweep(agentIndex, nowMs);
     }
   }
 
@@ -213,6 +237,7 @@ export class OfferFilters {
   #sweep(agentIndex: number, nowMs: number): void {
     const table = this.#tables[agentIndex];
     const row = agentIndex * this.#words;
+    const fields = this.#fields(agentIndex);
     let min = Infinity;
     let low = 0;
     let high = 0;
@@ -227,7 +252,7 @@ export class OfferFilters {
           if (expiresAtMs <= nowMs) {
             this.#bits[row + word] &= ~lowest;
             table.snapshot[client] = 0;
-            this.#agents.hot[this.#fields(agentIndex) + HOT_FILTER_COUNT]--;
+            this.#agents.hot[fields + HOT_FILTER_COUNT]--;
             continue;
           }
           if (expiresAtMs < min) min = expiresAtMs;
@@ -236,11 +261,10 @@ export class OfferFilters {
         }
       }
     }
-    const fields = this.#fields(agentIndex);
     this.#agents.hot[fields + HOT_FILTER_SIGNATURE] = low;
     this.#agents.hot[fields + HOT_FILTER_SIGNATURE + 1] = high;
-    this.#minExpiryMs[agentIndex] = min;
-    this.#minDirty[agentIndex] = 0;
+    this.#agents.hot[fields + HOT_FILTER_MIN_EXPIRY] = min;
+    this.#agents.hot[fields + HOT_FILTER_MIN_DIRTY] = 0;
     if (min !== Infinity) this.#due.push(min, agentIndex);
   }
 
@@ -251,9 +275,9 @@ export class OfferFilters {
 
   /** The earliest expiry among the agent's live filters (Infinity when it has none). */
   minExpiryMs(agentIndex: number, nowMs: number): number {
-    if (agentIndex >= this.#agentCapacity) return Infinity;
-    if (this.#minDirty[agentIndex] === 1) this.#sweep(agentIndex, nowMs);
-    return this.#minExpiryMs[agentIndex];
+    const fields = this.#fields(agentIndex);
+    if (this.#agents.hot[fields + HOT_FILTER_MIN_DIRTY] === 1) this.#sweep(agentIndex, nowMs);
+    return this.#agents.hot[fields + HOT_FILTER_MIN_EXPIRY];
   }
 
   /** Whether a live filter exists for the pair: the bit test walks use before anything else. */
@@ -318,7 +342,9 @@ export class OfferFilters {
       this.#agents.hot[this.#fields(agent) + HOT_FILTER_COUNT]--;
       const table = this.#tables[agent]!;
       table.snapshot[clientIndex] = 0;
-      if (table.expiresAtMs[clientIndex] <= this.#minExpiryMs[agent]) this.#minDirty[agent] = 1;
+      const fields = this.#fields(agent);
+      if (table.expiresAtMs[clientIndex] <= this.#agents.hot[fields + HOT_FILTER_MIN_EXPIRY])
+        this.#agents.hot[fields + HOT_FILTER_MIN_DIRTY] = 1;
     }
   }
 
@@ -326,9 +352,9 @@ export class OfferFilters {
     this.#tables[agentIndex] = undefined;
     if (agentIndex >= this.#agentCapacity) return;
     this.#bits.fill(0, agentIndex * this.#words, (agentIndex + 1) * this.#words);
-    this.#minExpiryMs[agentIndex] = Infinity;
-    this.#minDirty[agentIndex] = 0;
     const fields = this.#fields(agentIndex);
+    this.#agents.hot[fields + HOT_FILTER_MIN_EXPIRY] = Infinity;
+    this.#agents.hot[fields + HOT_FILTER_MIN_DIRTY] = 0;
     this.#agents.hot[fields + HOT_FILTER_COUNT] = 0;
     this.#agents.hot[fields + HOT_FILTER_SIGNATURE] = 0;
     this.#agents.hot[fields + HOT_FILTER_SIGNATURE + 1] = 0;
