@@ -64,13 +64,18 @@ export class AllocationCycle {
   #log: CycleDecisions | null = null;
   #heldUntilMs = 0;
   #offers = 0;
-  /** Grants of the agent being walked (client indices), charged to the sorters when its walk ends. */
+  /** Grants of the agent being walked (client indices, and where each was in its role's order), charged to the sorters when its walk ends. */
   #pendingClients = new Int32Array(8);
+  #pendingBlocks = new Int32Array(8);
+  #pendingPositions = new Int32Array(8);
   readonly #pendingScalars: Float64Array[] = [];
   #pendingCount = 0;
   /** Per role walk: whether the offerable total passes the global minimum (-1 = not yet known). */
   #globalAllocatable = -1;
   #walkHeldMinMs = Infinity;
+  /** Where the client that got the agent was in its role's order (a hint for its sorter update). */
+  #takenBlock = -1;
+  #takenPosition = -1;
 
   constructor(allocator: Allocator) {
     this.#allocator = allocator;
@@ -111,7 +116,10 @@ export class AllocationCycle {
       heldMinMs = allocator.filters.minExpiryMs(index, nowMs);
     else heldMinMs = this.#walkRoles(index, agents, stage, agentHasGpus, nowMs, sink);
     const granted = this.#pendingCount;
-    for (let i = 0; i < granted; i++) allocator.chargeSorters(allocator.client(this.#pendingClients[i])!, this.#pendingScalars[i], 1);
+    for (let i = 0; i < granted; i++) {
+      const client = allocator.client(this.#pendingClients[i])!;
+      allocator.chargeSorters(client, this.#pendingScalars[i], 1, this.#pendingBlocks[i], this.#pendingPositions[i]);
+    }
     this.#pendingCount = 0;
     if (fast && granted === 0) {
       const hot = table.hot;
@@ -176,6 +184,8 @@ export class AllocationCycle {
         if ((reasons & REASON_FILTERED) !== 0 && this.#heldUntilMs < heldMinMs) heldMinMs = this.#heldUntilMs;
         if (this.#log) this.#log.record(stage, agents.byIndex(index).id, client, reasons, node.share, role.node.share, this.#heldUntilMs);
         if (reasons !== REASON_OFFERED) continue;
+        this.#takenBlock = b;
+        this.#takenPosition = i;
         this.#take(client, index, agents, sink);
         offered = true;
         break clients;
@@ -271,14 +281,16 @@ export class AllocationCycle {
     const slot = this.#pendingCount++;
     if (slot === this.#pendingScalars.length) this.#pendingScalars.push(new Float64Array(offerable.scalars.length));
     if (slot === this.#pendingClients.length) {
-      const clients = new Int32Array(slot * 2);
-      clients.set(this.#pendingClients);
-      this.#pendingClients = clients;
+      this.#pendingClients = grown(this.#pendingClients);
+      this.#pendingBlocks = grown(this.#pendingBlocks);
+      this.#pendingPositions = grown(this.#pendingPositions);
     }
     const all = this.#pendingScalars[slot];
     for (let i = 0; i < all.length; i++) all[i] = offerable.scalars[i];
     for (const part of reserved) addInto(all, all, part.scalars);
     this.#pendingClients[slot] = client.index;
+    this.#pendingBlocks[slot] = this.#takenBlock;
+    this.#pendingPositions[slot] = this.#takenPosition;
   }
 
   #recordRole(role: RoleState, agent: Agent, stage: 1 | 2, outcome: DecisionOutcome): void {
@@ -292,6 +304,12 @@ export class AllocationCycle {
       }
     }
   }
+}
+
+function grown(array: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }
 
 function hasFreeScalars(table: AgentTable, index: number): boolean {

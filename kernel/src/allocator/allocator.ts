@@ -281,11 +281,14 @@ export class Allocator {
     this.quota.chargeConsumed(client.role.consumed, scalars, sign);
   }
 
-  /** DRF shares: the allocation cycle defers these to the end of each agent, as Mesos sorts once per agent. */
-  chargeSorters(client: Client, allScalars: Float64Array, sign: 1 | -1): void {
+  /**
+   * DRF shares: the allocation cycle defers these to the end of each agent, as Mesos sorts once per
+   * agent. The hints: where the cycle found the client in its role's order (see Sorter.allocate).
+   */
+  chargeSorters(client: Client, allScalars: Float64Array, sign: 1 | -1, blockHint = -1, positionHint = -1): void {
     if (sign > 0) {
       this.roleSorter.allocate(client.role.node, allScalars);
-      client.role.frameworkSorter.allocate(client.node, allScalars);
+      client.role.frameworkSorter.allocate(client.node, allScalars, blockHint, positionHint);
     } else {
       this.roleSorter.unallocate(client.role.node, allScalars);
       client.role.frameworkSorter.unallocate(client.node, allScalars);

@@ -64,14 +64,17 @@ export class OrderList {
 
   /**
    * Removes an id that is listed with the keys it was inserted with: callers remove
-   * before they change anything the order reads.
+   * before they change anything the order reads. A caller that just read the id at
+   * (`blockHint`, `positionHint`) passes them, which spares the searches.
    */
-  remove(id: number): void {
+  remove(id: number, blockHint = -1, positionHint = -1): void {
     if (this.blockCount === 0) throw new Error('OrderList.remove: list is empty');
-    const blockIndex = this.#blockFor(id);
+    const hinted =
+      blockHint >= 0 && blockHint < this.blockCount && positionHint < this.sizes[blockHint] && this.blocks[blockHint][positionHint] === id;
+    const blockIndex = hinted ? blockHint : this.#blockFor(id);
     const block = this.blocks[blockIndex];
     const size = this.sizes[blockIndex];
-    let position = this.#positionIn(block, size, id);
+    let position = hinted ? positionHint : this.#positionIn(block, size, id);
     if (position >= size || block[position] !== id) {
       position = block.subarray(0, size).indexOf(id);
       if (position < 0) throw new Error('OrderList.remove: id not found (was its key changed before removal?)');

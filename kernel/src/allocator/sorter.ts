@@ -154,8 +154,12 @@ export class Sorter<T> {
     return this.#total;
   }
 
-  allocate(node: SorterNode<T>, scalars: Float64Array): void {
-    this.#update(node, scalars, +1);
+  /**
+   * Adds to a client's allocation and re-positions it. `blockHint` and `positionHint`: where
+   * the caller read the client in `order()` since the last change (spares a search), or -1.
+   */
+  allocate(node: SorterNode<T>, scalars: Float64Array, blockHint = -1, positionHint = -1): void {
+    this.#update(node, scalars, +1, blockHint, positionHint);
   }
 
   unallocate(client: string | SorterNode<T>, scalars: Float64Array): void {
@@ -256,14 +260,19 @@ export class Sorter<T> {
    * Walks the path from the leaf up: each listed node leaves its parent's order, changes, and
    * goes back in. A node alone in its list stays where it is (a sorter of one role does no work).
    */
-  #update(leaf: SorterNode<T>, scalars: Float64Array, sign: 1 | -1): void {
+  #update(leaf: SorterNode<T>, scalars: Float64Array, sign: 1 | -1, blockHint = -1, positionHint = -1): void {
     const ordered = this.kind === 'drf';
     const keys = this.#keys;
+    // The hint is the leaf's place in the order the caller read: its own list's only when the sorter is flat.
+    const hinted = this.#flat && leaf.parent === this.#root;
     for (let node: SorterNode<T> = leaf; node !== this.#root; node = node.parent!) {
       const list = node.parent!.children!;
       const id = node.id;
       const moves = ordered && (!node.isLeaf || node.active) && list.size > 1;
-      if (moves) list.remove(id);
+      if (moves) {
+        if (hinted && node === leaf) list.remove(id, blockHint, positionHint);
+        else list.remove(id);
+      }
       if (sign > 0) {
         addInto(node.allocation, node.allocation, scalars);
         keys.count[id]++;
