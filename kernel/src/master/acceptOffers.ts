@@ -224,7 +224,7 @@ function launchTask(parts: MasterParts, framework: FrameworkState, offer: Offer,
   // TASK_STAGING is the master's own starting state: Mesos sends no update for it (the framework
   // knows what it launched), so it is recorded here and announced by task.launched alone.
   task.appendHistory(parts.tasks.historyEntry('TASK_STAGING', parts.nowMs, undefined));
-  task.latest = { taskId: task.id, frameworkId: framework.id, agentId: task.agentId, state: 'TASK_STAGING', timestampMs: parts.nowMs };
+  task.setLatestState('TASK_STAGING', parts.nowMs);
   parts.tasks.add(task);
   parts.tasks.held(task, offer.agentIndex, 1);
   out.events.push({

@@ -30,24 +30,44 @@ export function setTaskState(
   const previous = task.historyLength > 0 ? before : null;
   task.state = shown;
   if (before !== shown || task.historyLength === 0) task.appendHistory(parts.tasks.historyEntry(shown, parts.nowMs, reason || undefined));
-  const status: TaskStatus = {
-    taskId: task.id,
-    frameworkId: task.frameworkId,
-    agentId: task.agentId,
-    state: shown,
-    ...(reason ? { reason } : {}),
-    ...(message ? { message } : {}),
-    ...(uuid ? { uuid } : {}),
-    ...(healthy !== undefined ? { healthy } : {}),
-    timestampMs: parts.nowMs,
-  };
-  task.latest = status;
+  const status = taskStatus(task, shown, reason, message, uuid, healthy, parts.nowMs);
+  task.setLatest(status);
   if (uuid) task.addUnacknowledged(uuid);
   out.events.push({ type: 'task.updated', atMs: parts.nowMs, status, previous });
   out.effects.push({ type: 'framework.update', frameworkId: task.frameworkId, status });
   chargeForTransition(parts, framework, task, previous === null ? null : before, shown);
   parts.tasks.stateChanged(task);
   if (isTerminal(shown)) parts.taskEndedOn(task.agentId, out);
+}
+
+/**
+ * A status with its fields in the order Mesos-shaped JSON shows them. The common shapes (an
+ * agent's update with a uuid, a master's without) are literals: no temporary object per field.
+ */
+export function taskStatus(
+  task: TaskRecord,
+  state: TaskState,
+  reason: TaskReason | undefined,
+  message: string | undefined,
+  uuid: string | undefined,
+  healthy: boolean | undefined,
+  timestampMs: number,
+): TaskStatus {
+  const { id: taskId, frameworkId, agentId } = task;
+  if (!reason && !message && healthy === undefined) {
+    return uuid ? { taskId, frameworkId, agentId, state, uuid, timestampMs } : { taskId, frameworkId, agentId, state, timestampMs };
+  }
+  return {
+    taskId,
+    frameworkId,
+    agentId,
+    state,
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+    ...(uuid ? { uuid } : {}),
+    ...(healthy !== undefined ? { healthy } : {}),
+    timestampMs,
+  };
 }
 
 /** Resources follow the task: given back when it stops holding them, taken again if it comes back. */

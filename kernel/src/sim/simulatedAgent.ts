@@ -135,16 +135,13 @@ export class SimulatedAgent {
   }
 
   #report(frameworkId: string, taskId: string, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
-    const update: StatusUpdate = {
-      uuid: uuidFromPrng(this.host.prng),
-      taskId,
-      frameworkId,
-      agentId: this.id,
-      state,
-      ...(reason ? { reason } : {}),
-      ...(message ? { message } : {}),
-      timestampMs: nowMs,
-    };
+    const uuid = uuidFromPrng(this.host.prng);
+    const agentId = this.id;
+    // The usual update (no reason, no message) as one literal: no temporary object per field.
+    const update: StatusUpdate =
+      !reason && !message
+        ? { uuid, taskId, frameworkId, agentId, state, timestampMs: nowMs }
+        : { uuid, taskId, frameworkId, agentId, state, ...(reason ? { reason } : {}), ...(message ? { message } : {}), timestampMs: nowMs };
     if (isTerminal(state) && this.#updates.pending(taskId).some((u) => isTerminal(u.state))) return;
     const now = this.#updates.add(update, nowMs);
     if (now) this.host.send(now);

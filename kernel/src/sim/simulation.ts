@@ -163,7 +163,10 @@ export class Simulation {
   }
 
   // Message deliveries: one handler per kind of message, the message as the argument (no closure per message).
-  readonly #sendCall = (call: FrameworkCall): void => this.command(Object.assign(call, { nowMs: this.#nowMs }) as Command);
+  readonly #sendCall = (call: FrameworkCall): void => {
+    (call as Command).nowMs = this.#nowMs;
+    this.command(call as Command);
+  };
   readonly #deliverToFramework = (
     effect: Extract<Effect, { type: 'framework.offers' | 'framework.rescind' | 'framework.update' }>,
   ): void => {

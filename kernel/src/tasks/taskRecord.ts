@@ -87,12 +87,30 @@ export class TaskRecord implements Task {
   }
 
   set latest(status: TaskStatus | null) {
-    this.#latestState = status?.state ?? null;
-    this.#latestAtMs = status?.timestampMs ?? 0;
-    this.#latestUuid = status?.uuid;
-    const { reason, message, healthy } = status ?? {};
+    if (status === null) {
+      this.#latestState = null;
+      this.#latestAtMs = 0;
+      this.#latestUuid = undefined;
+      if (this.#rare !== null) this.#rare = { name: this.#rare.name, executorId: this.#rare.executorId };
+    } else this.setLatest(status);
+  }
+
+  /** `latest = status`, for a status the caller keeps nothing else of (its ids must be the task's). */
+  setLatest(status: TaskStatus): void {
+    this.#latestState = status.state;
+    this.#latestAtMs = status.timestampMs;
+    this.#latestUuid = status.uuid;
+    const { reason, message, healthy } = status;
     if (this.#rare === null && reason === undefined && message === undefined && healthy === undefined) return;
     this.#rare = { name: this.#rare?.name, executorId: this.#rare?.executorId, reason, message, healthy };
+  }
+
+  /** `latest` = the master's own status (no reason, message, uuid or health) in `state` at `atMs`. */
+  setLatestState(state: TaskState, atMs: number): void {
+    this.#latestState = state;
+    this.#latestAtMs = atMs;
+    this.#latestUuid = undefined;
+    if (this.#rare !== null) this.#rare = { name: this.#rare.name, executorId: this.#rare.executorId };
   }
 
   /** The latest status's uuid, without making the status. */
