@@ -185,6 +185,7 @@ export class Agent {
   }
 
   #totalChanged(): void {
+    this.#table.ledgers?.setTotal(this.index, this.total);
     const slot = this.#gpuSlot;
     let gpus = slot >= 0 && this.total.scalars[slot] > 0;
     for (const part of this.total.reserved) if (slot >= 0 && part.scalars[slot] > 0) gpus = true;

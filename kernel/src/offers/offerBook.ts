@@ -315,8 +315,10 @@ export class OfferBook {
 
   // Slots -----------------------------------------------------------------------------
 
-  #resourcesAt(slot: number): ResourceSet {
-    return { scalars: this.#scalars.view(slot), ports: this.#ports[slot], reserved: this.#reserved[slot] };
+  #chargeLedger(slot: number, sign: 1 | -1): void {
+    const ledgers = this.#ledgers!;
+    const stride = this.#scalars.stride;
+    ledgers.chargeParts(ledgers.offered, this.#agentIndex[slot], this.#scalars.buffer, slot * stride, this.#reserved[slot], sign);
   }
 
   #slotOfOffer(offer: Offer): number {
@@ -357,7 +359,7 @@ export class OfferBook {
   }
 
   #link(slot: number): void {
-    if (this.#ledgers) this.#ledgers.charge(this.#ledgers.offered, this.#agentIndex[slot], this.#resourcesAt(slot), 1);
+    if (this.#ledgers) this.#chargeLedger(slot, 1);
     this.#insertion[slot] = this.#inserted++;
     this.#order.append(slot);
     this.#chainsStale = true;
@@ -378,7 +380,7 @@ export class OfferBook {
   }
 
   #remove(slot: number): void {
-    if (this.#ledgers) this.#ledgers.charge(this.#ledgers.offered, this.#agentIndex[slot], this.#resourcesAt(slot), -1);
+    if (this.#ledgers) this.#chargeLedger(slot, -1);
     this.#indexPending();
     const seq = this.#seq[slot];
     if (seq > 0) this.#bySeq.delete(seq);
