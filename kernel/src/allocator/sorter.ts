@@ -11,7 +11,7 @@
  * node is in its parent's order list exactly once, and every list is sorted.
  */
 import type { Prng } from '../prng.js';
-import { addInto, dominantShare, SCALAR_EPSILON } from '../resources/vector.js';
+import { SCALAR_EPSILON } from '../resources/vector.js';
 import { OrderList } from './orderList.js';
 import { SorterKeys } from './sorterKeys.js';
 import { compareNodes, enterByName, leaveByName, replaceByName, SorterNode } from './sorterNode.js';
@@ -39,7 +39,7 @@ export class Sorter<T> {
   readonly #prng: Prng | null;
   /** Assertions where state changes (see `check`); the cheap ones run on every update when set. */
   readonly #checks: boolean;
-  readonly #keys = new SorterKeys();
+  readonly #keys: SorterKeys;
   readonly #byId: SorterNode<T>[] = [];
   /** The order of a non-flat or random sorter, flattened into one block. */
   #flatOrder = new Int32Array(16);
@@ -60,6 +60,7 @@ export class Sorter<T> {
     this.#excluded = excluded;
     this.#prng = prng;
     this.#total = new Float64Array(size);
+    this.#keys = new SorterKeys(size);
     this.#root = this.#newNode('', null, undefined, false);
     this.#root.children = new OrderList(this.#keys);
     this.#root.byName = [];
@@ -209,7 +210,7 @@ export class Sorter<T> {
   }
 
   #newNode(name: string, parent: SorterNode<T> | null, payload: T | undefined, isLeaf: boolean): SorterNode<T> {
-    const node = new SorterNode<T>(this.#keys.allocate(), this.#keys, name, parent, this.#size, payload, isLeaf);
+    const node = new SorterNode<T>(this.#keys.allocate(), this.#keys, name, parent, payload, isLeaf);
     this.#byId[node.id] = node;
     return node;
   }
@@ -249,7 +250,20 @@ export class Sorter<T> {
   }
 
   #shareOf(node: SorterNode<T>): number {
-    return dominantShare(node.allocation, this.#total, this.#excluded, node.weight);
+    return this.#dominantShareAt(this.#keys.allocation, node.id * this.#size, node.weight);
+  }
+
+  /** `dominantShare` of the vector at `allocation[at..]`, the same arithmetic in the same order. */
+  #dominantShareAt(allocation: Float64Array, at: number, weight: number): number {
+    const total = this.#total;
+    const excluded = this.#excluded;
+    let share = 0;
+    for (let i = 0; i < this.#size; i++) {
+      if (excluded[i] !== 0 || total[i] <= 0) continue;
+      const fraction = allocation[at + i] / total[i];
+      if (fraction > share) share = fraction;
+    }
+    return share / weight;
   }
 
   #pathOf(node: SorterNode<T>): string {
@@ -273,11 +287,13 @@ export class Sorter<T> {
         if (hinted && node === leaf) list.remove(id, blockHint, positionHint);
         else list.remove(id);
       }
+      const allocation = keys.allocation;
+      const at = id * this.#size;
       if (sign > 0) {
-        addInto(node.allocation, node.allocation, scalars);
+        for (let i = 0; i < this.#size; i++) allocation[at + i] = allocation[at + i] + scalars[i];
         keys.count[id]++;
-      } else subtractAllocation(node, scalars, this.#checks);
-      keys.share[id] = dominantShare(node.allocation, this.#total, this.#excluded, keys.weight[id]);
+      } else subtractAllocation(node, allocation, at, scalars, this.#checks);
+      keys.share[id] = this.#dominantShareAt(allocation, at, keys.weight[id]);
       if (moves) list.insert(id);
     }
     this.#flatDirty = true;
@@ -360,12 +376,11 @@ export class Sorter<T> {
 }
 
 /** allocation -= scalars, clamping float noise at zero; with checks, a real negative is a bug. */
-function subtractAllocation<T>(node: SorterNode<T>, scalars: Float64Array, checks: boolean): void {
-  const allocation = node.allocation;
-  for (let i = 0; i < allocation.length; i++) {
-    const value = allocation[i] - scalars[i];
+function subtractAllocation<T>(node: SorterNode<T>, allocation: Float64Array, at: number, scalars: Float64Array, checks: boolean): void {
+  for (let i = 0; i < scalars.length; i++) {
+    const value = allocation[at + i] - scalars[i];
     if (checks && value < -SCALAR_EPSILON)
       throw new Error(`sorter: ${node.name} would hold ${value} in slot ${i} (unallocating more than allocated)`);
-    allocation[i] = value > SCALAR_EPSILON ? value : 0;
+    allocation[at + i] = value > SCALAR_EPSILON ? value : 0;
   }
 }

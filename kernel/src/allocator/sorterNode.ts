@@ -9,7 +9,8 @@ import type { SorterKeys } from './sorterKeys.js';
 
 export class SorterNode<T> {
   active = false;
-  readonly allocation: Float64Array;
+  #view: Float64Array | null = null;
+  #viewGeneration = -1;
   /** Inner nodes: the listed children (inner nodes and active leaves) in DRF order. */
   children: OrderList | null = null;
   /** Inner nodes: every child, listed or not, in name order (the source of their ranks). */
@@ -23,11 +24,18 @@ export class SorterNode<T> {
     /** Changes once at most: when a leaf becomes the virtual leaf "path/." of a new inner node. */
     public name: string,
     public parent: SorterNode<T> | null,
-    size: number,
     public payload: T | undefined,
     readonly isLeaf: boolean,
-  ) {
-    this.allocation = new Float64Array(size);
+  ) {}
+
+  /** The node's allocation: a view of its slots in the sorter's allocation array (writes go there). */
+  get allocation(): Float64Array {
+    const keys = this.keys;
+    if (this.#viewGeneration !== keys.generation) {
+      this.#view = keys.allocation.subarray(this.id * keys.size, (this.id + 1) * keys.size);
+      this.#viewGeneration = keys.generation;
+    }
+    return this.#view!;
   }
 
   /** Weighted dominant share. */
