@@ -7,7 +7,7 @@
  */
 import type { Offerable } from './offerable.js';
 import type { OfferFilters } from './offerFilters.js';
-import { refusedCovers } from './offerFilters.js';
+import { refusedCovers } from './agentFilterTable.js';
 
 const UNKNOWN = 0;
 const COVERS = 1;

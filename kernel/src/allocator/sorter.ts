@@ -14,7 +14,9 @@ import type { Prng } from '../prng.js';
 import { SCALAR_EPSILON } from '../resources/vector.js';
 import { OrderList } from './orderList.js';
 import { SorterKeys } from './sorterKeys.js';
-import { compareNodes, enterByName, leaveByName, replaceByName, SorterNode } from './sorterNode.js';
+import { checkSorterTree } from './sorterCheck.js';
+import { preOrder, randomOrder } from './sorterOrder.js';
+import { enterByName, leaveByName, replaceByName, SorterNode } from './sorterNode.js';
 
 export type SorterKind = 'drf' | 'random';
 
@@ -172,10 +174,18 @@ export class Sorter<T> {
    * valid until the next change to this sorter. A random sorter draws a new order on every call.
    */
   order(): SorterOrder {
-    if (this.kind === 'random') return this.#flatten(this.#randomOrder(this.#root, []));
+    if (this.kind === 'random')
+      return this.#flatten(
+        randomOrder(
+          this.#root,
+          (id) => this.#byId[id],
+          this.#prng!,
+          (node) => this.weight(this.#pathOf(node)),
+        ),
+      );
     if (this.#flat) return this.#root.children!;
     if (this.#flatDirty) {
-      this.#flatten(this.#preOrder(this.#root, []));
+      this.#flatten(preOrder(this.#root, (id) => this.#byId[id]));
       this.#flatDirty = false;
     }
     return this.#flatView;
@@ -305,37 +315,7 @@ export class Sorter<T> {
    * names, and no allocation is negative. O(nodes): for tests, the simulator and checked masters.
    */
   check(): void {
-    const visit = (node: SorterNode<T>): void => {
-      const listed = node.children!.toArray().map((id) => this.#byId[id]);
-      const seen = new Set<SorterNode<T>>();
-      for (let i = 0; i < listed.length; i++) {
-        const child = listed[i];
-        if (seen.has(child)) throw new Error(`sorter: ${child.name} is listed twice under "${node.name}"`);
-        seen.add(child);
-        if (child.parent !== node) throw new Error(`sorter: ${child.name} is listed under "${node.name}", not its parent`);
-        if (!this.#isListed(child)) throw new Error(`sorter: inactive client ${child.name} is listed`);
-        if (this.kind === 'drf' && i > 0 && compareNodes(listed[i - 1], child) > 0)
-          throw new Error(`sorter: ${listed[i - 1].name} is listed before ${child.name} out of order`);
-      }
-      const byName = node.byName!;
-      for (let i = 0; i < byName.length; i++) {
-        const child = byName[i];
-        if (i > 0 && !(byName[i - 1].name < child.name)) throw new Error(`sorter: children of "${node.name}" are not in name order`);
-        if (i > 0 && !(byName[i - 1].rank < child.rank)) throw new Error(`sorter: ranks under "${node.name}" do not follow names`);
-        if (this.#isListed(child) !== seen.has(child))
-          throw new Error(`sorter: ${child.name} is listed ${seen.has(child) ? 'but inactive' : 'nowhere'}`);
-        for (let slot = 0; slot < child.allocation.length; slot++) {
-          if (!(child.allocation[slot] >= 0)) throw new Error(`sorter: ${child.name} holds ${child.allocation[slot]} in slot ${slot}`);
-        }
-        if (child.children) visit(child);
-      }
-    };
-    visit(this.#root);
-  }
-
-  /** Inner nodes are always listed; leaves only while active. */
-  #isListed(node: SorterNode<T>): boolean {
-    return !node.isLeaf || node.active;
+    checkSorterTree(this.#root, (id) => this.#byId[id], this.kind === 'drf');
   }
 
   #recomputeAll(): void {
@@ -351,27 +331,6 @@ export class Sorter<T> {
     };
     visit(this.#root);
     this.#flatDirty = true;
-  }
-
-  #preOrder(node: SorterNode<T>, out: number[]): number[] {
-    for (const id of node.children!.toArray()) {
-      const child = this.#byId[id];
-      if (child.isLeaf) out.push(id);
-      else this.#preOrder(child, out);
-    }
-    return out;
-  }
-
-  /** Weighted random order per level (Efraimidis–Spirakis keys u^(1/w)). */
-  #randomOrder(node: SorterNode<T>, out: number[]): number[] {
-    const children = node.children!.toArray().map((id) => this.#byId[id]);
-    const keyed = children.map((child) => ({ child, key: this.#prng!.next() ** (1 / this.weight(this.#pathOf(child))) }));
-    keyed.sort((a, b) => b.key - a.key || (a.child.name < b.child.name ? -1 : 1));
-    for (const { child } of keyed) {
-      if (child.isLeaf) out.push(child.id);
-      else this.#randomOrder(child, out);
-    }
-    return out;
   }
 }
 

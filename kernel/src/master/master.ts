@@ -15,79 +15,45 @@ import { AgentRegistry } from '../agents/agentRegistry.js';
 import type { AgentTable } from '../agents/agentTable.js';
 import { AllocationCycle } from '../allocator/allocationCycle.js';
 import type { CycleAgents, OfferSink } from '../allocator/cycleAgents.js';
-import type { AllocatorOptions } from '../allocator/allocator.js';
 import { Allocator } from '../allocator/allocator.js';
 import type { Client } from '../allocator/client.js';
 import { OfferBook } from '../offers/offerBook.js';
-import type { Prng } from '../prng.js';
 import type { ResourceQuantities } from '../resources/layout.js';
 import { ResourceLayout } from '../resources/layout.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import { dominantShare } from '../resources/vector.js';
 import type { Task } from '../tasks/task.js';
 import { TaskRegistry } from '../tasks/taskRegistry.js';
-import { handleAccept } from './acceptOffers.js';
 import * as agents from './agentLifecycle.js';
-import { afterTaskEnded, drainAgent } from './agentDrain.js';
+import { afterTaskEnded } from './agentDrain.js';
+import { dispatchCommand } from './commandDispatch.js';
 import { checkMasterState } from './masterChecks.js';
 import type { Command, FrameworkSpec } from './commands.js';
 import type { Rejection } from './effects.js';
 import * as frameworks from './frameworkCommands.js';
+import type { MasterCounters, MasterOptions } from './masterOptions.js';
+import {
+  DEFAULT_AGENT_REREGISTER_TIMEOUT_MS,
+  DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS,
+  DEFAULT_KILL_GRACE_PERIOD_MS,
+  DEFAULT_MIN_ALLOCATABLE,
+} from './masterOptions.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { MasterParts, MasterTimeouts, StepSink } from './masterParts.js';
-import { handleOperatorConversion } from './operatorCommands.js';
-import { handleReconcile } from './reconciliation.js';
+
 import type { StepResult } from './stepOutput.js';
 import { StepOutput, stepResult } from './stepOutput.js';
-import { handleAcknowledge, handleShutdown, handleTaskKill, handleTaskStatus } from './taskHandlers.js';
 
 export type { StepResult } from './stepOutput.js';
 export { StepOutput } from './stepOutput.js';
 
-export interface MasterOptions {
-  prng: Prng;
-  /** Scalar names beyond cpus, mem, disk and gpus that agents may have. */
-  resourceNames?: readonly string[];
-  allocationIntervalMs?: number;
-  roleSorter?: AllocatorOptions['roleSorter'];
-  frameworkSorter?: AllocatorOptions['frameworkSorter'];
-  fairSharingExcludedResourceNames?: readonly string[];
-  minAllocatable?: readonly ResourceQuantities[];
-  /** Rescind offers not answered within this time; null = never (Mesos's default). */
-  offerTimeoutMs?: number | null;
-  /** A disconnected agent becomes unreachable after this long (Mesos: 5 pings x 15 s). */
-  agentUnreachableTimeoutMs?: number;
-  /** After a failover, an agent that has not re-registered within this long becomes unreachable. */
-  agentReregisterTimeoutMs?: number;
-  /** Kill grace period when a KILL names none. */
-  killGracePeriodMs?: number;
-  fastPaths?: boolean;
-  /** With fastPaths: settle agents on which every client is filtered without walking them (default true; off to test that this equals walking). */
-  settleFilteredAgents?: boolean;
-  decisionCycles?: number;
-  /** Failover generation: offer ids carry it so that no id is reused after a failover. */
-  epoch?: number;
-  /**
-   * Assertions where state changes (default true): sorter structure and no negative allocation
-   * on every update, and after every step the conservation of each touched agent's resources.
-   * Hosts that must not pay for them in production turn them off (the daemon's --assertions flag).
-   */
-  checks?: boolean;
-}
-
-export interface MasterCounters {
-  allocationCycles: number;
-  offersMade: number;
-  offersDeclined: number;
-  offersAccepted: number;
-  offersRescinded: number;
-  tasksLaunched: number;
-}
-
-export const DEFAULT_MIN_ALLOCATABLE: readonly ResourceQuantities[] = [{ cpus: 0.01 }, { mem: 32 }];
-export const DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS = 75_000;
-export const DEFAULT_AGENT_REREGISTER_TIMEOUT_MS = 600_000;
-export const DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
+export type { MasterCounters, MasterOptions } from './masterOptions.js';
+export {
+  DEFAULT_AGENT_REREGISTER_TIMEOUT_MS,
+  DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS,
+  DEFAULT_KILL_GRACE_PERIOD_MS,
+  DEFAULT_MIN_ALLOCATABLE,
+} from './masterOptions.js';
 
 export class Master implements MasterParts {
   readonly options: MasterOptions;
@@ -302,62 +268,11 @@ export class Master implements MasterParts {
   }
 
   #dispatch(command: Command, out: StepOutput): Rejection | null {
-    switch (command.type) {
-      case 'tick':
-        this.#tick(out);
-        return null;
-      case 'agent.add':
-        return agents.addAgent(this, command.agent, command.tasks ?? [], out);
-      case 'agent.reregister':
-        return agents.reregisterAgent(this, command.agent, command.tasks, out);
-      case 'agent.disconnect':
-        return agents.disconnectAgent(this, command.agentId, out);
-      case 'agent.unreachable':
-        return agents.markUnreachable(this, command.agentId, out);
-      case 'agent.remove':
-        return agents.removeAgent(this, command.agentId, out);
-      case 'agent.markGone':
-        return agents.markGone(this, command.agentId, out);
-      case 'agent.drain':
-        return drainAgent(this, command.agentId, command.markGone ?? false, out);
-      case 'agent.updateAttributes':
-        return agents.updateAttributes(this, command.agentId, command.attributes, out);
-      case 'task.status':
-        return handleTaskStatus(this, command, out);
-      case 'framework.subscribe':
-        return frameworks.subscribe(this, command.framework, out);
-      case 'framework.disconnect':
-        return frameworks.disconnect(this, command.frameworkId, out);
-      case 'framework.teardown':
-        return frameworks.teardown(this, command.frameworkId, out);
-      case 'framework.suppress':
-        return frameworks.suppress(this, command.frameworkId, command.roles, true, out);
-      case 'framework.revive':
-        return frameworks.suppress(this, command.frameworkId, command.roles, false, out);
-      case 'framework.reconcile':
-        return handleReconcile(this, command, out);
-      case 'offer.accept':
-        return handleAccept(this, command, out);
-      case 'offer.decline':
-        return frameworks.decline(this, command.frameworkId, command.offerIds, command.refuseSeconds, out);
-      case 'task.kill':
-        return handleTaskKill(this, command, out);
-      case 'task.acknowledge':
-        return handleAcknowledge(this, command, out);
-      case 'executor.shutdown':
-        return handleShutdown(this, command, out);
-      case 'role.update':
-        return frameworks.updateRole(this, command, out);
-      case 'operator.reserve':
-      case 'operator.unreserve':
-      case 'operator.createVolumes':
-      case 'operator.destroyVolumes':
-        return handleOperatorConversion(this, command, out);
-      default: {
-        const unknown: never = command;
-        throw new Error(`unknown command ${JSON.stringify(unknown)}`);
-      }
+    if (command.type === 'tick') {
+      this.#tick(out);
+      return null;
     }
+    return dispatchCommand(this, command, out);
   }
 
   // Parts' doors ----------------------------------------------------------------
