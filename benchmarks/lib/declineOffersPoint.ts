@@ -55,6 +55,8 @@ export interface PointResult {
    */
   cpu: { first10MedianMs: number; allMedianMs: number; offerRoundsMedianMs: number };
   offers: { setupCycle: number; firstRound: number; lastRound: number; total: number };
+  /** Round F: the first round without offers after rounds with offers (every pair filtered), null when none. */
+  roundFMs: number | null;
   agentsSkippedLastRound: number;
   scanMs: number;
   scanFlatMs: number;
@@ -166,6 +168,7 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
       offerRoundsMedianMs: summarize(cpuMs.filter((_, round) => offers[round] > 0)).medianMs,
     },
     offers: { setupCycle: setupCycle.offers, firstRound: offers[0], lastRound: offers[options.rounds - 1], total },
+    roundFMs: roundF(cycleMs, offers),
     agentsSkippedLastRound: agentsSkipped[options.rounds - 1],
     scanMs: scan.scanMs,
     scanFlatMs: scan.scanFlatMs,
@@ -184,6 +187,11 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
   }
   progress.done();
   return result;
+}
+
+function roundF(cycleMs: Float64Array, offers: Int32Array): number | null {
+  for (let round = 1; round < offers.length; round++) if (offers[round] === 0 && offers[round - 1] > 0) return round3(cycleMs[round]);
+  return null;
 }
 
 function ratio(cycleMs: number, scanMs: number): number {

@@ -3,7 +3,10 @@
  * free vector and does nothing else. Any cycle must at least look at each
  * agent once, so `cycle / scan` says how far the kernel is from that floor.
  * Two passes are timed: through each agent's own view (what the kernel's
- * loops see) and over the contiguous pool buffer the views share (bandwidth).
+ * loops see) and over the contiguous buffer the views share (bandwidth): the
+ * kernel keeps each agent's free scalars at the start of its hot record, so
+ * the flat pass reads whole records (version, skip keys and filter summaries
+ * too, some of them infinite: sums are compared with Object.is).
  */
 
 export interface ScanTiming {
@@ -64,14 +67,14 @@ export function measureScan(views: readonly Float64Array[]): ScanTiming {
 
 /** Times `pass` repeatedly; checking each result keeps the optimiser from dropping the work. */
 function timePasses(pass: () => number, expected: number): number[] {
-  for (let i = 0; i < WARMUP_PASSES; i++) if (pass() !== expected) throw new Error('scan result changed between passes');
+  for (let i = 0; i < WARMUP_PASSES; i++) if (!Object.is(pass(), expected)) throw new Error('scan result changed between passes');
   const samplesMs: number[] = [];
   const startMs = performance.now();
   while (samplesMs.length < REPETITIONS_MAX && (samplesMs.length < REPETITIONS_MIN || performance.now() - startMs < TIME_BUDGET_MS)) {
     const t0 = performance.now();
     const sum = pass();
     const t1 = performance.now();
-    if (sum !== expected) throw new Error('scan result changed between passes');
+    if (!Object.is(sum, expected)) throw new Error('scan result changed between passes');
     samplesMs.push(t1 - t0);
   }
   return samplesMs;

@@ -97,7 +97,12 @@ export class AllocationCycle {
     if (allocator.quota.active && allocator.quota.anyUnmetGuarantee(this.#offerable.unmet)) {
       for (let i = 0; i < count; i++) this.#walk(order[i], agents, 1, nowMs, sink);
     }
-    for (let i = 0; i < count; i++) if (!this.#walk(order[i], agents, 2, nowMs, sink)) skipped++;
+    // Run the settling checks once on some agent, whatever its state: their code then has type
+    // feedback, so the first cycle that settles agents (DeclineOffers's round F) runs compiled code
+    // instead of deoptimising on its first settled agent. Pure: the result is dropped.
+    if (count > 0 && allocator.options.fastPaths && this.#log === null && allocator.uniformClients)
+      this.#settledMinMs(order[0], agents, nowMs, true);
+    for (let i = 0; i < count; i++) skipped += this.#walk(order[i], agents, 2, nowMs, sink) ? 0 : 1;
     this.#log = null;
     return { cycle, agentsConsidered: count, agentsSkipped: skipped, offers: this.#offers };
   }
@@ -111,20 +116,21 @@ export class AllocationCycle {
     const fast = allocator.options.fastPaths && stage === 2;
     if (fast && this.#skipHolds(table, index, nowMs)) return false;
     const agentHasGpus = (flags & AGENT_HAS_GPUS) !== 0;
-    let heldMinMs = Infinity;
-    if (fast && this.#log === null && !agentHasGpus && this.#allHeld(index, agents))
-      heldMinMs = allocator.filters.minExpiryMs(index, nowMs);
-    else heldMinMs = this.#walkRoles(index, agents, stage, agentHasGpus, nowMs, sink);
+    const settledMinMs = fast && this.#log === null && !agentHasGpus ? this.#settledMinMs(index, agents, nowMs, false) : -1;
+    const heldMinMs = settledMinMs >= 0 ? settledMinMs : this.#walkRoles(index, agents, stage, agentHasGpus, nowMs, sink);
     const granted = this.#pendingCount;
     for (let i = 0; i < granted; i++) {
       const client = allocator.client(this.#pendingClients[i])!;
       allocator.chargeSorters(client, this.#pendingScalars[i], 1, this.#pendingBlocks[i], this.#pendingPositions[i]);
     }
     this.#pendingCount = 0;
-    if (fast && granted === 0) {
+    if (fast) {
+      // Written on every fast walk (an agent that got an offer gets a key that cannot hold: its
+      // version changed anyway), so that this code never meets a first time.
       const hot = table.hot;
       const fields = index * table.stride + table.size;
-      hot[fields + HOT_SKIP_VERSION] = hot[fields + HOT_VERSION];
+      const version = hot[fields + HOT_VERSION];
+      hot[fields + HOT_SKIP_VERSION] = granted === 0 ? version : -1;
       hot[fields + HOT_SKIP_CLIENTS_EPOCH] = allocator.clientsEpoch;
       hot[fields + HOT_SKIP_QUOTA_EPOCH] = allocator.quota.epoch;
       hot[fields + HOT_SKIP_UNTIL_MS] = heldMinMs;
@@ -207,19 +213,20 @@ export class AllocationCycle {
   }
 
   /**
-   * True when a walk would find every active client filtered on this agent:
-   * its filter row is exactly the active-client mask (no filter of an inactive
-   * client either, so the agent's earliest filter expiry is the walk's), every
-   * active role has something allocatable, and every refused set on the agent
-   * covers it. DRF sorters only, and no per-client minimums: then nothing else
-   * can tell clients apart. Reads the role order without changing anything.
+   * When a walk would find every active client filtered on this agent, the earliest expiry of
+   * those filters (its skip key), else -1. That is when its filter row is exactly the
+   * active-client mask (no filter of an inactive client either, so the agent's earliest filter
+   * expiry is the walk's), every active role has something allocatable, and every refused set on
+   * the agent covers it. DRF sorters only, and no per-client minimums: then nothing else can tell
+   * clients apart. Reads the role order without changing anything. `probe` runs every check
+   * whatever the answer (to warm the code), and its answer must be dropped.
    */
-  #allHeld(index: number, agents: CycleAgents): boolean {
+  #settledMinMs(index: number, agents: CycleAgents, nowMs: number, probe: boolean): number {
     const allocator = this.#allocator;
     const filters = allocator.filters;
-    // The count first: most agents have fewer filters than active clients, and the count is one load.
-    if (!allocator.uniformClients || filters.count(index) !== allocator.activeClientCount) return false;
-    if (!this.#filters.rowIsActiveMask(index, allocator.activeClients)) return false;
+    // The count first: most agents have fewer filters than active clients, and the count is in the record.
+    if (!probe && (!allocator.uniformClients || filters.count(index) !== allocator.activeClientCount)) return -1;
+    let settles = this.#filters.rowIsActiveMask(index, allocator.activeClients);
     const offerable = this.#offerable;
     // Without quota or free reserved parts, every role is offered the agent's free resources, which
     // the filters checked against every refused set when they were installed (if nothing changed since).
@@ -229,12 +236,15 @@ export class AllocationCycle {
     for (let b = 0; b < roles.blockCount; b++) {
       for (let r = 0; r < roles.sizes[b]; r++) {
         const role = roleSorter.node(roles.blocks[b][r]).payload!;
-        if (offerable.compute(role, index, agents, 2, allocator.quota, allocator.freeUnreserved) !== null) return false;
-        if (!isAllocatable(offerable.total, allocator.minAllocatable)) return false;
-        if (!coverKnown && !this.#filters.everyRefusedSetCovers(index, offerable)) return false;
+        const offerableOutcome = offerable.compute(role, index, agents, 2, allocator.quota, allocator.freeUnreserved);
+        const allocatable = isAllocatable(offerable.total, allocator.minAllocatable);
+        const covers = coverKnown || this.#filters.everyRefusedSetCovers(index, offerable);
+        if (offerableOutcome !== null || !allocatable || !covers) settles = false;
+        if (!settles && !probe) return -1;
       }
     }
-    return true;
+    const earliestMs = filters.minExpiryMs(index, nowMs);
+    return settles ? earliestMs : -1;
   }
 
   /** The reasons (REASON_* bits) not to offer to this client; REASON_OFFERED when there are none. */
