@@ -73,6 +73,9 @@ export class AllocationCycle {
   /** Per role walk: whether the offerable total passes the global minimum (-1 = not yet known). */
   #globalAllocatable = -1;
   #walkHeldMinMs = Infinity;
+  /** Clients whose filters held in the current agent's walk, when their expiries are read later (fast path, no log). */
+  #noted = new Int32Array(64);
+  #notedCount = 0;
   /** Where the client that got the agent was in its role's order (a hint for its sorter update). */
   #takenBlock = -1;
   #takenPosition = -1;
@@ -117,8 +120,11 @@ export class AllocationCycle {
     if (fast && this.#skipHolds(table, index, nowMs)) return false;
     const agentHasGpus = (flags & AGENT_HAS_GPUS) !== 0;
     const settledMinMs = fast && this.#log === null && !agentHasGpus ? this.#settledMinMs(index, agents, nowMs, false) : -1;
-    const heldMinMs = settledMinMs >= 0 ? settledMinMs : this.#walkRoles(index, agents, stage, agentHasGpus, nowMs, sink);
+    let heldMinMs = settledMinMs >= 0 ? settledMinMs : this.#walkRoles(index, agents, stage, agentHasGpus, nowMs, sink);
     const granted = this.#pendingCount;
+    // Expiries of the filters that held were not read during the walk: only a walk that offered nothing needs them (its skip key).
+    if (fast && granted === 0) heldMinMs = Math.min(heldMinMs, this.#earliestNotedExpiryMs(index));
+    this.#notedCount = 0;
     for (let i = 0; i < granted; i++) {
       const client = allocator.client(this.#pendingClients[i])!;
       allocator.chargeSorters(client, this.#pendingScalars[i], 1, this.#pendingBlocks[i], this.#pendingPositions[i]);
@@ -187,7 +193,7 @@ export class AllocationCycle {
         const node = sorter.node(ids[i]);
         const client = node.payload!;
         const reasons = this.#evaluate(client, index, agentHasGpus, nowMs);
-        if ((reasons & REASON_FILTERED) !== 0 && this.#heldUntilMs < heldMinMs) heldMinMs = this.#heldUntilMs;
+        if ((reasons & REASON_FILTERED) !== 0 && !this.#noting && this.#heldUntilMs < heldMinMs) heldMinMs = this.#heldUntilMs;
         if (this.#log) this.#log.record(stage, agents.byIndex(index).id, client, reasons, node.share, role.node.share, this.#heldUntilMs);
         if (reasons !== REASON_OFFERED) continue;
         this.#takenBlock = b;
@@ -260,14 +266,44 @@ export class AllocationCycle {
       if (!logging) return reasons;
     }
     const offerable = this.#offerable;
-    const held = this.#allocator.options.fastPaths
-      ? this.#filters.heldUntil(client.index)
-      : this.#allocator.filters.heldUntil(agentIndex, client.index, nowMs, offerable.scalars, offerable.ports, offerable.reserved);
-    if (held > 0) {
-      this.#heldUntilMs = held;
-      reasons |= REASON_FILTERED;
+    if (this.#allocator.options.fastPaths) {
+      if (this.#filters.holds(client.index)) {
+        reasons |= REASON_FILTERED;
+        // The decision log shows the expiry now; otherwise it is read only if the walk offers nothing.
+        if (logging) this.#heldUntilMs = this.#filters.expiresAtMs(agentIndex, client.index);
+        else this.#note(client.index);
+      }
+    } else {
+      const held = this.#allocator.filters.heldUntil(
+        agentIndex,
+        client.index,
+        nowMs,
+        offerable.scalars,
+        offerable.ports,
+        offerable.reserved,
+      );
+      if (held > 0) {
+        this.#heldUntilMs = held;
+        reasons |= REASON_FILTERED;
+      }
     }
     return reasons === 0 ? REASON_OFFERED : reasons;
+  }
+
+  /** Whether filters that hold are noted (their expiry read later) rather than read at once. */
+  get #noting(): boolean {
+    return this.#allocator.options.fastPaths && this.#log === null;
+  }
+
+  #note(clientIndex: number): void {
+    if (this.#notedCount === this.#noted.length) this.#noted = grown(this.#noted);
+    this.#noted[this.#notedCount++] = clientIndex;
+  }
+
+  #earliestNotedExpiryMs(agentIndex: number): number {
+    let earliest = Infinity;
+    for (let i = 0; i < this.#notedCount; i++) earliest = Math.min(earliest, this.#filters.expiresAtMs(agentIndex, this.#noted[i]));
+    return earliest;
   }
 
   #allocatable(client: Client): boolean {

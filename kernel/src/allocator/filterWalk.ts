@@ -40,10 +40,19 @@ export class FilterWalk {
 
   /** The expiry of the client's filter when it holds against the offerable resources, else 0. */
   heldUntil(clientIndex: number): number {
+    return this.holds(clientIndex) ? this.#filters.expiresAtMs(this.#agentIndex, clientIndex) : 0;
+  }
+
+  /** Whether the client's filter holds against the offerable resources (its expiry is not read). */
+  holds(clientIndex: number): boolean {
     const filters = this.#filters;
     const agentIndex = this.#agentIndex;
-    if (!filters.mayBeFiltered(agentIndex, clientIndex)) return 0;
-    return this.#covers(filters.snapshotId(agentIndex, clientIndex)) ? filters.expiresAtMs(agentIndex, clientIndex) : 0;
+    return filters.mayBeFiltered(agentIndex, clientIndex) && this.#covers(filters.snapshotId(agentIndex, clientIndex));
+  }
+
+  /** The expiry of a filter that `holds`. */
+  expiresAtMs(agentIndex: number, clientIndex: number): number {
+    return this.#filters.expiresAtMs(agentIndex, clientIndex);
   }
 
   /** Whether the agent's filter row is exactly `mask` (a row of client bits). */

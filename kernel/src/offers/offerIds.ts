@@ -45,10 +45,8 @@ export class OfferIds {
   slotOf(offerId: string): number {
     const custom = this.#custom.get(offerId);
     if (custom !== undefined) return custom;
-    if (!offerId.startsWith(this.prefix)) return NONE;
-    const digits = offerId.slice(this.prefix.length);
-    const seq = Number(digits);
-    if (!Number.isSafeInteger(seq) || seq < 1 || String(seq) !== digits) return NONE;
+    const seq = sequenceOf(offerId, this.prefix);
+    if (seq < 1) return NONE;
     this.#indexPending();
     return this.#bySeq.get(seq);
   }
@@ -65,3 +63,18 @@ export class OfferIds {
     this.#pendingCount = 0;
   }
 }
+
+/** The canonical decimal after the prefix (no sign, no leading zero, below 2^53), or -1. Allocates nothing. */
+function sequenceOf(offerId: string, prefix: string): number {
+  if (!offerId.startsWith(prefix) || offerId.length === prefix.length || offerId.length - prefix.length > 15) return -1;
+  if (offerId.charCodeAt(prefix.length) === ZERO) return -1;
+  let seq = 0;
+  for (let i = prefix.length; i < offerId.length; i++) {
+    const digit = offerId.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    seq = seq * 10 + digit;
+  }
+  return seq;
+}
+
+const ZERO = '0'.charCodeAt(0);

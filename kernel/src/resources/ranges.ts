@@ -62,6 +62,8 @@ export function subtractRanges(a: Ranges, b: Ranges): Ranges {
 
 /** Every port of b is in a. Both inputs must be normalized. */
 export function containsRanges(a: Ranges, b: Ranges): boolean {
+  // Agents' port lists are interned: the same list is the common case, and needs no walk.
+  if (a === b) return true;
   let i = 0;
   for (const [begin, end] of b) {
     while (i < a.length && a[i][1] < begin) i++;
@@ -71,6 +73,7 @@ export function containsRanges(a: Ranges, b: Ranges): boolean {
 }
 
 export function rangesEqual(a: Ranges, b: Ranges): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
   return true;

@@ -36,11 +36,13 @@ export function minInto(out: Float64Array, a: Float64Array, b: Float64Array): Fl
 
 /** Every slot of `a` is at least the matching slot of `b` (superset test). */
 export function contains(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
   for (let i = 0; i < a.length; i++) if (a[i] + SCALAR_EPSILON < b[i]) return false;
   return true;
 }
 
 export function equals(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > SCALAR_EPSILON) return false;
   return true;
 }
