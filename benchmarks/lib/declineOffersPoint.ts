@@ -73,6 +73,8 @@ export interface PointResult {
   /** Untimed decline steps, summed over every round. */
   declineMs: number;
   wallMs: number;
+  /** CPU time of the whole point (set-up, rounds, declines; GC threads included): on a busy machine, wallMs is mostly waiting. */
+  cpuSeconds: number;
   roundsDetail?: { cycleMs: number[]; offers: number[]; agentsSkipped: number[] };
 }
 
@@ -88,6 +90,7 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
   if (options.gcBetweenRounds && gc === undefined) throw new Error('--gc needs node --expose-gc');
   const label = `${options.agents} x ${options.frameworks}${options.fastPaths ? '' : ' (reference)'}`;
   const wallStartMs = performance.now();
+  const cpuStart = process.cpuUsage();
   progress.update(`${label}: setting up`);
 
   const master = buildCluster(options);
@@ -181,12 +184,18 @@ export function runPoint(options: PointOptions, progress: Progress): PointResult
     setupMs: Math.round(setupMs),
     declineMs: Math.round(declineMs),
     wallMs: Math.round(performance.now() - wallStartMs),
+    cpuSeconds: cpuSecondsSince(cpuStart),
   };
   if (options.keepRounds) {
     result.roundsDetail = { cycleMs: Array.from(cycleMs, round3), offers: Array.from(offers), agentsSkipped: Array.from(agentsSkipped) };
   }
   progress.done();
   return result;
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return Math.round((used.user + used.system) / 1e4) / 100;
 }
 
 function roundF(cycleMs: Float64Array, offers: Int32Array): number | null {
