@@ -38,6 +38,8 @@ import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
 import { AgentFilterTable, refusedCovers } from './agentFilterTable.js';
 import { ExpiryHeap } from './expiryHeap.js';
 
+const NO_RESERVED: readonly ReservedPart[] = [];
+
 export class OfferFilters {
   readonly #tables: (AgentFilterTable | undefined)[] = [];
   /** Client capacity: a multiple of 32, so that a row is whole 32-bit words. */
@@ -48,9 +50,12 @@ export class OfferFilters {
   readonly #due = new ExpiryHeap();
   /** Where each agent's filter count and signature live (its hot record). */
   readonly #agents: AgentTable;
+  /** An agent's free scalars, copied out of its hot record for a cover check (no view per install). */
+  readonly #free: Float64Array;
 
   constructor(agents: AgentTable) {
     this.#agents = agents;
+    this.#free = new Float64Array(agents.size);
   }
 
   /** Offset of the agent's filter fields in `this.#agents.hot`. */
@@ -128,9 +133,10 @@ export class OfferFilters {
   #everyRefusedSetCoversFree(agentIndex: number, table: AgentFilterTable): boolean {
     const agents = this.#agents;
     const at = agentIndex * agents.stride;
-    const free = agents.hot.subarray(at, at + agents.size);
+    const free = this.#free;
+    for (let i = 0; i < free.length; i++) free[i] = agents.hot[at + i];
     const ports = agents.hot[at + agents.size + HOT_PORTS_TAKEN] === 1 ? NO_RANGES : agents.freePorts[agentIndex];
-    for (const refused of table.snapshots) if (!refusedCovers(refused, free, ports, [])) return false;
+    for (const refused of table.snapshots) if (!refusedCovers(refused, free, ports, NO_RESERVED)) return false;
     return true;
   }
 
