@@ -34,7 +34,12 @@ export function followerAnswer(_method: string, path: string, leader: LeaderInfo
     body,
   });
   if (path === '/health' || path.startsWith('/health?')) {
-    const body = JSON.stringify({ healthy: true, leading: false, leader: leader?.address ?? null, id: self.id });
+    // Without a known leader the cluster serves nobody: say so rather than "healthy follower".
+    if (leader === null || leader.id === self.id) {
+      const body = JSON.stringify({ healthy: false, leading: false, leader: null, id: self.id, message: 'no leader' });
+      return { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '1' }, body };
+    }
+    const body = JSON.stringify({ healthy: true, leading: false, leader: leader.address, id: self.id });
     return { status: 200, headers: { 'Content-Type': 'application/json' }, body };
   }
   if (path.length > PATH_BYTES_MAX) return text(414, 'the request path is too long');
@@ -63,7 +68,8 @@ export async function startFollowerServer(options: {
   const answerWhenUseful = async (request: IncomingMessage, response: ServerResponse): Promise<FollowerAnswer> => {
     const answer = () => followerAnswer(request.method ?? 'GET', request.url ?? '/', options.leader(), options.self());
     const first = answer();
-    if ((first.status !== 307 && first.status !== 503) || held >= HELD_MAX) return first;
+    const health = first.headers['Content-Type'] === 'application/json';
+    if (health || (first.status !== 307 && first.status !== 503) || held >= HELD_MAX) return first;
     held += 1;
     let gone = false;
     response.once('close', () => (gone = true));
