@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { AgentSessions } from './agentSessions.js';
 import type { FrameworkSessions } from './frameworkSessions.js';
-import type { MasterHost } from './masterHost.js';
+import type { MasterHost, RunOptions } from './masterHost.js';
 
 export interface MasterSettings {
   ip: string;
@@ -15,6 +15,15 @@ export interface MasterSettings {
   heartbeatMs: number;
   /** Agents must present it as `Authorization: Bearer <secret>`; null = no check. */
   agentSecret: string | null;
+  /** How long a call may wait for its turn in the master's queue before it is dropped unrun (503). */
+  requestBudgetMs: number;
+}
+
+export const REQUEST_BUDGET_MS = 10_000;
+
+/** The queue deadline of a call that starts being handled now. */
+export function requestDeadline(context: MasterContext): RunOptions {
+  return { deadlineMs: performance.now() + context.settings.requestBudgetMs };
 }
 
 export interface MasterContext {

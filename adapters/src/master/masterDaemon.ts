@@ -18,14 +18,16 @@ import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
 import { AgentSessions } from './agentSessions.js';
-import { followEvents, routeEffects } from './effectRouter.js';
+import { announceEvents, followEvents, routeEffects } from './effectRouter.js';
 import { FrameworkSessions } from './frameworkSessions.js';
 import { LiveEvents } from './liveEvents.js';
 import type { MasterContext, MasterSettings } from './masterContext.js';
+import { REQUEST_BUDGET_MS } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
 import { registerReadOnlyCors } from './readOnlyCors.js';
 import { MasterHost } from './masterHost.js';
 import { MasterMetrics } from './metrics.js';
+import type { RetryDelays } from './stateWriter.js';
 import { OperatorApi } from './operatorApi.js';
 import { registerSchedulerApi } from './schedulerApi.js';
 
@@ -47,6 +49,10 @@ export interface MasterDaemonOptions {
   security?: SecurityConfig | null;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** How long a call may wait in the master's queue before it is dropped unrun with 503 (default 10 s). */
+  requestBudgetMs?: number;
+  /** Backoff between retries of a failed state write (default 100 ms doubling to 5 s). */
+  storeRetryMs?: RetryDelays;
 }
 
 export interface RunningMaster {
@@ -70,7 +76,7 @@ function storeFor(options: MasterDaemonOptions): StateStore {
 export async function startMaster(options: MasterDaemonOptions = {}): Promise<RunningMaster> {
   const logger = options.logger ?? pino({ name: 'allot-master' });
   const store = storeFor(options);
-  const host = new MasterHost(store, logger, options.kernel ?? {});
+  const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs);
   const settings: MasterSettings = {
     ip: options.ip ?? '127.0.0.1',
     port: options.port ?? 5050,
@@ -78,6 +84,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     version: options.version ?? '0.1.0',
     heartbeatMs: options.heartbeatMs ?? 5000,
     agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
+    requestBudgetMs: options.requestBudgetMs ?? REQUEST_BUDGET_MS,
   };
   const context: MasterContext = {
     host,
@@ -122,8 +129,11 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   operator.register(app);
   live.register(app);
   app.get('/health', (_request, reply) => {
-    const healthy = !host.recovering && !host.fenced;
-    void reply.code(healthy ? 200 : 503).send({ healthy, recovering: host.recovering });
+    // Unhealthy whenever writes are not served: recovering, fenced, or the store failing (with the reason).
+    const reason = host.unavailable();
+    void reply
+      .code(reason === null ? 200 : 503)
+      .send({ healthy: reason === null, recovering: host.recovering, writable: reason === null, ...(reason ? { message: reason } : {}) });
   });
   app.get('/metrics', async (_request, reply) => {
     if (host.recovering) return reply.code(503).type('text/plain').send('the master is recovering its state');
@@ -133,6 +143,10 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   host.onStep((command, result, durationSeconds) => {
     metrics.observe(command, result, durationSeconds);
     followEvents(context, command, result);
+  });
+  // What tells the outside world waits until the step's state is durable.
+  host.onCommitted((command, result) => {
+    announceEvents(context, command, result);
     live.publish(command, result);
     operator.publish(command, result);
   });
