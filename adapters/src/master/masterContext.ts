@@ -2,6 +2,7 @@
  * What the HTTP handlers of one master daemon share: the kernel host, the
  * open subscriptions, the logger and the daemon's settings.
  */
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentSessions } from './agentSessions.js';
 import type { FrameworkSessions } from './frameworkSessions.js';
@@ -26,8 +27,27 @@ export function requestDeadline(context: MasterContext): RunOptions {
   return { deadlineMs: performance.now() + context.settings.requestBudgetMs };
 }
 
+/** An authorization decision: 403 (or another 4xx) with the reason when refused. */
+export type Decision = { ok: true } | { ok: false; status: number; reason: string };
+
+/**
+ * Authorization as the handlers ask for it, once a call is validated and
+ * normalized (adapters/src/security/masterSecurity.ts; null = no security file).
+ */
+export interface CallAuthorizer {
+  subscribe(
+    request: FastifyRequest,
+    facts: { frameworkId: string | undefined; roles: readonly string[]; declaredPrincipal: string | null },
+  ): Decision;
+  schedulerCall(request: FastifyRequest, call: Record<string, any>): Decision;
+  operatorCall(request: FastifyRequest, call: Record<string, any>): Decision;
+  /** A read of cluster state outside the operator API, judged as the operator call that returns the same data. */
+  read(request: FastifyRequest, call: 'GET_STATE' | 'GET_METRICS'): Decision;
+}
+
 export interface MasterContext {
   host: MasterHost;
+  authorizer: CallAuthorizer | null;
   frameworks: FrameworkSessions;
   agents: AgentSessions;
   logger: Logger;

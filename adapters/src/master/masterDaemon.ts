@@ -88,6 +88,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   };
   const context: MasterContext = {
     host,
+    authorizer: null,
     frameworks: new FrameworkSessions(host, logger),
     agents: new AgentSessions(host, logger),
     logger,
@@ -120,8 +121,8 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
       .type('text/plain; charset=utf-8')
       .send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
   });
-  // Security hooks go first so that they run before every route below.
-  if (options.security) registerMasterSecurity(app, context, options.security);
+  // Authentication hooks go first so that they run before every route below; handlers authorize their calls.
+  if (options.security) context.authorizer = registerMasterSecurity(app, context, options.security);
   registerSchedulerApi(app, context);
   registerAgentApi(app, context);
   // CORS for the playground: read-only operator calls from any origin (readOnlyCors.ts).
@@ -135,7 +136,9 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
       .code(reason === null ? 200 : 503)
       .send({ healthy: reason === null, recovering: host.recovering, writable: reason === null, ...(reason ? { message: reason } : {}) });
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    const denied = context.authorizer?.read(request, 'GET_METRICS');
+    if (denied && !denied.ok) return reply.code(denied.status).type('text/plain; charset=utf-8').send(denied.reason);
     if (host.recovering) return reply.code(503).type('text/plain').send('the master is recovering its state');
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -103,6 +103,8 @@ export class OperatorApi {
     if (!validateOperatorCall(normalized.value)) return sendFailure(reply, failure(400, describeSchemaError(validateOperatorCall.errors)));
     const call = normalized.value as Json;
     const context = this.#context;
+    const denied = context.authorizer?.operatorCall(request, call);
+    if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
     const answer = (key: string, body: unknown) =>
       reply
         .code(200)

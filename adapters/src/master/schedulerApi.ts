@@ -50,6 +50,8 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
   if (!read.ok) return sendFailure(reply.header('Allow', 'POST'), read.problem);
   const call = read.call;
   if (call.type === 'SUBSCRIBE') return subscribe(context, call, request, reply);
+  const denied = context.authorizer?.schedulerCall(request, call);
+  if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
   const frameworkId: string = call.framework_id.value;
   const stream = context.frameworks.current(frameworkId);
   if (!stream || !context.host.master.frameworks.has(frameworkId))
@@ -84,6 +86,10 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   }
   const roles = frameworkRoles(info, 'subscribe.framework_info');
   if (!roles.ok) return sendFailure(reply, failure(400, `${roles.field}: ${roles.message}`));
+  // Authorized on the roles the framework really gets (after null stripping and the role/roles rule), never the raw body.
+  const declaredPrincipal = typeof info.principal === 'string' ? info.principal : null;
+  const denied = context.authorizer?.subscribe(request, { frameworkId: claimed, roles: roles.value, declaredPrincipal });
+  if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
   const existing = claimed !== undefined ? host.master.frameworks.get(claimed) : undefined;
   if (existing && [...existing.roles].sort().join('\n') !== [...roles.value].sort().join('\n')) {
     return sendFailure(

@@ -117,9 +117,12 @@ function logged(context: MasterContext, callType: string, frameworkId: string, r
 async function accept(context: MasterContext, frameworkId: string, body: Json, budget: RunOptions): Promise<HttpFailure> {
   const offerIds: string[] = body.offer_ids.map((id: Json) => id.value);
   const operations: OfferOperation[] = [];
-  const layout = context.host.master.layout;
+  const { layout, offers } = context.host.master;
+  const offerRoles = new Set(offerIds.flatMap((id) => offers.get(id)?.role ?? []));
   for (const [index, operation] of ((body.operations as Json[] | undefined) ?? []).entries()) {
-    const converted = toOperation(operation, layout, `accept.operations[${index}]`);
+    const at = `accept.operations[${index}]`;
+    const mismatch = allocationRoleProblem(operation, offerRoles, at);
+    const converted = mismatch ?? toOperation(operation, layout, at);
     if (!converted.ok) {
       // The offers are used up either way (as in Mesos), so they go back with no filter.
       await context.host.run((nowMs) => ({ type: 'offer.decline', nowMs, frameworkId, offerIds, refuseSeconds: 0 }));
@@ -132,6 +135,30 @@ async function accept(context: MasterContext, frameworkId: string, body: Json, b
     budget,
   );
   return hostRefusal(logged(context, 'ACCEPT', frameworkId, result)) ?? ACCEPTED;
+}
+
+/** A task launches in its offers' role (Mesos refuses resources whose allocation_info names another). */
+function allocationRoleProblem(operation: Json, offerRoles: ReadonlySet<string>, at: string): Converted<OfferOperation> | null {
+  if (offerRoles.size === 0) return null;
+  const tasks: Json[] =
+    operation.type === 'LAUNCH'
+      ? operation.launch.task_infos
+      : operation.type === 'LAUNCH_GROUP'
+        ? operation.launch_group.task_group.tasks
+        : [];
+  const path = operation.type === 'LAUNCH' ? `${at}.launch.task_infos` : `${at}.launch_group.task_group.tasks`;
+  for (const [taskIndex, task] of tasks.entries()) {
+    for (const [index, resource] of ((task.resources as unknown[]) ?? []).entries()) {
+      const role = (resource as Json | null)?.allocation_info?.role;
+      if (typeof role === 'string' && !offerRoles.has(role))
+        return {
+          ok: false,
+          field: `${path}[${taskIndex}].resources[${index}].allocation_info.role`,
+          message: `"${role.slice(0, 64)}" is not the role of the offers (${[...offerRoles].join(', ')})`,
+        };
+    }
+  }
+  return null;
 }
 
 function toOperation(operation: Json, layout: Parameters<typeof toResourceSet>[1], at: string): Converted<OfferOperation> {
