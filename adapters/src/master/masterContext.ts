@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentSessions } from './agentSessions.js';
+import type { FrameworkLimits } from './frameworkLimits.js';
 import type { FrameworkSessions } from './frameworkSessions.js';
 import type { MasterHost, RunOptions } from './masterHost.js';
 
@@ -18,6 +19,7 @@ export interface MasterSettings {
   agentSecret: string | null;
   /** How long a call may wait for its turn in the master's queue before it is dropped unrun (503). */
   requestBudgetMs: number;
+  limits: FrameworkLimits;
 }
 
 export const REQUEST_BUDGET_MS = 10_000;

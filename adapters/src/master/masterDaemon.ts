@@ -19,6 +19,8 @@ import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
 import { AgentSessions } from './agentSessions.js';
 import { announceEvents, followEvents, routeEffects } from './effectRouter.js';
+import type { FrameworkLimits } from './frameworkLimits.js';
+import { DISCONNECTED_FRAMEWORKS_MAX, FRAMEWORKS_PER_PRINCIPAL_MAX } from './frameworkLimits.js';
 import { FrameworkSessions } from './frameworkSessions.js';
 import { LiveEvents } from './liveEvents.js';
 import type { MasterContext, MasterSettings } from './masterContext.js';
@@ -49,6 +51,8 @@ export interface MasterDaemonOptions {
   security?: SecurityConfig | null;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Frameworks per principal and disconnected frameworks kept (defaults 1000 and 100). */
+  limits?: Partial<FrameworkLimits>;
   /** How long a call may wait in the master's queue before it is dropped unrun with 503 (default 10 s). */
   requestBudgetMs?: number;
   /** Backoff between retries of a failed state write (default 100 ms doubling to 5 s). */
@@ -85,11 +89,15 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     heartbeatMs: options.heartbeatMs ?? 5000,
     agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
     requestBudgetMs: options.requestBudgetMs ?? REQUEST_BUDGET_MS,
+    limits: {
+      frameworksPerPrincipal: options.limits?.frameworksPerPrincipal ?? FRAMEWORKS_PER_PRINCIPAL_MAX,
+      disconnectedFrameworks: options.limits?.disconnectedFrameworks ?? DISCONNECTED_FRAMEWORKS_MAX,
+    },
   };
   const context: MasterContext = {
     host,
     authorizer: null,
-    frameworks: new FrameworkSessions(host, logger),
+    frameworks: new FrameworkSessions(host, logger, settings.limits.disconnectedFrameworks),
     agents: new AgentSessions(host, logger),
     logger,
     settings,

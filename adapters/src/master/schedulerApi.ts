@@ -8,7 +8,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSchemaError, validateSchedulerCall } from './callSchemas.js';
 import { EventStream } from './eventStream.js';
-import { failoverTimeoutMs, frameworkRoles, frameworkSpec } from './frameworkInfo.js';
+import { failoverTimeoutMs, frameworkRoles, frameworkSpec, storedFrameworkInfo } from './frameworkInfo.js';
+import { frameworkLimitProblem } from './frameworkLimits.js';
 import type { HttpFailure } from './httpErrors.js';
 import { failure, hostRefusal, negotiate, sendFailure, streamContentType } from './httpErrors.js';
 import { normalizeBody } from './jsonBody.js';
@@ -100,11 +101,16 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
       ),
     );
   }
-  const frameworkId = claimed ?? `${host.registry.masterId}-${String(host.registry.nextFrameworkSeq++).padStart(4, '0')}`;
+  const limited = existing ? null : frameworkLimitProblem(context, declaredPrincipal);
+  if (limited) return sendFailure(reply, limited);
+  const frameworkId = claimed ?? `${host.registry.masterId}-${String(host.registry.nextFrameworkSeq).padStart(4, '0')}`;
+  const stored = storedFrameworkInfo(info, frameworkId, roles.value, 'subscribe.framework_info');
+  if (!stored.ok) return sendFailure(reply, failure(400, `${stored.field}: ${stored.message}`));
+  if (claimed === undefined) host.registry.nextFrameworkSeq++;
   const previous = host.registry.frameworks.get(frameworkId);
   const record: FrameworkRecord = {
     id: frameworkId,
-    info: { ...info, id: { value: frameworkId }, roles: roles.value },
+    info: stored.value,
     roles: roles.value,
     failoverTimeoutMs: failoverTimeoutMs(info),
     registeredAtMs: previous?.registeredAtMs ?? host.nowMs(),

@@ -10,7 +10,7 @@ import type { HttpFailure } from './httpErrors.js';
 import { failure, hostRefusal } from './httpErrors.js';
 import type { MasterContext } from './masterContext.js';
 import type { RunOptions } from './masterHost.js';
-import { capabilityNames, failoverTimeoutMs, frameworkRoles } from './frameworkInfo.js';
+import { capabilityNames, failoverTimeoutMs, frameworkRoles, storedFrameworkInfo } from './frameworkInfo.js';
 import { uuidFromBase64 } from './mesosJson.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
@@ -207,7 +207,11 @@ async function updateFramework(context: MasterContext, frameworkId: string, info
   const before = capabilityNames(record.info).sort().join(',');
   if (capabilityNames(info).sort().join(',') !== before)
     return failure(400, 'update_framework.framework_info.capabilities: changing capabilities is not supported yet');
-  record.info = { ...info, id: { value: frameworkId } };
+  if ((info.principal ?? null) !== (record.info.principal ?? null))
+    return failure(400, 'update_framework.framework_info.principal: changing the principal is not supported');
+  const stored = storedFrameworkInfo(info, frameworkId, record.roles, 'update_framework.framework_info');
+  if (!stored.ok) return failure(400, `${stored.field}: ${stored.message}`);
+  record.info = stored.value;
   record.failoverTimeoutMs = failoverTimeoutMs(info);
   if (!(await context.host.persistSoon())) return failure(503, context.host.unavailable() ?? 'the state could not be stored');
   return { status: 200, message: '' };

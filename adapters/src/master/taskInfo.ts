@@ -28,6 +28,9 @@ export interface LaunchData {
 
 type Json = Record<string, any>;
 
+/** What a task's launch data (command, environment, health check) may take; the master keeps it until the task ends. */
+export const LAUNCH_DATA_BYTES_MAX = 65_536;
+
 /** Mesos's MIN_CPUS: a task with less would run with no cpu share at all. */
 export const TASK_CPUS_MIN = 0.01;
 
@@ -99,5 +102,13 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   }
   const graceNs = info.kill_policy?.grace_period?.nanoseconds;
   if (typeof graceNs === 'number') data.killGracePeriodMs = Math.round(graceNs / 1e6);
+  // Stored with the task until it ends: bounded as a whole, not only field by field.
+  const bytes = Buffer.byteLength(JSON.stringify(data));
+  if (bytes > LAUNCH_DATA_BYTES_MAX)
+    return {
+      ok: false,
+      field: at,
+      message: `the command, environment and health check take ${bytes} bytes; at most ${LAUNCH_DATA_BYTES_MAX}`,
+    };
   return { ok: true, value: { taskId, name: info.name, resources: resources.value, data } };
 }
