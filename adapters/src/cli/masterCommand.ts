@@ -12,6 +12,7 @@ import pino from 'pino';
 import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
 import { startMaster } from '../master/masterDaemon.js';
 import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
+import { listenProblem } from '../security/listenPolicy.js';
 import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
 import { parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
@@ -34,6 +35,7 @@ export interface MasterFlags {
   offerTimeout?: number;
   maxFrameworksPerPrincipal?: number;
   maxDisconnectedFrameworks?: number;
+  insecureListen?: boolean;
   logLevel: string;
 }
 
@@ -55,6 +57,7 @@ export function registerMasterCommand(program: Command): void {
     .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
     .option('--max-frameworks-per-principal <n>', 'frameworks one principal may register (default 1000)', parseLimit)
     .option('--max-disconnected-frameworks <n>', 'disconnected frameworks kept for their failover timeout (default 100)', parseLimit)
+    .option('--insecure-listen', 'without --security, listen on a non-loopback --ip anyway (anyone who reaches it can run tasks)')
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
@@ -80,6 +83,12 @@ async function runMaster(flags: MasterFlags): Promise<void> {
   }
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
     throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
+  const exposed = listenProblem(flags.ip, security !== null, flags.insecureListen === true);
+  if (exposed) throw new UsageError(exposed);
+  if (security !== null && security.agentSecret === null && flags.secret === undefined)
+    throw new UsageError(
+      `--security ${flags.security}: the file has no agentSecret (and no --secret was given): with a security file, agents must authenticate`,
+    );
   const workDir = flags.workDir ?? join(tmpdir(), `allot-master-${flags.port}`);
   mkdirSync(workDir, { recursive: true });
   const logger = pino({ name: 'allot-master', level: flags.logLevel });
@@ -100,7 +109,15 @@ async function runMaster(flags: MasterFlags): Promise<void> {
         backend,
         flags,
         logger,
-        { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https, limits },
+        {
+          agentSecret: flags.secret ?? null,
+          heartbeatMs: seconds(flags.heartbeatInterval),
+          kernel,
+          security,
+          https: tls.https,
+          limits,
+          insecureListen: flags.insecureListen === true,
+        },
         untilSignal,
         tls.https,
       );
@@ -125,6 +142,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       security,
       https: tls.https,
       limits,
+      insecureListen: flags.insecureListen === true,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

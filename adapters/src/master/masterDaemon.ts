@@ -10,9 +10,10 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { registerMasterSecurity } from '../security/masterSecurity.js';
+import { createCallAuthorizer, registerMasterSecurity } from '../security/masterSecurity.js';
 import type { SecurityConfig } from '../security/securityConfig.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
+import { listenProblem } from '../security/listenPolicy.js';
 import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
@@ -49,6 +50,8 @@ export interface MasterDaemonOptions {
   kernel?: KernelOptions;
   /** Authentication and authorization from a security file (adapters/src/security); null = open. */
   security?: SecurityConfig | null;
+  /** Listen on a non-loopback address without a security file (`--insecure-listen`); refused otherwise. */
+  insecureListen?: boolean;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
   /** Frameworks per principal and disconnected frameworks kept (defaults 1000 and 100). */
@@ -69,6 +72,13 @@ export interface RunningMaster {
   close(): Promise<void>;
 }
 
+/** Why these options would run an unsafe master, or null: the same rules the CLI applies (masterListen.ts). */
+function securityProblem(options: MasterDaemonOptions): string | null {
+  if (options.security && !(options.agentSecret ?? options.security.agentSecret))
+    return 'a master with a security file needs an agent secret (agentSecret in the file, or --secret): agents must authenticate';
+  return listenProblem(options.ip ?? '127.0.0.1', Boolean(options.security), options.insecureListen === true);
+}
+
 function storeFor(options: MasterDaemonOptions): StateStore {
   const store = options.store ?? 'file';
   if (typeof store !== 'string') return store;
@@ -79,6 +89,8 @@ function storeFor(options: MasterDaemonOptions): StateStore {
 
 export async function startMaster(options: MasterDaemonOptions = {}): Promise<RunningMaster> {
   const logger = options.logger ?? pino({ name: 'allot-master' });
+  const unsafe = securityProblem(options);
+  if (unsafe) throw new Error(unsafe);
   const store = storeFor(options);
   const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs);
   const settings: MasterSettings = {
@@ -130,7 +142,9 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
       .send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
   });
   // Authentication hooks go first so that they run before every route below; handlers authorize their calls.
-  if (options.security) context.authorizer = registerMasterSecurity(app, context, options.security);
+  context.authorizer = options.security
+    ? registerMasterSecurity(app, context, options.security)
+    : createCallAuthorizer(context, null, () => null);
   registerSchedulerApi(app, context);
   registerAgentApi(app, context);
   // CORS for the playground: read-only operator calls from any origin (readOnlyCors.ts).
@@ -169,6 +183,11 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   settings.port = port;
   const url = `${options.https ? 'https' : 'http'}://${settings.ip}:${port}`;
   logger.info({ url, store: store.description }, 'master listening');
+  if (!options.security)
+    logger.warn(
+      { url },
+      `no security file: no authentication or authorization; anyone who can reach ${url} can run tasks on the agents (see the README's "Security")`,
+    );
 
   const recovered = host.recover().then(() => {
     // Frameworks known from before the restart get a chance to come back before they are torn down.

@@ -121,8 +121,15 @@ function operationActions(operation: Json, launchRoles: ReadonlySet<string>): Ac
   const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
   switch (operation.type) {
     case 'LAUNCH':
-    case 'LAUNCH_GROUP':
-      return [...launchRoles].map((role) => ({ type: 'task.launch', role }));
+    case 'LAUNCH_GROUP': {
+      const tasks = list(operation.type === 'LAUNCH' ? operation.launch?.task_infos : operation.launch_group?.task_group?.tasks);
+      // The user the task asks for, exactly where taskInfo.ts reads it for the agent.
+      const users = tasks.flatMap((task) => (typeof task.command?.user === 'string' ? [task.command.user as string] : []));
+      return [
+        ...[...launchRoles].map((role): Action => ({ type: 'task.launch', role })),
+        ...[...new Set(users)].map((user): Action => ({ type: 'task.runAs', user })),
+      ];
+    }
     case 'RESERVE':
       return list(operation.reserve?.resources).map((resource) => ({ type: 'resources.reserve', role: reservationRole(resource) }));
     case 'UNRESERVE':

@@ -16,24 +16,13 @@ import type { Authorization } from './authorize.js';
 import { authorize } from './authorize.js';
 import type { CallLookup } from './callAuthorization.js';
 import { authorizeOperatorCall, authorizeSchedulerCall, authorizeSubscribe } from './callAuthorization.js';
-import type { SecurityConfig } from './securityConfig.js';
+import type { AuthorizationRules, SecurityConfig } from './securityConfig.js';
 
 const OPEN_PATHS = new Set(['/health', '/api/v1/agent']);
 
 export function registerMasterSecurity(app: FastifyInstance, context: MasterContext, config: SecurityConfig): CallAuthorizer {
   const authenticator = createAuthenticator(config.credentials);
   const principals = new WeakMap<FastifyRequest, string>();
-  const rules = config.authorization;
-  const lookup: CallLookup = {
-    framework: (frameworkId) => {
-      const record = context.host.registry?.frameworks.get(frameworkId);
-      if (!record) return undefined;
-      const principal = (record.info as { principal?: unknown }).principal;
-      return { principal: typeof principal === 'string' ? principal : null, roles: record.roles };
-    },
-    offerRole: (offerId) => context.host.master.offers.get(offerId)?.role,
-  };
-
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (OPEN_PATHS.has(pathOf(request))) return;
     const result = authenticator.authenticate(request.headers);
@@ -43,16 +32,32 @@ export function registerMasterSecurity(app: FastifyInstance, context: MasterCont
     }
     principals.set(request, result.principal);
   });
+  return createCallAuthorizer(context, config.authorization, (request) => principals.get(request) ?? null);
+}
 
+/**
+ * The authorizer the handlers call. Without a security file it is made with no rules and no principals: every
+ * call is allowed except what is denied by default (a task choosing its user), so the same code path judges both.
+ */
+export function createCallAuthorizer(
+  context: MasterContext,
+  rules: AuthorizationRules | null,
+  principalOf: (request: FastifyRequest) => string | null,
+): CallAuthorizer {
+  const lookup: CallLookup = {
+    framework: (frameworkId) => {
+      const record = context.host.registry?.frameworks.get(frameworkId);
+      if (!record) return undefined;
+      const principal = (record.info as { principal?: unknown }).principal;
+      return { principal: typeof principal === 'string' ? principal : null, roles: record.roles };
+    },
+    offerRole: (offerId) => context.host.master.offers.get(offerId)?.role,
+  };
   const logged = (request: FastifyRequest, decision: Authorization): Authorization => {
     if (!decision.ok)
-      context.logger.warn(
-        { principal: principals.get(request) ?? null, url: pathOf(request), reason: decision.reason },
-        'unauthorized call refused',
-      );
+      context.logger.warn({ principal: principalOf(request), url: pathOf(request), reason: decision.reason }, 'unauthorized call refused');
     return decision;
   };
-  const principalOf = (request: FastifyRequest) => principals.get(request) ?? null;
   return {
     subscribe: (request, facts) => logged(request, authorizeSubscribe(rules, principalOf(request), facts, lookup.framework)),
     schedulerCall: (request, call) => logged(request, authorizeSchedulerCall(rules, principalOf(request), call, lookup)),
