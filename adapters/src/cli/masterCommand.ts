@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
+import type { ConnectionLimits } from '../master/connectionGuard.js';
 import { startMaster } from '../master/masterDaemon.js';
 import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
 import { listenProblem } from '../security/listenPolicy.js';
@@ -36,6 +37,11 @@ export interface MasterFlags {
   maxFrameworksPerPrincipal?: number;
   maxDisconnectedFrameworks?: number;
   insecureListen?: boolean;
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
+  idleTimeout?: number;
   logLevel: string;
 }
 
@@ -57,6 +63,15 @@ export function registerMasterCommand(program: Command): void {
     .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
     .option('--max-frameworks-per-principal <n>', 'frameworks one principal may register (default 1000)', parseLimit)
     .option('--max-disconnected-frameworks <n>', 'disconnected frameworks kept for their failover timeout (default 100)', parseLimit)
+    .option('--max-connections <n>', 'open connections in total (default: the descriptor limit - 256)', parseLimit)
+    .option(
+      '--max-connections-per-client <n>',
+      'open connections from one address (default: half of --max-connections, at most 512)',
+      parseLimit,
+    )
+    .option('--headers-timeout <seconds>', "a request's headers must arrive within this long (default 10)", parseSeconds)
+    .option('--request-timeout <seconds>', 'a whole request must arrive within this long (default 60)', parseSeconds)
+    .option('--idle-timeout <seconds>', 'a connection idle between requests is closed after this long (default 300)', parseSeconds)
     .option('--insecure-listen', 'without --security, listen on a non-loopback --ip anyway (anyone who reaches it can run tasks)')
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
@@ -100,6 +115,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
   };
   const limits = { frameworksPerPrincipal: flags.maxFrameworksPerPrincipal, disconnectedFrameworks: flags.maxDisconnectedFrameworks };
+  const connections = connectionFlags(flags, seconds);
   // High availability (adapters/src/ha): a leader elected on etcd, or among the masters sharing this
   // work dir (file store, one machine); followers redirect to the leader.
   if (flags.store === 'etcd' || flags.store === 'file') {
@@ -116,6 +132,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
           security,
           https: tls.https,
           limits,
+          connections,
           insecureListen: flags.insecureListen === true,
         },
         untilSignal,
@@ -142,6 +159,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       security,
       https: tls.https,
       limits,
+      connections,
       insecureListen: flags.insecureListen === true,
     });
   } catch (error) {
@@ -154,4 +172,16 @@ async function runMaster(flags: MasterFlags): Promise<void> {
   const signal = await untilSignal();
   logger.info({ signal }, 'master shutting down');
   await master.close();
+}
+
+/** The connection caps and timeouts given as flags (the rest keep their defaults). */
+function connectionFlags(flags: MasterFlags, ms: (seconds: number | undefined) => number | undefined): Partial<ConnectionLimits> {
+  const given: Partial<ConnectionLimits> = {
+    maxConnections: flags.maxConnections,
+    maxConnectionsPerClient: flags.maxConnectionsPerClient,
+    headersTimeoutMs: ms(flags.headersTimeout),
+    requestTimeoutMs: ms(flags.requestTimeout),
+    idleTimeoutMs: ms(flags.idleTimeout),
+  };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }

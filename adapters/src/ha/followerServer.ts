@@ -11,6 +11,10 @@
 import { createServer as createHttpServer, get as httpGet } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { ConnectionLimits } from '../master/connectionGuard.js';
+import { checkingIntervalMs, defaultConnectionLimits, guardConnections } from '../master/connectionGuard.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import type { LeaderInfo } from './leaderElection.js';
 
@@ -62,6 +66,9 @@ export async function startFollowerServer(options: {
   https: HttpsServerOptions | null;
   leader: () => LeaderInfo | null;
   self: () => LeaderInfo;
+  /** The same caps and timeouts as the leading master's server (connectionGuard.ts). */
+  connections?: ConnectionLimits;
+  logger?: Logger;
 }): Promise<FollowerServer & { port: number }> {
   const probe = leaderProbe();
   let held = 0;
@@ -89,9 +96,16 @@ export async function startFollowerServer(options: {
       if (!response.destroyed) response.writeHead(answer.status, { ...answer.headers, Connection: 'close' }).end(answer.body);
     });
   };
+  const limits = options.connections ?? defaultConnectionLimits();
+  const timeouts = {
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(limits),
+  };
   const server: Server = options.https
-    ? (createHttpsServer({ cert: options.https.cert, key: options.https.key }, handler) as unknown as Server)
-    : createHttpServer(handler);
+    ? (createHttpsServer({ cert: options.https.cert, key: options.https.key, ...timeouts }, handler) as unknown as Server)
+    : createHttpServer(timeouts, handler);
+  guardConnections(server, limits, options.logger ?? pino({ level: 'silent' }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.ip, () => {

@@ -29,6 +29,8 @@ import { REQUEST_BUDGET_MS } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
 import { registerReadOnlyCors } from './readOnlyCors.js';
 import { MasterHost } from './masterHost.js';
+import type { ConnectionLimits } from './connectionGuard.js';
+import { defaultConnectionLimits, guardConnections, serverTimeoutOptions } from './connectionGuard.js';
 import { MasterMetrics } from './metrics.js';
 import type { RetryDelays } from './stateWriter.js';
 import { OperatorApi } from './operatorApi.js';
@@ -54,6 +56,8 @@ export interface MasterDaemonOptions {
   insecureListen?: boolean;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Connection caps and request timeouts (defaults: connectionGuard.ts, from the descriptor limit). */
+  connections?: Partial<ConnectionLimits>;
   /** Frameworks per principal and disconnected frameworks kept (defaults 1000 and 100). */
   limits?: Partial<FrameworkLimits>;
   /** How long a call may wait in the master's queue before it is dropped unrun with 503 (default 10 s). */
@@ -118,13 +122,19 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const live = new LiveEvents(context, options.snapshotMs ?? 1000);
   const operator = new OperatorApi(context, metrics);
 
+  const connections: ConnectionLimits = { ...defaultConnectionLimits(), ...options.connections };
+  const timeouts = serverTimeoutOptions(connections);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_BYTES_MAX,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
-    ...(options.https ? { https: options.https } : {}),
+    keepAliveTimeout: timeouts.keepAliveTimeout,
+    requestTimeout: timeouts.requestTimeout,
+    http: timeouts.http,
+    ...(options.https ? { https: { ...options.https, ...timeouts.http } } : {}),
   }) as unknown as FastifyInstance;
+  guardConnections(app.server, connections, logger);
   // Every body reaches the handlers, which answer 405/415/406 in Mesos's order.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, request, reply) => {
@@ -182,7 +192,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const port = typeof address === 'object' && address ? address.port : settings.port;
   settings.port = port;
   const url = `${options.https ? 'https' : 'http'}://${settings.ip}:${port}`;
-  logger.info({ url, store: store.description }, 'master listening');
+  logger.info({ url, store: store.description, connections }, 'master listening');
   if (!options.security)
     logger.warn(
       { url },

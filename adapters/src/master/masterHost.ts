@@ -239,6 +239,8 @@ export class MasterHost {
       answer(refused(NOT_DURABLE, this.unavailable() ?? 'the state could not be stored', result.events));
       if (!(await this.#writer.untilDurable(this.#document))) return;
     }
+    // A master whose write was refused (it is no longer the leader) must not act on a state it could not store.
+    if (this.#writer.fenced) return answer(result);
     this.#notify(this.#committed, command, result, durationSeconds);
     if (result.effects.length > 0) for (const sink of this.#effectSinks) sink(result.effects);
     answer(result);
