@@ -296,16 +296,6 @@ export const validateSchedulerCall: ValidateFunction = ajv.compile(schedulerCall
 export const validateAgentCall: ValidateFunction = ajv.compile(agentCall);
 export const validateFrameworkInfo: ValidateFunction = ajv.compile(frameworkInfoSchema);
 
-/** Drops, in place and at any depth, every field the FrameworkInfo schema does not name. */
-const stripUnknown: ValidateFunction = new Ajv({ allErrors: false, strict: false, removeAdditional: 'all' }).compile(frameworkInfoSchema);
-
-/** A validated FrameworkInfo reduced to the fields it is known to have (the copy the master stores). */
-export function knownFrameworkFields(info: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(info);
-  stripUnknown(copy);
-  return copy;
-}
-
 /** "accept.operations[0].launch.task_infos[1].name: must be string" */
 export function describeSchemaError(errors: readonly ErrorObject[] | null | undefined): string {
   const error = errors?.find((candidate) => candidate.keyword !== 'if') ?? errors?.[0];

@@ -6,7 +6,9 @@
  */
 import type { FrameworkSpec } from '@allot/kernel';
 import { roleNameProblem } from '@allot/kernel';
-import { knownFrameworkFields } from './callSchemas.js';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { frameworkInfoSchema } from './callSchemas.js';
 import type { Converted } from './mesosResources.js';
 
 type Json = Record<string, any>;
@@ -42,6 +44,16 @@ export function failoverTimeoutMs(info: Json): number {
 
 export function frameworkSpec(id: string, info: Json, roles: string[]): FrameworkSpec {
   return { id, name: typeof info.name === 'string' ? info.name : id, roles, capabilities: capabilityNames(info) };
+}
+
+/** Drops, in place and at any depth, every field the FrameworkInfo schema does not name. */
+const stripUnknown: ValidateFunction = new Ajv({ allErrors: false, strict: false, removeAdditional: 'all' }).compile(frameworkInfoSchema);
+
+/** A validated FrameworkInfo reduced to the fields it is known to have (the copy the master stores). */
+function knownFrameworkFields(info: Json): Json {
+  const copy = structuredClone(info);
+  stripUnknown(copy);
+  return copy;
 }
 
 /** What one stored FrameworkInfo may take once its unknown fields are gone. */

@@ -14,7 +14,8 @@ import type { Daemon } from './daemons.js';
 import { eventually, makeWorkDir, operator, removeWorkDir, startMasterProcess } from './daemons.js';
 import { FLOOD_SKIP_REASON, health, PRLIMIT, rssMb, slowloris } from './floods.js';
 import type { HostileRequest } from './hostileArbitraries.js';
-import { hostileRequests, quadraticRequests } from './hostileArbitraries.js';
+import { hostileRequests } from './hostileArbitraries.js';
+import { quadraticRequests } from './quadraticShapes.js';
 import { registerFakeAgent, SMALL_AGENT } from './inProcess.js';
 import { launch, SchedulerClient } from './schedulerClient.js';
 

@@ -15,7 +15,8 @@ import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js
 import type { FakeAgent } from './inProcess.js';
 import { registerFakeAgent, SMALL_AGENT, startTestMaster } from './inProcess.js';
 import type { HostileRequest, Json } from './hostileArbitraries.js';
-import { acceptBody, hostileMix } from './hostileArbitraries.js';
+import { acceptBody } from './hostileArbitraries.js';
+import { hostileMix } from './quadraticShapes.js';
 import { launch, SchedulerClient } from './schedulerClient.js';
 
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 10_000);
