@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { TaskUser } from './sandbox.js';
+import { SANDBOX_TMP_DIR } from './sandbox.js';
 
 const UNSHARE = '/usr/bin/unshare';
 const SETPRIV = '/usr/bin/setpriv';
@@ -36,9 +37,21 @@ export function privateTmpProblem(): string | null {
   return probed;
 }
 
-/** The argv that runs `launcher` (argv) with `tmpDir` as its /tmp, as `user` (or root when null). */
-export function privateTmpArgv(launcher: readonly string[], tmpDir: string, user: TaskUser | null): string[] {
+/**
+ * The argv that runs `launcher` (argv) in `sandboxDir` with the sandbox's tmp as its /tmp, as `user` (or root
+ * when null). A sandbox that itself lies under /tmp (the default work dir does) would vanish behind the mount,
+ * so it is bound back at its own path inside the new /tmp, from the launcher's working directory (the sandbox,
+ * still reachable as /proc/self/cwd; not canonicalized, which would resolve it in the new /tmp): the task keeps
+ * finding its sandbox at $MESOS_SANDBOX.
+ */
+export function privateTmpArgv(launcher: readonly string[], sandboxDir: string, user: TaskUser | null): string[] {
   const dropPrivileges = user ? [SETPRIV, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--'] : [];
-  const mountThenExec = `mount --bind -- "$0" /tmp || exit ${EXIT_PRIVATE_TMP_FAILED}; exec "$@"`;
-  return [UNSHARE, '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', mountThenExec, tmpDir, ...dropPrivileges, ...launcher];
+  const script = [
+    // A kill that comes before the launcher's own traps ends this stage as the launcher would have ended (128 + N).
+    "trap 'exit 143' TERM; trap 'exit 130' INT; trap 'exit 129' HUP",
+    `mount --bind -- "$0/${SANDBOX_TMP_DIR}" /tmp || exit ${EXIT_PRIVATE_TMP_FAILED}`,
+    `case "$0" in /tmp/*) { mkdir -p -- "$0" && mount --no-canonicalize --bind -- /proc/self/cwd "$0"; } || exit ${EXIT_PRIVATE_TMP_FAILED};; esac`,
+    'exec "$@"',
+  ].join('\n');
+  return [UNSHARE, '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, sandboxDir, ...dropPrivileges, ...launcher];
 }

@@ -25,7 +25,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { privateTmpArgv } from './privateTmp.js';
-import { EXIT_STATUS_FILE, SANDBOX_TMP_DIR, STDERR_FILE, STDOUT_FILE } from './sandbox.js';
+import { EXIT_STATUS_FILE, STDERR_FILE, STDOUT_FILE } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
 import { isProcessAlive, readProcStat, signalProcessGroup } from './isolation/procStat.js';
 
@@ -95,9 +95,7 @@ export class TaskProcess {
     let child: ChildProcess;
     const launcher = ['/bin/sh', '-c', WRAPPER_SCRIPT, 'allot-launcher', options.command];
     // With a private /tmp the launcher starts as root (to mount) and drops to the task user itself.
-    const [command, ...args] = options.privateTmp
-      ? privateTmpArgv(launcher, join(options.sandboxDir, SANDBOX_TMP_DIR), options.user)
-      : launcher;
+    const [command, ...args] = options.privateTmp ? privateTmpArgv(launcher, options.sandboxDir, options.user) : launcher;
     try {
       child = spawn(command, args, {
         cwd: options.sandboxDir,

@@ -46,6 +46,8 @@ export interface AgentDaemonOptions {
   https?: HttpsServerOptions | null;
   /** The memory limit of tasks that ask for none, or refusing them (--default-task-mem, --require-task-mem). */
   taskMemory?: TaskMemoryPolicy;
+  /** False: tasks share the host's /tmp (`--no-private-tmp`); default: private where the agent can. */
+  privateTmp?: boolean;
 }
 
 export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
@@ -83,6 +85,7 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     logger,
     monitorIntervalMs: options.monitorIntervalMs,
     ...(options.taskMemory ? { taskMemory: options.taskMemory } : {}),
+    ...(options.privateTmp === false ? { privateTmp: false } : {}),
     onStatusUpdate: (update) => {
       void connection?.post({
         type: 'UPDATE',

@@ -31,6 +31,7 @@ interface AgentFlags {
   killTasksOnExit?: boolean;
   defaultTaskMem?: number;
   requireTaskMem?: boolean;
+  privateTmp: boolean;
   logLevel: string;
 }
 
@@ -57,6 +58,7 @@ export function registerAgentCommand(program: Command): void {
       parseMegabytes,
     )
     .option('--require-task-mem', 'refuse (TASK_ERROR) a task that asks for no mem instead of giving it the default limit')
+    .option('--no-private-tmp', "let tasks share the host's /tmp (by default, on a root agent, each has its own inside its sandbox)")
     .option('--kill-tasks-on-exit', 'kill every task when the agent stops (default: leave them for the next agent)')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: AgentFlags) => {
@@ -94,6 +96,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
         defaultMemMb: flags.defaultTaskMem === undefined ? DEFAULT_TASK_MEM_MB : flags.defaultTaskMem === 0 ? null : flags.defaultTaskMem,
         requireMem: flags.requireTaskMem === true,
       },
+      ...(flags.privateTmp ? {} : { privateTmp: false }),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

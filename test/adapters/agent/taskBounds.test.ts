@@ -68,7 +68,7 @@ describe.skipIf(TMP_SKIP_REASON !== null)('a task on a root agent', () => {
     const launched = await harness.runtime.launch({
       taskId: 'tmp',
       frameworkId: 'fw',
-      command: `echo secret > /tmp/${name} && id -u && echo "$TMPDIR"`,
+      command: `echo secret > /tmp/${name} && id -u && echo "$TMPDIR" && echo visible > "$MESOS_SANDBOX/from-task" && ls "$TMPDIR" >/dev/null`,
     });
     if (!launched.ok) throw new Error(launched.message);
     await harness.waitForState('tmp', 'TASK_FINISHED');
@@ -78,6 +78,8 @@ describe.skipIf(TMP_SKIP_REASON !== null)('a task on a root agent', () => {
     const [uid, tmpdir] = readFileSync(join(launched.sandboxDir, 'stdout'), 'utf8').trim().split('\n');
     expect(uid).not.toBe('0');
     expect(tmpdir).toBe(join(launched.sandboxDir, 'tmp'));
+    // The sandbox (under /tmp here, as the default work dir is) stays reachable at its own path.
+    expect(readFileSync(join(launched.sandboxDir, 'from-task'), 'utf8')).toBe('visible\n');
   });
 
   it('counts what it writes to /tmp against its disk quota', async () => {
