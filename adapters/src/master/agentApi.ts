@@ -58,6 +58,7 @@ function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks:
     const known = context.host.registry.recoveredTasks.get(`${task.framework_id}/${task.task_id}`);
     tasks.push({
       taskId: task.task_id,
+      ...(typeof task.name === 'string' ? { name: task.name } : {}),
       frameworkId: task.framework_id,
       role: task.role,
       resources: resources.value,

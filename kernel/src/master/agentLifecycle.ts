@@ -93,7 +93,7 @@ function adoptTask(master: Master, agent: Agent, reported: ReportedTask, out: St
   if (!releasesResources(reported.state)) master.allocator.allocate(client, agent, reported.resources);
   const task: Task = {
     id: reported.taskId,
-    name: reported.taskId,
+    name: reported.name ?? reported.taskId,
     frameworkId: framework.id,
     role: reported.role,
     agentId: agent.id,
