@@ -21,7 +21,7 @@ import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { EtcdStore } from '../store/etcdStore.js';
 import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
-import type { PutResult, StateStore, StoredValue } from '../store/stateStore.js';
+import type { CommitResult, PutResult, StateStore, StoredValue, StoreWrite } from '../store/stateStore.js';
 import type { Election } from './election.js';
 import { createEtcdClient } from './etcdClient.js';
 import { FileLockElection } from './fileLockElection.js';
@@ -189,6 +189,11 @@ function leaderOnly(store: StateStore, isLeader: () => boolean): StateStore {
   return {
     description: `${store.description} (leader only)`,
     get: (key: string): Promise<StoredValue | null> => store.get(key),
+    list: (): Promise<Map<string, StoredValue>> => store.list(),
+    commit: async (writes: readonly StoreWrite[]): Promise<CommitResult> =>
+      isLeader()
+        ? store.commit(writes)
+        : { ok: false, code: 'not_leader', message: 'this master no longer holds the leader lock', key: null, actualVersion: 0 },
     put: async (key: string, value: string, expectedVersion?: number): Promise<PutResult> =>
       isLeader()
         ? store.put(key, value, expectedVersion)

@@ -40,7 +40,7 @@ describe('file store writes on a full disk', () => {
       await expect(store.put('state', 'x'.repeat(20_000), 1)).rejects.toMatchObject({ code: 'ENOSPC' });
 
       expect(await store.get('state')).toEqual({ value: 'one', version: 1 });
-      expect(readdirSync(dir)).toEqual(['state.json']);
+      expect(readdirSync(dir)).toEqual(['log.0']);
       budget.bytesLeft = Number.POSITIVE_INFINITY;
       expect(await store.put('state', 'two', 1)).toEqual({ ok: true, version: 2 });
     } finally {
