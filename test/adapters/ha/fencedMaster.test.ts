@@ -9,13 +9,13 @@ import type { Effect } from '@allot/kernel';
 import { frameworkSpec } from '../../../adapters/src/master/frameworkInfo.js';
 import { MasterHost } from '../../../adapters/src/master/masterHost.js';
 import { MemoryStore } from '../../../adapters/src/store/memoryStore.js';
-import type { PutResult } from '../../../adapters/src/store/stateStore.js';
+import type { CommitResult, StoreWrite } from '../../../adapters/src/store/stateStore.js';
 
 class DeposableStore extends MemoryStore {
   leading = true;
-  override async put(key: string, value: string, expectedVersion?: number): Promise<PutResult> {
-    if (!this.leading) return { ok: false, code: 'not_leader', message: 'leadership ended', actualVersion: 0 };
-    return super.put(key, value, expectedVersion);
+  override async commit(writes: readonly StoreWrite[]): Promise<CommitResult> {
+    if (!this.leading) return { ok: false, code: 'not_leader', message: 'leadership ended', key: null, actualVersion: 0 };
+    return super.commit(writes);
   }
 }
 
