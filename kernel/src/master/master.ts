@@ -390,6 +390,8 @@ export class Master {
       return { code: 'invalid_framework', message: `framework ${spec.id} must subscribe to at least one role`, frameworkId: spec.id };
     const existing = this.frameworks.get(spec.id);
     if (existing) {
+      // A new subscription replaces the old one (Mesos's framework failover): offers made on the old one are lost with it.
+      for (const offer of this.offers.ofFramework(spec.id)) this.rescindOffer(offer, 'framework_disconnected', out);
       existing.connected = true;
       for (const client of existing.clients.values()) this.allocator.setConnected(client, true);
       out.events.push({ type: 'framework.subscribed', atMs: this.#nowMs, frameworkId: spec.id, roles: existing.roles, resubscribed: true });
