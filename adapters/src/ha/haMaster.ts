@@ -29,6 +29,7 @@ import type { FollowerServer } from './followerServer.js';
 import { startFollowerServer } from './followerServer.js';
 import { LeaderElection } from './leaderElection.js';
 import type { LeaseTiming } from './leaseTiming.js';
+import { ThreadLease } from './threadLease.js';
 
 /** Where the state lives and the election happens. */
 export type HaBackend =
@@ -91,7 +92,8 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     await follower?.close();
     follower = null;
     if (deposed || closing) return;
-    const started = await startMaster({ ...options.master, ip: options.ip, port, store, logger });
+    // Every step checks the leadership first: no store write fences a task launch, so the check must be there.
+    const started = await startMaster({ ...options.master, ip: options.ip, port, store, logger, mayAct: () => parts.election.isLeader() });
     if (deposed || closing) {
       // Leadership ended while the daemon was starting: it must not serve.
       await started.close();
@@ -176,7 +178,15 @@ function createBackend(
   }
   const prefix = backend.prefix ?? '/allot/';
   const client = createEtcdClient(backend.endpoints);
-  const election = new LeaderElection({ client, prefix, candidate: self, ...(backend.timing ? { timing: backend.timing } : {}) });
+  // The lease lives on its own thread: a master busy for seconds at scale keeps its leadership (threadLease.ts).
+  const election = new LeaderElection({
+    client,
+    prefix,
+    candidate: self,
+    ...(backend.timing ? { timing: backend.timing } : {}),
+    grantLease: (onLost) =>
+      ThreadLease.grant({ endpoints: backend.endpoints, ...(backend.timing ? { timing: backend.timing } : {}), onLost }),
+  });
   return {
     election,
     store: new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() }),

@@ -49,6 +49,7 @@ export class MasterHost {
   readonly #writer: StateWriter;
   readonly #logger: Logger;
   readonly #options: KernelOptions;
+  readonly #mayAct: () => boolean;
   readonly #listeners: StepListener[] = [];
   readonly #committed: StepListener[] = [];
   readonly #effectSinks: Array<(effects: readonly Effect[]) => void> = [];
@@ -57,17 +58,28 @@ export class MasterHost {
   #lastNowMs = 0;
   #tickTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  #deposed = false;
 
-  constructor(store: StateStore, logger: Logger, options: KernelOptions, storeRetryMs?: RetryDelays) {
+  constructor(store: StateStore, logger: Logger, options: KernelOptions, storeRetryMs?: RetryDelays, mayAct: () => boolean = () => true) {
     this.#store = store;
     this.#logger = logger;
     this.#options = options;
     this.#writer = new StateWriter(store, logger, storeRetryMs);
+    this.#mayAct = mayAct;
   }
 
-  /** Set when the store refused a write (another master owns the state): the daemon must stop. */
+  /** Set when the store refused a write, or the election says this master no longer leads: the daemon must stop. */
   get fenced(): boolean {
-    return this.#writer.fenced;
+    return this.#writer.fenced || this.#deposed;
+  }
+
+  /** False once this master may no longer act (it lost its leadership): it stops, as when a write is refused. */
+  #stillActing(): boolean {
+    if (this.fenced) return false;
+    if (this.#mayAct()) return true;
+    this.#deposed = true;
+    this.#logger.fatal({}, 'this master no longer leads: it stops acting');
+    return false;
   }
 
   /** Whether state-changing calls are served now; `unavailable()` says why not. */
@@ -79,7 +91,7 @@ export class MasterHost {
   unavailable(): string | null {
     if (this.recovering) return 'the master is recovering its state; retry shortly';
     if (this.#closed) return 'the master is shutting down';
-    if (this.#writer.fenced) return 'this master no longer owns the state (another master took over)';
+    if (this.fenced) return 'this master no longer owns the state (another master took over)';
     const failure = this.#writer.failure;
     if (failure) return `the master could not store its state (${failure.message}); it serves no writes until its store accepts them again`;
     return null;
@@ -230,6 +242,7 @@ export class MasterHost {
     if (this.#closed) return answer(refused('master_closed', 'the master is shutting down'));
     if (options.deadlineMs !== undefined && performance.now() > options.deadlineMs)
       return answer(refused(DEADLINE_EXCEEDED, 'the master is busy: the call waited past its time budget and was not carried out'));
+    if (!this.#stillActing()) return answer(refused('not_leader', 'this master no longer leads'));
     const command = build(this.nowMs());
     let result: StepResult;
     const startedAt = performance.now();
@@ -248,8 +261,8 @@ export class MasterHost {
       answer(refused(NOT_DURABLE, this.unavailable() ?? 'the state could not be stored', result.events));
       if (!(await this.#writer.untilDurable(this.#state))) return;
     }
-    // A master whose write was refused (it is no longer the leader) must not act on a state it could not store.
-    if (this.#writer.fenced) return answer(result);
+    // A master whose write was refused, or whose leadership ended meanwhile, must not act on this step.
+    if (!this.#stillActing()) return answer(result);
     this.#notify(this.#committed, command, result, durationSeconds);
     if (result.effects.length > 0) for (const sink of this.#effectSinks) sink(result.effects);
     answer(result);
