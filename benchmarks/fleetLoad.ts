@@ -44,6 +44,8 @@ export interface FleetLoadReport {
   parameters: FleetLoadParameters;
   machine: ReturnType<typeof machineInfo> & { loadAverage1mAtEnd: number };
   registerAgentsSeconds: number;
+  /** Leaders that lost their lease during the run, before the planned kill (each is an unplanned failover). */
+  stepDownsUnderLoad: number;
   launches: LaunchFigures;
   store: StoreFigures;
   masterRssMb: number | null;
@@ -117,6 +119,7 @@ export async function runFleetLoad(options: BenchmarkOptions): Promise<FleetLoad
   const machine = machineInfo();
   const runDir = mkdtempSync(join(tmpdir(), 'allot-fleet-load-'));
   const http = new JsonHttp(256);
+  const nodeArgs = (name: string) => (process.env[name] ?? '').split(' ').filter((arg) => arg.length > 0);
   const cluster = new LoadCluster({
     runDir,
     store: parameters.store,
@@ -124,6 +127,8 @@ export async function runFleetLoad(options: BenchmarkOptions): Promise<FleetLoad
     agents: parameters.agents,
     agentResources: parameters.agentResources,
     http,
+    masterNodeArgs: nodeArgs('FLEET_LOAD_MASTER_NODE_ARGS'),
+    fleetNodeArgs: nodeArgs('FLEET_LOAD_FLEET_NODE_ARGS'),
   });
   const progress = (message: string) => {
     if (!options.json || process.stderr.isTTY) process.stderr.write(`fleet-load: ${message}\n`);
@@ -143,8 +148,11 @@ export async function runFleetLoad(options: BenchmarkOptions): Promise<FleetLoad
     const registerAgentsSeconds = (performance.now() - registerStartedAt) / 1000;
     progress(`${parameters.agents} agents registered in ${registerAgentsSeconds.toFixed(1)} s; reserving on ${parameters.reservations}`);
     const reservedAgents = await prepareRegistry(http, await cluster.leader(10_000), parameters.reservations);
-    const leader = await cluster.leader(10_000);
-    const launches = await runLaunches(http, cluster, leader, parameters, timeoutMs, progress);
+    const launches = await runLaunches(http, cluster, await cluster.leader(10_000), parameters, timeoutMs, progress);
+    // A leader that lost its lease under load (exit 75) handed over by itself: counted, and the run goes on with the successor.
+    const stepDownsUnderLoad = cluster.exitedMasters();
+    if (stepDownsUnderLoad > 0) progress(`${stepDownsUnderLoad} master(s) stepped down during the run (see the logs)`);
+    const leader = await cluster.leader(60_000);
     const store = await measureStore(http, cluster, leader, launches);
     const fleetStats = cluster.fleetStats;
     const failover = parameters.failover ? await runFailover(http, cluster, leader, reservedAgents, launches, timeoutMs, progress) : null;
@@ -153,6 +161,7 @@ export async function runFleetLoad(options: BenchmarkOptions): Promise<FleetLoad
       parameters,
       machine: { ...machine, loadAverage1mAtEnd: loadAverage1m() },
       registerAgentsSeconds: round(registerAgentsSeconds),
+      stepDownsUnderLoad,
       launches: launches.figures,
       store,
       masterRssMb: store.masterRssMb,
@@ -195,7 +204,7 @@ function describe(report: FleetLoadReport): string {
   const p = report.parameters;
   const lines = [
     `${p.agents} agents, ${p.tasks} tasks, ${p.frameworks} frameworks, ${p.masters} masters on ${p.store} (load average ${report.machine.loadAverage1mAtStart} -> ${report.machine.loadAverage1mAtEnd})`,
-    `agents registered in ${report.registerAgentsSeconds} s; fleet ${report.fleetRssKbPerAgent ?? '?'} KB RSS per agent; leader RSS ${report.masterRssMb ?? '?'} MB`,
+    `agents registered in ${report.registerAgentsSeconds} s; ${report.stepDownsUnderLoad} unplanned step-downs; fleet ${report.fleetRssKbPerAgent ?? '?'} KB RSS per agent; leader RSS ${report.masterRssMb ?? '?'} MB`,
     `launches: ${report.launches.launchesPerSecond} /s end to end; launch p50 ${report.launches.launchLatencyMs.p50} ms, p99 ${report.launches.launchLatencyMs.p99} ms`,
     `calls: ACCEPT p50 ${report.launches.acceptLatencyMs.p50} / p99 ${report.launches.acceptLatencyMs.p99} ms; ACKNOWLEDGE p50 ${report.launches.acknowledgeLatencyMs.p50} / p99 ${report.launches.acknowledgeLatencyMs.p99} ms`,
     `store: ${report.store.bytesPerLaunch ?? '?'} bytes and ${report.store.writesPerLaunch ?? '?'} writes per launch; largest value ${report.store.largestValueBytes ?? '?'} bytes (${report.store.largestValueKey ?? '?'}), ${report.store.keys ?? '?'} keys`,

@@ -19,7 +19,10 @@ export interface LoadClusterOptions {
   agents: number;
   agentResources: string;
   http: JsonHttp;
-  masterHeapMb?: number;
+  /** Node options for the masters, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] (FLEET_LOAD_MASTER_NODE_ARGS). */
+  masterNodeArgs?: readonly string[];
+  /** Node options for the fleet (FLEET_LOAD_FLEET_NODE_ARGS). */
+  fleetNodeArgs?: readonly string[];
 }
 
 export const ETCD_PREFIX = '/bench/';
@@ -64,7 +67,7 @@ export class LoadCluster {
         '--log-level',
         'warn',
       ];
-      const child = startAllot(args, join(runDir, `master-${index}.log`), this.#options.masterHeapMb);
+      const child = startAllot(args, join(runDir, `master-${index}.log`), this.#options.masterNodeArgs);
       this.masters.push({ origin: `http://127.0.0.1:${port}`, child });
     }
     await this.leader(60_000);
@@ -106,7 +109,7 @@ export class LoadCluster {
       '0.25',
       '--json',
     ];
-    this.fleet = startAllot(args, join(this.#options.runDir, 'fleet.log'));
+    this.fleet = startAllot(args, join(this.#options.runDir, 'fleet.log'), this.#options.fleetNodeArgs);
     this.fleet.onLine((line) => {
       if (!line.startsWith('{')) return;
       this.fleetStats = JSON.parse(line) as FleetStats;
@@ -134,13 +137,19 @@ export class LoadCluster {
     });
   }
 
+  /** Masters whose process has ended (an HA master that loses its lease exits with 75). */
+  exitedMasters(): number {
+    return this.masters.filter(({ child }) => child.process.exitCode !== null || child.process.signalCode !== null).length;
+  }
+
   killMaster(origin: string): void {
     this.masters.find((master) => master.origin === origin)?.child.process.kill('SIGKILL');
   }
 
   async stop(): Promise<void> {
-    await this.fleet?.kill();
-    await Promise.all(this.masters.map((master) => master.child.kill()));
+    await this.fleet?.kill('SIGTERM', 120_000);
+    // A master writing a CPU profile on its way out (FLEET_LOAD_MASTER_NODE_ARGS=--cpu-prof) needs time.
+    await Promise.all(this.masters.map((master) => master.child.kill('SIGTERM', 120_000)));
     await this.etcd?.stop();
   }
 }

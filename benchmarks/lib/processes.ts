@@ -36,7 +36,8 @@ export interface Child {
   readonly exited: Promise<number | null>;
   /** Calls `listener` with every line of stdout (the daemons log JSON lines there). */
   onLine(listener: (line: string) => void): void;
-  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal`, then SIGKILL if it has not exited after `graceMs`. */
+  kill(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
 function killOnExit(child: ChildProcess): void {
@@ -65,10 +66,10 @@ export function startChild(command: string, args: string[], logFile: string): Ch
     process: child,
     exited,
     onLine: (listener) => void listeners.push(listener),
-    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+    async kill(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exited;
         clearTimeout(timer);
       }
@@ -77,10 +78,9 @@ export function startChild(command: string, args: string[], logFile: string): Ch
   };
 }
 
-/** `allot ARGS` from this checkout, with `--max-old-space-size` when given. */
-export function startAllot(args: string[], logFile: string, heapMb?: number): Child {
-  const node = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
-  return startChild(process.execPath, [...node, LAUNCHER, ...args], logFile);
+/** `allot ARGS` from this checkout, with node options before it (e.g. `--cpu-prof`). */
+export function startAllot(args: string[], logFile: string, nodeArgs: readonly string[] = []): Child {
+  return startChild(process.execPath, [...nodeArgs, LAUNCHER, ...args], logFile);
 }
 
 export interface EtcdProcess {

@@ -82,6 +82,7 @@ export class FleetAgent {
   #backoffMs = BACKOFF_MIN_MS;
   #originIndex = 0;
   #everSubscribed = false;
+  #live = 0;
   #subscribedThisTime = false;
 
   constructor(config: FleetAgentConfig, context: FleetContext) {
@@ -89,10 +90,9 @@ export class FleetAgent {
     this.#context = context;
   }
 
+  /** Tasks not in a terminal state (kept as a count: the fleet reports it several times a second). */
   get liveTasks(): number {
-    let live = 0;
-    for (const task of this.#tasks.values()) if (!isTerminal(task.state)) live++;
-    return live;
+    return this.#live;
   }
 
   get pendingUpdates(): number {
@@ -242,6 +242,8 @@ export class FleetAgent {
   }
 
   #emit(task: FleetTask, state: TaskState, reason?: string): void {
+    const wasLive = task.state !== 'TASK_STAGING' && !isTerminal(task.state);
+    this.#live += (isTerminal(state) ? 0 : 1) - (wasLive ? 1 : 0);
     task.state = state;
     const update: StatusUpdate = {
       uuid: randomUUID(),

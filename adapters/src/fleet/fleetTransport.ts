@@ -32,6 +32,11 @@ export interface CallResult {
 
 export class FleetTransport {
   readonly #headers: Record<string, string>;
+  readonly #callsMax: number;
+  /** Calls waiting for a socket: our own FIFO (node's agent queue shifts an array, quadratic at ten thousand waiting). */
+  readonly #waiting: Array<() => void> = [];
+  #waitingHead = 0;
+  #inFlight = 0;
   readonly #callAgent: http.Agent;
   readonly #callAgentTls: https.Agent;
   readonly #streamAgent: http.Agent;
@@ -40,7 +45,8 @@ export class FleetTransport {
   constructor(options: { secret: string | null; callSockets?: number }) {
     this.#headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
     if (options.secret !== null) this.#headers.Authorization = `Bearer ${options.secret}`;
-    const sockets = options.callSockets ?? 64;
+    const sockets = options.callSockets ?? 128;
+    this.#callsMax = sockets;
     this.#callAgent = new http.Agent({ keepAlive: true, maxSockets: sockets });
     this.#callAgentTls = new https.Agent({ keepAlive: true, maxSockets: sockets });
     // Streams hold their socket for their whole life: no pooling, no limit.
@@ -106,8 +112,29 @@ export class FleetTransport {
     };
   }
 
-  /** One call on the agent API (UPDATE), with the stream id; never throws. */
-  call(origin: string, streamId: string, body: string, timeoutMs = 10_000): Promise<CallResult> {
+  /** One call on the agent API (UPDATE), with the stream id; never throws. At most `callSockets` at once, the rest in order. */
+  async call(origin: string, streamId: string, body: string, timeoutMs = 10_000): Promise<CallResult> {
+    if (this.#inFlight >= this.#callsMax) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#inFlight++;
+    try {
+      return await this.#send(origin, streamId, body, timeoutMs);
+    } finally {
+      this.#inFlight--;
+      this.#next();
+    }
+  }
+
+  #next(): void {
+    if (this.#waitingHead >= this.#waiting.length) return;
+    const wake = this.#waiting[this.#waitingHead++];
+    if (this.#waitingHead > 1024 && this.#waitingHead * 2 > this.#waiting.length) {
+      this.#waiting.splice(0, this.#waitingHead);
+      this.#waitingHead = 0;
+    }
+    wake();
+  }
+
+  #send(origin: string, streamId: string, body: string, timeoutMs: number): Promise<CallResult> {
     return new Promise((resolve) => {
       const url = new URL('/api/v1/agent', origin);
       const tls = url.protocol === 'https:';
