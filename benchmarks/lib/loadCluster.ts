@@ -104,7 +104,7 @@ export class LoadCluster {
       '--id-prefix',
       idPrefix,
       '--connect-concurrency',
-      '128',
+      '256',
       '--stats-interval',
       '0.25',
       '--json',

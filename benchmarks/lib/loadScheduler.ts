@@ -28,7 +28,8 @@ interface TrackedTask {
 }
 
 const RECONCILE_CHUNK = 2000;
-const RECONCILE_RETRY_MS = 2000;
+/** Reconciliation is retried with exponential backoff, as Mesos advises (each retry asks only about the tasks not answered yet). */
+const RECONCILE_RETRY_MS = { first: 2000, max: 16_000 };
 
 export class LoadScheduler {
   frameworkId: string | null = null;
@@ -58,6 +59,7 @@ export class LoadScheduler {
   #closeStream: (() => void) | null = null;
   #closing = false;
   #reconcileTimer: NodeJS.Timeout | null = null;
+  #reconcileDelayMs = RECONCILE_RETRY_MS.first;
 
   constructor(options: LoadSchedulerOptions) {
     this.#options = options;
@@ -74,7 +76,7 @@ export class LoadScheduler {
 
   close(): void {
     this.#closing = true;
-    if (this.#reconcileTimer) clearInterval(this.#reconcileTimer);
+    if (this.#reconcileTimer) clearTimeout(this.#reconcileTimer);
     this.#closeStream?.();
   }
 
@@ -235,9 +237,19 @@ export class LoadScheduler {
       return;
     }
     this.#sendReconcile();
-    if (this.#reconcileTimer) clearInterval(this.#reconcileTimer);
+    if (this.#reconcileTimer) clearTimeout(this.#reconcileTimer);
     // Tasks on agents that are not back yet get no answer (as in Mesos): ask again until all are answered.
-    this.#reconcileTimer = setInterval(() => this.#sendReconcile(), RECONCILE_RETRY_MS);
+    this.#reconcileDelayMs = RECONCILE_RETRY_MS.first;
+    this.#scheduleReconcile();
+  }
+
+  #scheduleReconcile(): void {
+    this.#reconcileTimer = setTimeout(() => {
+      if (this.unreconciled.size === 0 || this.#closing) return;
+      this.#sendReconcile();
+      this.#reconcileDelayMs = Math.min(RECONCILE_RETRY_MS.max, this.#reconcileDelayMs * 2);
+      this.#scheduleReconcile();
+    }, this.#reconcileDelayMs);
   }
 
   #sendReconcile(): void {
@@ -252,7 +264,7 @@ export class LoadScheduler {
 
   #finishReconciliation(): void {
     this.reconciledAtMs = Date.now();
-    if (this.#reconcileTimer) clearInterval(this.#reconcileTimer);
+    if (this.#reconcileTimer) clearTimeout(this.#reconcileTimer);
     this.#reconcileTimer = null;
   }
 }

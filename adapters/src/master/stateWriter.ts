@@ -23,6 +23,7 @@
  */
 import type { Logger } from 'pino';
 import type { StateStore, StoreWrite } from '../store/stateStore.js';
+import { commitOrConfirm } from '../store/stateStore.js';
 
 /** What the writer stores: built afresh at every attempt, so a retry writes the state as it is then. */
 export interface DurableState {
@@ -77,7 +78,8 @@ export class StateWriter {
     const writes = state.pending();
     let result: Awaited<ReturnType<StateStore['commit']>> = { ok: true, versions: new Map() };
     try {
-      if (writes.length > 0) result = await this.#store.commit(writes);
+      // A retry after a lost answer finds its own writes in place: that is a success, not a conflict.
+      if (writes.length > 0) result = await commitOrConfirm(this.#store, writes);
     } catch (error) {
       const message = errorMessage(error);
       const attempts = (this.#failure?.attempts ?? 0) + 1;

@@ -39,8 +39,8 @@ export interface EtcdStoreOptions {
 
 /** etcd's default request limit is 1.5 MiB; stay clearly below it and say so instead of failing in gRPC. */
 export const VALUE_BYTES_MAX = 1_400_000;
-/** Keys per page when listing (a gRPC answer is limited to 4 MiB by default). */
-const LIST_PAGE_KEYS = 500;
+/** Keys per page when listing (a gRPC answer is limited to 4 MiB by default; a page of larger values is asked again in smaller pages). */
+const LIST_PAGE_KEYS = 1000;
 
 export class EtcdStore implements StateStore {
   readonly description: string;
@@ -72,13 +72,17 @@ export class EtcdStore implements StateStore {
     let start = prefix;
     let revision: string | undefined;
     // Pages (gRPC answers are limited in size), all read at the revision of the first one: a consistent snapshot.
+    let pageKeys = LIST_PAGE_KEYS;
     for (;;) {
-      const response = await this.#client.kv.range({
-        key: start,
-        range_end: rangeEnd,
-        limit: LIST_PAGE_KEYS,
-        ...(revision ? { revision } : {}),
-      });
+      let response: Awaited<ReturnType<Etcd3['kv']['range']>>;
+      try {
+        response = await this.#client.kv.range({ key: start, range_end: rangeEnd, limit: pageKeys, ...(revision ? { revision } : {}) });
+      } catch (error) {
+        // A page of unusually large values can exceed gRPC's message limit: ask for fewer keys at a time.
+        if (pageKeys <= 8 || !/RESOURCE_EXHAUSTED|larger than max/i.test((error as Error).message)) throw error;
+        pageKeys = Math.floor(pageKeys / 4);
+        continue;
+      }
       revision ??= response.header.revision;
       for (const kv of response.kvs)
         values.set(kv.key.subarray(prefix.length).toString('utf8'), {

@@ -126,3 +126,21 @@ export function commitChunks(writes: readonly StoreWrite[]): StoreWrite[][] {
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 }
+
+/**
+ * A commit that may be the retry of one whose answer was lost (etcd applied
+ * it, the reply timed out): the retry then conflicts with its own earlier
+ * success. When every key holds exactly what this commit writes, that is
+ * what happened, and it counts as done (with the versions read back).
+ */
+export async function commitOrConfirm(store: Pick<StateStore, 'commit' | 'get'>, writes: readonly StoreWrite[]): Promise<CommitResult> {
+  const result = await store.commit(writes);
+  if (result.ok || result.code !== 'version_conflict') return result;
+  const versions = new Map<string, number>();
+  for (const write of writes) {
+    const stored = await store.get(write.key);
+    if ((stored?.value ?? null) !== write.value) return result;
+    versions.set(write.key, stored?.version ?? 0);
+  }
+  return { ok: true, versions };
+}

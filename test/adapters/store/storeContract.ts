@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import type { StateStore } from '../../../adapters/src/store/stateStore.js';
-import { COMMIT_KEYS_MAX } from '../../../adapters/src/store/stateStore.js';
+import { COMMIT_KEYS_MAX, commitOrConfirm } from '../../../adapters/src/store/stateStore.js';
 
 export function storeContract(name: string, open: () => Promise<StateStore>): void {
   it(`${name}: commits several keys at once, each with its new version`, async () => {
@@ -72,6 +72,27 @@ export function storeContract(name: string, open: () => Promise<StateStore>): vo
     const listed = await store.list();
     expect(listed.size).toBe(writes.length);
     expect(listed.get(`k${writes.length - 1}`)?.value).toBe(`v${writes.length - 1}`);
+    await store.close();
+  });
+
+  it(`${name}: counts a retried commit whose first attempt landed (its answer lost) as done, and nothing else`, async () => {
+    const store = await open();
+    const writes = [
+      { key: 'r1', value: 'one', expectedVersion: 0 },
+      { key: 'r2', value: null, expectedVersion: 0 },
+    ];
+    const first = await store.commit(writes);
+    if (!first.ok) throw new Error(first.message);
+    const retried = await commitOrConfirm(store, writes);
+    expect(retried).toEqual({
+      ok: true,
+      versions: new Map([
+        ['r1', first.versions.get('r1')],
+        ['r2', 0],
+      ]),
+    });
+    const different = await commitOrConfirm(store, [{ key: 'r1', value: 'other', expectedVersion: 0 }]);
+    expect(different).toMatchObject({ ok: false, code: 'version_conflict', key: 'r1' });
     await store.close();
   });
 }
