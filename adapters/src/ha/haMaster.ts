@@ -29,6 +29,7 @@ import type { FollowerServer } from './followerServer.js';
 import { startFollowerServer } from './followerServer.js';
 import { LeaderElection } from './leaderElection.js';
 import type { LeaseTiming } from './leaseTiming.js';
+import { mirroredStore, StateMirror } from './stateMirror.js';
 import { ThreadLease } from './threadLease.js';
 
 /** Where the state lives and the election happens. */
@@ -79,7 +80,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
   const port = (follower as FollowerServer & { port: number }).port;
   const url = `${options.https ? 'https' : 'http'}://${options.ip}:${port}`;
   self = { id, address: url };
-  const parts = createBackend(backend, self);
+  const parts = createBackend(backend, self, logger);
   const { store, close: closeBackend } = parts;
   election = parts.election;
   let running: RunningMaster | null = null;
@@ -167,6 +168,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
 function createBackend(
   backend: HaBackend,
   self: { id: string; address: string },
+  logger: Logger,
 ): { election: Election; store: StateStore; close: () => void } {
   if (backend.kind === 'file') {
     const election = new FileLockElection({ directory: backend.workDir, candidate: self });
@@ -187,10 +189,20 @@ function createBackend(
     grantLease: (onLost) =>
       ThreadLease.grant({ endpoints: backend.endpoints, ...(backend.timing ? { timing: backend.timing } : {}), onLost }),
   });
+  const store = new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() });
+  // A warm standby: followers keep a copy of the state, so a takeover reads only what changed (stateMirror.ts).
+  const mirror = new StateMirror(store, logger);
+  mirror.start();
+  election.on((event) => {
+    if (event.type === 'leadership.gained') mirror.stop();
+  });
   return {
     election,
-    store: new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() }),
-    close: () => client.close(),
+    store: mirroredStore(store, mirror),
+    close: () => {
+      mirror.stop();
+      client.close();
+    },
   };
 }
 

@@ -10,6 +10,7 @@
 import type { Etcd3, ICompare, IKeyValue, IRequestOp, ITxnResponse } from 'etcd3';
 import type { CommitResult, PutResult, StateStore, StoredValue, StoreWrite } from './stateStore.js';
 import { checkWrites, commitChunks, keyProblem, putByCommit } from './stateStore.js';
+import { rangePrefix, revisionNumber } from './etcdRange.js';
 
 /** The leader key and the create revision it had when this master won it. */
 export interface LeaderFence {
@@ -39,8 +40,6 @@ export interface EtcdStoreOptions {
 
 /** etcd's default request limit is 1.5 MiB; stay clearly below it and say so instead of failing in gRPC. */
 export const VALUE_BYTES_MAX = 1_400_000;
-/** Keys per page when listing (a gRPC answer is limited to 4 MiB by default; a page of larger values is asked again in smaller pages). */
-const LIST_PAGE_KEYS = 1000;
 
 export class EtcdStore implements StateStore {
   readonly description: string;
@@ -65,33 +64,46 @@ export class EtcdStore implements StateStore {
   }
 
   async list(): Promise<Map<string, StoredValue>> {
+    return (await this.listAt()).values;
+  }
+
+  /** Every key with its value and version, and the revision of that snapshot. */
+  async listAt(): Promise<{ revision: number; values: Map<string, StoredValue> }> {
     if (this.#closed) throw new Error('the etcd store is closed');
-    const prefix = Buffer.from(`${this.#prefix}state/`, 'utf8');
-    const rangeEnd = prefixEnd(prefix);
-    const values = new Map<string, StoredValue>();
-    let start = prefix;
-    let revision: string | undefined;
-    // Pages (gRPC answers are limited in size), all read at the revision of the first one: a consistent snapshot.
-    let pageKeys = LIST_PAGE_KEYS;
-    for (;;) {
-      let response: Awaited<ReturnType<Etcd3['kv']['range']>>;
-      try {
-        response = await this.#client.kv.range({ key: start, range_end: rangeEnd, limit: pageKeys, ...(revision ? { revision } : {}) });
-      } catch (error) {
-        // A page of unusually large values can exceed gRPC's message limit: ask for fewer keys at a time.
-        if (pageKeys <= 8 || !/RESOURCE_EXHAUSTED|larger than max/i.test((error as Error).message)) throw error;
-        pageKeys = Math.floor(pageKeys / 4);
-        continue;
-      }
-      revision ??= response.header.revision;
-      for (const kv of response.kvs)
-        values.set(kv.key.subarray(prefix.length).toString('utf8'), {
-          value: kv.value.toString('utf8'),
-          version: revisionNumber(kv.mod_revision),
-        });
-      if (!response.more || response.kvs.length === 0) return values;
-      start = Buffer.concat([response.kvs[response.kvs.length - 1].key, Buffer.from([0])]);
-    }
+    const snapshot = await rangePrefix(this.#client, this.#statePrefix());
+    return {
+      revision: snapshot.revision,
+      values: new Map(snapshot.entries.map((entry) => [entry.key, { value: entry.value!, version: entry.version }])),
+    };
+  }
+
+  /**
+   * What changed since `revision`, as one snapshot: every key that exists now
+   * (with its version), and the values of those modified after `revision`.
+   * Keys missing from `keys` were deleted.
+   */
+  async changesSince(revision: number): Promise<{ revision: number; keys: Map<string, number>; changed: Map<string, StoredValue> }> {
+    if (this.#closed) throw new Error('the etcd store is closed');
+    const keys = await rangePrefix(this.#client, this.#statePrefix(), { keysOnly: true });
+    const changed = await this.modifiedSince(revision, keys.revision);
+    return { revision: keys.revision, keys: new Map(keys.entries.map((entry) => [entry.key, entry.version])), changed: changed.values };
+  }
+
+  /** The keys modified after `revision` (deletions are not seen), at `at` or now. */
+  async modifiedSince(revision: number, at?: number): Promise<{ revision: number; values: Map<string, StoredValue> }> {
+    if (this.#closed) throw new Error('the etcd store is closed');
+    const snapshot = await rangePrefix(this.#client, this.#statePrefix(), {
+      modifiedAfter: revision,
+      ...(at !== undefined ? { revision: at } : {}),
+    });
+    return {
+      revision: snapshot.revision,
+      values: new Map(snapshot.entries.map((entry) => [entry.key, { value: entry.value!, version: entry.version }])),
+    };
+  }
+
+  #statePrefix(): string {
+    return `${this.#prefix}state/`;
   }
 
   put(key: string, value: string, expectedVersion?: number): Promise<EtcdPutResult> {
@@ -204,23 +216,4 @@ export class EtcdStore implements StateStore {
 
 function fenceCompare(fence: LeaderFence): ICompare {
   return { key: Buffer.from(fence.key, 'utf8'), target: 'Create', result: 'Equal', create_revision: fence.createRevision };
-}
-
-/** The smallest key greater than every key starting with `prefix` (etcd's range_end for a prefix). */
-function prefixEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let index = end.length - 1; index >= 0; index--) {
-    if (end[index] < 0xff) {
-      end[index]++;
-      return end.subarray(0, index + 1);
-    }
-  }
-  return Buffer.from([0]);
-}
-
-/** etcd revisions are int64 strings; the store's versions are numbers, exact up to 2^53. */
-function revisionNumber(revision: string): number {
-  const value = Number(revision);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`etcd revision ${revision} is not a positive safe integer`);
-  return value;
 }
