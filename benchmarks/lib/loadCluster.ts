@@ -65,7 +65,7 @@ export class LoadCluster {
         '--agent-reregister-timeout',
         '600',
         '--log-level',
-        'warn',
+        process.env.FLEET_LOAD_MASTER_LOG_LEVEL ?? 'warn',
       ];
       const child = startAllot(args, join(runDir, `master-${index}.log`), this.#options.masterNodeArgs);
       this.masters.push({ origin: `http://127.0.0.1:${port}`, child });

@@ -47,6 +47,8 @@ export interface StoreFigures {
 }
 
 export interface FailoverFigures {
+  /** Wall-clock ms of the kill, to line the masters' logs up with the figures below. */
+  killedAtMs: number;
   leaderServingSeconds: number;
   offersServedSeconds: number;
   agentsBackSeconds: number;
@@ -278,6 +280,7 @@ export async function runFailover(
   const differences = registryDifferences(registryBefore, registryAfter);
   const reconcileMismatches = schedulers.reduce((sum, scheduler) => sum + scheduler.reconcileMismatches.size, 0);
   return {
+    killedAtMs: killedAt,
     leaderServingSeconds: seconds(successor.at),
     offersServedSeconds: seconds(offersAt),
     agentsBackSeconds: seconds(agentsAt),

@@ -9,6 +9,7 @@
  * it includes every write the previous leader could make (the fence refuses
  * any later one).
  */
+import { createPrng, restoreMaster } from '@allot/kernel';
 import type { Logger } from 'pino';
 import { loadState } from '../master/stateLoader.js';
 import type { EtcdStore } from '../store/etcdStore.js';
@@ -85,7 +86,8 @@ export class StateMirror {
     // Parse it now and then as a takeover would, so that that code is compiled and warm when it counts.
     if (this.#refreshes++ % WARM_EVERY_REFRESHES !== 0) return;
     try {
-      loadState(this.#values);
+      const loaded = loadState(this.#values);
+      if (loaded) restoreMaster(loaded.snapshot, { prng: createPrng(1) }, loaded.lastNowMs);
     } catch {
       // A state this master cannot read will fail the takeover too, with the error there.
     }

@@ -99,7 +99,9 @@ export class MasterHost {
 
   /** Loads the state (or starts fresh; or migrates the old single document) and builds the kernel. */
   async recover(): Promise<{ fresh: boolean }> {
+    const startedAt = performance.now();
     const stored = await this.#store.list();
+    const readAt = performance.now();
     const loaded = loadState(stored);
     this.#changes = new StateChanges(stored);
     const { seed, ...kernelOptions } = this.#options;
@@ -122,10 +124,13 @@ export class MasterHost {
       if (loaded.migrated) this.#markEverything(loaded);
       for (const problem of loaded.problems) this.#logger.warn({ problem }, 'stored state record ignored');
     }
+    const restoredAt = performance.now();
     // The new epoch is stored before anything runs (offer ids carry it); if the store fails, commands wait in the queue for its retries.
     this.#changes.mark(META_KEY);
     const durable = await this.#writer.write(this.#state);
     if (!durable && !this.#writer.fenced) this.#hold(this.#writer.untilDurable(this.#state));
+    const ms = (from: number, to: number) => Math.round(to - from);
+    const timing = { readMs: ms(startedAt, readAt), restoreMs: ms(readAt, restoredAt), writeMs: ms(restoredAt, performance.now()) };
     this.recovering = false;
     this.#scheduleTick();
     this.#logger.info(
@@ -137,6 +142,7 @@ export class MasterHost {
         agentsToReregister: this.master.recoveredAgents.size,
         frameworks: this.master.frameworks.size,
         migrated: loaded?.migrated ?? false,
+        ...timing,
       },
       loaded === null ? 'master started with a fresh state' : 'master recovered its state',
     );

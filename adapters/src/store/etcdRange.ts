@@ -7,8 +7,9 @@
  */
 import type { Etcd3, IRangeRequest } from 'etcd3';
 
-/** Keys per page (fewer when values are large). */
+/** Keys per page (fewer when values are large); keys alone are small, so more of them per page (each page is a round trip). */
 const PAGE_KEYS = 1000;
+const PAGE_KEYS_ONLY = 20_000;
 
 export interface RangeEntry {
   /** The key without the prefix. */
@@ -57,7 +58,7 @@ export async function rangePrefix(client: Etcd3, prefixText: string, options: Ra
   const entries: RangeEntry[] = [];
   let start = prefix;
   let revision = options.revision;
-  let pageKeys = PAGE_KEYS;
+  let pageKeys = options.keysOnly ? PAGE_KEYS_ONLY : PAGE_KEYS;
   for (;;) {
     const request: IRangeRequest = {
       key: start,
