@@ -15,25 +15,11 @@ import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import type { CommitResult, PutResult, StateStore, StoredValue, StoreWrite } from './stateStore.js';
 import { checkWrites, keyProblem, putByCommit } from './stateStore.js';
+import type { StoreFs } from './storeFiles.js';
+import { fsyncDirectory, importOldLayout, writeFileDurably, writeFully } from './storeFiles.js';
 import { decodeLog, decodeSnapshot, encodeLogRecord, encodeSnapshot } from './writeAheadLog.js';
 
-/** The node:fs calls the store makes (tests inject failures). */
-export type StoreFs = Pick<
-  typeof nodeFs,
-  | 'openSync'
-  | 'writeSync'
-  | 'fsyncSync'
-  | 'fdatasyncSync'
-  | 'ftruncateSync'
-  | 'fstatSync'
-  | 'statSync'
-  | 'closeSync'
-  | 'renameSync'
-  | 'rmSync'
-  | 'mkdirSync'
-  | 'readFileSync'
-  | 'readdirSync'
->;
+export type { StoreFs } from './storeFiles.js';
 
 export interface FileStoreOptions {
   fs?: StoreFs;
@@ -43,7 +29,6 @@ export interface FileStoreOptions {
 
 const SNAPSHOT = /^snapshot\.(\d+)$/;
 const LOG = /^log\.(\d+)$/;
-const OLD_LAYOUT_FILE = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})\.json$/;
 
 export class FileStore implements StateStore {
   readonly description: string;
@@ -160,7 +145,7 @@ export class FileStore implements StateStore {
       revision = snapshot.revision;
       for (const [key, value, version] of snapshot.entries) values.set(key, { value, version });
     } else if (generations(LOG).length === 0) {
-      revision = this.#importOldLayout(names, values, 1);
+      revision = importOldLayout(this.#fs, this.#directory, names, values, 1);
       if (revision > 0) generation = 1;
     }
     revision = this.#replay(generation, revision, values);
@@ -195,7 +180,7 @@ export class FileStore implements StateStore {
       this.#fs.ftruncateSync(fd, decoded.goodBytes);
       this.#fs.fsyncSync(fd);
     }
-    if (bytes.length === 0) this.#fsyncDirectory();
+    if (bytes.length === 0) fsyncDirectory(this.#fs, this.#directory);
     this.#logFd = fd;
     this.#logBytes = decoded.goodBytes;
     this.#logIno = this.#fs.fstatSync(fd).ino;
@@ -207,13 +192,7 @@ export class FileStore implements StateStore {
     if (this.#logFd === null) this.#load();
     const fd = this.#logFd!;
     try {
-      let offset = 0;
-      while (offset < record.length) {
-        const written = this.#fs.writeSync(fd, record, offset, record.length - offset);
-        if (!(written > 0))
-          throw Object.assign(new Error(`write returned ${written} with ${record.length - offset} bytes left`), { code: 'EIO' });
-        offset += written;
-      }
+      writeFully(this.#fs, fd, record);
       this.#fs.fdatasyncSync(fd);
     } catch (error) {
       try {
@@ -234,33 +213,12 @@ export class FileStore implements StateStore {
     const next = this.#generation + 1;
     const entries = [...values].map(([key, stored]) => [key, stored.value, stored.version] as const);
     const text = encodeSnapshot({ revision: this.#revision, entries });
-    this.#writeFileDurably(join(this.#directory, `snapshot.${next}`), text);
+    writeFileDurably(this.#fs, this.#directory, `snapshot.${next}`, text);
     const names = this.#fs.readdirSync(this.#directory);
     this.#snapshotBytes = Buffer.byteLength(text);
     this.#generation = next;
     this.#replay(next, this.#revision, new Map());
     this.#removeOtherGenerations(names, next);
-  }
-
-  /** The layout before the log: `<key>.json` holding {version, value}. Read once, written as the first snapshot, then removed. */
-  #importOldLayout(names: readonly string[], values: Map<string, StoredValue>, generation: number): number {
-    let revision = 0;
-    const imported: string[] = [];
-    for (const name of names) {
-      const match = OLD_LAYOUT_FILE.exec(name);
-      if (!match || keyProblem(match[1])) continue;
-      const record = JSON.parse(this.#fs.readFileSync(join(this.#directory, name), 'utf8')) as { version?: unknown; value?: unknown };
-      if (!Number.isSafeInteger(record.version) || typeof record.value !== 'string') continue;
-      values.set(match[1], { value: record.value, version: record.version as number });
-      revision = Math.max(revision, record.version as number);
-      imported.push(name);
-    }
-    if (imported.length === 0) return 0;
-    const entries = [...values].map(([key, stored]) => [key, stored.value, stored.version] as const);
-    this.#writeFileDurably(join(this.#directory, `snapshot.${generation}`), encodeSnapshot({ revision, entries }));
-    for (const name of imported) this.#fs.rmSync(join(this.#directory, name), { force: true });
-    this.#fsyncDirectory();
-    return revision;
   }
 
   #removeOtherGenerations(names: readonly string[], keep: number): void {
@@ -272,41 +230,7 @@ export class FileStore implements StateStore {
       this.#fs.rmSync(join(this.#directory, name), { force: true });
       removed = true;
     }
-    if (removed) this.#fsyncDirectory();
-  }
-
-  /** Temporary file written in full and fsynced, renamed over `path`, then the directory fsynced. */
-  #writeFileDurably(path: string, text: string): void {
-    const temporary = `${path}.${process.pid}.tmp`;
-    let fd: number | null = this.#fs.openSync(temporary, 'w', 0o600);
-    try {
-      const bytes = Buffer.from(text, 'utf8');
-      let offset = 0;
-      while (offset < bytes.length) {
-        const written = this.#fs.writeSync(fd, bytes, offset, bytes.length - offset);
-        if (!(written > 0))
-          throw Object.assign(new Error(`write returned ${written} with ${bytes.length - offset} bytes left`), { code: 'EIO' });
-        offset += written;
-      }
-      this.#fs.fsyncSync(fd);
-      this.#fs.closeSync(fd);
-      fd = null;
-      this.#fs.renameSync(temporary, path);
-    } catch (error) {
-      if (fd !== null) this.#fs.closeSync(fd);
-      this.#fs.rmSync(temporary, { force: true });
-      throw error;
-    }
-    this.#fsyncDirectory();
-  }
-
-  #fsyncDirectory(): void {
-    const fd = this.#fs.openSync(this.#directory, 'r');
-    try {
-      this.#fs.fsyncSync(fd);
-    } finally {
-      this.#fs.closeSync(fd);
-    }
+    if (removed) fsyncDirectory(this.#fs, this.#directory);
   }
 
   #closeLog(): void {
