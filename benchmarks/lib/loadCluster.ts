@@ -64,6 +64,9 @@ export class LoadCluster {
         '15',
         '--agent-reregister-timeout',
         '600',
+        // Every simulated agent connects from 127.0.0.1: allow them all (the default is 512 per address).
+        '--max-connections-per-client',
+        String(this.#options.agents + 1000),
         '--log-level',
         process.env.FLEET_LOAD_MASTER_LOG_LEVEL ?? 'warn',
       ];
