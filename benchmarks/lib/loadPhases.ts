@@ -137,7 +137,11 @@ export async function runLaunches(
       const acked = cluster.schedulers.reduce((sum, scheduler) => sum + scheduler.runningAcked, 0);
       if (Date.now() - lastReport > 5000) {
         lastReport = Date.now();
-        progress(`${acked} of ${parameters.tasks} tasks RUNNING and acknowledged`);
+        const failures = cluster.schedulers.reduce((sum, scheduler) => sum + scheduler.callFailures, 0);
+        const last = cluster.schedulers.map((scheduler) => scheduler.lastFailure).find((failure) => failure !== null);
+        progress(
+          `${acked} of ${parameters.tasks} tasks RUNNING and acknowledged${failures > 0 ? `; ${failures} calls refused (last: ${last})` : ''}`,
+        );
       }
       return cluster.schedulers.every((scheduler) => scheduler.done) ? true : null;
     },

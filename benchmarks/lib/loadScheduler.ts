@@ -28,6 +28,7 @@ interface TrackedTask {
 }
 
 const RECONCILE_CHUNK = 2000;
+const DECLINE_CHUNK = 1000;
 /** Reconciliation is retried with exponential backoff, as Mesos advises (each retry asks only about the tasks not answered yet). */
 const RECONCILE_RETRY_MS = { first: 2000, max: 16_000 };
 
@@ -49,6 +50,8 @@ export class LoadScheduler {
   readonly reconcileMismatches = new Map<string, string>();
   reconciledAtMs = Number.NaN;
   callFailures = 0;
+  /** The last refused call, for the reader of a stalled run. */
+  lastFailure: string | null = null;
   readonly #options: LoadSchedulerOptions;
   #remaining: number;
   #sequence = 0;
@@ -139,7 +142,10 @@ export class LoadScheduler {
     const startedAt = performance.now();
     const body = { type, framework_id: { value: this.frameworkId }, ...payload };
     return this.#options.http.call(this.#origin, '/api/v1/scheduler', body, { 'Mesos-Stream-Id': this.#streamId }).then((answer) => {
-      if (answer.status !== 202 && answer.status !== 200) this.callFailures++;
+      if (answer.status !== 202 && answer.status !== 200) {
+        this.callFailures++;
+        this.lastFailure = `${type} answered ${answer.status}: ${answer.body.slice(0, 200)}`;
+      }
       return { status: answer.status, latencyMs: performance.now() - startedAt };
     });
   }
@@ -152,7 +158,11 @@ export class LoadScheduler {
       if (count === 0) declined.push(offer.id);
       else this.#launch(offer, count);
     }
-    if (declined.length > 0) void this.#call('DECLINE', { decline: { offer_ids: declined, filters: { refuse_seconds: 3600 } } });
+    // A master takes at most 1,024 offer ids per call.
+    for (let start = 0; start < declined.length; start += DECLINE_CHUNK)
+      void this.#call('DECLINE', {
+        decline: { offer_ids: declined.slice(start, start + DECLINE_CHUNK), filters: { refuse_seconds: 3600 } },
+      });
     if (this.#remaining === 0 && !this.#suppressed) {
       this.#suppressed = true;
       void this.#call('SUPPRESS', { suppress: { roles: [this.#options.role] } });

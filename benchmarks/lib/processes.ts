@@ -40,6 +40,10 @@ export interface Child {
   kill(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
+// An interrupted benchmark exits through 'exit', so that its children are killed too.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 function killOnExit(child: ChildProcess): void {
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
