@@ -32,7 +32,7 @@ export class AgentRegistry implements ReadonlyMap<string, Agent> {
   readonly unreachable = new Map<string, UnregisteredAgent>();
   /** Agents an operator marked gone: they may never come back (the value is when). */
   readonly gone = new Map<string, number>();
-  /** After a failover: agents known from the snapshot that have not re-registered yet. */
+  /** After a failover: agents known from the snapshot that have not re-registered yet, in order of `sinceMs` (all added at restore). */
   readonly recovered = new Map<string, RecoveredAgent>();
   readonly #layout: ResourceLayout;
   readonly #byId = new Map<string, Agent>();

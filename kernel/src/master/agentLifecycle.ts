@@ -74,6 +74,7 @@ function adoptTask(parts: MasterParts, agent: Agent, reported: ReportedTask, out
   }
   const task = new TaskRecord({
     id: reported.taskId,
+    name: reported.name ?? reported.taskId,
     frameworkId: framework.id,
     role: reported.role,
     agentId: agent.id,
@@ -234,8 +235,9 @@ export function expireAgentTimeouts(parts: MasterParts, out: StepSink): void {
   for (const agent of [...agents.disconnected]) {
     if (parts.nowMs >= agent.sinceMs + parts.timeouts.agentUnreachableTimeoutMs) markUnreachable(parts, agent.id, out);
   }
-  for (const [agentId, recovered] of [...agents.recovered]) {
-    if (parts.nowMs < recovered.sinceMs + parts.timeouts.agentReregisterTimeoutMs) continue;
+  // In order of sinceMs (see AgentRegistry.recovered): stop at the first one not due, so a tick costs what expires, not 10,000 agents.
+  for (const [agentId, recovered] of agents.recovered) {
+    if (parts.nowMs < recovered.sinceMs + parts.timeouts.agentReregisterTimeoutMs) break;
     agents.recovered.delete(agentId);
     agents.unreachable.set(agentId, { atMs: parts.nowMs, record: recovered.record });
     out.events.push({ type: 'agent.unreachable', atMs: parts.nowMs, agentId });

@@ -20,6 +20,8 @@ export function subscribe(parts: FrameworkParts, spec: FrameworkSpec, out: StepS
     return { code: 'invalid_framework', message: `framework ${spec.id} must subscribe to at least one role`, frameworkId: spec.id };
   const existing = parts.frameworks.get(spec.id);
   if (existing) {
+    // A new subscription replaces the old one (Mesos's framework failover): offers made on the old one are lost with it.
+    for (const offer of parts.offers.ofFramework(spec.id)) parts.offers.rescind(offer, 'framework_disconnected', out);
     existing.connected = true;
     for (const client of existing.clients.values()) parts.allocator.setConnected(client, true);
     out.events.push({ type: 'framework.subscribed', atMs: parts.nowMs, frameworkId: spec.id, roles: existing.roles, resubscribed: true });

@@ -235,8 +235,9 @@ export class Master implements MasterParts {
     let wake = this.#nextCycleAtMs;
     if (this.offerTimeoutMs !== null) wake = Math.min(wake, this.offers.earliestCreatedAtMs() + this.offerTimeoutMs);
     for (const agent of this.agents.disconnected) wake = Math.min(wake, agent.sinceMs + this.timeouts.agentUnreachableTimeoutMs);
-    for (const recovered of this.agents.recovered.values())
-      wake = Math.min(wake, recovered.sinceMs + this.timeouts.agentReregisterTimeoutMs);
+    // Recovered agents are kept in order of sinceMs (all added at restore): the first is the earliest.
+    const firstRecovered = this.agents.recovered.values().next();
+    if (!firstRecovered.done) wake = Math.min(wake, firstRecovered.value.sinceMs + this.timeouts.agentReregisterTimeoutMs);
     return Math.max(wake, this.#nowMs);
   }
 
