@@ -91,7 +91,9 @@ export type {
   ScenarioRole,
 } from './sim/scenario.js';
 export { frameworkKinds, frameworkKind } from './frameworks/index.js';
-export type { FrameworkKind, FrameworkKindPlugin } from './frameworks/frameworkKind.js';
+export type { FrameworkKindPlugin } from './frameworks/frameworkKind.js';
+export type { FrameworkKind, FrameworkConfig, FrameworkCapability } from './schedulers/frameworkConfig.js';
+export type { FrameworkModel, SchedulerContext, FrameworkCall } from './schedulers/frameworkModel.js';
 export { parseScenarioText } from './sim/scenarioText.js';
 export { builtinScenarios, findBuiltinScenario } from './sim/scenarios/index.js';
 export { checkInvariants } from './testing/invariants.js';

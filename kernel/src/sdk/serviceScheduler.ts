@@ -8,8 +8,8 @@
  * updates out one step at a time, and gives back reservations nobody owns.
  */
 import type { Offer } from '../offers/offer.js';
-import type { FrameworkModel, SimulationContext } from '../sim/frameworkModel.js';
-import type { ScenarioFramework } from '../sim/scenario.js';
+import type { FrameworkModel, SchedulerContext } from '../schedulers/frameworkModel.js';
+import type { FrameworkConfig } from '../schedulers/frameworkConfig.js';
 import type { TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
@@ -60,14 +60,14 @@ export class ServiceScheduler implements FrameworkModel {
   readonly #known = new Map<string, PlacementTarget>();
   #ids = 0;
   #suppressed = false;
-  #context: SimulationContext | null = null;
+  #context: SchedulerContext | null = null;
   /** Set when a restarted scheduler took over: this one's timers must not act any more. */
   #retired = false;
   /** Parameters each custom plan was last started with. */
   readonly #planParameters = new Map<string, Record<string, string>>();
 
   constructor(
-    readonly framework: ScenarioFramework,
+    readonly framework: FrameworkConfig,
     spec: ServiceSpec,
   ) {
     this.id = framework.id;
@@ -90,7 +90,7 @@ export class ServiceScheduler implements FrameworkModel {
 
   // Framework model -------------------------------------------------------------
 
-  subscribe(context: SimulationContext): void {
+  subscribe(context: SchedulerContext): void {
     this.#context = context;
     context.send({
       type: 'framework.subscribe',
@@ -98,7 +98,7 @@ export class ServiceScheduler implements FrameworkModel {
     });
   }
 
-  onMasterFailover(context: SimulationContext): void {
+  onMasterFailover(context: SchedulerContext): void {
     this.subscribe(context);
     this.#suppressed = false;
     const tasks = [...this.instances.values()].flatMap((instance) =>
@@ -111,7 +111,7 @@ export class ServiceScheduler implements FrameworkModel {
 
   onRescind(): void {}
 
-  onOffers(offers: readonly Offer[], context: SimulationContext): void {
+  onOffers(offers: readonly Offer[], context: SchedulerContext): void {
     this.#context = context;
     for (const offer of offers) this.#known.set(offer.agentId, { hostname: offer.hostname, attributes: offer.attributes });
     const used = new Set<string>();
@@ -149,7 +149,7 @@ export class ServiceScheduler implements FrameworkModel {
     }
   }
 
-  onUpdate(status: TaskStatus, context: SimulationContext): void {
+  onUpdate(status: TaskStatus, context: SchedulerContext): void {
     this.#context = context;
     if (status.uuid)
       context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
@@ -369,7 +369,7 @@ export class ServiceScheduler implements FrameworkModel {
   // Acting on offers ------------------------------------------------------------
 
   /** Kills what runs under an old config (rolling update) or what a restart replaces; true while waiting. */
-  #killOutdated(step: Step, instance: PodInstance, context: SimulationContext): boolean {
+  #killOutdated(step: Step, instance: PodInstance, context: SchedulerContext): boolean {
     const pod = this.#pod(instance.podType);
     const outdated = Object.values(instance.tasks).filter((record) => {
       if (record.taskId === null || record.state === null || isTerminal(record.state)) return false;
@@ -387,7 +387,7 @@ export class ServiceScheduler implements FrameworkModel {
     return outdated.length > 0;
   }
 
-  #launch(step: Step, instance: PodInstance, offers: readonly Offer[], used: Set<string>, context: SimulationContext): void {
+  #launch(step: Step, instance: PodInstance, offers: readonly Offer[], used: Set<string>, context: SchedulerContext): void {
     const pod = this.#pod(instance.podType);
     if (!pod || offers.length === 0) return;
     // With some tasks still live (a non-essential one ended), only the missing ones are launched.
@@ -464,7 +464,7 @@ export class ServiceScheduler implements FrameworkModel {
     });
   }
 
-  #decommission(step: Step, instance: PodInstance, _offers: readonly Offer[], _used: Set<string>, _context: SimulationContext): void {
+  #decommission(step: Step, instance: PodInstance, _offers: readonly Offer[], _used: Set<string>, _context: SchedulerContext): void {
     if (liveTasks(instance).length > 0 || instance.decommissioned) return;
     for (const id of ownedResourceIds(instance)) this.garbage.add(id);
     forgetPlacement(instance);
@@ -481,7 +481,7 @@ export class ServiceScheduler implements FrameworkModel {
     return undefined;
   }
 
-  #whenRunning(instance: PodInstance, name: string, context: SimulationContext): void {
+  #whenRunning(instance: PodInstance, name: string, context: SchedulerContext): void {
     const record = instance.tasks[name];
     const task = this.#pod(instance.podType)?.tasks.find((t) => t.name === name);
     const delay = task?.readinessDelayMs ?? null;
@@ -507,7 +507,7 @@ export class ServiceScheduler implements FrameworkModel {
     }
   }
 
-  #whenEnded(instance: PodInstance, name: string, state: TaskState, context: SimulationContext): void {
+  #whenEnded(instance: PodInstance, name: string, state: TaskState, context: SchedulerContext): void {
     const record = instance.tasks[name];
     record.ready = false;
     instance.readySinceMs = null;
@@ -558,7 +558,7 @@ export class ServiceScheduler implements FrameworkModel {
   }
 
   /** The failure timeout passed and the pod is still not running: replace it elsewhere. */
-  #permanentCheck(instance: PodInstance, deadline: number, context: SimulationContext): void {
+  #permanentCheck(instance: PodInstance, deadline: number, context: SchedulerContext): void {
     if (this.#retired) return;
     const pod = this.#pod(instance.podType);
     if (
@@ -719,7 +719,7 @@ export class ServiceScheduler implements FrameworkModel {
    * A scheduler restarted from its snapshot: the failure clocks come back with
    * it (the SDK lost them), so a pod's permanent replacement keeps its deadline.
    */
-  static restore(framework: ScenarioFramework, snapshot: ServiceSchedulerSnapshot, context: SimulationContext): ServiceScheduler {
+  static restore(framework: FrameworkConfig, snapshot: ServiceSchedulerSnapshot, context: SchedulerContext): ServiceScheduler {
     const state = fromSnapshot(snapshot);
     const scheduler = new ServiceScheduler(framework, state.configs.get(state.targetConfigId)!);
     scheduler.configs.clear();
@@ -751,7 +751,7 @@ export class ServiceScheduler implements FrameworkModel {
   }
 
   /** The scheduler process restarts: a new one from this one's state store; this one stops acting. */
-  restart(context: SimulationContext): FrameworkModel {
+  restart(context: SchedulerContext): FrameworkModel {
     const next = ServiceScheduler.restore(this.framework, this.snapshot(), context);
     this.retire();
     return next;
@@ -760,7 +760,7 @@ export class ServiceScheduler implements FrameworkModel {
   // Housekeeping ----------------------------------------------------------------
 
   /** Offers are wanted again: revive if offers were suppressed. */
-  #wake(context: SimulationContext): void {
+  #wake(context: SchedulerContext): void {
     if (!this.#suppressed) return;
     if (this.#workingSteps().length === 0 && this.garbage.size === 0) return;
     this.#suppressed = false;

@@ -5,7 +5,7 @@
  * scenario with every problem named by its JSON path; `specChangeProblems`
  * holds the config validators that keep an old target when a new one is bad.
  */
-import type { Errors } from '../sim/scenarioFields.js';
+import type { Errors } from '../schedulers/fieldReaders.js';
 import {
   arrayOf,
   booleanValue,
@@ -18,7 +18,7 @@ import {
   oneOf,
   positiveNumber,
   indexPath,
-} from '../sim/scenarioFields.js';
+} from '../schedulers/fieldReaders.js';
 import type { PlacementConstraint } from './constraints.js';
 import { parseConstraint } from './constraints.js';
 import type { StrategySpec } from './strategy.js';

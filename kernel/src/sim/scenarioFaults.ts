@@ -21,8 +21,8 @@ import {
   quoteList,
   reportExpected,
   timeWithin,
-} from './scenarioFields.js';
-import { roleName } from './scenarioResources.js';
+} from '../schedulers/fieldReaders.js';
+import { roleName } from '../schedulers/resourceReaders.js';
 import { readQuota } from './scenarioRoles.js';
 import { readServiceSpec } from '../sdk/serviceSpec.js';
 

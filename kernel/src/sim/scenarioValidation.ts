@@ -9,9 +9,19 @@ import type { Scenario, ScenarioAllocator, ScenarioResult, SorterKind } from './
 import { AgentIds, readAgents } from './scenarioAgents.js';
 import { checkFaultReferences } from './scenarioFaultReferences.js';
 import { readFaults } from './scenarioFaults.js';
-import { type Errors, Fields, anyString, arrayOf, nonEmptyString, nullable, oneOf, positiveNumber, safeInteger } from './scenarioFields.js';
+import {
+  type Errors,
+  Fields,
+  anyString,
+  arrayOf,
+  nonEmptyString,
+  nullable,
+  oneOf,
+  positiveNumber,
+  safeInteger,
+} from '../schedulers/fieldReaders.js';
 import { minAllocatableList, readFrameworks } from './scenarioFrameworks.js';
-import { resourceName } from './scenarioResources.js';
+import { resourceName } from '../schedulers/resourceReaders.js';
 import { readRoles } from './scenarioRoles.js';
 
 const SCENARIO_FIELDS = [

@@ -14,7 +14,7 @@ import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
 import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
-import type { SimTaskData } from './batchFramework.js';
+import type { TaskRunData } from '../schedulers/taskRunData.js';
 
 export interface AgentHost {
   /** Schedules `run` at `atMs` of simulated time. */
@@ -62,7 +62,7 @@ export class SimulatedAgent {
     const epoch = this.#epoch;
     this.#running.set(task.id, { task, epoch, state: 'TASK_RUNNING' });
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
-    const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
+    const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
     this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }

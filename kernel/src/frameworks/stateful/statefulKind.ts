@@ -6,7 +6,7 @@
 import type { ServiceSpec } from '../../sdk/serviceSpec.js';
 import { readServiceSpec } from '../../sdk/serviceSpec.js';
 import { ServiceScheduler } from '../../sdk/serviceScheduler.js';
-import { oneOf } from '../../sim/scenarioFields.js';
+import { oneOf } from '../../schedulers/fieldReaders.js';
 import type { FrameworkKindPlugin } from '../frameworkKind.js';
 
 export interface StatefulOptions {
