@@ -64,7 +64,7 @@ export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents
 
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
 export type { TaskState, TaskReason } from './tasks/taskState.js';
-export type { Task, TaskSpec, TaskStatus } from './tasks/task.js';
+export type { CheckStatus, Task, TaskSpec, TaskStatus } from './tasks/task.js';
 
 export { Simulation, scenarioResourceNames } from './sim/simulation.js';
 export type { SimulationOptions, InvariantViolation } from './sim/simulation.js';
