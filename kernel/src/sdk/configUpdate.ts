@@ -11,7 +11,7 @@ import { decommissionPlan } from './decommission.js';
 import type { ControlResult } from './plan.js';
 import { customPlans, deployPlan } from './planFactory.js';
 import type { ServiceSpec } from './serviceSpec.js';
-import { specChangeProblems } from './serviceSpec.js';
+import { specChangeProblems } from './configValidators.js';
 import type { ServiceState } from './serviceState.js';
 
 export function updateConfig(state: ServiceState, spec: ServiceSpec): ControlResult {
@@ -28,7 +28,7 @@ export function updateConfig(state: ServiceState, spec: ServiceSpec): ControlRes
   plans.splice(
     plans.findIndex((plan) => plan.kind === 'deploy'),
     1,
-    deployPlan(state, spec, spec.updateStrategy),
+    deployPlan(state, spec, 'update'),
   );
   // The new spec's custom plans replace the old ones (stopped, like every new custom plan).
   for (let i = plans.length - 1; i >= 0; i--) if (plans[i].kind === 'custom') plans.splice(i, 1);

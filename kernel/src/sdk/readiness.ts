@@ -1,11 +1,13 @@
 /**
  * Readiness (SDK readiness checks): a RUNNING task counts towards its step
- * only once it is ready. A task without a readiness check is ready when it
- * runs; with `readinessDelayMs` (the simulator's model of a check) it is ready
- * that long after TASK_RUNNING, if it still runs then. When every deploy task
- * of the instance is ready under the target config, the instance has
- * recovered: its failure clock stops.
+ * only once it is ready. A task with a readiness check is ready when an update
+ * reports the check passing (`check_status` with exit code 0: the agent runs
+ * the check); with `readinessDelayMs` (the simulator's model of a check) it is
+ * ready that long after TASK_RUNNING, if it still runs then; without either,
+ * at once. When every deploy task of the instance is ready under the target
+ * config, the instance has recovered: its failure clock stops.
  */
+import type { CheckStatus } from '../tasks/task.js';
 import type { PodInstance } from './podInstance.js';
 import type { RecoveryManager } from './recoveryManager.js';
 import type { ServiceState } from './serviceState.js';
@@ -19,11 +21,15 @@ export class Readiness {
     private readonly refresh: () => void,
   ) {}
 
-  /** The task reported TASK_RUNNING (or runs, as a restarted scheduler finds it). */
-  taskRunning(instance: PodInstance, name: string): void {
+  /** The task reported TASK_RUNNING (or runs, as a restarted scheduler finds it), with its check's latest result. */
+  taskRunning(instance: PodInstance, name: string, checkStatus?: CheckStatus): void {
     const { state } = this;
     const record = instance.tasks[name];
     const task = state.pod(instance.podType)?.tasks.find((t) => t.name === name);
+    if (task?.readinessCheck) {
+      if (checkStatus?.exitCode === 0 && !record.ready) this.#ready(instance, name);
+      return;
+    }
     const delay = task?.readinessDelayMs ?? null;
     if (delay === null) {
       this.#ready(instance, name);

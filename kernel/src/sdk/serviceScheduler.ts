@@ -71,7 +71,7 @@ export class ServiceScheduler implements FrameworkModel {
     this.#planScheduler = new PlanScheduler(this.state, framework.refuseSeconds);
     this.#recovery = new RecoveryManager(this.state, refresh);
     this.#readiness = new Readiness(this.state, this.#recovery, refresh);
-    this.state.plans.push(deployPlan(this.state, spec, spec.deployStrategy), ...customPlans(this.state, spec));
+    this.state.plans.push(deployPlan(this.state, spec, 'deploy'), ...customPlans(this.state, spec));
   }
 
   get spec(): ServiceSpec {
@@ -164,7 +164,7 @@ export class ServiceScheduler implements FrameworkModel {
     const record = instance.tasks[name];
     if (record.state !== null && isTerminal(record.state) && status.reason === 'REASON_RECONCILIATION') return;
     record.state = status.state;
-    if (status.state === 'TASK_RUNNING') this.#readiness.taskRunning(instance, name);
+    if (status.state === 'TASK_RUNNING') this.#readiness.taskRunning(instance, name, status.checkStatus);
     else if (isTerminal(status.state) || status.state === 'TASK_UNREACHABLE') this.#recovery.taskEnded(instance, name, status.state);
     this.#coordinator.sync();
     this.#wake();

@@ -24,7 +24,7 @@ import {
 } from '../schedulers/fieldReaders.js';
 import { roleName } from '../schedulers/resourceReaders.js';
 import { readQuota } from './scenarioRoles.js';
-import { readServiceSpec } from '../sdk/serviceSpec.js';
+import { readServiceSpec } from '../sdk/serviceSpecReader.js';
 
 const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'agent.crash': ['atMs', 'type', 'agent'],

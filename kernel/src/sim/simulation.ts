@@ -209,6 +209,7 @@ export class Simulation {
       };
       if (update.reason) command.reason = update.reason;
       if (update.message) command.message = update.message;
+      if (update.checkStatus) command.checkStatus = update.checkStatus;
       this.command(command);
     });
   }

@@ -7,7 +7,7 @@ import { nodeSpec, stateFor } from './sdkHarness.js';
 function setUp() {
   const spec = nodeSpec(3, { volumes: [{ containerPath: 'data', sizeMb: 100 }] });
   const { state } = stateFor(spec);
-  state.plans.push(deployPlan(state, spec, spec.deployStrategy), ...customPlans(state, spec));
+  state.plans.push(deployPlan(state, spec, 'deploy'), ...customPlans(state, spec));
   return state;
 }
 
@@ -38,7 +38,7 @@ describe('updateConfig', () => {
   it('a shrink allowed by allowDecommission adds a decommission plan', () => {
     const spec = nodeSpec(3, { allowDecommission: true });
     const { state } = stateFor(spec);
-    state.plans.push(deployPlan(state, spec, spec.deployStrategy));
+    state.plans.push(deployPlan(state, spec, 'deploy'));
     expect(updateConfig(state, nodeSpec(1, { allowDecommission: true })).ok).toBe(true);
     expect(state.plan('decommission-2')!.phases[0].steps.map((step) => step.podInstance)).toEqual(['node-1', 'node-2']);
   });

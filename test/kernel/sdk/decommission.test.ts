@@ -7,7 +7,7 @@ import { nodeSpec, stateFor } from './sdkHarness.js';
 function setUp(count = 3) {
   const spec = nodeSpec(count, { allowDecommission: true });
   const { state } = stateFor(spec);
-  state.plans.push(deployPlan(state, spec, spec.deployStrategy));
+  state.plans.push(deployPlan(state, spec, 'deploy'));
   for (const instance of state.instances.values()) {
     Object.assign(instance, { agentId: `a-${instance.index}`, resourceIds: { server: `r-${instance.index}` } });
     Object.assign(instance.tasks.server, { taskId: `t-${instance.index}`, state: 'TASK_RUNNING' });

@@ -19,7 +19,7 @@ function setUp() {
     plans: [{ name: 'backup', phases: [{ name: 'b', pod: 'node', tasks: ['backup'] }] }],
   });
   const { state, context } = stateFor(spec);
-  state.plans.push(deployPlan(state, spec, spec.deployStrategy), ...customPlans(state, spec));
+  state.plans.push(deployPlan(state, spec, 'deploy'), ...customPlans(state, spec));
   return { state, context };
 }
 

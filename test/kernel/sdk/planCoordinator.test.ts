@@ -8,7 +8,7 @@ import { nodeSpec, stateFor } from './sdkHarness.js';
 function setUp(count = 2, strategy: 'serial' | 'parallel' = 'serial') {
   const spec = nodeSpec(count, {}, { deployStrategy: { kind: strategy } });
   const { state, context } = stateFor(spec);
-  state.plans.push(deployPlan(state, spec, spec.deployStrategy));
+  state.plans.push(deployPlan(state, spec, 'deploy'));
   return { state, context, coordinator: new PlanCoordinator(state) };
 }
 

@@ -8,7 +8,7 @@ import { nodeSpec, offer, serviceSpec, stateFor } from './sdkHarness.js';
 
 function setUp(spec: ServiceSpec = nodeSpec(1, { volumes: [{ containerPath: 'data', sizeMb: 100 }] })) {
   const { state, context } = stateFor(spec);
-  state.plans.push(deployPlan(state, spec, spec.deployStrategy), ...customPlans(state, spec));
+  state.plans.push(deployPlan(state, spec, 'deploy'), ...customPlans(state, spec));
   const coordinator = new PlanCoordinator(state);
   const scheduler = new PlanScheduler(state, 5);
   const work = (offers: ReturnType<typeof offer>[]) => {
@@ -64,7 +64,7 @@ describe('PlanScheduler', () => {
     instance.tasks.server.ready = true;
     state.configs.set(2, nodeSpec(1, { tasks: [{ name: 'server', cpus: 2, memMb: 256 }] }));
     state.targetConfigId = 2;
-    state.plans.splice(0, 1, deployPlan(state, state.spec, state.spec.updateStrategy));
+    state.plans.splice(0, 1, deployPlan(state, state.spec, 'update'));
     work([offer('a1', { cpus: 4, mem: 4096 })]);
     work([offer('a1', { cpus: 4, mem: 4096 })]);
     expect(context.callsOf('task.kill').map((call) => call.taskId)).toEqual([instance.tasks.server.taskId]);
@@ -92,5 +92,45 @@ describe('PlanScheduler', () => {
     expect(state.plan('backup')!.phases[0].steps[0].reasons).toEqual([
       "node-0 is not deployed yet: a plan's tasks run on its reservations",
     ]);
+  });
+
+  it('a volume goes with the task that declares it; each task carries its command, environment, ports and checks', () => {
+    const spec = serviceSpec({
+      pods: [
+        {
+          type: 'node',
+          count: 1,
+          volumes: [{ containerPath: 'data', sizeMb: 100, task: 'server' }],
+          tasks: [
+            { name: 'agent', cpus: 0.1, memMb: 32, cmd: 'run-agent' },
+            {
+              name: 'server',
+              cpus: 1,
+              memMb: 256,
+              cmd: 'run-server',
+              env: { MODE: 'x' },
+              ports: [{ name: 'http', envKey: 'HTTP_PORT', advertise: true }],
+              readinessCheck: { cmd: 'ready' },
+            },
+          ],
+        },
+      ],
+    });
+    const { context, work } = setUp(spec);
+    work([offer('a1', { cpus: 4, mem: 4096, disk: 1000 }, [], [[31000, 31010]])]);
+    const launch = context.callsOf('offer.accept')[0].operations.find((operation) => operation.type === 'LAUNCH_GROUP')!;
+    const [agent, server] = launch.type === 'LAUNCH_GROUP' ? launch.tasks : [];
+    expect(agent.resources.reserved.filter((part) => part.volume)).toEqual([]);
+    expect(server.resources.reserved.filter((part) => part.volume).map((part) => part.volume!.containerPath)).toEqual(['data']);
+    expect(server.resources.ports).toEqual([[31000, 31000]]);
+    expect(server.data).toMatchObject({
+      podType: 'node',
+      podIndex: 0,
+      taskName: 'server',
+      cmd: 'run-server',
+      env: { MODE: 'x', POD_INSTANCE_INDEX: '0', TASK_NAME: 'node-0-server', FRAMEWORK_NAME: 'svc' },
+      ports: [{ name: 'http', envKey: 'HTTP_PORT', advertise: true }],
+      readinessCheck: { cmd: 'ready', delaySeconds: 15 },
+    });
   });
 });

@@ -8,7 +8,7 @@ import { nodeSpec, stateFor } from './sdkHarness.js';
 function setUp(readinessDelayMs: number | null) {
   const spec = nodeSpec(1, { tasks: [{ name: 'server', cpus: 1, memMb: 256, readinessDelayMs }] });
   const { state, context } = stateFor(spec);
-  state.plans.push(deployPlan(state, spec, spec.deployStrategy));
+  state.plans.push(deployPlan(state, spec, 'deploy'));
   let refreshes = 0;
   const recovery = new RecoveryManager(state, () => refreshes++);
   const readiness = new Readiness(state, recovery, () => refreshes++);
@@ -43,5 +43,28 @@ describe('Readiness', () => {
     Object.assign(instance.tasks.server, { taskId: 't2' });
     context.advance(10_000);
     expect(instance.tasks.server.ready).toBe(false);
+  });
+});
+
+describe('Readiness with a readiness check the agent runs', () => {
+  function withCheck() {
+    const spec = nodeSpec(1, { tasks: [{ name: 'server', cpus: 1, memMb: 256, readinessCheck: { cmd: 'test -f ready' } }] });
+    const { state } = stateFor(spec);
+    state.plans.push(deployPlan(state, spec, 'deploy'));
+    const recovery = new RecoveryManager(state, () => {});
+    const readiness = new Readiness(state, recovery, () => {});
+    const instance = state.instances.get('node-0')!;
+    Object.assign(instance.tasks.server, { taskId: 't1', state: 'TASK_RUNNING' });
+    return { readiness, instance };
+  }
+
+  it('is not ready while the check has no result or fails, and ready once it exits 0', () => {
+    const { readiness, instance } = withCheck();
+    readiness.taskRunning(instance, 'server');
+    readiness.taskRunning(instance, 'server', { exitCode: null });
+    readiness.taskRunning(instance, 'server', { exitCode: 1 });
+    expect(instance.tasks.server.ready).toBe(false);
+    readiness.taskRunning(instance, 'server', { exitCode: 0 });
+    expect(instance.tasks.server.ready).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ const backoff = { initialMs: 10_000, factor: 2, maxMs: 60_000 };
 /** node-0 deployed on a1 (reservation r1, volume v1), its deploy step COMPLETE. */
 function setUp(spec: ServiceSpec = nodeSpec(1, {}, { backoff, failureTimeoutMs: 100_000 })) {
   const { state, context } = stateFor(spec);
-  state.plans.push(deployPlan(state, spec, spec.deployStrategy));
+  state.plans.push(deployPlan(state, spec, 'deploy'));
   let refreshes = 0;
   const recovery = new RecoveryManager(state, () => refreshes++);
   const instance = state.instances.get('node-0')!;

@@ -9,7 +9,7 @@ import type { ReservedPart } from '../../../kernel/src/resources/resourceSet.js'
 import type { FieldError } from '../../../kernel/src/schedulers/fieldReaders.js';
 import type { FrameworkCall, SchedulerContext } from '../../../kernel/src/schedulers/frameworkModel.js';
 import type { ServiceSpec } from '../../../kernel/src/sdk/serviceSpec.js';
-import { readServiceSpec } from '../../../kernel/src/sdk/serviceSpec.js';
+import { readServiceSpec } from '../../../kernel/src/sdk/serviceSpecReader.js';
 import { ServiceState } from '../../../kernel/src/sdk/serviceState.js';
 
 export const layout = ResourceLayout.create();

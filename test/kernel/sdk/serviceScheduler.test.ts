@@ -348,7 +348,7 @@ describe('custom plans', () => {
     const backups = events.flatMap((e) => (e.type === 'task.launched' && e.taskId.includes('backup') ? [e] : []));
     expect(backups).toHaveLength(3);
     const launched = simulation.master.frameworks.get('db')!.tasks.get(backups[0].taskId)!;
-    expect((launched.data as { env?: Record<string, string> }).env).toEqual({ BUCKET: 's3://backups' });
+    expect((launched.data as { env?: Record<string, string> }).env).toMatchObject({ BUCKET: 's3://backups' });
     expect(scheduler.plans().find((p) => p.name === 'deploy')!.status).toBe('COMPLETE');
     expect(buildReport(simulation).invariantViolations).toEqual([]);
   });
@@ -393,5 +393,24 @@ describe('custom plans', () => {
       '$.frameworks[0].service.plans[0].phases[1].tasks[0]',
       '$.frameworks[0].service.plans[0].phases[1].tasks[1]',
     ]);
+  });
+});
+
+describe('readiness checks and named deploy phases', () => {
+  it('a step completes when the agent reports the readiness check passing; phases run with their own strategies', () => {
+    const pod = {
+      tasks: [{ name: 'server', goal: 'RUNNING', cpus: 1, memMb: 2048, readinessCheck: { cmd: 'test -f ready', delaySeconds: 5 } }],
+    };
+    const service = {
+      deployPlan: { strategy: { kind: 'serial' }, phases: [{ name: 'node-deploy', pod: 'node', strategy: { kind: 'parallel' } }] },
+    };
+    const { simulation, scheduler } = start(scenario([], pod, service));
+    simulation.runUntil(3_000);
+    const deploy = () => scheduler.plans().find((p) => p.name === 'deploy')!;
+    expect(deploy().phases[0].name).toBe('node-deploy');
+    expect(deploy().phases[0].steps.map((step) => step.status)).toEqual(['STARTED', 'STARTED', 'STARTED']);
+    simulation.runUntil(10_000);
+    expect(deploy().status).toBe('COMPLETE');
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
   });
 });
