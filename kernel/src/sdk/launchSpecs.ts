@@ -64,7 +64,7 @@ function taskData(instance: PodInstance, task: PodTaskSpec, context: EvaluationC
       ...task.env,
       POD_INSTANCE_INDEX: String(instance.index),
       TASK_NAME: `${instance.name}-${task.name}`,
-      FRAMEWORK_NAME: context.principal,
+      FRAMEWORK_NAME: context.serviceName,
       ...context.env,
     },
     ports: task.portSpecs,

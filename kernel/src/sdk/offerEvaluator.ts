@@ -42,6 +42,8 @@ export interface EvaluationContext {
   readonly layout: ResourceLayout;
   readonly role: string;
   readonly principal: string;
+  /** The service's name (FRAMEWORK_NAME in its tasks' environment). */
+  readonly serviceName: string;
   /** The other instances of the same pod type, where they run. */
   readonly placed: readonly PlacementTarget[];
   /** Every agent seen so far, for GROUP_BY. */

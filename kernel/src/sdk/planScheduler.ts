@@ -83,7 +83,8 @@ export class PlanScheduler {
     const evaluationContext = {
       layout: context.layout,
       role: state.role,
-      principal: state.spec.name,
+      principal: state.spec.principal ?? state.spec.name,
+      serviceName: state.spec.name,
       placed: [...state.instances.values()]
         .filter((other) => other !== instance && other.podType === instance.podType && other.target && !other.decommissioned)
         .map((other) => other.target!),

@@ -88,6 +88,8 @@ export interface DeployPlanSpec {
 
 export interface ServiceSpec {
   name: string;
+  /** Who reserves for the service (the reservations' principal); absent: the name. */
+  principal?: string;
   pods: PodSpec[];
   /** Custom plans (they start interrupted); the tasks they name are not launched by deploy. */
   plans: CustomPlanSpec[];

@@ -26,6 +26,7 @@ import type { StrategySpec } from './strategy.js';
 
 const SERVICE_FIELDS = [
   'name',
+  'principal',
   'pods',
   'deployStrategy',
   'updateStrategy',
@@ -198,6 +199,7 @@ export function readServiceSpec(value: unknown, path: string, errors: Errors): S
     : [];
   return {
     name: fields.required('name', nonEmptyString) ?? 'service',
+    ...(fields.has('principal') ? { principal: fields.required('principal', nonEmptyString) ?? '' } : {}),
     pods,
     plans,
     deployStrategy: deployStrategy ?? { kind: 'serial' },
