@@ -17,6 +17,7 @@ import type { TaskState } from '@allot/kernel';
 import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
 import { CheckpointStore } from './checkpointStore.js';
 import type { TaskRecord } from './checkpointStore.js';
+import { CommandCheck } from './commandCheck.js';
 import { CommandHealthChecker } from './healthCheck.js';
 import type { ContainerUsage, Isolator } from './isolation/isolator.js';
 import { diskLimitation } from './isolation/isolator.js';
@@ -24,6 +25,7 @@ import { isProcessAlive, signalProcessGroup } from './isolation/procStat.js';
 import { containerLimits, diskLimitMb, taskEnvironment, validateLaunchSpec } from './launchSpec.js';
 import type { LaunchTaskSpec } from './launchSpec.js';
 import type { AgentLogger } from './logger.js';
+import { attachVolumes, volumeLimitation } from './persistentVolumes.js';
 import { silentLogger } from './logger.js';
 import { createSandbox, directoryUsageBytes, lookupUser, sandboxPath } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
@@ -81,9 +83,13 @@ interface LiveTask {
   released: boolean;
   healthy: boolean | null;
   health: CommandHealthChecker | null;
+  check: CommandCheck | null;
+  /** The check's latest result (null: none yet); reported on every update of a task with a check. */
+  checkExitCode: number | null;
   monitor: NodeJS.Timeout | null;
   monitorBusy: boolean;
   lastDiskCheckMs: number;
+  lastVolumeCheckMs: number;
   killTimer: NodeJS.Timeout | null;
   ended: boolean;
   terminal: Promise<TaskState>;
@@ -189,6 +195,8 @@ export class AgentRuntime {
       limits: containerLimits(spec, this.#options.defaultPidsMax),
       diskMb: diskLimitMb(spec),
       healthCheck: spec.healthCheck ?? null,
+      check: spec.check ?? null,
+      volumes: spec.volumes ?? [],
       taskKillingState: spec.frameworkCapabilities?.includes('TASK_KILLING_STATE') ?? false,
       pid: null,
       startTicks: null,
@@ -203,6 +211,7 @@ export class AgentRuntime {
     try {
       if (typeof user === 'string') throw new Error(user);
       createSandbox(sandboxDir, record.user, nowMs);
+      attachVolumes(sandboxDir, record.volumes ?? [], record.user);
       await this.#isolator.prepare(containerId, record.limits);
       task.process = await TaskProcess.spawn({ command: spec.command, sandboxDir, env: record.env, user: record.user });
       record.pid = task.process.pid;
@@ -378,9 +387,12 @@ export class AgentRuntime {
       released: false,
       healthy: null,
       health: null,
+      check: null,
+      checkExitCode: null,
       monitor: null,
       monitorBusy: false,
       lastDiskCheckMs: this.#now(),
+      lastVolumeCheckMs: this.#now(),
       killTimer: null,
       ended: false,
       terminal,
@@ -408,7 +420,7 @@ export class AgentRuntime {
           onHealthChanged: (healthy) => {
             if (task.ended || record.kill) return;
             task.healthy = healthy;
-            this.#emit(task, record, 'TASK_RUNNING', { healthy });
+            this.#emit(task, record, 'TASK_RUNNING', { healthy, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' });
           },
           onFailuresExceeded: (failures) => {
             this.#logger.warn({ taskId: record.taskId, failures }, 'health check failed too often; killing the task');
@@ -417,6 +429,14 @@ export class AgentRuntime {
         },
       );
       task.health.start();
+    }
+    if (record.check) {
+      task.check = new CommandCheck(record.check, { sandboxDir: record.sandboxDir, env: record.env, user: record.user }, (exitCode) => {
+        if (task.ended || record.kill) return;
+        task.checkExitCode = exitCode;
+        this.#emit(task, record, 'TASK_RUNNING', { reason: 'REASON_TASK_CHECK_STATUS_UPDATED' });
+      });
+      task.check.start();
     }
   }
 
@@ -432,6 +452,10 @@ export class AgentRuntime {
         task.lastDiskCheckMs = nowMs;
         const usedBytes = directoryUsageBytes(record.sandboxDir);
         if (usedBytes > record.diskMb * 2 ** 20) limitation = diskLimitation(record.diskMb, usedBytes);
+      }
+      if (!limitation && (record.volumes?.length ?? 0) > 0 && nowMs - task.lastVolumeCheckMs >= this.#options.diskCheckIntervalMs) {
+        task.lastVolumeCheckMs = nowMs;
+        limitation = volumeLimitation(record.volumes!);
       }
       if (!limitation || task.ended) return;
       this.#logger.warn({ taskId: record.taskId, containerId: record.containerId, limitation }, 'container limitation; killing the task');
@@ -494,6 +518,7 @@ export class AgentRuntime {
     if (task.monitor) clearInterval(task.monitor);
     if (task.killTimer) clearTimeout(task.killTimer);
     task.health?.stop();
+    task.check?.stop();
     task.monitor = null;
     task.killTimer = null;
   }
@@ -522,6 +547,7 @@ export class AgentRuntime {
       ...(details.reason ? { reason: details.reason } : {}),
       ...(details.message ? { message: details.message } : {}),
       ...(details.healthy !== undefined ? { healthy: details.healthy } : {}),
+      ...(task?.record.check ? { checkStatus: { exitCode: task.checkExitCode } } : {}),
       timestampMs: nowMs,
     };
     this.#logger.info(

@@ -89,6 +89,18 @@ const taskInfo = {
         consecutive_failures: { type: 'integer', minimum: 0 },
       },
     },
+    // CheckInfo: only COMMAND checks run on allot agents.
+    check: {
+      type: 'object',
+      required: ['type', 'command'],
+      properties: {
+        type: { enum: ['COMMAND'] },
+        command: { type: 'object', required: ['command'], properties: { command: commandInfo } },
+        delay_seconds: { type: 'number', minimum: 0 },
+        interval_seconds: { type: 'number', exclusiveMinimum: 0 },
+        timeout_seconds: { type: 'number', minimum: 0 },
+      },
+    },
     kill_policy: { type: 'object', properties: { grace_period: nanoseconds } },
     labels,
   },
@@ -262,6 +274,10 @@ const agentUpdate = {
     message: text,
     uuid: { type: 'string', minLength: 1, maxLength: 256 },
     healthy: { type: 'boolean' },
+    check_status: {
+      type: 'object',
+      properties: { type: { enum: ['COMMAND'] }, command: { type: 'object', properties: { exit_code: { type: 'integer' } } } },
+    },
     timestamp: { type: 'number' },
   },
 };

@@ -23,6 +23,13 @@ export interface LaunchData {
     delaySeconds?: number;
     consecutiveFailures?: number;
   };
+  /** A COMMAND check (Mesos CheckInfo): its result rides on status updates as check_status. */
+  check?: {
+    command: string;
+    delaySeconds?: number;
+    intervalSeconds?: number;
+    timeoutSeconds?: number;
+  };
   killGracePeriodMs?: number;
 }
 
@@ -70,17 +77,28 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   }
   const data: LaunchData = { name: info.name, command: command.value, env };
   if (typeof info.command?.user === 'string') data.user = info.command.user;
-  const check = info.health_check as Json | undefined;
-  if (check) {
-    const checkCommand = shellCommand(check.command, `${at}.health_check.command`);
-    if (!checkCommand.ok) return checkCommand;
+  const health = info.health_check as Json | undefined;
+  if (health) {
+    const healthCommand = shellCommand(health.command, `${at}.health_check.command`);
+    if (!healthCommand.ok) return healthCommand;
     data.healthCheck = {
+      command: healthCommand.value,
+      ...(health.interval_seconds !== undefined ? { intervalSeconds: health.interval_seconds } : {}),
+      ...(health.timeout_seconds !== undefined ? { timeoutSeconds: health.timeout_seconds } : {}),
+      ...(health.grace_period_seconds !== undefined ? { gracePeriodSeconds: health.grace_period_seconds } : {}),
+      ...(health.delay_seconds !== undefined ? { delaySeconds: health.delay_seconds } : {}),
+      ...(health.consecutive_failures !== undefined ? { consecutiveFailures: health.consecutive_failures } : {}),
+    };
+  }
+  const check = info.check as Json | undefined;
+  if (check) {
+    const checkCommand = shellCommand(check.command?.command, `${at}.check.command.command`);
+    if (!checkCommand.ok) return checkCommand;
+    data.check = {
       command: checkCommand.value,
+      ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
       ...(check.interval_seconds !== undefined ? { intervalSeconds: check.interval_seconds } : {}),
       ...(check.timeout_seconds !== undefined ? { timeoutSeconds: check.timeout_seconds } : {}),
-      ...(check.grace_period_seconds !== undefined ? { gracePeriodSeconds: check.grace_period_seconds } : {}),
-      ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
-      ...(check.consecutive_failures !== undefined ? { consecutiveFailures: check.consecutive_failures } : {}),
     };
   }
   const graceNs = info.kill_policy?.grace_period?.nanoseconds;
