@@ -52,7 +52,8 @@ export class PlanScheduler {
       state.kill(record.taskId!);
       state.note(`killing ${record.taskId} (${step.action === 'launch' ? 'config update' : step.action})`);
     }
-    return outdated.length > 0;
+    // An unreachable task is killed (should its agent return) but not waited for: it may never answer.
+    return outdated.some((record) => record.state !== 'TASK_UNREACHABLE');
   }
 
   /** The tasks the step still has to launch: with some still live (a non-essential one ended), only the missing ones. */

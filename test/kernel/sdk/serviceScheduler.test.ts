@@ -141,6 +141,24 @@ describe('recovery', () => {
     expect(buildReport(simulation).invariantViolations).toEqual([]);
   }, 30_000);
 
+  it('a partition-aware service does not wait for an unreachable task: it is replaced after the failure timeout', () => {
+    const input = scenario([], {}, { failureTimeoutMs: 60_000 });
+    (input.frameworks![0] as Record<string, unknown>).capabilities = ['PARTITION_AWARE'];
+    const { simulation, scheduler } = start(input);
+    simulation.runUntil(60_000);
+    const victim = scheduler.instances.get('node-1')!;
+    const lostAgent = victim.agentId!;
+    simulation.inject({ atMs: 60_000, type: 'agent.crash', agent: lostAgent });
+    simulation.runUntil(60_000 + 75_000 + 5_000);
+    expect(victim.tasks.server.state).toBe('TASK_UNREACHABLE');
+    expect(victim.agentId).toBe(lostAgent);
+    simulation.runUntil(60_000 + 75_000 + 60_000 + 20_000);
+    expect(victim.agentId).not.toBe(lostAgent);
+    expect(victim.tasks.server.state).toBe('TASK_RUNNING');
+    expect(scheduler.plans().find((p) => p.name === 'recovery')!.status).toBe('COMPLETE');
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
+  }, 30_000);
+
   it('pod replace moves the node at once', () => {
     const { simulation, scheduler } = start(scenario());
     simulation.runUntil(60_000);
