@@ -11,6 +11,7 @@ import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from 
 import { registerAgentCommand } from './agentCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
+import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
 import { registerUpCommand } from './upCommand.js';
 
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerMasterCommand(program);
   registerAgentCommand(program);
   registerUpCommand(program);
+  registerServiceCommand(program);
   return program;
 }
 

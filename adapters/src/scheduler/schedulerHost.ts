@@ -22,6 +22,8 @@ type Json = Record<string, any>;
 
 const TIMER_MAX_MS = 2 ** 31 - 1;
 
+type PreparedCall = () => Promise<CallResult> | null;
+
 export interface SchedulerHostOptions {
   /** The driver's settings (masters, FrameworkInfo, the framework id of an earlier run, ...). */
   driver: Omit<SchedulerDriverOptions, 'logger'>;
@@ -35,6 +37,8 @@ export interface SchedulerHostOptions {
   frameworkIdChanged?: (frameworkId: string) => Promise<void> | void;
   /** The master refused the framework for good; the host has stopped. */
   fatal?: (message: string) => void;
+  /** Sees every offer and status update as the master sent it (for a host user's own records). */
+  observe?: { offers?: (offers: Json[]) => void; update?: (status: Json) => void };
   logger: Logger;
   /** Wall-clock milliseconds; default Date.now. */
   clock?: () => number;
@@ -72,14 +76,19 @@ export class SchedulerHost {
       { ...options.driver, logger: options.logger },
       {
         subscribed: (info) => this.#deliver(() => this.#subscribed(info.frameworkId, info.resubscribed)),
-        offers: (offers) => this.#deliver(() => this.#offersArrived(offers)),
+        offers: (offers) => {
+          options.observe?.offers?.(offers);
+          this.#deliver(() => this.#offersArrived(offers));
+        },
         rescind: (offerId) =>
           this.#deliver(() => {
             this.#offers.delete(offerId);
             this.#model?.onRescind(offerId, this.context);
           }),
-        update: (status) =>
-          this.#deliver(() => this.#model?.onUpdate(statusFromJson(status, this.driver.frameworkId ?? '', this.#clock()), this.context)),
+        update: (status) => {
+          options.observe?.update?.(status);
+          this.#deliver(() => this.#model?.onUpdate(statusFromJson(status, this.driver.frameworkId ?? '', this.#clock()), this.context));
+        },
         failure: (failure) => options.logger.warn({ agentId: failure.agent_id?.value }, 'the master reports an agent lost'),
         disconnected: () => this.#offers.clear(),
         error: (message) => {
@@ -141,12 +150,13 @@ export class SchedulerHost {
       return;
     }
     if (this.#outbox.length === 0) return;
-    const calls = this.#outbox;
+    // Rendered now (TaskInfos included), so that what `persist` writes next already knows them.
+    const calls = this.#outbox.map((call) => ({ call, send: this.#prepare(call) }));
     this.#outbox = [];
     this.#sending = this.#sending.then(() => this.#flush(calls));
   }
 
-  async #flush(calls: FrameworkCall[]): Promise<void> {
+  async #flush(calls: Array<{ call: FrameworkCall; send: PreparedCall }>): Promise<void> {
     try {
       await this.#options.persist?.();
     } catch (error) {
@@ -154,7 +164,7 @@ export class SchedulerHost {
       this.#options.logger.error({ err: error, calls: calls.length }, 'could not persist the scheduler state; calls not sent');
       return;
     }
-    for (const call of calls) await this.#send(call);
+    for (const { call, send } of calls) await this.#send(call, send);
   }
 
   #subscribed(frameworkId: string, resubscribed: boolean): void {
@@ -189,44 +199,47 @@ export class SchedulerHost {
 
   // Calls out of the model --------------------------------------------------------
 
-  async #send(call: FrameworkCall): Promise<void> {
-    const result = await this.#call(call);
+  async #send(call: FrameworkCall, send: PreparedCall): Promise<void> {
+    const result = await send();
     if (result === null || result.ok) return;
     if (call.type === 'task.kill' && result.code !== 'refused') this.#pendingKills.set(call.taskId, call.agentId);
     this.#options.logger.warn({ call: call.type, code: result.code, message: result.message }, 'call not delivered');
   }
 
-  #call(call: FrameworkCall): Promise<CallResult> | null {
+  /** The call as a function that sends it (null: nothing to send); JSON bodies are built now. */
+  #prepare(call: FrameworkCall): PreparedCall {
     const driver = this.driver;
     switch (call.type) {
       case 'framework.subscribe':
         // The driver subscribes (and re-subscribes) by itself.
-        driver.start();
-        return null;
+        return () => {
+          driver.start();
+          return null;
+        };
       case 'offer.accept':
-        return this.#accept(call);
+        return this.#prepareAccept(call);
       case 'offer.decline':
         for (const id of call.offerIds) this.#offers.delete(id);
-        return driver.decline(call.offerIds, call.refuseSeconds);
+        return () => driver.decline(call.offerIds, call.refuseSeconds);
       case 'framework.suppress':
-        return driver.suppress(call.roles);
+        return () => driver.suppress(call.roles);
       case 'framework.revive':
-        return driver.revive(call.roles);
+        return () => driver.revive(call.roles);
       case 'task.kill':
-        return driver.kill(call.taskId, call.agentId);
+        return () => driver.kill(call.taskId, call.agentId);
       case 'task.acknowledge':
-        return driver.acknowledge(call.agentId, call.taskId, call.uuid);
+        return () => driver.acknowledge(call.agentId, call.taskId, call.uuid);
       case 'framework.reconcile':
-        return driver.reconcile(call.tasks);
+        return () => driver.reconcile(call.tasks);
       case 'framework.teardown':
-        return driver.teardown();
+        return () => driver.teardown();
       default:
         this.#options.logger.warn({ call: call.type }, 'the Node scheduler host cannot send this call; dropped');
-        return null;
+        return () => null;
     }
   }
 
-  #accept(call: Extract<FrameworkCall, { type: 'offer.accept' }>): Promise<CallResult> {
+  #prepareAccept(call: Extract<FrameworkCall, { type: 'offer.accept' }>): PreparedCall {
     const known = call.offerIds.map((id) => this.#offers.get(id)).find((offer) => offer !== undefined);
     for (const id of call.offerIds) this.#offers.delete(id);
     const role = known?.role ?? '*';
@@ -235,7 +248,7 @@ export class SchedulerHost {
     const operations = call.operations.map((operation) =>
       operationJson(operation, { layout: this.#options.layout, role, agentId, frameworkId, taskInfo: this.#options.taskInfo }),
     );
-    return this.driver.accept(call.offerIds, operations, call.refuseSeconds);
+    return () => this.driver.accept(call.offerIds, operations, call.refuseSeconds);
   }
 
   // Timers --------------------------------------------------------------------------
