@@ -16,6 +16,8 @@ export async function serviceRequest(
   method: 'GET' | 'POST' | 'PUT',
   path: string,
   body?: { json?: unknown; text?: string; contentType?: string },
+  /** Error statuses that still carry the answer (a plan with errors is 417 with its PlanInfo). */
+  answers: readonly number[] = [],
 ): Promise<ServiceAnswer> {
   const target = `${url.replace(/\/+$/, '')}${path}`;
   let response: Response;
@@ -39,7 +41,7 @@ export async function serviceRequest(
   } catch {
     // Plain text (the SDK answers some errors and 208 that way).
   }
-  if (response.status >= 400) {
+  if (response.status >= 400 && !answers.includes(response.status)) {
     const detail =
       typeof parsed === 'object' && parsed !== null ? describeError(parsed as Record<string, unknown>) : text || `HTTP ${response.status}`;
     throw new UsageError(`${method} ${path}: ${response.status}: ${detail}`, 1);

@@ -84,7 +84,7 @@ function registerPlanCommands(service: Command): void {
   });
   client(plan.command('show').description('a plan with its phases and steps').argument('<plan>')).action(
     async (name: string, flags: ClientFlags) => {
-      const answer = await serviceRequest(flags.url, 'GET', `/v1/plans/${encodeURIComponent(name)}`);
+      const answer = await serviceRequest(flags.url, 'GET', `/v1/plans/${encodeURIComponent(name)}`, undefined, [417]);
       print(flags, answer.body, () => planTable(name, answer.body as Json));
     },
   );
