@@ -227,6 +227,51 @@ describe('allot service (client commands)', () => {
   }, 60_000);
 });
 
+describe('health checks', () => {
+  it('a task whose health check keeps failing is killed by its agent and relaunched by the recovery plan', async () => {
+    const sick = loadServiceSpec(
+      `name: sick
+pods:
+  sick:
+    count: 1
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: exec sleep 600
+        cpus: 0.1
+        memory: 16
+        health-check: { cmd: test -f never, interval: 0.5, delay: 0, timeout: 5, grace-period: 0, max-consecutive-failures: 2 }
+`,
+      'svc.yml',
+      () => undefined,
+    );
+    if (!sick.ok) throw new Error(sick.errors.join('\n'));
+    const other = await startServiceDaemon({
+      spec: sick.spec,
+      masters: [master.url],
+      store: new MemoryStore(),
+      logger: pino({ level: 'silent' }),
+      port: 0,
+    });
+    try {
+      const first = await eventually(() => other.runtime.scheduler.instances.get('sick-0')?.tasks.server.taskId, 'a first launch', 60_000);
+      await eventually(
+        () => {
+          const record = other.runtime.scheduler.instances.get('sick-0')!.tasks.server;
+          return record.taskId !== first && other.runtime.scheduler.plan('recovery') !== undefined;
+        },
+        'a relaunch by the recovery plan',
+        60_000,
+      );
+      const entry = other.runtime.tasks['sick-0-server'];
+      expect(entry.info.health_check).toMatchObject({ type: 'COMMAND', consecutive_failures: 2, grace_period_seconds: 0 });
+      expect(other.runtime.scheduler.log.some((line) => /sick-0: server TASK_KILLED/.test(line.what))).toBe(true);
+    } finally {
+      await other.close();
+    }
+  }, 120_000);
+});
+
 describe('configuration (last: a refused change leaves the deploy plan in ERROR, as the SDK does)', () => {
   it('shows the target configuration and refuses a change the validators reject (409, with why)', async () => {
     const ids = (await api('/v1/configurations')).body as string[];
