@@ -5,6 +5,9 @@
  * that answered, and the answer is always the leader's base URL (scheme,
  * host and port): calls add their own path.
  */
+import type { Logger } from 'pino';
+
+type Json = Record<string, any>;
 
 /** The base URL (`http://host:port`) the Location points at, or null when it is not a URL. */
 export function redirectTarget(location: string | null, from: string): string | null {
@@ -39,4 +42,35 @@ export function parseMasterUrls(text: string): { ok: true; urls: string[] } | { 
       return { ok: false, message: `"${url}" must be http(s)://host:port with no path` };
   }
   return { ok: true, urls };
+}
+
+/** POSTs JSON to `path` of `baseUrl`, following 307/308 redirects; resolves with the response and the base URL that gave it. */
+export async function postFollowingRedirects(
+  path: string,
+  request: {
+    baseUrl: string;
+    body: Json;
+    headers: Readonly<Record<string, string>>;
+    signal: AbortSignal;
+    maxRedirects: number;
+    logger: Logger;
+  },
+): Promise<{ response: Response; url: string }> {
+  let url = request.baseUrl;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...request.headers },
+      body: JSON.stringify(request.body),
+      redirect: 'manual',
+      signal: request.signal,
+    });
+    if (response.status !== 307 && response.status !== 308) return { response, url };
+    const target = redirectTarget(response.headers.get('location'), url);
+    await response.arrayBuffer().catch(() => undefined);
+    if (target === null || hop >= request.maxRedirects)
+      throw new Error(`redirect from ${url} leads nowhere (Location: ${response.headers.get('location') ?? 'none'})`);
+    request.logger.debug({ from: url, to: target }, 'following the redirect to the leading master');
+    url = target;
+  }
 }

@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import { RecordIoDecoder } from '../master/recordIo.js';
-import { redirectTarget } from './redirects.js';
+import { postFollowingRedirects } from './redirects.js';
 
 type Json = Record<string, any>;
 
@@ -291,30 +291,16 @@ export class SchedulerDriver {
     }
   }
 
-  /** POSTs JSON, following 307/308 redirects; resolves with the response and the base URL that gave it. */
-  async #post(
-    baseUrl: string,
-    body: Json,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<{ response: Response; url: string }> {
-    let url = baseUrl;
-    for (let hop = 0; ; hop++) {
-      const response = await fetch(`${url}${SCHEDULER_PATH}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...this.#options.headers, ...headers },
-        body: JSON.stringify(body),
-        redirect: 'manual',
-        signal,
-      });
-      if (response.status !== 307 && response.status !== 308) return { response, url };
-      const target = redirectTarget(response.headers.get('location'), url);
-      await response.arrayBuffer().catch(() => undefined);
-      if (target === null || hop >= this.#options.maxRedirects)
-        throw new Error(`redirect from ${url} leads nowhere (Location: ${response.headers.get('location') ?? 'none'})`);
-      this.#options.logger.debug({ from: url, to: target }, 'following the redirect to the leading master');
-      url = target;
-    }
+  #post(baseUrl: string, body: Json, headers: Record<string, string>, signal: AbortSignal): Promise<{ response: Response; url: string }> {
+    const { logger, maxRedirects } = this.#options;
+    return postFollowingRedirects(SCHEDULER_PATH, {
+      baseUrl,
+      body,
+      headers: { ...this.#options.headers, ...headers },
+      signal,
+      maxRedirects,
+      logger,
+    });
   }
 
   #lost(reason: string): void {

@@ -10,7 +10,7 @@ import type { FieldError, ServiceSpec } from '@allot/kernel';
 import { readServiceSpec } from '@allot/kernel';
 import { LineCounter, parseDocument } from 'yaml';
 import { renderTemplate } from './specTemplate.js';
-import type { PathMap } from './svcYaml.js';
+import type { PathMap } from './svcYamlPaths.js';
 import { convertSvcYaml } from './svcYaml.js';
 import { lineOf, pathKeys, yamlPath } from './svcYamlPaths.js';
 

@@ -9,6 +9,9 @@ import type { Document, LineCounter } from 'yaml';
 
 type Key = string | number;
 
+/** JSON path in the converted spec -> JSON path of the svc.yml node it came from. */
+export type PathMap = Map<string, string>;
+
 /** `$.a["b-c"][2].d` -> ['a', 'b-c', 2, 'd']. */
 export function pathKeys(path: string): Key[] {
   const keys: Key[] = [];

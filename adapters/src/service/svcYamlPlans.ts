@@ -10,7 +10,7 @@
  */
 import type { Errors } from '@allot/kernel';
 import { Fields, fieldPath, indexPath, isPlainObject, reportExpected } from '@allot/kernel';
-import type { PathMap } from './svcYaml.js';
+import type { PathMap } from './svcYamlPaths.js';
 
 type Json = Record<string, any>;
 
