@@ -8,7 +8,8 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { registerServiceApi } from './serviceApi.js';
 import type { ServiceRuntimeOptions } from './serviceRuntime.js';
-import { ServiceRuntime } from './serviceRuntime.js';
+import { ServiceRuntime, ServiceStoppedError } from './serviceRuntime.js';
+import { ServiceStoreConflict } from './serviceStore.js';
 
 export interface ServiceDaemonOptions extends ServiceRuntimeOptions {
   ip?: string;
@@ -31,6 +32,14 @@ export async function startServiceDaemon(options: ServiceDaemonOptions): Promise
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
   registerServiceApi(app, runtime);
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof ServiceStoreConflict || error instanceof ServiceStoppedError)
+      return reply.code(503).send({ message: error.message });
+    // Fastify's own client errors (a malformed body) keep their 4xx; anything else is a bug.
+    const status = typeof (error as { statusCode?: number }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+    if (status >= 500) options.logger.error({ err: error }, 'the service API failed');
+    return reply.code(status).send({ message: (error as Error).message });
+  });
   const ip = options.ip ?? '127.0.0.1';
   try {
     await app.listen({ host: ip, port: options.port ?? 8080 });

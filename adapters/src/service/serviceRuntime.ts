@@ -14,7 +14,7 @@ import { SchedulerHost } from '../scheduler/schedulerHost.js';
 import type { StateStore } from '../store/stateStore.js';
 import { sdkTaskInfo } from './sdkTaskInfo.js';
 import type { ServiceDocument, TaskEntry } from './serviceStore.js';
-import { ServiceStore } from './serviceStore.js';
+import { ServiceStore, ServiceStoreConflict } from './serviceStore.js';
 
 type Json = Record<string, any>;
 
@@ -36,6 +36,11 @@ export interface ServiceRuntimeOptions {
   backoffMaxMs?: number;
 }
 
+/** A control asked of a service scheduler that has stopped (refused by the master, or another scheduler took over). */
+export class ServiceStoppedError extends Error {
+  readonly code = 'service_stopped';
+}
+
 export class ServiceRuntime {
   readonly host: SchedulerHost;
   readonly store: ServiceStore;
@@ -46,6 +51,7 @@ export class ServiceRuntime {
   readonly #logger: Logger;
   readonly #resolveStopped: (reason: string) => void;
   #frameworkId: string | null;
+  #stoppedReason: string | null = null;
 
   private constructor(options: ServiceRuntimeOptions, store: ServiceStore, saved: ServiceDocument | null) {
     this.store = store;
@@ -113,21 +119,28 @@ export class ServiceRuntime {
     return this.#frameworkId;
   }
 
-  /** An operator control: applied, persisted, and its calls sent. */
+  /** An operator control: applied, persisted, and its calls sent. Refused (ServiceStoppedError) once the service stopped. */
   async control(command: ServiceControl): Promise<ControlResult> {
+    if (this.#stoppedReason !== null) throw new ServiceStoppedError(`the service scheduler has stopped: ${this.#stoppedReason}`);
     const result = this.host.act((model) => (model as ServiceScheduler).control(command));
     await this.persist();
     return result;
   }
 
+  /** Writes the service's document; when another scheduler of the service wrote it, this one stops (and the promise rejects). */
   async persist(): Promise<void> {
-    await this.store.save({
-      version: 1,
-      frameworkId: this.#frameworkId,
-      snapshot: this.scheduler.snapshot(),
-      tasks: this.tasks,
-      agents: this.agents,
-    });
+    try {
+      await this.store.save({
+        version: 1,
+        frameworkId: this.#frameworkId,
+        snapshot: this.scheduler.snapshot(),
+        tasks: this.tasks,
+        agents: this.agents,
+      });
+    } catch (error) {
+      if (error instanceof ServiceStoreConflict) this.#stop(error.message);
+      throw error;
+    }
   }
 
   /** Stops scheduling; the framework stays registered until its failover timeout. */
@@ -152,7 +165,10 @@ export class ServiceRuntime {
   }
 
   #stop(reason: string): void {
+    if (this.#stoppedReason !== null) return;
+    this.#stoppedReason = reason;
     this.#logger.error({ reason }, 'the service scheduler stops');
+    void this.host.stop();
     this.#resolveStopped(reason);
   }
 }

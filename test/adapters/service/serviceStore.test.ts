@@ -6,7 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServiceDaemon } from '../../../adapters/src/service/serviceDaemon.js';
+import { loadServiceSpec } from '../../../adapters/src/service/serviceSpecFile.js';
 import { ServiceStore, ServiceStoreConflict } from '../../../adapters/src/service/serviceStore.js';
 import type { ServiceDocument } from '../../../adapters/src/service/serviceStore.js';
 import { createEtcdClient } from '../../../adapters/src/ha/etcdClient.js';
@@ -123,4 +126,43 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('the service store on a real etcd', (
       await etcd.stop();
     }
   }, 90_000);
+});
+
+describe('two schedulers of one service', () => {
+  it('the older one stops (its store was written by the other, or the master gave the framework to it), and its API answers 503', async () => {
+    const master = await startTestMaster();
+    const dir = makeWorkDir('service-conflict');
+    dirs.push(dir);
+    const spec = loadServiceSpec(
+      JSON.stringify({ name: 'twin', pods: [{ type: 'p', count: 1, tasks: [{ name: 't', cpus: 0.1, memMb: 16 }] }] }),
+      'spec.json',
+      () => undefined,
+    );
+    if (!spec.ok) throw new Error(spec.errors.join('\n'));
+    const start = () =>
+      startServiceDaemon({
+        spec: spec.spec,
+        masters: [master.url],
+        store: new FileStore(join(dir, 'state')),
+        logger: pino({ level: 'silent' }),
+        port: 0,
+      });
+    const first = await start();
+    try {
+      await eventually(() => first.runtime.frameworkId, 'a framework id');
+      const second = await start();
+      try {
+        await eventually(async () => (await fetch(`${second.url}/v1/plans`)).status === 200, 'the second one serving');
+        const answer = await fetch(`${first.url}/v1/plans/deploy/interrupt`, { method: 'POST' });
+        expect(answer.status).toBe(503);
+        // Whichever comes first: the master hands the framework to the newer subscription, or the store refuses the write.
+        expect(await first.stopped).toMatch(/another scheduler of this service|failed over/);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+      await master.close();
+    }
+  }, 60_000);
 });
