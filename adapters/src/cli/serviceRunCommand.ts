@@ -33,6 +33,8 @@ interface RunFlags {
   role?: string;
   user?: string;
   failoverTimeout?: number;
+  secretFile?: string;
+  tokenFile?: string;
   logLevel: string;
 }
 
@@ -58,6 +60,8 @@ export function registerServiceRunCommand(service: Command): void {
       'how long the master keeps the tasks of a scheduler that is gone (default two weeks)',
       parseSeconds,
     )
+    .option('--secret-file <file>', "a secured master: the framework principal's secret (HTTP basic authentication)")
+    .option('--token-file <file>', 'a secured master: a bearer token of the framework principal')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (spec: string, flags: RunFlags) => runService(spec, flags));
 }
@@ -79,6 +83,7 @@ async function runService(specPath: string, flags: RunFlags): Promise<void> {
   const loaded = loadServiceSpec(text, basename(specPath), (name) => options.values[name] ?? process.env[name]);
   if (!loaded.ok)
     throw new UsageError(`${specPath} is not a valid service spec (${loaded.errors.length} errors):\n  ${loaded.errors.join('\n  ')}`);
+  const headers = credentials(flags, loaded.spec.principal ?? loaded.spec.name);
   const store = openStore(flags, loaded.spec.name);
   const logger = pino({ name: 'allot-service', level: flags.logLevel });
   let running: Awaited<ReturnType<typeof startServiceDaemon>>;
@@ -93,6 +98,7 @@ async function runService(specPath: string, flags: RunFlags): Promise<void> {
       ...(flags.role ? { role: flags.role } : {}),
       user: flags.user ?? loaded.user ?? 'nobody',
       ...(flags.failoverTimeout ? { failoverTimeoutSeconds: flags.failoverTimeout } : {}),
+      ...(headers ? { headers } : {}),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -124,4 +130,20 @@ function openStore(flags: RunFlags, serviceName: string): StateStore {
     endpoints: endpoints.endpoints,
     ownsClient: true,
   });
+}
+
+/** The Authorization header for a secured master: basic with the principal's secret, or a bearer token (read from files, not flags, so `ps` shows neither). */
+function credentials(flags: RunFlags, principal: string): Record<string, string> | null {
+  if (flags.secretFile && flags.tokenFile) throw new UsageError('--secret-file and --token-file: give one or the other');
+  const file = flags.secretFile ?? flags.tokenFile;
+  if (!file) return null;
+  let value: string;
+  try {
+    value = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (value === '') throw new UsageError(`${file} is empty`);
+  if (flags.tokenFile) return { Authorization: `Bearer ${value}` };
+  return { Authorization: `Basic ${Buffer.from(`${principal}:${value}`).toString('base64')}` };
 }
