@@ -159,7 +159,16 @@ export class ServiceScheduler implements FrameworkModel {
       context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
     state.taskStates.set(status.taskId, status.state);
     const found = state.taskRecord(status.taskId);
-    if (!found) return;
+    if (!found) {
+      // A task this scheduler no longer owns (a replaced pod's, back with its agent): it must not run on (SDK TaskKiller).
+      // Killed again on each sign of life: an earlier kill may have been lost with its agent.
+      if (isTerminal(status.state)) state.killRequested.delete(status.taskId);
+      else if (status.state !== 'TASK_UNREACHABLE') {
+        state.note(`killing ${status.taskId}: no pod instance owns it`);
+        state.kill(status.taskId);
+      }
+      return;
+    }
     const [instance, name] = found;
     const record = instance.tasks[name];
     if (record.state !== null && isTerminal(record.state) && status.reason === 'REASON_RECONCILIATION') return;

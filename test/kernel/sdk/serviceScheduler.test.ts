@@ -159,6 +159,25 @@ describe('recovery', () => {
     expect(buildReport(simulation).invariantViolations).toEqual([]);
   }, 30_000);
 
+  it('a replaced pod whose old task comes back with its agent (a healed partition) has that task killed', () => {
+    const input = scenario([], {}, { failureTimeoutMs: 60_000 }, 400_000);
+    (input.frameworks![0] as Record<string, unknown>).capabilities = ['PARTITION_AWARE'];
+    const { simulation, scheduler } = start(input);
+    simulation.runUntil(60_000);
+    const victim = scheduler.instances.get('node-1')!;
+    const cutAgent = victim.agentId!;
+    const oldTask = victim.tasks.server.taskId!;
+    simulation.inject({ atMs: 60_000, type: 'network.partition', agents: [cutAgent] });
+    simulation.runUntil(60_000 + 15_000 + 75_000 + 60_000 + 20_000);
+    expect(victim.agentId).not.toBe(cutAgent);
+    simulation.inject({ atMs: simulation.nowMs, type: 'network.heal', agents: [cutAgent] });
+    simulation.runUntil(simulation.nowMs + 20_000);
+    expect(simulation.master.frameworks.get('db')!.tasks.get(oldTask)?.state ?? 'TASK_KILLED').toBe('TASK_KILLED');
+    expect(scheduler.log.some((entry) => entry.what === `killing ${oldTask}: no pod instance owns it`)).toBe(true);
+    expect(victim.tasks.server.state).toBe('TASK_RUNNING');
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
+  }, 30_000);
+
   it('pod replace moves the node at once', () => {
     const { simulation, scheduler } = start(scenario());
     simulation.runUntil(60_000);
