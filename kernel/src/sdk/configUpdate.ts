@@ -4,8 +4,9 @@
  * (`specChangeProblems`); a refused one keeps the old target and puts the
  * deploy plan in ERROR with the reasons. An accepted one gets the next config
  * id, a new deploy plan with the update strategy (each step relaunches its
- * instance under the new config), the new spec's custom plans, and a
- * decommission plan for the instances the new spec no longer has.
+ * instance under the new config, unless its pod's tasks did not change),
+ * the new spec's custom plans, and a decommission plan for the instances the
+ * new spec no longer has.
  */
 import { decommissionPlan } from './decommission.js';
 import type { ControlResult } from './plan.js';
@@ -22,8 +23,10 @@ export function updateConfig(state: ServiceState, spec: ServiceSpec): ControlRes
   }
   state.configErrors = [];
   const previous = state.spec;
+  const previousId = state.targetConfigId;
   state.targetConfigId = Math.max(...state.configs.keys()) + 1;
   state.configs.set(state.targetConfigId, spec);
+  carryOverUnchanged(state, previous, spec, previousId);
   const plans = state.plans;
   plans.splice(
     plans.findIndex((plan) => plan.kind === 'deploy'),
@@ -36,4 +39,21 @@ export function updateConfig(state: ServiceState, spec: ServiceSpec): ControlRes
   const decommission = decommissionPlan(state, previous, spec, state.targetConfigId);
   if (decommission) plans.push(decommission);
   return { ok: true, changed: true, message: `config ${state.targetConfigId} is the target` };
+}
+
+/**
+ * Pods whose tasks the new config does not change are not relaunched (SDK:
+ * a step whose pod spec is unchanged is complete at once): their instances
+ * and task records move to the new config id as they run.
+ */
+function carryOverUnchanged(state: ServiceState, previous: ServiceSpec, next: ServiceSpec, previousId: number): void {
+  for (const pod of next.pods) {
+    const before = previous.pods.find((candidate) => candidate.type === pod.type);
+    if (!before || JSON.stringify(before.tasks) !== JSON.stringify(pod.tasks)) continue;
+    for (const instance of state.instances.values()) {
+      if (instance.podType !== pod.type || instance.decommissioned || instance.configId !== previousId) continue;
+      instance.configId = state.targetConfigId;
+      for (const record of Object.values(instance.tasks)) if (record.configId === previousId) record.configId = state.targetConfigId;
+    }
+  }
 }

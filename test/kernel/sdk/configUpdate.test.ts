@@ -42,4 +42,18 @@ describe('updateConfig', () => {
     expect(updateConfig(state, nodeSpec(1, { allowDecommission: true })).ok).toBe(true);
     expect(state.plan('decommission-2')!.phases[0].steps.map((step) => step.podInstance)).toEqual(['node-1', 'node-2']);
   });
+
+  it('instances of a pod whose tasks did not change carry over to the new config; changed ones relaunch', () => {
+    const state = setUp();
+    for (const instance of state.instances.values())
+      Object.assign(instance.tasks.server, { taskId: `t-${instance.index}`, state: 'TASK_RUNNING', ready: true });
+    expect(updateConfig(state, nodeSpec(4, { volumes: [{ containerPath: 'data', sizeMb: 100 }] })).ok).toBe(true);
+    const node0 = state.instances.get('node-0')!;
+    expect([node0.configId, node0.tasks.server.configId]).toEqual([2, 2]);
+    expect(state.instances.get('node-3')!.tasks.server.state).toBeNull();
+    const changed = nodeSpec(4, { volumes: [{ containerPath: 'data', sizeMb: 100 }], tasks: [{ name: 'server', cpus: 2, memMb: 256 }] });
+    expect(updateConfig(state, changed).ok).toBe(true);
+    expect([node0.configId, node0.tasks.server.configId]).toEqual([2, 2]);
+    expect(state.targetConfigId).toBe(3);
+  });
 });
