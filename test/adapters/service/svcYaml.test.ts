@@ -1,6 +1,7 @@
 /** svc.yml (the DC/OS Commons subset) into a service spec: templating, conversion, errors by YAML path and line. */
 import { describe, expect, it } from 'vitest';
 import { loadServiceSpec } from '../../../adapters/src/service/serviceSpecFile.js';
+import { renderTemplate } from '../../../adapters/src/service/specTemplate.js';
 
 const HELLO = `name: {{FRAMEWORK_NAME}}
 scheduler:
@@ -187,5 +188,22 @@ describe('svc.yml plans', () => {
       'svc.yml:48: plans.other.strategy: parallel-canary is not supported yet; use canary (serial) or parallel',
       'svc.yml:53: plans.other.phases.p.steps[0].0: expected one group of task names such as [[server]]; several groups per step are not supported yet',
     ]);
+  });
+});
+
+describe('{{VAR}} templates', () => {
+  it('fills {{VAR}} and {{{VAR}}} as text and refuses mustache sections', () => {
+    const values: Record<string, string> = { PLACEMENT: '[["hostname", "UNIQUE"]]', N: '3' };
+    expect(renderTemplate(`placement: '{{{PLACEMENT}}}'\ncount: {{ N }}`, (name) => values[name])).toEqual({
+      ok: true,
+      text: `placement: '[["hostname", "UNIQUE"]]'\ncount: 3`,
+    });
+    expect(renderTemplate('a\n{{#TLS}}x{{/TLS}}', () => 'true')).toEqual({
+      ok: false,
+      errors: [
+        'line 2: {{#TLS}}: mustache sections and partials are not supported yet; use plain {{NAME}} values',
+        'line 2: {{/TLS}}: mustache sections and partials are not supported yet; use plain {{NAME}} values',
+      ],
+    });
   });
 });
