@@ -126,7 +126,7 @@ export class PlanScheduler {
   /** Record first, then act: a launch lost in flight is still known and reconciled. */
   #record(instance: PodInstance, offer: Offer, evaluation: Evaluation): void {
     const { state } = this;
-    if (evaluation.placement) Object.assign(instance, evaluation.placement);
+    if (evaluation.placement) Object.assign(instance, evaluation.placement, { unconfirmed: true });
     instance.agentId = offer.agentId;
     instance.target = { hostname: offer.hostname, attributes: offer.attributes };
     instance.reserved = { ...instance.reserved, ...evaluation.reserved! };

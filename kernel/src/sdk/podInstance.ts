@@ -54,6 +54,11 @@ export interface PodInstance {
   relaunchPending: boolean;
   /** A replacement goes elsewhere: the agent it was replaced from, until it has launched. */
   avoidAgentId: string | null;
+  /**
+   * Its first launch was sent and no task has shown a sign of life since: its
+   * reservations may never have been made (absent in older snapshots: false).
+   */
+  unconfirmed?: boolean;
   decommissioned: boolean;
 }
 

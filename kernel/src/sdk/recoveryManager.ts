@@ -36,6 +36,12 @@ export class RecoveryManager {
     instance.readySinceMs = null;
     if (record.taskId && state.killRequested.delete(record.taskId)) return;
     if (instance.decommissioned) return;
+    if (instance.unconfirmed) {
+      // The first launch never happened (its offer was gone, the scheduler died before sending it):
+      // start over from scratch rather than wait for reservations that may not exist.
+      this.#forgetFirstLaunch(instance, name, taskState);
+      return;
+    }
     const task = state.pod(instance.podType)?.tasks.find((t) => t.name === name);
     if (taskState === 'TASK_FINISHED' && task && task.goal !== 'RUNNING') return;
     // A plan's sidecar task that fails is relaunched by its plan step, not recovered with the pod.
@@ -86,6 +92,15 @@ export class RecoveryManager {
     if (!instance) return;
     instance.delayedUntilMs = null;
     instance.backoffMs = null;
+  }
+
+  #forgetFirstLaunch(instance: PodInstance, name: string, taskState: TaskState): void {
+    const { state } = this;
+    for (const id of ownedResourceIds(instance)) state.garbage.add(id);
+    const from = instance.agentId;
+    forgetPlacement(instance);
+    instance.unconfirmed = false;
+    state.note(`${instance.name}: ${name} ${taskState} before it ever ran on ${from}; placing it afresh`);
   }
 
   #armFailureClock(instance: PodInstance): void {

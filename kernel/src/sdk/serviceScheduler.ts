@@ -47,6 +47,16 @@ export type ServiceControl =
   | { type: 'service.update'; service: ServiceSpec }
   | { type: 'service.uninstall' };
 
+/** States that prove a launch happened, and so that the instance's reservations exist. */
+const LIVING: ReadonlySet<TaskState> = new Set<TaskState>([
+  'TASK_STARTING',
+  'TASK_RUNNING',
+  'TASK_KILLING',
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_ERROR',
+]);
+
 export class ServiceScheduler implements FrameworkModel {
   readonly id: string;
   readonly role: string;
@@ -173,6 +183,7 @@ export class ServiceScheduler implements FrameworkModel {
     const record = instance.tasks[name];
     if (record.state !== null && isTerminal(record.state) && status.reason === 'REASON_RECONCILIATION') return;
     record.state = status.state;
+    if (LIVING.has(status.state)) instance.unconfirmed = false;
     if (status.state === 'TASK_RUNNING') this.#readiness.taskRunning(instance, name, status.checkStatus);
     else if (isTerminal(status.state) || status.state === 'TASK_UNREACHABLE') this.#recovery.taskEnded(instance, name, status.state);
     this.#coordinator.sync();

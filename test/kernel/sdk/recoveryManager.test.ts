@@ -134,4 +134,13 @@ describe('RecoveryManager', () => {
     expect(instance.agentId).toBeNull();
     expect(recovery.podControl('pod.restart', 'node-7')).toEqual({ ok: false, code: 'unknown_pod', message: 'no pod instance node-7' });
   });
+
+  it('a first launch that never happened (lost before any sign of life) is placed afresh at once, its reservations given back', () => {
+    const { state, recovery, instance } = setUp();
+    instance.unconfirmed = true;
+    fail(recovery, instance, 'server', 'TASK_LOST');
+    expect(instance).toMatchObject({ agentId: null, failedAtMs: null, unconfirmed: false });
+    expect([...state.garbage].sort()).toEqual(['r1', 'v1']);
+    expect(state.plan('recovery')).toBeUndefined();
+  });
 });
