@@ -14,7 +14,7 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isTerminal } from '@allot/kernel';
 import type { TaskState } from '@allot/kernel';
-import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { AcknowledgeResult, StatusUpdate } from '@allot/kernel';
 import { CheckpointStore } from './checkpointStore.js';
 import type { TaskRecord } from './checkpointStore.js';
 import { CommandHealthChecker } from './healthCheck.js';

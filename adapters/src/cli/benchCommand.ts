@@ -61,6 +61,10 @@ async function loadRegistry(): Promise<Benchmark[]> {
   if (!existsSync(path)) {
     throw new UsageError(`no benchmarks available: the benchmark registry ${path} does not exist in this checkout.`, EXIT_USAGE);
   }
+  // The benchmarks are TypeScript that lives in the repository, not in the package: they load through tsx,
+  // a development dependency of the repository (the rest of the CLI is built JavaScript and needs no loader).
+  const { register } = await import('tsx/esm/api');
+  register();
   const module = (await import(REGISTRY_URL.href)) as { benchmarks?: unknown };
   if (!Array.isArray(module.benchmarks)) throw new Error(`${path} does not export a "benchmarks" array`);
   return module.benchmarks as Benchmark[];

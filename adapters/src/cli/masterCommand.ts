@@ -8,11 +8,6 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import pino from 'pino';
-import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
-import { startMaster } from '../master/masterDaemon.js';
-import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
-import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
 import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
@@ -61,6 +56,16 @@ export function registerMasterCommand(program: Command): void {
 }
 
 async function runMaster(flags: MasterFlags): Promise<void> {
+  // Imported here, not at the top: the daemon's modules (fastify, etcd, ajv schemas) take longer to load
+  // than the rest of the CLI, and `allot --version` or `allot scenarios` should not wait for them.
+  const [{ default: pino }, { etcdBackend, haFlagsProblem, runHaMaster }, { startMaster }, { loadSecurityConfig, SecurityConfigError }] =
+    await Promise.all([
+      import('pino'),
+      import('../ha/haMasterCommand.js'),
+      import('../master/masterDaemon.js'),
+      import('../security/index.js'),
+    ]);
+  const { httpsOptionsFromFiles } = await import('../security/tlsOptions.js');
   if (flags.store !== 'file' && flags.store !== 'memory' && flags.store !== 'etcd')
     throw new UsageError(`--store: expected file, memory or etcd, got "${flags.store}"`);
   const haProblem = flags.store === 'etcd' ? haFlagsProblem(flags) : null;

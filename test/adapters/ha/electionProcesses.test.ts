@@ -50,7 +50,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection across processes, lea
   });
 
   function spawnContender(id: string): ContenderProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, etcd.endpoint, '/processes/', id], {
+    const child = spawn(process.execPath, ['--conditions=allot-source', '--import', 'tsx', FIXTURE, etcd.endpoint, '/processes/', id], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
