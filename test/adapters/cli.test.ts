@@ -66,6 +66,18 @@ describe('allot simulate', () => {
     expect(lines.pop()).toBe('');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(typeof JSON.parse(line).type).toBe('string');
+    expect(run.stderr).toBe(`trace: ${lines.length} kernel events written to ${tracePath}\n`);
+  });
+
+  it('lists the faults a chaos run injected, in the summary and in the JSON report', async () => {
+    const [human, json] = await Promise.all([allot('simulate', 'chaos:42'), allot('simulate', 'chaos:42', '--json')]);
+
+    expect(human.code).toBe(0);
+    const faults = JSON.parse(json.stdout).faults as Array<{ atMs: number; type: string; target: string }>;
+    expect(faults.length).toBeGreaterThan(0);
+    expect(human.stdout).toContain(`Faults injected: ${faults.length}`);
+    for (const fault of faults)
+      expect(human.stdout).toMatch(new RegExp(`${(fault.atMs / 1000).toFixed(1)} s +${fault.type.replace('.', '\\.')} +`));
   });
 
   it('prints a human summary with tables and no violations', async () => {
@@ -103,6 +115,26 @@ describe('allot simulate', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no-such-scenario');
     expect(run.stderr).toContain('drf-paper');
+  });
+
+  it('rejects a scenario without agents, saying why (exit 2)', async () => {
+    const scenarioPath = join(scratchDir, 'no-agents.json');
+    writeFileSync(scenarioPath, JSON.stringify({ name: 'empty', durationMs: 1000, agents: [] }));
+
+    const run = await allot('simulate', scenarioPath);
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('$.agents: a scenario needs at least one agent, listed here or added by an "agent.add" fault');
+  });
+
+  it('explains chaos:<seed> when the seed is not a whole number (exit 2)', async () => {
+    const run = await allot('simulate', 'chaos:abc');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'error: "chaos:abc": after "chaos:" comes the seed of a generated fault-injection run, a whole number (e.g. chaos:42); the same seed replays the same run.\n',
+    );
   });
 
   it('rejects a seed that is not an integer, naming --seed', async () => {
@@ -156,6 +188,35 @@ describe('allot scenarios', () => {
     expect(show.code).toBe(0);
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toBe(builtin.stdout);
+  });
+});
+
+describe('allot bench', () => {
+  it('refuses an unknown benchmark option as a usage error naming it, for every benchmark (exit 2)', async () => {
+    const names = ['decline-offers', 'scan', 'playground', 'million-tasks', 'multi-framework', 'cli-start'];
+
+    const runs = await Promise.all(names.map((name) => allot('bench', name, '--', '--agnets', '5')));
+
+    for (const [index, run] of runs.entries()) {
+      expect(run.code, names[index]).toBe(2);
+      expect(run.stderr, names[index]).toContain(
+        `error: benchmark ${names[index]}: unknown option --agnets\nusage: allot bench ${names[index]}`,
+      );
+      expect(run.stderr, names[index]).not.toMatch(/\n\s+at /);
+    }
+  }, 60_000);
+
+  it('refuses a bad option value and prints a benchmark usage with --help', async () => {
+    const [bad, help] = await Promise.all([
+      allot('bench', 'million-tasks', '--', '--jobs', 'many'),
+      allot('bench', 'scan', '--', '--help'),
+    ]);
+
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: --jobs must be a whole number >= 1, got "many"');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: allot bench scan');
+    expect(help.stdout).toContain('--agents N[,N...]');
   });
 });
 
