@@ -2,7 +2,8 @@
  * The `allot` command line, run as a real process from the repository root the
  * way users run it (`node adapters/bin/allot.js ...`): exit codes, stdout
  * holding only JSON under --json, seeded determinism, traces, and error
- * messages that name what was wrong.
+ * messages that name what was wrong. Every test is its own process(es), so
+ * they run concurrently.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ function allot(...args: string[]): Promise<Run> {
 
 afterAll(() => rmSync(scratchDir, { recursive: true, force: true }));
 
-describe('allot simulate', () => {
+describe.concurrent('allot simulate', () => {
   it('reproduces the DRF paper allocation as a JSON report', async () => {
     const run = await allot('simulate', 'drf-paper', '--json');
 
@@ -153,7 +154,7 @@ describe('allot simulate', () => {
   });
 });
 
-describe('allot simulate --silos', () => {
+describe.concurrent('allot simulate --silos', () => {
   it('adds the shared-against-silos comparison to the report', async () => {
     const run = await allot('simulate', 'datacenter', '--json', '--silos');
 
@@ -167,7 +168,7 @@ describe('allot simulate --silos', () => {
   }, 60_000);
 });
 
-describe('allot scenarios', () => {
+describe.concurrent('allot scenarios', () => {
   it('lists the built-in scenarios as JSON', async () => {
     const run = await allot('scenarios', '--json');
 
@@ -191,7 +192,7 @@ describe('allot scenarios', () => {
   });
 });
 
-describe('allot bench', () => {
+describe.concurrent('allot bench', () => {
   it('refuses an unknown benchmark option as a usage error naming it, for every benchmark (exit 2)', async () => {
     const names = ['decline-offers', 'scan', 'playground', 'million-tasks', 'multi-framework', 'cli-start'];
 
@@ -220,7 +221,7 @@ describe('allot bench', () => {
   });
 });
 
-describe('daemon commands', () => {
+describe.concurrent('daemon commands', () => {
   it('lists master, agent and up in --help, and rejects a bad daemon flag with exit 2', async () => {
     const help = await allot('--help');
     const master = await allot('master', '--store', 'bogus');
