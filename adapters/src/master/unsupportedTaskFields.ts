@@ -24,6 +24,7 @@ export function unsupportedTaskField(info: Json, at: string): UnsupportedField |
   return (
     containerProblem(info.container, `${at}.container`) ??
     executorProblem(info.executor, `${at}.executor`) ??
+    notYet(info, at) ??
     urisProblem(info.command, `${at}.command`) ??
     urisProblem(info.health_check?.command, `${at}.health_check.command`)
   );
@@ -45,6 +46,18 @@ function containerProblem(container: Json | undefined, at: string): UnsupportedF
 function executorProblem(executor: Json | undefined, at: string): UnsupportedField | null {
   if (executor === undefined) return null;
   return refuse(at, 'custom executors are not supported: allot agents run command tasks; give the task a `command` instead');
+}
+
+/** TaskInfo fields that change what happens to the task, which the agents do not act on yet. */
+const NOT_YET: Record<string, string> = {
+  check: 'general checks are not supported yet; use health_check (type COMMAND)',
+  max_completion_time: 'max_completion_time is not supported yet; end the task from its command (e.g. `timeout 600 ./run`)',
+  limits: 'resource limits above the requested resources are not supported yet; request what the task may use',
+};
+
+function notYet(info: Json, at: string): UnsupportedField | null {
+  for (const [field, message] of Object.entries(NOT_YET)) if (info[field] !== undefined) return refuse(`${at}.${field}`, message);
+  return null;
 }
 
 function urisProblem(command: Json | undefined, at: string): UnsupportedField | null {

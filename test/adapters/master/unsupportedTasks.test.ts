@@ -90,6 +90,19 @@ describe('tasks asking for what allot does not support', () => {
     expect(launched('executor')).toBe(false);
   });
 
+  it('refuses fields that would change what happens to the task: check, max_completion_time, limits', async () => {
+    const answers = [
+      await acceptWith('check', { check: { type: 'COMMAND', command: { command: { value: 'true' } } } }),
+      await acceptWith('deadline', { max_completion_time: { nanoseconds: 1e9 } }),
+      await acceptWith('limits', { limits: { cpus: { value: 2 } } }),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400]);
+    expect(answers[0].body).toMatch(/\.check: general checks are not supported yet; use health_check \(type COMMAND\)$/);
+    expect(answers[1].body).toMatch(/\.max_completion_time: max_completion_time is not supported yet; end the task from its command/);
+    expect(answers[2].body).toMatch(/\.limits: resource limits above the requested resources are not supported yet/);
+  });
+
   it('still launches a command task (an empty MESOS container is fine)', async () => {
     const answer = await acceptWith('plain', { container: { type: 'MESOS' } });
     await new Promise((resolve) => setTimeout(resolve, 200));
