@@ -1,5 +1,5 @@
 /**
- * Playground with 10,000 agents running (DESIGN.md performance table): builds
+ * Playground with 10,000 agents running (the performance targets in benchmarks/README.md): builds
  * the playground, opens it in Debian's Chromium with the `large-cluster`
  * scenario playing, and measures on the page the interval between animation
  * frames (p50/p95, target p95 < 17 ms), the cluster map's draw time, and the
