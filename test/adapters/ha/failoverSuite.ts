@@ -102,6 +102,17 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       ).then((oneBased) => oneBased - 1);
     }
 
+    /** What a failed wait needs to be understood: the master's view of the agents, and the end of every log. */
+    async function diagnosis(): Promise<string> {
+      const view = await operator(urlOf(0), { type: 'GET_AGENTS' }).catch((error: Error) => ({ status: 0, body: error.message }));
+      const agentsView = JSON.stringify(view.body?.get_agents ?? view.body)?.slice(0, 3000);
+      const tails = [...agents, ...masters.filter((master): master is Daemon => master !== null)].map((daemon) => {
+        const lines = daemon.log().trim().split('\n');
+        return `--- ${daemon.logFile} (last 15 of ${lines.length} lines)\n${lines.slice(-15).join('\n')}`;
+      });
+      return `\nGET_AGENTS: ${agentsView}\n${tails.join('\n')}`;
+    }
+
     async function activeAgents(): Promise<Json[]> {
       const answer = await operator(urlOf(0), { type: 'GET_AGENTS' }).catch(() => null);
       return answer?.status === 200 ? (answer.body.get_agents.agents as Json[]) : [];
@@ -195,7 +206,9 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
             `all agents re-registered after kill ${kill}`,
             FAILOVER_BOUND_MS,
             100,
-          );
+          ).catch(async (error: Error) => {
+            throw new Error(`${error.message}${await diagnosis()}`);
+          });
           await waitUntil(() => scheduler.finishedCount >= finishedBefore + 10 || scheduler.done, `progress after kill ${kill}`, 60_000);
         }
         const sorted = (values: number[]) => [...values].sort((a, b) => a - b);

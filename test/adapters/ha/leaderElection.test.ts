@@ -2,7 +2,7 @@
  * Leader election with three contenders in one process on a real etcd: one
  * leader that everyone observes by address; resigning hands over at once; a
  * leader cut off from etcd (a blackholing proxy) steps down before another
- * one is elected, which happens within 3 s of the cut (lease expiry);
+ * one is elected (after the lease expires);
  * and with etcd itself stopped (SIGSTOP) the leader steps down within
  * TTL − margin of its last acknowledged keep-alive (plus up to 400 ms of
  * timer latency when the machine is busy).
@@ -70,7 +70,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
 
   it('elects exactly one leader, whose address every contender observes', async () => {
     const group = contend(3);
-    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 15_000);
     await waitUntil(() => group.every((contender) => contender.election.leader?.id === leader.id), 'everyone to observe the leader', 3000);
     expect(group.map((contender) => contender.election.leader?.address)).toEqual(
       Array(3).fill(`http://127.0.0.1:${5050 + Number(leader.id.slice(1))}`),
@@ -84,7 +84,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
 
   it('hands over at once when the leader resigns', async () => {
     const group = contend(3);
-    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 15_000);
     const resignedAtMs = performance.now();
     await leader.election.stop();
     const [next] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'a new leader', 15_000);
@@ -99,13 +99,17 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
   it('makes a leader cut off from etcd step down before another leader is elected', async () => {
     proxies = await Promise.all([0, 1, 2].map(() => startTcpProxy(etcd.endpoint)));
     const group = contend(3, (index) => proxies[index].endpoint);
-    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 15_000);
     const index = group.indexOf(leader);
     const cutAtMs = performance.now();
     proxies[index].blackhole();
     const rest = group.filter((contender) => contender !== leader);
     const [next] = await waitUntil(() => (leaders(rest).length === 1 ? leaders(rest) : null), 'a new leader', 15_000);
-    const lostAtMs = leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= cutAtMs)?.atMs ?? Infinity;
+    const lostAtMs = await waitUntil(
+      () => leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= cutAtMs)?.atMs,
+      'the cut-off leader to announce its step-down',
+      15_000,
+    );
     const nextAtMs = gainedAt(next, cutAtMs) ?? -Infinity;
     console.log(
       `[ha] partitioned leader stepped down ${(lostAtMs - cutAtMs).toFixed(0)} ms after the cut; successor elected ${(nextAtMs - cutAtMs).toFixed(0)} ms after it (gap ${(nextAtMs - lostAtMs).toFixed(0)} ms)`,
@@ -121,12 +125,16 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
 
   it('steps down within TTL − margin when etcd stops answering (SIGSTOP), and one leader returns after', async () => {
     const group = contend(3);
-    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 5000);
+    const [leader] = await waitUntil(() => (leaders(group).length === 1 ? leaders(group) : null), 'one leader', 15_000);
     const pausedAtMs = performance.now();
     etcd.pause();
     try {
-      await waitUntil(() => !leader.election.isLeader(), 'the leader to step down', 3000);
-      const lostAtMs = leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= pausedAtMs)?.atMs ?? Infinity;
+      // The event, not isLeader(): isLeader() turns false by the clock alone, a moment before the step-down is announced.
+      const lostAtMs = await waitUntil(
+        () => leader.log.find((entry) => entry.event.type === 'leadership.lost' && entry.atMs >= pausedAtMs)?.atMs,
+        'the leader to step down',
+        15_000,
+      );
       console.log(`[ha] leader stepped down ${(lostAtMs - pausedAtMs).toFixed(0)} ms after etcd was stopped`);
       expect(lostAtMs - pausedAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 400);
       expect(leaders(group)).toEqual([]);
