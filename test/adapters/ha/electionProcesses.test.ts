@@ -22,7 +22,7 @@ const REPO = join(fileURLToPath(import.meta.url), '../../../..');
 const FIXTURE = join(REPO, 'test/adapters/ha/fixtures/contender.ts');
 const KILLS = 5;
 /** What a 2-core machine running other suites adds to timers, process scheduling and etcd's answers. */
-const BUSY_MACHINE_SLACK_MS = 5000;
+const BUSY_MACHINE_SLACK_MS = 20_000;
 
 interface Line {
   id: string;
@@ -94,7 +94,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection across processes, lea
       const [next] = await waitUntil(
         () => (currentLeaders(live).length === 1 ? currentLeaders(live) : null),
         `a new leader after kill ${kill}`,
-        20_000,
+        60_000,
       );
       const gainedAtMs = next.lines.findLast((line) => line.type === 'leadership.gained')!.atMs;
       failoverMs.push(gainedAtMs - killedAtMs);

@@ -263,7 +263,8 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
         expect(runs.length).toBe(TASKS + SERVICES);
         for (const logical of runs) {
           const lines = readFileSync(join(runsDir, logical), 'utf8').trim().split('\n');
-          expect(lines, `runs of ${logical}`).toHaveLength(1);
+          const history = lines.map((id) => `${id}: ${scheduler.attempts.get(id)?.states.join(' > ') ?? 'unknown attempt'}`);
+          expect(lines, `runs of ${logical} (updates per attempt: ${history.join('; ')})`).toHaveLength(1);
           const attempt = scheduler.attempts.get(lines[0])!;
           expect(attempt.state).toBe(logical.startsWith('S') ? 'TASK_RUNNING' : 'TASK_FINISHED');
         }

@@ -32,7 +32,7 @@ export interface Daemon {
   log(): string;
 }
 
-async function spawnDaemon(args: string[], logFile: string, urlPattern: RegExp, timeoutMs = 30_000): Promise<Daemon> {
+async function spawnDaemon(args: string[], logFile: string, urlPattern: RegExp, timeoutMs = 90_000): Promise<Daemon> {
   const child = spawn(process.execPath, [LAUNCHER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   let text = '';
