@@ -134,7 +134,7 @@ describe.concurrent('allot simulate', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'error: "chaos:abc": after "chaos:" comes the seed of a generated fault-injection run, a whole number (e.g. chaos:42); the same seed replays the same run.\n',
+      `error: "chaos:abc": after "chaos:" comes the seed of a generated fault-injection run (chaos:<seed>), a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (e.g. chaos:42); the same seed replays the same run.\n`,
     );
   });
 
@@ -145,6 +145,17 @@ describe.concurrent('allot simulate', () => {
     expect(run.stderr).toContain('--seed');
     expect(run.stdout).toBe('');
   });
+
+  it.each(['chaos:9007199254740992', 'chaos:1e21', 'chaos:1.5', 'chaos:', 'chaos:0x10'])(
+    'rejects the chaos seed of %s with exit 2 (a usage error, not an internal one)',
+    async (name) => {
+      const run = await allot('simulate', name);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('chaos:<seed>');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it('rejects a negative --until, naming the flag', async () => {
     const run = await allot('simulate', 'drf-paper', '--until', '-5');

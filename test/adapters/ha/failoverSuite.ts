@@ -15,7 +15,7 @@
  * because on a busy 2-core machine one takeover took 7 s. Every wait is a
  * liveness bound, far above the lease TTL of 2 s.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
@@ -69,8 +69,8 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       if (skip) return;
       if (backend === 'etcd') etcd = await startEtcd('failover');
       workDir = makeWorkDir('ha-failover');
-      runsDir = join(workDir, 'runs');
-      mkdirSync(runsDir);
+      // Outside /tmp: tasks on a root agent have a private /tmp and could not reach a host directory there.
+      runsDir = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : workDir, 'allot-ha-runs-'));
       chmodSync(runsDir, 0o777); // tasks run as nobody when the agent is root
       ports = [await freePort(), await freePort(), await freePort()];
       await Promise.all([0, 1, 2].map(startMaster));
@@ -95,6 +95,7 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       await Promise.all(masters.map((master) => master?.stop('SIGKILL')));
       await etcd?.stop();
       if (workDir) removeWorkDir(workDir);
+      if (runsDir) removeWorkDir(runsDir);
     });
 
     async function leaderIndex(): Promise<number> {
