@@ -29,8 +29,10 @@ import { waitUntil } from './waitUntil.js';
 const KILLS = 5;
 const TASKS = 300;
 const SERVICES = 3;
-// Liveness bounds, not targets: a failover that takes longer than this is broken, not slow.
-const FAILOVER_BOUND_MS = 30_000;
+// Liveness bounds, not targets: a failover that takes longer than this is broken, not slow. At load averages
+// of 25 on two cores masters could not keep their 2 s leases for long (keep-alives and etcd itself starved):
+// leadership changed hands every few seconds for half a minute before the cluster was whole again.
+const FAILOVER_BOUND_MS = 120_000;
 type Json = Record<string, any>;
 
 export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): void {
@@ -184,7 +186,7 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
             scheduler.unfinished().filter((attempt) => attempt.state === 'TASK_RUNNING' && attempt.logical.startsWith('S')).length ===
             SERVICES,
           'the long-running tasks to run',
-          60_000,
+          FAILOVER_BOUND_MS,
         );
 
         const measured: Array<{ electedMs: number; startMs: number; subscribedMs: number; offersMs: number; finishedBefore: number }> = [];
@@ -236,7 +238,11 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
           ).catch(async (error: Error) => {
             throw new Error(`${error.message}${await diagnosis()}`);
           });
-          await waitUntil(() => scheduler.finishedCount >= finishedBefore + 10 || scheduler.done, `progress after kill ${kill}`, 60_000);
+          await waitUntil(
+            () => scheduler.finishedCount >= finishedBefore + 10 || scheduler.done,
+            `progress after kill ${kill}`,
+            FAILOVER_BOUND_MS,
+          );
         }
         const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
         const summary = (values: number[]) => {
