@@ -11,6 +11,7 @@ import { runPlayground } from './playground.js';
 import { runMillionTasks } from './millionTasks.js';
 import { runMultiFramework } from './multiFramework.js';
 import { runCliStart } from './cliStart.js';
+import { runFleetLoad } from './fleetLoad.js';
 
 export type { BenchmarkOptions } from './lib/benchmarkArgs.js';
 
@@ -54,5 +55,11 @@ export const benchmarks: Benchmark[] = [
     name: 'cli-start',
     description: 'allot --version and allot scenarios as whole processes, beside a bare node start; target under 0.5 s (options: --runs N)',
     run: runCliStart,
+  },
+  {
+    name: 'fleet-load',
+    description:
+      'etcd + 3 HA masters + a fleet of 10,000 simulated agents; schedulers launch 100,000 tasks; launches/s, call latency, store bytes per launch, largest stored value, leader RSS; then the leader is killed: offers, agents back, reconciliation, nothing lost (options: --agents N --tasks N --frameworks N --store etcd|file --no-failover --keep; --quick: 50 agents, 1000 tasks)',
+    run: runFleetLoad,
   },
 ];
