@@ -2,13 +2,14 @@
  * A Mesos `TaskInfo` (JSON) as a kernel TaskSpec. The kernel keeps `data`
  * opaque: here it is the LaunchData the agent needs to run the task (shell
  * command, environment, user, health check, kill grace period). Only command
- * tasks run on allot agents: a task with a custom executor and no command is
- * refused with the field named.
+ * tasks run on allot agents: what they cannot do (custom executors, Docker,
+ * images, fetched URIs) is refused with the field named (unsupportedTaskFields.ts).
  */
 import type { ResourceLayout, ResourceSet, TaskSpec } from '@allot/kernel';
 import { idProblem } from '../agent/sandbox.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
+import { unsupportedTaskField } from './unsupportedTaskFields.js';
 
 export interface LaunchData {
   name: string;
@@ -72,6 +73,8 @@ export function idValueProblem(value: string, at: string): { ok: false; field: s
 }
 
 export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Converted<TaskSpec> {
+  const unsupported = unsupportedTaskField(info, at);
+  if (unsupported) return unsupported;
   const taskId: string = info.task_id.value;
   const bad = idValueProblem(taskId, `${at}.task_id.value`);
   if (bad) return bad;
