@@ -12,6 +12,7 @@ import { registerAgentCommand } from './agentCommand.js';
 import { registerFleetCommand } from './fleetCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
+import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
 import { registerUpCommand } from './upCommand.js';
 
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerMasterCommand(program);
   registerAgentCommand(program);
   registerUpCommand(program);
+  registerServiceCommand(program);
   registerFleetCommand(program);
   return program;
 }

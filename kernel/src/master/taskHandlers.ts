@@ -80,7 +80,8 @@ export function handleTaskStatus(parts: MasterParts, command: StatusCommand, out
     out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });
     return null;
   }
-  setTaskState(parts, framework, task, command.state, command.reason, command.message, out, command.uuid, command.healthy);
+  const { state, reason, message, uuid, healthy, checkStatus } = command;
+  setTaskState(parts, framework, task, state, reason, message, out, uuid, healthy, checkStatus);
   return null;
 }
 
@@ -94,6 +95,7 @@ function statusOf(parts: MasterParts, task: TaskRecord, command: StatusCommand):
     ...(command.message ? { message: command.message } : {}),
     ...(command.uuid ? { uuid: command.uuid } : {}),
     ...(command.healthy !== undefined ? { healthy: command.healthy } : {}),
+    ...(command.checkStatus ? { checkStatus: command.checkStatus } : {}),
     timestampMs: parts.nowMs,
   };
 }

@@ -6,7 +6,7 @@
  * back from UNREACHABLE), the task registry's live index is kept in step, and
  * the agent hears that a task ended (a draining agent may be drained).
  */
-import type { TaskStatus } from '../tasks/task.js';
+import type { CheckStatus, TaskStatus } from '../tasks/task.js';
 import type { TaskRecord } from '../tasks/taskRecord.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal, releasesResources } from '../tasks/taskState.js';
@@ -24,13 +24,14 @@ export function setTaskState(
   out: StepSink,
   uuid?: string,
   healthy?: boolean,
+  checkStatus?: CheckStatus,
 ): void {
   const shown = visibleState(state, framework.partitionAware);
   const before = task.state;
   const previous = task.historyLength > 0 ? before : null;
   task.state = shown;
   if (before !== shown || task.historyLength === 0) task.appendHistory(parts.tasks.historyEntry(shown, parts.nowMs, reason || undefined));
-  const status = taskStatus(task, shown, reason, message, uuid, healthy, parts.nowMs);
+  const status = taskStatus(task, shown, reason, message, uuid, healthy, checkStatus, parts.nowMs);
   task.setLatest(status);
   if (uuid) task.addUnacknowledged(uuid);
   out.events.push({ type: 'task.updated', atMs: parts.nowMs, status, previous });
@@ -51,10 +52,11 @@ export function taskStatus(
   message: string | undefined,
   uuid: string | undefined,
   healthy: boolean | undefined,
+  checkStatus: CheckStatus | undefined,
   timestampMs: number,
 ): TaskStatus {
   const { id: taskId, frameworkId, agentId } = task;
-  if (!reason && !message && healthy === undefined) {
+  if (!reason && !message && healthy === undefined && !checkStatus) {
     return uuid ? { taskId, frameworkId, agentId, state, uuid, timestampMs } : { taskId, frameworkId, agentId, state, timestampMs };
   }
   return {
@@ -66,6 +68,7 @@ export function taskStatus(
     ...(message ? { message } : {}),
     ...(uuid ? { uuid } : {}),
     ...(healthy !== undefined ? { healthy } : {}),
+    ...(checkStatus ? { checkStatus } : {}),
     timestampMs,
   };
 }

@@ -3,18 +3,20 @@
  * their states through a StatusUpdateManager, so updates carry uuids and are
  * resent until acknowledged, exactly as a real agent's are. A task reports
  * TASK_RUNNING at once and TASK_FINISHED after its `durationMs` (or runs until
- * killed). It checkpoints its total resources (dynamic reservations and
- * volumes) so they survive restarts; a crash kills every task.
+ * killed); a task with a readiness check (SDK task data) reports the check
+ * passing `delaySeconds` after it runs. It checkpoints its total resources
+ * (dynamic reservations and volumes) so they survive restarts; a crash kills
+ * every task.
  */
 import type { ReportedTask } from '../master/commands.js';
 import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
-import type { Task } from '../tasks/task.js';
+import type { CheckStatus, Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
 import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
-import type { SimTaskData } from './batchFramework.js';
+import type { TaskRunData } from '../schedulers/taskRunData.js';
 
 export interface AgentHost {
   /** Schedules `run` at `atMs` of simulated time. */
@@ -59,7 +61,13 @@ export class SimulatedAgent {
     const epoch = this.#epoch;
     this.#running.set(task.id, task);
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
-    const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
+    const check = (task.data as { readinessCheck?: { delaySeconds: number } } | undefined)?.readinessCheck;
+    if (check) {
+      // A simulated readiness check passes the first time it runs.
+      const checkMs = nowMs + check.delaySeconds * 1000;
+      this.host.schedule(checkMs, () => this.#checkPassed(task, epoch, checkMs));
+    }
+    const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
     this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
@@ -125,6 +133,12 @@ export class SimulatedAgent {
     this.up = true;
   }
 
+  /** A simulated readiness check passes the first time it runs, unless the task ended, is being killed or the agent crashed. */
+  #checkPassed(task: Task, epoch: number, nowMs: number): void {
+    if (!this.up || epoch !== this.#epoch || !this.#running.has(task.id) || this.#killing.has(task.id)) return;
+    this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs, undefined, 'REASON_TASK_CHECK_STATUS_UPDATED', { exitCode: 0 });
+  }
+
   /** A task ends, unless the agent crashed (a new epoch) since the timer that ends it was set. */
   #end(taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
     const running = this.#running.get(taskId);
@@ -134,14 +148,32 @@ export class SimulatedAgent {
     this.#report(running.frameworkId, taskId, state, nowMs, message, reason);
   }
 
-  #report(frameworkId: string, taskId: string, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+  #report(
+    frameworkId: string,
+    taskId: string,
+    state: TaskState,
+    nowMs: number,
+    message?: string,
+    reason?: TaskReason,
+    checkStatus?: CheckStatus,
+  ): void {
     const uuid = uuidFromPrng(this.host.prng);
     const agentId = this.id;
-    // The usual update (no reason, no message) as one literal: no temporary object per field.
+    // The usual update (no reason, message or check) as one literal: no temporary object per field.
     const update: StatusUpdate =
-      !reason && !message
+      !reason && !message && !checkStatus
         ? { uuid, taskId, frameworkId, agentId, state, timestampMs: nowMs }
-        : { uuid, taskId, frameworkId, agentId, state, ...(reason ? { reason } : {}), ...(message ? { message } : {}), timestampMs: nowMs };
+        : {
+            uuid,
+            taskId,
+            frameworkId,
+            agentId,
+            state,
+            ...(reason ? { reason } : {}),
+            ...(message ? { message } : {}),
+            ...(checkStatus ? { checkStatus } : {}),
+            timestampMs: nowMs,
+          };
     if (isTerminal(state) && this.#updates.pending(taskId).some((u) => isTerminal(u.state))) return;
     const now = this.#updates.add(update, nowMs);
     if (now) this.host.send(now);

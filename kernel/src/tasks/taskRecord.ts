@@ -8,7 +8,7 @@
  * only the master changes a record, through its methods.
  */
 import type { ResourceSet } from '../resources/resourceSet.js';
-import type { Task, TaskStatus } from './task.js';
+import type { CheckStatus, Task, TaskStatus } from './task.js';
 import type { TaskReason, TaskState } from './taskState.js';
 
 export interface HistoryEntry {
@@ -25,6 +25,7 @@ interface RareFields {
   readonly reason?: TaskReason;
   readonly message?: string;
   readonly healthy?: boolean;
+  readonly checkStatus?: CheckStatus;
 }
 
 export interface TaskRecordSpec {
@@ -53,7 +54,7 @@ export class TaskRecord implements Task {
   #latestState: TaskState | null = null;
   #latestAtMs = 0;
   #latestUuid: string | undefined = undefined;
-  /** What most tasks do not have: a name or executor id other than the task id, a reason, message or health. */
+  /** What most tasks do not have: a name or executor id other than the task id, a reason, message, health or check status. */
   #rare: RareFields | null = null;
 
   constructor(spec: TaskRecordSpec) {
@@ -82,6 +83,7 @@ export class TaskRecord implements Task {
       ...(rare?.message ? { message: rare.message } : {}),
       ...(this.#latestUuid ? { uuid: this.#latestUuid } : {}),
       ...(rare?.healthy !== undefined ? { healthy: rare.healthy } : {}),
+      ...(rare?.checkStatus ? { checkStatus: rare.checkStatus } : {}),
       timestampMs: this.#latestAtMs,
     };
   }
@@ -100,9 +102,9 @@ export class TaskRecord implements Task {
     this.#latestState = status.state;
     this.#latestAtMs = status.timestampMs;
     this.#latestUuid = status.uuid;
-    const { reason, message, healthy } = status;
-    if (this.#rare === null && reason === undefined && message === undefined && healthy === undefined) return;
-    this.#rare = { name: this.#rare?.name, executorId: this.#rare?.executorId, reason, message, healthy };
+    const { reason, message, healthy, checkStatus } = status;
+    if (this.#rare === null && reason === undefined && message === undefined && healthy === undefined && checkStatus === undefined) return;
+    this.#rare = { name: this.#rare?.name, executorId: this.#rare?.executorId, reason, message, healthy, checkStatus };
   }
 
   /** `latest` = the master's own status (no reason, message, uuid or health) in `state` at `atMs`. */
