@@ -26,6 +26,8 @@ export interface LaunchTaskSpec {
   frameworkCapabilities?: readonly string[];
   /** Ours: process limit of the container; default: the agent's. */
   pidsMax?: number;
+  /** The executor id the master gave the task (Mesos fills it for command tasks too); default: the task id. */
+  executorId?: string;
 }
 
 export type SpecProblem = { ok: false; code: 'invalid_task'; message: string };

@@ -73,19 +73,23 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   if (!isolation.ok) return { ok: false, code: isolation.code, message: `--isolation: ${isolation.message}` };
 
   let connection: MasterConnection | null = null;
-  const runtime = await AgentRuntime.create({
+  // Updates resent while the runtime recovers arrive before `runtime` is assigned: they go out without container details.
+  let runtime: AgentRuntime | null = null;
+  runtime = await AgentRuntime.create({
     workDir: options.workDir,
     agentId,
     isolator: isolation.isolator,
     logger,
     monitorIntervalMs: options.monitorIntervalMs,
     onStatusUpdate: (update) => {
+      const known = runtime?.task(update.frameworkId, update.taskId) ?? null;
       void connection?.post({
         type: 'UPDATE',
         agent_id: agentId,
         update: {
           task_id: update.taskId,
           framework_id: update.frameworkId,
+          ...(known ? { executor_id: known.executorId, container_id: known.containerId } : {}),
           state: update.state,
           uuid: update.uuid,
           ...(update.reason ? { reason: update.reason } : {}),
@@ -138,12 +142,13 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       case 'LAUNCH':
         return launch(event.launch);
       case 'KILL': {
-        const result = runtime.kill(event.kill.task_id, event.kill.grace_period_ms);
-        if (!result.ok) logger.warn({ taskId: event.kill.task_id }, 'kill of a task this agent does not run');
+        const result = runtime.kill(event.kill.framework_id, event.kill.task_id, event.kill.grace_period_ms);
+        if (!result.ok)
+          logger.warn({ taskId: event.kill.task_id, frameworkId: event.kill.framework_id }, 'kill of a task this agent does not run');
         return;
       }
       case 'ACKNOWLEDGE':
-        runtime.acknowledge(event.acknowledge.task_id, event.acknowledge.uuid);
+        runtime.acknowledge(event.acknowledge.framework_id, event.acknowledge.task_id, event.acknowledge.uuid);
         forgetEnded();
         return;
       case 'RESOURCES':
@@ -181,9 +186,13 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       ...(task.user !== undefined ? { user: task.user } : {}),
       ...(task.health_check ? { healthCheck: task.health_check } : {}),
       frameworkCapabilities: task.framework_capabilities ?? [],
+      ...(typeof task.executor_id === 'string' ? { executorId: task.executor_id } : {}),
     });
     if (!result.ok && result.code === 'duplicate_task')
-      logger.warn({ taskId: task.task_id, message: result.message }, 'launch of a task this agent already knows');
+      logger.warn(
+        { taskId: task.task_id, frameworkId: task.framework_id, message: result.message },
+        'launch of a task this agent already runs',
+      );
   };
 
   connection = new MasterConnection({
@@ -205,6 +214,7 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
             role: saved.role,
             resources: saved.resources,
             executor_id: saved.executorId,
+            container_id: task.containerId,
             name: saved.name,
           },
         ];
@@ -245,9 +255,9 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
         const live = runtime
           .tasks()
           .filter((task) => !['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST'].includes(task.state));
-        for (const task of live) runtime.kill(task.taskId, 0);
+        for (const task of live) runtime.kill(task.frameworkId, task.taskId, 0);
         await Promise.race([
-          Promise.all(live.map((task) => runtime.whenTerminal(task.taskId))),
+          Promise.all(live.map((task) => runtime.whenTerminal(task.frameworkId, task.taskId))),
           new Promise((resolve) => setTimeout(resolve, 5000)),
         ]);
       }

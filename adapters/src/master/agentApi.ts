@@ -54,6 +54,7 @@ function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks:
     const resources = toResourceSet(task.resources, layout, `${at}.resources`);
     if (!resources.ok) return { ok: false, message: `${resources.field}: ${resources.message}` };
     const known = context.host.registry.recoveredTasks.get(`${task.framework_id}/${task.task_id}`);
+    if (typeof task.container_id === 'string') context.containers.set(task.framework_id, task.task_id, task.container_id);
     tasks.push({
       taskId: task.task_id,
       frameworkId: task.framework_id,
@@ -155,6 +156,7 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
   const status: Json = call.update;
   if (!(TASK_STATES as readonly string[]).includes(status.state))
     return sendFailure(reply, failure(400, `update.state: unknown task state ${String(status.state).slice(0, 64)}`));
+  if (typeof status.container_id === 'string') context.containers.set(status.framework_id, status.task_id, status.container_id);
   const result = await context.host.run((nowMs) => ({
     type: 'task.status',
     nowMs,

@@ -244,6 +244,7 @@ const agentSubscribe = {
           role: text,
           resources,
           executor_id: text,
+          container_id: { type: 'string', maxLength: 256 },
           name: text,
         },
       },
@@ -257,6 +258,8 @@ const agentUpdate = {
   properties: {
     task_id: text,
     framework_id: text,
+    executor_id: text,
+    container_id: { type: 'string', maxLength: 256 },
     state: { type: 'string', pattern: '^TASK_[A-Z_]+$' },
     reason: { type: 'string', maxLength: 128 },
     message: text,

@@ -8,7 +8,8 @@ import type { Command, Effect, StepResult, Task } from '@allot/kernel';
 import { isTerminal } from '@allot/kernel';
 import type { MasterContext } from './masterContext.js';
 import { fromResourceSet } from './mesosResources.js';
-import { offerJson, statusJson } from './mesosJson.js';
+import { offerJson } from './mesosJson.js';
+import { taskStatusJson } from './taskContainers.js';
 import type { LaunchData } from './taskInfo.js';
 
 export function routeEffects(context: MasterContext, effects: readonly Effect[]): void {
@@ -28,7 +29,7 @@ export function routeEffects(context: MasterContext, effects: readonly Effect[])
       case 'framework.update':
         frameworks.send(effect.frameworkId, {
           type: 'UPDATE',
-          update: { status: statusJson(effect.status, host.wallSeconds(effect.status.timestampMs)) },
+          update: { status: taskStatusJson(context, effect.status) },
         });
         break;
       case 'agent.launch':

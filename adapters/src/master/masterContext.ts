@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AgentSessions } from './agentSessions.js';
 import type { FrameworkSessions } from './frameworkSessions.js';
 import type { MasterHost } from './masterHost.js';
+import type { TaskContainers } from './taskContainers.js';
 
 export interface MasterSettings {
   ip: string;
@@ -21,6 +22,8 @@ export interface MasterContext {
   host: MasterHost;
   frameworks: FrameworkSessions;
   agents: AgentSessions;
+  /** Container ids of tasks, from the agents' status updates. */
+  containers: TaskContainers;
   logger: Logger;
   settings: MasterSettings;
 }

@@ -28,6 +28,7 @@ import { MasterHost } from './masterHost.js';
 import { MasterMetrics } from './metrics.js';
 import { OperatorApi } from './operatorApi.js';
 import { registerSchedulerApi } from './schedulerApi.js';
+import { TaskContainers } from './taskContainers.js';
 
 export const BODY_BYTES_MAX = 8 * 2 ** 20;
 
@@ -83,6 +84,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     host,
     frameworks: new FrameworkSessions(host, logger),
     agents: new AgentSessions(host, logger),
+    containers: new TaskContainers(),
     logger,
     settings,
   };

@@ -15,10 +15,10 @@ import { normalizeBody } from './jsonBody.js';
 import type { MasterContext } from './masterContext.js';
 import type { MasterMetrics } from './metrics.js';
 import { toResourceSet } from './mesosResources.js';
-import { statusJson } from './mesosJson.js';
 import { agentsJson, frameworksJson, rolesJson, stateJson, taskJson, tasksJson } from './operatorState.js';
 import { validateOperatorCall } from './operatorSchemas.js';
 import { ALL_METHODS } from './schedulerApi.js';
+import { taskStatusJson } from './taskContainers.js';
 
 type Json = Record<string, any>;
 
@@ -57,7 +57,7 @@ export class OperatorApi {
             task_updated: {
               framework_id: { value: event.status.frameworkId },
               state: event.status.state,
-              status: statusJson(event.status, context.host.wallSeconds(event.status.timestampMs)),
+              status: taskStatusJson(context, event.status),
             },
           };
           break;

@@ -10,7 +10,7 @@ import { clusterView } from './clusterView.js';
 import type { MasterContext } from './masterContext.js';
 import type { TaskRecord } from './masterState.js';
 import { attributesJson, fromResourceSet } from './mesosResources.js';
-import { statusJson } from './mesosJson.js';
+import { taskStatusJson } from './taskContainers.js';
 
 type Json = Record<string, unknown>;
 
@@ -35,7 +35,7 @@ export function taskJson(context: MasterContext, task: Task | TaskRecord): Json 
     state: task.state,
     role: task.role,
     resources: fromResourceSet(resources, master.layout, task.role),
-    statuses: latest ? [statusJson(latest, context.host.wallSeconds(latest.timestampMs))] : [],
+    statuses: latest ? [taskStatusJson(context, latest)] : [],
     ...(kernelTask ? {} : { recovered: true }),
   };
 }

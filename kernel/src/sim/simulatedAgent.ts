@@ -11,7 +11,7 @@ import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
-import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
+import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, taskStreamKey, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
 import type { SimTaskData } from './batchFramework.js';
@@ -31,6 +31,7 @@ interface RunningTask {
 }
 
 export class SimulatedAgent {
+  /** By `taskStreamKey(frameworkId, taskId)`: a task id is unique only within its framework. */
   readonly #running = new Map<string, RunningTask>();
   #updates = new StatusUpdateManager();
   #epoch = 0;
@@ -60,15 +61,17 @@ export class SimulatedAgent {
   launch(task: Task, nowMs: number): void {
     if (!this.up) return;
     const epoch = this.#epoch;
-    this.#running.set(task.id, { task, epoch, state: 'TASK_RUNNING' });
+    const key = taskStreamKey(task.frameworkId, task.id);
+    this.#running.set(key, { task, epoch, state: 'TASK_RUNNING' });
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
     const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
-    this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
+    this.host.schedule(nowMs + durationMs, () => this.#end(key, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
 
-  kill(taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
-    const running = this.#running.get(taskId);
+  kill(frameworkId: string, taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
+    const key = taskStreamKey(frameworkId, taskId);
+    const running = this.#running.get(key);
     if (!this.up || !running || running.state === 'TASK_KILLING') return;
     if (killingState) {
       running.state = 'TASK_KILLING';
@@ -76,20 +79,21 @@ export class SimulatedAgent {
     }
     // Simulated tasks honour SIGTERM within a second, or are killed when the grace period ends.
     const stopMs = nowMs + Math.min(gracePeriodMs, 1000);
-    this.host.schedule(stopMs, () => this.#end(taskId, running.epoch, 'TASK_KILLED', stopMs));
+    this.host.schedule(stopMs, () => this.#end(key, running.epoch, 'TASK_KILLED', stopMs));
   }
 
   /** A task fault: the process dies with a non-zero exit. */
-  fail(taskId: string, message: string, nowMs: number): boolean {
-    const running = this.#running.get(taskId);
+  fail(frameworkId: string, taskId: string, message: string, nowMs: number): boolean {
+    const key = taskStreamKey(frameworkId, taskId);
+    const running = this.#running.get(key);
     if (!this.up || !running) return false;
-    this.#end(taskId, running.epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
+    this.#end(key, running.epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
     return true;
   }
 
-  acknowledge(taskId: string, uuid: string, nowMs: number): void {
+  acknowledge(frameworkId: string, taskId: string, uuid: string, nowMs: number): void {
     if (!this.up) return;
-    const result = this.#updates.acknowledge(taskId, uuid, nowMs);
+    const result = this.#updates.acknowledge(frameworkId, taskId, uuid, nowMs);
     if (result.ok && result.next) this.host.send(result.next);
     this.#scheduleRetry(nowMs);
   }
@@ -126,11 +130,11 @@ export class SimulatedAgent {
     this.up = true;
   }
 
-  #end(taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
-    const running = this.#running.get(taskId);
+  #end(key: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+    const running = this.#running.get(key);
     if (!this.up || !running || running.epoch !== epoch) return;
-    this.#running.delete(taskId);
-    this.#report(running.task.frameworkId, taskId, state, nowMs, message, reason);
+    this.#running.delete(key);
+    this.#report(running.task.frameworkId, running.task.id, state, nowMs, message, reason);
   }
 
   #report(frameworkId: string, taskId: string, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
@@ -144,7 +148,7 @@ export class SimulatedAgent {
       ...(message ? { message } : {}),
       timestampMs: nowMs,
     };
-    if (isTerminal(state) && this.#updates.pending(taskId).some((u) => isTerminal(u.state))) return;
+    if (isTerminal(state) && this.#updates.pending(frameworkId, taskId).some((u) => isTerminal(u.state))) return;
     const now = this.#updates.add(update, nowMs);
     if (now) this.host.send(now);
     this.#scheduleRetry(nowMs);

@@ -237,10 +237,12 @@ export class Simulation {
         this.#toAgent(effect.agentId, (agent) => agent.launch(effect.task, this.#nowMs));
         return;
       case 'agent.kill':
-        this.#toAgent(effect.agentId, (agent) => agent.kill(effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs));
+        this.#toAgent(effect.agentId, (agent) =>
+          agent.kill(effect.frameworkId, effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs),
+        );
         return;
       case 'agent.acknowledge':
-        this.#toAgent(effect.agentId, (agent) => agent.acknowledge(effect.taskId, effect.uuid, this.#nowMs));
+        this.#toAgent(effect.agentId, (agent) => agent.acknowledge(effect.frameworkId, effect.taskId, effect.uuid, this.#nowMs));
         return;
       case 'agent.resources':
         this.#toAgent(effect.agentId, (agent) => (agent.checkpointedTotal = effect.total));
@@ -394,7 +396,7 @@ export class Simulation {
       (task) => task.state === 'TASK_RUNNING' && (taskId === undefined || task.id === taskId),
     );
     const task = taskId === undefined && running.length > 0 ? running[this.#prng.nextInt(running.length)] : running[0];
-    if (task) this.agents.get(task.agentId)?.fail(task.id, 'injected failure', this.#nowMs);
+    if (task) this.agents.get(task.agentId)?.fail(task.frameworkId, task.id, 'injected failure', this.#nowMs);
   }
 
   // Invariants ------------------------------------------------------------------

@@ -90,11 +90,11 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
     expect(readFileSync(join(cgroupDir('memory', id), 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(64 * 2 ** 20));
     const stdout = await waitFor(() => readFileSync(join(launched.sandboxDir, 'stdout'), 'utf8') || null, 'the task to print its cgroups');
     for (const controller of CONTROLLERS) expect(stdout).toMatch(new RegExp(`^\\d+:${controller}:/${PARENT}/${id}$`, 'm'));
-    const usage = await harness.runtime.usage('cpu');
+    const usage = await harness.runtime.usage('fw', 'cpu');
     expect(usage?.processes).toBeGreaterThanOrEqual(2);
     expect(usage?.memBytes).toBeGreaterThan(0);
 
-    harness.runtime.kill('cpu', 0);
+    harness.runtime.kill('fw', 'cpu', 0);
     await harness.waitForState('cpu', 'TASK_KILLED');
     for (const controller of CONTROLLERS) expect(existsSync(cgroupDir(controller, id))).toBe(false);
   });
