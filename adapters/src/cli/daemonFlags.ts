@@ -24,6 +24,13 @@ export function parseCount(text: string): number {
   return value;
 }
 
+/** A history size (completed frameworks or tasks kept): 0..1,000,000. */
+export function parseHistorySize(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value > 1_000_000) throw new InvalidArgumentError(`expected a whole number 0..1000000, got "${text}".`);
+  return value;
+}
+
 /** Resolves once SIGINT or SIGTERM arrives (the daemon then shuts down in order). */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

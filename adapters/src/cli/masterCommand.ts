@@ -13,7 +13,7 @@ import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.
 import { startMaster } from '../master/masterDaemon.js';
 import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
 import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
-import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { parseHistorySize, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 export interface MasterFlags {
@@ -32,6 +32,8 @@ export interface MasterFlags {
   agentUnreachableTimeout?: number;
   agentReregisterTimeout?: number;
   offerTimeout?: number;
+  maxCompletedFrameworks?: number;
+  maxCompletedTasksPerFramework?: number;
   logLevel: string;
 }
 
@@ -51,6 +53,16 @@ export function registerMasterCommand(program: Command): void {
     .option('--agent-unreachable-timeout <seconds>', 'a disconnected agent becomes unreachable after this long (default 75)', parseSeconds)
     .option('--agent-reregister-timeout <seconds>', 'after a restart, agents have this long to re-register (default 600)', parseSeconds)
     .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
+    .option(
+      '--max-completed-frameworks <n>',
+      'removed frameworks the classic endpoints keep showing (default 50, as Mesos)',
+      parseHistorySize,
+    )
+    .option(
+      '--max-completed-tasks-per-framework <n>',
+      'ended tasks per framework the classic endpoints keep showing (default 1000, as Mesos)',
+      parseHistorySize,
+    )
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
@@ -86,6 +98,10 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
   };
+  const history = {
+    maxCompletedFrameworks: flags.maxCompletedFrameworks,
+    maxCompletedTasksPerFramework: flags.maxCompletedTasksPerFramework,
+  };
   // High availability (adapters/src/ha): a leader elected on etcd, or among the masters sharing this
   // work dir (file store, one machine); followers redirect to the leader.
   if (flags.store === 'etcd' || flags.store === 'file') {
@@ -95,7 +111,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
         backend,
         flags,
         logger,
-        { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https },
+        { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https, history },
         untilSignal,
         tls.https,
       );
@@ -119,6 +135,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       kernel,
       security,
       https: tls.https,
+      history,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import type { AgentSessions } from './agentSessions.js';
 import type { FrameworkSessions } from './frameworkSessions.js';
+import type { CompletedHistory } from './completedHistory.js';
+import type { MasterExecutors } from './masterExecutors.js';
 import type { MasterHost } from './masterHost.js';
 import type { TaskContainers } from './taskContainers.js';
 
@@ -16,6 +18,10 @@ export interface MasterSettings {
   heartbeatMs: number;
   /** Agents must present it as `Authorization: Bearer <secret>`; null = no check. */
   agentSecret: string | null;
+  /** When this master process started (wall ms), for `start_time` and `master/uptime_secs`. */
+  startedAtMs: number;
+  /** The daemon's flags in Mesos's names and string forms, for /flags and GET_FLAGS. */
+  flags: Record<string, string>;
 }
 
 export interface MasterContext {
@@ -24,6 +30,10 @@ export interface MasterContext {
   agents: AgentSessions;
   /** Container ids of tasks, from the agents' status updates. */
   containers: TaskContainers;
+  /** Custom executors launched through this master. */
+  executors: MasterExecutors;
+  /** Removed frameworks and ended tasks, bounded, for the classic endpoints. */
+  history: CompletedHistory;
   logger: Logger;
   settings: MasterSettings;
 }

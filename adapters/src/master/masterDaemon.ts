@@ -17,9 +17,15 @@ import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
+import { registerClassicEndpoints } from './classicEndpoints.js';
+import { CompletedHistory } from './completedHistory.js';
+import type { HistoryLimits } from './completedHistory.js';
+import { masterFlags } from './masterFlags.js';
+import { MasterExecutors } from './masterExecutors.js';
 import { AgentSessions } from './agentSessions.js';
 import { followEvents, routeEffects } from './effectRouter.js';
 import { FrameworkSessions } from './frameworkSessions.js';
+import { keepAliveOptions } from './httpServerOptions.js';
 import { LiveEvents } from './liveEvents.js';
 import type { MasterContext, MasterSettings } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
@@ -48,6 +54,8 @@ export interface MasterDaemonOptions {
   security?: SecurityConfig | null;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Completed frameworks and tasks shown by the classic endpoints (Mesos's --max_completed_*). */
+  history?: Partial<HistoryLimits>;
 }
 
 export interface RunningMaster {
@@ -79,12 +87,17 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     version: options.version ?? '0.1.0',
     heartbeatMs: options.heartbeatMs ?? 5000,
     agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
+    startedAtMs: Date.now(),
+    flags: {},
   };
+  const history = new CompletedHistory(options.history ?? {});
   const context: MasterContext = {
     host,
     frameworks: new FrameworkSessions(host, logger),
     agents: new AgentSessions(host, logger),
     containers: new TaskContainers(),
+    executors: new MasterExecutors(),
+    history,
     logger,
     settings,
   };
@@ -97,6 +110,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     bodyLimit: BODY_BYTES_MAX,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    ...keepAliveOptions(),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   // Every body reaches the handlers, which answer 405/415/406 in Mesos's order.
@@ -123,6 +137,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   registerReadOnlyCors(app);
   operator.register(app);
   live.register(app);
+  registerClassicEndpoints(app, context);
   app.get('/health', (_request, reply) => {
     const healthy = !host.recovering && !host.fenced;
     void reply.code(healthy ? 200 : 503).send({ healthy, recovering: host.recovering });
@@ -133,6 +148,8 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   });
 
   host.onStep((command, result, durationSeconds) => {
+    // Before followEvents: a removed framework's record is still there to remember.
+    history.observe(host.master, host.registry.frameworks, command, result);
     metrics.observe(command, result, durationSeconds);
     followEvents(context, command, result);
     live.publish(command, result);
@@ -144,10 +161,25 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   settings.port = port;
+  settings.flags = masterFlags({
+    ip: settings.ip,
+    port,
+    hostname: settings.hostname,
+    workDir: options.workDir ?? null,
+    store: typeof options.store === 'object' ? options.store.description : (options.store ?? 'file'),
+    allocationIntervalMs: options.kernel?.allocationIntervalMs ?? 1000,
+    agentUnreachableTimeoutMs: options.kernel?.agentUnreachableTimeoutMs ?? 75_000,
+    agentReregisterTimeoutMs: options.kernel?.agentReregisterTimeoutMs ?? 600_000,
+    offerTimeoutMs: options.kernel?.offerTimeoutMs ?? null,
+    heartbeatMs: settings.heartbeatMs,
+    authenticated: options.security != null,
+    history: history.limits,
+  });
   const url = `${options.https ? 'https' : 'http'}://${settings.ip}:${port}`;
   logger.info({ url, store: store.description }, 'master listening');
 
   const recovered = host.recover().then(() => {
+    history.seed(host.master, host.registry.frameworks);
     // Frameworks known from before the restart get a chance to come back before they are torn down.
     const graceMs = host.master.agentReregisterTimeoutMs;
     for (const frameworkId of host.master.frameworks.keys()) context.frameworks.startFailover(frameworkId, graceMs);

@@ -12,10 +12,12 @@ import { EventStream } from './eventStream.js';
 import type { HttpFailure } from './httpErrors.js';
 import { failure, negotiate, sendFailure, streamContentType } from './httpErrors.js';
 import { normalizeBody } from './jsonBody.js';
+import { OPERATOR_PATHS } from './mesosPaths.js';
 import type { MasterContext } from './masterContext.js';
 import type { MasterMetrics } from './metrics.js';
 import { toResourceSet } from './mesosResources.js';
 import { agentsJson, frameworksJson, rolesJson, stateJson, taskJson, tasksJson } from './operatorState.js';
+import { operatorQuery } from './operatorQueries.js';
 import { validateOperatorCall } from './operatorSchemas.js';
 import { ALL_METHODS } from './schedulerApi.js';
 import { taskStatusJson } from './taskContainers.js';
@@ -36,7 +38,8 @@ export class OperatorApi {
   }
 
   register(app: FastifyInstance): void {
-    app.route({ method: [...ALL_METHODS], url: '/api/v1', handler: (request, reply) => this.#handle(request, reply) });
+    for (const url of OPERATOR_PATHS)
+      app.route({ method: [...ALL_METHODS], url, handler: (request, reply) => this.#handle(request, reply) });
   }
 
   /** Step listener: state changes for SUBSCRIBE'd operators. */
@@ -135,6 +138,9 @@ export class OperatorApi {
       case 'SUBSCRIBE':
         return this.#subscribe(request, reply);
       default: {
+        const query = operatorQuery(context, call);
+        if (query && !query.ok) return sendFailure(reply, query.problem);
+        if (query?.ok) return answer(query.key, query.body);
         const outcome = await this.#change(call);
         if (outcome.status >= 400) return sendFailure(reply, outcome);
         return reply.code(outcome.status).send();

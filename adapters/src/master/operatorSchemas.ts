@@ -23,6 +23,14 @@ export const OPERATOR_CALL_TYPES = [
   'GET_FRAMEWORKS',
   'GET_TASKS',
   'GET_ROLES',
+  'GET_FLAGS',
+  'GET_MASTER',
+  'GET_EXECUTORS',
+  'GET_WEIGHTS',
+  'GET_QUOTA',
+  'GET_OPERATIONS',
+  'LIST_FILES',
+  'READ_FILE',
   'RESERVE_RESOURCES',
   'UNRESERVE_RESOURCES',
   'CREATE_VOLUMES',
@@ -77,6 +85,16 @@ const operatorCall = {
       properties: { agent_id: id, mark_gone: { type: 'boolean' }, max_grace_period: { type: 'object' } },
     },
     mark_agent_gone: { type: 'object', required: ['agent_id'], properties: { agent_id: id } },
+    list_files: { type: 'object', required: ['path'], properties: { path: { type: 'string', maxLength: 4096 } } },
+    read_file: {
+      type: 'object',
+      required: ['path', 'offset'],
+      properties: {
+        path: { type: 'string', maxLength: 4096 },
+        offset: { type: 'integer', minimum: 0, maximum: 9007199254740991 },
+        length: { type: 'integer', minimum: 0, maximum: 9007199254740991 },
+      },
+    },
   },
   allOf: [
     requires('RESERVE_RESOURCES', 'reserve_resources'),
@@ -87,6 +105,8 @@ const operatorCall = {
     requires('UPDATE_QUOTA', 'update_quota'),
     requires('DRAIN_AGENT', 'drain_agent'),
     requires('MARK_AGENT_GONE', 'mark_agent_gone'),
+    requires('LIST_FILES', 'list_files'),
+    requires('READ_FILE', 'read_file'),
   ],
 };
 

@@ -47,12 +47,14 @@ export function tasksJson(context: MasterContext): Json {
   const unreachable: Json[] = [];
   for (const framework of master.frameworks.values()) {
     for (const task of framework.tasks.values()) {
-      const json = taskJson(context, task);
-      if (task.state === 'TASK_UNREACHABLE') unreachable.push(json);
-      else if (isTerminal(task.state)) completed.push(json);
-      else tasks.push(json);
+      if (task.state === 'TASK_UNREACHABLE') unreachable.push(taskJson(context, task));
+      else if (!isTerminal(task.state)) tasks.push(taskJson(context, task));
     }
+    // Ended tasks: the most recent ones, bounded per framework (--max-completed-tasks-per-framework).
+    for (const task of context.history.completedTasks(framework)) completed.push(taskJson(context, task));
   }
+  for (const { framework } of context.history.completedFrameworks())
+    for (const task of context.history.completedTasks(framework)) completed.push(taskJson(context, task));
   for (const record of context.host.registry.recoveredTasks.values()) {
     if (!master.frameworks.get(record.frameworkId)?.tasks.has(record.taskId)) tasks.push(taskJson(context, record));
   }
@@ -140,7 +142,15 @@ export function frameworksJson(context: MasterContext): Json {
       ),
     });
   }
-  return { frameworks, completed_frameworks: [], recovered_frameworks: [] };
+  const completed = context.history.completedFrameworks().map(({ framework, record, removedAtMs }) => ({
+    framework_info: record?.info ?? { id: { value: framework.id }, name: framework.name },
+    active: false,
+    connected: false,
+    recovered: false,
+    registered_time: nanos(context, record?.registeredAtMs ?? 0),
+    unregistered_time: nanos(context, removedAtMs),
+  }));
+  return { frameworks, completed_frameworks: completed, recovered_frameworks: [] };
 }
 
 export function rolesJson(context: MasterContext): Json {
@@ -172,7 +182,9 @@ export function rolesJson(context: MasterContext): Json {
 export function stateJson(context: MasterContext): Json {
   return {
     get_tasks: tasksJson(context),
-    get_executors: { executors: [] },
+    get_executors: {
+      executors: context.executors.all().map((entry) => ({ agent_id: { value: entry.agentId }, executor_info: entry.info })),
+    },
     get_frameworks: frameworksJson(context),
     get_agents: agentsJson(context),
   };

@@ -15,6 +15,7 @@ import { normalizeBody } from './jsonBody.js';
 import type { MasterContext } from './masterContext.js';
 import { masterInfoJson } from './masterContext.js';
 import type { FrameworkRecord } from './masterState.js';
+import { SCHEDULER_PATHS } from './mesosPaths.js';
 import { dispatchCall } from './schedulerCalls.js';
 import { idValueProblem } from './taskInfo.js';
 
@@ -23,7 +24,8 @@ type Json = Record<string, any>;
 export const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 export function registerSchedulerApi(app: FastifyInstance, context: MasterContext): void {
-  app.route({ method: [...ALL_METHODS], url: '/api/v1/scheduler', handler: (request, reply) => handle(context, request, reply) });
+  for (const url of SCHEDULER_PATHS)
+    app.route({ method: [...ALL_METHODS], url, handler: (request, reply) => handle(context, request, reply) });
 }
 
 /** Shared by the scheduler and agent endpoints: negotiation, recovery, null stripping, schema. */

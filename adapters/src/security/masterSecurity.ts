@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MasterContext } from '../master/masterContext.js';
+import { CLASSIC_READS, canonicalMasterPath } from '../master/mesosPaths.js';
 import { createAuthenticator } from './authenticate.js';
 import type { Authorization } from './authorize.js';
 import { authorizeOperatorCall, authorizeSchedulerCall } from './callAuthorization.js';
@@ -41,13 +42,15 @@ export function registerMasterSecurity(app: FastifyInstance, context: MasterCont
     let decision: Authorization = { ok: true };
     if (path === '/api/v1/scheduler') decision = authorizeSchedulerCall(config.authorization, principal, request.body, lookup);
     else if (path === '/api/v1') decision = authorizeOperatorCall(config.authorization, principal, request.body);
+    // Classic reads (/master/state, /flags, ...) are governed by the operator call that reads the same data.
+    else if (CLASSIC_READS[path]) decision = authorizeOperatorCall(config.authorization, principal, { type: CLASSIC_READS[path] });
     if (decision.ok) return;
     context.logger.warn({ principal, url: path, reason: decision.reason }, 'unauthorized call refused');
     return reply.code(decision.status).type('text/plain; charset=utf-8').send(decision.reason);
   });
 }
 
+/** Aliases (`/master/api/v1/scheduler`, `/api/v1/operator`, ...) are checked as the path they serve. */
 function pathOf(request: FastifyRequest): string {
-  const query = request.url.indexOf('?');
-  return (query === -1 ? request.url : request.url.slice(0, query)).replace(/\/+$/, '') || '/';
+  return canonicalMasterPath(request.url);
 }
