@@ -9,8 +9,6 @@
 import { chmodSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
-import Fastify, { LogController } from 'fastify';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { AgentRuntime } from '../agent/agentRuntime.js';
@@ -18,7 +16,11 @@ import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { createIsolator } from '../agent/isolation/createIsolator.js';
 import { parseAttributes, resolveAgentResources } from '../agent/resources.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
+import type { SecurityConfig } from '../security/securityConfig.js';
 import { AgentCheckpoint } from './agentCheckpoint.js';
+import { buildAgentHttp } from './agentHttp.js';
+import type { AgentFacts } from './agentStateJson.js';
+import { AgentView } from './agentView.js';
 import { MasterConnection } from './masterConnection.js';
 import { agentResourcesJson, taskAmounts } from './resourcesJson.js';
 
@@ -43,6 +45,8 @@ export interface AgentDaemonOptions {
   backoffMaxMs?: number;
   /** Serve /health and /state over HTTPS (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Credentials and rules for the agent's own endpoints (files, /state, /api/v1); null = open. */
+  security?: SecurityConfig | null;
 }
 
 export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
@@ -56,6 +60,24 @@ export interface RunningAgent {
   readonly stopped: Promise<string>;
   /** Stops the agent; with `killTasks` its tasks are killed first, else they keep running for the next agent. */
   close(options?: { killTasks?: boolean }): Promise<void>;
+}
+
+export const AGENT_VERSION = '0.1.0';
+
+/** The agent's configuration in Mesos's flag names, every value a string. */
+function agentFlags(options: AgentDaemonOptions, port: number, isolation: string): Record<string, string> {
+  return {
+    attributes: options.attributes ?? '',
+    hostname: options.hostname ?? osHostname(),
+    ip: options.ip ?? '127.0.0.1',
+    isolation,
+    master: options.masterUrl,
+    port: String(port),
+    resources: options.resources ?? '',
+    work_dir: options.workDir,
+    authenticate_http_readonly: String(options.security != null),
+    authenticate_http_readwrite: String(options.security != null),
+  };
 }
 
 export async function startAgent(options: AgentDaemonOptions): Promise<AgentStartResult> {
@@ -103,29 +125,46 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   if (isolation.isolator.kind === 'posix')
     logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
 
-  const app = Fastify({
-    loggerInstance: logger,
-    logController: new LogController({ disableRequestLogging: true }),
-    forceCloseConnections: true,
-    ...(options.https ? { https: options.https } : {}),
-  }) as unknown as FastifyInstance;
-  app.get('/health', async () => ({ healthy: true, agentId, connected: connection?.streamId !== null }));
-  app.get('/state', async () => ({
+  const view = new AgentView(() => runtime!, checkpoint);
+  const facts: AgentFacts = {
     agentId,
-    master: options.masterUrl,
-    connected: connection?.streamId !== null,
-    isolation: isolation.isolator.kind,
-    warnings: runtime.warnings,
-    tasks: runtime.tasks(),
-  }));
+    hostname: options.hostname ?? osHostname(),
+    ip: options.ip ?? '127.0.0.1',
+    port: options.port ?? 5051,
+    version: AGENT_VERSION,
+    masterUrl: options.masterUrl,
+    resources: agentResourcesJson(resources.value),
+    attributes: attributes.value,
+    flags: {},
+  };
+  const app = buildAgentHttp({
+    logger,
+    https: options.https ?? null,
+    security: options.security ?? null,
+    workDir: options.workDir,
+    facts,
+    view,
+    runtime: () => runtime!,
+    // allot's own fields, kept beside Mesos's on /state.
+    extras: () => ({
+      agentId,
+      master: options.masterUrl,
+      connected: connection?.streamId != null,
+      isolation: isolation.isolator.kind,
+      warnings: runtime!.warnings,
+      tasks: runtime!.tasks(),
+    }),
+  });
   await app.listen({ host: options.ip ?? '127.0.0.1', port: options.port ?? 5051 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 5051);
+  facts.port = port;
+  facts.flags = agentFlags(options, port, isolation.isolator.kind);
   const url = `${options.https ? 'https' : 'http'}://${options.ip ?? '127.0.0.1'}:${port}`;
 
   let resolveStopped!: (reason: string) => void;
   const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));
-  const declared = agentResourcesJson(resources.value);
+  const declared = facts.resources;
   const forgetEnded = () => {
     const live = new Set(runtime.tasks().map((task) => `${task.frameworkId}/${task.taskId}`));
     for (const [frameworkId, taskId] of checkpoint.taskKeys())
@@ -147,10 +186,13 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
           logger.warn({ taskId: event.kill.task_id, frameworkId: event.kill.framework_id }, 'kill of a task this agent does not run');
         return;
       }
-      case 'ACKNOWLEDGE':
+      case 'ACKNOWLEDGE': {
+        const remember = view.beforeForget(event.acknowledge.framework_id, event.acknowledge.task_id);
         runtime.acknowledge(event.acknowledge.framework_id, event.acknowledge.task_id, event.acknowledge.uuid);
+        remember();
         forgetEnded();
         return;
+      }
       case 'RESOURCES':
         checkpoint.saveResources(event.resources.resources);
         return;
@@ -169,6 +211,7 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   };
 
   const launch = async (task: Json): Promise<void> => {
+    view.learnFramework(task.framework_id, task.framework_info);
     checkpoint.saveTask({
       frameworkId: task.framework_id,
       taskId: task.task_id,

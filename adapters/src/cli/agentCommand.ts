@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { startAgent } from '../agentDaemon/agentDaemon.js';
+import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
 import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
 import { parsePort, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
@@ -27,6 +28,7 @@ interface AgentFlags {
   secret?: string;
   tlsCert?: string;
   tlsKey?: string;
+  security?: string;
   killTasksOnExit?: boolean;
   logLevel: string;
 }
@@ -48,6 +50,10 @@ export function registerAgentCommand(program: Command): void {
     .option('--secret <secret>', 'shared secret the master expects (default: none)')
     .option('--tls-cert <file>', 'serve /health and /state over HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--security <file>',
+      "credentials and rules for the agent's own endpoints (sandbox files, /state, /api/v1); the master's format",
+    )
     .option('--kill-tasks-on-exit', 'kill every task when the agent stops (default: leave them for the next agent)')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: AgentFlags) => {
@@ -62,6 +68,13 @@ async function runAgent(flags: AgentFlags): Promise<void> {
       throw new UsageError(`--master: expected a URL like http://127.0.0.1:5050 (or several, comma-separated), got "${url}"`);
   const tls = httpsOptionsFromFiles(flags);
   if (!tls.ok) throw new UsageError(tls.message);
+  let security = null;
+  try {
+    security = flags.security === undefined ? null : loadSecurityConfig(flags.security);
+  } catch (error) {
+    if (error instanceof SecurityConfigError) throw new UsageError(error.message);
+    throw error;
+  }
   const isolation = ISOLATION[flags.isolation];
   if (!isolation) throw new UsageError(`--isolation: expected auto, cgroups or posix, got "${flags.isolation}"`);
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
@@ -80,6 +93,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
       isolation,
       secret: flags.secret ?? null,
       https: tls.https,
+      security,
       logger,
     });
   } catch (error) {

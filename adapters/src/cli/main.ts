@@ -12,6 +12,7 @@ import { registerAgentCommand } from './agentCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
+import { registerTaskCommand } from './taskCommand.js';
 import { registerUpCommand } from './upCommand.js';
 
 function buildProgram(): Command {
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerMasterCommand(program);
   registerAgentCommand(program);
   registerUpCommand(program);
+  registerTaskCommand(program);
   return program;
 }
 

@@ -84,11 +84,19 @@ function launchJson(context: MasterContext, task: Task): Record<string, unknown>
     command: data.command ?? 'true',
     env: data.env ?? {},
     framework_capabilities: framework ? [...framework.capabilities] : [],
+    framework_info: frameworkInfoForAgent(context.host.registry.frameworks.get(task.frameworkId)?.info),
   };
   if (data.user !== undefined) launch.user = data.user;
   if (data.healthCheck) launch.health_check = data.healthCheck;
   if (data.killGracePeriodMs !== undefined) launch.kill_grace_period_ms = data.killGracePeriodMs;
   return launch;
+}
+
+/** What an agent shows of a framework on its /state (never credentials or unknown fields). */
+function frameworkInfoForAgent(info: Record<string, any> | undefined): Record<string, unknown> | undefined {
+  if (!info) return undefined;
+  const pick = ['name', 'user', 'roles', 'principal', 'hostname', 'checkpoint', 'failover_timeout'] as const;
+  return Object.fromEntries(pick.filter((key) => info[key] !== undefined).map((key) => [key, info[key]]));
 }
 
 /** Daemon bookkeeping that follows kernel events. */
