@@ -17,6 +17,8 @@ import { dirname, join } from 'node:path';
 import type { TaskState } from '@allot/kernel';
 import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
 import { CheckpointStore } from './checkpointStore.js';
+import { ExecutorManager } from './executorManager.js';
+import type { ExecutorDeps, ExecutorTaskSpec } from './executorManager.js';
 import type { ContainerUsage, Isolator } from './isolation/isolator.js';
 import { validateLaunchSpec } from './launchSpec.js';
 import type { LaunchTaskSpec } from './launchSpec.js';
@@ -55,6 +57,8 @@ export interface AgentRuntimeOptions {
   adoptedPollMs?: number;
   /** Base environment of every task (defaults: PATH, HOME = sandbox). */
   taskEnv?: Readonly<Record<string, string>>;
+  /** For custom executors: where the agent's HTTP server listens, what it says of itself, and what executors report. */
+  executors?: Pick<ExecutorDeps, 'endpoint' | 'agentInfo' | 'onExited' | 'onMessage' | 'registrationTimeoutMs' | 'shutdownGraceMs'>;
 }
 
 export type LaunchResult =
@@ -79,13 +83,14 @@ export class AgentRuntime {
   readonly workDir: string;
   /** Things the operator should know, e.g. that limits are not enforced; also logged at start. */
   readonly warnings: string[] = [];
-  readonly #options: Required<Omit<AgentRuntimeOptions, 'taskUser' | 'logger'>>;
+  readonly #options: Required<Omit<AgentRuntimeOptions, 'taskUser' | 'logger' | 'executors'>>;
   readonly #isolator: Isolator;
   readonly #logger: AgentLogger;
   readonly #store: CheckpointStore;
   readonly #taskUser: TaskUser | null;
   readonly #updates: StatusUpdateSender;
   readonly #supervisor: TaskSupervisor;
+  readonly #executors: ExecutorManager;
   #closed = false;
 
   private constructor(options: AgentRuntimeOptions) {
@@ -126,6 +131,19 @@ export class AgentRuntime {
       monitorIntervalMs: this.#options.monitorIntervalMs,
       diskCheckIntervalMs: this.#options.diskCheckIntervalMs,
       isClosed: () => this.#closed,
+    });
+    this.#executors = new ExecutorManager({
+      agentId: options.agentId,
+      workDir: options.workDir,
+      isolator: options.isolator,
+      store: this.#store,
+      supervisor: this.#supervisor,
+      defaultPidsMax: this.#options.defaultPidsMax,
+      endpoint: () => '127.0.0.1:5051',
+      agentInfo: () => ({ id: { value: options.agentId } }),
+      onExited: () => undefined,
+      onMessage: () => undefined,
+      ...options.executors,
     });
     const root = process.getuid?.() === 0;
     const userName = options.taskUser ?? 'nobody';
@@ -186,6 +204,38 @@ export class AgentRuntime {
     );
   }
 
+  /** Launches a task run by a custom executor (started first if it is not running); see executorManager.ts. */
+  async launchWithExecutor(spec: ExecutorTaskSpec): Promise<LaunchResult> {
+    if (this.#closed) return { ok: false, code: 'closed', message: 'the runtime is closed' };
+    const existing = this.#supervisor.tasks.get(spec.frameworkId, spec.taskId);
+    if (existing && !existing.ended)
+      return {
+        ok: false,
+        code: 'duplicate_task',
+        message: `task ${spec.taskId} of framework ${spec.frameworkId} is already running on this agent`,
+      };
+    if (existing || this.#updates.discard(spec.frameworkId, spec.taskId) > 0) this.#supervisor.forget(spec.frameworkId, spec.taskId);
+    const problem = validateLaunchSpec({ ...spec, command: spec.command || 'executor' });
+    if (problem) {
+      this.#supervisor.emit(null, spec, 'TASK_ERROR', { reason: 'REASON_TASK_INVALID', message: problem.message });
+      return problem;
+    }
+    const user = this.#userFor(spec);
+    if (typeof user === 'string') {
+      this.#supervisor.emit(null, spec, 'TASK_FAILED', { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: user });
+      return { ok: false, code: 'launch_failed', message: user };
+    }
+    const launched = await this.#executors.launch(spec, user);
+    if (!launched.ok) return { ok: false, code: 'launch_failed', message: launched.message };
+    const task = this.#supervisor.tasks.get(spec.frameworkId, spec.taskId)!;
+    return { ok: true, containerId: task.record.containerId, sandboxDir: task.record.sandboxDir };
+  }
+
+  /** The v1 executor API's side (SUBSCRIBE, UPDATE, MESSAGE) and the master's executor messages. */
+  get executors(): ExecutorManager {
+    return this.#executors;
+  }
+
   /**
    * SIGTERM to the task's process group, SIGKILL after `gracePeriodMs`;
    * TASK_KILLING first when the framework can take it, TASK_KILLED when the
@@ -195,14 +245,18 @@ export class AgentRuntime {
     const task = this.#supervisor.tasks.get(frameworkId, taskId);
     if (!task || this.#closed)
       return { ok: false, code: 'unknown_task', message: `task ${taskId} of framework ${frameworkId} is not running on this agent` };
-    this.#supervisor.beginKill(task, gracePeriodMs, 'requested');
+    if (task.record.executorId !== undefined && task.record.pid === null) this.#executors.kill(task, gracePeriodMs);
+    else this.#supervisor.beginKill(task, gracePeriodMs, 'requested');
     return { ok: true };
   }
 
   /** The framework acknowledged an update: send the task's next one, forget the task after its terminal one. */
   acknowledge(frameworkId: string, taskId: string, uuid: string): AcknowledgeResult {
     if (this.#closed) return { ok: false, code: 'unknown_task', message: 'the runtime is closed' };
+    const record = this.#supervisor.tasks.get(frameworkId, taskId)?.record;
     const result = this.#updates.acknowledge(frameworkId, taskId, uuid);
+    if (result.ok && record?.executorId !== undefined && record.pid === null)
+      this.#executors.acknowledged(frameworkId, taskId, record.executorId, uuid);
     if (!result.ok) this.#logger.debug({ frameworkId, taskId, uuid, code: result.code }, 'acknowledgement ignored');
     else if (result.terminal && result.next === null) this.#supervisor.forget(frameworkId, taskId);
     return result;
@@ -251,6 +305,7 @@ export class AgentRuntime {
   close(): void {
     this.#closed = true;
     this.#updates.close();
+    this.#executors.close();
     for (const task of this.#supervisor.tasks.values()) {
       this.#supervisor.stopWatching(task);
       task.process?.detach();

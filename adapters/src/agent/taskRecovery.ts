@@ -32,6 +32,14 @@ export async function recoverTask(
     { taskId: record.taskId, frameworkId: record.frameworkId, containerId: record.containerId, pid: record.pid, alive },
     'recovering task',
   );
+  if (record.executorId !== undefined && record.pid === null) {
+    // A task of a custom executor: executors are not recovered yet (a new agent cannot re-attach them).
+    supervisor.finish(task, 'TASK_FAILED', {
+      reason: 'REASON_EXECUTOR_TERMINATED',
+      message: 'the agent restarted; its executors are not recovered',
+    });
+    return;
+  }
   if (record.pid === null || record.state === 'TASK_STAGING') {
     // The agent died mid-launch: the wrapper never got "go" (or its RUNNING was never recorded); end it.
     if (alive) signalProcessGroup(record.pid!, 'SIGKILL');

@@ -151,14 +151,22 @@ export class TaskSupervisor {
     }
   }
 
-  /** Records the state, checkpoints, queues the update, and sends it if nothing else of the task is in flight. */
-  emit(task: LiveTask | null, ids: TaskKey, state: TaskState, details: UpdateDetails): void {
+  /** True when an update with this uuid is queued for the task (an executor resending it). */
+  hasPendingUuid(frameworkId: string, taskId: string, uuid: string): boolean {
+    return this.#options.updates.pending(frameworkId, taskId).some((update) => update.uuid === uuid);
+  }
+
+  /**
+   * Records the state, checkpoints, queues the update, and sends it if nothing
+   * else of the task is in flight. `uuid`: an executor's own (its updates keep it).
+   */
+  emit(task: LiveTask | null, ids: TaskKey, state: TaskState, details: UpdateDetails, uuid: string = randomUUID()): void {
     if (task) {
       task.record.state = state;
       this.#options.store.saveTask(task.record);
     }
     const update: StatusUpdate = {
-      uuid: randomUUID(),
+      uuid,
       taskId: ids.taskId,
       frameworkId: ids.frameworkId,
       agentId: this.#options.agentId,

@@ -22,9 +22,8 @@ import { buildAgentHttp } from './agentHttp.js';
 import type { AgentFacts } from './agentStateJson.js';
 import { AgentView } from './agentView.js';
 import { MasterConnection } from './masterConnection.js';
-import { agentResourcesJson, taskAmounts } from './resourcesJson.js';
-
-type Json = Record<string, any>;
+import { agentResourcesJson } from './resourcesJson.js';
+import { failGroupSiblings, masterEventHandler, updateCall } from './masterEvents.js';
 
 export interface AgentDaemonOptions {
   /** The master, or several HA masters comma-separated (tried in turn; followers redirect to the leader). */
@@ -94,38 +93,6 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   const isolation = await createIsolator({ mode: options.isolation ?? 'auto', cgroupParent: `allot/${agentId}` });
   if (!isolation.ok) return { ok: false, code: isolation.code, message: `--isolation: ${isolation.message}` };
 
-  let connection: MasterConnection | null = null;
-  // Updates resent while the runtime recovers arrive before `runtime` is assigned: they go out without container details.
-  let runtime: AgentRuntime | null = null;
-  runtime = await AgentRuntime.create({
-    workDir: options.workDir,
-    agentId,
-    isolator: isolation.isolator,
-    logger,
-    monitorIntervalMs: options.monitorIntervalMs,
-    onStatusUpdate: (update) => {
-      const known = runtime?.task(update.frameworkId, update.taskId) ?? null;
-      void connection?.post({
-        type: 'UPDATE',
-        agent_id: agentId,
-        update: {
-          task_id: update.taskId,
-          framework_id: update.frameworkId,
-          ...(known ? { executor_id: known.executorId, container_id: known.containerId } : {}),
-          state: update.state,
-          uuid: update.uuid,
-          ...(update.reason ? { reason: update.reason } : {}),
-          ...(update.message ? { message: update.message } : {}),
-          ...(update.healthy !== undefined ? { healthy: update.healthy } : {}),
-          timestamp: update.timestampMs / 1000,
-        },
-      });
-    },
-  });
-  if (isolation.isolator.kind === 'posix')
-    logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
-
-  const view = new AgentView(() => runtime!, checkpoint);
   const facts: AgentFacts = {
     agentId,
     hostname: options.hostname ?? osHostname(),
@@ -137,6 +104,40 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     attributes: attributes.value,
     flags: {},
   };
+  let connection: MasterConnection | null = null;
+  // Updates resent while the runtime recovers arrive before `runtime` is assigned: they go out without container details.
+  let runtime: AgentRuntime | null = null;
+  runtime = await AgentRuntime.create({
+    workDir: options.workDir,
+    agentId,
+    isolator: isolation.isolator,
+    logger,
+    monitorIntervalMs: options.monitorIntervalMs,
+    onStatusUpdate: (update) => {
+      void connection?.post(updateCall(agentId, runtime, update));
+      if (runtime) failGroupSiblings(runtime, update);
+    },
+    executors: {
+      endpoint: () => `${facts.ip}:${facts.port}`,
+      agentInfo: () => ({ id: { value: agentId }, hostname: facts.hostname, port: facts.port }),
+      onExited: (frameworkId, executorId, status) =>
+        void connection?.post({
+          type: 'EXECUTOR_EXITED',
+          agent_id: agentId,
+          executor_exited: { framework_id: frameworkId, executor_id: executorId, ...(status.code !== null ? { status: status.code } : {}) },
+        }),
+      onMessage: (frameworkId, executorId, data) =>
+        void connection?.post({
+          type: 'MESSAGE',
+          agent_id: agentId,
+          message: { framework_id: frameworkId, executor_id: executorId, data },
+        }),
+    },
+  });
+  if (isolation.isolator.kind === 'posix')
+    logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
+
+  const view = new AgentView(() => runtime!, checkpoint);
   const app = buildAgentHttp({
     logger,
     https: options.https ?? null,
@@ -171,72 +172,15 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       if (!live.has(`${frameworkId}/${taskId}`)) checkpoint.removeTask(frameworkId, taskId);
   };
 
-  const handle = async (event: Json): Promise<void> => {
-    switch (event.type) {
-      case 'SUBSCRIBED':
-        if (Array.isArray(event.subscribed?.resources)) checkpoint.saveResources(event.subscribed.resources);
-        logger.info({ agentId, masterId: event.subscribed?.master_id }, 'registered with the master');
-        runtime.resendPending();
-        return;
-      case 'LAUNCH':
-        return launch(event.launch);
-      case 'KILL': {
-        const result = runtime.kill(event.kill.framework_id, event.kill.task_id, event.kill.grace_period_ms);
-        if (!result.ok)
-          logger.warn({ taskId: event.kill.task_id, frameworkId: event.kill.framework_id }, 'kill of a task this agent does not run');
-        return;
-      }
-      case 'ACKNOWLEDGE': {
-        const remember = view.beforeForget(event.acknowledge.framework_id, event.acknowledge.task_id);
-        runtime.acknowledge(event.acknowledge.framework_id, event.acknowledge.task_id, event.acknowledge.uuid);
-        remember();
-        forgetEnded();
-        return;
-      }
-      case 'RESOURCES':
-        checkpoint.saveResources(event.resources.resources);
-        return;
-      case 'SHUTDOWN':
-        logger.warn({ agentId, reason: event.shutdown?.reason }, 'the master shut this agent down');
-        void close({ killTasks: true }).then(() => resolveStopped(`shut down by the master: ${event.shutdown?.reason ?? ''}`));
-        return;
-      case 'HEARTBEAT':
-        return;
-      case 'ERROR':
-        logger.warn({ message: event.error?.message }, 'error from the master');
-        return;
-      default:
-        logger.debug({ type: event.type }, 'unknown event from the master ignored');
-    }
-  };
-
-  const launch = async (task: Json): Promise<void> => {
-    view.learnFramework(task.framework_id, task.framework_info);
-    checkpoint.saveTask({
-      frameworkId: task.framework_id,
-      taskId: task.task_id,
-      name: task.name,
-      role: task.role,
-      executorId: task.executor_id,
-      resources: task.resources,
-    });
-    const result = await runtime.launch({
-      taskId: task.task_id,
-      frameworkId: task.framework_id,
-      command: task.command,
-      resources: taskAmounts(task.resources),
-      env: task.env ?? {},
-      ...(task.user !== undefined ? { user: task.user } : {}),
-      ...(task.health_check ? { healthCheck: task.health_check } : {}),
-      frameworkCapabilities: task.framework_capabilities ?? [],
-      ...(typeof task.executor_id === 'string' ? { executorId: task.executor_id } : {}),
-    });
-    if (!result.ok && result.code === 'duplicate_task')
-      logger.warn(
-        { taskId: task.task_id, frameworkId: task.framework_id, message: result.message },
-        'launch of a task this agent already runs',
-      );
-  };
+  const handle = masterEventHandler({
+    agentId,
+    runtime: () => runtime!,
+    checkpoint,
+    view,
+    logger,
+    forgetEnded,
+    shutdown: (reason) => void close({ killTasks: true }).then(() => resolveStopped(`shut down by the master: ${reason}`)),
+  });
 
   connection = new MasterConnection({
     masterUrl: options.masterUrl.replace(/\/+$/, ''),

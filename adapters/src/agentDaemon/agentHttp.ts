@@ -17,6 +17,7 @@ import { registerAgentOperatorApi } from './agentOperatorApi.js';
 import type { AgentFacts } from './agentStateJson.js';
 import { agentStateJson, resourcesModel } from './agentStateJson.js';
 import type { AgentView } from './agentView.js';
+import { registerExecutorApi } from './executorApi.js';
 import { registerFilesEndpoints } from './filesEndpoints.js';
 
 export interface AgentHttpOptions {
@@ -88,5 +89,6 @@ export function buildAgentHttp(options: AgentHttpOptions): FastifyInstance {
   app.get('/metrics/snapshot', async () => agentMetrics(options));
   registerFilesEndpoints(app, options.workDir);
   registerAgentOperatorApi(app, options.facts, options.view, options.workDir);
+  registerExecutorApi(app, options.runtime);
   return app;
 }

@@ -41,7 +41,8 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
   if (!read.ok) return sendFailure(reply, read.problem);
   const call = read.call;
   if (call.type === 'SUBSCRIBE') return subscribe(context, call, request, reply);
-  return update(context, call, request, reply);
+  if (call.type === 'UPDATE') return update(context, call, request, reply);
+  return executorCall(context, call, request, reply);
 }
 
 function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks: ReportedTask[] } | { ok: false; message: string } {
@@ -178,6 +179,28 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
         acknowledge: { framework_id: status.framework_id, task_id: status.task_id, uuid: status.uuid },
       });
     }
+  }
+  return reply.code(202).send();
+}
+
+/** EXECUTOR_EXITED (forget the executor) and MESSAGE (an executor's message, relayed to its framework). */
+function executorCall(context: MasterContext, call: Json, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const agentId: string = call.agent_id;
+  const stream = context.agents.current(agentId);
+  if (!stream) return sendFailure(reply, failure(403, `agent ${agentId.slice(0, 200)} is not subscribed`));
+  if (request.headers['mesos-stream-id'] !== stream.id)
+    return sendFailure(reply, failure(400, "the 'Mesos-Stream-Id' header is missing or does not match the agent's subscription"));
+  if (call.type === 'EXECUTOR_EXITED') {
+    const { framework_id: frameworkId, executor_id: executorId } = call.executor_exited;
+    context.executors.remove(frameworkId, agentId, executorId);
+    context.logger.info({ agentId, frameworkId, executorId, status: call.executor_exited.status }, 'executor exited');
+  } else {
+    const { framework_id: frameworkId, executor_id: executorId, data } = call.message;
+    if (context.executors.get(frameworkId, agentId, executorId))
+      context.frameworks.send(frameworkId, {
+        type: 'MESSAGE',
+        message: { agent_id: { value: agentId }, executor_id: { value: executorId }, data },
+      });
   }
   return reply.code(202).send();
 }

@@ -269,16 +269,33 @@ const agentUpdate = {
   },
 };
 
+const executorRef = {
+  type: 'object',
+  required: ['framework_id', 'executor_id'],
+  properties: { framework_id: text, executor_id: text },
+};
+
 const agentCall = {
   type: 'object',
   required: ['type', 'agent_id'],
   properties: {
-    type: { enum: ['SUBSCRIBE', 'UPDATE'] },
+    type: { enum: ['SUBSCRIBE', 'UPDATE', 'EXECUTOR_EXITED', 'MESSAGE'] },
     agent_id: { type: 'string', minLength: 1, maxLength: 200 },
     subscribe: agentSubscribe,
     update: agentUpdate,
+    executor_exited: { ...executorRef, properties: { ...executorRef.properties, status: { type: 'integer' } } },
+    message: {
+      ...executorRef,
+      required: [...executorRef.required, 'data'],
+      properties: { ...executorRef.properties, data: { type: 'string', maxLength: 1_048_576 } },
+    },
   },
-  allOf: [requires('SUBSCRIBE', 'subscribe'), requires('UPDATE', 'update')],
+  allOf: [
+    requires('SUBSCRIBE', 'subscribe'),
+    requires('UPDATE', 'update'),
+    requires('EXECUTOR_EXITED', 'executor_exited'),
+    requires('MESSAGE', 'message'),
+  ],
 };
 
 const ajv = new Ajv({ allErrors: false, strict: false });

@@ -7,7 +7,8 @@
 import type { Command, Effect, StepResult, Task } from '@allot/kernel';
 import { isTerminal } from '@allot/kernel';
 import type { MasterContext } from './masterContext.js';
-import { fromResourceSet } from './mesosResources.js';
+import { resourcesModel } from './classicJson.js';
+import { fromResourceSet, toResourceSet } from './mesosResources.js';
 import { offerJson } from './mesosJson.js';
 import { taskStatusJson } from './taskContainers.js';
 import type { LaunchData } from './taskInfo.js';
@@ -86,10 +87,44 @@ function launchJson(context: MasterContext, task: Task): Record<string, unknown>
     framework_capabilities: framework ? [...framework.capabilities] : [],
     framework_info: frameworkInfoForAgent(context.host.registry.frameworks.get(task.frameworkId)?.info),
   };
+  if (data.executor) {
+    launch.executor = {
+      executor_id: data.executor.executorId,
+      command: data.executor.command,
+      env: data.executor.env,
+      info: { ...data.executor.info, framework_id: { value: task.frameworkId } },
+    };
+    launch.task_info = data.taskInfo ?? {};
+  }
+  if (data.group) launch.group = data.group;
   if (data.user !== undefined) launch.user = data.user;
   if (data.healthCheck) launch.health_check = data.healthCheck;
   if (data.killGracePeriodMs !== undefined) launch.kill_grace_period_ms = data.killGracePeriodMs;
   return launch;
+}
+
+/** A task launched with a custom executor makes the executor known (GET_EXECUTORS, /master/state). */
+function rememberExecutor(context: MasterContext, frameworkId: string, taskId: string): void {
+  const task = context.host.master.frameworks.get(frameworkId)?.tasks.get(taskId);
+  const executor = (task?.data as Partial<LaunchData> | undefined)?.executor;
+  if (!task || !executor?.command || context.executors.get(frameworkId, task.agentId, executor.executorId)) return;
+  const info = { ...executor.info, framework_id: { value: frameworkId } } as Record<string, any>;
+  const resources = toResourceSet(info.resources ?? [], context.host.master.layout, 'executor.resources');
+  context.executors.add({
+    frameworkId,
+    agentId: task.agentId,
+    executorId: executor.executorId,
+    info,
+    classic: {
+      executor_id: executor.executorId,
+      name: typeof info.name === 'string' ? info.name : '',
+      framework_id: frameworkId,
+      command: { shell: info.command?.shell !== false, value: info.command?.value ?? '', argv: info.command?.arguments ?? [], uris: [] },
+      resources: resources.ok ? resourcesModel(resources.value, context.host.master.layout) : {},
+      role: task.role,
+      type: typeof info.type === 'string' ? info.type : 'CUSTOM',
+    },
+  });
 }
 
 /** What an agent shows of a framework on its /state (never credentials or unknown fields). */
@@ -108,6 +143,10 @@ export function followEvents(context: MasterContext, _command: Command, result: 
       case 'agent.removed':
       case 'agent.gone':
         frameworks.broadcast({ type: 'FAILURE', failure: { agent_id: { value: event.agentId } } });
+        if (event.type !== 'agent.unreachable') context.executors.removeWhere((entry) => entry.agentId === event.agentId);
+        break;
+      case 'task.launched':
+        rememberExecutor(context, event.frameworkId, event.taskId);
         break;
       case 'agent.reregistered':
         // The agent's report is the truth now: forget the stored copies of its tasks.
@@ -119,6 +158,10 @@ export function followEvents(context: MasterContext, _command: Command, result: 
         for (const [key, record] of host.registry.recoveredTasks)
           if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
         frameworks.close(event.frameworkId, 'Framework has been removed');
+        // Its executors go too (Mesos shuts them down); command tasks were killed by the kernel.
+        for (const agentId of new Set(context.executors.ofFramework(event.frameworkId).map((entry) => entry.agentId)))
+          context.agents.send(agentId, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: event.frameworkId } });
+        context.executors.removeWhere((entry) => entry.frameworkId === event.frameworkId);
         break;
       case 'task.updated':
         if (isTerminal(event.status.state)) host.registry.recoveredTasks.delete(`${event.status.frameworkId}/${event.status.taskId}`);

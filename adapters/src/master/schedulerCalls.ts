@@ -5,6 +5,7 @@
  * logged and answered 202, as Mesos does; malformed content is 400 with the
  * field named.
  */
+import { randomUUID } from 'node:crypto';
 import type { Command, OfferOperation, ResourceSet, StepResult } from '@allot/kernel';
 import type { HttpFailure } from './httpErrors.js';
 import { failure } from './httpErrors.js';
@@ -14,6 +15,7 @@ import { uuidFromBase64 } from './mesosJson.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
 import { toTaskSpec } from './taskInfo.js';
+import type { LaunchData } from './taskInfo.js';
 
 type Json = Record<string, any>;
 
@@ -60,15 +62,18 @@ export async function dispatchCall(context: MasterContext, call: Json): Promise<
       }));
       return ACCEPTED;
     }
-    case 'SHUTDOWN':
-      await run((nowMs) => ({
-        type: 'executor.shutdown',
-        nowMs,
-        frameworkId,
-        agentId: call.shutdown.agent_id.value,
-        executorId: call.shutdown.executor_id.value,
-      }));
+    case 'SHUTDOWN': {
+      const agentId: string = call.shutdown.agent_id.value;
+      const executorId: string = call.shutdown.executor_id.value;
+      // The kernel kills the executor's tasks; the agent shuts the executor process itself down.
+      await run((nowMs) => ({ type: 'executor.shutdown', nowMs, frameworkId, agentId, executorId }));
+      if (context.executors.get(frameworkId, agentId, executorId))
+        context.agents.send(agentId, {
+          type: 'SHUTDOWN_EXECUTOR',
+          shutdown_executor: { framework_id: frameworkId, executor_id: executorId },
+        });
       return ACCEPTED;
+    }
     case 'ACKNOWLEDGE': {
       const uuid = uuidFromBase64(call.acknowledge.uuid);
       if (uuid === null) return failure(400, 'acknowledge.uuid: must be base64-encoded bytes');
@@ -90,13 +95,18 @@ export async function dispatchCall(context: MasterContext, call: Json): Promise<
       await run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId, tasks }));
       return ACCEPTED;
     }
-    case 'MESSAGE':
-      // Command tasks have no executor to talk to; Mesos drops messages to unknown executors too.
-      context.logger.info(
-        { frameworkId, agentId: call.message.agent_id.value, executorId: call.message.executor_id.value },
-        'framework message dropped: allot agents run no custom executors',
-      );
+    case 'MESSAGE': {
+      const agentId: string = call.message.agent_id.value;
+      const executorId: string = call.message.executor_id.value;
+      // No delivery guarantee, as in Mesos: relayed to the agent's executor, dropped (and logged) when there is none.
+      if (context.executors.get(frameworkId, agentId, executorId))
+        context.agents.send(agentId, {
+          type: 'FRAMEWORK_MESSAGE',
+          framework_message: { framework_id: frameworkId, executor_id: executorId, data: call.message.data },
+        });
+      else context.logger.info({ frameworkId, agentId, executorId }, 'framework message dropped: no such executor');
       return ACCEPTED;
+    }
     case 'REQUEST':
     case 'ACCEPT_INVERSE_OFFERS':
     case 'DECLINE_INVERSE_OFFERS':
@@ -149,12 +159,21 @@ function toOperation(operation: Json, layout: Parameters<typeof toResourceSet>[1
   switch (operation.type) {
     case 'LAUNCH':
     case 'LAUNCH_GROUP': {
-      const infos: Json[] = operation.type === 'LAUNCH' ? operation.launch.task_infos : operation.launch_group.task_group.tasks;
-      const path = operation.type === 'LAUNCH' ? `${at}.launch.task_infos` : `${at}.launch_group.task_group.tasks`;
+      const group = operation.type === 'LAUNCH_GROUP';
+      const infos: Json[] = group ? operation.launch_group.task_group.tasks : operation.launch.task_infos;
+      const path = group ? `${at}.launch_group.task_group.tasks` : `${at}.launch.task_infos`;
+      if (group && operation.launch_group.executor === undefined)
+        return { ok: false, field: `${at}.launch_group.executor`, message: 'is required (the executor that runs the group)' };
+      const groupInfo = group ? { id: randomUUID(), size: infos.length } : null;
       const tasks = [];
       for (const [index, info] of infos.entries()) {
-        const spec = toTaskSpec(info, layout, `${path}[${index}]`);
-        if (!spec.ok) return spec;
+        // A group's tasks all run in the group's executor, as Mesos's default executor runs them.
+        const spec = toTaskSpec(group ? { ...info, executor: operation.launch_group.executor } : info, layout, `${path}[${index}]`);
+        if (!spec.ok)
+          return group && spec.field.endsWith('.executor.command.value')
+            ? { ...spec, field: `${at}.launch_group.executor.command.value` }
+            : spec;
+        if (groupInfo) (spec.value.data as LaunchData).group = groupInfo;
         tasks.push(spec.value);
       }
       return { ok: true, value: { type: operation.type, tasks } };
