@@ -123,7 +123,7 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
     stream.close();
     if (previousEndpoint) host.registry.agents.set(agentId, previousEndpoint);
     else if (!host.master.agents.has(agentId)) host.registry.agents.delete(agentId);
-    const gone = result.rejection!.code === 'agent_gone';
+    const gone = result.rejection!.code === 'agent_gone' || result.rejection!.code === 'machine_down';
     context.logger.warn({ agentId, rejection: result.rejection }, 'agent registration refused');
     return sendFailure(reply, failure(gone ? 403 : 400, result.rejection!.message));
   }

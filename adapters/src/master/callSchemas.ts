@@ -200,6 +200,8 @@ const schedulerCall = {
     },
     request: { type: 'object', properties: { requests: { type: 'array', maxItems: 1024 } } },
     update_framework: { type: 'object', required: ['framework_info'], properties: { framework_info: frameworkInfoSchema } },
+    accept_inverse_offers: { type: 'object', required: ['inverse_offer_ids'], properties: { inverse_offer_ids: idList, filters } },
+    decline_inverse_offers: { type: 'object', required: ['inverse_offer_ids'], properties: { inverse_offer_ids: idList, filters } },
   },
   allOf: [
     requires('SUBSCRIBE', 'subscribe'),
@@ -210,6 +212,8 @@ const schedulerCall = {
     requires('ACKNOWLEDGE', 'acknowledge'),
     requires('MESSAGE', 'message'),
     requires('UPDATE_FRAMEWORK', 'update_framework'),
+    requires('ACCEPT_INVERSE_OFFERS', 'accept_inverse_offers'),
+    requires('DECLINE_INVERSE_OFFERS', 'decline_inverse_offers'),
     { if: { not: { properties: { type: { const: 'SUBSCRIBE' } } } }, then: { required: ['framework_id'] } },
   ],
 };

@@ -10,6 +10,7 @@ import { stateJson, frameworksJson, rolesJson, slavesJson, stateSummaryJson, tas
 import type { TasksQuery } from './classicState.js';
 import { failure, sendFailure } from './httpErrors.js';
 import type { MasterContext } from './masterContext.js';
+import { changeMaintenance, scheduleJson, statusJson as maintenanceStatusJson } from './maintenanceApi.js';
 import { metricsSnapshot } from './metricsSnapshot.js';
 
 type Query = Record<string, string | undefined>;
@@ -39,6 +40,39 @@ function answer(reply: FastifyReply, query: Query, body: unknown): FastifyReply 
     .send(`${callback}(${JSON.stringify(body)});`);
 }
 
+/** `/master/maintenance/schedule` (GET, POST), `/master/maintenance/status`, `/master/machine/down` and `/up` (POST). */
+function registerMaintenanceEndpoints(app: FastifyInstance, context: MasterContext): void {
+  const recovering = (reply: FastifyReply) => sendFailure(reply, failure(503, 'the master is recovering its state; retry shortly'));
+  for (const prefix of ['', '/master']) {
+    app.get(`${prefix}/maintenance/schedule`, (request, reply) =>
+      context.host.recovering ? recovering(reply) : answer(reply, request.query as Query, scheduleJson(context)),
+    );
+    app.get(`${prefix}/maintenance/status`, (request, reply) =>
+      context.host.recovering ? recovering(reply) : answer(reply, request.query as Query, maintenanceStatusJson(context)),
+    );
+    const change = (url: string, type: string, wrap: (body: unknown) => Record<string, unknown>) =>
+      app.post(url, async (request, reply) => {
+        if (context.host.recovering) return recovering(reply);
+        const body = Buffer.isBuffer(request.body) ? parseJson(request.body) : request.body;
+        if (body === undefined) return sendFailure(reply, failure(400, 'body: must be JSON'));
+        const outcome = await changeMaintenance(context, type, wrap(body));
+        if (outcome.status >= 400) return sendFailure(reply, outcome);
+        return reply.code(200).send();
+      });
+    change(`${prefix}/maintenance/schedule`, 'UPDATE_MAINTENANCE_SCHEDULE', (body) => ({ schedule: body }));
+    change(`${prefix}/machine/down`, 'START_MAINTENANCE', (body) => ({ machines: body }));
+    change(`${prefix}/machine/up`, 'STOP_MAINTENANCE', (body) => ({ machines: body }));
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export function registerClassicEndpoints(app: FastifyInstance, context: MasterContext): void {
   for (const [name, build] of Object.entries(BODIES)) {
     const paths = [`/${name}`, `/master/${name}`];
@@ -59,6 +93,7 @@ export function registerClassicEndpoints(app: FastifyInstance, context: MasterCo
     if (context.host.recovering) return sendFailure(reply, failure(503, 'the master is recovering its state; retry shortly'));
     return answer(reply, request.query as Query, metricsSnapshot(context));
   });
+  registerMaintenanceEndpoints(app, context);
   // This master leads (a follower answers every path with a redirect to the leader): point at itself, scheme-relative.
   for (const url of ['/redirect', '/master/redirect'])
     app.get(url, (_request, reply) => reply.code(307).header('Location', `//${context.settings.hostname}:${context.settings.port}`).send());

@@ -8,6 +8,7 @@ import type { Command, Effect, StepResult, Task } from '@allot/kernel';
 import { isTerminal } from '@allot/kernel';
 import type { MasterContext } from './masterContext.js';
 import { resourcesModel } from './classicJson.js';
+import { inverseOfferJson, offerUnavailability } from './maintenanceApi.js';
 import { fromResourceSet, toResourceSet } from './mesosResources.js';
 import { offerJson } from './mesosJson.js';
 import { taskStatusJson } from './taskContainers.js';
@@ -21,7 +22,13 @@ export function routeEffects(context: MasterContext, effects: readonly Effect[])
       case 'framework.offers':
         frameworks.send(effect.frameworkId, {
           type: 'OFFERS',
-          offers: { offers: effect.offers.map((offer) => offerJson(offer, layout, host.registry.agents.get(offer.agentId))) },
+          offers: {
+            offers: effect.offers.map((offer) => {
+              const json = offerJson(offer, layout, host.registry.agents.get(offer.agentId));
+              const unavailability = offerUnavailability(context, offer.hostname);
+              return unavailability ? { ...json, unavailability } : json;
+            }),
+          },
         });
         break;
       case 'framework.rescind':
@@ -55,6 +62,18 @@ export function routeEffects(context: MasterContext, effects: readonly Effect[])
         break;
       case 'agent.resources':
         agents.send(effect.agentId, { type: 'RESOURCES', resources: { resources: fromResourceSet(effect.total, layout) } });
+        break;
+      case 'framework.inverseOffers':
+        frameworks.send(effect.frameworkId, {
+          type: 'INVERSE_OFFERS',
+          inverse_offers: { inverse_offers: effect.inverseOffers.map((offer) => inverseOfferJson(context, offer)) },
+        });
+        break;
+      case 'framework.rescindInverseOffer':
+        frameworks.send(effect.frameworkId, {
+          type: 'RESCIND_INVERSE_OFFER',
+          rescind_inverse_offer: { inverse_offer_id: { value: effect.inverseOfferId } },
+        });
         break;
       case 'agent.shutdown': {
         const stream = agents.current(effect.agentId);

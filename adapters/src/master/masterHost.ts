@@ -35,6 +35,11 @@ const DURABLE_EVENTS: ReadonlySet<KernelEventType> = new Set<KernelEventType>([
   'task.launched',
   'task.updated',
   'task.acknowledged',
+  'maintenance.scheduled',
+  'machine.down',
+  'machine.up',
+  'inverseOffer.accepted',
+  'inverseOffer.declined',
 ]);
 
 export class MasterHost {

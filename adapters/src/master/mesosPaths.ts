@@ -37,8 +37,25 @@ export const CLASSIC_READS: Readonly<Record<string, string>> = {
   '/version': 'GET_VERSION',
   '/metrics/snapshot': 'GET_METRICS',
   '/master/maintenance/schedule': 'GET_MAINTENANCE_SCHEDULE',
+  '/maintenance/schedule': 'GET_MAINTENANCE_SCHEDULE',
   '/master/maintenance/status': 'GET_MAINTENANCE_STATUS',
+  '/maintenance/status': 'GET_MAINTENANCE_STATUS',
 };
+
+/** Classic endpoints that change things (POST), with the operator call whose rule governs them. */
+export const CLASSIC_WRITES: Readonly<Record<string, string>> = {
+  '/master/maintenance/schedule': 'UPDATE_MAINTENANCE_SCHEDULE',
+  '/maintenance/schedule': 'UPDATE_MAINTENANCE_SCHEDULE',
+  '/master/machine/down': 'START_MAINTENANCE',
+  '/machine/down': 'START_MAINTENANCE',
+  '/master/machine/up': 'STOP_MAINTENANCE',
+  '/machine/up': 'STOP_MAINTENANCE',
+};
+
+/** The operator call a classic endpoint stands for (reads by GET, changes by POST), or undefined. */
+export function classicCall(method: string, path: string): string | undefined {
+  return method === 'POST' ? CLASSIC_WRITES[path] : CLASSIC_READS[path];
+}
 
 /** The path without query and trailing slashes, with aliases mapped to the path they serve. */
 export function canonicalMasterPath(url: string): string {

@@ -12,6 +12,7 @@ import { EventStream } from './eventStream.js';
 import type { HttpFailure } from './httpErrors.js';
 import { failure, negotiate, sendFailure, streamContentType } from './httpErrors.js';
 import { normalizeBody } from './jsonBody.js';
+import { changeMaintenance } from './maintenanceApi.js';
 import { OPERATOR_PATHS } from './mesosPaths.js';
 import type { MasterContext } from './masterContext.js';
 import type { MasterMetrics } from './metrics.js';
@@ -203,6 +204,10 @@ export class OperatorApi {
           agentId: call.drain_agent.agent_id.value,
           markGone: call.drain_agent.mark_gone === true,
         }));
+      case 'UPDATE_MAINTENANCE_SCHEDULE':
+      case 'START_MAINTENANCE':
+      case 'STOP_MAINTENANCE':
+        return changeMaintenance(this.#context, call.type, call[call.type.toLowerCase()]);
       case 'MARK_AGENT_GONE':
         return run((nowMs) => ({ type: 'agent.markGone', nowMs, agentId: call.mark_agent_gone.agent_id.value }));
       default:

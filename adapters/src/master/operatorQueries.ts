@@ -9,6 +9,7 @@ import { masterInfoJson } from './masterContext.js';
 import type { MasterContext } from './masterContext.js';
 import type { HttpFailure } from './httpErrors.js';
 import { failure } from './httpErrors.js';
+import { scheduleJson, statusJson as maintenanceStatusJson } from './maintenanceApi.js';
 
 type Json = Record<string, any>;
 
@@ -53,6 +54,10 @@ export function operatorQuery(context: MasterContext, call: Json): QueryAnswer |
       }));
       return answer('get_quota', { status: { infos, configs } });
     }
+    case 'GET_MAINTENANCE_SCHEDULE':
+      return answer('get_maintenance_schedule', { schedule: scheduleJson(context) });
+    case 'GET_MAINTENANCE_STATUS':
+      return answer('get_maintenance_status', { status: maintenanceStatusJson(context) });
     case 'GET_OPERATIONS':
       // Reservations and volumes apply at once (no resource providers, no operation feedback): none is ever pending.
       return answer('get_operations', { operations: [] });

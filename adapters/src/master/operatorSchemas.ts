@@ -31,6 +31,11 @@ export const OPERATOR_CALL_TYPES = [
   'GET_OPERATIONS',
   'LIST_FILES',
   'READ_FILE',
+  'GET_MAINTENANCE_SCHEDULE',
+  'GET_MAINTENANCE_STATUS',
+  'UPDATE_MAINTENANCE_SCHEDULE',
+  'START_MAINTENANCE',
+  'STOP_MAINTENANCE',
   'RESERVE_RESOURCES',
   'UNRESERVE_RESOURCES',
   'CREATE_VOLUMES',
@@ -85,6 +90,9 @@ const operatorCall = {
       properties: { agent_id: id, mark_gone: { type: 'boolean' }, max_grace_period: { type: 'object' } },
     },
     mark_agent_gone: { type: 'object', required: ['agent_id'], properties: { agent_id: id } },
+    update_maintenance_schedule: { type: 'object', required: ['schedule'], properties: { schedule: { type: 'object' } } },
+    start_maintenance: { type: 'object', required: ['machines'], properties: { machines: { type: 'array', maxItems: 10000 } } },
+    stop_maintenance: { type: 'object', required: ['machines'], properties: { machines: { type: 'array', maxItems: 10000 } } },
     list_files: { type: 'object', required: ['path'], properties: { path: { type: 'string', maxLength: 4096 } } },
     read_file: {
       type: 'object',
@@ -107,6 +115,9 @@ const operatorCall = {
     requires('MARK_AGENT_GONE', 'mark_agent_gone'),
     requires('LIST_FILES', 'list_files'),
     requires('READ_FILE', 'read_file'),
+    requires('UPDATE_MAINTENANCE_SCHEDULE', 'update_maintenance_schedule'),
+    requires('START_MAINTENANCE', 'start_maintenance'),
+    requires('STOP_MAINTENANCE', 'stop_maintenance'),
   ],
 };
 

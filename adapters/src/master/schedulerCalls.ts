@@ -107,12 +107,27 @@ export async function dispatchCall(context: MasterContext, call: Json): Promise<
       else context.logger.info({ frameworkId, agentId, executorId }, 'framework message dropped: no such executor');
       return ACCEPTED;
     }
-    case 'REQUEST':
     case 'ACCEPT_INVERSE_OFFERS':
+      await run((nowMs) => ({
+        type: 'inverseOffer.accept',
+        nowMs,
+        frameworkId,
+        inverseOfferIds: call.accept_inverse_offers.inverse_offer_ids.map((id: Json) => id.value),
+      }));
+      return ACCEPTED;
     case 'DECLINE_INVERSE_OFFERS':
+      await run((nowMs) => ({
+        type: 'inverseOffer.decline',
+        nowMs,
+        frameworkId,
+        inverseOfferIds: call.decline_inverse_offers.inverse_offer_ids.map((id: Json) => id.value),
+        ...refuse(call.decline_inverse_offers.filters),
+      }));
+      return ACCEPTED;
+    case 'REQUEST':
     case 'ACKNOWLEDGE_OPERATION_STATUS':
     case 'RECONCILE_OPERATIONS':
-      // allot sends no inverse offers and no operation feedback; these calls have nothing to act on.
+      // Reservations and volumes apply at once (no operation feedback); REQUEST is a no-op in Mesos too.
       return ACCEPTED;
     case 'UPDATE_FRAMEWORK':
       return updateFramework(context, frameworkId, call.update_framework.framework_info);

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MasterContext } from '../master/masterContext.js';
-import { CLASSIC_READS, canonicalMasterPath } from '../master/mesosPaths.js';
+import { canonicalMasterPath, classicCall } from '../master/mesosPaths.js';
 import { createAuthenticator } from './authenticate.js';
 import type { Authorization } from './authorize.js';
 import { authorizeOperatorCall, authorizeSchedulerCall } from './callAuthorization.js';
@@ -43,7 +43,8 @@ export function registerMasterSecurity(app: FastifyInstance, context: MasterCont
     if (path === '/api/v1/scheduler') decision = authorizeSchedulerCall(config.authorization, principal, request.body, lookup);
     else if (path === '/api/v1') decision = authorizeOperatorCall(config.authorization, principal, request.body);
     // Classic reads (/master/state, /flags, ...) are governed by the operator call that reads the same data.
-    else if (CLASSIC_READS[path]) decision = authorizeOperatorCall(config.authorization, principal, { type: CLASSIC_READS[path] });
+    else if (classicCall(request.method, path))
+      decision = authorizeOperatorCall(config.authorization, principal, { type: classicCall(request.method, path) });
     if (decision.ok) return;
     context.logger.warn({ principal, url: path, reason: decision.reason }, 'unauthorized call refused');
     return reply.code(decision.status).type('text/plain; charset=utf-8').send(decision.reason);

@@ -247,6 +247,10 @@ export class Simulation {
       case 'agent.resources':
         this.#toAgent(effect.agentId, (agent) => (agent.checkpointedTotal = effect.total));
         return;
+      case 'framework.inverseOffers':
+      case 'framework.rescindInverseOffer':
+        // Simulated frameworks run no maintenance workflow: inverse offers stay unanswered.
+        return;
       case 'agent.shutdown':
         this.#toAgent(effect.agentId, (agent) => agent.crash());
         return;
