@@ -17,7 +17,10 @@ type Json = Record<string, any>;
 const WINDOWS_MAX = 1024;
 const MACHINES_MAX = 10_000;
 
-const nanos = (context: MasterContext, kernelMs: number) => ({ nanoseconds: Math.round(context.host.wallSeconds(kernelMs) * 1e9) });
+/** Wall-clock nanoseconds of a kernel time. Past 2^53, so whole milliseconds times 1e6 (exact for what came in as ms). */
+const nanos = (context: MasterContext, kernelMs: number) => ({
+  nanoseconds: Math.round(context.host.registry.clockBaseMs + kernelMs) * 1e6,
+});
 
 function machineJson(machine: MachineId): Json {
   return { ...(machine.hostname ? { hostname: machine.hostname } : {}), ...(machine.ip ? { ip: machine.ip } : {}) };
@@ -94,8 +97,11 @@ function parseMachines(list: unknown, at: string): { ok: true; machines: Machine
   return { ok: true, machines };
 }
 
-const nanosValue = (value: unknown): number | null =>
-  typeof value === 'object' && value !== null && Number.isSafeInteger((value as Json).nanoseconds) ? (value as Json).nanoseconds : null;
+/** Mesos's int64 nanoseconds: wall times are past 2^53, so any integral number within int64 is taken (to the microsecond or so). */
+const nanosValue = (value: unknown): number | null => {
+  const nanoseconds = typeof value === 'object' && value !== null ? (value as Json).nanoseconds : undefined;
+  return typeof nanoseconds === 'number' && Number.isInteger(nanoseconds) && Math.abs(nanoseconds) < 2 ** 63 ? nanoseconds : null;
+};
 
 function parseSchedule(
   context: MasterContext,
