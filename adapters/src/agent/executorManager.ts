@@ -13,69 +13,24 @@
  * (REASON_EXECUTOR_TERMINATED) or, when killed, end TASK_KILLED.
  * Not yet: executors surviving an agent restart (their tasks are then failed).
  */
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { isTerminal, TASK_STATES } from '@allot/kernel';
 import type { TaskReason, TaskState } from '@allot/kernel';
-import type { CheckpointStore, TaskRecord } from './checkpointStore.js';
-import type { Isolator } from './isolation/isolator.js';
-import type { LiveTask } from './liveTask.js';
-import { EXECUTOR_SHUTDOWN_GRACE_MS, executorEnvironment, uuidBase64, uuidText } from './executorProtocol.js';
-import { containerLimits } from './launchSpec.js';
+import type { EventSink, Executor, ExecutorDeps } from './executorLaunch.js';
+import { executorTaskRecord, startExecutor } from './executorLaunch.js';
 import type { ExecutorTaskSpec } from './executorProtocol.js';
-
-export type { ExecutorTaskSpec } from './executorProtocol.js';
-import { createSandbox } from './sandbox.js';
+import { EXECUTOR_SHUTDOWN_GRACE_MS, uuidBase64, uuidText } from './executorProtocol.js';
+import type { LiveTask } from './liveTask.js';
 import type { TaskUser } from './sandbox.js';
-import { describeExit, TaskProcess } from './taskProcess.js';
+import { describeExit } from './taskProcess.js';
 import type { ExitStatus } from './taskProcess.js';
-import type { TaskSupervisor } from './taskSupervisor.js';
+
+export type { EventSink, ExecutorDeps } from './executorLaunch.js';
+export type { ExecutorTaskSpec } from './executorProtocol.js';
 
 type Json = Record<string, any>;
 
 export const EXECUTOR_REGISTRATION_TIMEOUT_MS = 60_000;
 const AGENT_ONLY_STATES = new Set(['TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
-
-/** Where an executor's events go: its subscription stream. */
-export interface EventSink {
-  send(event: unknown): boolean;
-  close(last?: unknown): void;
-  onClose(listener: () => void): void;
-}
-
-export interface ExecutorDeps {
-  agentId: string;
-  workDir: string;
-  isolator: Isolator;
-  store: CheckpointStore;
-  supervisor: TaskSupervisor;
-  defaultPidsMax: number | null;
-  /** `ip:port` of the agent's HTTP server (MESOS_AGENT_ENDPOINT). */
-  endpoint: () => string;
-  agentInfo: () => Json;
-  onExited: (frameworkId: string, executorId: string, status: ExitStatus) => void;
-  onMessage: (frameworkId: string, executorId: string, data: string) => void;
-  registrationTimeoutMs?: number;
-  shutdownGraceMs?: number;
-}
-
-interface Executor {
-  frameworkId: string;
-  executorId: string;
-  containerId: string;
-  sandboxDir: string;
-  info: Json;
-  frameworkInfo: Json;
-  process: TaskProcess | null;
-  sink: EventSink | null;
-  /** Events for the executor before it subscribed. */
-  queued: Json[];
-  groups: Map<string, { size: number; tasks: Json[] }>;
-  tasks: Set<string>;
-  timer: NodeJS.Timeout | null;
-  shuttingDown: boolean;
-}
 
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId.length}:${frameworkId}/${executorId}`;
 
@@ -281,81 +236,18 @@ export class ExecutorManager {
   }
 
   #track(spec: ExecutorTaskSpec, executor: Executor | undefined): LiveTask {
-    const record: TaskRecord = {
-      version: 1,
-      taskId: spec.taskId,
-      frameworkId: spec.frameworkId,
-      agentId: this.#deps.agentId,
-      containerId: executor?.containerId ?? '',
-      command: '',
-      sandboxDir: executor?.sandboxDir ?? '',
-      user: null,
-      env: {},
-      limits: containerLimits(spec, this.#deps.defaultPidsMax),
-      diskMb: null,
-      healthCheck: null,
-      taskKillingState: spec.frameworkCapabilities?.includes('TASK_KILLING_STATE') ?? false,
-      pid: null,
-      startTicks: null,
-      launchedAtMs: this.#deps.supervisor.now(),
-      state: 'TASK_STAGING',
-      kill: null,
-      limitation: null,
-      executorId: spec.executorId,
-    };
-    const task = this.#deps.supervisor.track(record);
+    const task = this.#deps.supervisor.track(executorTaskRecord(spec, this.#deps, executor));
     task.released = true;
-    this.#deps.store.saveTask(record);
+    this.#deps.store.saveTask(task.record);
     return task;
   }
 
   async #start(spec: ExecutorTaskSpec, user: TaskUser | null): Promise<{ ok: true; executor: Executor } | { ok: false; message: string }> {
-    const { supervisor, isolator } = this.#deps;
-    const sandboxDir = join(this.#deps.workDir, 'executors', spec.frameworkId, spec.executorId);
-    const executor: Executor = {
-      frameworkId: spec.frameworkId,
-      executorId: spec.executorId,
-      containerId: randomUUID(),
-      sandboxDir,
-      info: spec.executor.info,
-      frameworkInfo: { ...spec.frameworkInfo, id: { value: spec.frameworkId } },
-      process: null,
-      sink: null,
-      queued: [],
-      groups: new Map(),
-      tasks: new Set(),
-      timer: null,
-      shuttingDown: false,
-    };
-    try {
-      mkdirSync(join(this.#deps.workDir, 'executors'), { recursive: true, mode: 0o755 });
-      createSandbox(sandboxDir, user, supervisor.now());
-      await isolator.prepare(executor.containerId, containerLimits(spec, this.#deps.defaultPidsMax));
-      executor.process = await TaskProcess.spawn({
-        command: spec.executor.command,
-        sandboxDir,
-        env: executorEnvironment(spec, {
-          agentId: this.#deps.agentId,
-          endpoint: this.#deps.endpoint(),
-          sandboxDir,
-          user,
-          shutdownGraceMs: this.#deps.shutdownGraceMs ?? EXECUTOR_SHUTDOWN_GRACE_MS,
-        }),
-        user,
-      });
-      await isolator.attach(executor.containerId, executor.process.pid);
-      executor.process.release();
-    } catch (error) {
-      executor.process?.signal('SIGKILL');
-      await isolator.cleanup(executor.containerId).catch(() => undefined);
-      supervisor.logger.error({ frameworkId: spec.frameworkId, executorId: spec.executorId, err: error }, 'executor launch failed');
-      return { ok: false, message: `executor launch failed: ${(error as Error).message}` };
-    }
+    const started = await startExecutor(spec, user, this.#deps);
+    if (!started.ok) return started;
+    const { executor } = started;
+    const { supervisor } = this.#deps;
     this.#executors.set(keyOf(spec.frameworkId, spec.executorId), executor);
-    supervisor.logger.info(
-      { frameworkId: spec.frameworkId, executorId: spec.executorId, pid: executor.process.pid, sandboxDir },
-      'executor started',
-    );
     executor.timer = setTimeout(() => {
       supervisor.logger.warn(
         { frameworkId: spec.frameworkId, executorId: spec.executorId },
@@ -364,7 +256,7 @@ export class ExecutorManager {
       executor.process?.signal('SIGKILL');
     }, this.#deps.registrationTimeoutMs ?? EXECUTOR_REGISTRATION_TIMEOUT_MS);
     executor.timer.unref();
-    void executor.process.exited.then((status) => this.#exited(executor, status));
+    void executor.process!.exited.then((status) => this.#exited(executor, status));
     return { ok: true, executor };
   }
 
