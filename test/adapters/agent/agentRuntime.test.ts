@@ -97,6 +97,25 @@ describe('AgentRuntime: launching', () => {
     await harness.waitForState('twice', 'TASK_KILLED');
   });
 
+  it('runs the same task id for two frameworks side by side, each in its own sandbox and container', async () => {
+    const first = await harness.runtime.launch({ taskId: 'same', frameworkId: 'fw-a', command: 'sleep 30' });
+    const second = await harness.runtime.launch({ taskId: 'same', frameworkId: 'fw-b', command: 'echo b' });
+
+    expect(first.ok && second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    expect(first.sandboxDir).not.toBe(second.sandboxDir);
+    expect(first.containerId).not.toBe(second.containerId);
+    expect(await harness.runtime.whenTerminal('fw-b', 'same')).toBe('TASK_FINISHED');
+    expect(harness.runtime.task('fw-a', 'same')?.state).toBe('TASK_RUNNING');
+    expect(harness.runtime.kill('fw-a', 'same', 0)).toEqual({ ok: true });
+    expect(await harness.runtime.whenTerminal('fw-a', 'same')).toBe('TASK_KILLED');
+    const ends = harness.updates.filter((update) => update.taskId === 'same' && update.state !== 'TASK_RUNNING');
+    expect(ends.map((update) => [update.frameworkId, update.state]).sort()).toEqual([
+      ['fw-a', 'TASK_KILLED'],
+      ['fw-b', 'TASK_FINISHED'],
+    ]);
+  });
+
   it.skipIf(!IS_ROOT)('runs the task as nobody in a sandbox owned by nobody (agent is root)', async () => {
     const nobody = lookupUser('nobody')!;
     await harness.runtime.launch({ taskId: 'whoami', frameworkId: 'fw', command: 'id -u; touch mine' });

@@ -4,7 +4,7 @@
  * path and symlink escapes), the v1 agent API, and `allot task log|ls`
  * finding a finished task's sandbox through the master.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,4 +146,18 @@ describe('the agent speaks Mesos to existing tools', () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/no task no-such-task/);
   });
+
+  it('`allot task log --follow` keeps printing what a running task writes', async () => {
+    await runTask(scheduler, 'ticker', 'for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.3; done; sleep 60', 'TASK_RUNNING');
+    const follower = spawn(process.execPath, [LAUNCHER, 'task', 'log', 'ticker', '--follow', '--master', cluster.master.url]);
+    let output = '';
+    follower.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('tick 6') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output).toBe('tick 1\ntick 2\ntick 3\ntick 4\ntick 5\ntick 6\n');
+    } finally {
+      follower.kill('SIGTERM');
+    }
+  }, 60_000);
 });
