@@ -12,8 +12,8 @@
  * framework. The launch path (taskLaunch.ts), recovery (taskRecovery.ts) and
  * a task's life after launch (taskSupervisor.ts) live beside this file.
  */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TaskState } from '@allot/kernel';
 import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
 import { CheckpointStore } from './checkpointStore.js';
@@ -25,11 +25,11 @@ import type { LaunchTaskSpec } from './launchSpec.js';
 import type { LiveTask } from './liveTask.js';
 import type { AgentLogger } from './logger.js';
 import { silentLogger } from './logger.js';
-import { lookupUser } from './sandbox.js';
+import { lookupUser, untraversableDirectory } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
 import { StatusUpdateSender } from './statusUpdateSender.js';
 import { launchCommandTask } from './taskLaunch.js';
-import { recoverTask } from './taskRecovery.js';
+import { recoverWorkDir } from './taskRecovery.js';
 import { TaskSupervisor } from './taskSupervisor.js';
 
 export interface AgentRuntimeOptions {
@@ -324,17 +324,7 @@ export class AgentRuntime {
       );
     for (const warning of this.warnings) this.#logger.warn({ agentId: this.agentId }, warning);
 
-    for (const record of this.#store.loadTasks())
-      await recoverTask(this.#supervisor, this.#isolator, this.#updates, record, this.#options.adoptedPollMs);
-    const tracked = [...this.#supervisor.tasks.values()];
-    const owned = new Set(tracked.filter((task) => !task.ended).map((task) => task.record.containerId));
-    for (const containerId of await this.#isolator.containers()) {
-      if (owned.has(containerId)) continue;
-      this.#logger.warn({ containerId }, 'removing a container left over by an earlier agent');
-      await this.#isolator
-        .cleanup(containerId)
-        .catch((error) => this.#logger.error({ containerId, err: error }, 'could not remove leftover container'));
-    }
+    await recoverWorkDir(this.#supervisor, this.#isolator, this.#updates, this.#store.loadTasks(), this.#options.adoptedPollMs);
     this.#logger.info(
       {
         agentId: this.agentId,
@@ -365,21 +355,4 @@ function taskInfo({ record, healthy }: LiveTask): TaskInfo {
     pid: record.pid,
     healthy,
   };
-}
-
-/** The first directory on the way to `path` that other users cannot search (no o+x), or null. */
-function untraversableDirectory(path: string): string | null {
-  const chain: string[] = [];
-  for (let directory = path; ; directory = dirname(directory)) {
-    chain.unshift(directory);
-    if (dirname(directory) === directory) break;
-  }
-  for (const directory of chain) {
-    try {
-      if ((statSync(directory).mode & 0o001) === 0) return directory;
-    } catch {
-      return directory;
-    }
-  }
-  return null;
 }

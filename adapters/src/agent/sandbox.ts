@@ -6,8 +6,8 @@
  * restricted to a safe alphabet.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export const STDOUT_FILE = 'stdout';
 export const STDERR_FILE = 'stderr';
@@ -106,4 +106,21 @@ export function lookupUser(name: string): TaskUser | null {
   } catch {
     return null;
   }
+}
+
+/** The first directory on the way to `path` that other users cannot search (no o+x), or null. */
+export function untraversableDirectory(path: string): string | null {
+  const chain: string[] = [];
+  for (let directory = path; ; directory = dirname(directory)) {
+    chain.unshift(directory);
+    if (dirname(directory) === directory) break;
+  }
+  for (const directory of chain) {
+    try {
+      if ((statSync(directory).mode & 0o001) === 0) return directory;
+    } catch {
+      return directory;
+    }
+  }
+  return null;
 }

@@ -68,3 +68,22 @@ export async function recoverTask(
     task.killTimer = setTimeout(() => task.process?.signal('SIGKILL'), remainingMs);
   }
 }
+
+/** Recovers every checkpointed task, then removes containers no recovered task owns (left by an earlier agent). */
+export async function recoverWorkDir(
+  supervisor: TaskSupervisor,
+  isolator: Isolator,
+  updates: StatusUpdateSender,
+  records: readonly TaskRecord[],
+  adoptedPollMs: number,
+): Promise<void> {
+  for (const record of records) await recoverTask(supervisor, isolator, updates, record, adoptedPollMs);
+  const owned = new Set([...supervisor.tasks.values()].filter((task) => !task.ended).map((task) => task.record.containerId));
+  for (const containerId of await isolator.containers()) {
+    if (owned.has(containerId)) continue;
+    supervisor.logger.warn({ containerId }, 'removing a container left over by an earlier agent');
+    await isolator
+      .cleanup(containerId)
+      .catch((error) => supervisor.logger.error({ containerId, err: error }, 'could not remove leftover container'));
+  }
+}
