@@ -28,7 +28,10 @@ import { silentLogger } from './logger.js';
 import { lookupUser, untraversableDirectory } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
 import { StatusUpdateSender } from './statusUpdateSender.js';
+import { privateTmpProblem } from './privateTmp.js';
 import { launchCommandTask } from './taskLaunch.js';
+import type { TaskMemoryPolicy } from './taskMemory.js';
+import { boundedMemory, TASK_MEMORY_DEFAULT } from './taskMemory.js';
 import { recoverWorkDir } from './taskRecovery.js';
 import { TaskSupervisor } from './taskSupervisor.js';
 
@@ -55,8 +58,12 @@ export interface AgentRuntimeOptions {
   diskCheckIntervalMs?: number;
   /** How often an adopted (recovered) process is polled for its exit; default 250. */
   adoptedPollMs?: number;
-  /** Base environment of every task (defaults: PATH, HOME = sandbox). */
+  /** Base environment of every task (defaults: PATH, HOME = sandbox, TMPDIR = sandbox/tmp). */
   taskEnv?: Readonly<Record<string, string>>;
+  /** The memory limit of tasks that ask for none (taskMemory.ts); default 256 MB. */
+  taskMemory?: TaskMemoryPolicy;
+  /** Give each task a private /tmp inside its sandbox (privateTmp.ts); default: when the agent can (root, util-linux). */
+  privateTmp?: boolean;
   /** For custom executors: where the agent's HTTP server listens, what it says of itself, and what executors report. */
   executors?: Pick<ExecutorDeps, 'endpoint' | 'agentInfo' | 'onExited' | 'onMessage' | 'registrationTimeoutMs' | 'shutdownGraceMs'>;
 }
@@ -83,7 +90,8 @@ export class AgentRuntime {
   readonly workDir: string;
   /** Things the operator should know, e.g. that limits are not enforced; also logged at start. */
   readonly warnings: string[] = [];
-  readonly #options: Required<Omit<AgentRuntimeOptions, 'taskUser' | 'logger' | 'executors'>>;
+  readonly #options: Required<Omit<AgentRuntimeOptions, 'taskUser' | 'logger' | 'executors' | 'privateTmp'>>;
+  readonly #privateTmp: boolean;
   readonly #isolator: Isolator;
   readonly #logger: AgentLogger;
   readonly #store: CheckpointStore;
@@ -112,7 +120,9 @@ export class AgentRuntime {
       diskCheckIntervalMs: options.diskCheckIntervalMs ?? 15_000,
       adoptedPollMs: options.adoptedPollMs ?? 250,
       taskEnv: options.taskEnv ?? {},
+      taskMemory: options.taskMemory ?? TASK_MEMORY_DEFAULT,
     };
+    this.#privateTmp = options.privateTmp ?? privateTmpProblem() === null;
     this.#updates = new StatusUpdateSender({
       store: this.#store,
       clock: this.#options.clock,
@@ -139,6 +149,8 @@ export class AgentRuntime {
       store: this.#store,
       supervisor: this.#supervisor,
       defaultPidsMax: this.#options.defaultPidsMax,
+      taskMemory: this.#options.taskMemory,
+      privateTmp: this.#privateTmp,
       endpoint: () => '127.0.0.1:5051',
       agentInfo: () => ({ id: { value: options.agentId } }),
       onExited: () => undefined,
@@ -184,7 +196,8 @@ export class AgentRuntime {
       this.#logger.warn({ taskId: spec.taskId, frameworkId: spec.frameworkId, superseded }, 'a relaunch supersedes an ended task');
       this.#supervisor.forget(spec.frameworkId, spec.taskId);
     }
-    const problem = validateLaunchSpec(spec);
+    const memory = boundedMemory(spec, this.#options.taskMemory);
+    const problem = validateLaunchSpec(spec) ?? (memory.ok ? null : memory);
     if (problem) {
       this.#supervisor.emit(null, spec, 'TASK_ERROR', { reason: 'REASON_TASK_INVALID', message: problem.message });
       return problem;
@@ -198,9 +211,11 @@ export class AgentRuntime {
         supervisor: this.#supervisor,
         taskEnv: this.#options.taskEnv,
         defaultPidsMax: this.#options.defaultPidsMax,
+        privateTmp: this.#privateTmp,
       },
       spec,
       this.#userFor(spec),
+      memory.ok ? memory.memMb : null,
     );
   }
 
@@ -215,7 +230,8 @@ export class AgentRuntime {
         message: `task ${spec.taskId} of framework ${spec.frameworkId} is already running on this agent`,
       };
     if (existing || this.#updates.discard(spec.frameworkId, spec.taskId) > 0) this.#supervisor.forget(spec.frameworkId, spec.taskId);
-    const problem = validateLaunchSpec({ ...spec, command: spec.command || 'executor' });
+    const memory = boundedMemory(spec, this.#options.taskMemory);
+    const problem = validateLaunchSpec({ ...spec, command: spec.command || 'executor' }) ?? (memory.ok ? null : memory);
     if (problem) {
       this.#supervisor.emit(null, spec, 'TASK_ERROR', { reason: 'REASON_TASK_INVALID', message: problem.message });
       return problem;
@@ -317,6 +333,10 @@ export class AgentRuntime {
     mkdirSync(join(this.workDir, 'sandboxes'), { recursive: true, mode: 0o755 });
     chmodSync(join(this.workDir, 'sandboxes'), 0o755);
     if (this.#isolator.warning) this.warnings.push(this.#isolator.warning);
+    if (this.#taskUser && !this.#privateTmp)
+      this.warnings.push(
+        `tasks share the host's /tmp (${privateTmpProblem() ?? 'turned off'}): what they write there escapes their disk quota`,
+      );
     const blocked = this.#taskUser ? untraversableDirectory(join(this.workDir, 'sandboxes')) : null;
     if (blocked)
       this.warnings.push(

@@ -14,6 +14,8 @@ import { EXECUTOR_SHUTDOWN_GRACE_MS, executorEnvironment } from './executorProto
 import type { Isolator } from './isolation/isolator.js';
 import { containerLimits } from './launchSpec.js';
 import { createSandbox } from './sandbox.js';
+import type { TaskMemoryPolicy } from './taskMemory.js';
+import { boundedMemory } from './taskMemory.js';
 import type { TaskUser } from './sandbox.js';
 import type { ExitStatus } from './taskProcess.js';
 import { TaskProcess } from './taskProcess.js';
@@ -35,6 +37,10 @@ export interface ExecutorDeps {
   store: CheckpointStore;
   supervisor: TaskSupervisor;
   defaultPidsMax: number | null;
+  /** The container's memory limit when the first task asks for no mem (as for command tasks). */
+  taskMemory: TaskMemoryPolicy;
+  /** The executor (and so its tasks) gets a private /tmp in its sandbox, as command tasks do (privateTmp.ts). */
+  privateTmp: boolean;
   /** `ip:port` of the agent's HTTP server (MESOS_AGENT_ENDPOINT). */
   endpoint: () => string;
   agentInfo: () => Json;
@@ -112,7 +118,11 @@ export async function startExecutor(
   try {
     mkdirSync(join(deps.workDir, 'executors'), { recursive: true, mode: 0o755 });
     createSandbox(sandboxDir, user, supervisor.now());
-    await isolator.prepare(executor.containerId, containerLimits(spec, deps.defaultPidsMax));
+    const memory = boundedMemory(spec, deps.taskMemory);
+    await isolator.prepare(executor.containerId, {
+      ...containerLimits(spec, deps.defaultPidsMax),
+      memMb: memory.ok ? memory.memMb : null,
+    });
     const env = executorEnvironment(spec, {
       agentId: deps.agentId,
       endpoint: deps.endpoint(),
@@ -120,7 +130,7 @@ export async function startExecutor(
       user,
       shutdownGraceMs: deps.shutdownGraceMs ?? EXECUTOR_SHUTDOWN_GRACE_MS,
     });
-    executor.process = await TaskProcess.spawn({ command: spec.executor.command, sandboxDir, env, user });
+    executor.process = await TaskProcess.spawn({ command: spec.executor.command, sandboxDir, env, user, privateTmp: deps.privateTmp });
     await isolator.attach(executor.containerId, executor.process.pid);
     executor.process.release();
   } catch (error) {

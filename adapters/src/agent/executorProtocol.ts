@@ -5,9 +5,11 @@
  * MESOS_SANDBOX, MESOS_AGENT_ENDPOINT, MESOS_CHECKPOINT, ...), and its update
  * uuids (base64 of bytes on the wire, text in the status update manager).
  */
+import { join } from 'node:path';
 import type { LaunchTaskSpec } from './launchSpec.js';
 import { DEFAULT_PATH } from './launchSpec.js';
 import type { TaskUser } from './sandbox.js';
+import { SANDBOX_TMP_DIR } from './sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -34,6 +36,7 @@ export function executorEnvironment(spec: ExecutorTaskSpec, context: ExecutorEnv
   return {
     PATH: DEFAULT_PATH,
     HOME: context.sandboxDir,
+    TMPDIR: join(context.sandboxDir, SANDBOX_TMP_DIR),
     ...(context.user ? { USER: context.user.name } : {}),
     ...spec.executor.env,
     MESOS_FRAMEWORK_ID: spec.frameworkId,

@@ -24,15 +24,21 @@ export interface LaunchContext {
   supervisor: TaskSupervisor;
   taskEnv: Readonly<Record<string, string>>;
   defaultPidsMax: number | null;
+  /** Start the task in a mount namespace with its sandbox's tmp as /tmp (privateTmp.ts). */
+  privateTmp: boolean;
 }
 
 export type LaunchOutcome = { ok: true; containerId: string; sandboxDir: string } | { ok: false; code: 'launch_failed'; message: string };
 
-/** `user`: who the task runs as (null: the agent's own user), or why it cannot run (a message). */
+/**
+ * `user`: who the task runs as (null: the agent's own user), or why it cannot run (a message). `memMb`: the
+ * container's memory limit, the task's mem or the agent's default (taskMemory.ts); null = unlimited.
+ */
 export async function launchCommandTask(
   context: LaunchContext,
   spec: LaunchTaskSpec,
   user: TaskUser | null | string,
+  memMb: number | null,
 ): Promise<LaunchOutcome> {
   const { supervisor, store, isolator } = context;
   const nowMs = supervisor.now();
@@ -53,7 +59,7 @@ export async function launchCommandTask(
       base: context.taskEnv,
       userName: typeof user === 'string' ? null : (user?.name ?? null),
     }),
-    limits: containerLimits(spec, context.defaultPidsMax),
+    limits: { ...containerLimits(spec, context.defaultPidsMax), memMb },
     diskMb: diskLimitMb(spec),
     healthCheck: spec.healthCheck ?? null,
     taskKillingState: spec.frameworkCapabilities?.includes('TASK_KILLING_STATE') ?? false,
@@ -72,7 +78,13 @@ export async function launchCommandTask(
     if (typeof user === 'string') throw new Error(user);
     createSandbox(sandboxDir, record.user, nowMs);
     await isolator.prepare(containerId, record.limits);
-    task.process = await TaskProcess.spawn({ command: spec.command, sandboxDir, env: record.env, user: record.user });
+    task.process = await TaskProcess.spawn({
+      command: spec.command,
+      sandboxDir,
+      env: record.env,
+      user: record.user,
+      privateTmp: context.privateTmp,
+    });
     record.pid = task.process.pid;
     record.startTicks = task.process.startTicks;
     store.saveTask(record);

@@ -12,6 +12,7 @@ import { hostname as osHostname } from 'node:os';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { AgentRuntime } from '../agent/agentRuntime.js';
+import type { TaskMemoryPolicy } from '../agent/taskMemory.js';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { createIsolator } from '../agent/isolation/createIsolator.js';
 import { parseAttributes, resolveAgentResources } from '../agent/resources.js';
@@ -46,6 +47,10 @@ export interface AgentDaemonOptions {
   https?: HttpsServerOptions | null;
   /** Credentials and rules for the agent's own endpoints (files, /state, /api/v1); null = open. */
   security?: SecurityConfig | null;
+  /** The memory limit of tasks that ask for none, or refusing them (--default-task-mem, --require-task-mem). */
+  taskMemory?: TaskMemoryPolicy;
+  /** False: tasks share the host's /tmp (`--no-private-tmp`); default: private where the agent can. */
+  privateTmp?: boolean;
 }
 
 export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
@@ -113,6 +118,8 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     isolator: isolation.isolator,
     logger,
     monitorIntervalMs: options.monitorIntervalMs,
+    ...(options.taskMemory ? { taskMemory: options.taskMemory } : {}),
+    ...(options.privateTmp === false ? { privateTmp: false } : {}),
     onStatusUpdate: (update) => {
       void connection?.post(updateCall(agentId, runtime, update));
       if (runtime) failGroupSiblings(runtime, update);

@@ -9,8 +9,9 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentRuntime } from '../agent/agentRuntime.js';
-import { keepAliveOptions } from '../master/httpServerOptions.js';
-import { registerAgentSecurity } from '../security/agentSecurity.js';
+import { defaultConnectionLimits, guardConnections, serverTimeoutOptions } from '../master/connectionGuard.js';
+import type { AgentAuthorizer } from '../security/agentSecurity.js';
+import { OPEN_AGENT, refuseUnauthorized, registerAgentSecurity } from '../security/agentSecurity.js';
 import type { SecurityConfig } from '../security/securityConfig.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { registerAgentOperatorApi } from './agentOperatorApi.js';
@@ -64,13 +65,19 @@ function agentMetrics(options: AgentHttpOptions): Record<string, number> {
 }
 
 export function buildAgentHttp(options: AgentHttpOptions): FastifyInstance {
+  // The master's connection rules (connectionGuard.ts): caps, deadlines for half-sent requests, idle keep-alive.
+  const connections = defaultConnectionLimits();
+  const timeouts = serverTimeoutOptions(connections);
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
-    ...keepAliveOptions(),
-    ...(options.https ? { https: options.https } : {}),
+    keepAliveTimeout: timeouts.keepAliveTimeout,
+    requestTimeout: timeouts.requestTimeout,
+    http: timeouts.http,
+    ...(options.https ? { https: { ...options.https, ...timeouts.http } } : {}),
   }) as unknown as FastifyInstance;
+  guardConnections(app.server, connections, options.logger);
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setNotFoundHandler((request, reply) => {
     void reply
@@ -78,17 +85,23 @@ export function buildAgentHttp(options: AgentHttpOptions): FastifyInstance {
       .type('text/plain; charset=utf-8')
       .send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
   });
-  if (options.security) registerAgentSecurity(app, options.security, options.logger);
+  const authorize: AgentAuthorizer = options.security ? registerAgentSecurity(app, options.security, options.logger) : OPEN_AGENT;
+  // A read, authorized as the operator call that reads the same thing.
+  const read = (url: string, call: string, body: () => unknown) =>
+    app.get(url, (request, reply) => {
+      if (refuseUnauthorized(authorize, request, reply, { type: call })) return reply;
+      return reply.send(body());
+    });
   app.get('/health', async () => ({ healthy: true, agentId: options.facts.agentId, connected: options.extras().connected }));
   for (const prefix of ['', '/slave(1)']) {
     for (const suffix of ['', '.json'])
-      app.get(`${prefix}/state${suffix}`, async () => ({ ...agentStateJson(options.facts, options.view), ...options.extras() }));
-    app.get(`${prefix}/flags`, async () => ({ flags: options.facts.flags }));
+      read(`${prefix}/state${suffix}`, 'GET_STATE', () => ({ ...agentStateJson(options.facts, options.view), ...options.extras() }));
+    read(`${prefix}/flags`, 'GET_FLAGS', () => ({ flags: options.facts.flags }));
   }
-  app.get('/version', async () => ({ version: options.facts.version, build_date: '', build_time: 0, build_user: 'allot' }));
-  app.get('/metrics/snapshot', async () => agentMetrics(options));
-  registerFilesEndpoints(app, options.workDir);
-  registerAgentOperatorApi(app, options.facts, options.view, options.workDir);
+  read('/version', 'GET_VERSION', () => ({ version: options.facts.version, build_date: '', build_time: 0, build_user: 'allot' }));
+  read('/metrics/snapshot', 'GET_METRICS', () => agentMetrics(options));
+  registerFilesEndpoints(app, options.workDir, authorize);
+  registerAgentOperatorApi(app, options.facts, options.view, options.workDir, authorize);
   registerExecutorApi(app, options.runtime);
   return app;
 }

@@ -8,6 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readChunk, browse } from '../agent/sandboxFiles.js';
 import { failure, negotiate, sendFailure } from '../master/httpErrors.js';
 import { normalizeBody } from '../master/jsonBody.js';
+import type { AgentAuthorizer } from '../security/agentSecurity.js';
+import { refuseUnauthorized } from '../security/agentSecurity.js';
 import type { AgentView } from './agentView.js';
 import type { AgentFacts } from './agentStateJson.js';
 import { containersJson } from './agentStateJson.js';
@@ -65,7 +67,13 @@ function getState(facts: AgentFacts, view: AgentView): Json {
   };
 }
 
-export function registerAgentOperatorApi(app: FastifyInstance, facts: AgentFacts, view: AgentView, workDir: string): void {
+export function registerAgentOperatorApi(
+  app: FastifyInstance,
+  facts: AgentFacts,
+  view: AgentView,
+  workDir: string,
+  authorize: AgentAuthorizer,
+): void {
   app.route({
     method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
     url: '/api/v1',
@@ -76,6 +84,8 @@ export function registerAgentOperatorApi(app: FastifyInstance, facts: AgentFacts
       if (!normalized.ok) return sendFailure(reply, failure(400, normalized.message));
       const call = normalized.value;
       if (!isObject(call) || typeof call.type !== 'string') return sendFailure(reply, failure(400, 'type: is required'));
+      // Judged on the call as it is acted on (validated, nulls dropped), as the master does.
+      if (refuseUnauthorized(authorize, request, reply, call)) return reply;
       const answer = (key: string, body: unknown) =>
         reply
           .code(200)

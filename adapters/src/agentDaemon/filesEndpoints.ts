@@ -11,6 +11,8 @@ import { basename } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { browse, downloadPath, readChunk } from '../agent/sandboxFiles.js';
 import type { FileInfo, FilesProblem } from '../agent/sandboxFiles.js';
+import type { AgentAuthorizer } from '../security/agentSecurity.js';
+import { refuseUnauthorized } from '../security/agentSecurity.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -78,15 +80,18 @@ export function parseReadQuery(query: Query): { ok: true; offset: number; length
   return { ok: true, offset: offset ?? -1, length: length === -1 ? null : length };
 }
 
-export function registerFilesEndpoints(app: FastifyInstance, workDir: string): void {
+/** The files endpoints over `workDir`; each request authorized as LIST_FILES (browse) or READ_FILE (read, download). */
+export function registerFilesEndpoints(app: FastifyInstance, workDir: string, authorize: AgentAuthorizer): void {
   const path = (query: Query) => query.path ?? '';
   for (const suffix of ['', '.json']) {
     app.get(`/files/browse${suffix}`, (request, reply) => {
+      if (refuseUnauthorized(authorize, request, reply, { type: 'LIST_FILES' })) return reply;
       const result = browse(workDir, path(request.query as Query));
       if (!result.ok) return fail(reply, result);
       return reply.type('application/json').send(JSON.stringify(result.entries.map(classicFileInfo)));
     });
     app.get(`/files/read${suffix}`, (request, reply) => {
+      if (refuseUnauthorized(authorize, request, reply, { type: 'READ_FILE' })) return reply;
       const query = request.query as Query;
       const parsed = parseReadQuery(query);
       if (!parsed.ok) return fail(reply, parsed);
@@ -95,6 +100,7 @@ export function registerFilesEndpoints(app: FastifyInstance, workDir: string): v
       return reply.type('application/json').send(JSON.stringify({ data: result.data.toString('utf8'), offset: result.offset }));
     });
     app.get(`/files/download${suffix}`, (request, reply) => {
+      if (refuseUnauthorized(authorize, request, reply, { type: 'READ_FILE' })) return reply;
       const result = downloadPath(workDir, path(request.query as Query));
       if (!result.ok) return fail(reply, result);
       return reply

@@ -3,14 +3,19 @@
  * (`/state` and `/master/state`, `.json` too): state, state-summary, slaves,
  * frameworks, tasks, roles, flags, version, metrics/snapshot and redirect.
  * JSON in Mesos's shapes (classicState.ts); `?jsonp=f` wraps it as Mesos
- * does; 503 while the master recovers; a bad query value is 400.
+ * does; 503 while the master recovers; a bad query value is 400. Each is
+ * authorized as the operator call that reads (or, for the maintenance
+ * POSTs, makes) the same thing (mesosPaths.ts), through the same
+ * CallAuthorizer as the operator API.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stateJson, frameworksJson, rolesJson, slavesJson, stateSummaryJson, tasksJson } from './classicState.js';
 import type { TasksQuery } from './classicState.js';
 import { failure, sendFailure } from './httpErrors.js';
+import { normalizeBody } from './jsonBody.js';
 import type { MasterContext } from './masterContext.js';
 import { changeMaintenance, scheduleJson, statusJson as maintenanceStatusJson } from './maintenanceApi.js';
+import { classicCall } from './mesosPaths.js';
 import { metricsSnapshot } from './metricsSnapshot.js';
 
 type Query = Record<string, string | undefined>;
@@ -40,28 +45,51 @@ function answer(reply: FastifyReply, query: Query, body: unknown): FastifyReply 
     .send(`${callback}(${JSON.stringify(body)});`);
 }
 
+/** A GET of a classic endpoint: authorized as the operator call it stands for, then answered (503 while recovering). */
+function read(app: FastifyInstance, context: MasterContext, url: string, body: Body, needsState = true): void {
+  const call = classicCall('GET', url);
+  if (call === undefined) throw new Error(`classic endpoint ${url} has no operator call to authorize it as (mesosPaths.ts)`);
+  app.get(url, (request: FastifyRequest, reply) => {
+    const denied = context.authorizer?.read(request, call);
+    if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
+    if (needsState && context.host.recovering) return sendFailure(reply, failure(503, 'the master is recovering its state; retry shortly'));
+    const query = request.query as Query;
+    const result = body(context, query);
+    if (!result.ok) return sendFailure(reply, failure(400, result.message));
+    return answer(reply, query, result.body);
+  });
+}
+
+/**
+ * A classic POST that changes the maintenance schedule or machines: its body normalized as the operator API's
+ * (nulls dropped, bounded), then authorized as the operator call that makes the same change, then carried out.
+ */
+function change(app: FastifyInstance, context: MasterContext, url: string, type: string, field: 'schedule' | 'machines'): void {
+  const key = type.toLowerCase();
+  app.post(url, async (request, reply) => {
+    const unavailable = context.host.unavailable();
+    if (unavailable !== null) return sendFailure(reply, failure(503, unavailable));
+    const parsed = Buffer.isBuffer(request.body) ? parseJson(request.body) : request.body;
+    if (parsed === undefined) return sendFailure(reply, failure(400, 'body: must be JSON'));
+    const normalized = normalizeBody(parsed);
+    if (!normalized.ok) return sendFailure(reply, failure(400, normalized.message));
+    const body = { [field]: normalized.value };
+    const denied = context.authorizer?.operatorCall(request, { type, [key]: body });
+    if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
+    const outcome = await changeMaintenance(context, type, body);
+    if (outcome.status >= 400) return sendFailure(reply, outcome);
+    return reply.code(200).send();
+  });
+}
+
 /** `/master/maintenance/schedule` (GET, POST), `/master/maintenance/status`, `/master/machine/down` and `/up` (POST). */
 function registerMaintenanceEndpoints(app: FastifyInstance, context: MasterContext): void {
-  const recovering = (reply: FastifyReply) => sendFailure(reply, failure(503, 'the master is recovering its state; retry shortly'));
   for (const prefix of ['', '/master']) {
-    app.get(`${prefix}/maintenance/schedule`, (request, reply) =>
-      context.host.recovering ? recovering(reply) : answer(reply, request.query as Query, scheduleJson(context)),
-    );
-    app.get(`${prefix}/maintenance/status`, (request, reply) =>
-      context.host.recovering ? recovering(reply) : answer(reply, request.query as Query, maintenanceStatusJson(context)),
-    );
-    const change = (url: string, type: string, wrap: (body: unknown) => Record<string, unknown>) =>
-      app.post(url, async (request, reply) => {
-        if (context.host.recovering) return recovering(reply);
-        const body = Buffer.isBuffer(request.body) ? parseJson(request.body) : request.body;
-        if (body === undefined) return sendFailure(reply, failure(400, 'body: must be JSON'));
-        const outcome = await changeMaintenance(context, type, wrap(body));
-        if (outcome.status >= 400) return sendFailure(reply, outcome);
-        return reply.code(200).send();
-      });
-    change(`${prefix}/maintenance/schedule`, 'UPDATE_MAINTENANCE_SCHEDULE', (body) => ({ schedule: body }));
-    change(`${prefix}/machine/down`, 'START_MAINTENANCE', (body) => ({ machines: body }));
-    change(`${prefix}/machine/up`, 'STOP_MAINTENANCE', (body) => ({ machines: body }));
+    read(app, context, `${prefix}/maintenance/schedule`, (ctx) => ok(scheduleJson(ctx)));
+    read(app, context, `${prefix}/maintenance/status`, (ctx) => ok(maintenanceStatusJson(ctx)));
+    change(app, context, `${prefix}/maintenance/schedule`, 'UPDATE_MAINTENANCE_SCHEDULE', 'schedule');
+    change(app, context, `${prefix}/machine/down`, 'START_MAINTENANCE', 'machines');
+    change(app, context, `${prefix}/machine/up`, 'STOP_MAINTENANCE', 'machines');
   }
 }
 
@@ -77,22 +105,11 @@ export function registerClassicEndpoints(app: FastifyInstance, context: MasterCo
   for (const [name, build] of Object.entries(BODIES)) {
     const paths = [`/${name}`, `/master/${name}`];
     if (name === 'state' || name === 'tasks' || name === 'roles') paths.push(`/${name}.json`, `/master/${name}.json`);
-    for (const url of paths)
-      app.get(url, (request: FastifyRequest, reply) => {
-        if (context.host.recovering) return sendFailure(reply, failure(503, 'the master is recovering its state; retry shortly'));
-        const query = request.query as Query;
-        const result = build(context, query);
-        if (!result.ok) return sendFailure(reply, failure(400, result.message));
-        return answer(reply, query, result.body);
-      });
+    for (const url of paths) read(app, context, url, build);
   }
-  app.get('/version', (request, reply) =>
-    answer(reply, request.query as Query, { version: context.settings.version, build_date: '', build_time: 0, build_user: 'allot' }),
-  );
-  app.get('/metrics/snapshot', (request, reply) => {
-    if (context.host.recovering) return sendFailure(reply, failure(503, 'the master is recovering its state; retry shortly'));
-    return answer(reply, request.query as Query, metricsSnapshot(context));
-  });
+  const version = (ctx: MasterContext) => ok({ version: ctx.settings.version, build_date: '', build_time: 0, build_user: 'allot' });
+  read(app, context, '/version', version, false);
+  read(app, context, '/metrics/snapshot', (ctx) => ok(metricsSnapshot(ctx)));
   registerMaintenanceEndpoints(app, context);
   // This master leads (a follower answers every path with a redirect to the leader): point at itself, scheme-relative.
   for (const url of ['/redirect', '/master/redirect'])

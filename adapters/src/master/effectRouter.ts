@@ -153,16 +153,30 @@ function frameworkInfoForAgent(info: Record<string, any> | undefined): Record<st
   return Object.fromEntries(pick.filter((key) => info[key] !== undefined).map((key) => [key, info[key]]));
 }
 
-/** Daemon bookkeeping that follows kernel events. */
+/** Messages that follow kernel events (sent once the step's state is durable). */
+export function announceEvents(context: MasterContext, _command: Command, result: StepResult): void {
+  const { frameworks } = context;
+  for (const event of result.events) {
+    if (event.type === 'agent.unreachable' || event.type === 'agent.removed' || event.type === 'agent.gone')
+      frameworks.broadcast({ type: 'FAILURE', failure: { agent_id: { value: event.agentId } } });
+    else if (event.type === 'framework.removed') {
+      frameworks.close(event.frameworkId, 'Framework has been removed');
+      // Its executors go too (Mesos shuts them down); command tasks were killed by the kernel.
+      for (const agentId of new Set(context.executors.ofFramework(event.frameworkId).map((entry) => entry.agentId)))
+        context.agents.send(agentId, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: event.frameworkId } });
+      context.executors.removeWhere((entry) => entry.frameworkId === event.frameworkId);
+    }
+  }
+}
+
+/** Daemon bookkeeping that follows kernel events (before the state is written, so the document includes it). */
 export function followEvents(context: MasterContext, _command: Command, result: StepResult): void {
-  const { host, frameworks } = context;
+  const { host } = context;
   for (const event of result.events) {
     switch (event.type) {
-      case 'agent.unreachable':
       case 'agent.removed':
       case 'agent.gone':
-        frameworks.broadcast({ type: 'FAILURE', failure: { agent_id: { value: event.agentId } } });
-        if (event.type !== 'agent.unreachable') context.executors.removeWhere((entry) => entry.agentId === event.agentId);
+        context.executors.removeWhere((entry) => entry.agentId === event.agentId);
         break;
       case 'task.launched':
         rememberExecutor(context, event.frameworkId, event.taskId);
@@ -176,11 +190,6 @@ export function followEvents(context: MasterContext, _command: Command, result: 
         host.registry.frameworks.delete(event.frameworkId);
         for (const [key, record] of host.registry.recoveredTasks)
           if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
-        frameworks.close(event.frameworkId, 'Framework has been removed');
-        // Its executors go too (Mesos shuts them down); command tasks were killed by the kernel.
-        for (const agentId of new Set(context.executors.ofFramework(event.frameworkId).map((entry) => entry.agentId)))
-          context.agents.send(agentId, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: event.frameworkId } });
-        context.executors.removeWhere((entry) => entry.frameworkId === event.frameworkId);
         break;
       case 'task.updated':
         if (isTerminal(event.status.state)) host.registry.recoveredTasks.delete(`${event.status.frameworkId}/${event.status.taskId}`);

@@ -9,8 +9,9 @@
  */
 import type { InverseOffer, MachineId, MaintenanceWindow } from '@allot/kernel';
 import type { HttpFailure } from './httpErrors.js';
-import { failure } from './httpErrors.js';
+import { failure, hostRefusal } from './httpErrors.js';
 import type { MasterContext } from './masterContext.js';
+import { requestDeadline } from './masterContext.js';
 
 type Json = Record<string, any>;
 
@@ -129,9 +130,13 @@ function parseSchedule(
 
 /** UPDATE_MAINTENANCE_SCHEDULE / START_MAINTENANCE / STOP_MAINTENANCE: 200, or 400 naming the problem. */
 export async function changeMaintenance(context: MasterContext, type: string, body: Json | undefined): Promise<HttpFailure> {
+  const unavailable = context.host.unavailable();
+  if (unavailable !== null) return failure(503, unavailable);
+  const budget = requestDeadline(context);
   const run = async (build: Parameters<MasterContext['host']['run']>[0]): Promise<HttpFailure> => {
-    const result = await context.host.run(build);
-    return result.ok ? { status: 200, message: '' } : failure(400, `${result.rejection!.code}: ${result.rejection!.message}`);
+    const result = await context.host.run(build, budget);
+    if (result.ok) return { status: 200, message: '' };
+    return hostRefusal(result) ?? failure(400, `${result.rejection!.code}: ${result.rejection!.message}`);
   };
   if (type === 'UPDATE_MAINTENANCE_SCHEDULE') {
     const parsed = parseSchedule(context, body?.schedule, 'update_maintenance_schedule.schedule');

@@ -1,38 +1,34 @@
 /**
  * The security file applied to an agent's HTTP server (`allot agent
  * --security FILE`, the master's format): every endpoint but `/health` and
- * the executor API needs credentials (401), and reads are authorized as the
- * operator call that reads the same thing: sandbox files as LIST_FILES /
- * READ_FILE, `/state` as GET_STATE, `POST /api/v1` by its call type (403).
+ * the executor API needs credentials (401, from a hook before the body is
+ * parsed). Authorization, as on the master, is not a hook on the raw body:
+ * the handlers call the returned authorizer with the call they act on, once
+ * it is validated and normalized. Reads are judged as the operator call
+ * that reads the same thing: sandbox files as LIST_FILES / READ_FILE,
+ * `/state` as GET_STATE, `POST /api/v1` by its call type (403).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentLogger } from '../agent/logger.js';
 import { createAuthenticator } from './authenticate.js';
+import type { Authorization } from './authorize.js';
 import { authorizeOperatorCall } from './callAuthorization.js';
 import type { SecurityConfig } from './securityConfig.js';
 
 const OPEN_PATHS = new Set(['/health', '/api/v1/executor']);
 
-function readCall(path: string): string | null {
-  if (path.startsWith('/files/browse')) return 'LIST_FILES';
-  if (path.startsWith('/files/read') || path.startsWith('/files/download')) return 'READ_FILE';
-  const bare = path.replace(/^\/slave\(1\)/, '').replace(/\.json$/, '');
-  return (
-    (
-      { '/state': 'GET_STATE', '/flags': 'GET_FLAGS', '/metrics/snapshot': 'GET_METRICS', '/version': 'GET_VERSION' } as Record<
-        string,
-        string
-      >
-    )[bare] ?? null
-  );
-}
+/** Judges an agent call (`{type: 'GET_STATE'}`, a normalized `POST /api/v1` body) for the request's principal. */
+export type AgentAuthorizer = (request: FastifyRequest, call: Record<string, unknown>) => Authorization;
+
+/** Without a security file: nobody is authenticated and every agent call is allowed. */
+export const OPEN_AGENT: AgentAuthorizer = () => ({ ok: true });
 
 function pathOf(request: FastifyRequest): string {
   const query = request.url.indexOf('?');
   return (query === -1 ? request.url : request.url.slice(0, query)).replace(/\/+$/, '') || '/';
 }
 
-export function registerAgentSecurity(app: FastifyInstance, config: SecurityConfig, logger: AgentLogger): void {
+export function registerAgentSecurity(app: FastifyInstance, config: SecurityConfig, logger: AgentLogger): AgentAuthorizer {
   const authenticator = createAuthenticator(config.credentials);
   const principals = new WeakMap<FastifyRequest, string>();
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -42,24 +38,23 @@ export function registerAgentSecurity(app: FastifyInstance, config: SecurityConf
       return reply.code(401).header('WWW-Authenticate', result.challenge).type('text/plain; charset=utf-8').send(result.reason);
     principals.set(request, result.principal);
   });
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = pathOf(request);
-    if (OPEN_PATHS.has(path)) return;
+  return (request, call) => {
     const principal = principals.get(request) ?? null;
-    const call = path === '/api/v1' ? request.body : readCall(path) ? { type: readCall(path) } : null;
-    if (call === null) return;
-    const parsed = Buffer.isBuffer(call) ? safeParse(call) : call;
-    const decision = authorizeOperatorCall(config.authorization, principal, parsed);
-    if (decision.ok) return;
-    logger.warn({ principal, url: path, reason: decision.reason }, 'unauthorized agent request refused');
-    return reply.code(decision.status).type('text/plain; charset=utf-8').send(decision.reason);
-  });
+    const decision = authorizeOperatorCall(config.authorization, principal, call);
+    if (!decision.ok) logger.warn({ principal, url: pathOf(request), reason: decision.reason }, 'unauthorized agent request refused');
+    return decision;
+  };
 }
 
-function safeParse(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return null;
-  }
+/** Answers a refusal (403 with the reason) and returns true, or returns false when the call is allowed. */
+export function refuseUnauthorized(
+  authorize: AgentAuthorizer,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  call: Record<string, unknown>,
+): boolean {
+  const decision = authorize(request, call);
+  if (decision.ok) return false;
+  void reply.code(decision.status).type('text/plain; charset=utf-8').send(decision.reason);
+  return true;
 }

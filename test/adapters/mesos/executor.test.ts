@@ -6,7 +6,7 @@
  * their updates (acknowledged back to it), relays messages both ways, gets
  * a LAUNCH_GROUP as one event, and is shut down by the framework's SHUTDOWN.
  */
-import { copyFileSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, operator } from '../master/daemons.js';
@@ -29,6 +29,7 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
   let cluster: MesosCluster;
   let scheduler: SchedulerClient;
   let executorCommand: string;
+  let executorDir: string;
 
   const executorInfo = (offer: any, id: string) => ({
     executor_id: { value: id },
@@ -52,15 +53,19 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
 
   beforeAll(async () => {
     cluster = await startCluster('executor');
-    // A copy the task user (nobody, when root) can read.
-    executorCommand = `${PYTHON} ${join(cluster.workDir, 'pythonExecutor.py')}`;
-    copyFileSync(new URL('./fixtures/pythonExecutor.py', import.meta.url), join(cluster.workDir, 'pythonExecutor.py'));
+    // A copy the task user (nobody, when root) can read, outside /tmp: on a root agent the executor has a
+    // private /tmp (as tasks do), where a host directory under /tmp is out of reach.
+    executorDir = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : cluster.workDir, 'allot-executor-'));
+    chmodSync(executorDir, 0o755);
+    executorCommand = `${PYTHON} ${join(executorDir, 'pythonExecutor.py')}`;
+    copyFileSync(new URL('./fixtures/pythonExecutor.py', import.meta.url), join(executorDir, 'pythonExecutor.py'));
     scheduler = await SchedulerClient.subscribe({ masterUrl: cluster.master.url, frameworkInfo: { name: 'py' } });
   }, 60_000);
 
   afterAll(async () => {
     await scheduler?.close();
     await cluster?.stop();
+    if (executorDir) rmSync(executorDir, { recursive: true, force: true });
   }, 60_000);
 
   it('runs two tasks, relays messages, and is shut down', async () => {

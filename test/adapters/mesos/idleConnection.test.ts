@@ -3,12 +3,13 @@
  * on the same keep-alive connection, and it succeeds. (Fastify's default
  * closed idle connections after 72 s; a client then lost the call on a
  * broken pipe.) The master keeps idle connections for an hour
- * (KEEP_ALIVE_IDLE_MS); this test waits the 120 s the issue names, which is
- * mostly sleep, not CPU.
+ * (KEEP_ALIVE_IDLE_MS in connectionGuard.ts, which also times out half-sent
+ * requests within seconds); this test waits the 120 s the issue names, which
+ * is mostly sleep, not CPU.
  */
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEEP_ALIVE_IDLE_MS } from '../../../adapters/src/master/httpServerOptions.js';
+import { defaultConnectionLimits, KEEP_ALIVE_IDLE_MS } from '../../../adapters/src/master/connectionGuard.js';
 import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js';
 import { startTestMaster } from '../master/inProcess.js';
 import { SchedulerClient } from '../master/schedulerClient.js';
@@ -45,6 +46,7 @@ describe('idle keep-alive connections', () => {
     `stay open for a call after ${IDLE_MS / 1000} s of silence`,
     async () => {
       expect(KEEP_ALIVE_IDLE_MS).toBeGreaterThan(IDLE_MS);
+      expect(defaultConnectionLimits().idleTimeoutMs).toBe(KEEP_ALIVE_IDLE_MS);
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const headers = { 'Mesos-Stream-Id': scheduler.streamId };
       const revive = { type: 'REVIVE', framework_id: { value: scheduler.frameworkId } };

@@ -69,6 +69,9 @@ describe('Mesos-compatibility endpoints with a security file', () => {
     expect(await status(`${master.url}/api/v1/operator`, VIEWER, { type: 'GET_STATE' })).toBe(200);
     expect(await status(`${master.url}/master/machine/down`, VIEWER, [{ hostname: 'x' }])).toBe(403);
     expect(await status(`${master.url}/master/machine/down`, ADMIN, [{ hostname: 'x' }])).toBe(400);
+    expect(await status(`${master.url}/master/maintenance/schedule`, VIEWER)).toBe(403);
+    expect(await status(`${master.url}/master/maintenance/schedule`, VIEWER, { windows: [] })).toBe(403);
+    expect(await status(`${master.url}/master/maintenance/schedule`, ADMIN, { windows: null })).toBe(200);
   });
 
   it("asks for credentials on the agent's endpoints and authorizes sandbox reads", async () => {
@@ -82,6 +85,11 @@ describe('Mesos-compatibility endpoints with a security file', () => {
     expect(await status(`${url}/api/v1`, VIEWER, { type: 'READ_FILE', read_file: { path: '/nope', offset: 0 } })).toBe(403);
     expect(await status(`${url}/files/browse?path=/nope`, ADMIN)).toBe(404);
     expect(await status(`${url}/api/v1`, ADMIN, { type: 'GET_CONTAINERS' })).toBe(200);
+    // Authorized on the call the handler acts on: a body that is not a call is the handler's 4xx, never a 5xx.
+    const plain = await fetch(`${url}/api/v1`, { method: 'POST', headers: { ...VIEWER, 'Content-Type': 'text/plain' }, body: 'x' });
+    expect(plain.status).toBe(415);
+    expect(await status(`${url}/api/v1`, VIEWER, null)).toBe(400);
+    expect(await status(`${url}/api/v1`, VIEWER, { type: 'GET_STATE', unknown: null })).toBe(200);
     // Executors do not authenticate (no tokens yet): a call for an unknown executor is a 400, not a 401.
     const executorCall = { type: 'MESSAGE', framework_id: { value: 'f' }, executor_id: { value: 'e' }, message: { data: '' } };
     expect(await status(`${url}/api/v1/executor`, {}, executorCall)).toBe(400);
