@@ -10,6 +10,7 @@ import { runScan } from './scan.js';
 import { runPlayground } from './playground.js';
 import { runMillionTasks } from './millionTasks.js';
 import { runMultiFramework } from './multiFramework.js';
+import { runFleetLoad } from './fleetLoad.js';
 
 export type { BenchmarkOptions } from './declineOffers.js';
 
@@ -47,5 +48,11 @@ export const benchmarks: Benchmark[] = [
     name: 'multi-framework',
     description: 'Mesos MultiFrameworkAllocations: 4 service, 500 CI and 50 batch frameworks on 80 agents; time until all 19,500 tasks run',
     run: runMultiFramework,
+  },
+  {
+    name: 'fleet-load',
+    description:
+      'etcd + 3 HA masters + a fleet of 10,000 simulated agents; schedulers launch 100,000 tasks; launches/s, call latency, store bytes per launch, largest stored value, leader RSS; then the leader is killed: offers, agents back, reconciliation, nothing lost (options: --agents N --tasks N --frameworks N --store etcd|file --no-failover --keep; --quick: 50 agents, 1000 tasks)',
+    run: runFleetLoad,
   },
 ];

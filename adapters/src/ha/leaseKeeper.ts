@@ -14,6 +14,10 @@ export interface LeaseKeeperOptions {
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
   onLost: (reason: string) => void;
+  /** Told every time the trust moves forward (a lease kept in a worker thread shares it with the master's thread). */
+  onTrust?: (trustedUntilMs: number) => void;
+  /** Keep-alives are sent only while this holds (a worker stops when the thread it keeps the lease for is wedged). */
+  keepAliveWhile?: () => boolean;
 }
 
 type KeepAliveStream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;
@@ -24,6 +28,8 @@ export class LeaseKeeper {
   readonly #timing: LeaseTiming;
   readonly #now: () => number;
   readonly #onLost: (reason: string) => void;
+  readonly #onTrust: (trustedUntilMs: number) => void;
+  readonly #keepAliveWhile: () => boolean;
   readonly #trust: LeaseTrust;
   readonly #inFlightMax: number;
   #stream: KeepAliveStream | null = null;
@@ -49,6 +55,8 @@ export class LeaseKeeper {
     this.#timing = timing;
     this.#now = now;
     this.#onLost = options.onLost;
+    this.#onTrust = options.onTrust ?? (() => undefined);
+    this.#keepAliveWhile = options.keepAliveWhile ?? (() => true);
     this.id = id;
     this.#trust = trust;
     // Unanswered keep-alives beyond one TTL's worth mean the stream is dead: replace it.
@@ -76,13 +84,14 @@ export class LeaseKeeper {
   }
 
   #start(): void {
+    this.#onTrust(this.#trust.trustedUntilMs);
     this.#intervalTimer = setInterval(() => this.#keepAlive(), this.#timing.keepAliveIntervalMs);
     this.#armExpiry();
     this.#keepAlive();
   }
 
   #keepAlive(): void {
-    if (this.#lost) return;
+    if (this.#lost || !this.#keepAliveWhile()) return;
     if (this.#stream && this.#trust.inFlight >= this.#inFlightMax) this.#dropStream();
     if (!this.#stream) {
       this.#openStream();
@@ -127,6 +136,7 @@ export class LeaseKeeper {
       return;
     }
     this.#trust.acknowledged(ttl);
+    this.#onTrust(this.#trust.trustedUntilMs);
     this.#armExpiry();
   }
 

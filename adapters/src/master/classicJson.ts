@@ -11,7 +11,7 @@ import { addResourceSets, emptyResourceSet, mergeRanges, releasesResources, roun
 import type { Ranges } from '@allot/kernel';
 import type { KernelFramework } from './completedHistory.js';
 import type { MasterContext } from './masterContext.js';
-import type { FrameworkRecord } from './masterState.js';
+import type { FrameworkRecord } from './hostRegistry.js';
 import { fromResourceSet } from './mesosResources.js';
 
 type Json = Record<string, unknown>;

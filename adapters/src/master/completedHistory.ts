@@ -10,7 +10,7 @@
  */
 import type { Command, Master, StepResult, Task } from '@allot/kernel';
 import { isTerminal } from '@allot/kernel';
-import type { FrameworkRecord } from './masterState.js';
+import type { FrameworkRecord } from './hostRegistry.js';
 
 export type KernelFramework = Master['frameworks'] extends Map<string, infer F> ? F : never;
 

@@ -5,7 +5,6 @@
  * FAILURE when an agent is lost, and ERROR when they are removed.
  */
 import type { Command, Effect, StepResult, Task } from '@allot/kernel';
-import { isTerminal } from '@allot/kernel';
 import type { MasterContext } from './masterContext.js';
 import { resourcesModel } from './classicJson.js';
 import { inverseOfferJson, offerUnavailability } from './maintenanceApi.js';
@@ -169,7 +168,7 @@ export function announceEvents(context: MasterContext, _command: Command, result
   }
 }
 
-/** Daemon bookkeeping that follows kernel events (before the state is written, so the document includes it). */
+/** Daemon bookkeeping that follows kernel events (before the state is written, so the write includes it). */
 export function followEvents(context: MasterContext, _command: Command, result: StepResult): void {
   const { host } = context;
   for (const event of result.events) {
@@ -181,18 +180,8 @@ export function followEvents(context: MasterContext, _command: Command, result: 
       case 'task.launched':
         rememberExecutor(context, event.frameworkId, event.taskId);
         break;
-      case 'agent.reregistered':
-        // The agent's report is the truth now: forget the stored copies of its tasks.
-        for (const [key, record] of host.registry.recoveredTasks)
-          if (record.agentId === event.agentId) host.registry.recoveredTasks.delete(key);
-        break;
       case 'framework.removed':
         host.registry.frameworks.delete(event.frameworkId);
-        for (const [key, record] of host.registry.recoveredTasks)
-          if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
-        break;
-      case 'task.updated':
-        if (isTerminal(event.status.state)) host.registry.recoveredTasks.delete(`${event.status.frameworkId}/${event.status.taskId}`);
         break;
       default:
         break;

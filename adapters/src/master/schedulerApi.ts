@@ -16,7 +16,7 @@ import { normalizeBody } from './jsonBody.js';
 import type { MasterContext } from './masterContext.js';
 import { masterInfoJson, requestDeadline } from './masterContext.js';
 import { NOT_DURABLE } from './masterHost.js';
-import type { FrameworkRecord } from './masterState.js';
+import type { FrameworkRecord } from './hostRegistry.js';
 import { SCHEDULER_PATHS } from './mesosPaths.js';
 import { dispatchCall } from './schedulerCalls.js';
 import { idValueProblem } from './taskInfo.js';

@@ -13,6 +13,7 @@ import type { MasterContext } from './masterContext.js';
 import type { RunOptions } from './masterHost.js';
 import { capabilityNames, failoverTimeoutMs, frameworkRoles, storedFrameworkInfo } from './frameworkInfo.js';
 import { uuidFromBase64 } from './mesosJson.js';
+import { frameworkKey } from './stateKeys.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
 import { toTaskSpec } from './taskInfo.js';
@@ -247,6 +248,7 @@ async function updateFramework(context: MasterContext, frameworkId: string, info
   if (!stored.ok) return failure(400, `${stored.field}: ${stored.message}`);
   record.info = stored.value;
   record.failoverTimeoutMs = failoverTimeoutMs(info);
-  if (!(await context.host.persistSoon())) return failure(503, context.host.unavailable() ?? 'the state could not be stored');
+  if (!(await context.host.persistSoon([frameworkKey(frameworkId)])))
+    return failure(503, context.host.unavailable() ?? 'the state could not be stored');
   return { status: 200, message: '' };
 }

@@ -124,10 +124,19 @@ describe('master failover', () => {
       nowMs: now,
       agent: { id: 'a1', resources: {}, checkpointedTotal: total },
       tasks: [...h.master.frameworks.values()].flatMap((f) =>
-        [...f.tasks.values()].map((t) => ({ taskId: t.id, frameworkId: f.id, role: t.role, state: t.state, resources: t.resources })),
+        [...f.tasks.values()].map((t) => ({
+          taskId: t.id,
+          name: `name of ${t.id}`,
+          frameworkId: f.id,
+          role: t.role,
+          state: t.state,
+          resources: t.resources,
+        })),
       ),
     });
     expect(back.ok).toBe(true);
+    // The snapshot holds no tasks: the agent's report brings each one back, name included.
+    expect(master.frameworks.get('pa')!.tasks.get('y')!.name).toBe('name of y');
     master.step({ type: 'framework.subscribe', nowMs: now, framework: { id: 'pa', roles: ['r'] } });
     expect(master.frameworks.get('pa')!.tasks.get('y')!.state).toBe('TASK_RUNNING');
     expect(master.frameworks.get('old')!.tasks.get('x')!.state).toBe('TASK_RUNNING');
