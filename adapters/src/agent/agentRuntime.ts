@@ -15,7 +15,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskState } from '@allot/kernel';
-import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { AcknowledgeResult, StatusUpdate } from '@allot/kernel';
 import { CheckpointStore } from './checkpointStore.js';
 import { ExecutorManager } from './executorManager.js';
 import type { ExecutorDeps, ExecutorTaskSpec } from './executorManager.js';

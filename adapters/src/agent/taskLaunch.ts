@@ -11,6 +11,7 @@ import type { CheckpointStore, TaskRecord } from './checkpointStore.js';
 import type { Isolator } from './isolation/isolator.js';
 import { containerLimits, diskLimitMb, taskEnvironment } from './launchSpec.js';
 import type { LaunchTaskSpec } from './launchSpec.js';
+import { attachVolumes } from './persistentVolumes.js';
 import { createSandbox, sandboxPath } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
 import type { TaskSupervisor } from './taskSupervisor.js';
@@ -62,6 +63,8 @@ export async function launchCommandTask(
     limits: { ...containerLimits(spec, context.defaultPidsMax), memMb },
     diskMb: diskLimitMb(spec),
     healthCheck: spec.healthCheck ?? null,
+    check: spec.check ?? null,
+    volumes: spec.volumes ?? [],
     taskKillingState: spec.frameworkCapabilities?.includes('TASK_KILLING_STATE') ?? false,
     pid: null,
     startTicks: null,
@@ -77,6 +80,7 @@ export async function launchCommandTask(
   try {
     if (typeof user === 'string') throw new Error(user);
     createSandbox(sandboxDir, record.user, nowMs);
+    attachVolumes(sandboxDir, record.volumes ?? [], record.user);
     await isolator.prepare(containerId, record.limits);
     task.process = await TaskProcess.spawn({
       command: spec.command,
@@ -84,6 +88,7 @@ export async function launchCommandTask(
       env: record.env,
       user: record.user,
       privateTmp: context.privateTmp,
+      keptDirs: (record.volumes ?? []).map((volume) => volume.hostPath),
     });
     record.pid = task.process.pid;
     record.startTicks = task.process.startTicks;
@@ -98,14 +103,21 @@ export async function launchCommandTask(
     return { ok: false, code: 'launch_failed', message };
   }
   void supervisor.watch(task);
-  if (record.kill) {
-    // Killed while launching: the wrapper never runs the command.
-    task.process.signal('SIGKILL');
-  } else {
-    task.process.release();
-    task.released = true;
-    supervisor.emit(task, record, 'TASK_RUNNING', {});
-    supervisor.startMonitoring(task);
+  try {
+    if (!record.kill) {
+      task.process.release();
+      // A kill asked for meanwhile waits (see beginKill): a signal before the command's shell runs is lost or misread.
+      task.released = await task.process.started;
+    }
+    if (record.kill) {
+      // Killed while launching: SIGKILL before (or as) the command starts.
+      task.process.signal('SIGKILL');
+    } else if (task.released) {
+      supervisor.emit(task, record, 'TASK_RUNNING', {});
+      supervisor.startMonitoring(task);
+    }
+  } finally {
+    task.resolveLaunched();
   }
   return { ok: true, containerId, sandboxDir };
 }

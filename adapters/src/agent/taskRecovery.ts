@@ -60,6 +60,7 @@ export async function recoverTask(
   }
   task.process = TaskProcess.adopt(record.pid, record.startTicks, record.sandboxDir, adoptedPollMs);
   task.released = true;
+  task.resolveLaunched();
   void supervisor.watch(task);
   if (!alive) return;
   supervisor.startMonitoring(task);

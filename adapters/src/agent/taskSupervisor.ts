@@ -7,14 +7,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TaskState } from '@allot/kernel';
-import type { StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { StatusUpdate } from '@allot/kernel';
 import type { CheckpointStore, TaskRecord } from './checkpointStore.js';
+import { CommandCheck } from './commandCheck.js';
 import { CommandHealthChecker } from './healthCheck.js';
 import type { Isolator } from './isolation/isolator.js';
 import { diskLimitation } from './isolation/isolator.js';
 import type { LiveTask } from './liveTask.js';
 import { newLiveTask } from './liveTask.js';
 import type { AgentLogger } from './logger.js';
+import { volumeLimitation } from './persistentVolumes.js';
 import { directoryUsageBytes } from './sandbox.js';
 import type { StatusUpdateSender } from './statusUpdateSender.js';
 import { taskOutcome } from './taskOutcome.js';
@@ -63,6 +65,7 @@ export class TaskSupervisor {
     const { record } = task;
     task.monitor = setInterval(() => void this.#checkLimits(task), this.#options.monitorIntervalMs);
     task.monitor.unref();
+    this.#startCheck(task);
     if (!record.healthCheck) return;
     task.health = new CommandHealthChecker(
       record.healthCheck,
@@ -71,7 +74,7 @@ export class TaskSupervisor {
         onHealthChanged: (healthy) => {
           if (task.ended || record.kill) return;
           task.healthy = healthy;
-          this.emit(task, record, 'TASK_RUNNING', { healthy });
+          this.emit(task, record, 'TASK_RUNNING', { healthy, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' });
         },
         onFailuresExceeded: (failures) => {
           this.logger.warn(
@@ -85,6 +88,18 @@ export class TaskSupervisor {
     task.health.start();
   }
 
+  /** A COMMAND check: its result rides on the task's updates as check_status; it never kills the task. */
+  #startCheck(task: LiveTask): void {
+    const { record } = task;
+    if (!record.check) return;
+    task.check = new CommandCheck(record.check, { sandboxDir: record.sandboxDir, env: record.env, user: record.user }, (exitCode) => {
+      if (task.ended || record.kill) return;
+      task.checkExitCode = exitCode;
+      this.emit(task, record, 'TASK_RUNNING', { reason: 'REASON_TASK_CHECK_STATUS_UPDATED' });
+    });
+    task.check.start();
+  }
+
   /**
    * SIGTERM to the process group, SIGKILL after the grace period; TASK_KILLING
    * first when the framework can take it. Killing a task that is already
@@ -96,7 +111,7 @@ export class TaskSupervisor {
     record.kill = { requestedAtMs: this.now(), gracePeriodMs, reason: why };
     this.#options.store.saveTask(record);
     this.logger.info({ taskId: record.taskId, frameworkId: record.frameworkId, gracePeriodMs, why }, 'killing task');
-    if (!task.released) return;
+    if (!task.released) return; // Still launching: the launch SIGKILLs it once the wrapper is released or the command started.
     task.health?.stop();
     if (record.taskKillingState) this.emit(task, record, 'TASK_KILLING', why === 'health_check' ? { healthy: false } : {});
     if (gracePeriodMs <= 0) {
@@ -107,9 +122,10 @@ export class TaskSupervisor {
     task.killTimer = setTimeout(() => task.process?.signal('SIGKILL'), gracePeriodMs);
   }
 
-  /** Waits for the wrapper to end, cleans the container up, and reports the terminal state. */
+  /** Waits for the wrapper to end (and for the launch to have reported TASK_RUNNING), cleans up, and reports the terminal state. */
   async watch(task: LiveTask): Promise<void> {
     const status = await task.process!.exited;
+    await task.launched;
     if (this.#options.isClosed() || task.ended) return;
     this.stopWatching(task);
     const { record } = task;
@@ -139,6 +155,7 @@ export class TaskSupervisor {
     if (task.monitor) clearInterval(task.monitor);
     if (task.killTimer) clearTimeout(task.killTimer);
     task.health?.stop();
+    task.check?.stop();
     task.monitor = null;
     task.killTimer = null;
   }
@@ -174,6 +191,7 @@ export class TaskSupervisor {
       ...(details.reason ? { reason: details.reason } : {}),
       ...(details.message ? { message: details.message } : {}),
       ...(details.healthy !== undefined ? { healthy: details.healthy } : {}),
+      ...(task?.record.check ? { checkStatus: { exitCode: task.checkExitCode } } : {}),
       timestampMs: this.now(),
     };
     this.logger.info(
@@ -208,6 +226,10 @@ export class TaskSupervisor {
         task.lastDiskCheckMs = nowMs;
         const usedBytes = directoryUsageBytes(record.sandboxDir);
         if (usedBytes > record.diskMb * 2 ** 20) limitation = diskLimitation(record.diskMb, usedBytes);
+      }
+      if (!limitation && (record.volumes?.length ?? 0) > 0 && nowMs - task.lastVolumeCheckMs >= this.#options.diskCheckIntervalMs) {
+        task.lastVolumeCheckMs = nowMs;
+        limitation = volumeLimitation(record.volumes!);
       }
       if (!limitation || task.ended) return;
       this.logger.warn({ taskId: record.taskId, containerId: record.containerId, limitation }, 'container limitation; killing the task');

@@ -25,6 +25,9 @@ import { AgentView } from './agentView.js';
 import { MasterConnection } from './masterConnection.js';
 import { agentResourcesJson } from './resourcesJson.js';
 import { failGroupSiblings, masterEventHandler, updateCall } from './masterEvents.js';
+import { syncVolumes, volumesIn } from '../agent/persistentVolumes.js';
+
+type Json = Record<string, any>;
 
 export interface AgentDaemonOptions {
   /** The master, or several HA masters comma-separated (tried in turn; followers redirect to the leader). */
@@ -185,9 +188,27 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     checkpoint,
     view,
     logger,
+    workDir: options.workDir,
+    keepVolumes: (resources) => keepVolumes(resources),
     forgetEnded,
     shutdown: (reason) => void close({ killTasks: true }).then(() => resolveStopped(`shut down by the master: ${reason}`)),
   });
+
+  /** Volume directories follow the checkpointed resources: made on CREATE, removed on DESTROY. */
+  const keepVolumes = (resources: unknown[]): void => {
+    const inUse = new Set(
+      runtime
+        .tasks()
+        .flatMap((task) =>
+          volumesIn((checkpoint.task(task.frameworkId, task.taskId)?.resources as Json[]) ?? [], options.workDir).map(
+            (volume) => volume.hostPath,
+          ),
+        ),
+    );
+    for (const path of syncVolumes(options.workDir, resources as Json[], inUse)) logger.info({ path }, 'persistent volume destroyed');
+  };
+  const checkpointed = checkpoint.resources();
+  if (checkpointed) keepVolumes(checkpointed);
 
   connection = new MasterConnection({
     masterUrl: options.masterUrl.replace(/\/+$/, ''),

@@ -6,9 +6,10 @@
  * update call it sends back. A DEFAULT executor's group fails as a whole, as
  * Mesos's default executor does: one task failing kills its siblings.
  */
+import type { StatusUpdate } from '@allot/kernel';
 import type { AgentRuntime } from '../agent/agentRuntime.js';
 import type { AgentLogger } from '../agent/logger.js';
-import type { StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import { volumesIn } from '../agent/persistentVolumes.js';
 import type { AgentCheckpoint } from './agentCheckpoint.js';
 import type { AgentView } from './agentView.js';
 import { taskAmounts } from './resourcesJson.js';
@@ -21,6 +22,10 @@ export interface MasterEventDeps {
   checkpoint: AgentCheckpoint;
   view: AgentView;
   logger: AgentLogger;
+  /** The agent's work dir: persistent volumes live under it. */
+  workDir: string;
+  /** Makes and removes volume directories to match the agent's checkpointed resources. */
+  keepVolumes: (resources: Json[]) => void;
   forgetEnded: () => void;
   shutdown: (reason: string) => void;
 }
@@ -40,9 +45,15 @@ export function updateCall(agentId: string, runtime: AgentRuntime | null, update
       ...(update.reason ? { reason: update.reason } : {}),
       ...(update.message ? { message: update.message } : {}),
       ...(update.healthy !== undefined ? { healthy: update.healthy } : {}),
+      ...(update.checkStatus ? { check_status: checkStatusJson(update.checkStatus.exitCode) } : {}),
       timestamp: update.timestampMs / 1000,
     },
   };
+}
+
+/** Mesos `CheckStatusInfo` of a COMMAND check: the exit code, or an empty command while none is known. */
+function checkStatusJson(exitCode: number | null): Json {
+  return { type: 'COMMAND', command: exitCode === null ? {} : { exit_code: exitCode } };
 }
 
 /** Mesos's default executor: a failed task of a group kills the other tasks of its executor. */
@@ -76,6 +87,8 @@ export function masterEventHandler(deps: MasterEventDeps): (event: Json) => Prom
       env: task.env ?? {},
       ...(task.user !== undefined ? { user: task.user } : {}),
       ...(task.health_check ? { healthCheck: task.health_check } : {}),
+      ...(task.check ? { check: task.check } : {}),
+      volumes: volumesIn(task.resources ?? [], deps.workDir),
       frameworkCapabilities: task.framework_capabilities ?? [],
       ...(typeof task.executor_id === 'string' ? { executorId: task.executor_id } : {}),
     };
@@ -123,6 +136,7 @@ export function masterEventHandler(deps: MasterEventDeps): (event: Json) => Prom
       }
       case 'RESOURCES':
         checkpoint.saveResources(event.resources.resources);
+        deps.keepVolumes(event.resources.resources);
         return;
       case 'SHUTDOWN_EXECUTOR':
         runtime.executors.shutdown(event.shutdown_executor.framework_id, event.shutdown_executor.executor_id);

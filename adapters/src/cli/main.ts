@@ -12,6 +12,7 @@ import { registerAgentCommand } from './agentCommand.js';
 import { registerFleetCommand } from './fleetCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
+import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
 import { registerTaskCommand } from './taskCommand.js';
 import { registerUpCommand } from './upCommand.js';
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   registerAgentCommand(program);
   registerUpCommand(program);
   registerTaskCommand(program);
+  registerServiceCommand(program);
   registerFleetCommand(program);
   return program;
 }

@@ -66,6 +66,14 @@ export function statusJson(
     ...(details.containerId ? { container_status: { container_id: { value: details.containerId } } } : {}),
     ...(status.uuid ? { uuid: uuidToBase64(status.uuid) } : {}),
     ...(status.healthy !== undefined ? { healthy: status.healthy } : {}),
+    ...(status.checkStatus
+      ? {
+          check_status: {
+            type: 'COMMAND',
+            command: status.checkStatus.exitCode === null ? {} : { exit_code: status.checkStatus.exitCode },
+          },
+        }
+      : {}),
     timestamp: timestampSeconds,
   };
 }

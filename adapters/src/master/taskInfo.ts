@@ -5,11 +5,14 @@
  * an `executor` (a custom executor, or LAUNCH_GROUP's executor) carries the
  * ExecutorInfo and the TaskInfo as sent, which the agent hands to the
  * executor over the v1 executor API; its executor id groups it in the kernel.
+ * What agents cannot do (Docker, images, fetched URIs) is refused with the
+ * field named (unsupportedTaskFields.ts).
  */
 import type { ResourceLayout, ResourceSet, TaskSpec } from '@allot/kernel';
 import { idProblem } from '../agent/sandbox.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
+import { unsupportedTaskField } from './unsupportedTaskFields.js';
 
 export interface LaunchData {
   name: string;
@@ -23,6 +26,13 @@ export interface LaunchData {
     gracePeriodSeconds?: number;
     delaySeconds?: number;
     consecutiveFailures?: number;
+  };
+  /** A COMMAND check (Mesos CheckInfo): its result rides on status updates as check_status. */
+  check?: {
+    command: string;
+    delaySeconds?: number;
+    intervalSeconds?: number;
+    timeoutSeconds?: number;
   };
   killGracePeriodMs?: number;
   /** Set for tasks run by an executor: the agent starts it (once) and hands it the task. */
@@ -81,6 +91,8 @@ export function idValueProblem(value: string, at: string): { ok: false; field: s
 }
 
 export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Converted<TaskSpec> {
+  const unsupported = unsupportedTaskField(info, at);
+  if (unsupported) return unsupported;
   const taskId: string = info.task_id.value;
   const bad = idValueProblem(taskId, `${at}.task_id.value`);
   if (bad) return bad;
@@ -103,17 +115,28 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
     data.taskInfo = info;
   }
   if (typeof info.command?.user === 'string') data.user = info.command.user;
-  const check = info.health_check as Json | undefined;
-  if (check) {
-    const checkCommand = shellCommand(check.command, `${at}.health_check.command`);
-    if (!checkCommand.ok) return checkCommand;
+  const health = info.health_check as Json | undefined;
+  if (health) {
+    const healthCommand = shellCommand(health.command, `${at}.health_check.command`);
+    if (!healthCommand.ok) return healthCommand;
     data.healthCheck = {
+      command: healthCommand.value,
+      ...(health.interval_seconds !== undefined ? { intervalSeconds: health.interval_seconds } : {}),
+      ...(health.timeout_seconds !== undefined ? { timeoutSeconds: health.timeout_seconds } : {}),
+      ...(health.grace_period_seconds !== undefined ? { gracePeriodSeconds: health.grace_period_seconds } : {}),
+      ...(health.delay_seconds !== undefined ? { delaySeconds: health.delay_seconds } : {}),
+      ...(health.consecutive_failures !== undefined ? { consecutiveFailures: health.consecutive_failures } : {}),
+    };
+  }
+  const check = info.check as Json | undefined;
+  if (check) {
+    const checkCommand = shellCommand(check.command?.command, `${at}.check.command.command`);
+    if (!checkCommand.ok) return checkCommand;
+    data.check = {
       command: checkCommand.value,
+      ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
       ...(check.interval_seconds !== undefined ? { intervalSeconds: check.interval_seconds } : {}),
       ...(check.timeout_seconds !== undefined ? { timeoutSeconds: check.timeout_seconds } : {}),
-      ...(check.grace_period_seconds !== undefined ? { gracePeriodSeconds: check.grace_period_seconds } : {}),
-      ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
-      ...(check.consecutive_failures !== undefined ? { consecutiveFailures: check.consecutive_failures } : {}),
     };
   }
   const graceNs = info.kill_policy?.grace_period?.nanoseconds;

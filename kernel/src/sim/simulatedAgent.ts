@@ -3,18 +3,20 @@
  * their states through a StatusUpdateManager, so updates carry uuids and are
  * resent until acknowledged, exactly as a real agent's are. A task reports
  * TASK_RUNNING at once and TASK_FINISHED after its `durationMs` (or runs until
- * killed). It checkpoints its total resources (dynamic reservations and
- * volumes) so they survive restarts; a crash kills every task.
+ * killed); a task with a readiness check (SDK task data) reports the check
+ * passing `delaySeconds` after it runs. It checkpoints its total resources
+ * (dynamic reservations and volumes) so they survive restarts; a crash kills
+ * every task.
  */
 import type { ReportedTask } from '../master/commands.js';
 import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
-import type { Task } from '../tasks/task.js';
+import type { CheckStatus, Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
 import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, taskStreamKey, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
-import type { SimTaskData } from './batchFramework.js';
+import type { TaskRunData } from '../schedulers/taskRunData.js';
 
 export interface AgentHost {
   /** Schedules `run` at `atMs` of simulated time. */
@@ -64,7 +66,13 @@ export class SimulatedAgent {
     const key = taskStreamKey(task.frameworkId, task.id);
     this.#running.set(key, { task, epoch, state: 'TASK_RUNNING' });
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
-    const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
+    const check = (task.data as { readinessCheck?: { delaySeconds: number } } | undefined)?.readinessCheck;
+    if (check) {
+      // A simulated readiness check passes the first time it runs.
+      const checkMs = nowMs + check.delaySeconds * 1000;
+      this.host.schedule(checkMs, () => this.#checkPassed(task, epoch, checkMs));
+    }
+    const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
     this.host.schedule(nowMs + durationMs, () => this.#end(key, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
@@ -130,6 +138,12 @@ export class SimulatedAgent {
     this.up = true;
   }
 
+  #checkPassed(task: Task, epoch: number, nowMs: number): void {
+    const running = this.#running.get(taskStreamKey(task.frameworkId, task.id));
+    if (!this.up || running?.epoch !== epoch || running.state !== 'TASK_RUNNING') return;
+    this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs, undefined, 'REASON_TASK_CHECK_STATUS_UPDATED', { exitCode: 0 });
+  }
+
   #end(key: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
     const running = this.#running.get(key);
     if (!this.up || !running || running.epoch !== epoch) return;
@@ -137,7 +151,15 @@ export class SimulatedAgent {
     this.#report(running.task.frameworkId, running.task.id, state, nowMs, message, reason);
   }
 
-  #report(frameworkId: string, taskId: string, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+  #report(
+    frameworkId: string,
+    taskId: string,
+    state: TaskState,
+    nowMs: number,
+    message?: string,
+    reason?: TaskReason,
+    checkStatus?: CheckStatus,
+  ): void {
     const update: StatusUpdate = {
       uuid: uuidFromPrng(this.host.prng),
       taskId,
@@ -146,6 +168,7 @@ export class SimulatedAgent {
       state,
       ...(reason ? { reason } : {}),
       ...(message ? { message } : {}),
+      ...(checkStatus ? { checkStatus } : {}),
       timestampMs: nowMs,
     };
     if (isTerminal(state) && this.#updates.pending(frameworkId, taskId).some((u) => isTerminal(u.state))) return;
