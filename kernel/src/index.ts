@@ -60,6 +60,7 @@ export type { AllocationDecision, DecisionOutcome, CycleDecisions } from './allo
 export { explainAllocation } from './allocator/explain.js';
 export type { Explanation, ExplainSource } from './allocator/explain.js';
 export type { Offer } from './offers/offer.js';
+export type { InverseOffer, MachineId, MachineMode, MaintenanceWindow } from './maintenance/maintenance.js';
 export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents/agent.js';
 
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
@@ -70,6 +71,7 @@ export {
   uuidFromPrng,
   STATUS_UPDATE_RETRY_INITIAL_MS,
   STATUS_UPDATE_RETRY_MAX_MS,
+  taskStreamKey,
 } from './tasks/statusUpdateManager.js';
 export type { StatusUpdate, AcknowledgeResult, StatusUpdateManagerSnapshot } from './tasks/statusUpdateManager.js';
 

@@ -14,6 +14,7 @@ import { registerMasterCommand } from './masterCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
+import { registerTaskCommand } from './taskCommand.js';
 import { registerUpCommand } from './upCommand.js';
 
 function buildProgram(): Command {
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerMasterCommand(program);
   registerAgentCommand(program);
   registerUpCommand(program);
+  registerTaskCommand(program);
   registerServiceCommand(program);
   registerFleetCommand(program);
   return program;

@@ -20,6 +20,7 @@ import { endTask, setTaskState } from './taskTransitions.js';
 export function addAgent(parts: MasterParts, spec: AgentSpec, tasks: readonly ReportedTask[], out: StepSink): Rejection | null {
   const agents = parts.agents;
   if (agents.gone.has(spec.id)) return refuseGone(spec.id, out);
+  if (parts.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
   if (agents.has(spec.id)) return { code: 'agent_exists', message: `agent ${spec.id} is already registered`, agentId: spec.id };
   if (agents.unreachable.has(spec.id) || agents.recovered.has(spec.id)) return reregisterAgent(parts, spec, tasks, out);
   const agent = admit(parts, spec);
@@ -27,6 +28,12 @@ export function addAgent(parts: MasterParts, spec: AgentSpec, tasks: readonly Re
   out.events.push({ type: 'agent.added', atMs: parts.nowMs, agentId: agent.id });
   for (const reported of tasks) adoptTask(parts, agent, reported, out);
   return null;
+}
+
+/** A machine under maintenance (DOWN) takes no agents until STOP_MAINTENANCE, as in Mesos. */
+function refuseDown(spec: AgentSpec, out: StepSink): Rejection {
+  out.effects.push({ type: 'agent.shutdown', agentId: spec.id, reason: 'the machine is DOWN for maintenance' });
+  return { code: 'machine_down', message: `machine ${spec.hostname ?? spec.id} is DOWN for maintenance`, agentId: spec.id };
 }
 
 function refuseGone(agentId: string, out: StepSink): Rejection {
@@ -99,6 +106,7 @@ function adoptTask(parts: MasterParts, agent: Agent, reported: ReportedTask, out
 export function reregisterAgent(parts: MasterParts, spec: AgentSpec, reported: readonly ReportedTask[], out: StepSink): Rejection | null {
   const agents = parts.agents;
   if (agents.gone.has(spec.id)) return refuseGone(spec.id, out);
+  if (parts.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
   const existing = agents.get(spec.id);
   if (existing) {
     reconcileTasks(parts, existing, reported, out);

@@ -10,6 +10,7 @@ import type { Rejection } from './effects.js';
 import * as frameworks from './frameworkCommands.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { MasterParts, StepSink } from './masterParts.js';
+import { handleMaintenance } from './maintenanceHandlers.js';
 import { handleOperatorConversion } from './operatorCommands.js';
 import { handleReconcile } from './reconciliation.js';
 import { handleAcknowledge, handleShutdown, handleTaskKill, handleTaskStatus } from './taskHandlers.js';
@@ -65,6 +66,12 @@ export function dispatchCommand(parts: DispatchParts, command: Exclude<Command, 
     case 'operator.createVolumes':
     case 'operator.destroyVolumes':
       return handleOperatorConversion(parts, command, out);
+    case 'maintenance.schedule':
+    case 'maintenance.start':
+    case 'maintenance.stop':
+    case 'inverseOffer.accept':
+    case 'inverseOffer.decline':
+      return handleMaintenance(parts, command, out);
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);

@@ -40,6 +40,8 @@ import {
 } from './masterOptions.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { MasterParts, MasterTimeouts, StepSink } from './masterParts.js';
+import { Maintenance } from '../maintenance/maintenance.js';
+import { makeInverseOffers } from './maintenanceHandlers.js';
 
 import type { StepResult } from './stepOutput.js';
 import { StepOutput, stepResult } from './stepOutput.js';
@@ -64,6 +66,8 @@ export class Master implements MasterParts {
   readonly tasks: TaskRegistry;
   readonly frameworks = new Map<string, FrameworkState>();
   readonly timeouts: MasterTimeouts;
+  /** The maintenance schedule, machine modes and inverse offers (maintenanceHandlers.ts). */
+  readonly maintenance = new Maintenance();
   readonly offerTimeoutMs: number | null;
   readonly epoch: number;
   readonly checks: boolean;
@@ -330,6 +334,7 @@ export class Master implements MasterParts {
     }
     this.#triggeredAll = false;
     this.#triggeredAgents.clear();
+    if (periodic) makeInverseOffers(this, out);
   }
 
   #allocate(candidates: Int32Array, count: number, trigger: 'interval' | 'event', out: StepOutput): void {

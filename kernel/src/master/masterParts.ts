@@ -9,6 +9,7 @@
 import type { Agent } from '../agents/agent.js';
 import type { AgentRegistry } from '../agents/agentRegistry.js';
 import type { Allocator } from '../allocator/allocator.js';
+import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Client } from '../allocator/client.js';
 import type { OfferBook, OfferOutput } from '../offers/offerBook.js';
 import type { ResourceLayout } from '../resources/layout.js';
@@ -38,6 +39,10 @@ export interface MasterParts {
   readonly tasks: TaskRegistry;
   readonly frameworks: ReadonlyMap<string, FrameworkState>;
   readonly timeouts: MasterTimeouts;
+  /** The maintenance schedule, machine modes and inverse offers (maintenanceHandlers.ts). */
+  readonly maintenance: Maintenance;
+  /** Failover generation: ids the master makes (offers, inverse offers) carry it. */
+  readonly epoch: number;
   /**
    * The one way resources go back from a client to an agent's free pool (declined, rescinded or
    * unused offers, tasks that stopped holding them), behind a filter when filterMs > 0.

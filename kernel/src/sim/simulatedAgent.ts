@@ -13,7 +13,7 @@ import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { CheckStatus, Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
-import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
+import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, taskStreamKey, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
 import type { TaskRunData } from '../schedulers/taskRunData.js';
@@ -27,9 +27,9 @@ export interface AgentHost {
 }
 
 export class SimulatedAgent {
-  /** Running tasks by id (a crash clears them; timers carry the epoch they were set in). */
+  /** Running tasks by `taskStreamKey(frameworkId, taskId)` (a task id is unique only within its framework); a crash clears them, timers carry the epoch they were set in. */
   readonly #running = new Map<string, Task>();
-  /** Tasks told to stop with TASK_KILLING_STATE, that reported TASK_KILLING. */
+  /** Keys of the tasks told to stop with TASK_KILLING_STATE, that reported TASK_KILLING. */
   readonly #killing = new Set<string>();
   #updates = new StatusUpdateManager();
   #epoch = 0;
@@ -59,7 +59,8 @@ export class SimulatedAgent {
   launch(task: Task, nowMs: number): void {
     if (!this.up) return;
     const epoch = this.#epoch;
-    this.#running.set(task.id, task);
+    const key = taskStreamKey(task.frameworkId, task.id);
+    this.#running.set(key, task);
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
     const check = (task.data as { readinessCheck?: { delaySeconds: number } } | undefined)?.readinessCheck;
     if (check) {
@@ -69,33 +70,35 @@ export class SimulatedAgent {
     }
     const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
-    this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
+    this.host.schedule(nowMs + durationMs, () => this.#end(key, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
 
-  kill(taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
-    const running = this.#running.get(taskId);
-    if (!this.up || !running || this.#killing.has(taskId)) return;
+  kill(frameworkId: string, taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
+    const key = taskStreamKey(frameworkId, taskId);
+    const running = this.#running.get(key);
+    if (!this.up || !running || this.#killing.has(key)) return;
     if (killingState) {
-      this.#killing.add(taskId);
+      this.#killing.add(key);
       this.#report(running.frameworkId, taskId, 'TASK_KILLING', nowMs);
     }
     // Simulated tasks honour SIGTERM within a second, or are killed when the grace period ends.
     const stopMs = nowMs + Math.min(gracePeriodMs, 1000);
     const epoch = this.#epoch;
-    this.host.schedule(stopMs, () => this.#end(taskId, epoch, 'TASK_KILLED', stopMs));
+    this.host.schedule(stopMs, () => this.#end(key, epoch, 'TASK_KILLED', stopMs));
   }
 
   /** A task fault: the process dies with a non-zero exit. */
-  fail(taskId: string, message: string, nowMs: number): boolean {
-    const running = this.#running.get(taskId);
+  fail(frameworkId: string, taskId: string, message: string, nowMs: number): boolean {
+    const key = taskStreamKey(frameworkId, taskId);
+    const running = this.#running.get(key);
     if (!this.up || !running) return false;
-    this.#end(taskId, this.#epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
+    this.#end(key, this.#epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
     return true;
   }
 
-  acknowledge(taskId: string, uuid: string, nowMs: number): void {
+  acknowledge(frameworkId: string, taskId: string, uuid: string, nowMs: number): void {
     if (!this.up) return;
-    const result = this.#updates.acknowledge(taskId, uuid, nowMs);
+    const result = this.#updates.acknowledge(frameworkId, taskId, uuid, nowMs);
     if (result.ok && result.next) this.host.send(result.next);
     this.#scheduleRetry(nowMs);
   }
@@ -113,7 +116,7 @@ export class SimulatedAgent {
       frameworkId: task.frameworkId,
       role: task.role,
       resources: task.resources,
-      state: this.#killing.has(task.id) ? 'TASK_KILLING' : 'TASK_RUNNING',
+      state: this.#killing.has(taskStreamKey(task.frameworkId, task.id)) ? 'TASK_KILLING' : 'TASK_RUNNING',
       executorId: task.executorId,
       ...(task.data !== undefined ? { data: task.data } : {}),
     }));
@@ -135,17 +138,18 @@ export class SimulatedAgent {
 
   /** A simulated readiness check passes the first time it runs, unless the task ended, is being killed or the agent crashed. */
   #checkPassed(task: Task, epoch: number, nowMs: number): void {
-    if (!this.up || epoch !== this.#epoch || !this.#running.has(task.id) || this.#killing.has(task.id)) return;
+    const key = taskStreamKey(task.frameworkId, task.id);
+    if (!this.up || epoch !== this.#epoch || !this.#running.has(key) || this.#killing.has(key)) return;
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs, undefined, 'REASON_TASK_CHECK_STATUS_UPDATED', { exitCode: 0 });
   }
 
   /** A task ends, unless the agent crashed (a new epoch) since the timer that ends it was set. */
-  #end(taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
-    const running = this.#running.get(taskId);
+  #end(key: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+    const running = this.#running.get(key);
     if (!this.up || !running || epoch !== this.#epoch) return;
-    this.#running.delete(taskId);
-    this.#killing.delete(taskId);
-    this.#report(running.frameworkId, taskId, state, nowMs, message, reason);
+    this.#running.delete(key);
+    this.#killing.delete(key);
+    this.#report(running.frameworkId, running.id, state, nowMs, message, reason);
   }
 
   #report(
@@ -174,7 +178,7 @@ export class SimulatedAgent {
             ...(checkStatus ? { checkStatus } : {}),
             timestampMs: nowMs,
           };
-    if (isTerminal(state) && this.#updates.pending(taskId).some((u) => isTerminal(u.state))) return;
+    if (isTerminal(state) && this.#updates.pending(frameworkId, taskId).some((u) => isTerminal(u.state))) return;
     const now = this.#updates.add(update, nowMs);
     if (now) this.host.send(now);
     this.#scheduleRetry(nowMs);

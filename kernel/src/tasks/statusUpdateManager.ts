@@ -1,6 +1,7 @@
 /**
  * Reliable status updates, agent side (Mesos `TaskStatusUpdateManager`): per
- * task a stream of updates, each with a uuid; one update per task is in flight
+ * task (a task id is unique only within its framework, so streams are keyed
+ * by framework and task) a stream of updates, each with a uuid; one update per task is in flight
  * and is resent after 10 s, doubling up to 10 min, until the framework
  * acknowledges that uuid; the next update is sent as soon as the previous one
  * is acknowledged. Duplicate and stale acknowledgements are ignored.
@@ -60,7 +61,7 @@ function retryAtMs(entry: Entry): number {
 }
 
 export interface StatusUpdateManagerSnapshot {
-  streams: Array<{ taskId: string; queue: StatusUpdate[]; nextRetryAtMs: number; backoffMs: number }>;
+  streams: Array<{ frameworkId?: string; taskId: string; queue: StatusUpdate[]; nextRetryAtMs: number; backoffMs: number }>;
 }
 
 export type AcknowledgeResult =
@@ -71,17 +72,23 @@ export type AcknowledgeResult =
 const LIVE_DONE: AcknowledgeResult = Object.freeze({ ok: true, terminal: false, next: null });
 const TERMINAL_DONE: AcknowledgeResult = Object.freeze({ ok: true, terminal: true, next: null });
 
+/** One stream per (framework, task): the length prefix keeps any two id pairs apart. */
+export function taskStreamKey(frameworkId: string, taskId: string): string {
+  return `${frameworkId.length}:${frameworkId}/${taskId}`;
+}
+
 export class StatusUpdateManager {
   readonly #streams = new Map<string, Entry>();
   #pending = 0;
 
   /** Queues an update; returns it when it should be sent now (nothing else was in flight). */
   add(update: StatusUpdate, nowMs: number): StatusUpdate | null {
-    const entry = this.#streams.get(update.taskId);
+    const key = taskStreamKey(update.frameworkId, update.taskId);
+    const entry = this.#streams.get(key);
     if (!entry) {
       const fresh = update.timestampMs === nowMs;
       this.#streams.set(
-        update.taskId,
+        key,
         fresh ? update : new Stream(update, null, nowMs + STATUS_UPDATE_RETRY_INITIAL_MS, STATUS_UPDATE_RETRY_INITIAL_MS),
       );
       this.#pending++;
@@ -92,14 +99,15 @@ export class StatusUpdateManager {
     if (isTerminal(last.state)) throw new Error(`status update after terminal ${last.state} for task ${update.taskId}`);
     if (stream.rest === null) stream.rest = [update];
     else stream.rest.push(update);
-    if (stream !== entry) this.#streams.set(update.taskId, stream);
+    if (stream !== entry) this.#streams.set(key, stream);
     this.#pending++;
     return null;
   }
 
   /** The framework acknowledged `uuid`: drop it and return the next update to send, if any. */
-  acknowledge(taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
-    const entry = this.#streams.get(taskId);
+  acknowledge(frameworkId: string, taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
+    const key = taskStreamKey(frameworkId, taskId);
+    const entry = this.#streams.get(key);
     if (!entry) return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
     const head = entry instanceof Stream ? entry.head : entry;
     if (head.uuid !== uuid)
@@ -119,20 +127,34 @@ export class StatusUpdateManager {
       return { ok: true, terminal, next };
     }
     // Only streams with updates in flight are kept, so that scans cost what is pending, not every task.
-    this.#streams.delete(taskId);
+    this.#streams.delete(key);
     return terminal ? TERMINAL_DONE : LIVE_DONE;
+  }
+
+  /**
+   * Drops a task's stream (its updates are moot: the master launched a new
+   * task with the same id, which the old updates would otherwise describe).
+   * Returns how many updates were dropped.
+   */
+  discard(frameworkId: string, taskId: string): number {
+    const key = taskStreamKey(frameworkId, taskId);
+    const entry = this.#streams.get(key);
+    const dropped = entry ? queueOf(entry).length : 0;
+    this.#streams.delete(key);
+    this.#pending -= dropped;
+    return dropped;
   }
 
   /** Updates in flight whose retry time has come; each one's backoff doubles. */
   due(nowMs: number): StatusUpdate[] {
     const out: StatusUpdate[] = [];
-    for (const [taskId, entry] of this.#streams) {
+    for (const [key, entry] of this.#streams) {
       if (retryAtMs(entry) > nowMs) continue;
       const stream = asStream(entry);
       out.push(stream.head);
       stream.backoffMs = Math.min(stream.backoffMs * 2, STATUS_UPDATE_RETRY_MAX_MS);
       stream.nextRetryAtMs = nowMs + stream.backoffMs;
-      if (stream !== entry) this.#streams.set(taskId, stream);
+      if (stream !== entry) this.#streams.set(key, stream);
     }
     return out;
   }
@@ -150,8 +172,8 @@ export class StatusUpdateManager {
     return out;
   }
 
-  pending(taskId: string): readonly StatusUpdate[] {
-    const entry = this.#streams.get(taskId);
+  pending(frameworkId: string, taskId: string): readonly StatusUpdate[] {
+    const entry = this.#streams.get(taskStreamKey(frameworkId, taskId));
     return entry ? queueOf(entry) : [];
   }
 
@@ -163,9 +185,10 @@ export class StatusUpdateManager {
   /** Checkpoint form: plain data, safe to JSON.stringify. */
   snapshot(): StatusUpdateManagerSnapshot {
     return {
-      streams: [...this.#streams].map(([taskId, entry]) => {
+      streams: [...this.#streams.values()].map((entry) => {
         const stream = asStream(entry);
-        return { taskId, queue: queueOf(stream), nextRetryAtMs: stream.nextRetryAtMs, backoffMs: stream.backoffMs };
+        const { frameworkId, taskId } = stream.head;
+        return { frameworkId, taskId, queue: queueOf(stream), nextRetryAtMs: stream.nextRetryAtMs, backoffMs: stream.backoffMs };
       }),
     };
   }
@@ -175,7 +198,9 @@ export class StatusUpdateManager {
     for (const s of snapshot.streams) {
       if (s.queue.length === 0) continue;
       const rest = s.queue.length > 1 ? s.queue.slice(1) : null;
-      manager.#streams.set(s.taskId, new Stream(s.queue[0], rest, s.nextRetryAtMs ?? Infinity, s.backoffMs));
+      // Snapshots written before streams were keyed by framework name it in their updates only.
+      const key = taskStreamKey(s.frameworkId ?? s.queue[0].frameworkId, s.taskId);
+      manager.#streams.set(key, new Stream(s.queue[0], rest, s.nextRetryAtMs ?? Infinity, s.backoffMs));
       manager.#pending += s.queue.length;
     }
     return manager;
