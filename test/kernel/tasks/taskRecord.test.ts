@@ -51,6 +51,24 @@ describe('TaskRecord', () => {
     expect(task.latestUuid).toBeUndefined();
   });
 
+  it('keeps a check status (Mesos check_status) with the latest status, and drops it with the next status without one', () => {
+    const task = new TaskRecord({ ...base, state: 'TASK_RUNNING' });
+    const checked = {
+      taskId: 't1',
+      frameworkId: 'f',
+      agentId: 'a1',
+      state: 'TASK_RUNNING' as const,
+      reason: 'REASON_TASK_CHECK_STATUS_UPDATED' as const,
+      uuid: 'u2',
+      checkStatus: { exitCode: 0 },
+      timestampMs: 7,
+    };
+    task.setLatest(checked);
+    expect(task.latest).toEqual(checked);
+    task.setLatest({ taskId: 't1', frameworkId: 'f', agentId: 'a1', state: 'TASK_FINISHED', uuid: 'u3', timestampMs: 8 });
+    expect(task.latest).toEqual({ taskId: 't1', frameworkId: 'f', agentId: 'a1', state: 'TASK_FINISHED', uuid: 'u3', timestampMs: 8 });
+  });
+
   it('shares history entries between tasks that move at the same moment', () => {
     const entries = new HistoryEntries();
     const a = new TaskRecord({ ...base, state: 'TASK_STAGING' });
