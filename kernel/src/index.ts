@@ -12,6 +12,13 @@ export { serializeResourceSet, deserializeResourceSet } from './master/agentReco
 export type { AgentRecord, SerializedResourceSet } from './master/agentRecord.js';
 export type { Effect, EffectType, Rejection } from './master/effects.js';
 export { createPrng, shuffleInPlace } from './prng.js';
+export { RECORDING_VERSION, eventsDigest, stateDigest, isRecordingHeader } from './recording/recording.js';
+export type { RecordingHeader, RecordedStep, RecordingLine, RecordedMasterOptions } from './recording/recording.js';
+export { recordingStringify, recordingParse } from './recording/recordingJson.js';
+export { Replayer } from './recording/replayer.js';
+export type { ReplayOptions, ReplayStep } from './recording/replayer.js';
+export { parseRecording } from './recording/recordingReader.js';
+export type { ParsedRecording, RecordingParseResult, RecordingSegmentText } from './recording/recordingReader.js';
 export type { Prng } from './prng.js';
 
 export { ResourceLayout, roundScalar, WELL_KNOWN_SCALARS } from './resources/layout.js';

@@ -11,6 +11,7 @@ import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from 
 import { registerAgentCommand } from './agentCommand.js';
 import { registerFleetCommand } from './fleetCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
+import { registerReplayCommand } from './replayCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
 import { registerUpCommand } from './upCommand.js';
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerAgentCommand(program);
   registerUpCommand(program);
   registerFleetCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 

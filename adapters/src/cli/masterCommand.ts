@@ -4,9 +4,9 @@
  * that a restarted master (even after `kill -9`) recovers it. Timeouts are
  * flags so that tests and demos can make failure detection quick.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
@@ -15,7 +15,7 @@ import { startMaster } from '../master/masterDaemon.js';
 import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
 import { listenProblem } from '../security/listenPolicy.js';
 import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
-import { parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { parseBytes, parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 export interface MasterFlags {
@@ -43,6 +43,9 @@ export interface MasterFlags {
   requestTimeout?: number;
   idleTimeout?: number;
   logLevel: string;
+  record?: string;
+  recordFileBytes?: number;
+  recordFiles?: number;
 }
 
 export function registerMasterCommand(program: Command): void {
@@ -76,6 +79,13 @@ export function registerMasterCommand(program: Command): void {
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--record <file>', 'record every command the master steps to this file, for `allot replay` (default: off)')
+    .option(
+      '--record-file-bytes <n>',
+      'with --record: bytes per file before the recording continues in FILE.1, FILE.2, ... (default 64 MiB)',
+      parseBytes,
+    )
+    .option('--record-files <n>', 'with --record: files at most; then the recording stops (default 16)', parseLimit)
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: MasterFlags) => {
       await runMaster(flags);
@@ -114,6 +124,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
   };
+  const record = recordFlags(flags);
   const limits = { frameworksPerPrincipal: flags.maxFrameworksPerPrincipal, disconnectedFrameworks: flags.maxDisconnectedFrameworks };
   const connections = connectionFlags(flags, seconds);
   // High availability (adapters/src/ha): a leader elected on etcd, or among the masters sharing this
@@ -134,6 +145,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
           limits,
           connections,
           insecureListen: flags.insecureListen === true,
+          record,
         },
         untilSignal,
         tls.https,
@@ -161,6 +173,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       limits,
       connections,
       insecureListen: flags.insecureListen === true,
+      record,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -184,4 +197,21 @@ function connectionFlags(flags: MasterFlags, ms: (seconds: number | undefined) =
     idleTimeoutMs: ms(flags.idleTimeout),
   };
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+}
+
+/** `--record FILE` and its bounds; the file's directory must exist. */
+function recordFlags(flags: MasterFlags): { path: string; limits: { segmentBytesMax?: number; segmentsMax?: number } } | null {
+  if (flags.record === undefined) {
+    if (flags.recordFileBytes !== undefined || flags.recordFiles !== undefined)
+      throw new UsageError('--record-file-bytes and --record-files need --record FILE');
+    return null;
+  }
+  const path = resolve(flags.record);
+  if (!existsSync(dirname(path))) throw new UsageError(`--record ${flags.record}: the directory ${dirname(path)} does not exist`);
+  const limits: { segmentBytesMax?: number; segmentsMax?: number } = {};
+  if (flags.recordFileBytes !== undefined) {
+    limits.segmentBytesMax = flags.recordFileBytes;
+  }
+  if (flags.recordFiles !== undefined) limits.segmentsMax = flags.recordFiles;
+  return { path, limits };
 }

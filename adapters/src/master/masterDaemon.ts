@@ -18,6 +18,8 @@ import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
+import type { RecorderLimits } from './commandRecorder.js';
+import { CommandRecorder } from './commandRecorder.js';
 import { AgentSessions } from './agentSessions.js';
 import { announceEvents, followEvents, routeEffects } from './effectRouter.js';
 import type { FrameworkLimits } from './frameworkLimits.js';
@@ -64,6 +66,8 @@ export interface MasterDaemonOptions {
   requestBudgetMs?: number;
   /** Backoff between retries of a failed state write (default 100 ms doubling to 5 s). */
   storeRetryMs?: RetryDelays;
+  /** Record every command stepped to this file (`--record`; commandRecorder.ts); null = off. */
+  record?: { path: string; limits?: Partial<RecorderLimits> } | null;
   /** Asked before every step and before its effects leave: false stops the master acting (an HA master that lost its leadership). */
   mayAct?: () => boolean;
 }
@@ -99,6 +103,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   if (unsafe) throw new Error(unsafe);
   const store = storeFor(options);
   const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs, options.mayAct);
+  if (options.record) host.record(new CommandRecorder(options.record.path, logger, options.record.limits));
   const settings: MasterSettings = {
     ip: options.ip ?? '127.0.0.1',
     port: options.port ?? 5050,
