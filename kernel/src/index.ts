@@ -86,6 +86,8 @@ export type { Status } from './sdk/status.js';
 export type { ServiceSpec, PodSpec, PodTaskSpec } from './sdk/serviceSpec.js';
 export type { SiloComparison, RunFigures } from './sim/silos.js';
 export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
+export { applyWhatIf, busiestAgents, describeWhatIf, runWhatIf, DEFAULT_WHAT_IF_AT_MS } from './sim/whatIf.js';
+export type { WhatIfEdits, WhatIfFramework, WhatIfOutcome, MovedTask } from './sim/whatIf.js';
 export type {
   Scenario,
   ScenarioInput,
@@ -95,7 +97,10 @@ export type {
   ScenarioFramework,
   ScenarioFrameworkInput,
   ScenarioAgent,
+  ScenarioAgentInput,
+  ScenarioAgentTask,
   ScenarioRole,
+  ScenarioRoleInput,
 } from './sim/scenario.js';
 export { frameworkKinds, frameworkKind } from './frameworks/index.js';
 export type { FrameworkKind, FrameworkKindPlugin } from './frameworks/frameworkKind.js';

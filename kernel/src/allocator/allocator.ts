@@ -116,6 +116,7 @@ export class Allocator {
     subtractInto(this.freeUnreserved, this.freeUnreserved, agent.freeScalars);
     for (const part of agent.total.reserved) this.quota.charge(part.role, part.scalars, -1);
     this.filters.clearAgent(agent.index);
+    this.decisionLog?.forgetAgent(agent.id);
     this.quota.epoch++;
   }
 
