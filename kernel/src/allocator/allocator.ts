@@ -137,6 +137,11 @@ export class Allocator {
     return this.#weights.get(role) ?? 1;
   }
 
+  /** Roles whose weight an operator set (Mesos lists them as known roles even without frameworks). */
+  weightedRoles(): string[] {
+    return [...this.#weights.keys()];
+  }
+
   setQuota(role: string, spec: QuotaSpec | undefined): void {
     this.quota.set(role, spec);
   }
