@@ -15,8 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BenchmarkOptions } from './declineOffers.js';
-import { UsageError } from './declineOffers.js';
+import type { BenchmarkOptions } from './lib/benchmarkArgs.js';
+import { integerOption, parseBenchmarkArgs, positiveNumberOption, UsageError } from './lib/benchmarkArgs.js';
 import { JsonHttp } from './lib/jsonHttp.js';
 import { LoadCluster } from './lib/loadCluster.js';
 import { prepareRegistry, measureStore, runFailover, runLaunches } from './lib/loadPhases.js';
@@ -64,54 +64,71 @@ const ANCHORS = [
   'Mesos publishes no end-to-end launch rate for its master; its agent launches ~1,000 containers in ~30 s (Mesos 1.7 blog)',
 ];
 
-export function parseParameters(options: BenchmarkOptions): FleetLoadParameters {
-  const quick = options.quick;
+const USAGE = `--agents N           simulated agents (default 10000; --quick: 50)
+   --tasks N            tasks to launch (default 100000; --quick: 1000)
+   --frameworks N       schedulers (default 10; --quick: 2)
+   --masters N          HA masters (default 3)
+   --store etcd|file    the masters' store (default etcd)
+   --task-cpus X        cpus per task (default 0.25)
+   --task-mem MB        mem per task (default 256)
+   --agent-resources S  each agent's resources (default "cpus:8;mem:16384;disk:100000;ports:[31000-32000]")
+   --reservations N     agents with a reservation (default 100; --quick: 5)
+   --timeout-minutes X  give up after this long (default 30; --quick: 3)
+   --no-failover        skip the leader kill
+   --keep               keep the work directory and logs`;
+
+/** The parameters from the options (strict, like every benchmark's: a usage error names what was wrong), and --json. */
+export function parseParameters(options: BenchmarkOptions): FleetLoadParameters & { json: boolean } {
+  const string = { type: 'string' } as const;
+  const { values, json, quick } = parseBenchmarkArgs(
+    'fleet-load',
+    options,
+    {
+      agents: string,
+      tasks: string,
+      frameworks: string,
+      masters: string,
+      store: string,
+      'task-cpus': string,
+      'task-mem': string,
+      'agent-resources': string,
+      reservations: string,
+      'timeout-minutes': string,
+      'no-failover': { type: 'boolean' },
+      keep: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  const whole = (flag: string, fallback: number, min = 1) => {
+    const text = values[flag as keyof typeof values] as string | undefined;
+    return text === undefined ? fallback : integerOption(text, `--${flag}`, min);
+  };
+  const positive = (flag: string, fallback: number) => {
+    const text = values[flag as keyof typeof values] as string | undefined;
+    return text === undefined ? fallback : positiveNumberOption(text, `--${flag}`);
+  };
+  const store = values.store ?? 'etcd';
+  if (store !== 'etcd' && store !== 'file') throw new UsageError(`--store must be etcd or file, got "${store}"`);
   const parameters: FleetLoadParameters = {
-    agents: quick ? 50 : 10_000,
-    tasks: quick ? 1000 : 100_000,
-    frameworks: quick ? 2 : 10,
-    masters: 3,
-    store: 'etcd',
-    taskCpus: 0.25,
-    taskMemMb: 256,
-    agentResources: 'cpus:8;mem:16384;disk:100000;ports:[31000-32000]',
-    reservations: quick ? 5 : 100,
-    failover: true,
-    timeoutMinutes: quick ? 3 : 30,
-    keep: false,
+    agents: whole('agents', quick ? 50 : 10_000),
+    tasks: whole('tasks', quick ? 1000 : 100_000),
+    frameworks: whole('frameworks', quick ? 2 : 10),
+    masters: whole('masters', 3),
+    store,
+    taskCpus: positive('task-cpus', 0.25),
+    taskMemMb: positive('task-mem', 256),
+    agentResources: values['agent-resources'] ?? 'cpus:8;mem:16384;disk:100000;ports:[31000-32000]',
+    reservations: whole('reservations', quick ? 5 : 100, 0),
+    failover: values['no-failover'] !== true,
+    timeoutMinutes: positive('timeout-minutes', quick ? 3 : 30),
+    keep: values.keep === true,
   };
-  const argv = [...options.argv];
-  const number = (flag: string, text: string | undefined, min: number): number => {
-    const value = Number(text);
-    if (text === undefined || !Number.isFinite(value) || value < min)
-      throw new UsageError(`${flag}: expected a number >= ${min}, got ${text}`);
-    return value;
-  };
-  while (argv.length > 0) {
-    const flag = argv.shift()!;
-    if (flag === '--agents') parameters.agents = number(flag, argv.shift(), 1);
-    else if (flag === '--tasks') parameters.tasks = number(flag, argv.shift(), 1);
-    else if (flag === '--frameworks') parameters.frameworks = number(flag, argv.shift(), 1);
-    else if (flag === '--masters') parameters.masters = number(flag, argv.shift(), 1);
-    else if (flag === '--task-cpus') parameters.taskCpus = number(flag, argv.shift(), 0.001);
-    else if (flag === '--task-mem') parameters.taskMemMb = number(flag, argv.shift(), 1);
-    else if (flag === '--reservations') parameters.reservations = number(flag, argv.shift(), 0);
-    else if (flag === '--timeout-minutes') parameters.timeoutMinutes = number(flag, argv.shift(), 0.1);
-    else if (flag === '--agent-resources') parameters.agentResources = argv.shift() ?? '';
-    else if (flag === '--no-failover') parameters.failover = false;
-    else if (flag === '--keep') parameters.keep = true;
-    else if (flag === '--store') {
-      const store = argv.shift();
-      if (store !== 'etcd' && store !== 'file') throw new UsageError(`--store: expected etcd or file, got ${store}`);
-      parameters.store = store;
-    } else throw new UsageError(`fleet-load: unknown option ${flag}`);
-  }
   parameters.reservations = Math.min(parameters.reservations, parameters.agents);
-  return parameters;
+  return { ...parameters, json };
 }
 
 export async function runFleetLoad(options: BenchmarkOptions): Promise<FleetLoadReport> {
-  const parameters = parseParameters(options);
+  const { json, ...parameters } = parseParameters(options);
   if (parameters.store === 'etcd') {
     const missing = etcdMissing();
     if (missing) throw new UsageError(`fleet-load needs etcd: ${missing}`);
@@ -131,7 +148,7 @@ export async function runFleetLoad(options: BenchmarkOptions): Promise<FleetLoad
     fleetNodeArgs: nodeArgs('FLEET_LOAD_FLEET_NODE_ARGS'),
   });
   const progress = (message: string) => {
-    if (!options.json || process.stderr.isTTY) process.stderr.write(`fleet-load: ${message}\n`);
+    if (!json || process.stderr.isTTY) process.stderr.write(`fleet-load: ${message}\n`);
   };
   const timeoutMs = parameters.timeoutMinutes * 60_000;
   let report: FleetLoadReport;
@@ -177,7 +194,7 @@ export async function runFleetLoad(options: BenchmarkOptions): Promise<FleetLoad
     http.close();
     if (!parameters.keep) rmSync(runDir, { recursive: true, force: true });
   }
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
   return report;
 }
 

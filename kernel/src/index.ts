@@ -71,7 +71,9 @@ export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents
 
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
 export type { TaskState, TaskReason } from './tasks/taskState.js';
-export type { Task, TaskSpec, TaskStatus } from './tasks/task.js';
+export type { CheckStatus, Task, TaskSpec, TaskStatus } from './tasks/task.js';
+export { StatusUpdateManager, STATUS_UPDATE_RETRY_INITIAL_MS, STATUS_UPDATE_RETRY_MAX_MS } from './tasks/statusUpdateManager.js';
+export type { StatusUpdate, StatusUpdateManagerSnapshot, AcknowledgeResult } from './tasks/statusUpdateManager.js';
 
 export { Simulation, scenarioResourceNames } from './sim/simulation.js';
 export type { SimulationOptions, InvariantViolation } from './sim/simulation.js';
@@ -83,7 +85,7 @@ export { traceRecord } from './sim/trace.js';
 export { compareWithSilos, siloScenarios } from './sim/silos.js';
 export type { PlanView, ControlResult, Step, Plan } from './sdk/plan.js';
 export type { Status } from './sdk/status.js';
-export type { ServiceSpec, PodSpec, PodTaskSpec } from './sdk/serviceSpec.js';
+export type { ServiceSpec, PodSpec, PodTaskSpec, PortSpec, ReadinessCheckSpec, HealthCheckSpec, VolumeSpec } from './sdk/serviceSpec.js';
 export type { SiloComparison, RunFigures } from './sim/silos.js';
 export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
 export { applyWhatIf, busiestAgents, describeWhatIf, runWhatIf, DEFAULT_WHAT_IF_AT_MS } from './sim/whatIf.js';
@@ -103,7 +105,28 @@ export type {
   ScenarioRoleInput,
 } from './sim/scenario.js';
 export { frameworkKinds, frameworkKind } from './frameworks/index.js';
-export type { FrameworkKind, FrameworkKindPlugin } from './frameworks/frameworkKind.js';
+export type { FrameworkKindPlugin } from './frameworks/frameworkKind.js';
+export type { FrameworkKind, FrameworkConfig, FrameworkCapability } from './schedulers/frameworkConfig.js';
+export type { FrameworkModel, SchedulerContext, FrameworkCall } from './schedulers/frameworkModel.js';
+export {
+  Fields,
+  fieldPath,
+  indexPath,
+  isPlainObject,
+  reportExpected,
+  describeValue,
+  quote,
+  quoteList,
+} from './schedulers/fieldReaders.js';
+export type { Errors, FieldError, Reader, ScalarReader } from './schedulers/fieldReaders.js';
+export { ServiceScheduler } from './sdk/serviceScheduler.js';
+export type { ServiceControl, ServiceSchedulerSnapshot } from './sdk/serviceScheduler.js';
+export type { PlanControl } from './sdk/planControls.js';
+export { readServiceSpec } from './sdk/serviceSpecReader.js';
+export { specChangeProblems } from './sdk/configValidators.js';
+export type { SdkTaskData } from './sdk/sdkTaskData.js';
+export type { PodInstance, TaskRecord } from './sdk/podInstance.js';
+export type { Evaluation, StageOutcome } from './sdk/offerEvaluator.js';
 export { parseScenarioText } from './sim/scenarioText.js';
 export { builtinScenarios, findBuiltinScenario } from './sim/scenarios/index.js';
 export { checkInvariants } from './testing/invariants.js';

@@ -14,9 +14,10 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isTerminal } from '@allot/kernel';
 import type { TaskState } from '@allot/kernel';
-import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { AcknowledgeResult, StatusUpdate } from '@allot/kernel';
 import { CheckpointStore } from './checkpointStore.js';
 import type { TaskRecord } from './checkpointStore.js';
+import { CommandCheck } from './commandCheck.js';
 import { CommandHealthChecker } from './healthCheck.js';
 import type { ContainerUsage, Isolator } from './isolation/isolator.js';
 import { diskLimitation } from './isolation/isolator.js';
@@ -24,6 +25,7 @@ import { isProcessAlive, signalProcessGroup } from './isolation/procStat.js';
 import { containerLimits, diskLimitMb, taskEnvironment, validateLaunchSpec } from './launchSpec.js';
 import type { LaunchTaskSpec } from './launchSpec.js';
 import type { AgentLogger } from './logger.js';
+import { attachVolumes, volumeLimitation } from './persistentVolumes.js';
 import { silentLogger } from './logger.js';
 import { createSandbox, directoryUsageBytes, lookupUser, sandboxPath } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
@@ -88,13 +90,20 @@ interface LiveTask {
   released: boolean;
   healthy: boolean | null;
   health: CommandHealthChecker | null;
+  check: CommandCheck | null;
+  /** The check's latest result (null: none yet); reported on every update of a task with a check. */
+  checkExitCode: number | null;
   monitor: NodeJS.Timeout | null;
   monitorBusy: boolean;
   lastDiskCheckMs: number;
+  lastVolumeCheckMs: number;
   killTimer: NodeJS.Timeout | null;
   ended: boolean;
   terminal: Promise<TaskState>;
   resolveTerminal: (state: TaskState) => void;
+  /** Settles once `launch` is done with the task (RUNNING reported, or not), so that the terminal state comes after it. */
+  launched: Promise<void>;
+  resolveLaunched: () => void;
 }
 
 export class AgentRuntime {
@@ -200,6 +209,8 @@ export class AgentRuntime {
       limits: { ...containerLimits(spec, this.#options.defaultPidsMax), memMb: memory.ok ? memory.memMb : null },
       diskMb: diskLimitMb(spec),
       healthCheck: spec.healthCheck ?? null,
+      check: spec.check ?? null,
+      volumes: spec.volumes ?? [],
       taskKillingState: spec.frameworkCapabilities?.includes('TASK_KILLING_STATE') ?? false,
       pid: null,
       startTicks: null,
@@ -214,6 +225,7 @@ export class AgentRuntime {
     try {
       if (typeof user === 'string') throw new Error(user);
       createSandbox(sandboxDir, record.user, nowMs);
+      attachVolumes(sandboxDir, record.volumes ?? [], record.user);
       await this.#isolator.prepare(containerId, record.limits);
       task.process = await TaskProcess.spawn({
         command: spec.command,
@@ -221,6 +233,7 @@ export class AgentRuntime {
         env: record.env,
         user: record.user,
         privateTmp: this.#privateTmp,
+        keptDirs: (record.volumes ?? []).map((volume) => volume.hostPath),
       });
       record.pid = task.process.pid;
       record.startTicks = task.process.startTicks;
@@ -235,14 +248,21 @@ export class AgentRuntime {
       return { ok: false, code: 'launch_failed', message };
     }
     void this.#watch(task);
-    if (record.kill) {
-      // Killed while launching: the wrapper never runs the command.
-      task.process.signal('SIGKILL');
-    } else {
-      task.process.release();
-      task.released = true;
-      this.#emit(task, record, 'TASK_RUNNING', {});
-      this.#startMonitoring(task);
+    try {
+      if (!record.kill) {
+        task.process.release();
+        // A kill asked for meanwhile waits (see #beginKill): a signal before the command's shell runs is lost or misread.
+        task.released = await task.process.started;
+      }
+      if (record.kill) {
+        // Killed while launching: SIGKILL before (or as) the command starts.
+        task.process.signal('SIGKILL');
+      } else if (task.released) {
+        this.#emit(task, record, 'TASK_RUNNING', {});
+        this.#startMonitoring(task);
+      }
+    } finally {
+      task.resolveLaunched();
     }
     return { ok: true, containerId, sandboxDir };
   }
@@ -381,6 +401,7 @@ export class AgentRuntime {
     }
     task.process = TaskProcess.adopt(record.pid, record.startTicks, record.sandboxDir, this.#options.adoptedPollMs);
     task.released = true;
+    task.resolveLaunched();
     void this.#watch(task);
     if (!alive) return;
     this.#startMonitoring(task);
@@ -393,19 +414,26 @@ export class AgentRuntime {
   #track(record: TaskRecord): LiveTask {
     let resolveTerminal!: (state: TaskState) => void;
     const terminal = new Promise<TaskState>((resolve) => (resolveTerminal = resolve));
+    let resolveLaunched!: () => void;
+    const launched = new Promise<void>((resolve) => (resolveLaunched = resolve));
     const task: LiveTask = {
       record,
       process: null,
       released: false,
       healthy: null,
       health: null,
+      check: null,
+      checkExitCode: null,
       monitor: null,
       monitorBusy: false,
       lastDiskCheckMs: this.#now(),
+      lastVolumeCheckMs: this.#now(),
       killTimer: null,
       ended: false,
       terminal,
       resolveTerminal,
+      launched,
+      resolveLaunched,
     };
     this.#tasks.set(record.taskId, task);
     return task;
@@ -429,7 +457,7 @@ export class AgentRuntime {
           onHealthChanged: (healthy) => {
             if (task.ended || record.kill) return;
             task.healthy = healthy;
-            this.#emit(task, record, 'TASK_RUNNING', { healthy });
+            this.#emit(task, record, 'TASK_RUNNING', { healthy, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' });
           },
           onFailuresExceeded: (failures) => {
             this.#logger.warn({ taskId: record.taskId, failures }, 'health check failed too often; killing the task');
@@ -438,6 +466,14 @@ export class AgentRuntime {
         },
       );
       task.health.start();
+    }
+    if (record.check) {
+      task.check = new CommandCheck(record.check, { sandboxDir: record.sandboxDir, env: record.env, user: record.user }, (exitCode) => {
+        if (task.ended || record.kill) return;
+        task.checkExitCode = exitCode;
+        this.#emit(task, record, 'TASK_RUNNING', { reason: 'REASON_TASK_CHECK_STATUS_UPDATED' });
+      });
+      task.check.start();
     }
   }
 
@@ -453,6 +489,10 @@ export class AgentRuntime {
         task.lastDiskCheckMs = nowMs;
         const usedBytes = directoryUsageBytes(record.sandboxDir);
         if (usedBytes > record.diskMb * 2 ** 20) limitation = diskLimitation(record.diskMb, usedBytes);
+      }
+      if (!limitation && (record.volumes?.length ?? 0) > 0 && nowMs - task.lastVolumeCheckMs >= this.#options.diskCheckIntervalMs) {
+        task.lastVolumeCheckMs = nowMs;
+        limitation = volumeLimitation(record.volumes!);
       }
       if (!limitation || task.ended) return;
       this.#logger.warn({ taskId: record.taskId, containerId: record.containerId, limitation }, 'container limitation; killing the task');
@@ -472,7 +512,7 @@ export class AgentRuntime {
     record.kill = { requestedAtMs: this.#now(), gracePeriodMs, reason: why };
     this.#store.saveTask(record);
     this.#logger.info({ taskId: record.taskId, gracePeriodMs, why }, 'killing task');
-    if (!task.released) return; // Still launching: `launch` SIGKILLs it before the command runs.
+    if (!task.released) return; // Still launching: `launch` SIGKILLs it once the wrapper is released or the command started.
     task.health?.stop();
     if (record.taskKillingState) this.#emit(task, record, 'TASK_KILLING', why === 'health_check' ? { healthy: false } : {});
     if (gracePeriodMs <= 0) {
@@ -483,9 +523,10 @@ export class AgentRuntime {
     task.killTimer = setTimeout(() => task.process?.signal('SIGKILL'), gracePeriodMs);
   }
 
-  /** Waits for the wrapper to end, cleans the container up, and reports the terminal state. */
+  /** Waits for the wrapper to end (and for `launch` to have reported TASK_RUNNING), cleans up, and reports the terminal state. */
   async #watch(task: LiveTask): Promise<void> {
     const status = await task.process!.exited;
+    await task.launched;
     if (this.#closed || task.ended) return;
     this.#stopWatching(task);
     const { record } = task;
@@ -515,6 +556,7 @@ export class AgentRuntime {
     if (task.monitor) clearInterval(task.monitor);
     if (task.killTimer) clearTimeout(task.killTimer);
     task.health?.stop();
+    task.check?.stop();
     task.monitor = null;
     task.killTimer = null;
   }
@@ -543,6 +585,7 @@ export class AgentRuntime {
       ...(details.reason ? { reason: details.reason } : {}),
       ...(details.message ? { message: details.message } : {}),
       ...(details.healthy !== undefined ? { healthy: details.healthy } : {}),
+      ...(task?.record.check ? { checkStatus: { exitCode: task.checkExitCode } } : {}),
       timestampMs: nowMs,
     };
     this.#logger.info(

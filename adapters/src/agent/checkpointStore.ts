@@ -10,10 +10,12 @@
 import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskState } from '@allot/kernel';
-import type { StatusUpdateManagerSnapshot } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { StatusUpdateManagerSnapshot } from '@allot/kernel';
 import { readJsonIfExists, removeFileDurably, writeJsonAtomic } from './atomicFile.js';
+import type { CommandCheckSpec } from './commandCheck.js';
 import type { HealthCheckSpec } from './healthCheck.js';
 import type { ContainerLimits, Limitation } from './isolation/isolator.js';
+import type { VolumeMount } from './persistentVolumes.js';
 import type { TaskUser } from './sandbox.js';
 
 export const TASK_RECORD_VERSION = 1;
@@ -31,6 +33,9 @@ export interface TaskRecord {
   limits: ContainerLimits;
   diskMb: number | null;
   healthCheck: HealthCheckSpec | null;
+  /** Absent in records of older agents. */
+  check?: CommandCheckSpec | null;
+  volumes?: VolumeMount[];
   taskKillingState: boolean;
   /** The launcher wrapper's pid (also its process group); null until spawned. */
   pid: number | null;

@@ -8,8 +8,11 @@
 import { join } from 'node:path';
 import { normalizeRanges, portList } from '@allot/kernel';
 import type { Range } from '@allot/kernel';
+import type { CommandCheckSpec } from './commandCheck.js';
 import type { HealthCheckSpec } from './healthCheck.js';
 import type { ContainerLimits } from './isolation/isolator.js';
+import type { VolumeMount } from './persistentVolumes.js';
+import { containerPathProblem } from './persistentVolumes.js';
 import { idProblem, SANDBOX_TMP_DIR } from './sandbox.js';
 
 export interface LaunchTaskSpec {
@@ -27,6 +30,10 @@ export interface LaunchTaskSpec {
   frameworkCapabilities?: readonly string[];
   /** Ours: process limit of the container; default: the agent's. */
   pidsMax?: number;
+  /** A COMMAND check (readiness): its result is reported as check_status. */
+  check?: CommandCheckSpec;
+  /** Persistent volumes, linked into the sandbox at their container paths. */
+  volumes?: VolumeMount[];
 }
 
 export type SpecProblem = { ok: false; code: 'invalid_task'; message: string };
@@ -63,6 +70,12 @@ export function validateLaunchSpec(spec: LaunchTaskSpec): SpecProblem | null {
       const value = check[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) return problem(`healthCheck.${key} must be > 0, got ${value}`);
     }
+  }
+  if (spec.check && (typeof spec.check.command !== 'string' || spec.check.command.trim() === ''))
+    return problem('the check command is empty');
+  for (const volume of spec.volumes ?? []) {
+    const pathProblem = containerPathProblem(volume.containerPath);
+    if (pathProblem) return problem(pathProblem);
   }
   return null;
 }

@@ -21,6 +21,7 @@ import { parseAttributes, resolveAgentResources } from '../agent/resources.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { AgentCheckpoint } from './agentCheckpoint.js';
 import { MasterConnection } from './masterConnection.js';
+import { syncVolumes, volumesIn } from '../agent/persistentVolumes.js';
 import { agentResourcesJson, taskAmounts } from './resourcesJson.js';
 
 type Json = Record<string, any>;
@@ -98,6 +99,7 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
           ...(update.reason ? { reason: update.reason } : {}),
           ...(update.message ? { message: update.message } : {}),
           ...(update.healthy !== undefined ? { healthy: update.healthy } : {}),
+          ...(update.checkStatus ? { check_status: checkStatusJson(update.checkStatus.exitCode) } : {}),
           timestamp: update.timestampMs / 1000,
         },
       });
@@ -155,6 +157,7 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
         return;
       case 'RESOURCES':
         checkpoint.saveResources(event.resources.resources);
+        keepVolumes(event.resources.resources);
         return;
       case 'SHUTDOWN':
         logger.warn({ agentId, reason: event.shutdown?.reason }, 'the master shut this agent down');
@@ -187,11 +190,29 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       env: task.env ?? {},
       ...(task.user !== undefined ? { user: task.user } : {}),
       ...(task.health_check ? { healthCheck: task.health_check } : {}),
+      ...(task.check ? { check: task.check } : {}),
+      volumes: volumesIn(task.resources ?? [], options.workDir),
       frameworkCapabilities: task.framework_capabilities ?? [],
     });
     if (!result.ok && result.code === 'duplicate_task')
       logger.warn({ taskId: task.task_id, message: result.message }, 'launch of a task this agent already knows');
   };
+
+  /** Volume directories follow the checkpointed resources: made on CREATE, removed on DESTROY. */
+  const keepVolumes = (resources: unknown[]): void => {
+    const inUse = new Set(
+      runtime
+        .tasks()
+        .flatMap((task) =>
+          volumesIn((checkpoint.task(task.frameworkId, task.taskId)?.resources as Json[]) ?? [], options.workDir).map(
+            (volume) => volume.hostPath,
+          ),
+        ),
+    );
+    for (const path of syncVolumes(options.workDir, resources as Json[], inUse)) logger.info({ path }, 'persistent volume destroyed');
+  };
+  const checkpointed = checkpoint.resources();
+  if (checkpointed) keepVolumes(checkpointed);
 
   connection = new MasterConnection({
     masterUrl: options.masterUrl.replace(/\/+$/, ''),
@@ -283,4 +304,9 @@ function removeAgentCgroups(agentId: string, root = '/sys/fs/cgroup'): void {
       // Not there, or still busy: nothing to tidy.
     }
   }
+}
+
+/** Mesos `CheckStatusInfo` of a COMMAND check: the exit code, or an empty command while none is known. */
+function checkStatusJson(exitCode: number | null): Json {
+  return { type: 'COMMAND', command: exitCode === null ? {} : { exit_code: exitCode } };
 }

@@ -50,10 +50,12 @@ export interface TaskAmounts {
   ports?: Array<[number, number]>;
 }
 
+/** A persistent volume's disk is the volume's own (its directory has its quota), not the sandbox's. */
 export function taskAmounts(resources: readonly Json[]): TaskAmounts {
   const out: TaskAmounts = {};
   const ports: Array<[number, number]> = [];
   for (const resource of resources) {
+    if (resource.disk?.persistence) continue;
     if (resource.name === 'ports') for (const range of resource.ranges?.range ?? []) ports.push([range.begin, range.end]);
     else if (['cpus', 'mem', 'disk', 'gpus'].includes(resource.name) && typeof resource.scalar?.value === 'number') {
       const name = resource.name as 'cpus' | 'mem' | 'disk' | 'gpus';

@@ -14,6 +14,7 @@ import { registerForkCommand } from './forkCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerReplayCommand } from './replayCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
+import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
 import { registerUpCommand } from './upCommand.js';
 
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   registerMasterCommand(program);
   registerAgentCommand(program);
   registerUpCommand(program);
+  registerServiceCommand(program);
   registerFleetCommand(program);
   registerReplayCommand(program);
   registerForkCommand(program);

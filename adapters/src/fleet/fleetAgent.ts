@@ -8,10 +8,8 @@
  * so that ten thousand agents cost one interval.
  */
 import { randomUUID } from 'node:crypto';
-import type { TaskState } from '@allot/kernel';
-import { isTerminal } from '@allot/kernel';
-import type { StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
-import { StatusUpdateManager } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { StatusUpdate, TaskState } from '@allot/kernel';
+import { isTerminal, StatusUpdateManager } from '@allot/kernel';
 import type { FleetTransport, OpenStream } from './fleetTransport.js';
 
 type Json = Record<string, any>;

@@ -119,7 +119,11 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
         });
         return;
       case 'leadership.lost':
-        depose(event.reason);
+        // The election runs on performance.now(); the log says when leadership ended in wall-clock time (epoch ms).
+        depose(
+          event.reason,
+          event.trustEndedAtMs === undefined ? undefined : Math.round(Date.now() - (performance.now() - event.trustEndedAtMs)),
+        );
         return;
       case 'leader.changed':
         logger.info({ leader: event.leader }, 'leading master changed');
@@ -131,11 +135,14 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     }
   });
 
-  function depose(reason: string): void {
+  function depose(reason: string, leadershipEndedAt?: number): void {
     if (deposed || closing) return;
     deposed = true;
     if (fencedCheck) clearInterval(fencedCheck);
-    logger.warn({ url, id, reason }, 'lost leadership: this master stops serving');
+    logger.warn(
+      { url, id, reason, ...(leadershipEndedAt === undefined ? {} : { leadershipEndedAt }) },
+      'lost leadership: this master stops serving',
+    );
     // Stop answering at once; the fence already refuses its writes.
     const master = running;
     running = null;

@@ -226,7 +226,9 @@ export class LeaderElection implements Election {
     const lease = this.#lease;
     this.#lease = null;
     void lease?.revoke();
-    this.#events.emit({ type: 'leadership.lost', reason });
+    // Leadership ended when the lease's trust did, or now if something else (the key changing hands) ended it first.
+    const trustEndedAtMs = lease ? this.#now() - lease.trustEndedForMs() : undefined;
+    this.#events.emit({ type: 'leadership.lost', reason, ...(trustEndedAtMs === undefined ? {} : { trustEndedAtMs }) });
     if (this.#events.leader?.id === this.#candidate.id) this.#events.observe(null);
   }
 }

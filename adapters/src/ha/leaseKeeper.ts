@@ -67,6 +67,15 @@ export class LeaseKeeper {
     return !this.#lost && this.#trust.isTrusted(this.#now());
   }
 
+  /** Until when (on the keeper's clock) the lease was or is trusted, lost or not: when its exclusivity ends or ended. */
+  get trustedUntilMs(): number {
+    return this.#trust.trustedUntilMs;
+  }
+
+  trustEndedForMs(): number {
+    return Math.max(0, this.#now() - this.#trust.trustedUntilMs);
+  }
+
   /** Milliseconds of trust left (0 once lost): the leader's remaining guaranteed exclusivity. */
   trustedForMs(): number {
     return this.#lost ? 0 : Math.max(0, this.#trust.trustedUntilMs - this.#now());

@@ -22,6 +22,8 @@ export interface Lease {
   readonly id: string;
   isTrusted(): boolean;
   trustedForMs(): number;
+  /** How long ago the lease's trust ran out, lost or not (0 while it is still trusted): when exclusivity ended. */
+  trustEndedForMs(): number;
   revoke(): Promise<void>;
 }
 
@@ -93,6 +95,10 @@ export class ThreadLease implements Lease {
 
   trustedForMs(): number {
     return this.#lost ? 0 : Math.max(0, Number(Atomics.load(this.#shared, 0)) / 1000 - monotonicMs());
+  }
+
+  trustEndedForMs(): number {
+    return Math.max(0, monotonicMs() - Number(Atomics.load(this.#shared, 0)) / 1000);
   }
 
   /** Asks the worker to revoke the lease (best effort, bounded), then ends it. */

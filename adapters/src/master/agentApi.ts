@@ -175,6 +175,7 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
       ...(status.reason ? { reason: status.reason as TaskReason } : {}),
       ...(status.message ? { message: status.message } : {}),
       ...(typeof status.healthy === 'boolean' ? { healthy: status.healthy } : {}),
+      ...(status.check_status ? { checkStatus: { exitCode: status.check_status.command?.exit_code ?? null } } : {}),
     }),
     requestDeadline(context),
   );

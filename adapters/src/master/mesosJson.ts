@@ -59,6 +59,14 @@ export function statusJson(status: TaskStatus, timestampSeconds: number): Record
     ...(status.agentId ? { agent_id: { value: status.agentId } } : {}),
     ...(status.uuid ? { uuid: uuidToBase64(status.uuid) } : {}),
     ...(status.healthy !== undefined ? { healthy: status.healthy } : {}),
+    ...(status.checkStatus
+      ? {
+          check_status: {
+            type: 'COMMAND',
+            command: status.checkStatus.exitCode === null ? {} : { exit_code: status.checkStatus.exitCode },
+          },
+        }
+      : {}),
     timestamp: timestampSeconds,
   };
 }

@@ -16,6 +16,7 @@ import { frameworkKey } from './stateKeys.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
 import { toTaskSpec } from './taskInfo.js';
+import { unsupportedGroupField } from './unsupportedTaskFields.js';
 
 type Json = Record<string, any>;
 
@@ -168,6 +169,8 @@ function toOperation(operation: Json, layout: Parameters<typeof toResourceSet>[1
     case 'LAUNCH_GROUP': {
       const infos: Json[] = operation.type === 'LAUNCH' ? operation.launch.task_infos : operation.launch_group.task_group.tasks;
       const path = operation.type === 'LAUNCH' ? `${at}.launch.task_infos` : `${at}.launch_group.task_group.tasks`;
+      const groupProblem = operation.type === 'LAUNCH_GROUP' ? unsupportedGroupField(operation.launch_group, `${at}.launch_group`) : null;
+      if (groupProblem) return groupProblem;
       const tasks = [];
       for (const [index, info] of infos.entries()) {
         const spec = toTaskSpec(info, layout, `${path}[${index}]`);

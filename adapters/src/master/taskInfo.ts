@@ -2,13 +2,14 @@
  * A Mesos `TaskInfo` (JSON) as a kernel TaskSpec. The kernel keeps `data`
  * opaque: here it is the LaunchData the agent needs to run the task (shell
  * command, environment, user, health check, kill grace period). Only command
- * tasks run on allot agents: a task with a custom executor and no command is
- * refused with the field named.
+ * tasks run on allot agents: what they cannot do (custom executors, Docker,
+ * images, fetched URIs) is refused with the field named (unsupportedTaskFields.ts).
  */
 import type { ResourceLayout, ResourceSet, TaskSpec } from '@allot/kernel';
 import { idProblem } from '../agent/sandbox.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
+import { unsupportedTaskField } from './unsupportedTaskFields.js';
 
 export interface LaunchData {
   name: string;
@@ -22,6 +23,13 @@ export interface LaunchData {
     gracePeriodSeconds?: number;
     delaySeconds?: number;
     consecutiveFailures?: number;
+  };
+  /** A COMMAND check (Mesos CheckInfo): its result rides on status updates as check_status. */
+  check?: {
+    command: string;
+    delaySeconds?: number;
+    intervalSeconds?: number;
+    timeoutSeconds?: number;
   };
   killGracePeriodMs?: number;
 }
@@ -65,6 +73,8 @@ export function idValueProblem(value: string, at: string): { ok: false; field: s
 }
 
 export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Converted<TaskSpec> {
+  const unsupported = unsupportedTaskField(info, at);
+  if (unsupported) return unsupported;
   const taskId: string = info.task_id.value;
   const bad = idValueProblem(taskId, `${at}.task_id.value`);
   if (bad) return bad;
@@ -87,17 +97,28 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   }
   const data: LaunchData = { name: info.name, command: command.value, env };
   if (typeof info.command?.user === 'string') data.user = info.command.user;
-  const check = info.health_check as Json | undefined;
-  if (check) {
-    const checkCommand = shellCommand(check.command, `${at}.health_check.command`);
-    if (!checkCommand.ok) return checkCommand;
+  const health = info.health_check as Json | undefined;
+  if (health) {
+    const healthCommand = shellCommand(health.command, `${at}.health_check.command`);
+    if (!healthCommand.ok) return healthCommand;
     data.healthCheck = {
+      command: healthCommand.value,
+      ...(health.interval_seconds !== undefined ? { intervalSeconds: health.interval_seconds } : {}),
+      ...(health.timeout_seconds !== undefined ? { timeoutSeconds: health.timeout_seconds } : {}),
+      ...(health.grace_period_seconds !== undefined ? { gracePeriodSeconds: health.grace_period_seconds } : {}),
+      ...(health.delay_seconds !== undefined ? { delaySeconds: health.delay_seconds } : {}),
+      ...(health.consecutive_failures !== undefined ? { consecutiveFailures: health.consecutive_failures } : {}),
+    };
+  }
+  const check = info.check as Json | undefined;
+  if (check) {
+    const checkCommand = shellCommand(check.command?.command, `${at}.check.command.command`);
+    if (!checkCommand.ok) return checkCommand;
+    data.check = {
       command: checkCommand.value,
+      ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
       ...(check.interval_seconds !== undefined ? { intervalSeconds: check.interval_seconds } : {}),
       ...(check.timeout_seconds !== undefined ? { timeoutSeconds: check.timeout_seconds } : {}),
-      ...(check.grace_period_seconds !== undefined ? { gracePeriodSeconds: check.grace_period_seconds } : {}),
-      ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
-      ...(check.consecutive_failures !== undefined ? { consecutiveFailures: check.consecutive_failures } : {}),
     };
   }
   const graceNs = info.kill_policy?.grace_period?.nanoseconds;

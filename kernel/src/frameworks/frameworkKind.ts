@@ -1,15 +1,13 @@
 /**
  * A framework kind is a plugin: the fields it reads from a scenario file
  * (beyond the ones every framework has), how it validates them, and the
- * framework model that runs it in the simulator. Kinds register in
- * frameworks/index.ts; the scenario loader and the simulator know only this
- * interface.
+ * framework model that runs it (in the simulator, or on a real cluster
+ * through the Node scheduler host). Kinds register in frameworks/index.ts;
+ * the scenario loader and the hosts know only this interface.
  */
-import type { FrameworkModel } from '../sim/frameworkModel.js';
-import type { ScenarioFramework } from '../sim/scenario.js';
-import type { Errors, Fields } from '../sim/scenarioFields.js';
-
-export type FrameworkKind = 'batch' | 'service' | 'stateful' | 'elastic';
+import type { FrameworkModel } from '../schedulers/frameworkModel.js';
+import type { FrameworkConfig, FrameworkKind } from '../schedulers/frameworkConfig.js';
+import type { Errors, Fields } from '../schedulers/fieldReaders.js';
 
 export interface KindReadContext {
   /** The scenario's duration, for fields that are times within it. */
@@ -26,6 +24,6 @@ export interface FrameworkKindPlugin {
    * Reads the kind's fields into `framework` (batch fills `tasks` and friends;
    * other kinds put their validated settings in `framework.options`).
    */
-  read(fields: Fields, errors: Errors, framework: ScenarioFramework, context: KindReadContext): void;
-  create(framework: ScenarioFramework): FrameworkModel;
+  read(fields: Fields, errors: Errors, framework: FrameworkConfig, context: KindReadContext): void;
+  create(framework: FrameworkConfig): FrameworkModel;
 }

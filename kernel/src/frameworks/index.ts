@@ -6,7 +6,8 @@ import { batchKind } from './batch/batchKind.js';
 import { statefulKind } from './stateful/statefulKind.js';
 import { serviceKind } from './service/serviceKind.js';
 import { elasticKind } from './elastic/elasticKind.js';
-import type { FrameworkKind, FrameworkKindPlugin } from './frameworkKind.js';
+import type { FrameworkKind } from '../schedulers/frameworkConfig.js';
+import type { FrameworkKindPlugin } from './frameworkKind.js';
 
 export const frameworkKinds: ReadonlyMap<string, FrameworkKindPlugin> = new Map<string, FrameworkKindPlugin>([
   [batchKind.kind, batchKind],

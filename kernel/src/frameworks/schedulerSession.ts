@@ -8,8 +8,8 @@
  */
 import type { OfferOperation, ReconcileTask } from '../master/commands.js';
 import type { Offer } from '../offers/offer.js';
-import type { SimulationContext } from '../sim/frameworkModel.js';
-import type { ScenarioFramework } from '../sim/scenario.js';
+import type { SchedulerContext } from '../schedulers/frameworkModel.js';
+import type { FrameworkConfig } from '../schedulers/frameworkConfig.js';
 import type { TaskStatus } from '../tasks/task.js';
 import type { TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
@@ -26,7 +26,7 @@ export class SchedulerSession {
   readonly #killing = new Set<string>();
 
   constructor(
-    readonly spec: ScenarioFramework,
+    readonly spec: FrameworkConfig,
     /** Every role the framework subscribes with; the first is `spec.role`. */
     readonly roles: readonly string[] = [spec.role],
   ) {
@@ -37,7 +37,7 @@ export class SchedulerSession {
     return this.#suppressed;
   }
 
-  subscribe(context: SimulationContext): void {
+  subscribe(context: SchedulerContext): void {
     const capabilities = new Set(this.spec.capabilities);
     if (this.spec.partitionAware) capabilities.add('PARTITION_AWARE');
     if (this.roles.length > 1) capabilities.add('MULTI_ROLE');
@@ -52,7 +52,7 @@ export class SchedulerSession {
   }
 
   /** Explicit reconciliation of the tasks the framework believes are live (after a master failover). */
-  reconcile(live: ReadonlyMap<string, string>, context: SimulationContext): void {
+  reconcile(live: ReadonlyMap<string, string>, context: SchedulerContext): void {
     const tasks: ReconcileTask[] = [...live].map(([taskId, agentId]) => ({ taskId, agentId }));
     if (tasks.length > 0) context.send({ type: 'framework.reconcile', frameworkId: this.id, tasks });
   }
@@ -62,7 +62,7 @@ export class SchedulerSession {
    * never overrides a terminal state the framework already saw; returns false
    * for such a stale answer, which the model should then ignore.
    */
-  observe(status: TaskStatus, context: SimulationContext): boolean {
+  observe(status: TaskStatus, context: SchedulerContext): boolean {
     if (status.uuid)
       context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
     const known = this.taskStates.get(status.taskId);
@@ -72,18 +72,18 @@ export class SchedulerSession {
   }
 
   /** Suppresses when nothing is wanted, revives when something is (each only on a change). */
-  want(wanted: boolean, context: SimulationContext): void {
+  want(wanted: boolean, context: SchedulerContext): void {
     if (wanted === !this.#suppressed) return;
     this.#suppressed = !wanted;
     context.send({ type: wanted ? 'framework.revive' : 'framework.suppress', frameworkId: this.id });
   }
 
-  decline(offer: Offer, context: SimulationContext): void {
+  decline(offer: Offer, context: SchedulerContext): void {
     context.send({ type: 'offer.decline', frameworkId: this.id, offerIds: [offer.id], refuseSeconds: this.spec.refuseSeconds });
   }
 
   /** Accepts with the operations, or declines when there are none. */
-  answer(offer: Offer, operations: readonly OfferOperation[], context: SimulationContext): void {
+  answer(offer: Offer, operations: readonly OfferOperation[], context: SchedulerContext): void {
     if (operations.length === 0) return this.decline(offer, context);
     for (const operation of operations) {
       if (operation.type !== 'LAUNCH') continue;
@@ -99,7 +99,7 @@ export class SchedulerSession {
   }
 
   /** Kills the task, and kills it again every KILL_RETRY_MS until an end (or TASK_UNKNOWN) is reported. */
-  kill(taskId: string, agentId: string, context: SimulationContext): void {
+  kill(taskId: string, agentId: string, context: SchedulerContext): void {
     context.send({ type: 'task.kill', frameworkId: this.id, taskId, agentId });
     if (this.#killing.has(taskId)) return;
     this.#killing.add(taskId);

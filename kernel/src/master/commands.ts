@@ -10,7 +10,7 @@ import type { ResourceQuantities } from '../resources/layout.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { ResourceOperation } from '../reservations/resourceConversion.js';
 import type { QuotaSpec } from '../roles/quota.js';
-import type { TaskSpec } from '../tasks/task.js';
+import type { CheckStatus, TaskSpec } from '../tasks/task.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 
 export interface FrameworkSpec {
@@ -68,6 +68,7 @@ export type Command =
       message?: string;
       uuid?: string;
       healthy?: boolean;
+      checkStatus?: CheckStatus;
     }
   // Frameworks
   | { type: 'framework.subscribe'; nowMs: number; framework: FrameworkSpec }

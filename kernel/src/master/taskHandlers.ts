@@ -6,7 +6,7 @@
  * forwarded again. The first move into a state that releases resources gives
  * them back; a move out of UNREACHABLE (the agent came back) takes them again.
  */
-import type { Task, TaskStatus } from '../tasks/task.js';
+import type { CheckStatus, Task, TaskStatus } from '../tasks/task.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { canTransition, isTerminal, releasesResources } from '../tasks/taskState.js';
 import { visibleState } from '../tasks/visibleState.js';
@@ -82,7 +82,18 @@ export function handleTaskStatus(master: Master, command: StatusCommand, out: St
     out.effects.push({ type: 'framework.update', frameworkId: framework.id, status });
     return null;
   }
-  setTaskState(master, framework, task, command.state, command.reason, command.message, out, command.uuid, command.healthy);
+  setTaskState(
+    master,
+    framework,
+    task,
+    command.state,
+    command.reason,
+    command.message,
+    out,
+    command.uuid,
+    command.healthy,
+    command.checkStatus,
+  );
   return null;
 }
 
@@ -96,6 +107,7 @@ function statusOf(master: Master, task: Task, command: StatusCommand): TaskStatu
     ...(command.message ? { message: command.message } : {}),
     ...(command.uuid ? { uuid: command.uuid } : {}),
     ...(command.healthy !== undefined ? { healthy: command.healthy } : {}),
+    ...(command.checkStatus ? { checkStatus: command.checkStatus } : {}),
     timestampMs: master.nowMs,
   };
 }
@@ -115,6 +127,7 @@ export function setTaskState(
   out: StepOutput,
   uuid?: string,
   healthy?: boolean,
+  checkStatus?: CheckStatus,
 ): void {
   const shown = visibleState(state, framework.partitionAware);
   const before = task.state;
@@ -130,6 +143,7 @@ export function setTaskState(
     ...(message ? { message } : {}),
     ...(uuid ? { uuid } : {}),
     ...(healthy !== undefined ? { healthy } : {}),
+    ...(checkStatus ? { checkStatus } : {}),
     timestampMs: master.nowMs,
   };
   task.latest = status;

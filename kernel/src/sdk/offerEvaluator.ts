@@ -9,13 +9,14 @@
 import type { OfferOperation } from '../master/commands.js';
 import type { Offer } from '../offers/offer.js';
 import type { ResourceLayout } from '../resources/layout.js';
-import { rangesCount, subtractRanges, takePorts } from '../resources/ranges.js';
+import { rangesCount } from '../resources/ranges.js';
 import type { ReservationInfo, ReservedPart, ResourceSet } from '../resources/resourceSet.js';
 import { reservedPart } from '../resources/resourceSet.js';
 import type { TaskSpec } from '../tasks/task.js';
 import type { PlacementTarget } from './constraints.js';
 import { placementAllows } from './constraints.js';
 import type { PodInstance, ReservedAmounts } from './podInstance.js';
+import { launchSpecs } from './launchSpecs.js';
 import type { PodSpec, PodTaskSpec } from './serviceSpec.js';
 
 export interface StageOutcome {
@@ -41,6 +42,8 @@ export interface EvaluationContext {
   readonly layout: ResourceLayout;
   readonly role: string;
   readonly principal: string;
+  /** The service's name (FRAMEWORK_NAME in its tasks' environment). */
+  readonly serviceName: string;
   /** The other instances of the same pod type, where they run. */
   readonly placed: readonly PlacementTarget[];
   /** Every agent seen so far, for GROUP_BY. */
@@ -83,13 +86,13 @@ function only(layout: ResourceLayout, parts: ReservedPart[], ports: ResourceSet[
 }
 
 export function evaluateOffer(offer: Offer, instance: PodInstance, fullPod: PodSpec, context: EvaluationContext): Evaluation {
-  // The pod's volumes go with its first task: a partial relaunch without that task leaves them be.
+  // A volume goes with its task (by default the pod's first): a partial relaunch without that task leaves it be.
   const only = context.only;
   const pod: PodSpec = only
     ? {
         ...fullPod,
         tasks: fullPod.tasks.filter((t) => only.includes(t.name)),
-        volumes: only.includes(fullPod.tasks[0]?.name) ? fullPod.volumes : [],
+        volumes: fullPod.volumes.filter((volume) => only.includes(volume.task ?? fullPod.tasks[0]?.name)),
       }
     : fullPod;
   const stages: StageOutcome[] = [];
@@ -249,7 +252,7 @@ function relaunch(
     reason: changes.length ? changes.join('; ') : `reservations of ${instance.name} found by resource_id`,
   });
   const volumeParts: ReservedPart[] = [];
-  for (const volume of pod.volumes.length > 0 ? instance.volumes : []) {
+  for (const volume of instance.volumes.filter((record) => pod.volumes.some((spec) => spec.containerPath === record.containerPath))) {
     const part = findReserved(offer.resources, volume.resourceId, true);
     if (!part || part.volume?.persistenceId !== volume.persistenceId)
       return fail('volumes', `volume ${volume.persistenceId} of ${instance.name} is not in this offer`);
@@ -265,39 +268,6 @@ function relaunch(
   operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
   stages.push({ stage: 'launch', pass: true, reason: `relaunch of ${instance.name} in place on ${offer.agentId}` });
   return { offerId: offer.id, agentId: offer.agentId, stages, operations, tasks, reserved };
-}
-
-/** The pod's tasks on their reserved parts; the pod's volumes go with its first task. */
-function launchSpecs(
-  offer: Offer,
-  instance: PodInstance,
-  pod: PodSpec,
-  context: EvaluationContext,
-  parts: Record<string, ReservedPart>,
-  volumes: ReservedPart[],
-  launch?: readonly string[],
-): Array<{ name: string; spec: TaskSpec }> | null {
-  let ports = offer.resources.ports;
-  const out: Array<{ name: string; spec: TaskSpec }> = [];
-  pod.tasks
-    .filter((task) => !launch || launch.includes(task.name))
-    .forEach((task, i) => {
-      const taken = takePorts(ports, task.ports) ?? [];
-      ports = subtractRanges(ports, taken);
-      const resources: ResourceSet = {
-        scalars: context.layout.zero(),
-        ports: taken,
-        reserved: [parts[task.name], ...(i === 0 ? volumes : [])],
-      };
-      const taskId = context.newId(`${instance.name}-${task.name}__`);
-      const data = {
-        durationMs: task.goal === 'RUNNING' ? null : task.durationMs,
-        configId: context.configId,
-        ...(context.env ? { env: context.env } : {}),
-      };
-      out.push({ name: task.name, spec: { taskId, name: `${instance.name}-${task.name}`, executorId: instance.name, resources, data } });
-    });
-  return out;
 }
 
 function describe(quantities: Record<string, number>): string {

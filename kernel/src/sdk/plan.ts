@@ -25,7 +25,6 @@ export interface Step {
   interrupted: boolean;
   /** Why it is not done yet: the latest offer evaluation, in words. */
   reasons: string[];
-  delayedUntilMs: number | null;
 }
 
 export interface Phase {
@@ -41,7 +40,7 @@ export interface Plan {
   readonly strategy: Strategy;
 }
 
-/** The report's and the playground's view of a plan (DESIGN.md report `plans`). */
+/** The report's and the playground's view of a plan (the report's `plans`, docs/scenario-format.md). */
 export interface PlanView {
   /** The framework that runs the plan; set by the scheduler. */
   framework?: string;
@@ -63,7 +62,6 @@ export function newStep(podInstance: string, tasks: readonly string[], action: S
     status: 'PENDING',
     interrupted: false,
     reasons: [],
-    delayedUntilMs: null,
   };
 }
 
@@ -181,7 +179,7 @@ export function restart(plan: Plan, phaseName?: string, stepName?: string): Cont
     .flatMap((phase) => phase.steps)
     .filter((step) => stepName === undefined || step.name === stepName || step.podInstance === stepName);
   if (steps.length === 0) return { ok: false, code: 'unknown_step', message: `no step ${stepName} in ${plan.name}` };
-  for (const step of steps) Object.assign(step, { status: 'PENDING', interrupted: false, delayedUntilMs: null, reasons: [] });
+  for (const step of steps) Object.assign(step, { status: 'PENDING', interrupted: false, reasons: [] });
   for (const phase of phases) phase.strategy.interrupted = false;
   plan.strategy.interrupted = false;
   return changed(`restarted ${steps.length} step(s) of ${plan.name}`);

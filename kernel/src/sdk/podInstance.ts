@@ -50,11 +50,15 @@ export interface PodInstance {
   delayedUntilMs: number | null;
   /** Since when every task has been running and ready (null while not). */
   readySinceMs: number | null;
-  replaceRequested: boolean;
   /** A restart or replace asked for a fresh launch: what runs now does not count as done. */
   relaunchPending: boolean;
   /** A replacement goes elsewhere: the agent it was replaced from, until it has launched. */
   avoidAgentId: string | null;
+  /**
+   * Its first launch was sent and no task has shown a sign of life since: its
+   * reservations may never have been made (absent in older snapshots: false).
+   */
+  unconfirmed?: boolean;
   decommissioned: boolean;
 }
 
@@ -76,7 +80,6 @@ export function newPodInstance(podType: string, index: number, taskNames: readon
     backoffMs: null,
     delayedUntilMs: null,
     readySinceMs: null,
-    replaceRequested: false,
     relaunchPending: false,
     avoidAgentId: null,
     decommissioned: false,
@@ -100,6 +103,5 @@ export function forgetPlacement(instance: PodInstance): string[] {
   instance.backoffMs = null;
   instance.delayedUntilMs = null;
   instance.readySinceMs = null;
-  instance.replaceRequested = false;
   return released;
 }

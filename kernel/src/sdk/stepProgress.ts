@@ -1,5 +1,5 @@
 /**
- * How far a step has got, read from its pod instance (SEMANTICS.md §7):
+ * How far a step has got, read from its pod instance (docs/semantics.md, "Services"):
  * launched → STARTING; RUNNING + goal RUNNING + ready under the target config
  * → COMPLETE, RUNNING otherwise → STARTED; FINISHED + goal FINISH/ONCE →
  * COMPLETE, FINISHED + goal RUNNING → PENDING (relaunch); FAILED/ERROR →
@@ -27,10 +27,14 @@ export function instanceDone(instance: PodInstance, pod: PodSpec, targetConfigId
     });
 }
 
-/** Tasks of the instance that are launched and not over. */
+/**
+ * Tasks of the instance that are launched and not over. An unreachable task
+ * does not count: its agent may never come back, and what the instance does
+ * next (relaunch, replace, decommission) cannot wait for it.
+ */
 export function liveTasks(instance: PodInstance): string[] {
   return Object.values(instance.tasks)
-    .filter((record) => record.taskId !== null && record.state !== null && !isTerminal(record.state))
+    .filter((record) => record.taskId !== null && record.state !== null && !isTerminal(record.state) && record.state !== 'TASK_UNREACHABLE')
     .map((record) => record.name);
 }
 

@@ -8,7 +8,7 @@ import { NO_RANGES, normalizeRanges } from '../resources/ranges.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import { reservedPart } from '../resources/resourceSet.js';
 import type { Task } from '../tasks/task.js';
-import type { SimTaskData } from './batchFramework.js';
+import type { TaskRunData } from '../schedulers/taskRunData.js';
 import type { ScenarioAgent, ScenarioFramework } from './scenario.js';
 
 export function agentRunningTasks(
@@ -18,7 +18,7 @@ export function agentRunningTasks(
 ): Task[] {
   return (agent.tasks ?? []).map((spec) => {
     const role = spec.role ?? frameworks.get(spec.framework)?.role ?? '*';
-    const data: SimTaskData = { durationMs: spec.durationMs };
+    const data: TaskRunData = { durationMs: spec.durationMs };
     return {
       id: spec.id,
       name: spec.id,

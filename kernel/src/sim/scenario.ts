@@ -5,15 +5,14 @@
  * expanded. `parseScenario` is the only way from one to the other, and it
  * reports every problem with its JSON path instead of stopping at the first.
  */
-import type { FrameworkKind } from '../frameworks/frameworkKind.js';
+import type { FrameworkCapability, FrameworkConfig, FrameworkKind } from '../schedulers/frameworkConfig.js';
 import type { ServiceSpec } from '../sdk/serviceSpec.js';
 import type { ResourceQuantities } from '../resources/layout.js';
+import type { FieldError } from '../schedulers/fieldReaders.js';
+import type { PortRanges } from '../schedulers/resourceReaders.js';
 import { validateScenario } from './scenarioValidation.js';
 
-export type { ResourceQuantities };
-
-/** Inclusive [begin, end] port ranges, non-overlapping. */
-export type PortRanges = Array<[number, number]>;
+export type { FrameworkCapability, PortRanges, ResourceQuantities };
 
 export type SorterKind = 'drf' | 'random';
 
@@ -77,55 +76,8 @@ export interface ScenarioAgent {
   tasks?: ScenarioAgentTask[];
 }
 
-export interface ScenarioTasks {
-  count: number;
-  resources: ResourceQuantities;
-  /** How many ports each task needs; default 0. */
-  ports: number;
-  /** Null (the default): runs until killed. */
-  durationMs: number | null;
-  /**
-   * Each task keeps a dynamic reservation (labelled with a resource_id) and a
-   * persistent volume of this size; a relaunched task returns to both.
-   */
-  persistentVolume?: { sizeMb: number; containerPath: string };
-}
-
-export type FrameworkCapability =
-  | 'GPU_RESOURCES'
-  | 'MULTI_ROLE'
-  | 'PARTITION_AWARE'
-  | 'REGION_AWARE'
-  | 'RESERVATION_REFINEMENT'
-  | 'REVOCABLE_RESOURCES'
-  | 'SHARED_RESOURCES'
-  | 'TASK_KILLING_STATE';
-
-export interface ScenarioFramework {
-  id: string;
-  /** Default: the id. */
-  name: string;
-  role: string;
-  kind: FrameworkKind;
-  /** Settings validated by the kind's plugin (kernel/src/frameworks): every kind but batch, and batch for `jobs`. */
-  options?: unknown;
-  tasks: ScenarioTasks;
-  /** Default 1. */
-  maxTasksPerOffer: number;
-  /** Default 5; the allocator applies Mesos's rules to 0, negative and huge values. */
-  refuseSeconds: number;
-  /** Default []; always contains "PARTITION_AWARE" when `partitionAware` is true. */
-  capabilities: FrameworkCapability[];
-  /** Default: whether `capabilities` lists "PARTITION_AWARE". */
-  partitionAware: boolean;
-  /** Default false: relaunch tasks that fail or are lost. */
-  relaunch: boolean;
-  /** Batch only, default false: with `relaunch`, also replace tasks killed by others (a drain), keeping the task count. */
-  keepRunning?: boolean;
-  /** Default 0: when the framework subscribes. */
-  startAtMs: number;
-  minAllocatable?: ResourceQuantities[];
-}
+/** A scenario's framework is a framework config (kernel/src/schedulers), as every host reads it. */
+export type ScenarioFramework = FrameworkConfig;
 
 export type ScenarioFault =
   | { atMs: number; type: 'agent.crash' | 'agent.restart'; agent: string }
@@ -246,10 +198,7 @@ export interface ScenarioInput {
 }
 
 /** `path` is a JSON path such as "$.agents[2].resources.cpus". */
-export interface ScenarioError {
-  path: string;
-  message: string;
-}
+export type ScenarioError = FieldError;
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
 

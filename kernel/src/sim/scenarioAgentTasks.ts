@@ -7,8 +7,17 @@
  */
 import { SCALAR_EPSILON } from '../resources/vector.js';
 import type { ResourceQuantities, ScenarioAgentTask, ScenarioReservation } from './scenario.js';
-import { type Errors, Fields, indexPath, listEntries, nonEmptyString, nullable, positiveNumber, quote } from './scenarioFields.js';
-import { portRanges, resourceQuantities, roleName } from './scenarioResources.js';
+import {
+  type Errors,
+  Fields,
+  indexPath,
+  listEntries,
+  nonEmptyString,
+  nullable,
+  positiveNumber,
+  quote,
+} from '../schedulers/fieldReaders.js';
+import { portRanges, resourceQuantities, roleName } from '../schedulers/resourceReaders.js';
 
 const TASK_FIELDS = ['id', 'framework', 'role', 'resources', 'ports', 'reservation', 'durationMs'] as const;
 

@@ -22,8 +22,8 @@ import {
   quote,
   recordOf,
   scalar,
-} from './scenarioFields.js';
-import { portRanges, resourceQuantities, roleName } from './scenarioResources.js';
+} from '../schedulers/fieldReaders.js';
+import { portRanges, resourceQuantities, roleName } from '../schedulers/resourceReaders.js';
 
 const AGENT_FIELDS = ['id', 'count', 'hostname', 'resources', 'ports', 'attributes', 'reservations', 'tasks'] as const;
 /** A limit on expansion, so that a typo in `count` cannot exhaust memory. */

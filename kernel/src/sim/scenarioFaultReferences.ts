@@ -8,7 +8,7 @@
 import type { ScenarioFramework } from './scenario.js';
 import type { AgentIds } from './scenarioAgents.js';
 import type { ReadFault } from './scenarioFaults.js';
-import { type Errors, fieldPath, indexPath, quote, quoteList } from './scenarioFields.js';
+import { type Errors, fieldPath, indexPath, quote, quoteList } from '../schedulers/fieldReaders.js';
 
 interface References {
   agentIds: AgentIds;

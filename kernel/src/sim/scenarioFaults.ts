@@ -21,10 +21,10 @@ import {
   quoteList,
   reportExpected,
   timeWithin,
-} from './scenarioFields.js';
-import { roleName } from './scenarioResources.js';
+} from '../schedulers/fieldReaders.js';
+import { roleName } from '../schedulers/resourceReaders.js';
 import { readQuota } from './scenarioRoles.js';
-import { readServiceSpec } from '../sdk/serviceSpec.js';
+import { readServiceSpec } from '../sdk/serviceSpecReader.js';
 
 const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'agent.crash': ['atMs', 'type', 'agent'],

@@ -5,7 +5,7 @@
  * accepted framework: `partitionAware` agrees with its capabilities.
  */
 import type { FrameworkCapability, ScenarioFramework } from './scenario.js';
-import type { FrameworkKind } from '../frameworks/frameworkKind.js';
+import type { FrameworkKind } from '../schedulers/frameworkConfig.js';
 import { frameworkKind, frameworkKinds } from '../frameworks/index.js';
 import {
   type Errors,
@@ -22,8 +22,8 @@ import {
   quote,
   scalar,
   timeWithin,
-} from './scenarioFields.js';
-import { demandQuantities, roleName } from './scenarioResources.js';
+} from '../schedulers/fieldReaders.js';
+import { demandQuantities, roleName } from '../schedulers/resourceReaders.js';
 
 const COMMON_FIELDS = [
   'id',

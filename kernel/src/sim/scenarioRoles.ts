@@ -6,8 +6,8 @@
  */
 import { SCALAR_EPSILON } from '../resources/vector.js';
 import type { ScenarioQuota, ScenarioRole } from './scenario.js';
-import { type Errors, Fields, fieldPath, indexPath, listEntries, positiveNumber, quote } from './scenarioFields.js';
-import { resourceQuantities, roleName } from './scenarioResources.js';
+import { type Errors, Fields, fieldPath, indexPath, listEntries, positiveNumber, quote } from '../schedulers/fieldReaders.js';
+import { resourceQuantities, roleName } from '../schedulers/resourceReaders.js';
 
 const ROLE_FIELDS = ['name', 'weight', 'quota'] as const;
 const QUOTA_FIELDS = ['guarantee', 'limit'] as const;

@@ -3,18 +3,20 @@
  * their states through a StatusUpdateManager, so updates carry uuids and are
  * resent until acknowledged, exactly as a real agent's are. A task reports
  * TASK_RUNNING at once and TASK_FINISHED after its `durationMs` (or runs until
- * killed). It checkpoints its total resources (dynamic reservations and
- * volumes) so they survive restarts; a crash kills every task.
+ * killed); a task with a readiness check (SDK task data) reports the check
+ * passing `delaySeconds` after it runs. It checkpoints its total resources
+ * (dynamic reservations and volumes) so they survive restarts; a crash kills
+ * every task.
  */
 import type { ReportedTask } from '../master/commands.js';
 import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
-import type { Task } from '../tasks/task.js';
+import type { CheckStatus, Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
 import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
-import type { SimTaskData } from './batchFramework.js';
+import type { TaskRunData } from '../schedulers/taskRunData.js';
 
 export interface AgentHost {
   /** Schedules `run` at `atMs` of simulated time. */
@@ -62,7 +64,13 @@ export class SimulatedAgent {
     const epoch = this.#epoch;
     this.#running.set(task.id, { task, epoch, state: 'TASK_RUNNING' });
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
-    const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
+    const check = (task.data as { readinessCheck?: { delaySeconds: number } } | undefined)?.readinessCheck;
+    if (check) {
+      // A simulated readiness check passes the first time it runs.
+      const checkMs = nowMs + check.delaySeconds * 1000;
+      this.host.schedule(checkMs, () => this.#checkPassed(task, epoch, checkMs));
+    }
+    const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
     this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
@@ -105,7 +113,7 @@ export class SimulatedAgent {
     for (const task of tasks) {
       const epoch = this.#epoch;
       this.#running.set(task.id, { task, epoch, state: 'TASK_RUNNING' });
-      const durationMs = (task.data as SimTaskData | undefined)?.durationMs ?? null;
+      const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
       if (durationMs !== null) this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
     }
   }
@@ -136,6 +144,12 @@ export class SimulatedAgent {
     this.up = true;
   }
 
+  #checkPassed(task: Task, epoch: number, nowMs: number): void {
+    const running = this.#running.get(task.id);
+    if (!this.up || running?.epoch !== epoch || running.state !== 'TASK_RUNNING') return;
+    this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs, undefined, 'REASON_TASK_CHECK_STATUS_UPDATED', { exitCode: 0 });
+  }
+
   #end(taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
     const running = this.#running.get(taskId);
     if (!this.up || !running || running.epoch !== epoch) return;
@@ -143,7 +157,15 @@ export class SimulatedAgent {
     this.#report(running.task.frameworkId, taskId, state, nowMs, message, reason);
   }
 
-  #report(frameworkId: string, taskId: string, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+  #report(
+    frameworkId: string,
+    taskId: string,
+    state: TaskState,
+    nowMs: number,
+    message?: string,
+    reason?: TaskReason,
+    checkStatus?: CheckStatus,
+  ): void {
     const update: StatusUpdate = {
       uuid: uuidFromPrng(this.host.prng),
       taskId,
@@ -152,6 +174,7 @@ export class SimulatedAgent {
       state,
       ...(reason ? { reason } : {}),
       ...(message ? { message } : {}),
+      ...(checkStatus ? { checkStatus } : {}),
       timestampMs: nowMs,
     };
     if (isTerminal(state) && this.#updates.pending(taskId).some((u) => isTerminal(u.state))) return;

@@ -20,7 +20,7 @@ import { checkInvariants } from '../testing/invariants.js';
 import { checkLifecycleInvariants } from '../testing/lifecycleInvariants.js';
 import { frameworkKind } from '../frameworks/index.js';
 import { EventQueue } from './eventQueue.js';
-import type { FrameworkCall, FrameworkModel, SimulationContext } from './frameworkModel.js';
+import type { FrameworkCall, FrameworkModel, SchedulerContext } from '../schedulers/frameworkModel.js';
 import type { Scenario, ScenarioAgent, ScenarioFault } from './scenario.js';
 import { SimulatedAgent } from './simulatedAgent.js';
 import { agentRunningTasks } from './agentTasks.js';
@@ -80,7 +80,7 @@ export class Simulation {
   /** Randomness of the world around the master (uuids, delays), apart from the master's own. */
   readonly #prng: Prng;
   #nowMs = 0;
-  readonly #context: SimulationContext;
+  readonly #context: SchedulerContext;
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -218,6 +218,7 @@ export class Simulation {
       };
       if (update.reason) command.reason = update.reason;
       if (update.message) command.message = update.message;
+      if (update.checkStatus) command.checkStatus = update.checkStatus;
       this.command(command);
     });
   }

@@ -7,6 +7,7 @@
  * Pure and clock-free: hosts pass `nowMs` and ask `due(nowMs)` what to resend.
  */
 import type { Prng } from '../prng.js';
+import type { CheckStatus } from './task.js';
 import type { TaskReason, TaskState } from './taskState.js';
 import { isTerminal } from './taskState.js';
 
@@ -22,6 +23,7 @@ export interface StatusUpdate {
   readonly reason?: TaskReason;
   readonly message?: string;
   readonly healthy?: boolean;
+  readonly checkStatus?: CheckStatus;
   readonly timestampMs: number;
 }
 

@@ -27,7 +27,14 @@ export interface TaskStatus {
   /** Set on agent-originated updates: the framework must acknowledge it. */
   uuid?: string;
   healthy?: boolean;
+  /** The latest result of the task's check (Mesos `check_status`), on every update of a task that has one. */
+  checkStatus?: CheckStatus;
   timestampMs: number;
+}
+
+/** A command check's result: its exit code, or null while none is available (not run yet, timed out). */
+export interface CheckStatus {
+  exitCode: number | null;
 }
 
 export interface Task {

@@ -6,7 +6,7 @@ import type { Command, KernelEvent, Offer, ReservationInfo, ResourceSet, StepRes
 import { reservedPart } from '../../../kernel/src/index.js';
 import { createPrng, Master } from '../../../kernel/src/index.js';
 import type { MasterOptions } from '../../../kernel/src/master/master.js';
-import type { FrameworkCall } from '../../../kernel/src/sim/frameworkModel.js';
+import type { FrameworkCall } from '../../../kernel/src/schedulers/frameworkModel.js';
 
 export class Harness {
   readonly master: Master;

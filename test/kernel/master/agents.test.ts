@@ -1,4 +1,4 @@
-/** SEMANTICS.md §5 on a real Master: agents through disconnection, partitions, drains and failover. */
+/** docs/semantics.md "Agents and failures" on a real Master: agents through disconnection, partitions, drains and failover. */
 import { describe, expect, it } from 'vitest';
 import type { Effect, KernelEvent } from '../../../kernel/src/index.js';
 import { restoreMaster, snapshotMaster } from '../../../kernel/src/master/snapshot.js';

@@ -1,5 +1,5 @@
 /**
- * SEMANTICS.md §4 on a real Master: status updates, uuids and
+ * docs/semantics.md "Tasks and status updates" on a real Master: status updates, uuids and
  * acknowledgements, kills, partition-aware states, teardown.
  */
 import { describe, expect, it } from 'vitest';

@@ -141,6 +141,43 @@ describe('recovery', () => {
     expect(buildReport(simulation).invariantViolations).toEqual([]);
   }, 30_000);
 
+  it('a partition-aware service does not wait for an unreachable task: it is replaced after the failure timeout', () => {
+    const input = scenario([], {}, { failureTimeoutMs: 60_000 });
+    (input.frameworks![0] as Record<string, unknown>).capabilities = ['PARTITION_AWARE'];
+    const { simulation, scheduler } = start(input);
+    simulation.runUntil(60_000);
+    const victim = scheduler.instances.get('node-1')!;
+    const lostAgent = victim.agentId!;
+    simulation.inject({ atMs: 60_000, type: 'agent.crash', agent: lostAgent });
+    simulation.runUntil(60_000 + 75_000 + 5_000);
+    expect(victim.tasks.server.state).toBe('TASK_UNREACHABLE');
+    expect(victim.agentId).toBe(lostAgent);
+    simulation.runUntil(60_000 + 75_000 + 60_000 + 20_000);
+    expect(victim.agentId).not.toBe(lostAgent);
+    expect(victim.tasks.server.state).toBe('TASK_RUNNING');
+    expect(scheduler.plans().find((p) => p.name === 'recovery')!.status).toBe('COMPLETE');
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
+  }, 30_000);
+
+  it('a replaced pod whose old task comes back with its agent (a healed partition) has that task killed', () => {
+    const input = scenario([], {}, { failureTimeoutMs: 60_000 }, 400_000);
+    (input.frameworks![0] as Record<string, unknown>).capabilities = ['PARTITION_AWARE'];
+    const { simulation, scheduler } = start(input);
+    simulation.runUntil(60_000);
+    const victim = scheduler.instances.get('node-1')!;
+    const cutAgent = victim.agentId!;
+    const oldTask = victim.tasks.server.taskId!;
+    simulation.inject({ atMs: 60_000, type: 'network.partition', agents: [cutAgent] });
+    simulation.runUntil(60_000 + 15_000 + 75_000 + 60_000 + 20_000);
+    expect(victim.agentId).not.toBe(cutAgent);
+    simulation.inject({ atMs: simulation.nowMs, type: 'network.heal', agents: [cutAgent] });
+    simulation.runUntil(simulation.nowMs + 20_000);
+    expect(simulation.master.frameworks.get('db')!.tasks.get(oldTask)?.state ?? 'TASK_KILLED').toBe('TASK_KILLED');
+    expect(scheduler.log.some((entry) => entry.what === `killing ${oldTask}: no pod instance owns it`)).toBe(true);
+    expect(victim.tasks.server.state).toBe('TASK_RUNNING');
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
+  }, 30_000);
+
   it('pod replace moves the node at once', () => {
     const { simulation, scheduler } = start(scenario());
     simulation.runUntil(60_000);
@@ -348,7 +385,7 @@ describe('custom plans', () => {
     const backups = events.flatMap((e) => (e.type === 'task.launched' && e.taskId.includes('backup') ? [e] : []));
     expect(backups).toHaveLength(3);
     const launched = simulation.master.frameworks.get('db')!.tasks.get(backups[0].taskId)!;
-    expect((launched.data as { env?: Record<string, string> }).env).toEqual({ BUCKET: 's3://backups' });
+    expect((launched.data as { env?: Record<string, string> }).env).toMatchObject({ BUCKET: 's3://backups' });
     expect(scheduler.plans().find((p) => p.name === 'deploy')!.status).toBe('COMPLETE');
     expect(buildReport(simulation).invariantViolations).toEqual([]);
   });
@@ -393,5 +430,24 @@ describe('custom plans', () => {
       '$.frameworks[0].service.plans[0].phases[1].tasks[0]',
       '$.frameworks[0].service.plans[0].phases[1].tasks[1]',
     ]);
+  });
+});
+
+describe('readiness checks and named deploy phases', () => {
+  it('a step completes when the agent reports the readiness check passing; phases run with their own strategies', () => {
+    const pod = {
+      tasks: [{ name: 'server', goal: 'RUNNING', cpus: 1, memMb: 2048, readinessCheck: { cmd: 'test -f ready', delaySeconds: 5 } }],
+    };
+    const service = {
+      deployPlan: { strategy: { kind: 'serial' }, phases: [{ name: 'node-deploy', pod: 'node', strategy: { kind: 'parallel' } }] },
+    };
+    const { simulation, scheduler } = start(scenario([], pod, service));
+    simulation.runUntil(3_000);
+    const deploy = () => scheduler.plans().find((p) => p.name === 'deploy')!;
+    expect(deploy().phases[0].name).toBe('node-deploy');
+    expect(deploy().phases[0].steps.map((step) => step.status)).toEqual(['STARTED', 'STARTED', 'STARTED']);
+    simulation.runUntil(10_000);
+    expect(deploy().status).toBe('COMPLETE');
+    expect(buildReport(simulation).invariantViolations).toEqual([]);
   });
 });

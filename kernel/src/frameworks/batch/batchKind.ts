@@ -1,12 +1,12 @@
 /**
  * The `batch` kind (Spark-like): a queue of identical tasks, launched from
  * offers `maxTasksPerOffer` at a time, optionally with persistent volumes and
- * relaunch of failed tasks (sim/batchFramework.ts); or, with `jobs`, jobs of
+ * relaunch of failed tasks (batchFramework.ts); or, with `jobs`, jobs of
  * many short tasks arriving over time (jobsFramework.ts).
  */
-import { BatchFramework } from '../../sim/batchFramework.js';
-import type { ScenarioTasks } from '../../sim/scenario.js';
-import type { Errors } from '../../sim/scenarioFields.js';
+import { BatchFramework } from './batchFramework.js';
+import type { FrameworkTasks } from '../../schedulers/frameworkConfig.js';
+import type { Errors } from '../../schedulers/fieldReaders.js';
 import {
   booleanValue,
   Fields,
@@ -18,8 +18,8 @@ import {
   positiveNumber,
   quote,
   timeWithin,
-} from '../../sim/scenarioFields.js';
-import { demandQuantities } from '../../sim/scenarioResources.js';
+} from '../../schedulers/fieldReaders.js';
+import { demandQuantities } from '../../schedulers/resourceReaders.js';
 import type { FrameworkKindPlugin } from '../frameworkKind.js';
 import type { BatchJobSpec, BatchJobsOptions } from './jobsFramework.js';
 import { JobsFramework } from './jobsFramework.js';
@@ -27,10 +27,10 @@ import { JobsFramework } from './jobsFramework.js';
 const TASKS_FIELDS = ['count', 'resources', 'ports', 'durationMs', 'persistentVolume'] as const;
 const VOLUME_FIELDS = ['sizeMb', 'containerPath'] as const;
 
-function readTasks(value: unknown, path: string, errors: Errors): ScenarioTasks {
+function readTasks(value: unknown, path: string, errors: Errors): FrameworkTasks {
   const fields = Fields.open(value, path, errors, TASKS_FIELDS);
   if (fields === undefined) return { count: 0, resources: {}, ports: 0, durationMs: null };
-  const tasks: ScenarioTasks = {
+  const tasks: FrameworkTasks = {
     count: fields.required('count', integerAtLeast(0)) ?? 0,
     resources: fields.required('resources', demandQuantities) ?? {},
     ports: fields.optional('ports', integerAtLeast(0), 0),

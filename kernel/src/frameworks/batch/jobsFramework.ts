@@ -11,10 +11,10 @@ import { subtractResourceSets } from '../../resources/resourceSet.js';
 import type { TaskSpec, TaskStatus } from '../../tasks/task.js';
 import type { TaskState } from '../../tasks/taskState.js';
 import { isTerminal } from '../../tasks/taskState.js';
-import type { SimTaskData } from '../../sim/batchFramework.js';
-import type { FrameworkModel, SimulationContext } from '../../sim/frameworkModel.js';
-import type { ScenarioFramework } from '../../sim/scenario.js';
-import { carveTask } from '../../sim/taskResources.js';
+import type { TaskRunData } from '../../schedulers/taskRunData.js';
+import type { FrameworkModel, SchedulerContext } from '../../schedulers/frameworkModel.js';
+import type { FrameworkConfig } from '../../schedulers/frameworkConfig.js';
+import { carveTask } from '../../schedulers/carveTask.js';
 import { SchedulerSession } from '../schedulerSession.js';
 import type { JobRecord } from './jobStats.js';
 import { jobReport, summarizeJobs } from './jobStats.js';
@@ -46,7 +46,7 @@ const NEEDS_RELAUNCH: ReadonlySet<TaskState> = new Set<TaskState>([
 
 interface Job {
   readonly spec: BatchJobSpec;
-  readonly data: SimTaskData;
+  readonly data: TaskRunData;
   record: JobRecord | null;
   /** Tasks of an arrived job still to launch. */
   queued: number;
@@ -63,7 +63,7 @@ export class JobsFramework implements FrameworkModel {
   #nextTaskNumber = 0;
   #started = false;
 
-  constructor(readonly spec: ScenarioFramework) {
+  constructor(readonly spec: FrameworkConfig) {
     this.id = spec.id;
     this.role = spec.role;
     this.#session = new SchedulerSession(spec);
@@ -89,7 +89,7 @@ export class JobsFramework implements FrameworkModel {
     return this.#jobs.reduce((sum, job) => sum + job.queued, 0);
   }
 
-  subscribe(context: SimulationContext): void {
+  subscribe(context: SchedulerContext): void {
     this.#session.subscribe(context);
     if (!this.#started) {
       this.#started = true;
@@ -98,12 +98,12 @@ export class JobsFramework implements FrameworkModel {
     this.#session.want(this.pendingTasks > 0, context);
   }
 
-  onMasterFailover(context: SimulationContext): void {
+  onMasterFailover(context: SchedulerContext): void {
     this.subscribe(context);
     this.#session.reconcile(this.#live, context);
   }
 
-  onOffers(offers: readonly Offer[], context: SimulationContext): void {
+  onOffers(offers: readonly Offer[], context: SchedulerContext): void {
     for (const offer of offers) {
       const tasks = this.#tasksFor(offer, context);
       for (const task of tasks) this.#live.set(task.taskId, offer.agentId);
@@ -114,7 +114,7 @@ export class JobsFramework implements FrameworkModel {
 
   onRescind(): void {}
 
-  onUpdate(status: TaskStatus, context: SimulationContext): void {
+  onUpdate(status: TaskStatus, context: SchedulerContext): void {
     if (!this.#session.observe(status, context)) return;
     if (!isTerminal(status.state) && status.state !== 'TASK_UNKNOWN') {
       if (status.state !== 'TASK_UNREACHABLE') this.#live.set(status.taskId, status.agentId);
@@ -140,7 +140,7 @@ export class JobsFramework implements FrameworkModel {
     return { jobs, summary: summarizeJobs(jobs) };
   }
 
-  #arrive(job: Job, context: SimulationContext): void {
+  #arrive(job: Job, context: SchedulerContext): void {
     job.record = {
       id: job.spec.id,
       submittedMs: context.nowMs,
@@ -154,7 +154,7 @@ export class JobsFramework implements FrameworkModel {
   }
 
   /** Queued tasks in job order, as many as the offer holds and `maxTasksPerOffer` allows. */
-  #tasksFor(offer: Offer, context: SimulationContext): TaskSpec[] {
+  #tasksFor(offer: Offer, context: SchedulerContext): TaskSpec[] {
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
     for (const job of this.#jobs) {

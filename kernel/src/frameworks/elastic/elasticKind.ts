@@ -4,7 +4,7 @@
  * `applications` into `framework.options`, each mistake at its JSON path.
  * The model is myriadFramework.ts.
  */
-import type { Errors } from '../../sim/scenarioFields.js';
+import type { Errors } from '../../schedulers/fieldReaders.js';
 import {
   Fields,
   indexPath,
@@ -19,7 +19,7 @@ import {
   quoteList,
   reportExpected,
   timeWithin,
-} from '../../sim/scenarioFields.js';
+} from '../../schedulers/fieldReaders.js';
 import type { FrameworkKindPlugin } from '../frameworkKind.js';
 import type { ElasticOptions, FlexAction, YarnApplicationSpec } from './elasticSpec.js';
 import { MyriadFramework } from './myriadFramework.js';

@@ -8,9 +8,9 @@
  */
 import type { Offer } from '../../offers/offer.js';
 import { subtractResourceSets } from '../../resources/resourceSet.js';
-import type { FrameworkModel, SimulationContext } from '../../sim/frameworkModel.js';
-import type { ScenarioFramework } from '../../sim/scenario.js';
-import { carveTask } from '../../sim/taskResources.js';
+import type { FrameworkModel, SchedulerContext } from '../../schedulers/frameworkModel.js';
+import type { FrameworkConfig } from '../../schedulers/frameworkConfig.js';
+import { carveTask } from '../../schedulers/carveTask.js';
 import type { TaskSpec, TaskStatus } from '../../tasks/task.js';
 import type { TaskState } from '../../tasks/taskState.js';
 import { isTerminal } from '../../tasks/taskState.js';
@@ -54,7 +54,7 @@ export class MyriadFramework implements FrameworkModel {
   #nextNumber = 0;
   #started = false;
 
-  constructor(readonly spec: ScenarioFramework) {
+  constructor(readonly spec: FrameworkConfig) {
     this.id = spec.id;
     this.role = spec.role;
     this.options = spec.options as ElasticOptions;
@@ -69,7 +69,7 @@ export class MyriadFramework implements FrameworkModel {
     return this.nodeManagers.filter((nm) => nm.state === 'pending').length;
   }
 
-  subscribe(context: SimulationContext): void {
+  subscribe(context: SchedulerContext): void {
     this.#session.subscribe(context);
     if (!this.#started) {
       this.#started = true;
@@ -83,7 +83,7 @@ export class MyriadFramework implements FrameworkModel {
     this.#updateInterest(context);
   }
 
-  onMasterFailover(context: SimulationContext): void {
+  onMasterFailover(context: SchedulerContext): void {
     this.subscribe(context);
     const live = new Map<string, string>();
     for (const nm of this.nodeManagers) if (nm.taskId && nm.agentId && nm.state !== 'pending') live.set(nm.taskId, nm.agentId);
@@ -94,14 +94,14 @@ export class MyriadFramework implements FrameworkModel {
     this.#session.reconcile(live, context);
   }
 
-  onOffers(offers: readonly Offer[], context: SimulationContext): void {
+  onOffers(offers: readonly Offer[], context: SchedulerContext): void {
     for (const offer of offers) this.#session.answer(offer, this.#launchesFor(offer, context), context);
     this.#updateInterest(context);
   }
 
   onRescind(): void {}
 
-  onUpdate(status: TaskStatus, context: SimulationContext): void {
+  onUpdate(status: TaskStatus, context: SchedulerContext): void {
     if (!this.#session.observe(status, context)) return;
     const ended = isTerminal(status.state) || status.state === 'TASK_UNKNOWN';
     const nm = this.#nodeManagerOfTask.get(status.taskId);
@@ -127,7 +127,7 @@ export class MyriadFramework implements FrameworkModel {
     return elasticDetails(this);
   }
 
-  #flex(flex: FlexAction, context: SimulationContext): void {
+  #flex(flex: FlexAction, context: SchedulerContext): void {
     const record: FlexRecord = { ...flex, taken: [] };
     this.flexLog.push(record);
     if (flex.action === 'up') {
@@ -161,21 +161,21 @@ export class MyriadFramework implements FrameworkModel {
     this.#scheduleYarn(context);
   }
 
-  #kill(nm: NodeManager, context: SimulationContext): void {
+  #kill(nm: NodeManager, context: SchedulerContext): void {
     nm.state = 'killing';
     this.#session.kill(nm.taskId!, nm.agentId!, context);
     this.#evict(nm, context);
   }
 
   /** Containers of a NodeManager that is going away return to the queue; their placeholders are killed. */
-  #evict(nm: NodeManager, context: SimulationContext): void {
+  #evict(nm: NodeManager, context: SchedulerContext): void {
     for (const taskId of this.yarn.evict(nm.id)) {
       this.#containerOfTask.delete(taskId);
       this.#session.kill(taskId, nm.agentId!, context);
     }
   }
 
-  #nodeManagerEnded(nm: NodeManager, context: SimulationContext): void {
+  #nodeManagerEnded(nm: NodeManager, context: SchedulerContext): void {
     this.#nodeManagerOfTask.delete(nm.taskId!);
     if (nm.state === 'killing') {
       this.nodeManagers.splice(this.nodeManagers.indexOf(nm), 1);
@@ -186,7 +186,7 @@ export class MyriadFramework implements FrameworkModel {
     Object.assign(nm, { state: 'pending', taskId: null, agentId: null });
   }
 
-  #containerEnded(c: Container, context: SimulationContext): void {
+  #containerEnded(c: Container, context: SchedulerContext): void {
     const am = this.yarn.finish(c, context.nowMs);
     if (!am) return;
     // The application's last worker ended: its master goes too.
@@ -199,7 +199,7 @@ export class MyriadFramework implements FrameworkModel {
   }
 
   /** Coarse capacity first: containers on active NodeManagers with a non-zero profile; each ends by a timer. */
-  #scheduleYarn(context: SimulationContext): void {
+  #scheduleYarn(context: SchedulerContext): void {
     const nodes = this.nodeManagers
       .filter((nm) => nm.state === 'active' && !isZeroProfile(this.options.profiles[nm.profile]))
       .map((nm) => ({ id: nm.id, capacity: this.options.profiles[nm.profile] }));
@@ -215,13 +215,13 @@ export class MyriadFramework implements FrameworkModel {
     this.#updateInterest(context);
   }
 
-  #updateInterest(context: SimulationContext): void {
+  #updateInterest(context: SchedulerContext): void {
     const fineGrained = this.nodeManagers.some((nm) => nm.state === 'active' && isZeroProfile(this.options.profiles[nm.profile]));
     this.#session.want(this.pendingTasks > 0 || (fineGrained && this.yarn.pending.length > 0), context);
   }
 
   /** Placeholders for a fine-grained NodeManager on this agent, or a new NodeManager if the agent has none. */
-  #launchesFor(offer: Offer, context: SimulationContext): Array<{ type: 'LAUNCH'; tasks: TaskSpec[] }> {
+  #launchesFor(offer: Offer, context: SchedulerContext): Array<{ type: 'LAUNCH'; tasks: TaskSpec[] }> {
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
     const here = this.nodeManagers.find((nm) => nm.agentId === offer.agentId && nm.state !== 'pending');

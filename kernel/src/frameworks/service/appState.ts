@@ -7,7 +7,7 @@
  * the youngest instances (Marathon's YOUNGEST_FIRST kill selection).
  */
 import type { PlacementTarget } from '../../sdk/constraints.js';
-import type { SimTaskData } from '../../sim/batchFramework.js';
+import type { TaskRunData } from '../../schedulers/taskRunData.js';
 import type { TaskState } from '../../tasks/taskState.js';
 import type { ServiceApp } from './appSpec.js';
 import { LaunchBackoff } from './launchBackoff.js';
@@ -63,7 +63,7 @@ export class AppState {
   readonly live = new Map<string, Instance>();
   readonly backoff: LaunchBackoff;
   /** What the simulated agent needs to run an instance: the same for all of them. */
-  readonly taskData: SimTaskData;
+  readonly taskData: TaskRunData;
   readonly deployments: Deployment[] = [];
   #restart: Deployment | null = null;
   #nextNumber = 0;

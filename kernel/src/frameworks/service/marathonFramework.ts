@@ -9,8 +9,8 @@
 import type { Offer } from '../../offers/offer.js';
 import { subtractResourceSets } from '../../resources/resourceSet.js';
 import type { PlacementTarget } from '../../sdk/constraints.js';
-import type { FrameworkModel, SimulationContext } from '../../sim/frameworkModel.js';
-import type { ScenarioFramework } from '../../sim/scenario.js';
+import type { FrameworkModel, SchedulerContext } from '../../schedulers/frameworkModel.js';
+import type { FrameworkConfig } from '../../schedulers/frameworkConfig.js';
 import type { TaskSpec, TaskStatus } from '../../tasks/task.js';
 import type { TaskState } from '../../tasks/taskState.js';
 import { isTerminal } from '../../tasks/taskState.js';
@@ -33,7 +33,7 @@ export class MarathonFramework implements FrameworkModel {
   readonly #known = new Map<string, PlacementTarget>();
   #started = false;
 
-  constructor(readonly spec: ScenarioFramework) {
+  constructor(readonly spec: FrameworkConfig) {
     this.id = spec.id;
     this.role = spec.role;
     this.#options = spec.options as ServiceOptions;
@@ -50,7 +50,7 @@ export class MarathonFramework implements FrameworkModel {
     return this.#apps.reduce((sum, app) => sum + app.queued, 0);
   }
 
-  subscribe(context: SimulationContext): void {
+  subscribe(context: SchedulerContext): void {
     this.#session.subscribe(context);
     if (!this.#started) {
       this.#started = true;
@@ -66,14 +66,14 @@ export class MarathonFramework implements FrameworkModel {
     this.#updateInterest(context);
   }
 
-  onMasterFailover(context: SimulationContext): void {
+  onMasterFailover(context: SchedulerContext): void {
     this.subscribe(context);
     const live = new Map<string, string>();
     for (const app of this.#apps) for (const instance of app.live.values()) live.set(instance.taskId, instance.agentId);
     this.#session.reconcile(live, context);
   }
 
-  onOffers(offers: readonly Offer[], context: SimulationContext): void {
+  onOffers(offers: readonly Offer[], context: SchedulerContext): void {
     // Every agent of the batch is known before placing, so GROUP_BY sees all its values.
     for (const offer of offers) this.#known.set(offer.agentId, { hostname: offer.hostname, attributes: offer.attributes });
     for (const offer of offers) {
@@ -85,7 +85,7 @@ export class MarathonFramework implements FrameworkModel {
 
   onRescind(): void {}
 
-  onUpdate(status: TaskStatus, context: SimulationContext): void {
+  onUpdate(status: TaskStatus, context: SchedulerContext): void {
     if (!this.#session.observe(status, context)) return;
     const app = this.#appOfTask.get(status.taskId);
     const instance = app?.live.get(status.taskId);
@@ -108,7 +108,7 @@ export class MarathonFramework implements FrameworkModel {
     return { apps: this.#apps.map((app) => appDetails(app)) };
   }
 
-  #startHealthChecks(app: AppState, instance: Instance, context: SimulationContext): void {
+  #startHealthChecks(app: AppState, instance: Instance, context: SchedulerContext): void {
     instance.runningAtMs = context.nowMs;
     const timeline = healthTimeline(context.nowMs, app.spec.healthCheck, instance.version);
     const stillRunning = (): boolean => app.live.get(instance.taskId) === instance && instance.killReason === null;
@@ -132,18 +132,18 @@ export class MarathonFramework implements FrameworkModel {
     }
   }
 
-  #failed(app: AppState, context: SimulationContext): void {
+  #failed(app: AppState, context: SchedulerContext): void {
     const notBeforeMs = app.failed(context.nowMs);
     context.schedule(notBeforeMs, () => this.#updateInterest(context));
   }
 
-  #reconcile(app: AppState, context: SimulationContext): void {
+  #reconcile(app: AppState, context: SchedulerContext): void {
     for (const instance of app.reconcile(context.nowMs)) this.#session.kill(instance.taskId, instance.agentId, context);
     this.#updateInterest(context);
   }
 
   /** Offers are wanted while some app has launches queued and not delayed by backoff. */
-  #updateInterest(context: SimulationContext): void {
+  #updateInterest(context: SchedulerContext): void {
     this.#session.want(
       this.#apps.some((app) => app.canLaunch(context.nowMs)),
       context,
@@ -151,7 +151,7 @@ export class MarathonFramework implements FrameworkModel {
   }
 
   /** Apps in order, each placing as many queued instances as the offer and its funnel allow. */
-  #tasksFor(offer: Offer, target: PlacementTarget, context: SimulationContext): TaskSpec[] {
+  #tasksFor(offer: Offer, target: PlacementTarget, context: SchedulerContext): TaskSpec[] {
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
     const known = [...this.#known.values()];

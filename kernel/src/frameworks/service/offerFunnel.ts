@@ -13,7 +13,7 @@ import type { ResourceSet } from '../../resources/resourceSet.js';
 import { SCALAR_EPSILON } from '../../resources/vector.js';
 import type { PlacementConstraint, PlacementTarget } from '../../sdk/constraints.js';
 import { placementAllows } from '../../sdk/constraints.js';
-import { carveTask } from '../../sim/taskResources.js';
+import { carveTask } from '../../schedulers/carveTask.js';
 
 export type RejectionCode = 'role' | 'constraint' | 'missing-reservation' | 'maintenance' | `insufficient-${string}`;
 

@@ -5,8 +5,8 @@
  */
 import type { PlacementConstraint } from '../../sdk/constraints.js';
 import { parseConstraint } from '../../sdk/constraints.js';
-import type { ScenarioFramework } from '../../sim/scenario.js';
-import type { Errors, Reader } from '../../sim/scenarioFields.js';
+import type { FrameworkConfig } from '../../schedulers/frameworkConfig.js';
+import type { Errors, Reader } from '../../schedulers/fieldReaders.js';
 import {
   anyString,
   arrayOf,
@@ -21,8 +21,8 @@ import {
   quote,
   scalar,
   timeWithin,
-} from '../../sim/scenarioFields.js';
-import { demandQuantities, roleName } from '../../sim/scenarioResources.js';
+} from '../../schedulers/fieldReaders.js';
+import { demandQuantities, roleName } from '../../schedulers/resourceReaders.js';
 import type { FrameworkKindPlugin, KindReadContext } from '../frameworkKind.js';
 import type { AppChange, ServiceApp, ServiceOptions } from './appSpec.js';
 import type { HealthCheckSpec } from './healthCheck.js';
@@ -127,7 +127,7 @@ function readApp(
   value: unknown,
   path: string,
   errors: Errors,
-  framework: ScenarioFramework,
+  framework: FrameworkConfig,
   context: KindReadContext,
 ): ServiceApp | undefined {
   const fields = Fields.open(value, path, errors, APP_FIELDS);

@@ -4,9 +4,9 @@
  * plans, recovered in place or replaced. The scheduler is sdk/serviceScheduler.ts.
  */
 import type { ServiceSpec } from '../../sdk/serviceSpec.js';
-import { readServiceSpec } from '../../sdk/serviceSpec.js';
+import { readServiceSpec } from '../../sdk/serviceSpecReader.js';
 import { ServiceScheduler } from '../../sdk/serviceScheduler.js';
-import { oneOf } from '../../sim/scenarioFields.js';
+import { oneOf } from '../../schedulers/fieldReaders.js';
 import type { FrameworkKindPlugin } from '../frameworkKind.js';
 
 export interface StatefulOptions {

@@ -1,11 +1,11 @@
 /**
- * Readers for the resource-shaped parts of a scenario: scalar quantities
- * (`{ "cpus": 1, "mem": 4096 }`, finite and >= 0), port ranges (integers
- * 0..65535, begin <= end, no overlaps) and role names (Mesos's rules, through
- * roles/roleName). "ports" is never a scalar: it has fields of its own.
+ * Readers for the resource-shaped parts of a scenario or a framework config:
+ * scalar quantities (`{ "cpus": 1, "mem": 4096 }`, finite and >= 0), port
+ * ranges (integers 0..65535, begin <= end, no overlaps) and role names
+ * (Mesos's rules, through roles/roleName). "ports" is never a scalar: it has fields of its own.
  */
 import { roleNameProblem } from '../roles/roleName.js';
-import type { PortRanges, ResourceQuantities } from './scenario.js';
+import type { ResourceQuantities } from '../resources/layout.js';
 import {
   type Errors,
   type Reader,
@@ -17,7 +17,10 @@ import {
   quote,
   reportExpected,
   scalar,
-} from './scenarioFields.js';
+} from './fieldReaders.js';
+
+/** Inclusive [begin, end] port ranges, non-overlapping. */
+export type PortRanges = Array<[number, number]>;
 
 const RESOURCE_NAME = /^[a-z][a-z0-9_.-]*$/i;
 const PORT_MAX = 65535;

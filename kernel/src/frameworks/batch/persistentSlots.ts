@@ -5,14 +5,14 @@
  * back to the same reservation and volume on the same agent; a finished one
  * gives both back (DESTROY, UNRESERVE), so nothing leaks.
  */
-import type { OfferOperation } from '../master/commands.js';
-import type { Offer } from '../offers/offer.js';
-import type { ResourceLayout, ResourceQuantities } from '../resources/layout.js';
-import type { ReservedPart, ResourceSet } from '../resources/resourceSet.js';
-import { reservedPart } from '../resources/resourceSet.js';
-import { takePorts } from '../resources/ranges.js';
-import { subtract } from '../resources/vector.js';
-import { carveTask } from './taskResources.js';
+import type { OfferOperation } from '../../master/commands.js';
+import type { Offer } from '../../offers/offer.js';
+import type { ResourceLayout, ResourceQuantities } from '../../resources/layout.js';
+import type { ReservedPart, ResourceSet } from '../../resources/resourceSet.js';
+import { reservedPart } from '../../resources/resourceSet.js';
+import { takePorts } from '../../resources/ranges.js';
+import { subtract } from '../../resources/vector.js';
+import { carveTask } from '../../schedulers/carveTask.js';
 
 export interface Slot {
   readonly resourceId: string;

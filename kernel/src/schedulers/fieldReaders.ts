@@ -1,12 +1,17 @@
 /**
- * Field-by-field reading of untrusted JSON for the scenario loader. A reader
+ * Field-by-field reading of untrusted JSON (scenario files, framework and
+ * service specs, whichever host reads them). A reader
  * returns the value when it has the expected shape; otherwise it records one
  * error at the value's JSON path, saying what was expected and what was found,
  * and returns undefined. Nothing throws, so one pass collects every mistake.
  */
-import type { ScenarioError } from './scenario.js';
+/** `path` is a JSON path such as "$.agents[2].resources.cpus". */
+export interface FieldError {
+  path: string;
+  message: string;
+}
 
-export type Errors = ScenarioError[];
+export type Errors = FieldError[];
 export type JsonObject = Record<string, unknown>;
 
 /** Reads one value; `expected` is the noun phrase used in messages ("an integer >= 1"). */

@@ -6,23 +6,19 @@
  * that failed or were lost back in the queue and revives. After a master
  * failover it re-subscribes and reconciles the tasks it believes are live.
  */
-import type { OfferOperation } from '../master/commands.js';
-import type { Offer } from '../offers/offer.js';
-import { subtractResourceSets } from '../resources/resourceSet.js';
-import { equals } from '../resources/vector.js';
-import type { TaskSpec, TaskStatus } from '../tasks/task.js';
-import type { TaskState } from '../tasks/taskState.js';
-import { isTerminal } from '../tasks/taskState.js';
-import type { FrameworkModel, SimulationContext } from './frameworkModel.js';
-import type { ScenarioFramework } from './scenario.js';
+import type { OfferOperation } from '../../master/commands.js';
+import type { Offer } from '../../offers/offer.js';
+import { subtractResourceSets } from '../../resources/resourceSet.js';
+import { equals } from '../../resources/vector.js';
+import type { TaskSpec, TaskStatus } from '../../tasks/task.js';
+import type { TaskState } from '../../tasks/taskState.js';
+import { isTerminal } from '../../tasks/taskState.js';
+import type { FrameworkModel, SchedulerContext } from '../../schedulers/frameworkModel.js';
+import type { FrameworkConfig } from '../../schedulers/frameworkConfig.js';
 import type { Slot } from './persistentSlots.js';
 import { firstLaunch, relaunch, release, slotParts } from './persistentSlots.js';
-import { carveTask } from './taskResources.js';
-
-/** What the simulated agent needs to run a batch task. */
-export interface SimTaskData {
-  durationMs: number | null;
-}
+import { carveTask } from '../../schedulers/carveTask.js';
+import type { TaskRunData } from '../../schedulers/taskRunData.js';
 
 /** States after which a task will not run again: with `relaunch`, a replacement is queued. */
 const NEEDS_RELAUNCH: ReadonlySet<TaskState> = new Set<TaskState>([
@@ -50,9 +46,9 @@ export class BatchFramework implements FrameworkModel {
   #slotNumber = 0;
   #shared: TaskSpec['resources'] | null = null;
   /** What the simulated agent needs to run one of these tasks: the same for all of them. */
-  readonly #taskData: SimTaskData;
+  readonly #taskData: TaskRunData;
 
-  constructor(readonly spec: ScenarioFramework) {
+  constructor(readonly spec: FrameworkConfig) {
     this.id = spec.id;
     this.role = spec.role;
     this.#pending = spec.tasks.count;
@@ -71,7 +67,7 @@ export class BatchFramework implements FrameworkModel {
     return this.#pending === 0 && this.#relaunches.size === 0 && this.#releases.size === 0;
   }
 
-  subscribe(context: SimulationContext): void {
+  subscribe(context: SchedulerContext): void {
     context.send({
       type: 'framework.subscribe',
       framework: { id: this.id, name: this.spec.name, roles: [this.role], capabilities: this.#capabilities(), ...this.#minAllocatable() },
@@ -80,13 +76,13 @@ export class BatchFramework implements FrameworkModel {
     if (this.#idle) this.#suppress(context);
   }
 
-  onMasterFailover(context: SimulationContext): void {
+  onMasterFailover(context: SchedulerContext): void {
     this.subscribe(context);
     const tasks = [...this.#live].map(([taskId, agentId]) => ({ taskId, agentId }));
     if (tasks.length > 0) context.send({ type: 'framework.reconcile', frameworkId: this.id, tasks });
   }
 
-  onOffers(offers: readonly Offer[], context: SimulationContext): void {
+  onOffers(offers: readonly Offer[], context: SchedulerContext): void {
     for (const offer of offers) {
       const { operations, tasks } = this.spec.tasks.persistentVolume
         ? this.#persistentFor(offer, context)
@@ -113,7 +109,7 @@ export class BatchFramework implements FrameworkModel {
 
   onRescind(): void {}
 
-  onUpdate(status: TaskStatus, context: SimulationContext): void {
+  onUpdate(status: TaskStatus, context: SchedulerContext): void {
     if (status.uuid)
       context.send({ type: 'task.acknowledge', frameworkId: this.id, agentId: status.agentId, taskId: status.taskId, uuid: status.uuid });
     const known = this.taskStates.get(status.taskId);
@@ -141,7 +137,7 @@ export class BatchFramework implements FrameworkModel {
     }
   }
 
-  #tasksFor(offer: Offer, context: SimulationContext): TaskSpec[] {
+  #tasksFor(offer: Offer, context: SchedulerContext): TaskSpec[] {
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
     while (tasks.length < this.spec.maxTasksPerOffer && this.#pending > 0) {
@@ -160,7 +156,7 @@ export class BatchFramework implements FrameworkModel {
   }
 
   /** Persistent mode: give back finished slots, relaunch on kept slots, then reserve for new tasks. */
-  #persistentFor(offer: Offer, context: SimulationContext): { operations: OfferOperation[]; tasks: TaskSpec[] } {
+  #persistentFor(offer: Offer, context: SchedulerContext): { operations: OfferOperation[]; tasks: TaskSpec[] } {
     const volume = this.spec.tasks.persistentVolume!;
     const { layout } = context;
     const operations: OfferOperation[] = [];
@@ -203,7 +199,7 @@ export class BatchFramework implements FrameworkModel {
     return { operations, tasks };
   }
 
-  #suppress(context: SimulationContext): void {
+  #suppress(context: SchedulerContext): void {
     if (this.#suppressed) return;
     this.#suppressed = true;
     context.send({ type: 'framework.suppress', frameworkId: this.id });

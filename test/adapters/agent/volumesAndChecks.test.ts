@@ -1,0 +1,112 @@
+/**
+ * Persistent volumes and command checks on the agent runtime, with real
+ * processes: a volume is a directory outside the sandbox, linked at its
+ * container path, that outlives the task and a new runtime (an agent
+ * restart) and goes only when the volume leaves the checkpointed resources;
+ * its size is enforced; a readiness check's result is reported as
+ * check_status on TASK_RUNNING updates, as Mesos does.
+ */
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { syncVolumes, volumePath, volumesIn } from '../../../adapters/src/agent/persistentVolumes.js';
+import { makeWorkDir, removeWorkDir, startRuntime, waitFor } from './harness.js';
+
+type Json = Record<string, any>;
+
+const workDirs: string[] = [];
+const runtimes: Array<{ close(): void }> = [];
+afterEach(() => {
+  for (const runtime of runtimes.splice(0)) runtime.close();
+  for (const dir of workDirs.splice(0)) removeWorkDir(dir);
+});
+
+function volumeResource(role: string, id: string, sizeMb: number): Json {
+  return {
+    name: 'disk',
+    type: 'SCALAR',
+    scalar: { value: sizeMb },
+    role,
+    reservations: [{ type: 'DYNAMIC', role, labels: { labels: [{ key: 'resource_id', value: 'r1' }] } }],
+    disk: { persistence: { id }, volume: { container_path: 'data', mode: 'RW' } },
+  };
+}
+
+async function setUp(options: Parameters<typeof startRuntime>[1] = {}) {
+  const workDir = makeWorkDir('volumes');
+  workDirs.push(workDir);
+  const harness = await startRuntime(workDir, options);
+  runtimes.push(harness.runtime);
+  return { workDir, harness };
+}
+
+describe('persistent volumes', () => {
+  it('live outside the sandbox, are linked at the container path, and keep their data across tasks and agent restarts', async () => {
+    const { workDir, harness } = await setUp();
+    const volumes = volumesIn([volumeResource('svc-role', 'vol-1', 16)], workDir);
+    expect(volumes).toEqual([{ hostPath: volumePath(workDir, 'svc-role', 'vol-1'), containerPath: 'data', sizeMb: 16, mode: 'RW' }]);
+    const first = await harness.runtime.launch({ taskId: 't1', frameworkId: 'f1', command: 'echo first >> data/log', volumes });
+    expect(first.ok).toBe(true);
+    await harness.waitForState('t1', 'TASK_FINISHED');
+    if (!first.ok) return;
+    expect(lstatSync(join(first.sandboxDir, 'data')).isSymbolicLink()).toBe(true);
+    harness.runtime.close();
+    const again = await startRuntime(workDir);
+    runtimes.push(again.runtime);
+    const second = await again.runtime.launch({ taskId: 't2', frameworkId: 'f1', command: 'echo second >> data/log', volumes });
+    expect(second.ok).toBe(true);
+    await again.waitForState('t2', 'TASK_FINISHED');
+    expect(readFileSync(join(volumes[0].hostPath, 'log'), 'utf8')).toBe('first\nsecond\n');
+  });
+
+  it('are removed when they leave the checkpointed resources (DESTROY), unless a live task uses one', () => {
+    const workDir = makeWorkDir('sync');
+    workDirs.push(workDir);
+    const kept = [volumeResource('a/b', 'keep', 8), volumeResource('r', 'busy', 8), volumeResource('r', 'gone', 8)];
+    syncVolumes(workDir, kept, new Set());
+    const paths = volumesIn(kept, workDir).map((volume) => volume.hostPath);
+    expect(paths.every((path) => existsSync(path))).toBe(true);
+    const removed = syncVolumes(workDir, [kept[0]], new Set([paths[1]]));
+    expect(removed).toEqual([paths[2]]);
+    expect(existsSync(paths[0]) && existsSync(paths[1]) && !existsSync(paths[2])).toBe(true);
+  });
+
+  it('enforce their size: a task writing past it ends with REASON_CONTAINER_LIMITATION_DISK', async () => {
+    const { workDir, harness } = await setUp({ diskCheckIntervalMs: 100 });
+    const volumes = volumesIn([volumeResource('svc-role', 'small', 1)], workDir);
+    await harness.runtime.launch({
+      taskId: 'big',
+      frameworkId: 'f1',
+      command: 'head -c 3000000 /dev/urandom > data/blob; sleep 30',
+      volumes,
+    });
+    const ended = await harness.waitForState('big', 'TASK_FAILED', 20_000);
+    expect(ended.reason).toBe('REASON_CONTAINER_LIMITATION_DISK');
+  });
+});
+
+describe('command checks', () => {
+  it('report check_status on TASK_RUNNING updates when the result changes, and never kill the task', async () => {
+    const { harness } = await setUp();
+    await harness.runtime.launch({
+      taskId: 'c1',
+      frameworkId: 'f1',
+      command: 'sleep 2; touch ready; sleep 30',
+      check: { command: 'test -f ready', delaySeconds: 0, intervalSeconds: 0.2, timeoutSeconds: 5 },
+    });
+    await waitFor(
+      () => harness.updates.some((update) => update.taskId === 'c1' && update.checkStatus?.exitCode === 0),
+      'a passing check',
+      15_000,
+    );
+    const running = harness.updates.filter((update) => update.taskId === 'c1');
+    expect(running[0]).toMatchObject({ state: 'TASK_RUNNING', checkStatus: { exitCode: null } });
+    const results = running
+      .filter((update) => update.reason === 'REASON_TASK_CHECK_STATUS_UPDATED')
+      .map((update) => update.checkStatus?.exitCode);
+    expect(results).toEqual([1, 0]);
+    expect(harness.states('c1').every((state) => state === 'TASK_RUNNING')).toBe(true);
+    harness.runtime.kill('c1', 0);
+    await harness.waitForState('c1', 'TASK_KILLED');
+  });
+});
