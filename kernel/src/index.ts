@@ -66,6 +66,10 @@ export type { SorterKind } from './allocator/sorter.js';
 export type { AllocationDecision, DecisionOutcome, CycleDecisions } from './allocator/decisions.js';
 export { explainAllocation } from './allocator/explain.js';
 export type { Explanation } from './allocator/explain.js';
+export { REASON } from './allocator/explainReasons.js';
+export type { ExplainReason, ReasonCode, QuotaFigure } from './allocator/explainReasons.js';
+export { explainMatrix } from './allocator/explainMatrix.js';
+export type { ExplainMatrix, MatrixCell } from './allocator/explainMatrix.js';
 export type { Offer } from './offers/offer.js';
 export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents/agent.js';
 

@@ -79,18 +79,33 @@ export class DecisionLog {
     return latest && latest.atMs <= atMs ? latest : undefined;
   }
 
+  /** Every agent's latest recorded cycle, its decisions only: one pass over the log, for the matrix. */
+  byAgent(): Map<string, CycleDecisions> {
+    const out = new Map(this.#latestByAgent);
+    for (const cycle of this.#cycles) {
+      for (const [agentId, decisions] of groupByAgent(cycle.decisions))
+        out.set(agentId, { cycle: cycle.cycle, atMs: cycle.atMs, decisions });
+    }
+    return out;
+  }
+
   /** An agent that left the cluster: its decisions are of no further use. */
   forgetAgent(agentId: string): void {
     this.#latestByAgent.delete(agentId);
   }
 
   #index(cycle: CycleDecisions): void {
-    const byAgent = new Map<string, AllocationDecision[]>();
-    for (const decision of cycle.decisions) {
-      let list = byAgent.get(decision.agentId);
-      if (!list) byAgent.set(decision.agentId, (list = []));
-      list.push(decision);
-    }
-    for (const [agentId, decisions] of byAgent) this.#latestByAgent.set(agentId, { cycle: cycle.cycle, atMs: cycle.atMs, decisions });
+    for (const [agentId, decisions] of groupByAgent(cycle.decisions))
+      this.#latestByAgent.set(agentId, { cycle: cycle.cycle, atMs: cycle.atMs, decisions });
   }
+}
+
+function groupByAgent(decisions: readonly AllocationDecision[]): Map<string, AllocationDecision[]> {
+  const byAgent = new Map<string, AllocationDecision[]>();
+  for (const decision of decisions) {
+    let list = byAgent.get(decision.agentId);
+    if (!list) byAgent.set(decision.agentId, (list = []));
+    list.push(decision);
+  }
+  return byAgent;
 }
