@@ -10,6 +10,7 @@ import { registerBenchCommand } from './benchCommand.js';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exitCodes.js';
 import { registerAgentCommand } from './agentCommand.js';
 import { registerFleetCommand } from './fleetCommand.js';
+import { registerExplainCommand } from './explainCommand.js';
 import { registerForkCommand } from './forkCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerReplayCommand } from './replayCommand.js';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerFleetCommand(program);
   registerReplayCommand(program);
   registerForkCommand(program);
+  registerExplainCommand(program);
   return program;
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ConnectionLimits } from '../master/connectionGuard.js';
-import { parseBytes, parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { parseBytes, parseCount, parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 export interface MasterFlags {
@@ -40,6 +40,7 @@ export interface MasterFlags {
   record?: string;
   recordFileBytes?: number;
   recordFiles?: number;
+  decisionCycles?: number;
 }
 
 export function registerMasterCommand(program: Command): void {
@@ -80,6 +81,11 @@ export function registerMasterCommand(program: Command): void {
       parseBytes,
     )
     .option('--record-files <n>', 'with --record: files at most; then the recording stops (default 16)', parseLimit)
+    .option(
+      '--decision-cycles <n>',
+      'allocation cycles whose decisions are kept for GET /explain and allot explain, 0 = off (default 10)',
+      parseCount,
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: MasterFlags) => {
       await runMaster(flags);
@@ -134,6 +140,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentUnreachableTimeoutMs: seconds(flags.agentUnreachableTimeout),
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
+    decisionCycles: flags.decisionCycles,
   };
   const record = recordFlags(flags);
   const limits = { frameworksPerPrincipal: flags.maxFrameworksPerPrincipal, disconnectedFrameworks: flags.maxDisconnectedFrameworks };

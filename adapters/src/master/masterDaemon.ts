@@ -26,6 +26,7 @@ import type { FrameworkLimits } from './frameworkLimits.js';
 import { DISCONNECTED_FRAMEWORKS_MAX, FRAMEWORKS_PER_PRINCIPAL_MAX } from './frameworkLimits.js';
 import { FrameworkSessions } from './frameworkSessions.js';
 import { LiveEvents } from './liveEvents.js';
+import { registerExplainApi } from './explainApi.js';
 import type { MasterContext, MasterSettings } from './masterContext.js';
 import { REQUEST_BUDGET_MS } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
@@ -39,6 +40,8 @@ import { OperatorApi } from './operatorApi.js';
 import { registerSchedulerApi } from './schedulerApi.js';
 
 export const BODY_BYTES_MAX = 8 * 2 ** 20;
+/** Allocation cycles whose decisions the master keeps for GET /explain (each agent's latest are kept beyond). */
+export const DECISION_CYCLES_DEFAULT = 10;
 
 export interface MasterDaemonOptions {
   ip?: string;
@@ -102,7 +105,9 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const unsafe = securityProblem(options);
   if (unsafe) throw new Error(unsafe);
   const store = storeFor(options);
-  const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs, options.mayAct);
+  // The decision log is on by default: GET /explain answers from it.
+  const kernelOptions = { ...options.kernel, decisionCycles: options.kernel?.decisionCycles ?? DECISION_CYCLES_DEFAULT };
+  const host = new MasterHost(store, logger, kernelOptions, options.storeRetryMs, options.mayAct);
   if (options.record) host.record(new CommandRecorder(options.record.path, logger, options.record.limits));
   const settings: MasterSettings = {
     ip: options.ip ?? '127.0.0.1',
@@ -168,6 +173,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   registerReadOnlyCors(app);
   operator.register(app);
   live.register(app);
+  registerExplainApi(app, context);
   app.get('/health', (_request, reply) => {
     // Unhealthy whenever writes are not served: recovering, fenced, or the store failing (with the reason).
     const reason = host.unavailable();
