@@ -20,6 +20,11 @@ import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
 import type { RecorderLimits } from './commandRecorder.js';
 import { CommandRecorder } from './commandRecorder.js';
+import { registerClassicEndpoints } from './classicEndpoints.js';
+import { CompletedHistory } from './completedHistory.js';
+import type { HistoryLimits } from './completedHistory.js';
+import { masterFlags } from './masterFlags.js';
+import { MasterExecutors } from './masterExecutors.js';
 import { AgentSessions } from './agentSessions.js';
 import { announceEvents, followEvents, routeEffects } from './effectRouter.js';
 import type { FrameworkLimits } from './frameworkLimits.js';
@@ -38,6 +43,7 @@ import { MasterMetrics } from './metrics.js';
 import type { RetryDelays } from './stateWriter.js';
 import { OperatorApi } from './operatorApi.js';
 import { registerSchedulerApi } from './schedulerApi.js';
+import { TaskContainers } from './taskContainers.js';
 
 export const BODY_BYTES_MAX = 8 * 2 ** 20;
 /** Allocation cycles whose decisions the master keeps for GET /explain (each agent's latest are kept beyond). */
@@ -61,6 +67,8 @@ export interface MasterDaemonOptions {
   insecureListen?: boolean;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Completed frameworks and tasks shown by the classic endpoints (Mesos's --max_completed_*). */
+  history?: Partial<HistoryLimits>;
   /** Connection caps and request timeouts (defaults: connectionGuard.ts, from the descriptor limit). */
   connections?: Partial<ConnectionLimits>;
   /** Frameworks per principal and disconnected frameworks kept (defaults 1000 and 100). */
@@ -116,17 +124,23 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     version: options.version ?? '0.1.0',
     heartbeatMs: options.heartbeatMs ?? 5000,
     agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
+    startedAtMs: Date.now(),
+    flags: {},
     requestBudgetMs: options.requestBudgetMs ?? REQUEST_BUDGET_MS,
     limits: {
       frameworksPerPrincipal: options.limits?.frameworksPerPrincipal ?? FRAMEWORKS_PER_PRINCIPAL_MAX,
       disconnectedFrameworks: options.limits?.disconnectedFrameworks ?? DISCONNECTED_FRAMEWORKS_MAX,
     },
   };
+  const history = new CompletedHistory(options.history ?? {});
   const context: MasterContext = {
     host,
     authorizer: null,
     frameworks: new FrameworkSessions(host, logger, settings.limits.disconnectedFrameworks),
     agents: new AgentSessions(host, logger),
+    containers: new TaskContainers(),
+    executors: new MasterExecutors(),
+    history,
     logger,
     settings,
   };
@@ -174,6 +188,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   operator.register(app);
   live.register(app);
   registerExplainApi(app, context);
+  registerClassicEndpoints(app, context);
   app.get('/health', (_request, reply) => {
     // Unhealthy whenever writes are not served: recovering, fenced, or the store failing (with the reason).
     const reason = host.unavailable();
@@ -189,6 +204,8 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   });
 
   host.onStep((command, result, durationSeconds) => {
+    // Before followEvents: a removed framework's record is still there to remember.
+    history.observe(host.master, host.registry.frameworks, command, result);
     metrics.observe(command, result, durationSeconds);
     followEvents(context, command, result);
   });
@@ -204,6 +221,20 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   settings.port = port;
+  settings.flags = masterFlags({
+    ip: settings.ip,
+    port,
+    hostname: settings.hostname,
+    workDir: options.workDir ?? null,
+    store: typeof options.store === 'object' ? options.store.description : (options.store ?? 'file'),
+    allocationIntervalMs: options.kernel?.allocationIntervalMs ?? 1000,
+    agentUnreachableTimeoutMs: options.kernel?.agentUnreachableTimeoutMs ?? 75_000,
+    agentReregisterTimeoutMs: options.kernel?.agentReregisterTimeoutMs ?? 600_000,
+    offerTimeoutMs: options.kernel?.offerTimeoutMs ?? null,
+    heartbeatMs: settings.heartbeatMs,
+    authenticated: options.security != null,
+    history: history.limits,
+  });
   const url = `${options.https ? 'https' : 'http'}://${settings.ip}:${port}`;
   logger.info({ url, store: store.description, connections }, 'master listening');
   if (!options.security)
@@ -213,6 +244,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     );
 
   const recovered = host.recover().then(() => {
+    history.seed(host.master, host.registry.frameworks);
     // Frameworks known from before the restart get a chance to come back before they are torn down.
     const graceMs = host.master.agentReregisterTimeoutMs;
     for (const frameworkId of host.master.frameworks.keys()) context.frameworks.startFailover(frameworkId, graceMs);
