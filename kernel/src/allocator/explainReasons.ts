@@ -27,6 +27,7 @@ export const REASON = {
   AGENT_DRAINING: 'AGENT_DRAINING',
   AGENT_DISCONNECTED: 'AGENT_DISCONNECTED',
   AGENT_FULLY_USED: 'AGENT_FULLY_USED',
+  AGENT_IN_MAINTENANCE: 'AGENT_IN_MAINTENANCE',
   NO_RECORD: 'NO_RECORD',
 } as const;
 
@@ -119,6 +120,14 @@ function standingReasons(master: Master, framework: FrameworkState, agent: Agent
     });
   if (agent.connection === 'disconnected')
     reasons.push({ code: REASON.AGENT_DISCONNECTED, message: `agent ${agent.id} is disconnected: not offered until it re-registers` });
+  const mode = master.maintenance.modeOfHost(agent.hostname);
+  if (mode !== 'UP') {
+    const window = master.maintenance.windowOfHost(agent.hostname);
+    reasons.push({
+      code: REASON.AGENT_IN_MAINTENANCE,
+      message: `agent ${agent.id}'s machine ${agent.hostname} is ${mode} for maintenance${window ? ` (window from ${window.startMs} ms)` : ''}: its offers carry unavailability, and inverse offers ask for it back`,
+    });
+  }
   if (agent.connection === 'active' && !hasFree(agent))
     reasons.push({ code: REASON.AGENT_FULLY_USED, message: `agent ${agent.id} has nothing free: all of it is used by tasks or offered` });
   for (const client of framework.clients.values()) {
