@@ -41,7 +41,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--drain <agents>', 'what-if: drain these agents (comma-separated ids) at --at')
     .option('--remove-agents <n|agents>', 'what-if: lose these agents for good (ids, or a count: the busiest N) at --at')
     .option('--quota <role=name:amount,...>', 'what-if: set a quota limit of a role at --at (repeatable)', collect)
-    .option('--add-service <svc.yml>', 'what-if: deploy this service at --at (not supported yet)')
+    .option('--add-service <svc.yml>', 'what-if: deploy this SDK service (svc.yml or JSON spec) at --at (repeatable)', collect)
     .option('--at <ms>', 'what-if: when the edits happen (default 1000)', parseNonNegativeMs)
     .addHelpText(
       'after',

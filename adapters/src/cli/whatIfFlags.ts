@@ -4,8 +4,11 @@
  * table: per framework, running tasks in the unchanged and the edited run,
  * what moved where, what is stuck and why, what is lost.
  */
-import type { Scenario, WhatIfEdits, WhatIfOutcome } from '@allot/kernel';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Scenario, ServiceSpec, WhatIfEdits, WhatIfOutcome } from '@allot/kernel';
 import { busiestAgents } from '@allot/kernel';
+import { loadServiceSpec } from '../service/serviceSpecFile.js';
 import { UsageError } from './exitCodes.js';
 
 export interface WhatIfFlags {
@@ -13,11 +16,13 @@ export interface WhatIfFlags {
   removeAgents?: string;
   quota?: string[];
   at?: number;
-  addService?: string;
+  addService?: string[];
 }
 
 export function hasWhatIf(flags: WhatIfFlags): boolean {
-  return flags.drain !== undefined || flags.removeAgents !== undefined || (flags.quota?.length ?? 0) > 0 || flags.addService !== undefined;
+  return (
+    flags.drain !== undefined || flags.removeAgents !== undefined || (flags.quota?.length ?? 0) > 0 || (flags.addService?.length ?? 0) > 0
+  );
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -25,10 +30,6 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 export function whatIfEdits(flags: WhatIfFlags, scenario: Scenario): WhatIfEdits {
-  if (flags.addService !== undefined)
-    throw new UsageError(
-      '--add-service is not supported yet: it needs the service file parser (svc.yml) of `allot service`, which this allot does not have',
-    );
   const list = (text: string) =>
     text
       .split(',')
@@ -67,7 +68,21 @@ export function whatIfEdits(flags: WhatIfFlags, scenario: Scenario): WhatIfEdits
     }
     return { role, limit };
   });
+  if (flags.addService?.length) edits.addServices = flags.addService.map((file) => ({ service: readService(file) }));
   return edits;
+}
+
+/** A svc.yml (or the SDK's JSON spec) as `allot service run` reads it; `{{VAR}}` from the environment. */
+function readService(file: string): ServiceSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--add-service ${file}: ${(error as Error).message}`);
+  }
+  const loaded = loadServiceSpec(text, basename(file), (name) => process.env[name]);
+  if (!loaded.ok) throw new UsageError(`--add-service ${file}:\n  ${loaded.errors.join('\n  ')}`);
+  return loaded.spec;
 }
 
 export function formatWhatIf(outcome: WhatIfOutcome): string {
@@ -100,6 +115,10 @@ export function formatWhatIf(outcome: WhatIfOutcome): string {
           .map(([reason, agents]) => `${reason} ${agents}`)
           .join(', ')}`,
       );
+    if (f.added) {
+      lines.push(`  ${f.id}: added; plans at the end: ${f.added.plans.join(', ') || 'none'}`);
+      for (const { step, reasons } of f.added.waiting) lines.push(`    ${step} waits: ${reasons.join(' | ') || 'no offer yet'}`);
+    }
     if (f.lost) lines.push(`  ${f.id}: ${f.lost} task(s) lost (ended and not replaced: the framework does not relaunch them)`);
   }
   const utilization = (report: WhatIfOutcome['whatIf']) =>

@@ -12,7 +12,8 @@ import type { ResourceQuantities } from '../resources/layout.js';
 import { isTerminal } from '../tasks/taskState.js';
 import type { SimulationReport } from './report.js';
 import { buildReport } from './report.js';
-import type { Scenario, ScenarioFault } from './scenario.js';
+import type { ServiceSpec } from '../sdk/serviceSpec.js';
+import type { Scenario, ScenarioFault, ScenarioFramework } from './scenario.js';
 import { Simulation } from './simulation.js';
 
 export interface WhatIfEdits {
@@ -23,6 +24,8 @@ export interface WhatIfEdits {
   remove?: readonly string[];
   /** New quota limits by role (the guarantee, if any, is capped at the limit). */
   quotaLimits?: ReadonlyArray<{ role: string; limit: ResourceQuantities }>;
+  /** SDK services deployed at `atMs` (a svc.yml read by the host), in `role` (default `<name>-role`, as DC/OS Commons). */
+  addServices?: ReadonlyArray<{ service: ServiceSpec; role?: string }>;
 }
 
 export interface MovedTask {
@@ -46,6 +49,8 @@ export interface WhatIfFramework {
   lost: number;
   dominantShareUnchanged: number;
   dominantShareWhatIf: number;
+  /** An added service: its plans' status at the end (e.g. "deploy COMPLETE"), and its unfinished steps with why. */
+  added?: { plans: string[]; waiting: Array<{ step: string; reasons: string[] }> };
 }
 
 export interface WhatIfOutcome {
@@ -78,7 +83,26 @@ export function applyWhatIf(scenario: Scenario, edits: WhatIfEdits): Scenario {
       quota: { ...(guarantee ? { guarantee } : {}), limit: { ...current.quota?.limit, ...limit } },
     });
   }
-  return { ...scenario, faults: [...scenario.faults, ...faults] };
+  const ids = new Set(scenario.frameworks.map((framework) => framework.id));
+  const added = (edits.addServices ?? []).map(({ service, role }): ScenarioFramework => {
+    if (ids.has(service.name)) throw new Error(`a framework "${service.name}" is already in the scenario`);
+    ids.add(service.name);
+    return {
+      id: service.name,
+      name: service.name,
+      role: role ?? `${service.name}-role`,
+      kind: 'stateful',
+      options: { service, flavor: 'generic' },
+      tasks: { count: 0, resources: {}, ports: 0, durationMs: null },
+      maxTasksPerOffer: 1,
+      refuseSeconds: 5,
+      capabilities: [],
+      partitionAware: false,
+      relaunch: false,
+      startAtMs: atMs,
+    };
+  });
+  return { ...scenario, frameworks: [...scenario.frameworks, ...added], faults: [...scenario.faults, ...faults] };
 }
 
 function knownAgent(agentIds: ReadonlySet<string>, agent: string): string {
@@ -92,6 +116,7 @@ export function describeWhatIf(edits: WhatIfEdits): string[] {
   const lines: string[] = [];
   if (edits.drain?.length) lines.push(`drain ${edits.drain.join(', ')} ${at}`);
   if (edits.remove?.length) lines.push(`lose ${edits.remove.join(', ')} for good ${at}`);
+  for (const { service } of edits.addServices ?? []) lines.push(`deploy service ${service.name} ${at}`);
   for (const { role, limit } of edits.quotaLimits ?? [])
     lines.push(
       `quota limit of ${role}: ${Object.entries(limit)
@@ -132,8 +157,10 @@ function run(scenario: Scenario, atMs: number, untilMs: number | undefined, seed
 export function runWhatIf(scenario: Scenario, edits: WhatIfEdits, options: { untilMs?: number; seed?: number } = {}): WhatIfOutcome {
   const atMs = edits.atMs ?? DEFAULT_WHAT_IF_AT_MS;
   const unchanged = run(scenario, atMs, options.untilMs, options.seed);
-  const edited = run(applyWhatIf(scenario, edits), atMs, options.untilMs, options.seed);
-  const frameworks = scenario.frameworks.map((spec): WhatIfFramework => {
+  const editedScenario = applyWhatIf(scenario, edits);
+  const edited = run(editedScenario, atMs, options.untilMs, options.seed);
+  const original = new Set(scenario.frameworks.map((spec) => spec.id));
+  const frameworks = editedScenario.frameworks.map((spec): WhatIfFramework => {
     const before = edited.before.get(spec.id) ?? new Map<string, string>();
     const after = edited.after.get(spec.id) ?? new Map<string, string>();
     const ended = [...before].filter(([taskId]) => !after.has(taskId));
@@ -155,9 +182,20 @@ export function runWhatIf(scenario: Scenario, edits: WhatIfEdits, options: { unt
       lost: Math.max(0, ended.length - moved.length - stuck),
       dominantShareUnchanged: share(unchanged.report),
       dominantShareWhatIf: share(edited.report),
+      ...(original.has(spec.id) ? {} : { added: addedService(edited.report, spec.id) }),
     };
   });
   return { atMs, edits: describeWhatIf(edits), frameworks, unchanged: unchanged.report, whatIf: edited.report };
+}
+
+function addedService(report: SimulationReport, frameworkId: string): NonNullable<WhatIfFramework['added']> {
+  const plans = report.plans.filter((plan) => plan.framework === frameworkId);
+  const waiting = plans
+    .filter((plan) => plan.kind === 'deploy')
+    .flatMap((plan) => plan.phases.flatMap((phase) => phase.steps))
+    .filter((step) => step.status !== 'COMPLETE')
+    .map((step) => ({ step: step.name, reasons: step.reasons }));
+  return { plans: plans.map((plan) => `${plan.name} ${plan.status}`), waiting };
 }
 
 /** Why a framework got nothing, agent by agent, counted by reason. */

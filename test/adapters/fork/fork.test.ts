@@ -5,7 +5,7 @@
  * tasks at time 0; `--drain` of one agent shows its tasks moved to the other,
  * and a drain with no room left shows them stuck, with the reasons.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -126,13 +126,33 @@ describe('allot fork', () => {
     expect(run.stdout).toMatch(/2 task\(s\) stuck; agents by reason: agent draining 2/);
   }, 60_000);
 
+  it('deploys a service from a svc.yml on the fork (one node per rack), and shows what does not fit', async () => {
+    const svc = (count: number) =>
+      `name: db\npods:\n  node:\n    count: ${count}\n    placement: '[["rack", "UNIQUE"]]'\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 600\n        cpus: 1\n        memory: 256\n`;
+    writeFileSync(join(workDir, 'db2.yml'), svc(2));
+    writeFileSync(join(workDir, 'db3.yml'), svc(3));
+    const fits = await allotCli('simulate', forkPath, '--add-service', join(workDir, 'db2.yml'), '--json');
+    expect(fits.stderr).toBe('');
+    const outcome = JSON.parse(fits.stdout).whatIf;
+    expect(outcome.edits).toEqual(['deploy service db at 1000 ms']);
+    expect(outcome.frameworks.find((f: Json) => f.id === 'db')).toMatchObject({
+      runningWhatIf: 2,
+      added: { plans: expect.arrayContaining(['deploy COMPLETE']) },
+    });
+    expect(outcome.frameworks.find((f: Json) => f.id === scheduler.frameworkId)).toMatchObject({ runningWhatIf: 2, lost: 0 });
+    const tooMany = await allotCli('simulate', forkPath, '--add-service', join(workDir, 'db3.yml'));
+    expect(tooMany.stdout).toMatch(/db: added; plans at the end: .*deploy (IN_PROGRESS|STARTING|PENDING)/);
+    // The third node: both agents' racks already have one (every failing requirement of each offer is listed).
+    expect(tooMany.stdout).toMatch(/node-2:\[server\] waits: .*placement: rack:UNIQUE: an instance already runs where rack is r[12]/);
+  }, 60_000);
+
   it('refuses what it cannot do, naming the flag', async () => {
     const unknown = await allotCli('simulate', forkPath, '--drain', 'no-such-agent');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/--drain: no agent "no-such-agent"/);
-    const service = await allotCli('simulate', forkPath, '--add-service', 'svc.yml');
+    const service = await allotCli('simulate', forkPath, '--add-service', join(workDir, 'missing.yml'));
     expect(service.code).toBe(2);
-    expect(service.stderr).toMatch(/--add-service is not supported yet/);
+    expect(service.stderr).toMatch(/--add-service .*missing\.yml: ENOENT/);
     const quota = await allotCli('simulate', forkPath, '--quota', 'web=cpus');
     expect(quota.stderr).toMatch(/--quota web=cpus: "cpus" is not NAME:AMOUNT/);
   }, 60_000);
