@@ -2,8 +2,11 @@
  * "Connect to a master": reads a running `allot master` instead of the
  * simulator. The live event stream (`GET /api/v1/events`, SSE) gives the
  * cluster snapshot every second and every kernel event; the operator API's
- * GET_STATE (`POST /api/v1`) gives the task list, polled every 2 s. Both are
- * open to any origin for read calls (adapters/src/master/readOnlyCors.ts).
+ * GET_STATE (`POST /api/v1`) gives the task list, and `GET /explain/matrix`
+ * the framework × agent matrix, both polled every 2 s. Every snapshot adds a
+ * point to the shares over time, and the offers made since the previous one
+ * to the offers per snapshot. All of it is open to any origin for reads
+ * (adapters/src/master/readOnlyCors.ts, explainApi.ts).
  */
 
 export interface LiveAgent {
@@ -19,7 +22,7 @@ export interface LiveAgent {
 export interface LiveSnapshot {
   nowMs: number;
   agents: LiveAgent[];
-  frameworks: { id: string; name: string; connected: boolean; tasks: Record<string, number> }[];
+  frameworks: { id: string; name: string; connected: boolean; share: number; tasks: Record<string, number> }[];
   cluster: { agents: number; agentsActive: number; utilization: Record<string, number> };
   taskStates: Record<string, number>;
 }
@@ -38,7 +41,31 @@ export interface LiveEvent {
   text: string;
 }
 
+/** One cell of GET /explain/matrix: a framework on an agent, the outcome first. */
+export interface MatrixCell {
+  framework_id: string;
+  agent_id: string;
+  outcome: string;
+  reasons: { code: string; message: string; role?: string }[];
+}
+
+export interface LiveMatrix {
+  now_ms: number;
+  cycle: number | null;
+  frameworks: string[];
+  agents: string[];
+  summary: Record<string, Record<string, number>>;
+  cells: MatrixCell[];
+}
+
+/** Shares at one snapshot: framework id to dominant share. */
+export interface SharePoint {
+  nowMs: number;
+  shares: Record<string, number>;
+}
+
 const EVENTS_KEPT = 300;
+const POINTS_KEPT = 120;
 
 /** The master's address, as typed: trims, adds http:// and drops a trailing slash. */
 export function normaliseMasterUrl(text: string): string {
@@ -62,6 +89,12 @@ export class MasterClient {
   snapshot = $state.raw<LiveSnapshot | null>(null);
   tasks = $state.raw<LiveTask[]>([]);
   events = $state.raw<LiveEvent[]>([]);
+  matrix = $state.raw<LiveMatrix | null>(null);
+  matrixError = $state<string | null>(null);
+  shareHistory = $state.raw<SharePoint[]>([]);
+  /** Offers made between consecutive snapshots, oldest first. */
+  offersPerSnapshot = $state.raw<{ nowMs: number; offers: number }[]>([]);
+  #offersSinceSnapshot = 0;
   #source: EventSource | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
 
@@ -77,10 +110,18 @@ export class MasterClient {
       this.error = null;
     });
     source.addEventListener('snapshot', (message) => {
-      this.snapshot = JSON.parse((message as MessageEvent<string>).data) as LiveSnapshot;
+      const snapshot = JSON.parse((message as MessageEvent<string>).data) as LiveSnapshot;
+      this.snapshot = snapshot;
+      const shares = Object.fromEntries(snapshot.frameworks.map((framework) => [framework.id, framework.share ?? 0]));
+      this.shareHistory = [...this.shareHistory, { nowMs: snapshot.nowMs, shares }].slice(-POINTS_KEPT);
+      this.offersPerSnapshot = [...this.offersPerSnapshot, { nowMs: snapshot.nowMs, offers: this.#offersSinceSnapshot }].slice(
+        -POINTS_KEPT,
+      );
+      this.#offersSinceSnapshot = 0;
     });
     source.addEventListener('kernel', (message) => {
       const event = JSON.parse((message as MessageEvent<string>).data) as Record<string, any>;
+      if (event.type === 'offer.made') this.#offersSinceSnapshot++;
       const next = [{ seq: event.seq, type: event.type, text: describe(event) }, ...this.events];
       this.events = next.length > EVENTS_KEPT ? next.slice(0, EVENTS_KEPT) : next;
     });
@@ -89,8 +130,26 @@ export class MasterClient {
       this.status = 'error';
       this.error = `cannot read ${this.url}/api/v1/events (retrying)`;
     };
-    void this.#pollState();
-    this.#timer = setInterval(() => void this.#pollState(), 2000);
+    void this.#poll();
+    this.#timer = setInterval(() => void this.#poll(), 2000);
+  }
+
+  async #poll(): Promise<void> {
+    await Promise.all([this.#pollState(), this.#pollMatrix()]);
+  }
+
+  async #pollMatrix(): Promise<void> {
+    try {
+      const response = await fetch(`${this.url}/explain/matrix`, { headers: { Accept: 'application/json' } });
+      if (!response.ok) {
+        this.matrixError = `GET /explain/matrix answered ${response.status}: ${(await response.text()).slice(0, 200)}`;
+        return;
+      }
+      this.matrix = (await response.json()) as LiveMatrix;
+      this.matrixError = null;
+    } catch {
+      // Unreachable: the event stream's error says so.
+    }
   }
 
   async #pollState(): Promise<void> {
