@@ -6,7 +6,8 @@
  * agents count, with no console errors. Also checks that the master's CORS
  * stays read-only: a cross-origin write call is refused. With a framework
  * subscribed, connected mode shows its share, the offers made, and EXPLAIN:
- * the matrix summary and the agent it declined with a filter, with why.
+ * the matrix summary and the agent it declined with a filter, with why;
+ * "Fork into simulator" then opens the cluster as a simulation.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -96,6 +97,12 @@ describe.skipIf(!haveChromium)('playground connected to a real master', () => {
       // The drill-down lists the outcomes present; picking one keeps its agents.
       await page.selectOption('[data-testid="live-explain-outcome"]', 'FILTERED');
       expect(await page.locator('[data-testid="live-explain-cells"] li[data-agent]').count()).toBe(1);
+      // Fork into simulator: the live cluster becomes a scenario the simulator runs.
+      await page.click('[data-testid="fork"]');
+      await page.waitForSelector('[data-testid="scenario-about"]', { timeout: 20_000 });
+      expect(await page.locator('[data-testid="scenario-about"]').textContent()).toMatch(/edited\s+fork/);
+      expect(await page.locator('[data-testid="live"]').count()).toBe(0);
+      expect(await page.evaluate(() => location.search)).not.toMatch(/master=/);
       expect(problems).toEqual([]);
     } finally {
       await framework.close();

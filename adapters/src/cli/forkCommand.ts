@@ -1,13 +1,12 @@
 /**
  * `allot fork --master URL [--out scenario.json]`: the live cluster as a
- * scenario (adapters/src/fork/forkScenario.ts) that `allot simulate` and the
+ * scenario (kernel/src/sim/fork/forkScenario.ts) that `allot simulate` and the
  * playground run, what-if flags included. What the fork could not carry over
  * exactly is printed on stderr.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { formatScenarioErrors, parseScenario } from '@allot/kernel';
-import { forkScenario } from '../fork/forkScenario.js';
+import { forkScenario, formatScenarioErrors, parseScenario } from '@allot/kernel';
 import type { MasterAccess } from '../fork/operatorClient.js';
 import { operatorCall } from '../fork/operatorClient.js';
 import { EXIT_CODES_HELP, UsageError } from './exitCodes.js';

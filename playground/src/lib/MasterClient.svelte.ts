@@ -8,6 +8,8 @@
  * to the offers per snapshot. All of it is open to any origin for reads
  * (adapters/src/master/readOnlyCors.ts, explainApi.ts).
  */
+import type { ForkResult } from '@allot/kernel';
+import { forkScenario } from '@allot/kernel';
 
 export interface LiveAgent {
   id: string;
@@ -177,6 +179,22 @@ export class MasterClient {
     } catch {
       // The event stream's error says the master is unreachable; nothing more to add here.
     }
+  }
+
+  /** The cluster as a scenario ("Fork into simulator"): GET_STATE and GET_ROLES through forkScenario, as `allot fork`. */
+  async fork(): Promise<ForkResult> {
+    const [state, roles] = await Promise.all([this.#operator('GET_STATE'), this.#operator('GET_ROLES')]);
+    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url });
+  }
+
+  async #operator(type: string): Promise<Record<string, any>> {
+    const response = await fetch(`${this.url}/api/v1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ type }),
+    });
+    if (!response.ok) throw new Error(`${type} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    return (await response.json()) as Record<string, any>;
   }
 
   dispose(): void {

@@ -6,9 +6,10 @@
  * Each framework becomes a `batch` model that keeps its running tasks running
  * (a task that ends other than FINISHED is replaced, as Marathon keeps an app's
  * instances), with its capabilities. What the simulator cannot represent is
- * said in `notes`, never silently dropped. Browser-safe.
+ * said in `notes`, never silently dropped. Pure: `allot fork` and the
+ * playground's "Fork into simulator" fetch the answers and call it.
  */
-import type { ScenarioAgentInput, ScenarioFrameworkInput, ScenarioInput, ScenarioRoleInput } from '@allot/kernel';
+import type { ScenarioAgentInput, ScenarioFrameworkInput, ScenarioInput, ScenarioRoleInput } from '../scenario.js';
 import { attributeRecord, splitResources } from './mesosQuantities.js';
 
 type Json = Record<string, any>;
