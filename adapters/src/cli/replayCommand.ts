@@ -4,11 +4,14 @@
  * recorded (number and fingerprint of its events, the state's fingerprint).
  * `--events` writes the events as the master's live stream carried them
  * (`GET /api/v1/events`, `kernel` events with their `seq`), so that the
- * replay and the stream compare byte for byte. Exit 1 when a step differs.
+ * replay and the stream compare byte for byte. `--explain F [--agent A]`
+ * answers explain at the moment the replay stops (`--until`): every reason
+ * of F on A, or F's row of the matrix. Exit 1 when a step differs.
  */
 import type { Command } from 'commander';
 import type { ParsedRecording } from '@allot/kernel';
-import { Replayer } from '@allot/kernel';
+import { explainAllocation, explainMatrix, Replayer } from '@allot/kernel';
+import { UsageError } from './exitCodes.js';
 import { liveEventJson } from '../master/liveEvents.js';
 import { EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEM_FOUND } from './exitCodes.js';
 import { parseNonNegativeMs } from './flagValues.js';
@@ -19,6 +22,15 @@ interface ReplayFlags {
   json?: boolean;
   events?: string;
   until?: number;
+  explain?: string;
+  agent?: string;
+}
+
+/** Explain at the moment the replay stopped: one pair's reasons, or a framework's agents with theirs. */
+export interface ReplayExplain {
+  frameworkId: string;
+  atMs: number;
+  cells: Array<{ agentId: string; outcome: string; reasons: Array<{ code: string; message: string }> }>;
 }
 
 export interface ReplaySummary {
@@ -33,6 +45,7 @@ export interface ReplaySummary {
   /** What differed from the recording: empty when the replay matched it at every step. */
   mismatches: string[];
   counters: Record<string, number>;
+  explain?: ReplayExplain;
 }
 
 const MISMATCHES_KEPT = 20;
@@ -45,9 +58,11 @@ export function registerReplayCommand(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--events <file>', "write every event as the master's live stream sent it (NDJSON, with seq)")
     .option('--until <ms>', "stop at this kernel time (ms since the recording master's clock base)", parseNonNegativeMs)
+    .option('--explain <framework>', 'where the replay stops: why this framework gets (or not) each agent, every reason')
+    .option('--agent <agent>', 'with --explain: only this agent')
     .addHelpText(
       'after',
-      `\nExamples:\n  allot replay master.rec\n  allot replay master.rec --events events.ndjson --json\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  allot replay master.rec\n  allot replay master.rec --events events.ndjson --json\n  allot replay master.rec --until 600000 --explain FRAMEWORK_ID --agent AGENT_ID\n\n${EXIT_CODES_HELP}`,
     )
     .action((file: string, flags: ReplayFlags) => {
       const recording = readRecordingFiles(file);
@@ -59,7 +74,9 @@ export function registerReplayCommand(program: Command): void {
 
 export function replayRecording(recording: ParsedRecording, flags: ReplayFlags = {}): ReplaySummary {
   const { header } = recording;
-  const replayer = new Replayer(header);
+  if (flags.agent !== undefined && flags.explain === undefined) throw new UsageError('--agent needs --explain FRAMEWORK');
+  // The decision log only observes: a replay keeps one for explain whatever the master kept.
+  const replayer = new Replayer(header, flags.explain !== undefined ? { decisionCycles: 10 } : {});
   const writer = flags.events === undefined ? null : new TraceWriter(flags.events);
   const mismatches: string[] = [];
   let seq = 0;
@@ -91,6 +108,23 @@ export function replayRecording(recording: ParsedRecording, flags: ReplayFlags =
     truncated: recording.truncated,
     mismatches,
     counters: { ...replayer.master.counters },
+    ...(flags.explain !== undefined ? { explain: explainAt(replayer, flags.explain, flags.agent) } : {}),
+  };
+}
+
+function explainAt(replayer: Replayer, frameworkId: string, agentId: string | undefined): ReplayExplain {
+  const { master } = replayer;
+  const reasons = (list: ReadonlyArray<{ code: string; message: string }>) => list.map(({ code, message }) => ({ code, message }));
+  if (agentId !== undefined) {
+    const explanation = explainAllocation(master, frameworkId, agentId);
+    const outcome = explanation.reasons[0]?.code ?? 'NO_RECORD';
+    return { frameworkId, atMs: master.nowMs, cells: [{ agentId, outcome, reasons: reasons(explanation.reasons) }] };
+  }
+  const matrix = explainMatrix(master, [frameworkId]);
+  return {
+    frameworkId,
+    atMs: master.nowMs,
+    cells: matrix.cells.map((cell) => ({ agentId: cell.agentId, outcome: cell.outcome, reasons: reasons(cell.reasons) })),
   };
 }
 
@@ -103,6 +137,11 @@ function formatSummary(summary: ReplaySummary): string {
       .join(', ')}`,
   ];
   if (summary.truncated) lines.push('  the last line was cut short (the master stopped while writing it) and was dropped');
+  if (summary.explain) {
+    lines.push(`  explain ${summary.explain.frameworkId} at ${summary.explain.atMs} ms:`);
+    for (const cell of summary.explain.cells)
+      lines.push(`    ${cell.agentId}: ${cell.outcome}${cell.reasons.length ? ` (${cell.reasons.map((r) => r.message).join('; ')})` : ''}`);
+  }
   if (summary.mismatches.length === 0) lines.push('  every step gave the events and state it gave when recorded');
   else lines.push(`  the replay differs from the recording:`, ...summary.mismatches.map((line) => `    ${line}`));
   return `${lines.join('\n')}\n`;

@@ -124,6 +124,18 @@ describe('record and replay', () => {
     expect(replayed.slice(firstSeq - 1, firstSeq - 1 + live.kernelLines.length)).toEqual(live.kernelLines);
     const finished = live.kernelLines.filter((line) => line.includes('"TASK_FINISHED"')).length;
     expect(finished).toBeGreaterThanOrEqual(300);
+
+    // Explain at a moment of the replay: the first offer's cycle says OFFERED on its agent; at the end, every reason.
+    const firstOffer = JSON.parse(replayed.find((line) => line.includes('"offer.made"'))!);
+    const atOffer = replayRecording(readRecordingFiles(path), {
+      until: firstOffer.atMs,
+      explain: scheduler.frameworkId,
+      agent: firstOffer.offer.agentId,
+    }).explain!;
+    expect(atOffer.cells).toEqual([expect.objectContaining({ agentId: firstOffer.offer.agentId, outcome: 'OFFERED' })]);
+    const atEnd = replayRecording(readRecordingFiles(path), { explain: scheduler.frameworkId }).explain!;
+    expect(atEnd.cells).toHaveLength(4);
+    for (const cell of atEnd.cells) expect(cell.reasons.length).toBeGreaterThan(0);
   }, 180_000);
 
   it('continues in FILE.1, FILE.2 past the file bound, keeps the previous recording, and replays across files', async () => {
