@@ -130,6 +130,21 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  test('draining an agent kills its tasks (a what-if on any scenario, a fork included)', async () => {
+    await open(page, '?scenario=failure-recovery');
+    await page.waitForFunction(() => document.querySelector('[data-testid="cluster-map"]')?.getAttribute('data-agents') === '6');
+    await seekByKeys(8000);
+    await page.focus('[data-testid="cluster-map"]');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="agent-details"] h3:text("agent-2")');
+    const killedBefore = await stateCount('TASK_KILLED');
+    await page.click('[data-testid="drain-agent"]');
+    await seekByKeys(20000);
+    expect(await stateCount('TASK_KILLED')).toBeGreaterThan(killedBefore);
+    expect(problems).toEqual([]);
+  });
   test('rewinding brings back the identical state', async () => {
     const at88 = await digest();
     await seekByKeys(30000);
