@@ -1,6 +1,6 @@
 /**
  * `GET /explain?framework_id=F&agent_id=A[&at_ms=T]` and
- * `GET /explain/matrix[?framework_id=F,G]`: why a framework gets (or not) an
+ * `GET /explain/matrix[?framework_id=F,G][&view=summary]`: why a framework gets (or not) an
  * agent, every reason that applied, from the allocator's decision log
  * (`allot master --decision-cycles`) and the master's state now; and the
  * framework × agent matrix of the latest cycle. Authorized as GET_STATE (an
@@ -55,14 +55,21 @@ export function registerExplainApi(app: FastifyInstance, context: MasterContext)
       if (given === undefined) return;
       frameworkIds = given.split(',').filter(Boolean);
     }
+    if (query.view !== undefined && query.view !== 'summary' && query.view !== 'cells')
+      return badRequest(
+        reply,
+        `view: expected "summary" (agents counted by outcome only) or "cells" (the default), got "${String(query.view)}"`,
+      );
     const matrix = explainMatrix(master, frameworkIds);
+    // On a large cluster the cells are frameworks × agents: a summary first, then one framework's cells.
+    const cells = query.view === 'summary' ? [] : matrix.cells;
     return reply.header('Access-Control-Allow-Origin', '*').send({
       now_ms: matrix.atMs,
       cycle: matrix.cycle,
       frameworks: matrix.frameworks,
       agents: matrix.agents,
       summary: matrix.summary,
-      cells: matrix.cells.map((cell) => ({
+      cells: cells.map((cell) => ({
         framework_id: cell.frameworkId,
         agent_id: cell.agentId,
         outcome: cell.outcome,

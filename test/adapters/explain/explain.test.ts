@@ -120,6 +120,10 @@ describe('GET /explain/matrix', () => {
     expect(outcomes(last)).toEqual(expected);
     expect(last.summary[a.frameworkId]).toEqual({ FILTERED: 2, OFFERED: 1 });
     expect(last.agents).toEqual([agents.busy, agents.held, agents.other].sort());
+    const summaryOnly = (await getJson('/explain/matrix?view=summary')).body;
+    expect(summaryOnly.cells).toEqual([]);
+    expect(summaryOnly.summary).toEqual(last.summary);
+    expect((await getJson('/explain/matrix?view=all')).status).toBe(400);
     const row = (await getJson(`/explain/matrix?framework_id=${c.frameworkId}`)).body;
     expect(row.frameworks).toEqual([c.frameworkId]);
     expect(row.cells).toHaveLength(3);
