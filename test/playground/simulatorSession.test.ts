@@ -158,6 +158,16 @@ describe('SimulatorSession', () => {
     expect(down.message).toMatch(/^agent-3 is down now.*In cycle \d+ at 8 s \(7 s ago/);
   });
 
+  test('Explain lists every reason that applies, as GET /explain does', () => {
+    const recovery = loaded(failureRecovery);
+    recovery.advance(8000, 2, EMPTY_VIEW);
+    recovery.inject({ type: 'framework.suppress', framework: 'jobs' }, 3, EMPTY_VIEW);
+    recovery.inject({ type: 'agent.drain', agent: 'agent-3' }, 4, EMPTY_VIEW);
+    recovery.advance(12000, 5, EMPTY_VIEW);
+    const codes = recovery.explain('jobs', 'agent-3').reasons.map((reason) => reason.code);
+    expect(codes).toEqual(expect.arrayContaining(['SUPPRESSED', 'AGENT_DRAINING']));
+  });
+
   test('long lists in framework details keep their latest entries and say how many went', () => {
     expect(trimDetails({ jobs: [1, 2, 3, 4], summary: { finished: 4 } }, 2)).toEqual({
       jobs: [3, 4],
