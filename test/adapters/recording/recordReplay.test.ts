@@ -4,7 +4,9 @@
  * protocol) is replayed from its recording through the kernel, and the
  * replay's events are, byte for byte, what the master sent on its live event
  * stream; every step's fingerprints match. Also: bounded files continue in
- * FILE.1, a previous recording is kept, a damaged or partial one is refused.
+ * FILE.1, a previous recording is kept, a damaged or partial one is refused;
+ * a master restarted on its stored state records from there (the recording
+ * starts with that snapshot) and replays.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,4 +175,38 @@ describe('record and replay', () => {
     const summary = replayRecording(readRecordingFiles(path));
     expect(summary.mismatches[0]).toMatch(/agent\.add .*events fingerprint 00000000 when recorded/);
   }, 60_000);
+
+  it('records from any point: a restarted master starts its recording with the state it recovered', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'master.rec');
+    const workDir = join(dir, 'work');
+    const first = await startTestMaster({ store: 'file', workDir });
+    await first.recovered;
+    const fleet = startFleet(first.url, 2);
+    await fleet.whenSubscribed(2, 30_000);
+    const before = await SchedulerClient.subscribe({ masterUrl: first.url, frameworkInfo: { name: 'before', failover_timeout: 3600 } });
+    await runTasks(before, 20);
+    await before.close();
+    await fleet.stop();
+    await first.close();
+
+    // The same state, now recorded: the header carries the snapshot the master recovered.
+    const second = await startTestMaster({ store: 'file', workDir, record: { path, limits: {} } });
+    cleanups.push(() => second.close());
+    await second.recovered;
+    const scheduler = await SchedulerClient.subscribe({ masterUrl: second.url, frameworkInfo: { name: 'after' } });
+    cleanups.push(() => scheduler.close());
+    const fleetAgain = startFleet(second.url, 2);
+    await fleetAgain.whenSubscribed(2, 30_000);
+    await runTasks(scheduler, 20);
+    await scheduler.close();
+    await fleetAgain.stop();
+    await second.close();
+
+    const recording = readRecordingFiles(path);
+    expect(recording.header.start.snapshot?.frameworks.map((framework) => framework.name)).toContain('before');
+    const summary = replayRecording(recording, { explain: scheduler.frameworkId });
+    expect(summary.mismatches).toEqual([]);
+    expect(summary.counters.tasksLaunched).toBeGreaterThanOrEqual(20);
+  }, 120_000);
 });
