@@ -143,6 +143,11 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     await page.click('[data-testid="drain-agent"]');
     await seekByKeys(20000);
     expect(await stateCount('TASK_KILLED')).toBeGreaterThan(killedBefore);
+    // The matrix in simulated mode: agents counted by outcome per framework; AGENT_DRAINING among them now.
+    await page.click('[data-testid="explain-matrix"] summary');
+    await page.waitForSelector('[data-testid="explain-matrix"] tr[data-framework] td[data-outcome="AGENT_DRAINING"]');
+    await page.selectOption('[data-testid="explain-matrix-outcome"]', 'AGENT_DRAINING');
+    await page.waitForSelector('[data-testid="explain-matrix-cells"] li[data-agent="agent-2"][data-outcome="AGENT_DRAINING"]');
     expect(problems).toEqual([]);
   });
   test('rewinding brings back the identical state', async () => {

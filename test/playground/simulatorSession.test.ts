@@ -158,6 +158,21 @@ describe('SimulatorSession', () => {
     expect(down.message).toMatch(/^agent-3 is down now.*In cycle \d+ at 8 s \(7 s ago/);
   });
 
+  test('the matrix counts every agent once per framework, and pages one framework by outcome', () => {
+    const session = loaded(findBuiltinScenario('weighted-roles')!);
+    session.advance(11000, 2, EMPTY_VIEW);
+    const matrix = session.explainMatrix({});
+    expect(matrix.frameworks.length).toBeGreaterThan(1);
+    for (const id of matrix.frameworks)
+      expect(Object.values(matrix.summary[id]).reduce((sum, count) => sum + count, 0)).toBe(matrix.agents);
+    const [outcome, count] = Object.entries(matrix.summary[matrix.frameworks[1]])[0];
+    const row = session.explainMatrix({ frameworkId: matrix.frameworks[1], outcome, limit: 1 });
+    expect(row).toMatchObject({ framework: matrix.frameworks[1], matched: count });
+    expect(row.cells).toHaveLength(1);
+    expect(row.cells[0].outcome).toBe(outcome);
+    expect(row.cells[0].reasons[0].code).toBe(outcome);
+  });
+
   test('Explain lists every reason that applies, as GET /explain does', () => {
     const recovery = loaded(failureRecovery);
     recovery.advance(8000, 2, EMPTY_VIEW);

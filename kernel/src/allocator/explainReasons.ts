@@ -33,6 +33,16 @@ export const REASON = {
 
 export type ReasonCode = (typeof REASON)[keyof typeof REASON];
 
+/** Reasons that hold now and stop any offer of the agent to the framework, whatever the last cycle did. */
+const BLOCKING: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  REASON.FRAMEWORK_UNKNOWN,
+  REASON.AGENT_UNKNOWN,
+  REASON.FRAMEWORK_DISCONNECTED,
+  REASON.SUPPRESSED,
+  REASON.AGENT_DRAINING,
+  REASON.AGENT_DISCONNECTED,
+]);
+
 /** One resource of a quota limit: the role's limit and what it consumes now. */
 export interface QuotaFigure {
   readonly resource: string;
@@ -94,8 +104,15 @@ export function reasonsFrom(
         ? `no recorded allocation cycle looked at ${agentId} yet`
         : 'the master keeps no decision log (decisionCycles = 0)',
     });
-  // An offer in the log comes first; then every other reason once per code (and role).
-  const all = [...recorded.filter((r) => r.code === REASON.OFFERED), ...now, ...recorded.filter((r) => r.code !== REASON.OFFERED)];
+  // What stops offers now comes first (a past offer does not outweigh a drain); then an offer in the log;
+  // then the rest of what holds now and of what the log recorded, each code once (per role).
+  const blocking = now.filter((r) => BLOCKING.has(r.code));
+  const all = [
+    ...blocking,
+    ...recorded.filter((r) => r.code === REASON.OFFERED),
+    ...now.filter((r) => !BLOCKING.has(r.code)),
+    ...recorded.filter((r) => r.code !== REASON.OFFERED),
+  ];
   const seen = new Set<string>();
   return all.filter((reason) => {
     const key = `${reason.code}/${reason.role ?? ''}`;

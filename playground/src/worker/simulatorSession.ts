@@ -31,6 +31,8 @@ import { describeScalars } from './eventText.js';
 import { RunObserver, totalScalars } from './runObserver.js';
 import { allocatorAllocations } from './allocatedShares.js';
 import { explainAnswer } from './explainAnswer.js';
+import type { MatrixAnswer, MatrixQuery } from './explainMatrixAnswer.js';
+import { explainMatrixAnswer } from './explainMatrixAnswer.js';
 
 /** What the UI already holds, so a frame carries only what is new to it. */
 export interface ViewState {
@@ -213,6 +215,11 @@ export class SimulatorSession {
       agentStatus: this.#agentStatusName(agentId),
       intervalMs: this.#scenario!.allocationIntervalMs,
     });
+  }
+
+  /** The framework × agent matrix of the latest cycle: counts per framework, one framework's agents with every reason. */
+  explainMatrix(query: MatrixQuery): MatrixAnswer {
+    return explainMatrixAnswer(this.simulation.master, query);
   }
 
   agentDetail(agentId: string): AgentDetail | null {

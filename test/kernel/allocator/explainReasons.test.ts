@@ -40,6 +40,14 @@ describe('explain reasons', () => {
     expect(explanation.reasons.find((reason) => reason.code === 'AGENT_IN_MAINTENANCE')!.message).toMatch(/is DRAINING for maintenance/);
   });
 
+  it('puts what stops offers now before an offer the log remembers', () => {
+    const sim = simulation([{ atMs: 2500, type: 'agent.drain', agent: 'a1' }]);
+    sim.runUntil(5000);
+    const found = codes(explainAllocation(sim.master, 'F', 'a1').reasons);
+    // F placed its one task and suppressed; a1 drains: both stop offers and come before anything the log holds.
+    expect(found.slice(0, 2).sort()).toEqual(['AGENT_DRAINING', 'SUPPRESSED']);
+  });
+
   it('puts an offer first and counts outcomes per framework in the matrix', () => {
     const sim = simulation([]);
     sim.runUntil(3000);
