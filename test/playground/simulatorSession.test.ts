@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { builtinScenarios, findBuiltinScenario } from '@allot/kernel';
-import { EMPTY_VIEW, SimulatorSession, jainIndex, trimDetails } from '../../playground/src/worker/simulatorSession.js';
+import { jainIndex, trimDetails } from '../../playground/src/worker/frameSections.js';
+import { EMPTY_VIEW, SimulatorSession } from '../../playground/src/worker/simulatorSession.js';
 import { failureRecovery } from '../../playground/src/scenarios/playgroundScenarios.js';
 import { decodeSharedState, encodeSharedState } from '../../playground/src/lib/shareUrl.js';
 
