@@ -196,11 +196,11 @@ function decisionReason(master: Master, d: AllocationDecision, cycle: { cycle: n
 function quotaFigures(master: Master, role: string): QuotaFigure[] {
   const quota = master.allocator.quota.quotaOf(role);
   if (!quota) return [];
-  const consumed = master.allocator.quota.consumed(role);
+  const consumed = master.allocator.quota.consumedOf(role);
   return Object.entries(quota.limit).map(([resource, limit]) => ({
     resource,
     limit,
-    consumed: Math.round(consumed[master.layout.slotOf(resource)] * 1000) / 1000,
+    consumed: consumed ? Math.round(consumed[master.layout.slotOf(resource)] * 1000) / 1000 : 0,
   }));
 }
 
