@@ -158,6 +158,12 @@ describe('GET /explain', () => {
     expect(suppressed.reasons[0]).toMatchObject({ code: 'SUPPRESSED' });
   });
 
+  it('answers for an earlier moment from the cycles the log still holds', async () => {
+    const before = (await getJson(`/explain?framework_id=${a.frameworkId}&agent_id=${agents.other}&at_ms=0`)).body;
+    expect(before).toMatchObject({ at_ms: 0, outcome: 'NO_RECORD' });
+    expect(before.reasons[0].message).toMatch(/no recorded allocation cycle looked at/);
+  });
+
   it('refuses bad queries with 400 naming the parameter', async () => {
     expect(await getJson(`/explain?framework_id=${a.frameworkId}`)).toEqual({ status: 400, body: 'agent_id: required (an id)' });
     const at = await getJson(`/explain?framework_id=x&agent_id=y&at_ms=soon`);
