@@ -17,8 +17,18 @@ export interface RunToAllRunning {
   peakHeapBytes: number;
 }
 
-/** `checks`: the master's state-change assertions (off by default, as in production; on to measure their cost). */
-export function runToAllRunning(scenario: Scenario, total: number, progress: Progress, label: string, checks = false): RunToAllRunning {
+/**
+ * `checks`: the master's state-change assertions (off by default, as in production; on to measure their cost).
+ * `decisionCycles` > 0 keeps the allocator's decision log, as `allot master` does for explain (default 0: off).
+ */
+export function runToAllRunning(
+  scenario: Scenario,
+  total: number,
+  progress: Progress,
+  label: string,
+  checks = false,
+  decisionCycles = 0,
+): RunToAllRunning {
   let running = 0;
   let peakHeapBytes = getHeapStatistics().used_heap_size;
   const startNs = process.hrtime.bigint();
@@ -27,6 +37,7 @@ export function runToAllRunning(scenario: Scenario, total: number, progress: Pro
     invariants: 'off',
     // Production settings unless asked: the master's state-change assertions off (README: their measured cost).
     master: { checks },
+    decisionCycles,
     onEvent: (event) => {
       if (event.type === 'task.updated' && event.status.state === 'TASK_RUNNING' && event.previous !== 'TASK_RUNNING') running++;
     },

@@ -62,18 +62,29 @@ export class CycleDecisions {
   readonly #clients: Client[] = [];
   readonly #numbers: number[] = [];
   #decisions: AllocationDecision[] | null = null;
+  /** Made by `of`: the decisions are the objects given, not columns. */
+  #made = false;
 
   constructor(
     readonly cycle: number,
     readonly atMs: number,
   ) {}
 
+  /** A cycle's decisions already made into objects (e.g. one agent's, kept after the cycle left the log). */
+  static of(cycle: number, atMs: number, decisions: AllocationDecision[]): CycleDecisions {
+    const made = new CycleDecisions(cycle, atMs);
+    made.#decisions = decisions;
+    made.#made = true;
+    return made;
+  }
+
   get size(): number {
-    return this.#agentIds.length;
+    return this.#made ? this.#decisions!.length : this.#agentIds.length;
   }
 
   /** Appends one decision; `reasons` is a mask of REASON_* bits. */
   record(stage: 1 | 2, agentId: string, client: Client, reasons: number, share: number, roleShare: number, filteredUntilMs: number): void {
+    if (this.#made) throw new Error('CycleDecisions: a cycle made of decision objects takes no more');
     this.#agentIds.push(agentId);
     this.#clients.push(client);
     this.#numbers.push(stage, reasons, share, roleShare, filteredUntilMs);
@@ -82,6 +93,7 @@ export class CycleDecisions {
 
   /** Whether any decision of this cycle is about the agent. */
   considered(agentId: string): boolean {
+    if (this.#made) return this.#decisions!.some((decision) => decision.agentId === agentId);
     return this.#agentIds.includes(agentId);
   }
 
@@ -117,6 +129,12 @@ export class CycleDecisions {
 export class DecisionLog {
   readonly #cycles: CycleDecisions[] = [];
   readonly #cyclesMax: number;
+  /**
+   * Per agent, its decisions in the latest cycle that looked at it. The fast
+   * paths skip an agent while nothing about it changed, for longer than the
+   * log keeps cycles: its last decisions still hold and must stay answerable.
+   */
+  readonly #latestByAgent = new Map<string, CycleDecisions>();
 
   constructor(cyclesMax: number) {
     if (!(cyclesMax >= 1)) throw new Error(`decision log must keep at least one cycle, got ${cyclesMax}`);
@@ -124,6 +142,8 @@ export class DecisionLog {
   }
 
   begin(cycle: number, atMs: number): CycleDecisions {
+    const previous = this.#cycles[this.#cycles.length - 1];
+    if (previous) this.#index(previous);
     const entry = new CycleDecisions(cycle, atMs);
     this.#cycles.push(entry);
     if (this.#cycles.length > this.#cyclesMax) this.#cycles.shift();
@@ -134,12 +154,43 @@ export class DecisionLog {
     return this.#cycles;
   }
 
-  /** The latest recorded cycle at or before `atMs` that looked at this agent. */
+  /** The latest recorded cycle at or before `atMs` that looked at this agent (older ones: that agent's decisions only). */
   latestFor(agentId: string, atMs: number): CycleDecisions | undefined {
     for (let i = this.#cycles.length - 1; i >= 0; i--) {
       const cycle = this.#cycles[i];
       if (cycle.atMs <= atMs && cycle.considered(agentId)) return cycle;
     }
-    return undefined;
+    const latest = this.#latestByAgent.get(agentId);
+    return latest && latest.atMs <= atMs ? latest : undefined;
   }
+
+  /** Every agent's latest recorded cycle, its decisions only: one pass over the log, for the matrix. */
+  byAgent(): Map<string, CycleDecisions> {
+    const out = new Map(this.#latestByAgent);
+    for (const cycle of this.#cycles) {
+      for (const [agentId, decisions] of groupByAgent(cycle.decisions))
+        out.set(agentId, CycleDecisions.of(cycle.cycle, cycle.atMs, decisions));
+    }
+    return out;
+  }
+
+  /** An agent that left the cluster: its decisions are of no further use. */
+  forgetAgent(agentId: string): void {
+    this.#latestByAgent.delete(agentId);
+  }
+
+  #index(cycle: CycleDecisions): void {
+    for (const [agentId, decisions] of groupByAgent(cycle.decisions))
+      this.#latestByAgent.set(agentId, CycleDecisions.of(cycle.cycle, cycle.atMs, decisions));
+  }
+}
+
+function groupByAgent(decisions: readonly AllocationDecision[]): Map<string, AllocationDecision[]> {
+  const byAgent = new Map<string, AllocationDecision[]>();
+  for (const decision of decisions) {
+    let list = byAgent.get(decision.agentId);
+    if (!list) byAgent.set(decision.agentId, (list = []));
+    list.push(decision);
+  }
+  return byAgent;
 }

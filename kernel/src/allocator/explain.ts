@@ -6,18 +6,12 @@
  * It reads only what ExplainSource names (a Master is one), so the allocator
  * does not depend on the master.
  */
-import type { AllocationDecision, DecisionLog, DecisionOutcome } from './decisions.js';
+import type { AllocationDecision, DecisionOutcome } from './decisions.js';
+import type { ExplainReason } from './explainReasons.js';
+import { reasonsFrom } from './explainReasons.js';
+import type { ExplainSource } from './explainSource.js';
 
-/** What an explanation reads: the clock, the decision log and each framework's connection and suppression. */
-export interface ExplainSource {
-  readonly nowMs: number;
-  readonly allocator: { readonly decisionLog: DecisionLog | null };
-  readonly frameworks: {
-    get(
-      frameworkId: string,
-    ): { readonly connected: boolean; readonly clients: ReadonlyMap<string, { readonly suppressed: boolean }> } | undefined;
-  };
-}
+export type { ExplainSource } from './explainSource.js';
 
 export interface Explanation {
   readonly frameworkId: string;
@@ -29,6 +23,8 @@ export interface Explanation {
   readonly decision?: AllocationDecision;
   /** Who was considered on that agent in that cycle, in order. */
   readonly considered: readonly AllocationDecision[];
+  /** Every reason that applied, the outcome first (explainReasons.ts). */
+  readonly reasons: readonly ExplainReason[];
 }
 
 const MESSAGES: Record<DecisionOutcome, (d: AllocationDecision) => string> = {
@@ -42,6 +38,12 @@ const MESSAGES: Record<DecisionOutcome, (d: AllocationDecision) => string> = {
 };
 
 export function explainAllocation(master: ExplainSource, frameworkId: string, agentId: string, atMs: number = master.nowMs): Explanation {
+  const cycle = master.allocator.decisionLog?.latestFor(agentId, atMs);
+  const considered = cycle ? cycle.decisions.filter((d) => d.agentId === agentId) : [];
+  return { ...firstReason(master, frameworkId, agentId, atMs), reasons: reasonsFrom(master, frameworkId, agentId, considered, cycle) };
+}
+
+function firstReason(master: ExplainSource, frameworkId: string, agentId: string, atMs: number): Omit<Explanation, 'reasons'> {
   const base = { frameworkId, agentId, atMs };
   const framework = master.frameworks.get(frameworkId);
   if (framework && !framework.connected)

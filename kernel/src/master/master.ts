@@ -210,9 +210,9 @@ export class Master implements MasterParts {
 
   // Read doors for hosts (the allocator's internals stay the kernel's) ----------
 
-  /** Roles the allocator knows: those with a framework, and those with a quota. */
+  /** Roles the allocator knows: those with a framework, a quota or a weight an operator set (Mesos lists them all). */
   roleNames(): string[] {
-    return [...new Set([...this.allocator.roles.keys(), ...this.allocator.quota.roles()])];
+    return [...new Set([...this.allocator.roles.keys(), ...this.allocator.quota.roles(), ...this.allocator.weightedRoles()])];
   }
 
   roleWeight(role: string): number {

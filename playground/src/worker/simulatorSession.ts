@@ -17,6 +17,8 @@ import { describeScalars } from './eventText.js';
 import { RunObserver, totalScalars } from './runObserver.js';
 import { allocatorAllocations } from './allocatedShares.js';
 import { explainAnswer } from './explainAnswer.js';
+import type { MatrixAnswer, MatrixQuery } from './explainMatrixAnswer.js';
+import { explainMatrixAnswer } from './explainMatrixAnswer.js';
 import { decisionCycles, safeInject, uniqueRoleNames } from './sessionSetup.js';
 import { chartSample, clusterFrame, controlsNow, detailsNow, frameworkFrames, plansNow, roleFrames, runCounters } from './frameSections.js';
 
@@ -191,6 +193,11 @@ export class SimulatorSession {
       agentStatus: this.#agentStatusName(agentId),
       intervalMs: this.#scenario!.allocationIntervalMs,
     });
+  }
+
+  /** The framework × agent matrix of the latest cycle: counts per framework, one framework's agents with every reason. */
+  explainMatrix(query: MatrixQuery): MatrixAnswer {
+    return explainMatrixAnswer(this.simulation.master, query);
   }
 
   agentDetail(agentId: string): AgentDetail | null {
