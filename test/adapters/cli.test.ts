@@ -113,6 +113,17 @@ describe('allot simulate', () => {
     expect(run.stdout).toBe('');
   });
 
+  it.each(['chaos:9007199254740992', 'chaos:1e21', 'chaos:1.5', 'chaos:', 'chaos:0x10'])(
+    'rejects the chaos seed of %s with exit 2 (a usage error, not an internal one)',
+    async (name) => {
+      const run = await allot('simulate', name);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('chaos:<seed>');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
   it('rejects a negative --until, naming the flag', async () => {
     const run = await allot('simulate', 'drf-paper', '--until', '-5');
 

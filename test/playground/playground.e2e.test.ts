@@ -2,9 +2,10 @@
  * The playground end to end, in real Chromium (Debian's, at /usr/bin/chromium;
  * scripts/ensureChromium.mjs installs it when it can). Builds the playground
  * with Vite, serves it on 127.0.0.1 at a free port, and drives it as a person
- * would: run, crash, rewind, share, follow every tour. No console errors or
- * warnings are allowed. With UPDATE_SCREENSHOTS=1 it also writes the README's
- * screenshots to docs/screenshots/.
+ * would: run, crash, rewind, share, plans, compare (the tours are followed in
+ * tours.e2e.test.ts). No console errors or warnings are allowed. With
+ * UPDATE_SCREENSHOTS=1 it also writes the README's screenshots to
+ * docs/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,10 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     problems = watchConsole(page);
+    // Past the first-visit greeting (tours.e2e.test.ts tests it), so the pictures show the views.
+    await page.addInitScript(() => {
+      if (location.protocol.startsWith('http')) localStorage.setItem('allot.playground.visited', '1');
+    });
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
 
@@ -37,7 +42,6 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     await served?.close();
   });
 
-  const simMs = (target: Page = page) => target.getAttribute('[data-testid="sim-time"]', 'data-ms').then(Number);
   const digest = (target: Page = page) => target.textContent('[data-testid="digest"]');
   const stateCount = (state: string) =>
     page.getAttribute(`[data-testid="task-machine"] [data-state="${state}"]`, 'data-count').then(Number);
@@ -167,40 +171,6 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     await page.click('[data-testid="scenario-editor"] button[aria-label="Close the editor"]');
     expect(problems).toEqual([]);
   });
-
-  for (const tour of ['drf', 'reservations', 'failure']) {
-    test(`the ${tour} tour can be followed to its end`, async () => {
-      await page.click(`[data-testid="tour-${tour}"]`);
-      const panel = page.locator('[data-testid="tour"]');
-      await panel.waitFor();
-      const steps = Number(await panel.getAttribute('data-steps'));
-      for (let step = 1; step < steps; step++) {
-        await page.click('[data-testid="tour-next"]');
-        await page.waitForSelector(`[data-testid="tour"][data-step="${step}"][data-busy="false"]`);
-      }
-      expect(await page.isVisible('[data-testid="tour-finish"]')).toBe(true);
-      if (tour === 'drf') {
-        expect(await cell('A', 'TASK_RUNNING')).toBe(3);
-        expect(await cell('B', 'TASK_RUNNING')).toBe(2);
-        await shot('tour-drf');
-        await shot('explain', '[data-view="explain"]');
-      }
-      if (tour === 'reservations') {
-        expect(await cell('cassandra', 'TASK_RUNNING')).toBe(3);
-        expect(await cell('cassandra', 'TASK_LOST')).toBe(2);
-        expect(await planStatus('cassandra', 'recovery')).toBe('COMPLETE');
-        expect(await page.textContent('[data-testid="pods-cassandra"] tr[data-pod="node-1"] td')).toBe('agent-4');
-        expect(await page.textContent('[data-framework="cassandra"][data-kind="stateful"]')).toContain(
-          'gave back unowned reservations on agent-3',
-        );
-        await shot('tour-reservations');
-      }
-      if (tour === 'failure') expect(await simMs()).toBe(7000);
-      await page.click('[data-testid="tour-finish"]');
-      expect(await page.isVisible('[data-testid="tour"]')).toBe(false);
-      expect(problems).toEqual([]);
-    });
-  }
 
   test('cassandra: the deploy plan goes complete, and replacing a pod from the UI runs a recovery plan', async () => {
     const groups = await page

@@ -1,17 +1,23 @@
 /**
  * Shared by the playground's end-to-end tests and its benchmark: build the
- * playground once with Vite's JS API, serve the build on 127.0.0.1 at a free
- * port, and launch Debian's Chromium through playwright-core (never a
- * downloaded browser). Collects console errors and warnings per page.
+ * playground with Vite's JS API (once per content of its sources: the e2e
+ * files share one build), serve the build on 127.0.0.1 at a free port, and
+ * launch Debian's Chromium through playwright-core (never a downloaded
+ * browser). Collects console errors and warnings per page.
+ *
+ * ALLOT_PLAYGROUND_ROOT=<checkout>/playground runs the same tests against
+ * another checkout's playground (how a new test is shown to fail on the
+ * code before its fix).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const PLAYGROUND_ROOT = resolve(fileURLToPath(new URL('../../playground', import.meta.url)));
+export const PLAYGROUND_ROOT = resolve(process.env.ALLOT_PLAYGROUND_ROOT ?? fileURLToPath(new URL('../../playground', import.meta.url)));
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -32,16 +38,52 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Builds into a fresh temporary directory and serves it; resolves with the address. */
-export async function buildAndServe(): Promise<Served> {
+/** A hash of everything the build reads from this repository: the playground and the kernel's sources. */
+function sourcesHash(): string {
+  const hash = createHash('sha256').update(PLAYGROUND_ROOT);
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk(PLAYGROUND_ROOT);
+  walk(resolve(PLAYGROUND_ROOT, '../kernel/src'));
+  const lock = resolve(PLAYGROUND_ROOT, '../package-lock.json');
+  if (existsSync(lock)) hash.update(readFileSync(lock));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The build of the current sources, made once and reused by every e2e file
+ * (and every run) until a source changes. Two files building at once both
+ * build; the first to finish names it, the other's copy is dropped.
+ */
+async function cachedBuild(): Promise<string> {
+  const outDir = join(tmpdir(), `allot-playground-build-${sourcesHash()}`);
+  if (existsSync(join(outDir, 'index.html'))) return outDir;
   const vite = await import('vite');
-  const outDir = mkdtempSync(join(tmpdir(), 'allot-playground-'));
+  const building = mkdtempSync(join(tmpdir(), 'allot-playground-'));
   await vite.build({
     root: PLAYGROUND_ROOT,
     configFile: join(PLAYGROUND_ROOT, 'vite.config.ts'),
     logLevel: 'error',
-    build: { outDir, emptyOutDir: true, sourcemap: false },
+    build: { outDir: building, emptyOutDir: true, sourcemap: false },
   });
+  try {
+    renameSync(building, outDir);
+  } catch {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return outDir;
+}
+
+/** Builds (or reuses the build of the same sources) and serves it; resolves with the address. */
+export async function buildAndServe(): Promise<Served> {
+  const vite = await import('vite');
+  const outDir = await cachedBuild();
   const server = await vite.preview({
     root: PLAYGROUND_ROOT,
     configFile: join(PLAYGROUND_ROOT, 'vite.config.ts'),

@@ -4,7 +4,7 @@
  * the share-URL codec.
  */
 import { describe, expect, test } from 'vitest';
-import { findBuiltinScenario } from '@allot/kernel';
+import { builtinScenarios, findBuiltinScenario } from '@allot/kernel';
 import { EMPTY_VIEW, SimulatorSession, jainIndex, trimDetails } from '../../playground/src/worker/simulatorSession.js';
 import { failureRecovery } from '../../playground/src/scenarios/playgroundScenarios.js';
 import { decodeSharedState, encodeSharedState } from '../../playground/src/lib/shareUrl.js';
@@ -97,6 +97,65 @@ describe('SimulatorSession', () => {
     expect(frame.controls[1].message).toMatch(/^already done/);
     const replaced = session.inject({ type: 'pod.replace', framework: 'cassandra', pod: 'node-0' }, 5, EMPTY_VIEW);
     expect(replaced.plans.map((plan) => plan.name)).toEqual(['deploy', 'recovery']);
+  });
+
+  test("counts are of the cluster: every built-in scenario ends with the report's counts, master failovers included", () => {
+    for (const input of builtinScenarios) {
+      const session = loaded(input);
+      const frame = session.advance(Number.MAX_SAFE_INTEGER, 2, EMPTY_VIEW);
+      const report = session.report();
+      for (const framework of report.frameworks)
+        expect(frame.frameworks.find((f) => f.id === framework.id)?.tasks, `${input.name} ${framework.id}`).toEqual(framework.tasks);
+      for (const [name, value] of Object.entries(report.counters)) expect(frame.counters[name], `${input.name} ${name}`).toBe(value);
+      const cycles = frame.offerCycles.map((cycle) => cycle.cycle);
+      expect(new Set(cycles).size, input.name).toBe(cycles.length);
+    }
+  });
+
+  test('after a failover the cycles go on numbering, agents wait to re-register, and a rewind keeps the faults ahead', () => {
+    const session = loaded(failureRecovery);
+    const before = session.advance(10000, 2, EMPTY_VIEW);
+    const failedOver = session.inject({ type: 'master.failover' }, 3, EMPTY_VIEW);
+    expect([...failedOver.agents.statusCounts]).toEqual([0, 0, 0, 6]);
+    expect(session.agentDetail('agent-1')).toMatchObject({ status: 'reregistering', hostUp: true });
+    const later = session.advance(20000, 4, EMPTY_VIEW);
+    expect(later.agents.statusCounts[0]).toBe(6);
+    const last = later.offerCycles[later.offerCycles.length - 1];
+    expect(last.incarnation).toBe(2);
+    expect(last.cycle).toBeGreaterThan(before.offerCycles[before.offerCycles.length - 1].cycle);
+    expect(later.taskStates.TASK_RUNNING).toBe(before.taskStates.TASK_RUNNING);
+    const rewound = session.seek(5000, 5, EMPTY_VIEW);
+    expect(rewound.faults).toEqual([{ type: 'master.failover', atMs: 10000 }]);
+    expect(rewound.faultsApplied).toBe(0);
+  });
+
+  test('faults injected at the same moment replay in the order they were applied', () => {
+    const session = loaded(failureRecovery);
+    session.advance(5000, 2, EMPTY_VIEW);
+    session.inject({ type: 'network.partition', agents: ['agent-2'] }, 3, EMPTY_VIEW);
+    session.advance(17000, 4, EMPTY_VIEW);
+    session.inject({ type: 'network.heal', agents: ['agent-2'] }, 5, EMPTY_VIEW);
+    session.inject({ type: 'master.failover' }, 6, EMPTY_VIEW);
+    const live = session.advance(30000, 7, EMPTY_VIEW).digest;
+    session.seek(0, 8, EMPTY_VIEW);
+    expect(session.seek(30000, 9, EMPTY_VIEW).digest).toBe(live);
+    const shared = new SimulatorSession().load({ scenario: failureRecovery, faults: [...session.faults], untilMs: 30000 }, 1, EMPTY_VIEW);
+    expect(shared.ok && shared.frame.digest).toBe(live);
+  });
+
+  test('Explain answers in seconds, from a log long enough for what Offers shows, and says when an agent is down', () => {
+    const session = loaded(findBuiltinScenario('weighted-roles')!);
+    session.advance(11000, 2, EMPTY_VIEW);
+    const offered = session.explain('light-jobs', 'agent-1');
+    expect(offered.outcome).not.toBe('no_record');
+    expect(offered.message).not.toMatch(/\d{4,} ms/);
+    const recovery = loaded(failureRecovery);
+    recovery.advance(8000, 2, EMPTY_VIEW);
+    recovery.inject({ type: 'agent.crash', agent: 'agent-3' }, 3, EMPTY_VIEW);
+    recovery.advance(15000, 4, EMPTY_VIEW);
+    const down = recovery.explain('jobs', 'agent-3');
+    expect(down.agentStatus).toBe('down');
+    expect(down.message).toMatch(/^agent-3 is down now.*In cycle \d+ at 8 s \(7 s ago/);
   });
 
   test('long lists in framework details keep their latest entries and say how many went', () => {

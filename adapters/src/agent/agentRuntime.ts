@@ -30,7 +30,10 @@ import { silentLogger } from './logger.js';
 import { createSandbox, directoryUsageBytes, lookupUser, sandboxPath } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
 import { StatusUpdateSender } from './statusUpdateSender.js';
+import { privateTmpProblem } from './privateTmp.js';
 import { taskOutcome } from './taskOutcome.js';
+import type { TaskMemoryPolicy } from './taskMemory.js';
+import { boundedMemory, TASK_MEMORY_DEFAULT } from './taskMemory.js';
 import type { UpdateDetails } from './taskOutcome.js';
 import { TaskProcess } from './taskProcess.js';
 
@@ -57,8 +60,12 @@ export interface AgentRuntimeOptions {
   diskCheckIntervalMs?: number;
   /** How often an adopted (recovered) process is polled for its exit; default 250. */
   adoptedPollMs?: number;
-  /** Base environment of every task (defaults: PATH, HOME = sandbox). */
+  /** Base environment of every task (defaults: PATH, HOME = sandbox, TMPDIR = sandbox/tmp). */
   taskEnv?: Readonly<Record<string, string>>;
+  /** The memory limit of tasks that ask for none (taskMemory.ts); default 256 MB. */
+  taskMemory?: TaskMemoryPolicy;
+  /** Give each task a private /tmp inside its sandbox (privateTmp.ts); default: when the agent can (root, util-linux). */
+  privateTmp?: boolean;
 }
 
 export type LaunchResult =
@@ -101,7 +108,8 @@ export class AgentRuntime {
   readonly workDir: string;
   /** Things the operator should know, e.g. that limits are not enforced; also logged at start. */
   readonly warnings: string[] = [];
-  readonly #options: Required<Omit<AgentRuntimeOptions, 'taskUser' | 'logger'>>;
+  readonly #options: Required<Omit<AgentRuntimeOptions, 'taskUser' | 'logger' | 'privateTmp'>>;
+  readonly #privateTmp: boolean;
   readonly #isolator: Isolator;
   readonly #logger: AgentLogger;
   readonly #store: CheckpointStore;
@@ -129,7 +137,9 @@ export class AgentRuntime {
       diskCheckIntervalMs: options.diskCheckIntervalMs ?? 15_000,
       adoptedPollMs: options.adoptedPollMs ?? 250,
       taskEnv: options.taskEnv ?? {},
+      taskMemory: options.taskMemory ?? TASK_MEMORY_DEFAULT,
     };
+    this.#privateTmp = options.privateTmp ?? privateTmpProblem() === null;
     this.#updates = new StatusUpdateSender({
       store: this.#store,
       clock: this.#options.clock,
@@ -165,7 +175,8 @@ export class AgentRuntime {
       };
     if (this.#updates.pending(spec.taskId).length > 0)
       return { ok: false, code: 'duplicate_task', message: `task ${spec.taskId} still has unacknowledged status updates` };
-    const problem = validateLaunchSpec(spec);
+    const memory = boundedMemory(spec, this.#options.taskMemory);
+    const problem = validateLaunchSpec(spec) ?? (memory.ok ? null : memory);
     if (problem) {
       this.#emit(null, { taskId: spec.taskId, frameworkId: spec.frameworkId }, 'TASK_ERROR', {
         reason: 'REASON_TASK_INVALID',
@@ -192,7 +203,7 @@ export class AgentRuntime {
         base: this.#options.taskEnv,
         userName: typeof user === 'string' ? null : (user?.name ?? null),
       }),
-      limits: containerLimits(spec, this.#options.defaultPidsMax),
+      limits: { ...containerLimits(spec, this.#options.defaultPidsMax), memMb: memory.ok ? memory.memMb : null },
       diskMb: diskLimitMb(spec),
       healthCheck: spec.healthCheck ?? null,
       check: spec.check ?? null,
@@ -213,7 +224,13 @@ export class AgentRuntime {
       createSandbox(sandboxDir, record.user, nowMs);
       attachVolumes(sandboxDir, record.volumes ?? [], record.user);
       await this.#isolator.prepare(containerId, record.limits);
-      task.process = await TaskProcess.spawn({ command: spec.command, sandboxDir, env: record.env, user: record.user });
+      task.process = await TaskProcess.spawn({
+        command: spec.command,
+        sandboxDir,
+        env: record.env,
+        user: record.user,
+        privateTmp: this.#privateTmp,
+      });
       record.pid = task.process.pid;
       record.startTicks = task.process.startTicks;
       this.#store.saveTask(record);
@@ -316,6 +333,10 @@ export class AgentRuntime {
     mkdirSync(join(this.workDir, 'sandboxes'), { recursive: true, mode: 0o755 });
     chmodSync(join(this.workDir, 'sandboxes'), 0o755);
     if (this.#isolator.warning) this.warnings.push(this.#isolator.warning);
+    if (this.#taskUser && !this.#privateTmp)
+      this.warnings.push(
+        `tasks share the host's /tmp (${privateTmpProblem() ?? 'turned off'}): what they write there escapes their disk quota`,
+      );
     const blocked = this.#taskUser ? untraversableDirectory(join(this.workDir, 'sandboxes')) : null;
     if (blocked)
       this.warnings.push(

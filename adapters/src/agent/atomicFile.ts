@@ -1,30 +1,56 @@
 /**
- * Crash-safe file replacement for checkpoints: write a temporary file in the
- * same directory, fsync it, rename it over the target, fsync the directory.
- * After a crash a reader sees either the old content or the new, never a mix.
- * Synchronous on purpose: a checkpoint must be on disk before the runtime acts
- * on it (e.g. before a status update is sent).
+ * Crash-safe file replacement for checkpoints and the master's file store:
+ * write a temporary file in the same directory (every byte: a write that
+ * stops short, as on a full disk, is continued until it fails), fsync it,
+ * rename it over the target, fsync the directory. After a crash a reader
+ * sees either the old content or the new, never a mix; a failed replacement
+ * throws and leaves the old file and no temporary one. Synchronous on
+ * purpose: a checkpoint must be on disk before the runtime acts on it
+ * (e.g. before a status update is sent). The file system is injectable so
+ * that tests can make writes fail the way a full disk does.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
+/** The node:fs calls the atomic writes make. */
+export type AtomicFs = Pick<
+  typeof nodeFs,
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'readFileSync'
+>;
+
+export function writeFileAtomic(path: string, data: string, mode = 0o600, fs: AtomicFs = nodeFs): void {
   const directory = dirname(path);
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
   const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(temporary, 'w', mode);
+  const fd = fs.openSync(temporary, 'w', mode);
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
+    writeFully(fs, fd, Buffer.from(data, 'utf8'));
+    fs.fsyncSync(fd);
   } catch (error) {
-    closeSync(fd);
-    rmSync(temporary, { force: true });
+    fs.closeSync(fd);
+    fs.rmSync(temporary, { force: true });
     throw error;
   }
-  closeSync(fd);
-  renameSync(temporary, path);
-  fsyncDirectory(directory);
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(temporary, path);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+  fsyncDirectory(directory, fs);
+}
+
+/** write(2) may write less than asked (a full disk does exactly that, once); keep going until all is written or it fails. */
+function writeFully(fs: AtomicFs, fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const written = fs.writeSync(fd, bytes, offset, bytes.length - offset);
+    if (!(written > 0))
+      throw Object.assign(new Error(`write returned ${written} with ${bytes.length - offset} bytes left`), { code: 'EIO' });
+    offset += written;
+  }
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
@@ -35,7 +61,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 export function readJsonIfExists<T>(path: string): T | null {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = nodeFs.readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -44,20 +70,20 @@ export function readJsonIfExists<T>(path: string): T | null {
 }
 
 /** Removes a file and makes the removal durable. */
-export function removeFileDurably(path: string): void {
-  rmSync(path, { force: true });
+export function removeFileDurably(path: string, fs: AtomicFs = nodeFs): void {
+  fs.rmSync(path, { force: true });
   try {
-    fsyncDirectory(dirname(path));
+    fsyncDirectory(dirname(path), fs);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 
-function fsyncDirectory(directory: string): void {
-  const fd = openSync(directory, 'r');
+function fsyncDirectory(directory: string, fs: AtomicFs): void {
+  const fd = fs.openSync(directory, 'r');
   try {
-    fsyncSync(fd);
+    fs.fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
 }

@@ -5,6 +5,7 @@
  * `MESOS_*`). Invariant: everything returned by `validateLaunchSpec` can be
  * turned into a sandbox path and an exec environment.
  */
+import { join } from 'node:path';
 import { normalizeRanges, portList } from '@allot/kernel';
 import type { Range } from '@allot/kernel';
 import type { CommandCheckSpec } from './commandCheck.js';
@@ -12,7 +13,7 @@ import type { HealthCheckSpec } from './healthCheck.js';
 import type { ContainerLimits } from './isolation/isolator.js';
 import type { VolumeMount } from './persistentVolumes.js';
 import { containerPathProblem } from './persistentVolumes.js';
-import { idProblem } from './sandbox.js';
+import { idProblem, SANDBOX_TMP_DIR } from './sandbox.js';
 
 export interface LaunchTaskSpec {
   taskId: string;
@@ -108,7 +109,13 @@ export interface EnvironmentContext {
 
 /** The task's environment: base, then the task's own variables, then what the agent sets (which wins). */
 export function taskEnvironment(spec: LaunchTaskSpec, context: EnvironmentContext): Record<string, string> {
-  const env: Record<string, string> = { PATH: DEFAULT_PATH, HOME: context.sandboxDir, ...context.base, ...spec.env };
+  const env: Record<string, string> = {
+    PATH: DEFAULT_PATH,
+    HOME: context.sandboxDir,
+    TMPDIR: join(context.sandboxDir, SANDBOX_TMP_DIR),
+    ...context.base,
+    ...spec.env,
+  };
   if (context.userName) env.USER = context.userName;
   const ports = taskPorts(spec);
   ports.forEach((port, index) => (env[`PORT${index}`] = String(port)));

@@ -6,10 +6,23 @@
  * restricted to a safe alphabet.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const STDOUT_FILE = 'stdout';
+/** The task's temporary directory: TMPDIR points there, and it is the task's /tmp where that can be made private. */
+export const SANDBOX_TMP_DIR = 'tmp';
 export const STDERR_FILE = 'stderr';
 /** Written by the launcher wrapper after the command ends: its exit status, as `$?`. */
 export const EXIT_STATUS_FILE = 'exit_status';
@@ -45,6 +58,9 @@ export function createSandbox(directory: string, user: TaskUser | null, nowMs: n
   mkdirSync(join(directory, '..'), { recursive: true, mode: 0o755 });
   mkdirSync(directory, { mode: 0o755 });
   for (const name of [STDOUT_FILE, STDERR_FILE]) closeSync(openSync(join(directory, name), 'w', 0o644));
+  // A /tmp: sticky and writable by all, as programs expect of it.
+  mkdirSync(join(directory, SANDBOX_TMP_DIR));
+  chmodSync(join(directory, SANDBOX_TMP_DIR), 0o1777);
   if (user) chownTree(directory, user);
 }
 

@@ -24,6 +24,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
+import { privateTmpArgv } from './privateTmp.js';
 import { EXIT_STATUS_FILE, STDERR_FILE, STDOUT_FILE } from './sandbox.js';
 import type { TaskUser } from './sandbox.js';
 import { isProcessAlive, readProcStat, signalProcessGroup } from './isolation/procStat.js';
@@ -54,6 +55,8 @@ export interface SpawnOptions {
   sandboxDir: string;
   env: Record<string, string>;
   user: TaskUser | null;
+  /** Run in a mount namespace with the sandbox's `tmp` as /tmp (privateTmp.ts; root only). */
+  privateTmp?: boolean;
 }
 
 /** "exited with code 3", "terminated by signal SIGKILL", "exited with code 137 (signal SIGKILL)". */
@@ -90,13 +93,16 @@ export class TaskProcess {
     const stdout = openSync(join(options.sandboxDir, STDOUT_FILE), 'a');
     const stderr = openSync(join(options.sandboxDir, STDERR_FILE), 'a');
     let child: ChildProcess;
+    const launcher = ['/bin/sh', '-c', WRAPPER_SCRIPT, 'allot-launcher', options.command];
+    // With a private /tmp the launcher starts as root (to mount) and drops to the task user itself.
+    const [command, ...args] = options.privateTmp ? privateTmpArgv(launcher, options.sandboxDir, options.user) : launcher;
     try {
-      child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'allot-launcher', options.command], {
+      child = spawn(command, args, {
         cwd: options.sandboxDir,
         env: options.env,
         detached: true,
         stdio: ['ignore', stdout, stderr, 'pipe'],
-        ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
+        ...(options.user && !options.privateTmp ? { uid: options.user.uid, gid: options.user.gid } : {}),
       });
     } finally {
       closeSync(stdout);

@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { AgentRuntime } from '../agent/agentRuntime.js';
+import type { TaskMemoryPolicy } from '../agent/taskMemory.js';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { createIsolator } from '../agent/isolation/createIsolator.js';
 import { parseAttributes, resolveAgentResources } from '../agent/resources.js';
@@ -44,6 +45,10 @@ export interface AgentDaemonOptions {
   backoffMaxMs?: number;
   /** Serve /health and /state over HTTPS (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** The memory limit of tasks that ask for none, or refusing them (--default-task-mem, --require-task-mem). */
+  taskMemory?: TaskMemoryPolicy;
+  /** False: tasks share the host's /tmp (`--no-private-tmp`); default: private where the agent can. */
+  privateTmp?: boolean;
 }
 
 export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
@@ -80,6 +85,8 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     isolator: isolation.isolator,
     logger,
     monitorIntervalMs: options.monitorIntervalMs,
+    ...(options.taskMemory ? { taskMemory: options.taskMemory } : {}),
+    ...(options.privateTmp === false ? { privateTmp: false } : {}),
     onStatusUpdate: (update) => {
       void connection?.post({
         type: 'UPDATE',

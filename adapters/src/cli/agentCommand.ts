@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
+import { DEFAULT_TASK_MEM_MB } from '../agent/taskMemory.js';
 import { startAgent } from '../agentDaemon/agentDaemon.js';
 import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
-import { parsePort, untilSignal } from './daemonFlags.js';
+import { parseMegabytes, parsePort, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 interface AgentFlags {
@@ -28,6 +29,9 @@ interface AgentFlags {
   tlsCert?: string;
   tlsKey?: string;
   killTasksOnExit?: boolean;
+  defaultTaskMem?: number;
+  requireTaskMem?: boolean;
+  privateTmp: boolean;
   logLevel: string;
 }
 
@@ -48,6 +52,13 @@ export function registerAgentCommand(program: Command): void {
     .option('--secret <secret>', 'shared secret the master expects (default: none)')
     .option('--tls-cert <file>', 'serve /health and /state over HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--default-task-mem <mb>',
+      `memory limit of a task that asks for no mem, in MB; 0 = unlimited (default ${DEFAULT_TASK_MEM_MB})`,
+      parseMegabytes,
+    )
+    .option('--require-task-mem', 'refuse (TASK_ERROR) a task that asks for no mem instead of giving it the default limit')
+    .option('--no-private-tmp', "let tasks share the host's /tmp (by default, on a root agent, each has its own inside its sandbox)")
     .option('--kill-tasks-on-exit', 'kill every task when the agent stops (default: leave them for the next agent)')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: AgentFlags) => {
@@ -81,6 +92,11 @@ async function runAgent(flags: AgentFlags): Promise<void> {
       secret: flags.secret ?? null,
       https: tls.https,
       logger,
+      taskMemory: {
+        defaultMemMb: flags.defaultTaskMem === undefined ? DEFAULT_TASK_MEM_MB : flags.defaultTaskMem === 0 ? null : flags.defaultTaskMem,
+        requireMem: flags.requireTaskMem === true,
+      },
+      ...(flags.privateTmp ? {} : { privateTmp: false }),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

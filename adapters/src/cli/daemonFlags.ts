@@ -24,6 +24,22 @@ export function parseCount(text: string): number {
   return value;
 }
 
+/** An amount of memory in MB: a number >= 0. */
+export function parseMegabytes(text: string): number {
+  const value = Number(text);
+  if (!/^[+]?(\d+(\.\d*)?|\.\d+)$/.test(text.trim()) || !Number.isFinite(value) || value > 2 ** 40)
+    throw new InvalidArgumentError(`expected a number of MB >= 0, got "${text}".`);
+  return value;
+}
+
+/** A limit: a whole number from 1 to 10,000,000. */
+export function parseLimit(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 10_000_000)
+    throw new InvalidArgumentError(`expected a whole number 1..10000000, got "${text}".`);
+  return value;
+}
+
 /** Resolves once SIGINT or SIGTERM arrives (the daemon then shuts down in order). */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

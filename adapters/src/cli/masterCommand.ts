@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
+import type { ConnectionLimits } from '../master/connectionGuard.js';
 import { startMaster } from '../master/masterDaemon.js';
 import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
+import { listenProblem } from '../security/listenPolicy.js';
 import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
-import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 export interface MasterFlags {
@@ -32,6 +34,14 @@ export interface MasterFlags {
   agentUnreachableTimeout?: number;
   agentReregisterTimeout?: number;
   offerTimeout?: number;
+  maxFrameworksPerPrincipal?: number;
+  maxDisconnectedFrameworks?: number;
+  insecureListen?: boolean;
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
+  idleTimeout?: number;
   logLevel: string;
 }
 
@@ -51,6 +61,18 @@ export function registerMasterCommand(program: Command): void {
     .option('--agent-unreachable-timeout <seconds>', 'a disconnected agent becomes unreachable after this long (default 75)', parseSeconds)
     .option('--agent-reregister-timeout <seconds>', 'after a restart, agents have this long to re-register (default 600)', parseSeconds)
     .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
+    .option('--max-frameworks-per-principal <n>', 'frameworks one principal may register (default 1000)', parseLimit)
+    .option('--max-disconnected-frameworks <n>', 'disconnected frameworks kept for their failover timeout (default 100)', parseLimit)
+    .option('--max-connections <n>', 'open connections in total (default: the descriptor limit - 256)', parseLimit)
+    .option(
+      '--max-connections-per-client <n>',
+      'open connections from one address (default: half of --max-connections, at most 512)',
+      parseLimit,
+    )
+    .option('--headers-timeout <seconds>', "a request's headers must arrive within this long (default 10)", parseSeconds)
+    .option('--request-timeout <seconds>', 'a whole request must arrive within this long (default 60)', parseSeconds)
+    .option('--idle-timeout <seconds>', 'a connection idle between requests is closed after this long (default 300)', parseSeconds)
+    .option('--insecure-listen', 'without --security, listen on a non-loopback --ip anyway (anyone who reaches it can run tasks)')
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
@@ -76,6 +98,12 @@ async function runMaster(flags: MasterFlags): Promise<void> {
   }
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
     throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
+  const exposed = listenProblem(flags.ip, security !== null, flags.insecureListen === true);
+  if (exposed) throw new UsageError(exposed);
+  if (security !== null && security.agentSecret === null && flags.secret === undefined)
+    throw new UsageError(
+      `--security ${flags.security}: the file has no agentSecret (and no --secret was given): with a security file, agents must authenticate`,
+    );
   const workDir = flags.workDir ?? join(tmpdir(), `allot-master-${flags.port}`);
   mkdirSync(workDir, { recursive: true });
   const logger = pino({ name: 'allot-master', level: flags.logLevel });
@@ -86,6 +114,8 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
   };
+  const limits = { frameworksPerPrincipal: flags.maxFrameworksPerPrincipal, disconnectedFrameworks: flags.maxDisconnectedFrameworks };
+  const connections = connectionFlags(flags, seconds);
   // High availability (adapters/src/ha): a leader elected on etcd, or among the masters sharing this
   // work dir (file store, one machine); followers redirect to the leader.
   if (flags.store === 'etcd' || flags.store === 'file') {
@@ -95,7 +125,16 @@ async function runMaster(flags: MasterFlags): Promise<void> {
         backend,
         flags,
         logger,
-        { agentSecret: flags.secret ?? null, heartbeatMs: seconds(flags.heartbeatInterval), kernel, security, https: tls.https },
+        {
+          agentSecret: flags.secret ?? null,
+          heartbeatMs: seconds(flags.heartbeatInterval),
+          kernel,
+          security,
+          https: tls.https,
+          limits,
+          connections,
+          insecureListen: flags.insecureListen === true,
+        },
         untilSignal,
         tls.https,
       );
@@ -119,6 +158,9 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       kernel,
       security,
       https: tls.https,
+      limits,
+      connections,
+      insecureListen: flags.insecureListen === true,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -130,4 +172,16 @@ async function runMaster(flags: MasterFlags): Promise<void> {
   const signal = await untilSignal();
   logger.info({ signal }, 'master shutting down');
   await master.close();
+}
+
+/** The connection caps and timeouts given as flags (the rest keep their defaults). */
+function connectionFlags(flags: MasterFlags, ms: (seconds: number | undefined) => number | undefined): Partial<ConnectionLimits> {
+  const given: Partial<ConnectionLimits> = {
+    maxConnections: flags.maxConnections,
+    maxConnectionsPerClient: flags.maxConnectionsPerClient,
+    headersTimeoutMs: ms(flags.headersTimeout),
+    requestTimeoutMs: ms(flags.requestTimeout),
+    idleTimeoutMs: ms(flags.idleTimeout),
+  };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }

@@ -20,6 +20,10 @@ export function loadScenario(fileOrName: string): Scenario {
 /** The built-in scenario's file form, or a UsageError listing the names there are. */
 export function builtinScenario(name: string, options: { orFile: boolean } = { orFile: false }): ScenarioInput {
   const input = findBuiltinScenario(name);
+  if (input === undefined && name.startsWith('chaos:'))
+    throw new UsageError(
+      `"${name.slice(0, 64)}": the seed of chaos:<seed> must be a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, e.g. chaos:42`,
+    );
   if (input === undefined) {
     const names = builtinScenarios.map((scenario) => `  ${scenario.name}`).join('\n');
     const what = options.orFile ? 'no built-in scenario or file' : 'no built-in scenario';

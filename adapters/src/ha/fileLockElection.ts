@@ -7,9 +7,13 @@
  * second, short-lived lock (`leader.lock.steal`) after re-checking that the
  * same dead owner still holds it, so two followers can never remove a lock
  * that a third has just taken. The leader re-reads the owner file on every
- * poll and steps down if it is no longer named there.
+ * poll and steps down only on a definite answer: the lock is gone, or it
+ * names another master. A read that fails for another reason (EMFILE when
+ * file descriptors run out, EIO, ...) says nothing about the lock: the
+ * poll is simply tried again, by leader and followers alike.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Election, ElectionEvent, LeaderInfo } from './election.js';
 import { ElectionEvents } from './electionEvents.js';
@@ -27,7 +31,14 @@ export interface FileLockElectionOptions {
   /** Whether the owner process still runs; injectable for tests. */
   isAlive?: (owner: { pid: number; identity: string | null }) => boolean;
   pid?: number;
+  /** The file system (tests inject failures); default node:fs. */
+  fs?: LockFs;
 }
+
+export type LockFs = Pick<typeof nodeFs, 'mkdirSync' | 'readFileSync' | 'renameSync' | 'rmSync' | 'statSync' | 'writeFileSync'>;
+
+/** The owner file could not be read for a reason that says nothing about the lock. */
+const UNKNOWN = 'unknown' as const;
 
 /** A lock directory without a readable owner is someone mid-creation, unless it is older than this. */
 const OWNERLESS_GRACE_MS = 2000;
@@ -39,11 +50,13 @@ export class FileLockElection implements Election {
   readonly #pollMs: number;
   readonly #isAlive: (owner: { pid: number; identity: string | null }) => boolean;
   readonly #events = new ElectionEvents();
+  readonly #fs: LockFs;
   #state: 'following' | 'leading' | 'stopped' = 'following';
   #timer: NodeJS.Timeout | null = null;
 
   constructor(options: FileLockElectionOptions) {
-    mkdirSync(options.directory, { recursive: true, mode: 0o700 });
+    this.#fs = options.fs ?? nodeFs;
+    this.#fs.mkdirSync(options.directory, { recursive: true, mode: 0o700 });
     this.lockDir = join(options.directory, 'leader.lock');
     this.#stealDir = `${this.lockDir}.steal`;
     const pid = options.pid ?? process.pid;
@@ -79,14 +92,28 @@ export class FileLockElection implements Election {
     this.#timer = null;
     if (!wasLeading) return;
     // Release only a lock that is still ours.
-    if (this.#readOwner()?.id === this.#self.id) rmSync(this.lockDir, { recursive: true, force: true });
+    try {
+      const owner = this.#readOwner();
+      if (owner !== UNKNOWN && owner?.id === this.#self.id) this.#fs.rmSync(this.lockDir, { recursive: true, force: true });
+    } catch {
+      // Could not release it: a successor takes it over once this process is gone.
+    }
     this.#events.emit({ type: 'leadership.lost', reason: 'resigned' });
   }
 
-  /** One step of the election (the timer calls it; tests may too). */
+  /** One step of the election (the timer calls it; tests may too). Never throws: a failed step is retried at the next poll. */
   poll(): void {
     if (this.#state === 'stopped') return;
+    try {
+      this.#step();
+    } catch {
+      // A transient file system error (EMFILE, EIO, ...) while campaigning: nothing was decided; try again next poll.
+    }
+  }
+
+  #step(): void {
     const owner = this.#readOwner();
+    if (owner === UNKNOWN) return;
     if (this.#state === 'leading') {
       if (owner?.id !== this.#self.id) this.#stepDown(owner ? `the lock names another master (${owner.address})` : 'the lock was removed');
       return;
@@ -99,49 +126,76 @@ export class FileLockElection implements Election {
       return;
     }
     const current = this.#readOwner();
-    if (current) this.#events.observe({ id: current.id, address: current.address });
+    if (current !== null && current !== UNKNOWN) this.#events.observe({ id: current.id, address: current.address });
   }
 
   #tryLock(): boolean {
     try {
-      mkdirSync(this.lockDir, { mode: 0o700 });
+      this.#fs.mkdirSync(this.lockDir, { mode: 0o700 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw error;
     }
-    const temporary = join(this.lockDir, `owner.json.${this.#self.pid}`);
-    writeFileSync(temporary, JSON.stringify(this.#self));
-    renameSync(temporary, join(this.lockDir, 'owner.json'));
+    try {
+      const temporary = join(this.lockDir, `owner.json.${this.#self.pid}`);
+      this.#fs.writeFileSync(temporary, JSON.stringify(this.#self));
+      this.#fs.renameSync(temporary, join(this.lockDir, 'owner.json'));
+    } catch (error) {
+      // The lock is ours but nameless: take it back rather than leave others waiting for its grace period.
+      this.#fs.rmSync(this.lockDir, { recursive: true, force: true });
+      throw error;
+    }
     return true;
   }
 
   /** Removes the lock only if `seen` (dead, or null = ownerless and stale) still holds it, under the steal lock. */
   #removeStaleLock(seen: Owner | null): void {
     try {
-      mkdirSync(this.#stealDir, { mode: 0o700 });
+      this.#fs.mkdirSync(this.#stealDir, { mode: 0o700 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A stealer that died holding the steal lock: it is only ever held for microseconds.
-      if ((ageMs(this.#stealDir) ?? 0) > OWNERLESS_GRACE_MS) rmSync(this.#stealDir, { recursive: true, force: true });
+      if ((this.#ageMs(this.#stealDir) ?? 0) > OWNERLESS_GRACE_MS) this.#fs.rmSync(this.#stealDir, { recursive: true, force: true });
       return;
     }
     try {
       const now = this.#readOwner();
-      const same = seen === null ? now === null && this.#ownerlessAndStale() : now !== null && now.id === seen.id && now.pid === seen.pid;
-      if (same) rmSync(this.lockDir, { recursive: true, force: true });
+      const same =
+        seen === null
+          ? now === null && this.#ownerlessAndStale()
+          : now !== null && now !== UNKNOWN && now.id === seen.id && now.pid === seen.pid;
+      if (same) this.#fs.rmSync(this.lockDir, { recursive: true, force: true });
     } finally {
-      rmSync(this.#stealDir, { recursive: true, force: true });
+      this.#fs.rmSync(this.#stealDir, { recursive: true, force: true });
     }
   }
 
   #ownerlessAndStale(): boolean {
-    const age = ageMs(this.lockDir);
+    const age = this.#ageMs(this.lockDir);
     return age !== null && age > OWNERLESS_GRACE_MS;
   }
 
-  #readOwner(): Owner | null {
+  /** Milliseconds since the path last changed; null when it does not exist (other errors throw: nothing is known). */
+  #ageMs(path: string): number | null {
     try {
-      const owner = JSON.parse(readFileSync(join(this.lockDir, 'owner.json'), 'utf8')) as Partial<Owner>;
+      return Date.now() - this.#fs.statSync(path).mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /** The owner; null when there is no lock or no readable owner yet (mid-creation); UNKNOWN when the read itself failed. */
+  #readOwner(): Owner | null | typeof UNKNOWN {
+    let text: string;
+    try {
+      text = this.#fs.readFileSync(join(this.lockDir, 'owner.json'), 'utf8') as string;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? null : UNKNOWN;
+    }
+    try {
+      const owner = JSON.parse(text) as Partial<Owner>;
       if (typeof owner.id === 'string' && typeof owner.address === 'string' && Number.isInteger(owner.pid))
         return {
           id: owner.id,
@@ -150,7 +204,7 @@ export class FileLockElection implements Election {
           identity: typeof owner.identity === 'string' ? owner.identity : null,
         };
     } catch {
-      // Missing (no lock, or mid-creation) or torn: no readable owner.
+      // Torn (mid-creation): no readable owner.
     }
     return null;
   }
@@ -163,9 +217,11 @@ export class FileLockElection implements Election {
 }
 
 function processAlive(owner: { pid: number; identity: string | null }): boolean {
-  const identity = processIdentity(owner.pid);
+  const identity = readIdentity(owner.pid);
+  // /proc could not be read right now (EMFILE, ...): nothing says the owner died, so it counts as alive.
+  if (identity === UNKNOWN) return true;
   if (owner.identity !== null && identity !== null) return identity === owner.identity;
-  if (owner.identity !== null && identity === null && canReadProc()) return false; // no such process here
+  if (owner.identity !== null && identity === null && readIdentity(process.pid) !== null) return false; // no such process here
   try {
     process.kill(owner.pid, 0);
     return true;
@@ -175,30 +231,26 @@ function processAlive(owner: { pid: number; identity: string | null }): boolean 
   }
 }
 
-function canReadProc(): boolean {
-  return processIdentity(process.pid) !== null;
-}
-
 /** `<boot id>:<start time in clock ticks>` from /proc (Linux); null elsewhere or when the process does not exist. */
 export function processIdentity(pid: number): string | null {
-  try {
-    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces and parentheses): state is field 3, starttime field 22.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const startTicks = fields[19];
-    // A zombie (killed, not yet reaped by its parent) is dead for our purpose.
-    return startTicks && fields[0] !== 'Z' ? `${bootId}:${startTicks}` : null;
-  } catch {
-    return null;
-  }
+  const identity = readIdentity(pid);
+  return identity === UNKNOWN ? null : identity;
 }
 
-/** Milliseconds since the path last changed, or null when it does not exist. */
-function ageMs(path: string): number | null {
+/** As processIdentity, but UNKNOWN when /proc could not be read for a reason other than the process being gone. */
+function readIdentity(pid: number): string | null | typeof UNKNOWN {
+  let bootId: string;
+  let stat: string;
   try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return null;
+    bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ESRCH' ? null : UNKNOWN;
   }
+  // Fields after the command name (which may contain spaces and parentheses): state is field 3, starttime field 22.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const startTicks = fields[19];
+  // A zombie (killed, not yet reaped by its parent) is dead for our purpose.
+  return startTicks && fields[0] !== 'Z' ? `${bootId}:${startTicks}` : null;
 }

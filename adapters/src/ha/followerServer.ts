@@ -11,6 +11,10 @@
 import { createServer as createHttpServer, get as httpGet } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { ConnectionLimits } from '../master/connectionGuard.js';
+import { checkingIntervalMs, defaultConnectionLimits, guardConnections } from '../master/connectionGuard.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import type { LeaderInfo } from './leaderElection.js';
 
@@ -34,7 +38,12 @@ export function followerAnswer(_method: string, path: string, leader: LeaderInfo
     body,
   });
   if (path === '/health' || path.startsWith('/health?')) {
-    const body = JSON.stringify({ healthy: true, leading: false, leader: leader?.address ?? null, id: self.id });
+    // Without a known leader the cluster serves nobody: say so rather than "healthy follower".
+    if (leader === null || leader.id === self.id) {
+      const body = JSON.stringify({ healthy: false, leading: false, leader: null, id: self.id, message: 'no leader' });
+      return { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '1' }, body };
+    }
+    const body = JSON.stringify({ healthy: true, leading: false, leader: leader.address, id: self.id });
     return { status: 200, headers: { 'Content-Type': 'application/json' }, body };
   }
   if (path.length > PATH_BYTES_MAX) return text(414, 'the request path is too long');
@@ -57,13 +66,17 @@ export async function startFollowerServer(options: {
   https: HttpsServerOptions | null;
   leader: () => LeaderInfo | null;
   self: () => LeaderInfo;
+  /** The same caps and timeouts as the leading master's server (connectionGuard.ts). */
+  connections?: ConnectionLimits;
+  logger?: Logger;
 }): Promise<FollowerServer & { port: number }> {
   const probe = leaderProbe();
   let held = 0;
   const answerWhenUseful = async (request: IncomingMessage, response: ServerResponse): Promise<FollowerAnswer> => {
     const answer = () => followerAnswer(request.method ?? 'GET', request.url ?? '/', options.leader(), options.self());
     const first = answer();
-    if ((first.status !== 307 && first.status !== 503) || held >= HELD_MAX) return first;
+    const health = first.headers['Content-Type'] === 'application/json';
+    if (health || (first.status !== 307 && first.status !== 503) || held >= HELD_MAX) return first;
     held += 1;
     let gone = false;
     response.once('close', () => (gone = true));
@@ -83,9 +96,16 @@ export async function startFollowerServer(options: {
       if (!response.destroyed) response.writeHead(answer.status, { ...answer.headers, Connection: 'close' }).end(answer.body);
     });
   };
+  const limits = options.connections ?? defaultConnectionLimits();
+  const timeouts = {
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(limits),
+  };
   const server: Server = options.https
-    ? (createHttpsServer({ cert: options.https.cert, key: options.https.key }, handler) as unknown as Server)
-    : createHttpServer(handler);
+    ? (createHttpsServer({ cert: options.https.cert, key: options.https.key, ...timeouts }, handler) as unknown as Server)
+    : createHttpServer(timeouts, handler);
+  guardConnections(server, limits, options.logger ?? pino({ level: 'silent' }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.ip, () => {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { MasterDaemonOptions, RunningMaster } from '../master/masterDaemon.js';
+import { defaultConnectionLimits } from '../master/connectionGuard.js';
 import { startMaster } from '../master/masterDaemon.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { EtcdStore } from '../store/etcdStore.js';
@@ -71,6 +72,8 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     https: options.https ?? null,
     leader: () => election?.leader ?? null,
     self: () => self,
+    connections: { ...defaultConnectionLimits(), ...options.master?.connections },
+    logger,
   });
   const port = (follower as FollowerServer & { port: number }).port;
   const url = `${options.https ? 'https' : 'http'}://${options.ip}:${port}`;

@@ -45,6 +45,8 @@ export class LeaderElection implements Election {
   #watcher: Watcher | null = null;
   #wake: (() => void) | null = null;
   #loop: Promise<void> | null = null;
+  /** When etcd last answered a round of the loop (monotonic ms). */
+  #lastContactMs = 0;
 
   constructor(options: LeaderElectionOptions) {
     const timing = options.timing ?? LEASE_TIMING_DEFAULT;
@@ -67,6 +69,7 @@ export class LeaderElection implements Election {
   /** Starts campaigning (and observing the leader). Idempotent. */
   start(): void {
     if (this.#state === 'stopped') throw new Error('a stopped election cannot be restarted');
+    this.#lastContactMs = this.#now();
     this.#loop ??= this.#run();
   }
 
@@ -113,8 +116,11 @@ export class LeaderElection implements Election {
         if (!this.#watcher) await this.#watch();
         if (this.#state === 'leading') await this.#checkLeading();
         else await this.#campaign();
+        this.#lastContactMs = this.#now();
       } catch {
         // etcd unreachable or slow: the lease timer decides about leadership; try again after the pause.
+        // Whoever led then cannot still be leading once a whole TTL passed without us hearing from etcd.
+        if (this.#now() - this.#lastContactMs > this.#timing.ttlMs) this.#events.observe(null);
       }
       if (this.#isStopped()) break;
       await new Promise<void>((resolve) => {

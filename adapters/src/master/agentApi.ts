@@ -12,8 +12,10 @@ import type { ReportedTask, ResourceSet, TaskReason, TaskState } from '@allot/ke
 import { deserializeResourceSet, TASK_STATES } from '@allot/kernel';
 import { validateAgentCall } from './callSchemas.js';
 import { EventStream } from './eventStream.js';
-import { failure, sendFailure } from './httpErrors.js';
+import { failure, hostRefusal, sendFailure } from './httpErrors.js';
 import type { MasterContext } from './masterContext.js';
+import { requestDeadline } from './masterContext.js';
+import { NOT_DURABLE } from './masterHost.js';
 import { fromResourceSet, toResourceSet } from './mesosResources.js';
 import { ALL_METHODS, readCall } from './schedulerApi.js';
 
@@ -111,11 +113,18 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
     attributes: (agent.attributes as Record<string, string | number> | undefined) ?? {},
     checkpointedTotal: total,
   };
-  const result = await host.run((nowMs) =>
-    registered
-      ? { type: 'agent.reregister', nowMs, agent: spec, tasks: tasks.tasks }
-      : { type: 'agent.add', nowMs, agent: spec, tasks: tasks.tasks },
+  const result = await host.run(
+    (nowMs) =>
+      registered
+        ? { type: 'agent.reregister', nowMs, agent: spec, tasks: tasks.tasks }
+        : { type: 'agent.add', nowMs, agent: spec, tasks: tasks.tasks },
+    requestDeadline(context),
   );
+  if (result.rejection?.code === NOT_DURABLE) {
+    // Registered in memory but not acknowledged: closing the attached stream queues agent.disconnect behind the store's retry.
+    stream.close();
+    return sendFailure(reply, failure(503, result.rejection.message));
+  }
   if (!result.ok) {
     context.agents.detach(agentId, stream);
     stream.close();
@@ -123,7 +132,7 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
     else if (!host.master.agents.has(agentId)) host.registry.agents.delete(agentId);
     const gone = result.rejection!.code === 'agent_gone';
     context.logger.warn({ agentId, rejection: result.rejection }, 'agent registration refused');
-    return sendFailure(reply, failure(gone ? 403 : 400, result.rejection!.message));
+    return sendFailure(reply, hostRefusal(result) ?? failure(gone ? 403 : 400, result.rejection!.message));
   }
   const kernelAgent = host.master.agents.get(agentId);
   context.logger.info(
@@ -155,19 +164,25 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
   const status: Json = call.update;
   if (!(TASK_STATES as readonly string[]).includes(status.state))
     return sendFailure(reply, failure(400, `update.state: unknown task state ${String(status.state).slice(0, 64)}`));
-  const result = await context.host.run((nowMs) => ({
-    type: 'task.status',
-    nowMs,
-    agentId,
-    frameworkId: status.framework_id,
-    taskId: status.task_id,
-    state: status.state as TaskState,
-    uuid: status.uuid,
-    ...(status.reason ? { reason: status.reason as TaskReason } : {}),
-    ...(status.message ? { message: status.message } : {}),
-    ...(typeof status.healthy === 'boolean' ? { healthy: status.healthy } : {}),
-    ...(status.check_status ? { checkStatus: { exitCode: status.check_status.command?.exit_code ?? null } } : {}),
-  }));
+  const result = await context.host.run(
+    (nowMs) => ({
+      type: 'task.status',
+      nowMs,
+      agentId,
+      frameworkId: status.framework_id,
+      taskId: status.task_id,
+      state: status.state as TaskState,
+      uuid: status.uuid,
+      ...(status.reason ? { reason: status.reason as TaskReason } : {}),
+      ...(status.message ? { message: status.message } : {}),
+      ...(typeof status.healthy === 'boolean' ? { healthy: status.healthy } : {}),
+      ...(status.check_status ? { checkStatus: { exitCode: status.check_status.command?.exit_code ?? null } } : {}),
+    }),
+    requestDeadline(context),
+  );
+  // Not acknowledged: the agent resends the update until it is.
+  const refusal = hostRefusal(result);
+  if (refusal) return sendFailure(reply, refusal);
   if (!result.ok) {
     context.logger.info({ agentId, taskId: status.task_id, rejection: result.rejection }, 'status update rejected by the kernel');
     if (result.rejection!.code === 'unknown_task' && !context.host.master.frameworks.has(status.framework_id)) {

@@ -2,14 +2,19 @@
  * JSON Schemas of the scheduler and agent calls, compiled once with ajv.
  * They check shapes (types, required fields, limits); meaning (resource
  * names, roles, ids usable as paths) is checked where the call is turned into
- * kernel commands. Unknown fields are allowed and ignored, as in Mesos.
+ * kernel commands. Unknown fields are allowed and ignored, as in Mesos
+ * (and never stored: `storedFrameworkInfo` drops them). Every string and
+ * list has a bound, so that what a call can make the master keep is bounded.
  */
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
 const STRING_MAX = 4096;
+const NAME_MAX = 1024;
 
 const text = { type: 'string', maxLength: STRING_MAX };
+/** Names, users, host names, principals, URLs. */
+const name = { type: 'string', maxLength: NAME_MAX };
 const id = { type: 'object', required: ['value'], properties: { value: { type: 'string', minLength: 1, maxLength: 256 } } };
 const idList = { type: 'array', maxItems: 1024, items: id };
 const roleList = { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 256 } };
@@ -17,7 +22,11 @@ const resources = { type: 'array', maxItems: 1024, items: { type: 'object' } };
 const labels = {
   type: 'object',
   properties: {
-    labels: { type: 'array', maxItems: 256, items: { type: 'object', required: ['key'], properties: { key: text, value: text } } },
+    labels: {
+      type: 'array',
+      maxItems: 64,
+      items: { type: 'object', required: ['key'], properties: { key: { type: 'string', maxLength: 256 }, value: text } },
+    },
   },
 };
 const filters = { type: 'object', properties: { refuse_seconds: { type: 'number' } } };
@@ -27,16 +36,16 @@ export const frameworkInfoSchema = {
   type: 'object',
   required: ['user', 'name'],
   properties: {
-    user: text,
-    name: text,
+    user: name,
+    name,
     id,
     failover_timeout: { type: 'number', minimum: 0 },
     checkpoint: { type: 'boolean' },
     role: { type: 'string', minLength: 1, maxLength: 256 },
     roles: roleList,
-    hostname: text,
-    principal: text,
-    webui_url: text,
+    hostname: name,
+    principal: name,
+    webui_url: name,
     capabilities: {
       type: 'array',
       maxItems: 64,
@@ -51,15 +60,19 @@ const commandInfo = {
   properties: {
     value: { type: 'string', maxLength: 65536 },
     shell: { type: 'boolean' },
-    arguments: { type: 'array', maxItems: 1024, items: text },
-    user: text,
+    arguments: { type: 'array', maxItems: 256, items: text },
+    user: name,
     environment: {
       type: 'object',
       properties: {
         variables: {
           type: 'array',
-          maxItems: 1024,
-          items: { type: 'object', required: ['name'], properties: { name: text, value: { type: 'string', maxLength: 65536 } } },
+          maxItems: 256,
+          items: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string', maxLength: 256 }, value: { type: 'string', maxLength: 32768 } },
+          },
         },
       },
     },
@@ -71,7 +84,7 @@ const taskInfo = {
   type: 'object',
   required: ['name', 'task_id', 'agent_id', 'resources'],
   properties: {
-    name: text,
+    name,
     task_id: id,
     agent_id: id,
     resources,

@@ -91,16 +91,21 @@ function launchJson(context: MasterContext, task: Task): Record<string, unknown>
   return launch;
 }
 
-/** Daemon bookkeeping that follows kernel events. */
+/** Messages that follow kernel events (sent once the step's state is durable). */
+export function announceEvents(context: MasterContext, _command: Command, result: StepResult): void {
+  const { frameworks } = context;
+  for (const event of result.events) {
+    if (event.type === 'agent.unreachable' || event.type === 'agent.removed' || event.type === 'agent.gone')
+      frameworks.broadcast({ type: 'FAILURE', failure: { agent_id: { value: event.agentId } } });
+    else if (event.type === 'framework.removed') frameworks.close(event.frameworkId, 'Framework has been removed');
+  }
+}
+
+/** Daemon bookkeeping that follows kernel events (before the state is written, so the document includes it). */
 export function followEvents(context: MasterContext, _command: Command, result: StepResult): void {
-  const { host, frameworks } = context;
+  const { host } = context;
   for (const event of result.events) {
     switch (event.type) {
-      case 'agent.unreachable':
-      case 'agent.removed':
-      case 'agent.gone':
-        frameworks.broadcast({ type: 'FAILURE', failure: { agent_id: { value: event.agentId } } });
-        break;
       case 'agent.reregistered':
         // The agent's report is the truth now: forget the stored copies of its tasks.
         for (const [key, record] of host.registry.recoveredTasks)
@@ -110,7 +115,6 @@ export function followEvents(context: MasterContext, _command: Command, result: 
         host.registry.frameworks.delete(event.frameworkId);
         for (const [key, record] of host.registry.recoveredTasks)
           if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
-        frameworks.close(event.frameworkId, 'Framework has been removed');
         break;
       case 'task.updated':
         if (isTerminal(event.status.state)) host.registry.recoveredTasks.delete(`${event.status.frameworkId}/${event.status.taskId}`);

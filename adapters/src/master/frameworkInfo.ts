@@ -1,10 +1,14 @@
 /**
  * A Mesos `FrameworkInfo` (JSON) read for the kernel: roles (MULTI_ROLE
- * `roles`, else the legacy `role`, default "*"), capability names, and the
- * failover timeout after which a disconnected framework is torn down.
+ * `roles`, else the legacy `role`, default "*"), capability names, the
+ * failover timeout after which a disconnected framework is torn down, and
+ * the copy the master stores (known fields only, bounded in size).
  */
 import type { FrameworkSpec } from '@allot/kernel';
 import { roleNameProblem } from '@allot/kernel';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { frameworkInfoSchema } from './callSchemas.js';
 import type { Converted } from './mesosResources.js';
 
 type Json = Record<string, any>;
@@ -40,4 +44,26 @@ export function failoverTimeoutMs(info: Json): number {
 
 export function frameworkSpec(id: string, info: Json, roles: string[]): FrameworkSpec {
   return { id, name: typeof info.name === 'string' ? info.name : id, roles, capabilities: capabilityNames(info) };
+}
+
+/** Drops, in place and at any depth, every field the FrameworkInfo schema does not name. */
+const stripUnknown: ValidateFunction = new Ajv({ allErrors: false, strict: false, removeAdditional: 'all' }).compile(frameworkInfoSchema);
+
+/** A validated FrameworkInfo reduced to the fields it is known to have (the copy the master stores). */
+function knownFrameworkFields(info: Json): Json {
+  const copy = structuredClone(info);
+  stripUnknown(copy);
+  return copy;
+}
+
+/** What one stored FrameworkInfo may take once its unknown fields are gone. */
+export const FRAMEWORK_INFO_BYTES_MAX = 65_536;
+
+/** The FrameworkInfo the master keeps: known fields only (unknown ones are ignored, never stored), id and roles set. */
+export function storedFrameworkInfo(info: Json, id: string, roles: string[], at: string): Converted<Json> {
+  const stored = { ...knownFrameworkFields(info), id: { value: id }, roles };
+  const bytes = Buffer.byteLength(JSON.stringify(stored));
+  if (bytes > FRAMEWORK_INFO_BYTES_MAX)
+    return { ok: false, field: at, message: `takes ${bytes} bytes once stored; at most ${FRAMEWORK_INFO_BYTES_MAX}` };
+  return { ok: true, value: stored };
 }

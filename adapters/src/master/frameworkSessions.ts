@@ -3,6 +3,8 @@
  * SUBSCRIBE replaces the old one, which gets an ERROR "failed over"). When the
  * current stream closes, the kernel hears `framework.disconnect`, and the
  * framework is torn down after its failover timeout unless it comes back.
+ * At most `maxDisconnected` frameworks wait so: one more, and the framework
+ * that has been disconnected longest is torn down at once.
  */
 import type { Logger } from 'pino';
 import type { EventStream } from './eventStream.js';
@@ -13,10 +15,12 @@ export class FrameworkSessions {
   readonly #failoverTimers = new Map<string, NodeJS.Timeout>();
   readonly #host: MasterHost;
   readonly #logger: Logger;
+  readonly #maxDisconnected: number;
 
-  constructor(host: MasterHost, logger: Logger) {
+  constructor(host: MasterHost, logger: Logger, maxDisconnected = Number.POSITIVE_INFINITY) {
     this.#host = host;
     this.#logger = logger;
+    this.#maxDisconnected = maxDisconnected;
   }
 
   current(frameworkId: string): EventStream | undefined {
@@ -75,6 +79,13 @@ export class FrameworkSessions {
     );
     timer.unref();
     this.#failoverTimers.set(frameworkId, timer);
+    // Timers are kept in the order frameworks disconnected: the first is the one waiting longest.
+    while (this.#failoverTimers.size > this.#maxDisconnected) {
+      const oldest = this.#failoverTimers.keys().next().value as string;
+      this.cancelFailover(oldest);
+      this.#logger.warn({ frameworkId: oldest, max: this.#maxDisconnected }, 'too many disconnected frameworks; tearing down the oldest');
+      void this.#host.run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId: oldest }));
+    }
   }
 
   cancelFailover(frameworkId: string): void {

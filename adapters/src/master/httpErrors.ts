@@ -3,7 +3,9 @@
  * (Mesos answers errors as text), plus the content-negotiation checks shared
  * by the scheduler, agent and operator endpoints.
  */
+import type { StepResult } from '@allot/kernel';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DEADLINE_EXCEEDED, NOT_DURABLE } from './masterHost.js';
 
 export interface HttpFailure {
   status: number;
@@ -16,6 +18,17 @@ export function failure(status: number, message: string): HttpFailure {
 
 export function sendFailure(reply: FastifyReply, problem: HttpFailure): FastifyReply {
   return reply.code(problem.status).type('text/plain; charset=utf-8').send(problem.message);
+}
+
+/**
+ * 503 when the host did not carry a call out or could not acknowledge it (its
+ * state write failed, its time budget ran out, the master is closing); null
+ * when the result is the kernel's own answer.
+ */
+export function hostRefusal(result: StepResult): HttpFailure | null {
+  const code = result.rejection?.code;
+  if (code === NOT_DURABLE || code === DEADLINE_EXCEEDED || code === 'master_closed') return failure(503, result.rejection!.message);
+  return null;
 }
 
 /** 405, 415 and 406 in Mesos's order; null when the request may proceed. */

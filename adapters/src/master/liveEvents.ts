@@ -30,6 +30,9 @@ export class LiveEvents {
 
   register(app: FastifyInstance): void {
     app.get('/api/v1/events', (request, reply) => {
+      // The snapshots carry the whole cluster state: whoever may not GET_STATE may not watch it either.
+      const denied = this.#context.authorizer?.read(request, 'GET_STATE');
+      if (denied && !denied.ok) return reply.code(denied.status).type('text/plain; charset=utf-8').send(denied.reason);
       if (this.#clients.size >= LIVE_CLIENTS_MAX)
         return reply.code(503).type('text/plain').send(`at most ${LIVE_CLIENTS_MAX} live event clients`);
       if (this.#context.host.recovering)

@@ -2,10 +2,12 @@
  * What the HTTP handlers of one master daemon share: the kernel host, the
  * open subscriptions, the logger and the daemon's settings.
  */
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentSessions } from './agentSessions.js';
+import type { FrameworkLimits } from './frameworkLimits.js';
 import type { FrameworkSessions } from './frameworkSessions.js';
-import type { MasterHost } from './masterHost.js';
+import type { MasterHost, RunOptions } from './masterHost.js';
 
 export interface MasterSettings {
   ip: string;
@@ -15,10 +17,39 @@ export interface MasterSettings {
   heartbeatMs: number;
   /** Agents must present it as `Authorization: Bearer <secret>`; null = no check. */
   agentSecret: string | null;
+  /** How long a call may wait for its turn in the master's queue before it is dropped unrun (503). */
+  requestBudgetMs: number;
+  limits: FrameworkLimits;
+}
+
+export const REQUEST_BUDGET_MS = 10_000;
+
+/** The queue deadline of a call that starts being handled now. */
+export function requestDeadline(context: MasterContext): RunOptions {
+  return { deadlineMs: performance.now() + context.settings.requestBudgetMs };
+}
+
+/** An authorization decision: 403 (or another 4xx) with the reason when refused. */
+export type Decision = { ok: true } | { ok: false; status: number; reason: string };
+
+/**
+ * Authorization as the handlers ask for it, once a call is validated and
+ * normalized (adapters/src/security/masterSecurity.ts; null = no security file).
+ */
+export interface CallAuthorizer {
+  subscribe(
+    request: FastifyRequest,
+    facts: { frameworkId: string | undefined; roles: readonly string[]; declaredPrincipal: string | null },
+  ): Decision;
+  schedulerCall(request: FastifyRequest, call: Record<string, any>): Decision;
+  operatorCall(request: FastifyRequest, call: Record<string, any>): Decision;
+  /** A read of cluster state outside the operator API, judged as the operator call that returns the same data. */
+  read(request: FastifyRequest, call: 'GET_STATE' | 'GET_METRICS'): Decision;
 }
 
 export interface MasterContext {
   host: MasterHost;
+  authorizer: CallAuthorizer | null;
   frameworks: FrameworkSessions;
   agents: AgentSessions;
   logger: Logger;

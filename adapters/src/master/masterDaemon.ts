@@ -10,22 +10,29 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { registerMasterSecurity } from '../security/masterSecurity.js';
+import { createCallAuthorizer, registerMasterSecurity } from '../security/masterSecurity.js';
 import type { SecurityConfig } from '../security/securityConfig.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
+import { listenProblem } from '../security/listenPolicy.js';
 import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
 import { AgentSessions } from './agentSessions.js';
-import { followEvents, routeEffects } from './effectRouter.js';
+import { announceEvents, followEvents, routeEffects } from './effectRouter.js';
+import type { FrameworkLimits } from './frameworkLimits.js';
+import { DISCONNECTED_FRAMEWORKS_MAX, FRAMEWORKS_PER_PRINCIPAL_MAX } from './frameworkLimits.js';
 import { FrameworkSessions } from './frameworkSessions.js';
 import { LiveEvents } from './liveEvents.js';
 import type { MasterContext, MasterSettings } from './masterContext.js';
+import { REQUEST_BUDGET_MS } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
 import { registerReadOnlyCors } from './readOnlyCors.js';
 import { MasterHost } from './masterHost.js';
+import type { ConnectionLimits } from './connectionGuard.js';
+import { defaultConnectionLimits, guardConnections, serverTimeoutOptions } from './connectionGuard.js';
 import { MasterMetrics } from './metrics.js';
+import type { RetryDelays } from './stateWriter.js';
 import { OperatorApi } from './operatorApi.js';
 import { registerSchedulerApi } from './schedulerApi.js';
 
@@ -45,8 +52,18 @@ export interface MasterDaemonOptions {
   kernel?: KernelOptions;
   /** Authentication and authorization from a security file (adapters/src/security); null = open. */
   security?: SecurityConfig | null;
+  /** Listen on a non-loopback address without a security file (`--insecure-listen`); refused otherwise. */
+  insecureListen?: boolean;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Connection caps and request timeouts (defaults: connectionGuard.ts, from the descriptor limit). */
+  connections?: Partial<ConnectionLimits>;
+  /** Frameworks per principal and disconnected frameworks kept (defaults 1000 and 100). */
+  limits?: Partial<FrameworkLimits>;
+  /** How long a call may wait in the master's queue before it is dropped unrun with 503 (default 10 s). */
+  requestBudgetMs?: number;
+  /** Backoff between retries of a failed state write (default 100 ms doubling to 5 s). */
+  storeRetryMs?: RetryDelays;
 }
 
 export interface RunningMaster {
@@ -59,6 +76,13 @@ export interface RunningMaster {
   close(): Promise<void>;
 }
 
+/** Why these options would run an unsafe master, or null: the same rules the CLI applies (masterListen.ts). */
+function securityProblem(options: MasterDaemonOptions): string | null {
+  if (options.security && !(options.agentSecret ?? options.security.agentSecret))
+    return 'a master with a security file needs an agent secret (agentSecret in the file, or --secret): agents must authenticate';
+  return listenProblem(options.ip ?? '127.0.0.1', Boolean(options.security), options.insecureListen === true);
+}
+
 function storeFor(options: MasterDaemonOptions): StateStore {
   const store = options.store ?? 'file';
   if (typeof store !== 'string') return store;
@@ -69,8 +93,10 @@ function storeFor(options: MasterDaemonOptions): StateStore {
 
 export async function startMaster(options: MasterDaemonOptions = {}): Promise<RunningMaster> {
   const logger = options.logger ?? pino({ name: 'allot-master' });
+  const unsafe = securityProblem(options);
+  if (unsafe) throw new Error(unsafe);
   const store = storeFor(options);
-  const host = new MasterHost(store, logger, options.kernel ?? {});
+  const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs);
   const settings: MasterSettings = {
     ip: options.ip ?? '127.0.0.1',
     port: options.port ?? 5050,
@@ -78,10 +104,16 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     version: options.version ?? '0.1.0',
     heartbeatMs: options.heartbeatMs ?? 5000,
     agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
+    requestBudgetMs: options.requestBudgetMs ?? REQUEST_BUDGET_MS,
+    limits: {
+      frameworksPerPrincipal: options.limits?.frameworksPerPrincipal ?? FRAMEWORKS_PER_PRINCIPAL_MAX,
+      disconnectedFrameworks: options.limits?.disconnectedFrameworks ?? DISCONNECTED_FRAMEWORKS_MAX,
+    },
   };
   const context: MasterContext = {
     host,
-    frameworks: new FrameworkSessions(host, logger),
+    authorizer: null,
+    frameworks: new FrameworkSessions(host, logger, settings.limits.disconnectedFrameworks),
     agents: new AgentSessions(host, logger),
     logger,
     settings,
@@ -90,13 +122,19 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const live = new LiveEvents(context, options.snapshotMs ?? 1000);
   const operator = new OperatorApi(context, metrics);
 
+  const connections: ConnectionLimits = { ...defaultConnectionLimits(), ...options.connections };
+  const timeouts = serverTimeoutOptions(connections);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_BYTES_MAX,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
-    ...(options.https ? { https: options.https } : {}),
+    keepAliveTimeout: timeouts.keepAliveTimeout,
+    requestTimeout: timeouts.requestTimeout,
+    http: timeouts.http,
+    ...(options.https ? { https: { ...options.https, ...timeouts.http } } : {}),
   }) as unknown as FastifyInstance;
+  guardConnections(app.server, connections, logger);
   // Every body reaches the handlers, which answer 405/415/406 in Mesos's order.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, request, reply) => {
@@ -113,8 +151,10 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
       .type('text/plain; charset=utf-8')
       .send(`no such endpoint: ${request.method} ${request.url.slice(0, 200)}`);
   });
-  // Security hooks go first so that they run before every route below.
-  if (options.security) registerMasterSecurity(app, context, options.security);
+  // Authentication hooks go first so that they run before every route below; handlers authorize their calls.
+  context.authorizer = options.security
+    ? registerMasterSecurity(app, context, options.security)
+    : createCallAuthorizer(context, null, () => null);
   registerSchedulerApi(app, context);
   registerAgentApi(app, context);
   // CORS for the playground: read-only operator calls from any origin (readOnlyCors.ts).
@@ -122,10 +162,15 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   operator.register(app);
   live.register(app);
   app.get('/health', (_request, reply) => {
-    const healthy = !host.recovering && !host.fenced;
-    void reply.code(healthy ? 200 : 503).send({ healthy, recovering: host.recovering });
+    // Unhealthy whenever writes are not served: recovering, fenced, or the store failing (with the reason).
+    const reason = host.unavailable();
+    void reply
+      .code(reason === null ? 200 : 503)
+      .send({ healthy: reason === null, recovering: host.recovering, writable: reason === null, ...(reason ? { message: reason } : {}) });
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    const denied = context.authorizer?.read(request, 'GET_METRICS');
+    if (denied && !denied.ok) return reply.code(denied.status).type('text/plain; charset=utf-8').send(denied.reason);
     if (host.recovering) return reply.code(503).type('text/plain').send('the master is recovering its state');
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -133,6 +178,10 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   host.onStep((command, result, durationSeconds) => {
     metrics.observe(command, result, durationSeconds);
     followEvents(context, command, result);
+  });
+  // What tells the outside world waits until the step's state is durable.
+  host.onCommitted((command, result) => {
+    announceEvents(context, command, result);
     live.publish(command, result);
     operator.publish(command, result);
   });
@@ -143,7 +192,12 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const port = typeof address === 'object' && address ? address.port : settings.port;
   settings.port = port;
   const url = `${options.https ? 'https' : 'http'}://${settings.ip}:${port}`;
-  logger.info({ url, store: store.description }, 'master listening');
+  logger.info({ url, store: store.description, connections }, 'master listening');
+  if (!options.security)
+    logger.warn(
+      { url },
+      `no security file: no authentication or authorization; anyone who can reach ${url} can run tasks on the agents (see the README's "Security")`,
+    );
 
   const recovered = host.recover().then(() => {
     // Frameworks known from before the restart get a chance to come back before they are torn down.

@@ -35,6 +35,8 @@ export interface MesosResource {
 export type Converted<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
 export const RESOURCES_PER_LIST_MAX = 1024;
+/** The smallest non-zero scalar amount: the kernel keeps three decimal places (roundScalar), as Mesos does. */
+export const SCALAR_UNIT = 0.001;
 const PORT_MAX = 65535;
 
 function fail<T>(field: string, message: string): Converted<T> {
@@ -101,6 +103,9 @@ function parseOne(item: Record<string, unknown>, layout: ResourceLayout, at: str
     const value = isObject(scalar) ? scalar.value : undefined;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
       return fail(`${at}.scalar.value`, 'must be a finite number >= 0');
+    // Rounding to the kernel's unit would silently turn 5e-324 into nothing (a task "with cpus" that has none).
+    if (value !== 0 && value < SCALAR_UNIT)
+      return fail(`${at}.scalar.value`, `must be 0 or at least ${SCALAR_UNIT} (amounts have three decimal places), got ${value}`);
     amount = roundScalar(value);
   } else if (type === 'RANGES') {
     if (name !== 'ports') return fail(`${at}.name`, `only "ports" may be a RANGES resource, not "${name}"`);

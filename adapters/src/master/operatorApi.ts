@@ -10,9 +10,10 @@ import type { Command, ResourceSet, StepResult } from '@allot/kernel';
 import { describeSchemaError } from './callSchemas.js';
 import { EventStream } from './eventStream.js';
 import type { HttpFailure } from './httpErrors.js';
-import { failure, negotiate, sendFailure, streamContentType } from './httpErrors.js';
+import { failure, hostRefusal, negotiate, sendFailure, streamContentType } from './httpErrors.js';
 import { normalizeBody } from './jsonBody.js';
 import type { MasterContext } from './masterContext.js';
+import { requestDeadline } from './masterContext.js';
 import type { MasterMetrics } from './metrics.js';
 import { toResourceSet } from './mesosResources.js';
 import { statusJson } from './mesosJson.js';
@@ -102,6 +103,8 @@ export class OperatorApi {
     if (!validateOperatorCall(normalized.value)) return sendFailure(reply, failure(400, describeSchemaError(validateOperatorCall.errors)));
     const call = normalized.value as Json;
     const context = this.#context;
+    const denied = context.authorizer?.operatorCall(request, call);
+    if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
     const answer = (key: string, body: unknown) =>
       reply
         .code(200)
@@ -145,9 +148,14 @@ export class OperatorApi {
   async #change(call: Json): Promise<HttpFailure> {
     const { host } = this.#context;
     const layout = host.master.layout;
+    const unavailable = host.unavailable();
+    if (unavailable !== null) return failure(503, unavailable);
+    const budget = requestDeadline(this.#context);
     const run = async (build: (nowMs: number) => Command, status = 200): Promise<HttpFailure> => {
-      const result = await host.run(build);
+      const result = await host.run(build, budget);
       if (result.ok) return { status, message: '' };
+      const refusal = hostRefusal(result);
+      if (refusal) return refusal;
       const rejection = result.rejection!;
       return failure(CONFLICT_CODES.has(rejection.code) ? 409 : 400, `${rejection.code}: ${rejection.message}`);
     };

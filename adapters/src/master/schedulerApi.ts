@@ -8,12 +8,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSchemaError, validateSchedulerCall } from './callSchemas.js';
 import { EventStream } from './eventStream.js';
-import { failoverTimeoutMs, frameworkRoles, frameworkSpec } from './frameworkInfo.js';
+import { failoverTimeoutMs, frameworkRoles, frameworkSpec, storedFrameworkInfo } from './frameworkInfo.js';
+import { frameworkLimitProblem } from './frameworkLimits.js';
 import type { HttpFailure } from './httpErrors.js';
-import { failure, negotiate, sendFailure, streamContentType } from './httpErrors.js';
+import { failure, hostRefusal, negotiate, sendFailure, streamContentType } from './httpErrors.js';
 import { normalizeBody } from './jsonBody.js';
 import type { MasterContext } from './masterContext.js';
-import { masterInfoJson } from './masterContext.js';
+import { masterInfoJson, requestDeadline } from './masterContext.js';
+import { NOT_DURABLE } from './masterHost.js';
 import type { FrameworkRecord } from './masterState.js';
 import { dispatchCall } from './schedulerCalls.js';
 import { idValueProblem } from './taskInfo.js';
@@ -34,7 +36,9 @@ export function readCall(
 ): { ok: true; call: Json } | { ok: false; problem: HttpFailure } {
   const negotiated = negotiate(request);
   if (negotiated) return { ok: false, problem: negotiated };
-  if (context.host.recovering) return { ok: false, problem: failure(503, 'the master is recovering its state; retry shortly') };
+  // Every call here goes through the master's queue: none is taken while writes are not served.
+  const unavailable = context.host.unavailable();
+  if (unavailable !== null) return { ok: false, problem: failure(503, unavailable) };
   const normalized = normalizeBody(request.body);
   if (!normalized.ok) return { ok: false, problem: failure(400, normalized.message) };
   if (!validate(normalized.value)) return { ok: false, problem: failure(400, describeSchemaError(validate.errors)) };
@@ -47,6 +51,8 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
   if (!read.ok) return sendFailure(reply.header('Allow', 'POST'), read.problem);
   const call = read.call;
   if (call.type === 'SUBSCRIBE') return subscribe(context, call, request, reply);
+  const denied = context.authorizer?.schedulerCall(request, call);
+  if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
   const frameworkId: string = call.framework_id.value;
   const stream = context.frameworks.current(frameworkId);
   if (!stream || !context.host.master.frameworks.has(frameworkId))
@@ -62,7 +68,7 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
         `The stream ID '${String(streamId).slice(0, 100)}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`,
       ),
     );
-  const outcome = await dispatchCall(context, call);
+  const outcome = await dispatchCall(context, call, requestDeadline(context));
   if (outcome.status >= 400) return sendFailure(reply, outcome);
   return reply.code(outcome.status).send();
 }
@@ -81,6 +87,10 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   }
   const roles = frameworkRoles(info, 'subscribe.framework_info');
   if (!roles.ok) return sendFailure(reply, failure(400, `${roles.field}: ${roles.message}`));
+  // Authorized on the roles the framework really gets (after null stripping and the role/roles rule), never the raw body.
+  const declaredPrincipal = typeof info.principal === 'string' ? info.principal : null;
+  const denied = context.authorizer?.subscribe(request, { frameworkId: claimed, roles: roles.value, declaredPrincipal });
+  if (denied && !denied.ok) return sendFailure(reply, failure(denied.status, denied.reason));
   const existing = claimed !== undefined ? host.master.frameworks.get(claimed) : undefined;
   if (existing && [...existing.roles].sort().join('\n') !== [...roles.value].sort().join('\n')) {
     return sendFailure(
@@ -91,26 +101,37 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
       ),
     );
   }
-  const frameworkId = claimed ?? `${host.registry.masterId}-${String(host.registry.nextFrameworkSeq++).padStart(4, '0')}`;
+  const limited = existing ? null : frameworkLimitProblem(context, declaredPrincipal);
+  if (limited) return sendFailure(reply, limited);
+  const frameworkId = claimed ?? `${host.registry.masterId}-${String(host.registry.nextFrameworkSeq).padStart(4, '0')}`;
+  const stored = storedFrameworkInfo(info, frameworkId, roles.value, 'subscribe.framework_info');
+  if (!stored.ok) return sendFailure(reply, failure(400, `${stored.field}: ${stored.message}`));
+  if (claimed === undefined) host.registry.nextFrameworkSeq++;
   const previous = host.registry.frameworks.get(frameworkId);
   const record: FrameworkRecord = {
     id: frameworkId,
-    info: { ...info, id: { value: frameworkId }, roles: roles.value },
+    info: stored.value,
     roles: roles.value,
     failoverTimeoutMs: failoverTimeoutMs(info),
     registeredAtMs: previous?.registeredAtMs ?? host.nowMs(),
   };
   // The record goes in first so that the subscription's own state write includes it.
   host.registry.frameworks.set(frameworkId, record);
-  const result = await host.run((nowMs) => ({
-    type: 'framework.subscribe',
-    nowMs,
-    framework: frameworkSpec(frameworkId, info, roles.value),
-  }));
+  const result = await host.run(
+    (nowMs) => ({ type: 'framework.subscribe', nowMs, framework: frameworkSpec(frameworkId, info, roles.value) }),
+    requestDeadline(context),
+  );
+  if (result.rejection?.code === NOT_DURABLE) {
+    // The kernel took the subscription but it is not acknowledged: once stored, it is a framework without a stream.
+    void host
+      .run((nowMs) => ({ type: 'framework.disconnect', nowMs, frameworkId }))
+      .then(() => context.frameworks.startFailover(frameworkId));
+    return sendFailure(reply, failure(503, result.rejection.message));
+  }
   if (!result.ok) {
     if (previous) host.registry.frameworks.set(frameworkId, previous);
     else host.registry.frameworks.delete(frameworkId);
-    return sendFailure(reply, failure(400, result.rejection!.message));
+    return sendFailure(reply, hostRefusal(result) ?? failure(400, result.rejection!.message));
   }
   const heartbeatSeconds = context.settings.heartbeatMs / 1000;
   const stream = new EventStream({

@@ -7,9 +7,10 @@
  */
 import type { Command, OfferOperation, ResourceSet, StepResult } from '@allot/kernel';
 import type { HttpFailure } from './httpErrors.js';
-import { failure } from './httpErrors.js';
+import { failure, hostRefusal } from './httpErrors.js';
 import type { MasterContext } from './masterContext.js';
-import { capabilityNames, failoverTimeoutMs, frameworkRoles } from './frameworkInfo.js';
+import type { RunOptions } from './masterHost.js';
+import { capabilityNames, failoverTimeoutMs, frameworkRoles, storedFrameworkInfo } from './frameworkInfo.js';
 import { uuidFromBase64 } from './mesosJson.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
@@ -19,38 +20,35 @@ type Json = Record<string, any>;
 
 export const ACCEPTED: HttpFailure = { status: 202, message: '' };
 
-export async function dispatchCall(context: MasterContext, call: Json): Promise<HttpFailure> {
+export async function dispatchCall(context: MasterContext, call: Json, budget: RunOptions = {}): Promise<HttpFailure> {
   const frameworkId: string = call.framework_id.value;
-  const run = (build: (nowMs: number) => Command) =>
-    context.host.run(build).then((result) => logged(context, call.type, frameworkId, result));
+  // Kernel rejections are logged and answered 202 (as Mesos); the host's own refusals are 503.
+  const run = (build: (nowMs: number) => Command): Promise<HttpFailure> =>
+    context.host.run(build, budget).then((result) => hostRefusal(logged(context, call.type, frameworkId, result)) ?? ACCEPTED);
   switch (call.type) {
     case 'TEARDOWN':
-      await run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId }));
-      return ACCEPTED;
+      return run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId }));
     case 'ACCEPT':
-      return accept(context, frameworkId, call.accept);
+      return accept(context, frameworkId, call.accept, budget);
     case 'DECLINE':
-      await run((nowMs) => ({
+      return run((nowMs) => ({
         type: 'offer.decline',
         nowMs,
         frameworkId,
         offerIds: call.decline.offer_ids.map((id: Json) => id.value),
         ...refuse(call.decline.filters),
       }));
-      return ACCEPTED;
     case 'REVIVE': {
       const roles: string[] = call.revive?.roles ?? (call.revive?.role ? [call.revive.role] : []);
-      await run((nowMs) => ({ type: 'framework.revive', nowMs, frameworkId, ...(roles.length > 0 ? { roles } : {}) }));
-      return ACCEPTED;
+      return run((nowMs) => ({ type: 'framework.revive', nowMs, frameworkId, ...(roles.length > 0 ? { roles } : {}) }));
     }
     case 'SUPPRESS': {
       const roles: string[] = call.suppress?.roles ?? [];
-      await run((nowMs) => ({ type: 'framework.suppress', nowMs, frameworkId, ...(roles.length > 0 ? { roles } : {}) }));
-      return ACCEPTED;
+      return run((nowMs) => ({ type: 'framework.suppress', nowMs, frameworkId, ...(roles.length > 0 ? { roles } : {}) }));
     }
     case 'KILL': {
       const graceNs = call.kill.kill_policy?.grace_period?.nanoseconds;
-      await run((nowMs) => ({
+      return run((nowMs) => ({
         type: 'task.kill',
         nowMs,
         frameworkId,
@@ -58,21 +56,19 @@ export async function dispatchCall(context: MasterContext, call: Json): Promise<
         ...(call.kill.agent_id ? { agentId: call.kill.agent_id.value } : {}),
         ...(typeof graceNs === 'number' ? { gracePeriodMs: Math.round(graceNs / 1e6) } : {}),
       }));
-      return ACCEPTED;
     }
     case 'SHUTDOWN':
-      await run((nowMs) => ({
+      return run((nowMs) => ({
         type: 'executor.shutdown',
         nowMs,
         frameworkId,
         agentId: call.shutdown.agent_id.value,
         executorId: call.shutdown.executor_id.value,
       }));
-      return ACCEPTED;
     case 'ACKNOWLEDGE': {
       const uuid = uuidFromBase64(call.acknowledge.uuid);
       if (uuid === null) return failure(400, 'acknowledge.uuid: must be base64-encoded bytes');
-      await run((nowMs) => ({
+      return run((nowMs) => ({
         type: 'task.acknowledge',
         nowMs,
         frameworkId,
@@ -80,15 +76,13 @@ export async function dispatchCall(context: MasterContext, call: Json): Promise<
         taskId: call.acknowledge.task_id.value,
         uuid,
       }));
-      return ACCEPTED;
     }
     case 'RECONCILE': {
       const tasks = ((call.reconcile?.tasks as Json[] | undefined) ?? []).map((task) => ({
         taskId: task.task_id.value as string,
         ...(task.agent_id ? { agentId: task.agent_id.value as string } : {}),
       }));
-      await run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId, tasks }));
-      return ACCEPTED;
+      return run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId, tasks }));
     }
     case 'MESSAGE':
       // Command tasks have no executor to talk to; Mesos drops messages to unknown executors too.
@@ -120,12 +114,15 @@ function logged(context: MasterContext, callType: string, frameworkId: string, r
   return result;
 }
 
-async function accept(context: MasterContext, frameworkId: string, body: Json): Promise<HttpFailure> {
+async function accept(context: MasterContext, frameworkId: string, body: Json, budget: RunOptions): Promise<HttpFailure> {
   const offerIds: string[] = body.offer_ids.map((id: Json) => id.value);
   const operations: OfferOperation[] = [];
-  const layout = context.host.master.layout;
+  const { layout, offers } = context.host.master;
+  const offerRoles = new Set(offerIds.flatMap((id) => offers.get(id)?.role ?? []));
   for (const [index, operation] of ((body.operations as Json[] | undefined) ?? []).entries()) {
-    const converted = toOperation(operation, layout, `accept.operations[${index}]`);
+    const at = `accept.operations[${index}]`;
+    const mismatch = allocationRoleProblem(operation, offerRoles, at);
+    const converted = mismatch ?? toOperation(operation, layout, at);
     if (!converted.ok) {
       // The offers are used up either way (as in Mesos), so they go back with no filter.
       await context.host.run((nowMs) => ({ type: 'offer.decline', nowMs, frameworkId, offerIds, refuseSeconds: 0 }));
@@ -133,16 +130,35 @@ async function accept(context: MasterContext, frameworkId: string, body: Json): 
     }
     operations.push(converted.value);
   }
-  const result = await context.host.run((nowMs) => ({
-    type: 'offer.accept',
-    nowMs,
-    frameworkId,
-    offerIds,
-    operations,
-    ...refuse(body.filters),
-  }));
-  logged(context, 'ACCEPT', frameworkId, result);
-  return ACCEPTED;
+  const result = await context.host.run(
+    (nowMs) => ({ type: 'offer.accept', nowMs, frameworkId, offerIds, operations, ...refuse(body.filters) }),
+    budget,
+  );
+  return hostRefusal(logged(context, 'ACCEPT', frameworkId, result)) ?? ACCEPTED;
+}
+
+/** A task launches in its offers' role (Mesos refuses resources whose allocation_info names another). */
+function allocationRoleProblem(operation: Json, offerRoles: ReadonlySet<string>, at: string): Converted<OfferOperation> | null {
+  if (offerRoles.size === 0) return null;
+  const tasks: Json[] =
+    operation.type === 'LAUNCH'
+      ? operation.launch.task_infos
+      : operation.type === 'LAUNCH_GROUP'
+        ? operation.launch_group.task_group.tasks
+        : [];
+  const path = operation.type === 'LAUNCH' ? `${at}.launch.task_infos` : `${at}.launch_group.task_group.tasks`;
+  for (const [taskIndex, task] of tasks.entries()) {
+    for (const [index, resource] of ((task.resources as unknown[]) ?? []).entries()) {
+      const role = (resource as Json | null)?.allocation_info?.role;
+      if (typeof role === 'string' && !offerRoles.has(role))
+        return {
+          ok: false,
+          field: `${path}[${taskIndex}].resources[${index}].allocation_info.role`,
+          message: `"${role.slice(0, 64)}" is not the role of the offers (${[...offerRoles].join(', ')})`,
+        };
+    }
+  }
+  return null;
 }
 
 function toOperation(operation: Json, layout: Parameters<typeof toResourceSet>[1], at: string): Converted<OfferOperation> {
@@ -191,8 +207,12 @@ async function updateFramework(context: MasterContext, frameworkId: string, info
   const before = capabilityNames(record.info).sort().join(',');
   if (capabilityNames(info).sort().join(',') !== before)
     return failure(400, 'update_framework.framework_info.capabilities: changing capabilities is not supported yet');
-  record.info = { ...info, id: { value: frameworkId } };
+  if ((info.principal ?? null) !== (record.info.principal ?? null))
+    return failure(400, 'update_framework.framework_info.principal: changing the principal is not supported');
+  const stored = storedFrameworkInfo(info, frameworkId, record.roles, 'update_framework.framework_info');
+  if (!stored.ok) return failure(400, `${stored.field}: ${stored.message}`);
+  record.info = stored.value;
   record.failoverTimeoutMs = failoverTimeoutMs(info);
-  await context.host.persistSoon();
+  if (!(await context.host.persistSoon())) return failure(503, context.host.unavailable() ?? 'the state could not be stored');
   return { status: 200, message: '' };
 }

@@ -5,7 +5,7 @@
  * tasks run on allot agents: a task with a custom executor and no command is
  * refused with the field named.
  */
-import type { ResourceLayout, TaskSpec } from '@allot/kernel';
+import type { ResourceLayout, ResourceSet, TaskSpec } from '@allot/kernel';
 import { idProblem } from '../agent/sandbox.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
@@ -35,6 +35,20 @@ export interface LaunchData {
 
 type Json = Record<string, any>;
 
+/** What a task's launch data (command, environment, health check) may take; the master keeps it until the task ends. */
+export const LAUNCH_DATA_BYTES_MAX = 65_536;
+
+/** Mesos's MIN_CPUS: a task with less would run with no cpu share at all. */
+export const TASK_CPUS_MIN = 0.01;
+
+/** The amount in one scalar slot, unreserved and reserved parts together. */
+function totalScalar(set: ResourceSet, slot: number): number {
+  if (slot < 0) return 0;
+  let total = set.scalars[slot];
+  for (const part of set.reserved) total += part.scalars[slot];
+  return total;
+}
+
 /** POSIX shell single quoting. */
 export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -63,6 +77,9 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   if (bad) return bad;
   const resources = toResourceSet(info.resources, layout, `${at}.resources`);
   if (!resources.ok) return resources;
+  const cpus = totalScalar(resources.value, layout.slotOf('cpus'));
+  if (!(cpus >= TASK_CPUS_MIN))
+    return { ok: false, field: `${at}.resources`, message: `a task needs at least ${TASK_CPUS_MIN} cpus, got ${cpus}` };
   const command = shellCommand(info.command, `${at}.command`);
   if (!command.ok) return command;
   const env: Record<string, string> = {};
@@ -103,5 +120,13 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   }
   const graceNs = info.kill_policy?.grace_period?.nanoseconds;
   if (typeof graceNs === 'number') data.killGracePeriodMs = Math.round(graceNs / 1e6);
+  // Stored with the task until it ends: bounded as a whole, not only field by field.
+  const bytes = Buffer.byteLength(JSON.stringify(data));
+  if (bytes > LAUNCH_DATA_BYTES_MAX)
+    return {
+      ok: false,
+      field: at,
+      message: `the command, environment and health check take ${bytes} bytes; at most ${LAUNCH_DATA_BYTES_MAX}`,
+    };
   return { ok: true, value: { taskId, name: info.name, resources: resources.value, data } };
 }

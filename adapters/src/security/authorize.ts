@@ -4,9 +4,12 @@
  * authorization on, whatever no rule allows is denied (403 with the reason).
  * Two checks hold even with authorization off, because they are about
  * identity, not policy: a principal acts only for frameworks it registered,
- * and a framework may not declare another principal than its own.
+ * and a framework may not declare another principal than its own. And one
+ * is denied by default even then, and without any security file: a task
+ * choosing the user it runs as (`command.user`) needs a `run_tasks` rule;
+ * without one tasks run as the agent's unprivileged task user.
  */
-import type { AuthorizationRules, OperatorCallRule, PrincipalRule, RoleRule } from './securityConfig.js';
+import type { AuthorizationRules, OperatorCallRule, PrincipalRule, RoleRule, RunTasksRule } from './securityConfig.js';
 
 export type Action =
   | { type: 'framework.register'; role: string }
@@ -18,6 +21,7 @@ export type Action =
   | { type: 'volume.destroy'; creatorPrincipal: string | null }
   | { type: 'task.launch'; role: string }
   | { type: 'task.kill'; frameworkPrincipal: string | null }
+  | { type: 'task.runAs'; user: string }
   | { type: 'operator.call'; call: string };
 
 export type Authorization = { ok: true } | { ok: false; status: 403; reason: string };
@@ -27,6 +31,7 @@ const ALLOWED: Authorization = { ok: true };
 /** `principal` is null when authentication is off; "*" in a rule matches any principal, even none. */
 export function authorize(rules: AuthorizationRules | null, principal: string | null, action: Action): Authorization {
   if (action.type === 'framework.act') return frameworkOwnership(principal, action.frameworkPrincipal);
+  if (action.type === 'task.runAs') return runAs(rules?.runTasks ?? [], principal, action.user);
   if (rules === null) return ALLOWED;
   const who = principal === null ? 'an unauthenticated client' : `principal "${principal}"`;
   switch (action.type) {
@@ -115,9 +120,13 @@ export function checkFrameworkPrincipal(authenticated: string | null, declared: 
 
 /** A framework registered by a principal is driven (subscribed to, called for) by that principal only. */
 function frameworkOwnership(principal: string | null, frameworkPrincipal: string | null): Authorization {
-  if (frameworkPrincipal === null || principal === frameworkPrincipal) return ALLOWED;
-  const who = principal === null ? 'an unauthenticated client' : `principal "${principal}"`;
-  return { ok: false, status: 403, reason: `${who} may not act for a framework registered by principal "${frameworkPrincipal}"` };
+  // No principal means no authentication (no security file): a declared principal proves nothing to check against.
+  if (principal === null || frameworkPrincipal === null || principal === frameworkPrincipal) return ALLOWED;
+  return {
+    ok: false,
+    status: 403,
+    reason: `principal "${principal}" may not act for a framework registered by principal "${frameworkPrincipal}"`,
+  };
 }
 
 function subjectMatches(rule: { principals: readonly string[] }, principal: string | null): boolean {
@@ -144,6 +153,15 @@ function byOwner(rules: readonly PrincipalRule[], principal: string | null, obje
       subjectMatches(rule, principal) && (rule.objects.includes('*') || (objectOwner !== null && rule.objects.includes(objectOwner))),
   );
   return allowed ? ALLOWED : { ok: false, status: 403, reason };
+}
+
+function runAs(rules: readonly RunTasksRule[], principal: string | null, user: string): Authorization {
+  if (rules.some((rule) => subjectMatches(rule, principal) && (rule.users.includes('*') || rule.users.includes(user)))) return ALLOWED;
+  const reason =
+    principal === null
+      ? `tasks may not run as user "${user.slice(0, 64)}" (no run_tasks rule allows it; without one, tasks run as the agent's task user)`
+      : `principal "${principal}" may not run tasks as user "${user.slice(0, 64)}" (no run_tasks rule allows it)`;
+  return { ok: false, status: 403, reason };
 }
 
 function byCall(rules: readonly OperatorCallRule[], principal: string | null, call: string, reason: string): Authorization {

@@ -1,8 +1,11 @@
 /**
- * Which authorization checks a scheduler or operator call needs, read from
- * its JSON (already parsed, not yet validated: anything malformed is allowed
- * through here and refused with 400 by the handler). Pure: the framework
- * directory is passed in. The first refusal wins, with its reason.
+ * Which authorization checks a scheduler or operator call needs. Pure, and
+ * run on the call the handler acts on, never on the raw body: the handler
+ * validates and normalizes first (nulls dropped), then passes in what it
+ * derived itself: the roles a SUBSCRIBE registers in (frameworkInfo.ts), and
+ * for an ACCEPT the role of each offer it names (a task launches in its
+ * offers' role; `allocation_info` from the client decides nothing). The
+ * first refusal wins, with its reason.
  */
 import type { Action, Authorization } from './authorize.js';
 import { authorize, checkFrameworkPrincipal } from './authorize.js';
@@ -13,44 +16,78 @@ type Json = Record<string, any>;
 /** What the master knows of a framework: its owner (FrameworkInfo.principal) and roles; undefined = unknown framework. */
 export type FrameworkLookup = (frameworkId: string) => { principal: string | null; roles: readonly string[] } | undefined;
 
+export interface CallLookup {
+  framework: FrameworkLookup;
+  /** The role of an outstanding offer; undefined when there is no such offer (now). */
+  offerRole: (offerId: string) => string | undefined;
+}
+
+/** A SUBSCRIBE as the handler reads it: the framework id it claims, the roles it registers in, the principal it declares. */
+export interface SubscribeFacts {
+  frameworkId: string | undefined;
+  roles: readonly string[];
+  declaredPrincipal: string | null;
+}
+
 const ALLOWED: Authorization = { ok: true };
 const ACTIONS_MAX = 4096;
 
+export function authorizeSubscribe(
+  rules: AuthorizationRules | null,
+  principal: string | null,
+  facts: SubscribeFacts,
+  lookup: FrameworkLookup,
+): Authorization {
+  if (principal !== null && facts.declaredPrincipal !== principal) {
+    const declared = checkFrameworkPrincipal(principal, facts.declaredPrincipal);
+    return declared.ok
+      ? { ok: false, status: 403, reason: `framework_info.principal must be the authenticated principal "${principal}"` }
+      : declared;
+  }
+  const actions: Action[] = [];
+  const known = facts.frameworkId === undefined ? undefined : lookup(facts.frameworkId);
+  if (known) actions.push({ type: 'framework.act', frameworkPrincipal: known.principal });
+  for (const role of facts.roles) actions.push({ type: 'framework.register', role });
+  return check(rules, principal, actions);
+}
+
+/** Any scheduler call but SUBSCRIBE, validated and normalized. */
 export function authorizeSchedulerCall(
   rules: AuthorizationRules | null,
   principal: string | null,
-  call: unknown,
-  lookup: FrameworkLookup,
+  call: Json,
+  lookup: CallLookup,
 ): Authorization {
-  if (!isObject(call)) return ALLOWED;
   const actions: Action[] = [];
-  if (call.type === 'SUBSCRIBE') {
-    const info = isObject(call.subscribe) && isObject(call.subscribe.framework_info) ? call.subscribe.framework_info : {};
-    if (principal !== null && info.principal !== principal) {
-      const declared = checkFrameworkPrincipal(principal, typeof info.principal === 'string' ? info.principal : null);
-      return declared.ok
-        ? { ok: false, status: 403, reason: `framework_info.principal must be the authenticated principal "${principal}"` }
-        : declared;
-    }
-    const claimed = stringAt(info.id) ?? stringAt(call.framework_id);
-    const known = claimed === undefined ? undefined : lookup(claimed);
-    if (known) actions.push({ type: 'framework.act', frameworkPrincipal: known.principal });
-    const roles = Array.isArray(info.roles) ? info.roles : typeof info.role === 'string' ? [info.role] : ['*'];
-    for (const role of roles) if (typeof role === 'string') actions.push({ type: 'framework.register', role });
-    return check(rules, principal, actions);
-  }
   const frameworkId = stringAt(call.framework_id);
-  const known = frameworkId === undefined ? undefined : lookup(frameworkId);
+  const known = frameworkId === undefined ? undefined : lookup.framework(frameworkId);
   if (known) actions.push({ type: 'framework.act', frameworkPrincipal: known.principal });
   if (call.type === 'ACCEPT' && isObject(call.accept) && Array.isArray(call.accept.operations)) {
-    for (const operation of call.accept.operations)
-      if (isObject(operation)) actions.push(...operationActions(operation, known?.roles ?? []));
+    const roles = offerRoles(call.accept.offer_ids, lookup.offerRole, known?.roles ?? []);
+    for (const operation of call.accept.operations) if (isObject(operation)) actions.push(...operationActions(operation, roles));
   }
   return check(rules, principal, actions);
 }
 
-export function authorizeOperatorCall(rules: AuthorizationRules | null, principal: string | null, call: unknown): Authorization {
-  if (!isObject(call) || typeof call.type !== 'string') return ALLOWED;
+/**
+ * The roles a launch on these offers happens in: each outstanding offer's own role. An offer id that is not
+ * outstanding counts as every role of the framework, since ids are sequential and an offer made after this check
+ * (while the call waits in the queue) would be in one of them.
+ */
+function offerRoles(offerIds: unknown, offerRole: CallLookup['offerRole'], frameworkRoles: readonly string[]): Set<string> {
+  const roles = new Set<string>();
+  for (const id of Array.isArray(offerIds) ? offerIds : []) {
+    const value = stringAt(id);
+    const role = value === undefined ? undefined : offerRole(value);
+    if (role !== undefined) roles.add(role);
+    else for (const candidate of frameworkRoles.length > 0 ? frameworkRoles : ['*']) roles.add(candidate);
+  }
+  return roles;
+}
+
+/** An operator call, validated and normalized. */
+export function authorizeOperatorCall(rules: AuthorizationRules | null, principal: string | null, call: Json): Authorization {
+  if (typeof call.type !== 'string') return ALLOWED;
   const actions: Action[] = [{ type: 'operator.call', call: call.type }];
   const body = (field: string, list: string): unknown[] =>
     isObject(call[field]) && Array.isArray(call[field][list]) ? call[field][list] : [];
@@ -80,13 +117,19 @@ export function authorizeOperatorCall(rules: AuthorizationRules | null, principa
   return check(rules, principal, actions);
 }
 
-function operationActions(operation: Json, frameworkRoles: readonly string[]): Action[] {
+function operationActions(operation: Json, launchRoles: ReadonlySet<string>): Action[] {
   const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
   switch (operation.type) {
     case 'LAUNCH':
-      return launchRoles(list(operation.launch?.task_infos), frameworkRoles);
-    case 'LAUNCH_GROUP':
-      return launchRoles(list(operation.launch_group?.task_group?.tasks), frameworkRoles);
+    case 'LAUNCH_GROUP': {
+      const tasks = list(operation.type === 'LAUNCH' ? operation.launch?.task_infos : operation.launch_group?.task_group?.tasks);
+      // The user the task asks for, exactly where taskInfo.ts reads it for the agent.
+      const users = tasks.flatMap((task) => (typeof task.command?.user === 'string' ? [task.command.user as string] : []));
+      return [
+        ...[...launchRoles].map((role): Action => ({ type: 'task.launch', role })),
+        ...[...new Set(users)].map((user): Action => ({ type: 'task.runAs', user })),
+      ];
+    }
     case 'RESERVE':
       return list(operation.reserve?.resources).map((resource) => ({ type: 'resources.reserve', role: reservationRole(resource) }));
     case 'UNRESERVE':
@@ -101,19 +144,6 @@ function operationActions(operation: Json, frameworkRoles: readonly string[]): A
     default:
       return [];
   }
-}
-
-/** A task launches in the role its resources are allocated to (allocation_info), else the framework's only role. */
-function launchRoles(tasks: Json[], frameworkRoles: readonly string[]): Action[] {
-  const roles = new Set<string>();
-  for (const task of tasks) {
-    for (const resource of Array.isArray(task.resources) ? task.resources : []) {
-      const role = isObject(resource) && isObject(resource.allocation_info) ? resource.allocation_info.role : undefined;
-      if (typeof role === 'string') roles.add(role);
-    }
-  }
-  if (roles.size === 0) for (const role of frameworkRoles.length === 1 ? frameworkRoles : ['*']) roles.add(role);
-  return [...roles].map((role) => ({ type: 'task.launch', role }));
 }
 
 /** The role a resource is (being) reserved for: the top of its reservation stack, or the legacy `role`. */

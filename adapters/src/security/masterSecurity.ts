@@ -2,29 +2,27 @@
  * The security file applied to a master's fastify server: every endpoint but
  * `/health` and the agent protocol (which checks the agents' shared secret
  * itself) needs credentials (401 with a challenge, before the body is even
- * parsed); scheduler and operator calls are then authorized from their
- * parsed body (403 with the reason) before their handlers run.
+ * parsed). Authorization is not a hook on the raw body: the handlers call
+ * the returned CallAuthorizer once they have validated and normalized the
+ * call and derived what it acts on (roles, offers), so that the rules judge
+ * exactly what the master then does; reads of cluster state outside the
+ * operator API (the live event stream, /metrics) go through the rules of
+ * the operator calls that return the same data.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { MasterContext } from '../master/masterContext.js';
+import type { CallAuthorizer, MasterContext } from '../master/masterContext.js';
 import { createAuthenticator } from './authenticate.js';
 import type { Authorization } from './authorize.js';
-import { authorizeOperatorCall, authorizeSchedulerCall } from './callAuthorization.js';
-import type { FrameworkLookup } from './callAuthorization.js';
-import type { SecurityConfig } from './securityConfig.js';
+import { authorize } from './authorize.js';
+import type { CallLookup } from './callAuthorization.js';
+import { authorizeOperatorCall, authorizeSchedulerCall, authorizeSubscribe } from './callAuthorization.js';
+import type { AuthorizationRules, SecurityConfig } from './securityConfig.js';
 
 const OPEN_PATHS = new Set(['/health', '/api/v1/agent']);
 
-export function registerMasterSecurity(app: FastifyInstance, context: MasterContext, config: SecurityConfig): void {
+export function registerMasterSecurity(app: FastifyInstance, context: MasterContext, config: SecurityConfig): CallAuthorizer {
   const authenticator = createAuthenticator(config.credentials);
   const principals = new WeakMap<FastifyRequest, string>();
-  const lookup: FrameworkLookup = (frameworkId) => {
-    const record = context.host.registry?.frameworks.get(frameworkId);
-    if (!record) return undefined;
-    const principal = (record.info as { principal?: unknown }).principal;
-    return { principal: typeof principal === 'string' ? principal : null, roles: record.roles };
-  };
-
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (OPEN_PATHS.has(pathOf(request))) return;
     const result = authenticator.authenticate(request.headers);
@@ -34,17 +32,38 @@ export function registerMasterSecurity(app: FastifyInstance, context: MasterCont
     }
     principals.set(request, result.principal);
   });
+  return createCallAuthorizer(context, config.authorization, (request) => principals.get(request) ?? null);
+}
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = pathOf(request);
-    const principal = principals.get(request) ?? null;
-    let decision: Authorization = { ok: true };
-    if (path === '/api/v1/scheduler') decision = authorizeSchedulerCall(config.authorization, principal, request.body, lookup);
-    else if (path === '/api/v1') decision = authorizeOperatorCall(config.authorization, principal, request.body);
-    if (decision.ok) return;
-    context.logger.warn({ principal, url: path, reason: decision.reason }, 'unauthorized call refused');
-    return reply.code(decision.status).type('text/plain; charset=utf-8').send(decision.reason);
-  });
+/**
+ * The authorizer the handlers call. Without a security file it is made with no rules and no principals: every
+ * call is allowed except what is denied by default (a task choosing its user), so the same code path judges both.
+ */
+export function createCallAuthorizer(
+  context: MasterContext,
+  rules: AuthorizationRules | null,
+  principalOf: (request: FastifyRequest) => string | null,
+): CallAuthorizer {
+  const lookup: CallLookup = {
+    framework: (frameworkId) => {
+      const record = context.host.registry?.frameworks.get(frameworkId);
+      if (!record) return undefined;
+      const principal = (record.info as { principal?: unknown }).principal;
+      return { principal: typeof principal === 'string' ? principal : null, roles: record.roles };
+    },
+    offerRole: (offerId) => context.host.master.offers.get(offerId)?.role,
+  };
+  const logged = (request: FastifyRequest, decision: Authorization): Authorization => {
+    if (!decision.ok)
+      context.logger.warn({ principal: principalOf(request), url: pathOf(request), reason: decision.reason }, 'unauthorized call refused');
+    return decision;
+  };
+  return {
+    subscribe: (request, facts) => logged(request, authorizeSubscribe(rules, principalOf(request), facts, lookup.framework)),
+    schedulerCall: (request, call) => logged(request, authorizeSchedulerCall(rules, principalOf(request), call, lookup)),
+    operatorCall: (request, call) => logged(request, authorizeOperatorCall(rules, principalOf(request), call)),
+    read: (request, call) => logged(request, authorize(rules, principalOf(request), { type: 'operator.call', call })),
+  };
 }
 
 function pathOf(request: FastifyRequest): string {

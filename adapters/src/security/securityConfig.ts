@@ -30,6 +30,13 @@ export interface PrincipalRule {
   readonly objects: readonly string[];
 }
 
+/** Mesos's `run_tasks` ACL: the users the principals' tasks may run as (`command.user`). */
+export interface RunTasksRule {
+  readonly principals: readonly string[];
+  /** User names, or "*" for any user (root included). */
+  readonly users: readonly string[];
+}
+
 export interface OperatorCallRule {
   readonly principals: readonly string[];
   /** Operator call types such as GET_STATE, or "*". */
@@ -46,6 +53,7 @@ export interface AuthorizationRules {
   readonly killTasks: readonly PrincipalRule[];
   readonly teardownFrameworks: readonly PrincipalRule[];
   readonly operatorCalls: readonly OperatorCallRule[];
+  readonly runTasks: readonly RunTasksRule[];
 }
 
 export interface SecurityConfig {
@@ -58,6 +66,7 @@ export interface SecurityConfig {
 const PRINCIPAL = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 const ROLE_PATTERN = /^(\*|[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*(\/\*)?)$/;
 const CALL = /^(\*|[A-Z][A-Z_]{0,63})$/;
+const USER = /^(\*|[A-Za-z_][A-Za-z0-9._-]{0,31}\$?)$/;
 const SECRET_BYTES_MIN = 8;
 
 export function loadSecurityConfig(path: string): SecurityConfig {
@@ -136,7 +145,7 @@ const PRINCIPAL_RULE_LISTS = {
 } as const;
 
 function readAuthorization(at: Reader): AuthorizationRules {
-  const rules = readObject(at.value, at, [...ROLE_RULE_LISTS, ...Object.keys(PRINCIPAL_RULE_LISTS), 'operator_calls']);
+  const rules = readObject(at.value, at, [...ROLE_RULE_LISTS, ...Object.keys(PRINCIPAL_RULE_LISTS), 'operator_calls', 'run_tasks']);
   const roleRules = (name: (typeof ROLE_RULE_LISTS)[number]) =>
     readRules(rules.field(name), ['principals', 'roles'], (entry) => ({
       principals: readPrincipals(entry.field('principals', { required: true })),
@@ -163,6 +172,10 @@ function readAuthorization(at: Reader): AuthorizationRules {
       calls: readStringList(entry.field('calls', { required: true }), (call) =>
         CALL.test(call) ? null : 'expected an operator call such as GET_STATE, or "*"',
       ),
+    })),
+    runTasks: readRules(rules.field('run_tasks'), ['principals', 'users'], (entry) => ({
+      principals: readPrincipals(entry.field('principals', { required: true })),
+      users: readStringList(entry.field('users', { required: true }), (user) => (USER.test(user) ? null : 'expected a user name or "*"')),
     })),
   };
 }

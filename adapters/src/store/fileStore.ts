@@ -1,11 +1,14 @@
 /**
  * The default state store: one file per key in a directory, replaced
- * atomically (temporary file, fsync, rename, fsync of the directory), so that
- * after a `kill -9` or a power cut a reader finds the old value or the new
- * one, never a torn mix. The version is stored beside the value in the file.
+ * atomically (temporary file written in full, fsync, rename, fsync of the
+ * directory), so that after a `kill -9`, a power cut or a full disk a reader
+ * finds the old value or the new one, never a torn mix; a put that could not
+ * complete throws (ENOSPC, EIO, ...) and changed nothing. The version is
+ * stored beside the value in the file.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
+import type { AtomicFs } from '../agent/atomicFile.js';
 import { removeFileDurably, writeFileAtomic } from '../agent/atomicFile.js';
 import type { PutResult, StateStore, StoredValue } from './stateStore.js';
 import { keyProblem } from './stateStore.js';
@@ -15,14 +18,21 @@ interface FileRecord {
   value: string;
 }
 
+export interface FileStoreOptions {
+  /** The file system (tests inject failures); default node:fs. */
+  fs?: AtomicFs;
+}
+
 export class FileStore implements StateStore {
   readonly description: string;
   readonly #directory: string;
+  readonly #fs: AtomicFs;
 
-  constructor(directory: string) {
+  constructor(directory: string, options: FileStoreOptions = {}) {
     this.#directory = directory;
+    this.#fs = options.fs ?? nodeFs;
     this.description = `file:${directory}`;
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    this.#fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
   }
 
   async get(key: string): Promise<StoredValue | null> {
@@ -41,20 +51,20 @@ export class FileStore implements StateStore {
       };
     }
     const record: FileRecord = { version: actualVersion + 1, value };
-    writeFileAtomic(this.#path(key), JSON.stringify(record));
+    writeFileAtomic(this.#path(key), JSON.stringify(record), 0o600, this.#fs);
     return { ok: true, version: record.version };
   }
 
   async delete(key: string): Promise<void> {
-    removeFileDurably(this.#path(key));
+    removeFileDurably(this.#path(key), this.#fs);
   }
 
   async close(): Promise<void> {}
 
   /** Removes every key (tests and `--fresh` starts). */
   clear(): void {
-    rmSync(this.#directory, { recursive: true, force: true });
-    mkdirSync(this.#directory, { recursive: true, mode: 0o700 });
+    this.#fs.rmSync(this.#directory, { recursive: true, force: true });
+    this.#fs.mkdirSync(this.#directory, { recursive: true, mode: 0o700 });
   }
 
   #path(key: string): string {
@@ -66,7 +76,7 @@ export class FileStore implements StateStore {
   #read(key: string): StoredValue | null {
     let text: string;
     try {
-      text = readFileSync(this.#path(key), 'utf8');
+      text = this.#fs.readFileSync(this.#path(key), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;

@@ -8,8 +8,11 @@
  * Views that need not move with every frame read a PanelFeed instead of
  * `frame`: for big clusters while playing, the feeds take turns (one per
  * frame, each at most a few times a second), so one animation frame never
- * re-renders every panel at once. Sections that did not change keep their
- * identity from frame to frame, so views derived from them do not re-run.
+ * re-renders every panel at once. Panels in view take their turns first;
+ * one scrolled out of view waits (it is neither laid out nor painted), so
+ * what the user looks at never lags far behind the simulation. Sections
+ * that did not change keep their identity from frame to frame, so views
+ * derived from them do not re-run.
  */
 import * as Comlink from 'comlink';
 import type { ScenarioError, ScenarioFault, ScenarioInput, SimulationReport } from '@allot/kernel';
@@ -24,6 +27,10 @@ const FRAME_GAP_MS_MAX = 100;
 export const BIG_CLUSTER_AGENTS = 1000;
 /** The shortest wall-clock time between two updates of one throttled panel. */
 const PANEL_INTERVAL_MS = 250;
+/** A throttled panel out of view still catches up this often (it may come into view any time). */
+const HIDDEN_PANEL_INTERVAL_MS = 2000;
+/** The achieved speed is measured over this much wall-clock time while playing. */
+const SPEED_WINDOW_MS = 2000;
 /**
  * While a big cluster plays, at most this many snapshots a second (one every
  * 50 ms): the simulated time per second is the same (each advance covers the
@@ -41,6 +48,8 @@ export class PanelFeed {
   samples = $state.raw<Sample[]>([]);
   events = $state.raw<EventRecord[]>([]);
   updatedMs = 0;
+  /** Whether the panel is (at least partly) in the viewport; App observes it. */
+  visible = true;
 }
 
 export class SimulatorClient {
@@ -51,6 +60,14 @@ export class SimulatorClient {
   errors = $state.raw<ScenarioError[]>([]);
   notice = $state<string | null>(null);
   playing = $state(false);
+  /**
+   * Simulated ms per wall-clock ms actually reached while playing (null when
+   * paused or not measured yet): a big cluster cannot always keep up with
+   * the speed asked for, and the header says so.
+   */
+  achievedSpeed = $state<number | null>(null);
+  /** [wall ms, simulated ms] while playing, for achievedSpeed. */
+  #progress: Array<[number, number]> = [];
   /** The scenario input and seed last loaded (for the share URL and compare). */
   scenario = $state.raw<ScenarioInput | null>(null);
   seed = $state(1);
@@ -71,6 +88,8 @@ export class SimulatorClient {
   #speed = 2;
   #lastTickMs = 0;
   #rafId = 0;
+  /** When the last frame was handed to the panels (throttling budgets by the time since). */
+  #fannedOutMs = 0;
 
   constructor() {
     this.#worker = new Worker(new URL('../worker/simWorker.ts', import.meta.url), { type: 'module', name: 'allot-simulator' });
@@ -174,7 +193,17 @@ export class SimulatorClient {
   pause(): void {
     if (this.playing) void this.refresh();
     this.playing = false;
+    this.achievedSpeed = null;
+    this.#progress = [];
     cancelAnimationFrame(this.#rafId);
+  }
+
+  setPanelVisible(id: PanelId, visible: boolean): void {
+    const feed = this.feeds[id];
+    if (feed.visible === visible) return;
+    feed.visible = visible;
+    // Coming into view: catch up at once instead of waiting for a turn.
+    if (visible && this.frame && feed.frame !== this.frame) this.#feed(feed, performance.now());
   }
 
   #tick(nowMs: number): void {
@@ -189,7 +218,8 @@ export class SimulatorClient {
       const gapMs = Math.min(FRAME_GAP_MS_MAX, Math.max(0, nowMs - this.#lastTickMs));
       this.#lastTickMs = nowMs;
       this.#playRequestId = this.#nextId + 1;
-      void this.advance(frame.nowMs + Math.max(1, gapMs * this.#speed));
+      // Whole simulated milliseconds: the time is shared in links as an integer.
+      void this.advance(frame.nowMs + Math.max(1, Math.round(gapMs * this.#speed)));
     }
     this.#rafId = requestAnimationFrame((t) => this.#tick(t));
   }
@@ -255,24 +285,51 @@ export class SimulatorClient {
     this.stats.bytes.push(frame.bytes);
     if (this.stats.bytes.length > 2000) this.stats.bytes.splice(0, 1000);
     this.frame = frame;
-    this.#fanOut(frame, this.playing && incoming.requestId === this.#playRequestId && frame.agents.count > BIG_CLUSTER_AGENTS);
+    this.#fanOut(this.playing && incoming.requestId === this.#playRequestId && frame.agents.count > BIG_CLUSTER_AGENTS);
+    if (this.playing && !reset) this.#measureSpeed(frame.nowMs);
     return true;
   }
 
-  /** Hands the frame to the panels: all of them, or (throttled) the one that has waited longest, if it has waited long enough. */
-  #fanOut(frame: Frame, throttled: boolean): void {
+  #measureSpeed(simulatedMs: number): void {
+    const wallMs = performance.now();
+    this.#progress.push([wallMs, simulatedMs]);
+    while (this.#progress.length > 2 && wallMs - this.#progress[1][0] >= SPEED_WINDOW_MS) this.#progress.shift();
+    const [firstWall, firstSim] = this.#progress[0];
+    if (wallMs - firstWall >= SPEED_WINDOW_MS / 2) this.achievedSpeed = (simulatedMs - firstSim) / (wallMs - firstWall);
+  }
+
+  /**
+   * Hands the frame to the panels: all of them, or (throttled) the panels in
+   * view that have waited long enough, stalest first, one per snapshot
+   * interval since the last hand-out (snapshots 50 ms apart: one panel a
+   * frame; a worker slow enough to send one a second: every panel in view,
+   * as the frame budget is not the limit then), plus one panel out of view
+   * that has waited much longer. A panel out of view is neither laid out nor
+   * painted, so its turn costs little, and it never starves.
+   */
+  #fanOut(throttled: boolean): void {
     const nowMs = performance.now();
-    let feeds = PANELS.map((id) => this.feeds[id]);
-    if (throttled) {
-      const stalest = feeds.reduce((a, b) => (b.updatedMs < a.updatedMs ? b : a));
-      feeds = nowMs - stalest.updatedMs >= PANEL_INTERVAL_MS ? [stalest] : [];
+    const all = PANELS.map((id) => this.feeds[id]);
+    const sinceMs = nowMs - this.#fannedOutMs;
+    this.#fannedOutMs = nowMs;
+    if (!throttled) {
+      for (const feed of all) this.#feed(feed, nowMs);
+      return;
     }
-    for (const feed of feeds) {
-      feed.updatedMs = nowMs;
-      if (feed.frame !== frame) feed.frame = frame;
-      if (feed.samples !== this.samples) feed.samples = this.samples;
-      if (feed.events !== this.events) feed.events = this.events;
-    }
+    const byAge = (feeds: PanelFeed[]) => feeds.sort((a, b) => a.updatedMs - b.updatedMs);
+    const budget = Math.max(1, Math.floor(sinceMs / SNAPSHOT_INTERVAL_MS_BIG));
+    const due = byAge(all.filter((feed) => feed.visible && nowMs - feed.updatedMs >= PANEL_INTERVAL_MS));
+    for (const feed of due.slice(0, budget)) this.#feed(feed, nowMs);
+    const outOfView = byAge(all.filter((feed) => !feed.visible))[0];
+    if (outOfView && nowMs - outOfView.updatedMs >= HIDDEN_PANEL_INTERVAL_MS) this.#feed(outOfView, nowMs);
+  }
+
+  #feed(feed: PanelFeed, nowMs: number): void {
+    const frame = this.frame;
+    feed.updatedMs = nowMs;
+    if (feed.frame !== frame) feed.frame = frame;
+    if (feed.samples !== this.samples) feed.samples = this.samples;
+    if (feed.events !== this.events) feed.events = this.events;
   }
 }
 

@@ -5,6 +5,20 @@
  */
 export const SERIES_COLOURS = ['#56B4E9', '#E69F00', '#009E73', '#CC79A7', '#0072B2', '#D55E00', '#F0E442', '#BBBBBB'] as const;
 
+/**
+ * The cluster map's own colours. Free capacity is 3.2:1 against the panel
+ * (#131a22), so free cells stand out from the background (the old #2b3542
+ * was 1.4:1, below the 3:1 a graphic that carries meaning needs).
+ */
+export const MAP_COLOURS = {
+  free: '#5b6b80',
+  offered: '#dfe6ee',
+  down: '#14181d',
+  downMark: '#D55E00',
+  partition: '#E69F00',
+  reregistering: '#CC79A7',
+} as const;
+
 export function seriesColour(index: number): string {
   return SERIES_COLOURS[((index % SERIES_COLOURS.length) + SERIES_COLOURS.length) % SERIES_COLOURS.length];
 }

@@ -2,16 +2,22 @@
  * Guided tours: short steps that drive the simulation (load, run to a moment,
  * inject a fault, select something) and point at the view they talk about.
  * A step's `run` happens when the step is shown, so following a tour from
- * the start always shows the same thing (the kernel is deterministic).
+ * the start always shows the same thing (the kernel is deterministic). The
+ * card is placed beside the step's target (a view, or a part of one) and
+ * never covers it; what a step says is checked against the screen by the
+ * end-to-end tests, screenshot by screenshot.
  */
 import type { SimulatorClient } from './SimulatorClient.svelte.js';
 import type { UiStore, ViewId } from './ui.svelte.js';
+import { clock } from './format.js';
 
 export interface TourContext {
   client: SimulatorClient;
   ui: UiStore;
   /** Loads a catalogue scenario (and shows its name in the picker). */
   load(name: string): Promise<void>;
+  /** Values a step's run remembers for the text, shown where the text says `{name}` (a state fingerprint, a time). */
+  memo: Record<string, string>;
 }
 
 export interface TourStep {
@@ -19,6 +25,8 @@ export interface TourStep {
   /** Short paragraphs; `**bold**` is rendered bold. */
   text: string[];
   view: ViewId;
+  /** What the text talks about, when it is a part of the view (a table, a diagram): the card stays clear of it. */
+  target?: string;
   run?: (context: TourContext) => Promise<void>;
 }
 
@@ -59,14 +67,15 @@ export const drfTour: Tour = {
       text: [
         "One task of A takes 1/9 of the cpus but 4/18 = **2/9 of the memory**: memory is A's dominant resource. One task of B takes **3/9 of the cpus** and only 1/18 of the memory: cpus are B's.",
         "A framework's **dominant share** is the largest fraction of any one resource it holds. DRF always offers to whoever has the lowest dominant share.",
+        'At 0 s A already holds one task: on the chart its dot is at **0.222** = 2/9, where its line will start; B is still at 0.',
       ],
     },
     {
       title: 'Offers, in DRF order',
       view: 'offers',
       text: [
-        "Every allocation cycle (here each second) the master offers the agent's free resources to the framework with the lowest dominant share. Each curve is one offer, numbered in that order, marked with what the framework did.",
-        'These frameworks take one task per offer (**✓ accepted**) and give the rest back; a **✗ decline** also installs a filter, so that framework is skipped for a few seconds.',
+        "Every allocation cycle (here each second) the master offers the agent's free resources to the framework with the lowest dominant share. Each curve is one offer, numbered in that order and marked with the framework's answer; the strip below lists the cycles that made offers.",
+        'At 0 s both were at 0 and A went first: **✓ accepted**, one task. At 1 s B was lower (0 against 0.222): accepted, one task. Each takes one task per offer and gives the rest back with a **5-second filter**: it is not offered those resources again for 5 s, so the next cycles offer nothing.',
       ],
       run: async (context) => {
         await context.client.runTo(3000);
@@ -86,6 +95,7 @@ export const drfTour: Tour = {
     {
       title: 'A runs 3 tasks, B runs 2',
       view: 'tasks',
+      target: '[data-testid="task-table"]',
       text: [
         'The task view counts tasks per state: **A: 3 running, B: 2 running**. All 9 cpus are in use (3 + 6), so nobody can launch another task, however many they still want.',
         'Click a number in the table to list those tasks, and a task to see its history.',
@@ -131,11 +141,11 @@ export const reservationsTour: Tour = {
       title: 'A plan deploys the ring, one node at a time',
       view: 'plans',
       text: [
-        'The service is run by a **deploy plan**: a phase "node" with one step per node, **serial**. A step is complete only when its node has joined the ring (a readiness check, 15 s here), so node-1 waits for node-0, and node-2 for node-1.',
-        'Each step says why it is where it is; click one to see the offer evaluation behind it: placement, ports, scalars (reserve), volumes (create), launch.',
+        'The service is run by a **deploy plan**: a phase "node" with one step per node, **serial**. A step is complete only when its node has joined the ring (a readiness check, 15 s here): node-0 is **complete**, node-1 has started and waits to pass its check, and node-2 **waits for node-1**.',
+        'Each step says why it is where it is; the open one shows the offer evaluation behind node-0: placement, ports, scalars (reserve), volumes (create), launch.',
       ],
       run: async (context) => {
-        await context.client.runTo(50000);
+        await context.client.runTo(25000);
         openStep(context, 'cassandra/deploy/node/node-0:[server]');
       },
     },
@@ -143,16 +153,19 @@ export const reservationsTour: Tour = {
       title: 'Reserved means: only for that role',
       view: 'frameworks',
       text: [
-        'All three steps are **complete**. The framework view lists the pods: where each runs, on which configuration, and the **seeds** (the first two nodes, which new nodes contact to join).',
+        'At 50 s all three steps are **complete**. The framework view lists the pods: where each runs, on which configuration, and the **seeds** (the first two nodes, which new nodes contact to join).',
         "Reserved resources are offered **only** to frameworks of that role, even when idle, and the volume keeps the node's data whatever happens to its task: nodes of a database are pets, not cattle.",
       ],
+      run: async (context) => {
+        await context.client.runTo(50000);
+      },
     },
     {
       title: 'A host restarts: the node goes home',
       view: 'plans',
       text: [
-        'We crash **agent-1**, where node-0 runs, and restart it 5 seconds later. Its task is **LOST**, and a **recovery plan** appears with one step for node-0.',
-        "The step waits for the one offer that carries **node-0's own reservations** (found by their resource_id) and relaunches the node **in place**, reusing its volume: no new RESERVE, no new CREATE, the data is still there.",
+        'We crashed **agent-1**, where node-0 runs, and restarted it 5 seconds later. Its task was **LOST**, and a **recovery plan** appeared with one step for node-0: complete by now.',
+        "The step waited for the one offer that carries **node-0's own reservations** (found by their resource_id) and relaunched the node **in place**, reusing its volume: no new RESERVE, no new CREATE, the data is still there. The open step shows each of these.",
       ],
       run: async (context) => {
         await context.client.inject({ type: 'agent.crash', agent: 'agent-1' });
@@ -218,8 +231,10 @@ export const failureTour: Tour = {
     {
       title: 'The master gives up on it',
       view: 'tasks',
+      target: '[data-testid="task-machine"]',
       text: [
-        'After **75 seconds** without the agent (Mesos: 5 missed pings of 15 s) the master marks it unreachable. Its tasks go **RUNNING → LOST** (frameworks that are not partition-aware see LOST), their resources are recovered, and both frameworks relaunch them on the other agents.',
+        'After **75 seconds** without the agent (Mesos: 5 missed pings of 15 s) the master marks it unreachable. Its 4 web tasks go **RUNNING → LOST** (frameworks that are not partition-aware see LOST) and their resources are recovered.',
+        'web relaunches them on the five other agents, where jobs gives way to it: 20 tasks run, and web is ahead on the chart (0.6 against 0.4) until agent-3 is back.',
       ],
       run: async (context) => {
         await context.client.runTo(86000);
@@ -229,8 +244,8 @@ export const failureTour: Tour = {
       title: 'Restart it and fail a task',
       view: 'events',
       text: [
-        'agent-3 restarts and re-registers: it is offered again and fills up. Then one web task fails (**RUNNING → FAILED**) and is relaunched at once.',
-        'The event log shows each step; filter it by "web" to follow one framework.',
+        'agent-3 restarts and re-registers: it is offered again and fills up. Then one web task fails (**RUNNING → FAILED**: the task view counts 1 failed) and web relaunches it at once.',
+        'The event log, showing only what mentions "web" here, lists it newest first: the new task launched and **STAGING → RUNNING** within the same second, and web declining the rest of what it was offered.',
       ],
       run: async (context) => {
         await context.client.inject({ type: 'agent.restart', agent: 'agent-3' });
@@ -246,25 +261,53 @@ export const failureTour: Tour = {
       title: 'Fail over the master',
       view: 'cluster',
       text: [
-        'Now the leading master dies and a standby takes over from the persisted state. For a moment it knows no live agents (the map shows them as not registered); agents re-register and frameworks re-subscribe within seconds, reporting their tasks, and the cluster carries on.',
+        'Now the leading master dies and a standby takes over from the persisted state (the registry). It knows the six agents from there, but none has re-registered with it yet: the map shows them as **not re-registered yet**, and the new master offers nothing until they do.',
+        'Their tasks did not stop: the hosts are fine, only the master changed. The dominant shares drop to 0 for this moment: the new allocator has not counted a single task yet.',
       ],
       run: async (context) => {
         context.ui.update((draft) => {
           draft.eventText = '';
         });
         await context.client.inject({ type: 'master.failover' });
-        await context.client.runTo(100000);
+        select(context, 'agent-3', 'web');
+      },
+    },
+    {
+      title: 'Agents re-register, frameworks reconcile',
+      view: 'cluster',
+      text: [
+        'Within a second or two every agent re-registers and reports its running tasks, and both frameworks re-subscribe and reconcile: the cluster carries on with all **24 tasks** still running, and the counts go on from before the failover (they count the cluster, not one master).',
+        'Note the state fingerprint beside the timeline: at {atTime} it is {digest}.',
+      ],
+      run: async (context) => {
+        const frame = await context.client.runTo(95000);
+        context.memo.atTime = clock(frame?.nowMs ?? 95000);
+        context.memo.digest = frame?.digest ?? '';
       },
     },
     {
       title: 'Rewind: the past is exact',
       view: 'timeline',
       text: [
-        'Drag the timeline back to any moment. The playground replays the run from the start with the same seed and the same faults at the same times, and the kernel, being deterministic, arrives at **exactly** the same state: compare the state fingerprint beside the timeline.',
-        'Inject a different fault in the past and the future from there is a new one. Share the URL and someone else gets this very run.',
+        'We dragged the timeline back to {rewoundTo}. The playground replays the run from the start with the same seed and the same faults at the same times: the crash, the restart, the failed task and the failover are still marked on the timeline, ahead of us, and will happen again.',
+        'Inject a different fault here and the future from there is a new one (the marks ahead are dropped).',
       ],
       run: async (context) => {
-        await context.client.seek(7000);
+        const frame = await context.client.seek(7000);
+        context.memo.rewoundTo = clock(frame?.nowMs ?? 7000);
+      },
+    },
+    {
+      title: 'Forward again: the same state',
+      view: 'timeline',
+      target: '[data-testid="digest"]',
+      text: [
+        'Back to {atTime}: the fingerprint is {digestAgain}, the same as before the rewind ({digest}). The kernel is deterministic, so replaying arrives at exactly the same state.',
+        'Share the URL and someone else gets this very run.',
+      ],
+      run: async (context) => {
+        const frame = await context.client.seek(95000);
+        context.memo.digestAgain = frame?.digest ?? '';
       },
     },
   ],

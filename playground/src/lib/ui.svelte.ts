@@ -42,6 +42,8 @@ export interface UiState {
   compare: CompareConfig;
   /** Plan steps whose reasons are open, by "framework/plan/phase/step". */
   openSteps: Record<string, boolean>;
+  /** The glossary, when open, and the entry it shows (null: the whole list). */
+  glossary: { entry: string | null } | null;
 }
 
 export const INITIAL_UI: UiState = {
@@ -56,6 +58,7 @@ export const INITIAL_UI: UiState = {
   editorOpen: false,
   compare: { roleSorter: 'random', weights: {}, refuseSeconds: {}, quota: true },
   openSteps: {},
+  glossary: null,
 };
 
 export class UiStore {
@@ -64,4 +67,11 @@ export class UiStore {
   update(recipe: (draft: Draft<UiState>) => void): void {
     this.state = produce(this.state, recipe);
   }
+
+  openGlossary(entry: string | null): void {
+    this.update((draft) => void (draft.glossary = { entry }));
+  }
 }
+
+/** Components deep in the tree (a glossary term inside a label) find the store under this context key. */
+export const UI_CONTEXT = Symbol('ui');

@@ -9,7 +9,7 @@ import type { ScenarioInput } from '@allot/kernel';
 export const failureRecovery: ScenarioInput = {
   name: 'failure-recovery',
   description:
-    'Six agents run a web service (12 long-running instances) and a stream of short jobs; both relaunch what is lost. Crash an agent, fail a task, restart the agent and watch the cluster heal.',
+    'Six agents run a web service (12 long-running instances) and a stream of short jobs that lasts the whole run; both relaunch what is lost. Crash an agent, fail a task, restart the agent and watch the cluster heal.',
   seed: 3,
   durationMs: 180000,
   roles: [
@@ -31,7 +31,8 @@ export const failureRecovery: ScenarioInput = {
       id: 'jobs',
       role: 'batch',
       kind: 'batch',
-      tasks: { count: 200, resources: { cpus: 1, mem: 512 }, durationMs: 6000 },
+      // A stream that lasts the whole run (12 at a time, 2 a second): no drop in running tasks for a tour to explain away.
+      tasks: { count: 400, resources: { cpus: 1, mem: 512 }, durationMs: 6000 },
       maxTasksPerOffer: 4,
       refuseSeconds: 1,
       relaunch: true,

@@ -5,7 +5,7 @@
  */
 import type { Master, Task } from '@allot/kernel';
 import type { AgentBulk } from './frame.js';
-import { AGENT_DOWN, AGENT_PARTITIONED, AGENT_UP } from './frame.js';
+import { AGENT_STATUSES } from './frame.js';
 import { totalScalars } from './runObserver.js';
 
 export interface AgentCatalog {
@@ -19,10 +19,9 @@ export function buildAgentBulk(
   catalog: AgentCatalog,
   roleNames: readonly string[],
   live: ReadonlyMap<string, ReadonlyMap<string, Task>>,
-  partitioned: ReadonlySet<string>,
   sendIds: boolean,
-  /** Whether the simulated host is running (a crashed one stays in the master's books for a while). */
-  hostUp: (agentId: string) => boolean = () => true,
+  /** AGENT_UP, AGENT_DOWN, ...: the simulated host and the master's books together decide (a crashed host stays in the books a while). */
+  statusOf: (agentId: string) => number,
 ): AgentBulk {
   const count = catalog.ids.length;
   const roleCount = roleNames.length;
@@ -32,18 +31,18 @@ export function buildAgentBulk(
   const offered = new Float32Array(count);
   const reserved = new Float32Array(count);
   const reservedRole = new Int16Array(count).fill(-1);
-  const status = new Uint8Array(count).fill(AGENT_DOWN);
+  const status = new Uint8Array(count);
   const tasks = new Uint16Array(count);
   const volumes = new Uint8Array(count);
   const capacity = new Float64Array(count);
-  const statusCounts = new Uint32Array(3);
+  const statusCounts = new Uint32Array(AGENT_STATUSES);
   const roleCpus = new Float64Array(roleCount);
   let cpusTotal = 0;
 
+  for (let i = 0; i < count; i++) status[i] = statusOf(catalog.ids[i]);
   for (const agent of master.agents.values()) {
     const i = catalog.index.get(agent.id);
     if (i === undefined) continue;
-    status[i] = !hostUp(agent.id) ? AGENT_DOWN : partitioned.has(agent.id) ? AGENT_PARTITIONED : AGENT_UP;
     const total = totalScalars(agent.total)[slot] ?? 0;
     capacity[i] = total;
     cpusTotal += total;

@@ -9,7 +9,7 @@ import type { ScenarioFault, ScenarioInput, ScenarioError } from '@allot/kernel'
 export interface RoleFrame {
   name: string;
   weight: number;
-  /** Unweighted dominant share of the cluster held by the role's tasks (0..1). */
+  /** Unweighted dominant share of the cluster allocated to the role: its tasks plus the offers it holds (0..1), as the DRF sorter counts. */
   share: number;
   /** The share the DRF sorter compares: dominant share divided by weight. */
   weightedShare: number;
@@ -52,7 +52,7 @@ export interface AgentBulk {
   /** Fraction reserved for some role (static or dynamic), and that role's index in roleNames (-1 none). */
   reserved: Float32Array;
   reservedRole: Int16Array;
-  /** AGENT_UP, AGENT_DOWN, AGENT_PARTITIONED. */
+  /** AGENT_UP, AGENT_DOWN, AGENT_PARTITIONED, AGENT_REREGISTERING. */
   status: Uint8Array;
   /** Live tasks on the agent. */
   tasks: Uint16Array;
@@ -60,7 +60,7 @@ export interface AgentBulk {
   volumes: Uint8Array;
   /**
    * Aggregates the worker computes in the same pass, so the UI never loops
-   * over the agents for them: agents per status (up, down, partitioned) and
+   * over the agents for them: agents per status (indexed by the AGENT_ constants) and
    * each role's share of the whole cluster's cpus held by its tasks.
    */
   statusCounts: Uint32Array;
@@ -70,6 +70,9 @@ export interface AgentBulk {
 export const AGENT_UP = 0;
 export const AGENT_DOWN = 1;
 export const AGENT_PARTITIONED = 2;
+/** After a master failover: the new master knows the agent from its registry, and waits for it to re-register. */
+export const AGENT_REREGISTERING = 3;
+export const AGENT_STATUSES = 4;
 
 export interface EventRecord {
   seq: number;
@@ -95,11 +98,18 @@ export interface OfferFlowRecord {
   outcome: OfferOutcome;
   tasks: number;
   filterMs: number;
+  /** Reservation and volume operations applied with the accept (RESERVE, CREATE, DESTROY, UNRESERVE), in order. */
+  operations?: string[];
   rescindReason?: string;
 }
 
 export interface OfferCycleFrame {
+  /** The cycle's number in the run: it goes on counting through master failovers. */
   cycle: number;
+  /** The number the master that ran it gave it (it restarts at 1 after a failover; Explain's log uses it). */
+  masterCycle: number;
+  /** Which master ran it: 1 for the first, 2 after one failover, ... */
+  incarnation: number;
   atMs: number;
   trigger: string;
   offersTotal: number;
@@ -196,8 +206,13 @@ export interface Frame {
   /** Samples from index `samplesFrom` on: what the UI did not have yet (all of them after a reset). */
   samples: Sample[];
   samplesFrom: number;
-  /** Faults injected from the playground (not the scenario's own), with their times. */
+  /**
+   * Faults injected from the playground (not the scenario's own), with their
+   * times: all of them, also those after now that a rewind will replay.
+   */
   faults: ScenarioFault[];
+  /** How many of `faults` have been applied by now (the rest lie ahead). */
+  faultsApplied: number;
   plans: PlanFrame[];
   /** Kind-specific figures per framework id (report.frameworks[i].details). */
   details: Record<string, Record<string, unknown>>;
@@ -242,7 +257,12 @@ export interface TaskSummary {
 export interface AgentDetail {
   id: string;
   hostname: string;
-  status: 'up' | 'down' | 'partitioned';
+  /** 'reregistering': a new master knows it from its registry and waits for it to re-register. */
+  status: 'up' | 'down' | 'partitioned' | 'reregistering';
+  /** Whether the simulated host runs (Restart applies to a host that does not; Crash to one that does). */
+  hostUp: boolean;
+  /** Whether it is cut off from the master by a partition (Heal applies). */
+  partitioned: boolean;
   total: string;
   free: string;
   reservations: string[];
@@ -253,6 +273,15 @@ export interface AgentDetail {
 
 export interface ExplainResult {
   outcome: string;
+  /** The answer in the playground's words (seconds, run-wide cycle numbers, the agent's state now). */
   message: string;
+  /** The cycle the answer comes from, numbered as the Offers view numbers it, and when it ran. */
+  cycle: number | null;
+  atMs: number | null;
+  /** What the allocator's decision log holds: how many cycles, and the time of the oldest. */
+  keptCycles: number;
+  keptSinceMs: number | null;
+  agentStatus: AgentDetail['status'];
+  /** Who was considered on the agent in that cycle, in DRF order, with the share each had when considered. */
   considered: Array<{ frameworkId: string; role: string; outcome: string; share: number }>;
 }

@@ -4,9 +4,14 @@
  * task state and per transition, live tasks, waiting times and the time
  * series. It is rebuilt from scratch with the run on every rewind, so it only
  * ever sees one deterministic sequence of events.
+ *
+ * Its counts are of the cluster's history, not of one master incarnation: a
+ * failover swaps the Master (which forgets finished tasks and restarts its
+ * cycle numbers), and the observer carries on counting through it.
  */
 import type { KernelEvent, Master, Task, ScenarioFramework } from '@allot/kernel';
 import { isTerminal, releasesResources } from '@allot/kernel';
+import type { TaskState } from '@allot/kernel';
 import type { EventRecord, OfferCycleFrame, OfferFlowRecord, Sample } from './frame.js';
 import { describeScalars, eventRecord } from './eventText.js';
 
@@ -41,6 +46,10 @@ export class RunObserver {
   readonly cycles: OfferCycleFrame[] = [];
   /** Bumps whenever `cycles` changes (an offer shown is made or settled, a cycle closes), so unchanged cycles are not resent. */
   cyclesVersion = 0;
+  /** Allocation cycles of the masters that failed over: a cycle's number in the run is this plus the master's own. */
+  cycleBase = 0;
+  /** 1 for the first master, 2 after the first failover, ... */
+  incarnation = 1;
   readonly samples: Sample[] = [];
   readonly stateCounts: Record<string, number> = {};
   /** frameworkId -> state -> tasks in that state now. */
@@ -54,6 +63,10 @@ export class RunObserver {
   #openTotal = 0;
   readonly #offerIndex = new Map<string, OfferFlowRecord>();
   readonly #relaunch = new Map<string, boolean>();
+  /** RESERVE / UNRESERVE / CREATE / DESTROY a framework applied in the accept being handled, shown with its offer. */
+  #conversions: string[] = [];
+  /** The time of an interval cycle whose sample waits for its instant to settle. */
+  #sampleDueAtMs: number | null = null;
   /** "frameworkId/taskId" -> the state counted for it, so counts never depend on an event's `previous`. */
   readonly #counted = new Map<string, string>();
 
@@ -78,29 +91,23 @@ export class RunObserver {
   }
 
   /**
-   * After a master failover the simulation holds a new Master with new task
-   * objects: recount live tasks and states from it.
+   * After a master failover the simulation holds a new Master, which knows
+   * no task until agents re-register and report theirs. The counts, the
+   * transitions and the live tasks carry on: they are the cluster's. Offers
+   * of the old master die with it; cycle numbers continue from its last.
    */
   syncMaster(): void {
     const master = this.masterOf();
     if (master === this.#master) return;
-    this.#master = master;
-    this.live.clear();
-    this.stateCountsBy.clear();
-    this.#counted.clear();
-    for (const key of Object.keys(this.stateCounts)) delete this.stateCounts[key];
-    for (const framework of master.frameworks.values()) {
-      const mine: Record<string, number> = {};
-      const live = new Map<string, Task>();
-      for (const task of framework.tasks.values()) {
-        mine[task.state] = (mine[task.state] ?? 0) + 1;
-        this.#counted.set(`${framework.id}/${task.id}`, task.state);
-        this.stateCounts[task.state] = (this.stateCounts[task.state] ?? 0) + 1;
-        if (!releasesResources(task.state)) live.set(task.id, task);
-      }
-      this.stateCountsBy.set(framework.id, mine);
-      this.live.set(framework.id, live);
+    this.cycleBase += this.#master.counters.allocationCycles;
+    this.incarnation++;
+    for (const [offerId, record] of this.#offerIndex) {
+      record.outcome = 'rescinded';
+      record.rescindReason = 'master failed over';
+      this.#offerIndex.delete(offerId);
+      this.cyclesVersion++;
     }
+    this.#master = master;
   }
 
   meanWaitMs(): number {
@@ -122,9 +129,16 @@ export class RunObserver {
       case 'offer.made':
         this.#offerMade(event);
         return;
-      case 'offer.accepted':
-        for (const offerId of event.offerIds) this.#settle(offerId, { outcome: 'accepted', tasks: event.tasks, filterMs: event.filterMs });
+      case 'resources.converted':
+        if (event.by === 'framework') this.#conversions.push(event.operation);
         return;
+      case 'offer.accepted': {
+        const operations = this.#conversions;
+        this.#conversions = [];
+        for (const offerId of event.offerIds)
+          this.#settle(offerId, { outcome: 'accepted', tasks: event.tasks, filterMs: event.filterMs, operations });
+        return;
+      }
       case 'offer.declined':
         this.#settle(event.offerId, { outcome: 'declined', filterMs: event.filterMs });
         return;
@@ -139,7 +153,10 @@ export class RunObserver {
         this.#waits.get(event.frameworkId)?.launch(event.atMs);
         return;
       case 'task.updated':
-        this.#taskUpdated(event.status.frameworkId, event.status.taskId, event.status.state, event.previous, event.atMs);
+        this.#taskUpdated(event.status.frameworkId, event.status.taskId, event.status.state, event.atMs);
+        return;
+      case 'task.reconciled':
+        this.#taskReconciled(event.status.frameworkId, event.status.taskId, event.status.state, event.atMs);
         return;
       default:
         return;
@@ -186,17 +203,43 @@ export class RunObserver {
   #cycleCompleted(cycle: number, atMs: number, trigger: string): void {
     if (this.#openTotal > 0) {
       this.cyclesVersion++;
-      this.cycles.push({ cycle, atMs, trigger, offersTotal: this.#openTotal, offers: this.#openOffers });
+      this.cycles.push({
+        cycle: this.cycleBase + cycle,
+        masterCycle: cycle,
+        incarnation: this.incarnation,
+        atMs,
+        trigger,
+        offersTotal: this.#openTotal,
+        offers: this.#openOffers,
+      });
       if (this.cycles.length > CYCLES_KEPT) {
         for (const old of this.cycles.shift()!.offers) this.#offerIndex.delete(old.offerId);
       }
     }
     this.#openOffers = [];
     this.#openTotal = 0;
-    if (trigger === 'interval' && this.samples.length < SAMPLES_MAX) this.samples.push(this.sampler(atMs));
+    // Every periodic cycle, and the very first one (often triggered by a registration), so the chart starts at the start.
+    if (trigger === 'interval' || this.samples.length === 0) this.#sampleDueAtMs = atMs;
   }
 
-  #taskUpdated(frameworkId: string, taskId: string, state: string, previous: string | null, atMs: number): void {
+  /**
+   * Takes the sample of the latest interval cycle, if one is due. The session
+   * calls this when simulated time is about to move on: by then the
+   * frameworks have answered the cycle's offers, so a share shows what they
+   * hold and not an offer on its way to being declined.
+   */
+  flushSample(): void {
+    if (this.#sampleDueAtMs === null) return;
+    if (this.samples.length < SAMPLES_MAX) this.samples.push(this.sampler(this.#sampleDueAtMs));
+    this.#sampleDueAtMs = null;
+  }
+
+  /**
+   * A task's new state. The state counted before is the observer's own, not
+   * the event's `previous`: a re-registering agent reports its tasks to a new
+   * master as if they were new, and that is no transition.
+   */
+  #taskUpdated(frameworkId: string, taskId: string, state: string, atMs: number): void {
     let mine = this.stateCountsBy.get(frameworkId);
     if (!mine) this.stateCountsBy.set(frameworkId, (mine = {}));
     const key = `${frameworkId}/${taskId}`;
@@ -206,20 +249,31 @@ export class RunObserver {
       if (counted !== undefined) counts[counted] = Math.max(0, (counts[counted] ?? 0) - 1);
       counts[state] = (counts[state] ?? 0) + 1;
     }
-    if (previous !== state) {
-      const key = `${previous ?? 'NEW'}>${state}`;
-      this.transitions[key] = (this.transitions[key] ?? 0) + 1;
+    if (counted !== state) {
+      const edge = `${counted ?? 'NEW'}>${state}`;
+      this.transitions[edge] = (this.transitions[edge] ?? 0) + 1;
     }
     let tasks = this.live.get(frameworkId);
     if (!tasks) this.live.set(frameworkId, (tasks = new Map()));
-    if (releasesResources(state as Task['state'])) tasks.delete(taskId);
+    if (releasesResources(state as TaskState)) tasks.delete(taskId);
     else {
       const task = this.master.frameworks.get(frameworkId)?.tasks.get(taskId);
       if (task) tasks.set(taskId, task);
     }
-    if (previous !== state && isTerminal(state as Task['state']) && state !== 'TASK_FINISHED' && this.#relaunch.get(frameworkId)) {
+    if (counted !== state && isTerminal(state as TaskState) && state !== 'TASK_FINISHED' && this.#relaunch.get(frameworkId)) {
       this.#waits.get(frameworkId)?.want(atMs, 1);
     }
+  }
+
+  /**
+   * A reconciliation answer: the framework takes it as the task's state
+   * (unless it already saw the task end), so the counts do too. A new
+   * master answers this way for tasks it never heard of again.
+   */
+  #taskReconciled(frameworkId: string, taskId: string, state: string, atMs: number): void {
+    const counted = this.#counted.get(`${frameworkId}/${taskId}`);
+    if (counted === undefined || counted === state || isTerminal(counted as TaskState)) return;
+    this.#taskUpdated(frameworkId, taskId, state, atMs);
   }
 }
 

@@ -23,12 +23,14 @@ import type {
   TaskSummary,
   VersionedSection,
 } from './frame.js';
-import { AGENT_PARTITIONED } from './frame.js';
+import { AGENT_DOWN, AGENT_PARTITIONED, AGENT_REREGISTERING, AGENT_UP } from './frame.js';
 import type { AgentCatalog } from './agentSnapshot.js';
 import { agentBulkBytes, buildAgentBulk } from './agentSnapshot.js';
 import { masterDigest } from './digest.js';
 import { describeScalars } from './eventText.js';
 import { RunObserver, totalScalars } from './runObserver.js';
+import { allocatorAllocations } from './allocatedShares.js';
+import { explainAnswer } from './explainAnswer.js';
 
 /** What the UI already holds, so a frame carries only what is new to it. */
 export interface ViewState {
@@ -46,8 +48,15 @@ const EVENTS_PER_FRAME_MAX = 80;
 const CONTROLS_SENT = 12;
 const DETAIL_ENTRIES_KEPT = 30;
 const TRACE_LINES_MAX = 200_000;
-/** Decision logs and invariant checks cost per agent; big clusters keep fewer. */
+/** Invariant checks cost per agent; big clusters skip them. */
 const SMALL_CLUSTER_AGENTS = 1000;
+/**
+ * Decisions the allocator's log may hold (about one per agent and framework
+ * per cycle): small clusters keep hundreds of cycles, so Explain can answer
+ * for any cycle the Offers view still shows; 10,000 agents keep two.
+ */
+const DECISIONS_KEPT_MAX = 200_000;
+const DECISION_CYCLES_MAX = 300;
 
 export type InjectableFault = ScenarioFault extends infer F ? (F extends { atMs: number } ? Omit<F, 'atMs'> : never) : never;
 
@@ -90,7 +99,8 @@ export class SimulatorSession {
 
   /** Runs to `untilMs` (at most the scenario's duration). */
   advance(untilMs: number, requestId: number, view: ViewState): Frame {
-    this.#runTo(Math.min(untilMs, this.#scenario!.durationMs));
+    // Whole milliseconds: a shared link carries the time as an integer.
+    this.#runTo(Math.min(Math.round(untilMs), this.#scenario!.durationMs));
     // The digest walks every task ever launched: big clusters skip it while playing (a pause refreshes it).
     return this.frame(requestId, view, this.#catalog.ids.length <= SMALL_CLUSTER_AGENTS);
   }
@@ -102,13 +112,19 @@ export class SimulatorSession {
   }
 
   seek(atMs: number, requestId: number, view: ViewState): Frame {
-    const target = Math.max(0, Math.min(atMs, this.#scenario!.durationMs));
+    const target = Math.max(0, Math.min(Math.round(atMs), this.#scenario!.durationMs));
     if (target < this.simulation.nowMs) this.#rebuild();
     this.#runTo(target);
     return this.frame(requestId, view);
   }
 
-  /** Injects a fault now. Faults recorded after now (we are in the past) are dropped: the future diverges. */
+  /**
+   * Injects a fault now. Faults recorded after now (we are in the past) are
+   * dropped: the future diverges. What the fault sets off at this very
+   * instant runs before anything else happens, as it does when the fault is
+   * replayed (a replay runs up to each fault's time before applying it), so
+   * two faults injected at the same moment replay exactly as they were applied.
+   */
   inject(fault: InjectableFault, requestId: number, view: ViewState): Frame {
     const sim = this.simulation;
     const timed = { ...fault, atMs: sim.nowMs } as ScenarioFault;
@@ -117,6 +133,7 @@ export class SimulatorSession {
       this.#faults.push(timed);
       this.#faultCursor = this.#faults.length;
     }
+    this.#runTo(sim.nowMs);
     return this.frame(requestId, view);
   }
 
@@ -133,11 +150,10 @@ export class SimulatorSession {
       this.#catalog,
       this.#roleNames,
       observer.live,
-      this.#partitionedNow,
       !sameEpoch || view.agentsVersion !== this.#catalog.version,
-      (id) => sim.agents.get(id)?.up ?? false,
+      (id) => this.#agentStatus(id),
     );
-    const held = this.#heldByTasks();
+    const held = allocatorAllocations(master, this.#roleNames);
     const plans = this.#plansNow();
     const details = this.#detailsNow();
     const versions: Frame['versions'] = {
@@ -163,7 +179,7 @@ export class SimulatorSession {
       frameworks: this.#frameworks(held.byFramework),
       taskStates: { ...observer.stateCounts },
       transitions: { ...observer.transitions },
-      counters: { ...master.counters },
+      counters: this.#counters(),
       cluster: this.#cluster(),
       agents,
       events: observer.eventsAfter(sameEpoch ? view.eventSeq : 0, master.layout, EVENTS_PER_FRAME_MAX),
@@ -173,7 +189,8 @@ export class SimulatorSession {
         : [],
       samples: observer.samples.slice(samplesFrom),
       samplesFrom,
-      faults: this.#faults.slice(0, this.#faultCursor),
+      faults: this.#faults.map((fault) => ({ ...fault })),
+      faultsApplied: this.#faultCursor,
       plans: send('plans') ? plans : [],
       details: send('details') ? details : {},
       controls: send('controls') ? this.#controlsNow() : [],
@@ -189,12 +206,13 @@ export class SimulatorSession {
   }
 
   explain(frameworkId: string, agentId: string): ExplainResult {
-    const explanation = explainAllocation(this.simulation.master, frameworkId, agentId);
-    return {
-      outcome: explanation.outcome,
-      message: explanation.message,
-      considered: explanation.considered.map((d) => ({ frameworkId: d.frameworkId, role: d.role, outcome: d.outcome, share: d.share })),
-    };
+    const master = this.simulation.master;
+    return explainAnswer(explainAllocation(master, frameworkId, agentId), {
+      master,
+      cycleBase: this.#observer!.cycleBase,
+      agentStatus: this.#agentStatusName(agentId),
+      intervalMs: this.#scenario!.allocationIntervalMs,
+    });
   }
 
   agentDetail(agentId: string): AgentDetail | null {
@@ -208,11 +226,13 @@ export class SimulatorSession {
     for (const byId of this.#observer!.live.values())
       for (const task of byId.values())
         if (task.agentId === agentId) tasks.push({ id: task.id, frameworkId: task.frameworkId, agentId, state: task.state });
-    const status = !agent || simulated?.up === false ? 'down' : this.#partitionedNow.has(agentId) ? 'partitioned' : 'up';
+    const status = this.#agentStatusName(agentId);
     return {
       id: agentId,
       hostname: agent?.hostname ?? agentId,
       status,
+      hostUp: simulated?.up ?? false,
+      partitioned: this.#partitionedNow.has(agentId),
       total: agent ? describeScalars(totalScalars(agent.total), layout) : 'not registered',
       free: agent ? describeScalars(totalScalars(agent.free), layout) : '—',
       reservations: agent
@@ -285,7 +305,7 @@ export class SimulatorSession {
     let layout: Master['layout'] | null = null;
     const simulation: Simulation = new Simulation(scenario, {
       seed: this.#seed,
-      decisionCycles: small ? 8 : 1,
+      decisionCycles: decisionCycles(scenario),
       invariants: small ? 'tick' : 'off',
       onEvent: (event) => onEvent(event, (layout ??= simulation.master.layout)),
     });
@@ -316,14 +336,21 @@ export class SimulatorSession {
     try {
       while (this.#faultCursor < this.#faults.length && this.#faults[this.#faultCursor].atMs <= untilMs) {
         const fault = this.#faults[this.#faultCursor];
-        sim.runUntil(fault.atMs);
+        this.#runUntil(fault.atMs);
         this.#apply(fault);
         this.#faultCursor++;
       }
-      sim.runUntil(untilMs);
+      this.#runUntil(untilMs);
     } catch (error) {
       this.#notice = `the simulation stopped at ${sim.nowMs} ms: ${(error as Error).message}`;
     }
+  }
+
+  /** Runs the simulation; a share sample is taken once the instant of its cycle has settled (offers answered). */
+  #runUntil(untilMs: number): void {
+    const observer = this.#observer!;
+    this.simulation.runUntil(untilMs, () => observer.flushSample());
+    observer.flushSample();
   }
 
   /** Applies one fault now; false (with a notice) when the kernel cannot do it yet. */
@@ -341,36 +368,33 @@ export class SimulatorSession {
     return (this.simulation as unknown as { partitioned?: ReadonlySet<string> }).partitioned ?? this.#partitioned;
   }
 
+  /** The agent as the map draws it: its host down, cut off, registered, or known to a new master that has not heard from it yet. */
+  #agentStatus(agentId: string): number {
+    const sim = this.simulation;
+    if (sim.agents.get(agentId)?.up === false) return AGENT_DOWN;
+    if (this.#partitionedNow.has(agentId)) return AGENT_PARTITIONED;
+    if (sim.master.agents.has(agentId)) return AGENT_UP;
+    if (sim.master.recoveredAgents.has(agentId)) return AGENT_REREGISTERING;
+    return AGENT_DOWN;
+  }
+
+  #agentStatusName(agentId: string): AgentDetail['status'] {
+    return AGENT_STATUS_NAMES[this.#agentStatus(agentId)];
+  }
+
+  /** The master's counters over the whole run: those of masters that failed over plus the current one's. */
+  #counters(): Record<string, number> {
+    const sim = this.simulation;
+    const counters: Record<string, number> = { ...sim.master.counters };
+    for (const [name, value] of Object.entries(sim.retiredCounters)) counters[name] = (counters[name] ?? 0) + value;
+    return counters;
+  }
+
   #refreshCatalog(): void {
     const sim = this.simulation;
     if (sim.agents.size === this.#catalog.ids.length) return;
     const ids = [...sim.agents.keys()];
     this.#catalog = { ids, index: new Map(ids.map((id, i) => [id, i])), version: this.#catalog.version + 1 };
-  }
-
-  /**
-   * What tasks hold, per role and per framework. The DRF sorter also counts
-   * outstanding offers; the charts show tasks only, so that an offer on its
-   * way to being declined does not draw a spike.
-   */
-  #heldByTasks(): { byRole: Map<string, Float64Array>; byFramework: Map<string, Float64Array> } {
-    const layout = this.simulation.master.layout;
-    const byRole = new Map<string, Float64Array>();
-    const byFramework = new Map<string, Float64Array>();
-    for (const [frameworkId, tasks] of this.#observer?.live ?? []) {
-      for (const task of tasks.values()) {
-        const scalars = totalScalars(task.resources);
-        let role = byRole.get(task.role);
-        if (!role) byRole.set(task.role, (role = layout.zero()));
-        let framework = byFramework.get(frameworkId);
-        if (!framework) byFramework.set(frameworkId, (framework = layout.zero()));
-        for (let i = 0; i < scalars.length; i++) {
-          role[i] += scalars[i];
-          framework[i] += scalars[i];
-        }
-      }
-    }
-    return { byRole, byFramework };
   }
 
   #roles(byRole: Map<string, Float64Array>): RoleFrame[] {
@@ -446,7 +470,7 @@ export class SimulatorSession {
     const sim = this.simulation;
     const master = sim.master;
     const allocator = master.allocator;
-    const { byRole, byFramework } = this.#heldByTasks();
+    const { byRole, byFramework } = allocatorAllocations(master, this.#roleNames);
     const share = (allocation: Float64Array | undefined) =>
       allocation ? dominantShare(allocation, allocator.total, allocator.excluded, 1) : 0;
     const roleShares = this.#roleNames.map((name) => share(byRole.get(name)));
@@ -586,3 +610,17 @@ function quotaText(quota: { guarantee: Record<string, number>; limit: Record<str
 }
 
 export { AGENT_PARTITIONED };
+
+const AGENT_STATUS_NAMES: Record<number, AgentDetail['status']> = {
+  [AGENT_UP]: 'up',
+  [AGENT_DOWN]: 'down',
+  [AGENT_PARTITIONED]: 'partitioned',
+  [AGENT_REREGISTERING]: 'reregistering',
+};
+
+/** As many recent cycles as fit in the decision budget (one decision per agent and framework), between 1 and 300. */
+export function decisionCycles(scenario: Scenario): number {
+  const agents = Math.max(1, scenario.agents.length);
+  const frameworks = Math.max(1, scenario.frameworks.length);
+  return Math.max(1, Math.min(DECISION_CYCLES_MAX, Math.floor(DECISIONS_KEPT_MAX / (agents * frameworks))));
+}

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CgroupsV1Isolator } from '../../../adapters/src/agent/isolation/cgroupsV1.js';
+import { DEFAULT_TASK_MEM_MB } from '../../../adapters/src/agent/taskMemory.js';
 import { detectCgroupVersion } from '../../../adapters/src/agent/isolation/createIsolator.js';
 import { isProcessAlive } from '../../../adapters/src/agent/isolation/procStat.js';
 import type { Harness } from './harness.js';
@@ -97,6 +98,18 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
     harness.runtime.kill('cpu', 0);
     await harness.waitForState('cpu', 'TASK_KILLED');
     for (const controller of CONTROLLERS) expect(existsSync(cgroupDir(controller, id))).toBe(false);
+  });
+
+  it('gives a task that asks for no memory the default limit, not an unlimited cgroup', async () => {
+    const launched = await harness.runtime.launch({ taskId: 'no-mem', frameworkId: 'fw', command: 'sleep 30', resources: { cpus: 0.1 } });
+    if (!launched.ok) throw new Error(launched.message);
+    await harness.waitForState('no-mem', 'TASK_RUNNING');
+
+    const limit = readFileSync(join(cgroupDir('memory', launched.containerId), 'memory.limit_in_bytes'), 'utf8').trim();
+    harness.runtime.kill('no-mem', 0);
+    await harness.waitForState('no-mem', 'TASK_KILLED');
+
+    expect(limit).toBe(String(DEFAULT_TASK_MEM_MB * 2 ** 20));
   });
 
   it('enforces pids.max: a loop forking past the limit cannot', async () => {

@@ -10,7 +10,7 @@
  * still running on the same agents as the master says, and the reservation
  * and volume made at the start exist exactly once.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
@@ -51,8 +51,8 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       if (skip) return;
       if (backend === 'etcd') etcd = await startEtcd('failover');
       workDir = makeWorkDir('ha-failover');
-      runsDir = join(workDir, 'runs');
-      mkdirSync(runsDir);
+      // Outside /tmp: tasks on a root agent have a private /tmp and could not reach a host directory there.
+      runsDir = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : workDir, 'allot-ha-runs-'));
       chmodSync(runsDir, 0o777); // tasks run as nobody when the agent is root
       ports = [await freePort(), await freePort(), await freePort()];
       await Promise.all([0, 1, 2].map(startMaster));
@@ -76,6 +76,7 @@ export function defineFailoverSuite(backend: 'etcd' | 'file', skip: boolean): vo
       await Promise.all(masters.map((master) => master?.stop('SIGKILL')));
       await etcd?.stop();
       if (workDir) removeWorkDir(workDir);
+      if (runsDir) removeWorkDir(runsDir);
     });
 
     async function leaderIndex(): Promise<number> {

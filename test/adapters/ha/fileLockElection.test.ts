@@ -7,6 +7,7 @@
  * against real processes (a reused pid or a zombie does not count as alive).
  */
 import { spawn } from 'node:child_process';
+import * as nodeFs from 'node:fs';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,40 @@ describe('FileLockElection', () => {
     ]);
     elections[1].poll();
     expect(leaders()).toEqual([elections[1]]); // it campaigns again and wins the free lock
+  });
+
+  it('ends leadership only on a definite answer: a failing read (EMFILE) neither deposes the leader nor lets a follower in', () => {
+    const directory = join(root, 'emfile');
+    const failing = { now: false };
+    const fs = {
+      ...nodeFs,
+      readFileSync: ((...args: Parameters<typeof nodeFs.readFileSync>) => {
+        if (failing.now) throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+        return nodeFs.readFileSync(...args);
+      }) as typeof nodeFs.readFileSync,
+      writeFileSync: ((...args: Parameters<typeof nodeFs.writeFileSync>) => {
+        if (failing.now) throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+        return nodeFs.writeFileSync(...args);
+      }) as typeof nodeFs.writeFileSync,
+    };
+    const events: ElectionEvent[] = [];
+    const leader = new FileLockElection({ directory, candidate: { id: 'a', address: 'http://127.0.0.1:1' }, fs });
+    const follower = new FileLockElection({ directory, candidate: { id: 'b', address: 'http://127.0.0.1:2' }, fs, isAlive: () => false });
+    leader.on((event) => events.push(event));
+    leader.poll();
+    expect(leader.isLeader()).toBe(true);
+
+    failing.now = true;
+    for (let round = 0; round < 5; round++) {
+      leader.poll();
+      follower.poll();
+    }
+    failing.now = false;
+    leader.poll();
+
+    expect(leader.isLeader()).toBe(true);
+    expect(follower.isLeader()).toBe(false);
+    expect(events.filter((event) => event.type === 'leadership.lost')).toEqual([]);
   });
 
   it('tells a live process from a dead, a zombie or a reused pid', async () => {

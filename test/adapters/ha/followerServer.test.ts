@@ -32,6 +32,12 @@ describe('followerAnswer', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ healthy: true, leading: false, leader: 'http://127.0.0.1:5050', id: 'me' });
   });
+
+  it('says "no leader" with 503 on /health while no leader is known (e.g. etcd is down)', () => {
+    const answer = followerAnswer('GET', '/health', null, SELF);
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toEqual({ healthy: false, leading: false, leader: null, id: 'me', message: 'no leader' });
+  });
 });
 
 describe('follower server', () => {

@@ -130,6 +130,8 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('LeaderElection, three contenders in 
       console.log(`[ha] leader stepped down ${(lostAtMs - pausedAtMs).toFixed(0)} ms after etcd was stopped`);
       expect(lostAtMs - pausedAtMs).toBeLessThanOrEqual(LEASE_TIMING_DEFAULT.ttlMs - LEASE_TIMING_DEFAULT.safetyMarginMs + 400);
       expect(leaders(group)).toEqual([]);
+      // Nobody can know a leader while etcd is silent: once a lease would have run out, every contender says "no leader".
+      await waitUntil(() => group.every((contender) => contender.election.leader === null), 'every contender to say no leader', 4000);
     } finally {
       etcd.resume();
     }

@@ -14,6 +14,7 @@ import { normalizeBody } from '../../../adapters/src/master/jsonBody.js';
 import { uuidFromBase64, uuidToBase64 } from '../../../adapters/src/master/mesosJson.js';
 import { fromResourceSet, toResourceSet } from '../../../adapters/src/master/mesosResources.js';
 import { encodeRecord, RecordIoDecoder } from '../../../adapters/src/master/recordIo.js';
+import { toTaskSpec } from '../../../adapters/src/master/taskInfo.js';
 import { FileStore } from '../../../adapters/src/store/fileStore.js';
 
 const layout = ResourceLayout.create();
@@ -88,6 +89,38 @@ describe('Mesos Resource JSON', () => {
       toResourceSet([{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, reservations: [{ role: 'a//b' }] }], layout, 'r'),
     ).toMatchObject({ ok: false, field: 'r[0].reservations[0].role' });
     expect(toResourceSet({}, layout, 'r')).toMatchObject({ ok: false, field: 'r' });
+  });
+
+  it('refuses amounts below the smallest unit (0.001) instead of rounding them to nothing', () => {
+    for (const value of [5e-324, 0.0004, Number.MIN_VALUE])
+      expect(toResourceSet([{ name: 'cpus', type: 'SCALAR', scalar: { value } }], layout, 'r')).toEqual({
+        ok: false,
+        field: 'r[0].scalar.value',
+        message: `must be 0 or at least 0.001 (amounts have three decimal places), got ${value}`,
+      });
+    expect(toResourceSet([{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.001 } }], layout, 'r').ok).toBe(true);
+  });
+});
+
+describe('TaskInfo', () => {
+  const task = (cpus: number) => ({
+    name: 't',
+    task_id: { value: 't1' },
+    agent_id: { value: 'a1' },
+    command: { value: 'true' },
+    resources: [
+      { name: 'cpus', type: 'SCALAR', scalar: { value: cpus } },
+      { name: 'mem', type: 'SCALAR', scalar: { value: 32 } },
+    ],
+  });
+
+  it('refuses a task with fewer than 0.01 cpus (-0 and 5e-324 included), naming its resources', () => {
+    for (const cpus of [-0, 5e-324, 0, 0.009])
+      expect(toTaskSpec(task(cpus), layout, 'launch.task_infos[0]')).toMatchObject({
+        ok: false,
+        field: expect.stringMatching(/^launch\.task_infos\[0\]\.resources/),
+      });
+    expect(toTaskSpec(task(0.01), layout, 'launch.task_infos[0]').ok).toBe(true);
   });
 });
 

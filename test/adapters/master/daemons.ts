@@ -32,8 +32,16 @@ export interface Daemon {
   log(): string;
 }
 
-export async function spawnDaemon(args: string[], logFile: string, urlPattern: RegExp, timeoutMs = 30_000): Promise<Daemon> {
-  const child = spawn(process.execPath, [LAUNCHER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnDaemon(
+  args: string[],
+  logFile: string,
+  urlPattern: RegExp,
+  timeoutMs = 30_000,
+  prefix: string[] = [],
+): Promise<Daemon> {
+  // A prefix runs the daemon under another command, e.g. `prlimit --nofile=1024:1024`.
+  const [command, ...rest] = [...prefix, process.execPath, LAUNCHER, ...args];
+  const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   let text = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -71,7 +79,7 @@ export async function spawnDaemon(args: string[], logFile: string, urlPattern: R
   };
 }
 
-export function startMasterProcess(workDir: string, extraArgs: string[] = [], port = 0): Promise<Daemon> {
+export function startMasterProcess(workDir: string, extraArgs: string[] = [], port = 0, prefix: string[] = []): Promise<Daemon> {
   const args = [
     'master',
     '--port',
@@ -84,7 +92,7 @@ export function startMasterProcess(workDir: string, extraArgs: string[] = [], po
     '0.2',
     ...extraArgs,
   ];
-  return spawnDaemon(args, join(workDir, 'master.log'), /"url":"(http:\/\/127\.0\.0\.1:\d+)","store"[^\n]*\n/);
+  return spawnDaemon(args, join(workDir, 'master.log'), /"url":"(http:\/\/127\.0\.0\.1:\d+)","store"[^\n]*\n/, 30_000, prefix);
 }
 
 export function startAgentProcess(workDir: string, masterUrl: string, name: string, extraArgs: string[] = []): Promise<Daemon> {

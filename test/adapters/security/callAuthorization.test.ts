@@ -1,99 +1,106 @@
 /**
- * Which checks a scheduler or operator call needs, read from its JSON: the
- * roles of SUBSCRIBE, LAUNCH (from allocation_info, else the framework's only
- * role), RESERVE/UNRESERVE/CREATE/DESTROY, the framework's owner, and the
- * operator call type. Malformed calls pass here (the handler answers 400).
+ * Which checks a validated, normalized scheduler or operator call needs: the
+ * roles a SUBSCRIBE registers in (as the handler derived them), the role of a
+ * LAUNCH taken from its offers (never from allocation_info), RESERVE /
+ * UNRESERVE / CREATE / DESTROY, the framework's owner, and the operator
+ * call type.
  */
 import { describe, expect, it } from 'vitest';
-import type { FrameworkLookup } from '../../../adapters/src/security/callAuthorization.js';
-import { authorizeOperatorCall, authorizeSchedulerCall } from '../../../adapters/src/security/callAuthorization.js';
+import type { CallLookup, FrameworkLookup } from '../../../adapters/src/security/callAuthorization.js';
+import { authorizeOperatorCall, authorizeSchedulerCall, authorizeSubscribe } from '../../../adapters/src/security/callAuthorization.js';
 import { parseSecurityConfig } from '../../../adapters/src/security/securityConfig.js';
 import { EXAMPLE } from './exampleSecurity.js';
 
+type Json = Record<string, any>;
+
 const rules = parseSecurityConfig(JSON.stringify(EXAMPLE), 'example.json').authorization;
 const frameworks: FrameworkLookup = (id) =>
-  ({ 'fw-spark': { principal: 'spark', roles: ['analytics'] }, 'fw-old': { principal: null, roles: ['web'] } })[id];
+  ({
+    'fw-spark': { principal: 'spark', roles: ['analytics'] },
+    'fw-two': { principal: 'spark', roles: ['analytics', 'web'] },
+    'fw-old': { principal: null, roles: ['web'] },
+  })[id];
+const lookup: CallLookup = { framework: frameworks, offerRole: (id) => ({ 'o-analytics': 'analytics', 'o-web': 'web' })[id] };
 const scalar = (name: string, value: number, extra: object = {}) => ({ name, type: 'SCALAR', scalar: { value }, ...extra });
-const accept = (...operations: object[]) => ({
+const accept = (offer: string, ...operations: object[]) => ({
   type: 'ACCEPT',
-  framework_id: { value: 'fw-spark' },
-  accept: { offer_ids: [{ value: 'o' }], operations },
+  framework_id: { value: offer === 'o-unknown' ? 'fw-two' : 'fw-spark' },
+  accept: { offer_ids: [{ value: offer }], operations },
 });
+const task = (role: string) => ({ resources: [scalar('cpus', 1, { allocation_info: { role } })] });
 const reason = (result: { ok: boolean; reason?: string }) => (result.ok ? 'ok' : result.reason);
 
-describe('authorizeSchedulerCall', () => {
+describe('authorizeSubscribe', () => {
   it.each([
+    ['in allowed roles', 'spark', { frameworkId: undefined, roles: ['analytics', 'analytics/x'], declaredPrincipal: 'spark' }, 'ok'],
     [
-      'SUBSCRIBE in allowed roles',
+      'with one forbidden role',
       'spark',
-      { type: 'SUBSCRIBE', subscribe: { framework_info: { principal: 'spark', roles: ['analytics', 'analytics/x'] } } },
-      'ok',
-    ],
-    [
-      'SUBSCRIBE with one forbidden role',
-      'spark',
-      { type: 'SUBSCRIBE', subscribe: { framework_info: { principal: 'spark', roles: ['analytics', 'web'] } } },
+      { frameworkId: undefined, roles: ['analytics', 'web'], declaredPrincipal: 'spark' },
       'principal "spark" may not register a framework in role "web" (no register_frameworks rule allows it)',
     ],
     [
-      'SUBSCRIBE with the legacy role field',
-      'marathon',
-      { type: 'SUBSCRIBE', subscribe: { framework_info: { principal: 'marathon', role: 'web' } } },
-      'ok',
+      'in "*" (what roles: [null] becomes)',
+      'spark',
+      { frameworkId: undefined, roles: ['*'], declaredPrincipal: 'spark' },
+      'principal "spark" may not register a framework in role "*" (no register_frameworks rule allows it)',
     ],
     [
-      'SUBSCRIBE without a principal',
+      'without a principal',
       'spark',
-      { type: 'SUBSCRIBE', subscribe: { framework_info: { roles: ['analytics'] } } },
+      { frameworkId: undefined, roles: ['analytics'], declaredPrincipal: null },
       'framework_info.principal must be the authenticated principal "spark"',
     ],
     [
-      "SUBSCRIBE taking over another principal's framework",
+      "taking over another principal's framework",
       'marathon',
-      {
-        type: 'SUBSCRIBE',
-        framework_id: { value: 'fw-spark' },
-        subscribe: { framework_info: { principal: 'marathon', id: { value: 'fw-spark' }, roles: ['web'] } },
-      },
+      { frameworkId: 'fw-spark', roles: ['web'], declaredPrincipal: 'marathon' },
       'principal "marathon" may not act for a framework registered by principal "spark"',
     ],
+  ])('%s', (_name, principal, facts, expected) => {
+    expect(reason(authorizeSubscribe(rules, principal, facts, frameworks))).toBe(expected);
+  });
+});
+
+describe('authorizeSchedulerCall', () => {
+  it.each<[string, string, Json, string]>([
     [
-      'LAUNCH in the allocated role',
+      'LAUNCH on an offer in an allowed role',
       'spark',
-      accept({ type: 'LAUNCH', launch: { task_infos: [{ resources: [scalar('cpus', 1, { allocation_info: { role: 'analytics' } })] }] } }),
+      accept('o-analytics', { type: 'LAUNCH', launch: { task_infos: [task('analytics')] } }),
       'ok',
     ],
     [
-      'LAUNCH in another role',
+      'LAUNCH on an offer in another role, whatever allocation_info claims',
       'spark',
-      accept({ type: 'LAUNCH', launch: { task_infos: [{ resources: [scalar('cpus', 1, { allocation_info: { role: 'web' } })] }] } }),
+      accept('o-web', { type: 'LAUNCH', launch: { task_infos: [task('analytics')] } }),
       'principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)',
     ],
     [
-      'LAUNCH without allocation_info (the framework role)',
+      'LAUNCH on an offer that is not outstanding (every role of the framework)',
       'spark',
-      accept({ type: 'LAUNCH', launch: { task_infos: [{ resources: [scalar('cpus', 1)] }] } }),
-      'ok',
+      accept('o-unknown', { type: 'LAUNCH', launch: { task_infos: [task('analytics')] } }),
+      'principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)',
     ],
     [
-      'LAUNCH_GROUP in another role',
+      'LAUNCH_GROUP on an offer in another role',
       'spark',
-      accept({
-        type: 'LAUNCH_GROUP',
-        launch_group: { task_group: { tasks: [{ resources: [scalar('cpus', 1, { allocation_info: { role: 'web' } })] }] } },
-      }),
+      accept('o-web', { type: 'LAUNCH_GROUP', launch_group: { task_group: { tasks: [task('analytics')] } } }),
       'principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)',
     ],
     [
       'RESERVE without a rule',
       'spark',
-      accept({ type: 'RESERVE', reserve: { resources: [scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'analytics' }] })] } }),
+      accept('o-analytics', {
+        type: 'RESERVE',
+        reserve: { resources: [scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'analytics' }] })] },
+      }),
       'principal "spark" may not reserve resources for role "analytics" (no reserve_resources rule allows it)',
     ],
     [
       'UNRESERVE of its own reservation',
       'spark',
-      accept({
+      accept('o-analytics', {
         type: 'UNRESERVE',
         unreserve: { resources: [scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'analytics', principal: 'spark' }] })] },
       }),
@@ -102,7 +109,10 @@ describe('authorizeSchedulerCall', () => {
     [
       'DESTROY of a volume created by another',
       'spark',
-      accept({ type: 'DESTROY', destroy: { volumes: [scalar('disk', 1, { disk: { persistence: { id: 'v', principal: 'marathon' } } })] } }),
+      accept('o-analytics', {
+        type: 'DESTROY',
+        destroy: { volumes: [scalar('disk', 1, { disk: { persistence: { id: 'v', principal: 'marathon' } } })] },
+      }),
       'principal "spark" may not destroy volumes created by principal "marathon" (no destroy_volumes rule allows it)',
     ],
     [
@@ -112,10 +122,8 @@ describe('authorizeSchedulerCall', () => {
       'principal "marathon" may not act for a framework registered by principal "spark"',
     ],
     ['a call for a framework registered without a principal', 'marathon', { type: 'REVIVE', framework_id: { value: 'fw-old' } }, 'ok'],
-    ['a malformed call (the handler answers 400)', 'spark', { type: 'ACCEPT', accept: 'nonsense' }, 'ok'],
-    ['not an object', 'spark', 'nonsense', 'ok'],
   ])('%s', (_name, principal, call, expected) => {
-    expect(reason(authorizeSchedulerCall(rules, principal, call, frameworks))).toBe(expected);
+    expect(reason(authorizeSchedulerCall(rules, principal, call, lookup))).toBe(expected);
   });
 });
 

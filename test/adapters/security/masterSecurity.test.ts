@@ -213,16 +213,39 @@ describe('a master with a security file', () => {
     expect((await subscribe(master.url, MARATHON, { roles: ['web'] })).status).toBe(403);
   });
 
-  it("refuses a launch in a role the framework may not launch in, and a kill of another framework's task", async () => {
-    const spark = await subscribe(master.url, SPARK, { roles: ['analytics', 'web'], principal: 'spark' });
-    const marathon = await subscribe(master.url, MARATHON, { roles: ['web'], principal: 'marathon' });
-    expect([spark.status, marathon.status]).toEqual([200, 200]);
+  it('authorizes the normalized call: roles hidden behind [] or null, and nulls alone landing in "*", are refused', async () => {
+    for (const info of [
+      { roles: [], role: 'ops', principal: 'spark' },
+      { roles: [null], role: 'ops', principal: 'spark' },
+      { roles: [null], principal: 'spark' },
+    ]) {
+      const refused = await subscribe(master.url, SPARK, info);
+      refused.close();
+      expect(refused.status).toBe(403);
+      expect(refused.text).toMatch(/principal "spark" may not register a framework in role "(ops|\*)"/);
+    }
+  });
+
+  it("takes a launch's role from its offers, whatever allocation_info says, and refuses a kill of another framework's task", async () => {
+    // Spark may register in web (this suite's rule) but not launch there; in analytics it may do both.
+    const inWeb = await subscribe(master.url, SPARK, { roles: ['web'], principal: 'spark' });
+    const inAnalytics = await subscribe(master.url, SPARK, { roles: ['analytics'], principal: 'spark' });
+    expect([inWeb.status, inAnalytics.status]).toEqual([200, 200]);
     try {
-      const offer = await waitFor(() => spark.events.find((event) => event.type === 'OFFERS')?.offers.offers[0], 'an offer for spark');
-      const refused = await call(master.url, SPARK, spark, launch(offer, 'in-web', 'web'));
+      const webOffer = await waitFor(() => inWeb.events.find((event) => event.type === 'OFFERS')?.offers.offers[0], 'an offer in web');
+      const refused = await call(master.url, SPARK, inWeb, launch(webOffer, 'in-web', 'web'));
+      const disguised = await call(master.url, SPARK, inWeb, launch(webOffer, 'disguised', 'analytics'));
       expect(refused.status).toBe(403);
       expect(refused.text).toBe('principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)');
-      expect((await call(master.url, SPARK, spark, launch(offer, 'mine', 'analytics'))).status).toBe(202);
+      expect(disguised.status).toBe(403);
+      expect(disguised.text).toBe('principal "spark" may not launch tasks in role "web" (no launch_tasks rule allows it)');
+      await call(master.url, SPARK, inWeb, { type: 'DECLINE', decline: { offer_ids: [webOffer.id], filters: { refuse_seconds: 3600 } } });
+
+      const offer = await waitFor(
+        () => inAnalytics.events.find((event) => event.type === 'OFFERS')?.offers.offers[0],
+        'an offer in analytics',
+      );
+      expect((await call(master.url, SPARK, inAnalytics, launch(offer, 'mine', 'analytics'))).status).toBe(202);
       const tasks = await fetch(`${master.url}/api/v1`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', authorization: VIEWER },
@@ -232,18 +255,37 @@ describe('a master with a security file', () => {
 
       // Marathon names spark's framework: refused whatever the stream id, and so is taking the framework over.
       const kill = { type: 'KILL', kill: { task_id: { value: 'mine' }, agent_id: offer.agent_id } };
-      const foreign = await call(master.url, MARATHON, spark, kill);
+      const foreign = await call(master.url, MARATHON, inAnalytics, kill);
       expect(foreign.status).toBe(403);
       expect(foreign.text).toBe('principal "marathon" may not act for a framework registered by principal "spark"');
       expect(
-        (await subscribe(master.url, MARATHON, { id: { value: spark.frameworkId }, roles: ['analytics', 'web'], principal: 'marathon' }))
+        (await subscribe(master.url, MARATHON, { id: { value: inAnalytics.frameworkId }, roles: ['analytics'], principal: 'marathon' }))
           .status,
       ).toBe(403);
-      expect((await call(master.url, SPARK, spark, kill)).status).toBe(202);
+      expect((await call(master.url, SPARK, inAnalytics, kill)).status).toBe(202);
     } finally {
-      spark.close();
-      marathon.close();
+      inWeb.close();
+      inAnalytics.close();
     }
+  });
+
+  it('puts every read of cluster state through the same rules: the event stream as GET_STATE, /metrics as GET_METRICS', async () => {
+    const read = async (path: string, authorization: string) => {
+      const abort = new AbortController();
+      const response = await fetch(`${master.url}${path}`, { headers: { authorization }, signal: abort.signal });
+      const status = response.status;
+      abort.abort();
+      await response.body?.cancel().catch(() => undefined);
+      return status;
+    };
+    const ADMIN = 'Bearer admin-token-0123456789abcdef';
+
+    expect(await operatorCall(master.url, SPARK, { type: 'GET_STATE' })).toBe(403);
+    expect(await read('/api/v1/events', SPARK)).toBe(403);
+    expect(await read('/metrics', SPARK)).toBe(403);
+    expect(await read('/api/v1/events', VIEWER)).toBe(200);
+    expect(await read('/metrics', VIEWER)).toBe(403);
+    expect(await read('/metrics', ADMIN)).toBe(200);
   });
 
   it('limits operators to their calls', async () => {

@@ -69,9 +69,13 @@ export function chaosScenario(seed: number, options: ChaosOptions = {}): Scenari
   };
 }
 
-/** The seed of a `chaos:<seed>` name, or null. */
+/**
+ * The seed of a `chaos:<seed>` name, or null: decimal digits only (no "1e21",
+ * "0x10" or "") and a safe integer, the scenario file's rule for seeds.
+ */
 export function chaosSeed(name: string): number | null {
   if (!name.startsWith(CHAOS_PREFIX)) return null;
-  const seed = Number(name.slice(CHAOS_PREFIX.length));
-  return Number.isInteger(seed) ? seed : null;
+  const text = name.slice(CHAOS_PREFIX.length);
+  const seed = Number(text);
+  return /^-?\d{1,16}$/.test(text) && Number.isSafeInteger(seed) ? seed : null;
 }

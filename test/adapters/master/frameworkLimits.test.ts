@@ -1,0 +1,159 @@
+/**
+ * What a framework can make the master keep (issue 10, point 5): only the
+ * known fields of its FrameworkInfo, each string and list bounded (names,
+ * labels, environment, the whole launch data of a task), a bounded number
+ * of frameworks per principal, and a bounded number of disconnected
+ * frameworks waiting for their failover timeout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js';
+import { eventually, operator } from './daemons.js';
+import { FaultyStore } from './faultyStore.js';
+import type { FakeAgent } from './inProcess.js';
+import { registerFakeAgent, SMALL_AGENT, startTestMaster } from './inProcess.js';
+import { launch, SchedulerClient } from './schedulerClient.js';
+
+type Json = Record<string, any>;
+
+async function subscribeStatus(url: string, info: Json): Promise<{ status: number; text: string }> {
+  const abort = new AbortController();
+  const response = await fetch(`${url}/api/v1/scheduler`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'n', roles: ['r'], ...info } } }),
+    signal: abort.signal,
+  });
+  const text = response.status === 200 ? '' : await response.text();
+  abort.abort();
+  return { status: response.status, text };
+}
+
+describe('what a framework can make the master keep', () => {
+  let store: FaultyStore;
+  let master: RunningMaster;
+  let agent: FakeAgent;
+  const clients: SchedulerClient[] = [];
+
+  beforeAll(async () => {
+    store = new FaultyStore();
+    master = await startTestMaster({ store, limits: { frameworksPerPrincipal: 4, disconnectedFrameworks: 2 } });
+    await master.recovered;
+    agent = await registerFakeAgent(master.url, 'agent-1', SMALL_AGENT);
+  });
+  afterAll(async () => {
+    for (const client of clients) await client.close();
+    agent?.close();
+    await master?.close();
+  });
+
+  it('stores only the known fields of framework_info, at any depth', async () => {
+    const client = await SchedulerClient.subscribe({
+      masterUrl: master.url,
+      frameworkInfo: {
+        name: 'known',
+        principal: 'p1',
+        unknown_blob: 'x'.repeat(1_000_000),
+        labels: { labels: [{ key: 'k', value: 'v', extra: 'y'.repeat(100_000) }], more: 'z' },
+        capabilities: [{ type: 'MULTI_ROLE', hidden: 'w'.repeat(1000) }],
+      },
+    });
+    clients.push(client);
+    const stored = (await store.inner.get('master-state'))!.value;
+    const frameworks = await operator(master.url, { type: 'GET_FRAMEWORKS' });
+    const info = frameworks.body.get_frameworks.frameworks[0].framework_info as Json;
+
+    expect(stored.length).toBeLessThan(50_000);
+    expect(stored).not.toContain('xxxxxxxx');
+    expect(info.unknown_blob).toBeUndefined();
+    expect(info.labels).toEqual({ labels: [{ key: 'k', value: 'v' }] });
+    expect(info.capabilities).toEqual([{ type: 'MULTI_ROLE' }]);
+    expect(info.principal).toBe('p1');
+  });
+
+  it.each([
+    ['a name over 1024 characters', { name: 'n'.repeat(1025) }, /subscribe\.framework_info\.name: must NOT have more than 1024 characters/],
+    [
+      'more than 64 labels',
+      { labels: { labels: Array.from({ length: 65 }, (_, index) => ({ key: `k${index}` })) } },
+      /subscribe\.framework_info\.labels\.labels: must NOT have more than 64 items/,
+    ],
+    ['a label value over 4096 characters', { labels: { labels: [{ key: 'k', value: 'v'.repeat(4097) }] } }, /labels\[0\]\.value/],
+  ])('refuses a framework_info with %s, naming the field', async (_what, info, message) => {
+    const answer = await subscribeStatus(master.url, info);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toMatch(message);
+  });
+
+  it('bounds what a task keeps: environment entries and the whole launch data', async () => {
+    const client = clients[0]; // it holds the agent's offer
+    const offer = await client.waitForOffer();
+    const withEnv = (variables: Json[]) =>
+      client.call({
+        type: 'ACCEPT',
+        accept: {
+          offer_ids: [offer.id],
+          operations: [launch(offer, 't', 'true', { cpus: 1, mem: 64 }, { command: { value: 'true', environment: { variables } } })],
+        },
+      });
+
+    const tooMany = await withEnv(Array.from({ length: 257 }, (_, index) => ({ name: `V${index}`, value: 'x' })));
+    const tooBig = await withEnv(Array.from({ length: 4 }, (_, index) => ({ name: `V${index}`, value: 'x'.repeat(30_000) })));
+
+    expect(tooMany).toEqual({
+      status: 400,
+      body: 'accept.operations[0].launch.task_infos[0].command.environment.variables: must NOT have more than 256 items',
+    });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body).toMatch(
+      /^accept\.operations\[0\]\.launch\.task_infos\[0\]: the command, environment and health check take \d+ bytes; at most 65536$/,
+    );
+  });
+
+  it('bounds the frameworks of one principal (re-subscribing stays possible)', async () => {
+    const mine: SchedulerClient[] = [];
+    for (let index = 0; index < 4; index++)
+      mine.push(
+        await SchedulerClient.subscribe({
+          masterUrl: master.url,
+          frameworkInfo: { name: `q${index}`, principal: 'p3', failover_timeout: 60 },
+        }),
+      );
+    clients.push(...mine);
+    const fifth = await subscribeStatus(master.url, { name: 'q4', principal: 'p3' });
+    const other = await subscribeStatus(master.url, { name: 'o', principal: 'p4' });
+    const again = await SchedulerClient.subscribe({
+      masterUrl: master.url,
+      frameworkInfo: { id: { value: mine[0].frameworkId }, name: 'q0', principal: 'p3', failover_timeout: 60 },
+    });
+    clients.push(again);
+
+    expect(fifth.status).toBe(429);
+    expect(fifth.text).toBe('principal "p3" already has 4 frameworks, the most this master keeps per principal');
+    expect(other.status).toBe(200);
+    expect(again.frameworkId).toBe(mine[0].frameworkId);
+  });
+
+  it('keeps at most 2 disconnected frameworks, tearing the longest-disconnected down first', async () => {
+    const waiting: SchedulerClient[] = [];
+    for (let index = 0; index < 3; index++)
+      waiting.push(
+        await SchedulerClient.subscribe({
+          masterUrl: master.url,
+          frameworkInfo: { name: `d${index}`, principal: 'p5', failover_timeout: 3600 },
+        }),
+      );
+    for (const client of waiting) {
+      await client.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const names = await eventually(async () => {
+      const answer = await operator(master.url, { type: 'GET_FRAMEWORKS' });
+      const left = (answer.body.get_frameworks.frameworks as Json[])
+        .map((framework) => framework.framework_info.name)
+        .filter((name) => /^d\d$/.test(name));
+      return left.length === 2 ? left.sort() : null;
+    }, 'the oldest disconnected framework to be torn down');
+
+    expect(names).toEqual(['d1', 'd2']);
+  });
+});
