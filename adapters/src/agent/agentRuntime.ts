@@ -18,6 +18,7 @@ import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/
 import { CheckpointStore } from './checkpointStore.js';
 import type { TaskRecord } from './checkpointStore.js';
 import { CommandCheck } from './commandCheck.js';
+import { FetchError, fetchTaskUris } from './fetcher.js';
 import { CommandHealthChecker } from './healthCheck.js';
 import type { ContainerUsage, Isolator } from './isolation/isolator.js';
 import { diskLimitation } from './isolation/isolator.js';
@@ -223,6 +224,7 @@ export class AgentRuntime {
       if (typeof user === 'string') throw new Error(user);
       createSandbox(sandboxDir, record.user, nowMs);
       attachVolumes(sandboxDir, record.volumes ?? [], record.user);
+      await fetchTaskUris(spec.uris, sandboxDir, this.workDir, record.user);
       await this.#isolator.prepare(containerId, record.limits);
       task.process = await TaskProcess.spawn({
         command: spec.command,
@@ -236,11 +238,12 @@ export class AgentRuntime {
       this.#store.saveTask(record);
       await this.#isolator.attach(containerId, task.process.pid);
     } catch (error) {
-      const message = `launch failed: ${(error as Error).message}`;
+      const fetchFailed = error instanceof FetchError;
+      const message = fetchFailed ? error.message : `launch failed: ${(error as Error).message}`;
       this.#logger.error({ taskId: spec.taskId, containerId, err: error }, 'task launch failed');
       task.process?.signal('SIGKILL');
       await this.#cleanupContainer(record);
-      this.#finish(task, 'TASK_FAILED', { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message });
+      this.#finish(task, 'TASK_FAILED', { reason: fetchFailed ? 'REASON_FETCHER_FAILED' : 'REASON_CONTAINER_LAUNCH_FAILED', message });
       return { ok: false, code: 'launch_failed', message };
     }
     void this.#watch(task);

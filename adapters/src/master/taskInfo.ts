@@ -16,7 +16,13 @@ export interface LaunchData {
   env: Record<string, string>;
   user?: string;
   healthCheck?: {
-    command: string;
+    /** Absent: COMMAND. */
+    type?: 'COMMAND' | 'HTTP' | 'TCP';
+    command?: string;
+    port?: number;
+    path?: string;
+    scheme?: 'http' | 'https';
+    statuses?: number[];
     intervalSeconds?: number;
     timeoutSeconds?: number;
     gracePeriodSeconds?: number;
@@ -31,6 +37,8 @@ export interface LaunchData {
     timeoutSeconds?: number;
   };
   killGracePeriodMs?: number;
+  /** CommandInfo.uris, fetched by the agent into the sandbox. */
+  uris?: Array<{ value: string; executable?: boolean; extract?: boolean; cache?: boolean; outputFile?: string }>;
 }
 
 type Json = Record<string, any>;
@@ -94,12 +102,21 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   }
   const data: LaunchData = { name: info.name, command: command.value, env };
   if (typeof info.command?.user === 'string') data.user = info.command.user;
+  const uris = (info.command?.uris as Json[] | undefined) ?? [];
+  if (uris.length > 0)
+    data.uris = uris.map((uri) => ({
+      value: uri.value,
+      ...(typeof uri.executable === 'boolean' ? { executable: uri.executable } : {}),
+      ...(typeof uri.extract === 'boolean' ? { extract: uri.extract } : {}),
+      ...(typeof uri.cache === 'boolean' ? { cache: uri.cache } : {}),
+      ...(typeof uri.output_file === 'string' ? { outputFile: uri.output_file } : {}),
+    }));
   const health = info.health_check as Json | undefined;
   if (health) {
-    const healthCommand = shellCommand(health.command, `${at}.health_check.command`);
-    if (!healthCommand.ok) return healthCommand;
+    const probe = healthProbe(health, `${at}.health_check`);
+    if (!probe.ok) return probe;
     data.healthCheck = {
-      command: healthCommand.value,
+      ...probe.value,
       ...(health.interval_seconds !== undefined ? { intervalSeconds: health.interval_seconds } : {}),
       ...(health.timeout_seconds !== undefined ? { timeoutSeconds: health.timeout_seconds } : {}),
       ...(health.grace_period_seconds !== undefined ? { gracePeriodSeconds: health.grace_period_seconds } : {}),
@@ -129,4 +146,29 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
       message: `the command, environment and health check take ${bytes} bytes; at most ${LAUNCH_DATA_BYTES_MAX}`,
     };
   return { ok: true, value: { taskId, name: info.name, resources: resources.value, data } };
+}
+
+/** What a Mesos HealthCheck probes: its command (COMMAND, the default), or the port of an HTTP or TCP check. */
+function healthProbe(health: Json, at: string): Converted<NonNullable<LaunchData['healthCheck']>> {
+  const type = health.type ?? 'COMMAND';
+  if (type === 'HTTP') {
+    if (!health.http) return { ok: false, field: `${at}.http`, message: 'is required for an HTTP health check' };
+    const http = health.http as Json;
+    return {
+      ok: true,
+      value: {
+        type,
+        port: http.port,
+        ...(typeof http.path === 'string' ? { path: http.path } : {}),
+        ...(http.scheme ? { scheme: http.scheme } : {}),
+        ...(Array.isArray(http.statuses) && http.statuses.length > 0 ? { statuses: http.statuses } : {}),
+      },
+    };
+  }
+  if (type === 'TCP') {
+    if (!health.tcp) return { ok: false, field: `${at}.tcp`, message: 'is required for a TCP health check' };
+    return { ok: true, value: { type, port: health.tcp.port } };
+  }
+  const command = shellCommand(health.command, `${at}.command`);
+  return command.ok ? { ok: true, value: { command: command.value } } : command;
 }
