@@ -14,7 +14,11 @@ import { LaunchBackoff } from './launchBackoff.js';
 import type { UpgradeBounds } from './upgradeStrategy.js';
 import { restartBounds, rollingStep } from './upgradeStrategy.js';
 
-export type KillReason = 'scale-down' | 'upgrade' | 'health-check';
+/** Why this scheduler killed an instance: `operator` is a kill asked through the API (the app replaces it). */
+export type KillReason = 'scale-down' | 'upgrade' | 'health-check' | 'operator';
+
+/** Names a launch: `<app>.<launch number>` by default; a real cluster's host gives ids that stay unique across app re-creations. */
+export type TaskIdOf = (appId: string, number: number) => string;
 
 export interface Instance {
   readonly taskId: string;
@@ -56,14 +60,16 @@ export function youngestFirst(instances: readonly Instance[]): Instance[] {
 }
 
 export class AppState {
+  /** The current version's definition: new launches, placement, restart bounds and backoff follow it. */
+  spec: ServiceApp;
   instances: number;
   version: string;
   /** Launches of the current version wanted and not yet made. */
   queued = 0;
   readonly live = new Map<string, Instance>();
-  readonly backoff: LaunchBackoff;
+  backoff: LaunchBackoff;
   /** What the simulated agent needs to run an instance: the same for all of them. */
-  readonly taskData: TaskRunData;
+  taskData: TaskRunData;
   readonly deployments: Deployment[] = [];
   #restart: Deployment | null = null;
   #nextNumber = 0;
@@ -72,7 +78,11 @@ export class AppState {
   lastRejection: Rejection | null = null;
   readonly rejections: Record<string, number> = {};
 
-  constructor(readonly spec: ServiceApp) {
+  constructor(
+    spec: ServiceApp,
+    readonly taskIdOf: TaskIdOf = (appId, number) => `${appId}.${number}`,
+  ) {
+    this.spec = spec;
     this.instances = spec.instances;
     this.version = spec.version;
     this.backoff = new LaunchBackoff(spec.backoff);
@@ -104,7 +114,7 @@ export class AppState {
     this.queued--;
     const number = this.#nextNumber++;
     const instance: Instance = {
-      taskId: `${this.spec.id}.${number}`,
+      taskId: this.taskIdOf(this.spec.id, number),
       version: this.version,
       agentId,
       target,
@@ -128,6 +138,41 @@ export class AppState {
       this.backoff.reset();
       if (this.#restart) this.#endRestart(nowMs, 'superseded');
     }
+  }
+
+  /**
+   * A new definition (from an operator): a new version restarts the app under the new definition's upgrade
+   * strategy and backoff; the same version only rescales.
+   */
+  redefine(spec: ServiceApp, nowMs: number): void {
+    const rolling = spec.version !== this.version;
+    this.spec = spec;
+    if (rolling) {
+      this.backoff = new LaunchBackoff(spec.backoff);
+      this.taskData = Object.freeze({ durationMs: spec.durationMs });
+    }
+    this.change(spec.instances, spec.version, nowMs);
+  }
+
+  /** Whether the app has reached its definition: every wanted instance of the current version runs healthy, nothing else lives. */
+  settled(): boolean {
+    if (this.queued > 0 || this.live.size !== this.instances) return false;
+    for (const instance of this.live.values())
+      if (instance.version !== this.version || instance.killReason !== null || instance.state !== 'TASK_RUNNING' || !instance.healthy)
+        return false;
+    return true;
+  }
+
+  /** The launch counter, for a snapshot. */
+  get nextNumber(): number {
+    return this.#nextNumber;
+  }
+
+  /** Brings back what a snapshot held (appSnapshot.ts). */
+  restoreState(state: { nextNumber: number; restart: Deployment | null; delayMs: number | null; notBeforeMs: number }): void {
+    this.#nextNumber = state.nextNumber;
+    this.#restart = state.restart;
+    this.backoff.restore(state.delayMs, state.notBeforeMs);
   }
 
   /** The instances to kill now (already marked), after queueing the launches wanted. */
@@ -182,6 +227,15 @@ export class AppState {
   failed(nowMs: number): number {
     this.failures++;
     return this.backoff.fail(nowMs);
+  }
+
+  /** An operator's kill: the instance goes and, unless the app shrinks with it, a replacement is queued. */
+  killByOperator(taskId: string, scale: boolean): Instance | null {
+    const instance = this.live.get(taskId);
+    if (!instance || instance.killReason !== null) return null;
+    instance.killReason = 'operator';
+    if (scale) this.instances = Math.max(0, this.instances - 1);
+    return instance;
   }
 
   #kill(instances: Instance[], reason: KillReason): Instance[] {
