@@ -145,8 +145,6 @@ function readHealthCheck(problems: Problems, path: string, entry: unknown, portC
     check.ignoreHttp1xx =
       entry.ignoreHttp1xx === undefined ? false : (readBoolean(problems, at(path, 'ignoreHttp1xx'), entry.ignoreHttp1xx) ?? false);
   }
-  if (check.timeoutSeconds >= check.intervalSeconds && !protocol.startsWith('MESOS_'))
-    problems.add(at(path, 'timeoutSeconds'), `must be smaller than intervalSeconds (${check.intervalSeconds})`);
   return check;
 }
 

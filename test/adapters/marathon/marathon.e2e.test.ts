@@ -92,7 +92,9 @@ const APP = {
   mem: 64,
   instances: 3,
   constraints: [['hostname', 'UNIQUE']],
-  healthChecks: [{ protocol: 'MESOS_HTTP', path: '/', portIndex: 0, gracePeriodSeconds: 60, intervalSeconds: 1, timeoutSeconds: 5, delaySeconds: 0 }],
+  healthChecks: [
+    { protocol: 'MESOS_HTTP', path: '/', portIndex: 0, gracePeriodSeconds: 60, intervalSeconds: 1, timeoutSeconds: 5, delaySeconds: 0 },
+  ],
   upgradeStrategy: { minimumHealthCapacity: 0.5, maximumOverCapacity: 0 },
   backoffSeconds: 1,
 };
