@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './benchCommand.js';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exitCodes.js';
 import { registerAgentCommand } from './agentCommand.js';
+import { registerJobsCommand } from './jobsCommand.js';
 import { registerMarathonCommand } from './marathonCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerUpCommand(program);
   registerServiceCommand(program);
   registerMarathonCommand(program);
+  registerJobsCommand(program);
   return program;
 }
 
