@@ -112,9 +112,8 @@ export function readJobSpec(body: unknown, pathId?: string): Read<JobSpec & { sc
     problems.add('/id', `the id in the body differs from ${pathId} in the path`);
   const description = body.description === undefined ? undefined : readString(problems, '/description', body.description);
   const labels = body.labels === undefined ? {} : readStringMap(problems, '/labels', body.labels, 'labels');
-  const run = isObject(body.run)
-    ? readRun(problems, body.run)
-    : (problems.add('/run', `is required: expected a run spec, got ${typeName(body.run)}`), null);
+  if (!isObject(body.run)) problems.add('/run', `is required: expected a run spec, got ${typeName(body.run)}`);
+  const run = isObject(body.run) ? readRun(problems, body.run) : null;
   const schedules = body.schedules === undefined ? [] : readSchedules(problems, body.schedules);
   if (!problems.empty || id === undefined || run === null) return { ok: false, problems };
   return { ok: true, value: { id, ...(description !== undefined ? { description } : {}), labels, run, schedules } };

@@ -55,12 +55,10 @@ export function registerJobsApi(app: FastifyInstance, runtime: JobsRuntime): voi
     const active = runtime.activeRuns(jobId);
     const stop = [(request.query as Query).stopCurrentJobRuns ?? []].flat().at(-1) === 'true';
     if (active.length > 0 && !stop)
-      return reply
-        .code(409)
-        .send({
-          message: `Job ${jobId} has active runs: stop them first, or delete with stopCurrentJobRuns=true`,
-          runs: active.map((run) => run.id),
-        });
+      return reply.code(409).send({
+        message: `Job ${jobId} has active runs: stop them first, or delete with stopCurrentJobRuns=true`,
+        runs: active.map((run) => run.id),
+      });
     for (const run of active) await runtime.stopRun(run);
     const answer = jobJson(runtime, jobs[jobId], {});
     delete jobs[jobId];
