@@ -12,6 +12,7 @@ import { registerAgentCommand } from './agentCommand.js';
 import { registerJobsCommand } from './jobsCommand.js';
 import { registerMarathonCommand } from './marathonCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
+import { registerPoolCommand } from './poolCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerServiceCommand(program);
   registerMarathonCommand(program);
   registerJobsCommand(program);
+  registerPoolCommand(program);
   return program;
 }
 
