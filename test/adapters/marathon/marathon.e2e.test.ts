@@ -5,7 +5,9 @@
  * all processes on 127.0.0.1. The app serves HTTP with `python3 -m
  * http.server` on $PORT0 and has a MESOS_HTTP health check the agents run.
  *
- * 1. 3 instances with ["hostname", "UNIQUE"] deploy: one per host, healthy.
+ * 1. 3 instances with ["hostname", "UNIQUE"] deploy: one per host, healthy;
+ *    node-a runs with --cgroups-enable-cfs, so its instance has a CFS quota
+ *    of its 0.1 cpus (checked when the agents can use cgroups).
  * 2. A config change rolls with minimumHealthCapacity 0.5: polled during the
  *    roll, never fewer than 2 healthy instances, old and new seen together.
  * 3. A task killed by hand (SIGKILL of its process) and one killed through
@@ -14,7 +16,7 @@
  *    (UnfulfilledConstraint); `kill -9` of marathon and a restart keep the
  *    app, its versions and the running deployment, and relaunch nothing.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
@@ -85,6 +87,29 @@ function pidOfTask(taskId: string): number | null {
   return null;
 }
 
+/** The CFS quota of the cpu cgroup a process is in (v1 or v2), or null without one. */
+function cfsQuotaOf(pid: number): { quotaUs: number; periodUs: number } | null {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  const v1 = lines.find((line) => /^\d+:[^:]*\bcpu\b[^:]*:/.test(line));
+  try {
+    if (v1) {
+      const path = v1.split(':')[2];
+      if (!path.includes('allot')) return null;
+      const base = existsSync('/sys/fs/cgroup/cpu') ? '/sys/fs/cgroup/cpu' : '/sys/fs/cgroup/cpu,cpuacct';
+      const read = (file: string) => Number(readFileSync(join(base, path, file), 'utf8').trim());
+      return { quotaUs: read('cpu.cfs_quota_us'), periodUs: read('cpu.cfs_period_us') };
+    }
+    const unified = lines.find((line) => line.startsWith('0::'));
+    if (!unified?.includes('allot')) return null;
+    const [quota, period] = readFileSync(join('/sys/fs/cgroup', unified.slice(3), 'cpu.max'), 'utf8')
+      .trim()
+      .split(' ');
+    return { quotaUs: Number(quota), periodUs: Number(period) };
+  } catch {
+    return null;
+  }
+}
+
 const APP = {
   id: '/prod/web',
   cmd: 'exec python3 -m http.server "$PORT0" --bind 127.0.0.1',
@@ -110,6 +135,7 @@ beforeAll(async () => {
           host,
           '--resources',
           `cpus:1;mem:512;disk:512;ports:[${32000 + index * 100}-${32000 + index * 100 + 50}]`,
+          ...(index === 0 ? ['--cgroups-enable-cfs'] : []),
         ]),
       ),
     )),
@@ -141,6 +167,10 @@ describe('allot marathon on a real cluster', () => {
       expect(page.status).toBe(200);
     }
     expect(view.tasksHealthy).toBe(3);
+    const onNodeA = (view.tasks as Json[]).find((task) => task.host === 'node-a')!;
+    const quota = cfsQuotaOf(pidOfTask(onNodeA.id)!);
+    if (quota === null) console.log('cgroups are not writable here: the CFS quota of --cgroups-enable-cfs is not checked');
+    else expect(quota).toEqual({ quotaUs: 10_000, periodUs: 100_000 });
   }, 120_000);
 
   it('rolls a config change, never below minimumHealthCapacity (2 of 3 healthy)', async () => {
