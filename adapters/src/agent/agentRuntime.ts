@@ -232,6 +232,7 @@ export class AgentRuntime {
         env: record.env,
         user: record.user,
         privateTmp: this.#privateTmp,
+        keptDirs: (record.volumes ?? []).map((volume) => volume.hostPath),
       });
       record.pid = task.process.pid;
       record.startTicks = task.process.startTicks;

@@ -10,7 +10,7 @@
  * ends with REASON_CONTAINER_LIMITATION_DISK).
  */
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import type { Limitation } from './isolation/isolator.js';
 import { diskLimitation } from './isolation/isolator.js';
 import type { TaskUser } from './sandbox.js';
@@ -27,8 +27,9 @@ export interface VolumeMount {
   mode: 'RW' | 'RO';
 }
 
+/** Absolute, as links in sandboxes point at it. */
 export function volumesRoot(workDir: string): string {
-  return join(workDir, 'volumes', 'roles');
+  return resolve(workDir, 'volumes', 'roles');
 }
 
 /** The directory of a volume; null when the role or id cannot name one safely. */

@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { TaskUser } from './sandbox.js';
 import { SANDBOX_TMP_DIR } from './sandbox.js';
 
@@ -42,16 +43,44 @@ export function privateTmpProblem(): string | null {
  * when null). A sandbox that itself lies under /tmp (the default work dir does) would vanish behind the mount,
  * so it is bound back at its own path inside the new /tmp, from the launcher's working directory (the sandbox,
  * still reachable as /proc/self/cwd; not canonicalized, which would resolve it in the new /tmp): the task keeps
- * finding its sandbox at $MESOS_SANDBOX.
+ * finding its sandbox at $MESOS_SANDBOX. `keptDirs` (host directories the task must reach outside its
+ * sandbox: its persistent volumes, linked into the sandbox) are likewise kept at their own paths when they lie
+ * under /tmp: bound into the sandbox's tmp before it covers /tmp (recursively, so they come along).
  */
-export function privateTmpArgv(launcher: readonly string[], sandboxDir: string, user: TaskUser | null): string[] {
+export function privateTmpArgv(
+  launcher: readonly string[],
+  sandboxDir: string,
+  user: TaskUser | null,
+  keptDirs: readonly string[] = [],
+): string[] {
   const dropPrivileges = user ? [SETPRIV, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--'] : [];
   const script = [
     // A kill that comes before the launcher's own traps ends this stage as the launcher would have ended (128 + N).
     "trap 'exit 143' TERM; trap 'exit 130' INT; trap 'exit 129' HUP",
-    `mount --bind -- "$0/${SANDBOX_TMP_DIR}" /tmp || exit ${EXIT_PRIVATE_TMP_FAILED}`,
+    // $1 is the number of kept directories that follow it.
+    'kept=$1; shift',
+    'while [ "$kept" -gt 0 ]; do',
+    `  case "$1" in /tmp/*) { mkdir -p -- "$0/${SANDBOX_TMP_DIR}/\${1#/tmp/}" && mount --bind -- "$1" "$0/${SANDBOX_TMP_DIR}/\${1#/tmp/}"; } || exit ${EXIT_PRIVATE_TMP_FAILED};; esac`,
+    '  shift; kept=$((kept - 1))',
+    'done',
+    `mount --rbind -- "$0/${SANDBOX_TMP_DIR}" /tmp || exit ${EXIT_PRIVATE_TMP_FAILED}`,
     `case "$0" in /tmp/*) { mkdir -p -- "$0" && mount --no-canonicalize --bind -- /proc/self/cwd "$0"; } || exit ${EXIT_PRIVATE_TMP_FAILED};; esac`,
     'exec "$@"',
   ].join('\n');
-  return [UNSHARE, '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, sandboxDir, ...dropPrivileges, ...launcher];
+  const kept = keptDirs.map((dir) => resolve(dir));
+  return [
+    UNSHARE,
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    '/bin/sh',
+    '-c',
+    script,
+    sandboxDir,
+    String(kept.length),
+    ...kept,
+    ...dropPrivileges,
+    ...launcher,
+  ];
 }

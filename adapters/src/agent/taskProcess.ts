@@ -57,6 +57,8 @@ export interface SpawnOptions {
   user: TaskUser | null;
   /** Run in a mount namespace with the sandbox's `tmp` as /tmp (privateTmp.ts; root only). */
   privateTmp?: boolean;
+  /** Host directories outside the sandbox the task must still reach with a private /tmp (its volumes). */
+  keptDirs?: readonly string[];
 }
 
 /** "exited with code 3", "terminated by signal SIGKILL", "exited with code 137 (signal SIGKILL)". */
@@ -95,7 +97,7 @@ export class TaskProcess {
     let child: ChildProcess;
     const launcher = ['/bin/sh', '-c', WRAPPER_SCRIPT, 'allot-launcher', options.command];
     // With a private /tmp the launcher starts as root (to mount) and drops to the task user itself.
-    const [command, ...args] = options.privateTmp ? privateTmpArgv(launcher, options.sandboxDir, options.user) : launcher;
+    const [command, ...args] = options.privateTmp ? privateTmpArgv(launcher, options.sandboxDir, options.user, options.keptDirs) : launcher;
     try {
       child = spawn(command, args, {
         cwd: options.sandboxDir,

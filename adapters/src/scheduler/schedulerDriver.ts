@@ -53,9 +53,13 @@ export interface SchedulerDriverEvents {
   error(message: string): void;
 }
 
+/**
+ * `refused`: a 4xx, the call itself is wrong; `unavailable`: a 5xx, the master could not take it now (say its
+ * state could not be made durable) and the same call may get through later; `unreachable`: no answer.
+ */
 export type CallResult =
   | { ok: true; status: number }
-  | { ok: false; code: 'not_subscribed' | 'refused' | 'unreachable'; status?: number; message: string };
+  | { ok: false; code: 'not_subscribed' | 'refused' | 'unavailable' | 'unreachable'; status?: number; message: string };
 
 const SCHEDULER_PATH = '/api/v1/scheduler';
 
@@ -172,9 +176,14 @@ export class SchedulerDriver {
     try {
       const response = await this.#post(leader, call, { 'Mesos-Stream-Id': streamId }, AbortSignal.timeout(this.#options.callTimeoutMs));
       const text = await response.response.text();
-      if (response.response.status >= 200 && response.response.status < 300) return { ok: true, status: response.response.status };
-      this.#options.logger.warn({ call: type, status: response.response.status, message: text.slice(0, 500) }, 'the master refused a call');
-      return { ok: false, code: 'refused', status: response.response.status, message: text.slice(0, 500) };
+      const status = response.response.status;
+      if (status >= 200 && status < 300) return { ok: true, status };
+      const code = status >= 500 ? 'unavailable' : 'refused';
+      this.#options.logger.warn(
+        { call: type, status, message: text.slice(0, 500) },
+        `the master ${code === 'refused' ? 'refused' : 'could not take'} a call`,
+      );
+      return { ok: false, code, status, message: text.slice(0, 500) };
     } catch (error) {
       this.#options.logger.warn({ call: type, err: error }, 'a call did not reach the master');
       return { ok: false, code: 'unreachable', message: (error as Error).message };

@@ -21,6 +21,8 @@ import { statusFromJson } from './statusFromJson.js';
 type Json = Record<string, any>;
 
 const TIMER_MAX_MS = 2 ** 31 - 1;
+/** How long a kill the master answered with a 5xx waits before it is sent again. */
+export const KILL_RETRY_MS = 1000;
 
 type PreparedCall = () => Promise<CallResult> | null;
 
@@ -202,7 +204,10 @@ export class SchedulerHost {
   async #send(call: FrameworkCall, send: PreparedCall): Promise<void> {
     const result = await send();
     if (result === null || result.ok) return;
-    if (call.type === 'task.kill' && result.code !== 'refused') this.#pendingKills.set(call.taskId, call.agentId);
+    // A kill must get through: one the master could not take now is sent again soon, one that never reached it after the next SUBSCRIBED.
+    if (call.type === 'task.kill' && result.code === 'unavailable')
+      this.#schedule(this.#clock() + KILL_RETRY_MS, () => this.context.send(call));
+    else if (call.type === 'task.kill' && result.code !== 'refused') this.#pendingKills.set(call.taskId, call.agentId);
     this.#options.logger.warn({ call: call.type, code: result.code, message: result.message }, 'call not delivered');
   }
 

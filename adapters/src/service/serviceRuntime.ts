@@ -51,6 +51,8 @@ export class ServiceRuntime {
   readonly #logger: Logger;
   readonly #resolveStopped: (reason: string) => void;
   #frameworkId: string | null;
+  /** The framework id as the store holds it (what `/v1/state/frameworkId` answers, as in DC/OS Commons). */
+  #storedFrameworkId: string | null;
   #stoppedReason: string | null = null;
 
   private constructor(options: ServiceRuntimeOptions, store: ServiceStore, saved: ServiceDocument | null) {
@@ -59,6 +61,7 @@ export class ServiceRuntime {
     this.tasks = saved?.tasks ?? {};
     this.agents = saved?.agents ?? {};
     this.#frameworkId = saved?.frameworkId ?? null;
+    this.#storedFrameworkId = this.#frameworkId;
     let resolve!: (reason: string) => void;
     this.stopped = new Promise((done) => (resolve = done));
     this.#resolveStopped = resolve;
@@ -115,8 +118,9 @@ export class ServiceRuntime {
     return this.host.model as ServiceScheduler;
   }
 
+  /** Once stored: a scheduler killed before that subscribes afresh after its restart. */
   get frameworkId(): string | null {
-    return this.#frameworkId;
+    return this.#storedFrameworkId;
   }
 
   /** An operator control: applied, persisted, and its calls sent. Refused (ServiceStoppedError) once the service stopped. */
@@ -129,10 +133,11 @@ export class ServiceRuntime {
 
   /** Writes the service's document; when another scheduler of the service wrote it, this one stops (and the promise rejects). */
   async persist(): Promise<void> {
+    const frameworkId = this.#frameworkId;
     try {
       await this.store.save({
         version: 1,
-        frameworkId: this.#frameworkId,
+        frameworkId,
         snapshot: this.scheduler.snapshot(),
         tasks: this.tasks,
         agents: this.agents,
@@ -141,6 +146,7 @@ export class ServiceRuntime {
       if (error instanceof ServiceStoreConflict) this.#stop(error.message);
       throw error;
     }
+    this.#storedFrameworkId = frameworkId;
   }
 
   /** Stops scheduling; the framework stays registered until its failover timeout. */

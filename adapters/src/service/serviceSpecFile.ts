@@ -9,6 +9,7 @@
 import type { FieldError, ServiceSpec } from '@allot/kernel';
 import { readServiceSpec } from '@allot/kernel';
 import { LineCounter, parseDocument } from 'yaml';
+import { clusterMinimumErrors } from './clusterMinimums.js';
 import { renderTemplate } from './specTemplate.js';
 import type { PathMap } from './svcYamlPaths.js';
 import { convertSvcYaml } from './svcYaml.js';
@@ -38,6 +39,7 @@ function loadJson(text: string, fileName: string): LoadedSpec {
   }
   const errors: FieldError[] = [];
   const spec = readServiceSpec(value, '$', errors);
+  if (spec && errors.length === 0) errors.push(...clusterMinimumErrors(spec, '$'));
   if (errors.length > 0 || !spec) return { ok: false, errors: errors.map((error) => `${fileName}: ${error.path}: ${error.message}`) };
   return { ok: true, spec, user: null };
 }
@@ -56,6 +58,7 @@ function loadYaml(text: string, fileName: string): LoadedSpec {
   if (converted && errors.length === 0) {
     const specErrors: FieldError[] = [];
     spec = readServiceSpec(converted.input, '$', specErrors);
+    if (spec && specErrors.length === 0) specErrors.push(...clusterMinimumErrors(spec, '$'));
     errors.push(...specErrors.map((error) => ({ path: toYamlPath(error.path, converted.paths), message: error.message })));
   }
   if (errors.length > 0 || !spec || !converted) {

@@ -1,7 +1,8 @@
 /**
  * A scripted Mesos master for driver tests: a plain HTTP server on 127.0.0.1
  * whose SUBSCRIBE answers are decided per connection by the test (a stream of
- * RecordIO events, a status code, a redirect), and which records every
+ * RecordIO events, a status code, a redirect), whose answers to other calls
+ * can be scripted (202 otherwise), and which records every
  * request (body and Mesos-Stream-Id) so tests can check what the driver sent.
  */
 import { createServer } from 'node:http';
@@ -25,6 +26,7 @@ export class FakeMaster {
   readonly requests: RecordedRequest[] = [];
   readonly #server: Server;
   readonly #answers: SubscribeAnswer[] = [];
+  readonly #callAnswers: Array<{ status: number; body?: string }> = [];
   readonly #open = new Set<ServerResponse>();
   url = '';
 
@@ -44,6 +46,11 @@ export class FakeMaster {
     this.#answers.push(answer);
   }
 
+  /** Queues the answer to the next call other than SUBSCRIBE (once the queue is empty, calls get 202). */
+  answerCall(answer: { status: number; body?: string }): void {
+    this.#callAnswers.push(answer);
+  }
+
   subscribes(): Json[] {
     return this.requests.filter((request) => request.body.type === 'SUBSCRIBE').map((request) => request.body);
   }
@@ -60,7 +67,8 @@ export class FakeMaster {
     const streamHeader = request.headers['mesos-stream-id'];
     this.requests.push({ body, streamId: Array.isArray(streamHeader) ? streamHeader[0] : streamHeader });
     if (body.type !== 'SUBSCRIBE') {
-      response.writeHead(202).end();
+      const answer = this.#callAnswers.shift() ?? { status: 202 };
+      response.writeHead(answer.status).end(answer.body ?? '');
       return;
     }
     const answer = this.#answers.shift() ?? { status: 503, body: 'no answer scripted' };

@@ -148,6 +148,24 @@ describe('SchedulerDriver', () => {
     expect(await driver.kill('t1')).toMatchObject({ ok: false, code: 'not_subscribed' });
   });
 
+  it('tells a call the master refused (4xx) from one it could not take now (5xx, e.g. state not durable)', async () => {
+    const master = await fakeMaster();
+    master.answerSubscribe({ stream: (send) => send(subscribedEvent('fw-1')) });
+    const { driver, kinds } = driverFor([master.url]);
+    driver.start();
+    await waitUntil(() => kinds().includes('subscribed'), 'subscribed', 5000);
+    master.answerCall({ status: 400, body: 'Failed to validate scheduler::Call' });
+    master.answerCall({ status: 503, body: 'the change could not be stored' });
+    expect(await driver.kill('t1')).toMatchObject({ ok: false, code: 'refused', status: 400 });
+    expect(await driver.kill('t1')).toMatchObject({
+      ok: false,
+      code: 'unavailable',
+      status: 503,
+      message: 'the change could not be stored',
+    });
+    expect(await driver.kill('t1')).toEqual({ ok: true, status: 202 });
+  });
+
   it('stops for good on a 4xx to SUBSCRIBE and on an ERROR event', async () => {
     const master = await fakeMaster();
     master.answerSubscribe({ status: 403, body: 'Framework has been removed' });

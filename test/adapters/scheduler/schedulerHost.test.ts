@@ -4,7 +4,8 @@
  * master and a fake agent: the model's launches reach the agent as TaskInfos,
  * the agent's updates reach the model, and its acknowledgements go back with
  * the uuid the master sent; calls wait for `persist`; a model that restarts
- * with its framework id reconciles.
+ * with its framework id reconciles; a kill the master could not take now
+ * (503) is sent again.
  */
 import type { FrameworkConfig, TaskSpec } from '@allot/kernel';
 import { ResourceLayout } from '@allot/kernel';
@@ -15,6 +16,7 @@ import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js
 import { fromResourceSet } from '../../../adapters/src/master/mesosResources.js';
 import { SchedulerHost } from '../../../adapters/src/scheduler/schedulerHost.js';
 import { waitUntil } from '../ha/waitUntil.js';
+import { FakeMaster, subscribedEvent } from './fakeMaster.js';
 import type { FakeAgent } from '../master/inProcess.js';
 import { registerFakeAgent, SMALL_AGENT, startTestMaster } from '../master/inProcess.js';
 
@@ -150,5 +152,29 @@ describe('SchedulerHost', () => {
     await waitUntil(() => second.host.driver.subscribed, 'the successor subscribes', 10_000);
     expect(second.host.driver.frameworkId).toBe(frameworkId);
     await waitUntil(() => reconciled.length > 0, 'onMasterFailover', 10_000);
+  });
+
+  it('sends a kill again when the master answered 503 (its state could not be stored), and not a refused one', async () => {
+    const master = await FakeMaster.start();
+    cleanups.push(() => master.close());
+    master.answerSubscribe({ stream: (send) => send(subscribedEvent('fw-1')) });
+    const host = new SchedulerHost({
+      driver: { masters: [master.url], frameworkInfo: { user: 'nobody', name: 'batch', roles: ['analytics'] }, frameworkId: null },
+      layout: ResourceLayout.create(),
+      taskInfo,
+      logger: pino({ level: 'silent' }),
+    });
+    cleanups.push(() => host.stop());
+    host.start(new BatchFramework({ ...config, tasks: { ...config.tasks, count: 0 } }));
+    await waitUntil(() => host.driver.subscribed, 'subscribed', 10_000);
+    const kills = () => master.requests.filter((request) => request.body.type === 'KILL').map((request) => request.body.kill.task_id.value);
+    master.answerCall({ status: 503, body: 'not durable' });
+    host.act(() => host.context.send({ type: 'task.kill', frameworkId: 'fw-1', taskId: 't1', agentId: 'a1' }));
+    await waitUntil(() => kills().length === 2, 'the kill sent again', 10_000);
+    master.answerCall({ status: 400, body: 'bad kill' });
+    host.act(() => host.context.send({ type: 'task.kill', frameworkId: 'fw-1', taskId: 't2', agentId: 'a1' }));
+    await waitUntil(() => kills().length === 3, 'the second kill', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(kills()).toEqual(['t1', 't1', 't2']);
   });
 });

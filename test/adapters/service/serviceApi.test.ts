@@ -224,7 +224,7 @@ describe('allot service (client commands)', () => {
     expect(missing.stderr).toBe('error: GET /v1/plans/nope: 404: Plan nope not found\n');
     const endpoints = await allot('service', 'endpoints', '--url', service.url, '--json');
     expect(Object.keys(JSON.parse(endpoints.stdout))).toEqual(['http']);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('health checks', () => {

@@ -120,6 +120,23 @@ describe('svc.yml', () => {
     ]);
   });
 
+  it("refuses what a live master would refuse at every launch: cpus under Mesos's 0.01, amounts under 0.001", () => {
+    const small = HELLO.replace('cpus: 0.1', 'cpus: 0.005').replace('memory: 32', 'memory: 0.0001');
+    expect(loadServiceSpec(small, 'svc.yml', (name) => values[name])).toEqual({
+      ok: false,
+      errors: [
+        'svc.yml:15: pods.hello.tasks.server.cpus: a task needs at least 0.01 cpus on a cluster, got 0.005',
+        'svc.yml:16: pods.hello.tasks.server.memory: must be 0 or at least 0.001 (amounts have three decimal places), got 0.0001',
+      ],
+    });
+    const json = JSON.stringify({ name: 'svc', pods: [{ type: 'node', count: 1, tasks: [{ name: 's', cpus: 0.001, memMb: 32 }] }] });
+    expect(loadServiceSpec(json, 'spec.json', () => undefined)).toEqual({
+      ok: false,
+      errors: ['spec.json: $.pods[0].tasks[0].cpus: a task needs at least 0.01 cpus on a cluster, got 0.001'],
+    });
+    expect(loadServiceSpec(HELLO.replace('cpus: 0.1', 'cpus: 0.01'), 'svc.yml', (name) => values[name]).ok).toBe(true);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const loaded = loadServiceSpec('name: x\npods: [1\n', 'svc.yml', () => undefined);
     expect(loaded.ok).toBe(false);
