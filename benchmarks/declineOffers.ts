@@ -10,7 +10,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { HelpRequested, integerOption, parseBenchmarkArgs, UsageError } from './lib/benchmarkArgs.js';
+import type { BenchmarkOptions } from './lib/benchmarkArgs.js';
 import type { AnchorComparison, TargetCheck } from './lib/declineOffersAnchors.js';
 import { anchorFor, anchorPoints, comparisonLines, targetFor } from './lib/declineOffersAnchors.js';
 import type { Estimate, GridPoint } from './lib/declineOffersGrid.js';
@@ -33,11 +34,7 @@ import { formatDuration } from './lib/stats.js';
 import { cell, formatTable } from './lib/table.js';
 import { ALLOCATION_INTERVAL_MS, YEAR_SECONDS } from './lib/cluster.js';
 
-export interface BenchmarkOptions {
-  json: boolean;
-  quick: boolean;
-  argv: string[];
-}
+export type { BenchmarkOptions } from './lib/benchmarkArgs.js';
 
 export type PointEntry =
   | (PointResult & { anchor: AnchorComparison | null; target: TargetCheck | null; estimate: Estimate })
@@ -64,9 +61,18 @@ export interface DeclineOffersReport {
   durationS: number;
 }
 
-const USAGE = `decline-offers [--quick] [--agents N[,N...]] [--frameworks N[,N...]] [--json] [--reference]
-  [--task-ports N] [--rounds N] [--seed N] [--max-minutes N] [--heap-mb N] [--in-process] [--gc] [--rounds-detail] [--out FILE]
-  default: the full grid ${FULL_AGENTS.join(',')} agents x ${FULL_FRAMEWORKS.join(',')} frameworks, plus the 5000 x 500 anchor point`;
+const OPTIONS_USAGE = `--agents N[,N...]     agent counts (default: the full grid ${FULL_AGENTS.join(',')}, plus the 5000 x 500 anchor point)
+--frameworks N[,N...] framework counts (default ${FULL_FRAMEWORKS.join(',')})
+--reference           the reference path (fastPaths: false)
+--task-ports N        ports held by each pre-allocated task (default 0; Mesos's own benchmark: 16)
+--rounds N            timed rounds per point (default 2 x frameworks)
+--seed N              (default 1)
+--max-minutes N       skip points estimated to take longer (default 20; 0 = no limit)
+--heap-mb N           heap of each point's child process (default 8192)
+--in-process          run every point in this process
+--gc                  collect garbage between rounds (untimed)
+--rounds-detail       keep every round's time in the JSON
+--out FILE            also write the JSON report to FILE`;
 
 interface Args {
   points: GridPoint[];
@@ -87,14 +93,12 @@ interface Args {
 }
 
 export function parseDeclineOffersArgs(options: BenchmarkOptions): Args {
-  const { values } = parseArgs({
-    args: options.argv,
-    strict: true,
-    options: {
+  const { values, json, quick } = parseBenchmarkArgs(
+    'decline-offers',
+    options,
+    {
       agents: { type: 'string' },
       frameworks: { type: 'string' },
-      quick: { type: 'boolean' },
-      json: { type: 'boolean' },
       reference: { type: 'boolean' },
       'task-ports': { type: 'string' },
       rounds: { type: 'string' },
@@ -105,12 +109,11 @@ export function parseDeclineOffersArgs(options: BenchmarkOptions): Args {
       gc: { type: 'boolean' },
       'rounds-detail': { type: 'boolean' },
       out: { type: 'string' },
+      // Internal: the parent runs each point as `decline-offers --child` in a fresh process.
       child: { type: 'boolean' },
-      help: { type: 'boolean' },
     },
-  });
-  if (values.help) throw new UsageError(USAGE);
-  const quick = options.quick || Boolean(values.quick);
+    OPTIONS_USAGE,
+  );
   let points: GridPoint[];
   let grid: Args['grid'];
   if (values.agents !== undefined || values.frameworks !== undefined) {
@@ -130,7 +133,7 @@ export function parseDeclineOffersArgs(options: BenchmarkOptions): Args {
   return {
     points,
     grid,
-    json: options.json || Boolean(values.json),
+    json,
     reference: Boolean(values.reference),
     taskPorts: values['task-ports'] === undefined ? 0 : integer(values['task-ports'], '--task-ports', 0),
     rounds,
@@ -145,7 +148,7 @@ export function parseDeclineOffersArgs(options: BenchmarkOptions): Args {
   };
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './lib/benchmarkArgs.js';
 
 export async function runDeclineOffers(options: BenchmarkOptions): Promise<DeclineOffersReport | PointResult> {
   const args = parseDeclineOffersArgs(options);
@@ -170,7 +173,7 @@ export async function runDeclineOffers(options: BenchmarkOptions): Promise<Decli
   const results: PointEntry[] = [];
   for (const [index, point] of args.points.entries()) {
     const options_ = pointOptions(args, point);
-    const cost = estimate(point, options_.rounds, options_.fastPaths);
+    const cost = estimate(point, options_.rounds, options_.fastPaths, !args.inProcess);
     const tag = `[${index + 1}/${args.points.length}] ${point.agents} x ${point.frameworks}`;
     const reason = skipReason(point, cost, args.maxMinutes);
     if (reason !== null) {
@@ -181,13 +184,14 @@ export async function runDeclineOffers(options: BenchmarkOptions): Promise<Decli
     }
     progress.note(`${tag}: ${options_.rounds} rounds, estimated ${formatDuration(cost.seconds * 1000)}, ${cost.memoryMb} MB`);
     try {
+      const pointStartMs = performance.now();
       const result = args.inProcess
         ? runPoint(options_, progress)
         : await runPointInChild(options_, { heapMb: args.heapMb, timeoutMs: Math.max(10 * 60_000, cost.seconds * 1000 * 3) });
       const entry = { ...result, anchor: anchorFor(result), target: targetFor(result), estimate: cost };
       results.push(entry);
       out(
-        `${tag}: first 10 median ${result.first10.medianMs} ms (CPU ${result.cpu.first10MedianMs} ms), all median ${result.all.medianMs} ms, max ${result.all.maxMs} ms (took ${formatDuration(result.wallMs)})`,
+        `${tag}: first 10 median ${result.first10.medianMs} ms (CPU ${result.cpu.first10MedianMs} ms), all median ${result.all.medianMs} ms, max ${result.all.maxMs} ms (took ${formatDuration(performance.now() - pointStartMs)}, estimated ${formatDuration(cost.seconds * 1000)})`,
       );
     } catch (error) {
       results.push({ ...point, failed: (error as Error).message, estimate: cost });
@@ -289,11 +293,7 @@ function humanReport(report: DeclineOffersReport): string {
   return lines.join('\n');
 }
 
-function integer(text: string, flag: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`${flag} must be an integer >= ${min}, got "${text}"`);
-  return value;
-}
+const integer = integerOption;
 
 function integerList(text: string, flag: string): number[] {
   return text.split(',').map((part) => integer(part.trim(), flag, 1));
@@ -301,7 +301,8 @@ function integerList(text: string, flag: string): number[] {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runDeclineOffers({ json: false, quick: false, argv: process.argv.slice(2) }).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof UsageError ? error.message : (error as Error).stack}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    if (error instanceof HelpRequested) process.stdout.write(`${error.message}\n`);
+    else process.stderr.write(`${error instanceof UsageError ? error.message : (error as Error).stack}\n`);
+    process.exitCode = error instanceof UsageError ? error.exitCode : 1;
   });
 }

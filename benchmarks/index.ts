@@ -4,14 +4,16 @@
  * with `json` only JSON on stdout; progress goes to stderr on a terminal) and
  * resolves to the report it printed. Arguments after the name arrive in `argv`.
  */
-import type { BenchmarkOptions } from './declineOffers.js';
+import type { BenchmarkOptions } from './lib/benchmarkArgs.js';
 import { runDeclineOffers } from './declineOffers.js';
 import { runScan } from './scan.js';
 import { runPlayground } from './playground.js';
 import { runMillionTasks } from './millionTasks.js';
 import { runMultiFramework } from './multiFramework.js';
+import { runCliStart } from './cliStart.js';
+import { runFleetLoad } from './fleetLoad.js';
 
-export type { BenchmarkOptions } from './declineOffers.js';
+export type { BenchmarkOptions } from './lib/benchmarkArgs.js';
 
 export interface Benchmark {
   name: string;
@@ -45,7 +47,19 @@ export const benchmarks: Benchmark[] = [
   },
   {
     name: 'multi-framework',
-    description: 'Mesos MultiFrameworkAllocations: 4 service, 500 CI and 50 batch frameworks on 80 agents; time until all 19,500 tasks run',
+    description:
+      'Mesos MultiFrameworkAllocations: 4 service, 500 CI and 50 batch frameworks on 80 agents; time until all 19,500 tasks run (--quick: a tenth of it)',
     run: runMultiFramework,
+  },
+  {
+    name: 'cli-start',
+    description: 'allot --version and allot scenarios as whole processes, beside a bare node start; target under 0.5 s (options: --runs N)',
+    run: runCliStart,
+  },
+  {
+    name: 'fleet-load',
+    description:
+      'etcd + 3 HA masters + a fleet of 10,000 simulated agents; schedulers launch 100,000 tasks; launches/s, call latency, store bytes per launch, largest stored value, leader RSS; then the leader is killed: offers, agents back, reconciliation, nothing lost (options: --agents N --tasks N --frameworks N --store etcd|file --no-failover --keep; --quick: 50 agents, 1000 tasks)',
+    run: runFleetLoad,
   },
 ];

@@ -9,10 +9,10 @@
  *   npx tsx benchmarks/millionTasks.ts [--quick] [--jobs N --tasks N --agents N] [--json]
  */
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parseScenario } from '@allot/kernel';
 import type { ScenarioInput } from '@allot/kernel';
-import type { BenchmarkOptions } from './declineOffers.js';
+import type { BenchmarkOptions } from './lib/benchmarkArgs.js';
+import { integerOption, parseBenchmarkArgs } from './lib/benchmarkArgs.js';
 import { loadAverage1m, machineInfo } from './lib/machine.js';
 import { createProgress } from './lib/progress.js';
 import { runToAllRunning } from './lib/runToAllRunning.js';
@@ -72,21 +72,17 @@ export function millionTasksScenario(jobs: number, tasksPerJob: number, agents: 
 }
 
 export async function runMillionTasks(options: BenchmarkOptions): Promise<MillionTasksReport> {
-  const { values } = parseArgs({
-    args: options.argv,
-    options: { jobs: { type: 'string' }, tasks: { type: 'string' }, agents: { type: 'string' } },
-    allowPositionals: false,
-  });
-  const jobs = Number(values.jobs ?? (options.quick ? 100 : 1000));
-  const tasksPerJob = Number(values.tasks ?? 1000);
-  const agents = Number(values.agents ?? (options.quick ? 500 : 5000));
-  for (const [flag, value] of [
-    ['--jobs', jobs],
-    ['--tasks', tasksPerJob],
-    ['--agents', agents],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${value}`);
-  }
+  const { values, json, quick } = parseBenchmarkArgs(
+    'million-tasks',
+    options,
+    { jobs: { type: 'string' }, tasks: { type: 'string' }, agents: { type: 'string' } },
+    `--jobs N    batch jobs (default 1000; --quick: 100)
+     --tasks N   tasks per job (default 1000)
+     --agents N  agents (default 5000; --quick: 500)`,
+  );
+  const jobs = values.jobs === undefined ? (quick ? 100 : 1000) : integerOption(values.jobs, '--jobs', 1);
+  const tasksPerJob = values.tasks === undefined ? 1000 : integerOption(values.tasks, '--tasks', 1);
+  const agents = values.agents === undefined ? (quick ? 500 : 5000) : integerOption(values.agents, '--agents', 1);
   const progress = createProgress();
   const machine = machineInfo();
   const parsed = parseScenario(millionTasksScenario(jobs, tasksPerJob, agents));
@@ -122,7 +118,7 @@ export async function runMillionTasks(options: BenchmarkOptions): Promise<Millio
     anchors: ANCHORS.map((anchor) => ({ ...anchor, speedup: Math.round((placementsPerSecond / anchor.placementsPerSecond) * 10) / 10 })),
     target: { ...TARGET, met: running === total && placementsPerSecond > TARGET.placementsPerSecond && peakHeapMb < TARGET.peakHeapMb },
   };
-  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printReport(report);
   return report;
 }

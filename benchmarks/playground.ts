@@ -1,5 +1,5 @@
 /**
- * Playground with 10,000 agents running (DESIGN.md performance table): builds
+ * Playground with 10,000 agents running (the performance targets in benchmarks/README.md): builds
  * the playground, opens it in Debian's Chromium with the `large-cluster`
  * scenario playing, and measures on the page the interval between animation
  * frames (p50/p95, target p95 < 17 ms), the cluster map's draw time, and the
@@ -9,8 +9,8 @@
  * reported beside the figures: on 2 cores, other work moves the p95.
  */
 import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
-import type { BenchmarkOptions } from './declineOffers.js';
+import type { BenchmarkOptions } from './lib/benchmarkArgs.js';
+import { parseBenchmarkArgs, positiveNumberOption } from './lib/benchmarkArgs.js';
 import { buildAndServe, chromiumAvailable, launchChromium, watchConsole } from '../test/playground/playgroundHarness.js';
 
 export interface PlaygroundReport {
@@ -54,9 +54,15 @@ function summary(values: number[]): Summary {
 }
 
 export async function runPlayground(options: BenchmarkOptions): Promise<PlaygroundReport> {
-  const { values } = parseArgs({ args: options.argv, strict: false, options: { seconds: { type: 'string' }, speed: { type: 'string' } } });
-  const seconds = Number(values.seconds ?? (options.quick ? 5 : 12));
-  const speed = Number(values.speed ?? 2);
+  const { values, json, quick } = parseBenchmarkArgs(
+    'playground',
+    options,
+    { seconds: { type: 'string' }, speed: { type: 'string' } },
+    `--seconds N  how long to measure with the map in view (default 12; --quick: 5)
+     --speed N    simulation speed (default 2)`,
+  );
+  const seconds = values.seconds === undefined ? (quick ? 5 : 12) : positiveNumberOption(values.seconds, '--seconds');
+  const speed = values.speed === undefined ? 2 : positiveNumberOption(values.speed, '--speed');
   const base: Omit<
     PlaygroundReport,
     'frameIntervalMs' | 'panelsFrameIntervalMs' | 'drawMs' | 'snapshotBytes' | 'snapshots' | 'snapshotsPerSecond' | 'consoleProblems'
@@ -85,7 +91,7 @@ export async function runPlayground(options: BenchmarkOptions): Promise<Playgrou
       consoleProblems: [],
       skipped: '/usr/bin/chromium is missing (node scripts/ensureChromium.mjs installs it as root)',
     };
-    console.log(JSON.stringify(report, null, options.json ? 0 : 2));
+    printReport(report, json);
     return report;
   }
   const served = await buildAndServe();
@@ -133,10 +139,34 @@ export async function runPlayground(options: BenchmarkOptions): Promise<Playgrou
     };
     report.targets.met =
       report.frameIntervalMs.p95 < 17 && report.panelsFrameIntervalMs.p95 < 17 && report.snapshotBytes.max < report.targets.bytesBelow;
-    console.log(JSON.stringify(report, null, options.json ? 0 : 2));
+    printReport(report, json);
     return report;
   } finally {
     await browser.close();
     await served.close();
   }
+}
+
+/** JSON only under --json; otherwise a few lines for a person. */
+function printReport(report: PlaygroundReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  if (report.skipped !== undefined) {
+    process.stdout.write(`Playground: skipped: ${report.skipped}\n`);
+    return;
+  }
+  const { frameIntervalMs: map, panelsFrameIntervalMs: panels, drawMs, snapshotBytes, targets } = report;
+  const lines = [
+    `Playground: ${report.parameters.agents.toLocaleString()} agents (${report.parameters.scenario}) at speed ${report.parameters.speed}, ${report.parameters.seconds} s measured, viewport ${report.parameters.viewport}; ${report.machine.cpus} cpus, load ${report.machine.loadAverage1m}`,
+    `  frame interval, map in view: p50 ${map.p50} ms, p95 ${map.p95} ms, max ${map.max} ms (${map.count} frames)`,
+    `  frame interval, panels in view: p50 ${panels.p50} ms, p95 ${panels.p95} ms, max ${panels.max} ms (${panels.count} frames)`,
+    `  map draw: p50 ${drawMs.p50} ms, p95 ${drawMs.p95} ms; snapshots: ${report.snapshots} (${report.snapshotsPerSecond}/s), p50 ${snapshotBytes.p50} bytes, max ${snapshotBytes.max} bytes`,
+    `  baseline (${report.baseline.note}): frame p50 ${report.baseline.frameIntervalMs.p50} ms, p95 ${report.baseline.frameIntervalMs.p95} ms`,
+    `  anchor: ${report.anchor}`,
+    `  targets: frame p95 under ${targets.frameP95MsBelow} ms and snapshots under ${targets.bytesBelow} bytes: ${targets.met ? 'met' : 'NOT met'}`,
+    ...(report.consoleProblems.length > 0 ? [`  browser console problems: ${report.consoleProblems.join('; ')}`] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

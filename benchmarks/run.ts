@@ -1,13 +1,21 @@
 /**
- * Runs one benchmark from the registry without the `allot` CLI:
+ * Runs one benchmark from the registry without the `allot` CLI (`allot bench`
+ * is the usual way; the decline-offers grid runs each point through this file
+ * in a child process):
  *
  *   npx tsx benchmarks/run.ts NAME [--json] [--quick] [benchmark options...]
  *   npx tsx benchmarks/run.ts decline-offers --agents 10000 --frameworks 1000 --json
  *
- * Without NAME it lists the benchmarks. Exit code 2 is a usage error.
+ * Without NAME it lists the benchmarks. Exit code 2 is a usage error. The
+ * benchmarks measure the built kernel (`@allot/kernel` resolves to
+ * kernel/dist here, as for any user), so a stale build is rebuilt first.
  */
-import { UsageError } from './declineOffers.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { HelpRequested, UsageError } from './lib/benchmarkArgs.js';
 import { benchmarks } from './index.js';
+
+execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
@@ -18,13 +26,12 @@ async function main(argv: string[]): Promise<void> {
   }
   const benchmark = benchmarks.find((candidate) => candidate.name === name);
   if (!benchmark) throw new UsageError(`no benchmark named "${name}"; known: ${benchmarks.map((candidate) => candidate.name).join(', ')}`);
-  // --json and --quick are the registry's common options; the rest goes to the benchmark as is.
-  const json = rest.includes('--json');
-  const quick = rest.includes('--quick');
-  await benchmark.run({ json, quick, argv: rest.filter((arg) => arg !== '--json' && arg !== '--quick') });
+  // --json and --quick are options of every benchmark (benchmarks/lib/benchmarkArgs.ts).
+  await benchmark.run({ json: false, quick: false, argv: rest });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof UsageError ? error.message : (error as Error).stack}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  if (error instanceof HelpRequested) process.stdout.write(`${error.message}\n`);
+  else process.stderr.write(`${error instanceof UsageError ? error.message : (error as Error).stack}\n`);
+  process.exitCode = error instanceof UsageError ? error.exitCode : 1;
 });

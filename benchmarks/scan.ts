@@ -4,9 +4,8 @@
  * DeclineOffers measures the same scan on its final state at every grid
  * point; this entry measures it without running any rounds (seconds, not minutes).
  */
-import { parseArgs } from 'node:util';
-import type { BenchmarkOptions } from './declineOffers.js';
-import { UsageError } from './declineOffers.js';
+import type { BenchmarkOptions } from './lib/benchmarkArgs.js';
+import { parseBenchmarkArgs, UsageError } from './lib/benchmarkArgs.js';
 import { buildCluster, freeVectors } from './lib/cluster.js';
 import { FULL_AGENTS } from './lib/declineOffersGrid.js';
 import { measureScan } from './lib/freeScan.js';
@@ -35,13 +34,12 @@ export interface ScanReport {
 const QUICK_AGENTS: readonly number[] = [1000, 10000];
 
 export async function runScan(options: BenchmarkOptions): Promise<ScanReport> {
-  const { values } = parseArgs({
-    args: options.argv,
-    strict: true,
-    options: { agents: { type: 'string' }, json: { type: 'boolean' }, quick: { type: 'boolean' } },
-  });
-  const json = options.json || Boolean(values.json);
-  const quick = options.quick || Boolean(values.quick);
+  const { values, json, quick } = parseBenchmarkArgs(
+    'scan',
+    options,
+    { agents: { type: 'string' } },
+    `--agents N[,N...]  agent counts (default ${FULL_AGENTS.join(',')}; --quick: ${QUICK_AGENTS.join(',')})`,
+  );
   const agentCounts = values.agents !== undefined ? values.agents.split(',').map(Number) : quick ? QUICK_AGENTS : FULL_AGENTS;
   if (agentCounts.some((count) => !Number.isInteger(count) || count < 1))
     throw new UsageError(`--agents must be a list of positive integers, got "${values.agents}"`);

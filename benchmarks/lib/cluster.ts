@@ -20,7 +20,7 @@ export interface ClusterOptions {
   /** false runs the allocator's plain reference path. */
   fastPaths: boolean;
   /**
-   * Ports held by each pre-allocated task. DESIGN.md specifies none; Mesos's
+   * Ports held by each pre-allocated task. The workload specifies none; Mesos's
    * benchmark gives the task 16 ports out of [31000-32000], which fragments the
    * agents' free port ranges (use 16 to reproduce that).
    */

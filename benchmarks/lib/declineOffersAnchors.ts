@@ -1,5 +1,5 @@
 /**
- * What DeclineOffers results are compared with (DESIGN.md, "Performance
+ * What DeclineOffers results are compared with (benchmarks/README.md, "Performance
  * targets"): Mesos's own benchmark compiled on a 2-core machine of this kind,
  * the published Mesos 1.8 figure, and allot's targets. An anchor belongs to
  * one grid point; it is attached only where the grid point is the same.
@@ -24,7 +24,7 @@ interface AnchorSpec {
 }
 
 const MESOS_HERE =
-  'Mesos HierarchicalAllocator_BENCHMARK_Test.DeclineOffers, compiled and run on a 2-core machine of this kind (DESIGN.md)';
+  'Mesos HierarchicalAllocator_BENCHMARK_Test.DeclineOffers, compiled and run on a 2-core machine of this kind (benchmarks/README.md)';
 
 const ANCHORS: readonly AnchorSpec[] = [
   {

@@ -39,23 +39,29 @@ export interface Estimate {
   memoryMb: number;
 }
 
-// Cost model, fitted on the 2-core machine of the README's results (fast path).
+// Cost model, fitted on the 2-core machine of the README's results (fast path):
+// on the full grid's 17 points it is within 1.4x of each point's measured time
+// (the model it replaces, with 16 us per offer and 1.5 s to start a child, was
+// 2.5-3.3x too high on the small points a first run meets, e.g. `--quick`).
 // Every agent is offered to every framework once (A x F offers); an offer costs
-// about OFFER_US to make, record and decline; walking past filtered frameworks
-// costs about CHECK_NS per (agent, framework) pair visited, and an agent is
-// offered to its k-th framework after about F / (F - k) visits (A x F x H(F)
-// in total). A skipped agent costs SKIP_NS. The reference path walks every
-// framework on every agent in every round once all offers are filtered.
-// When agents do not divide evenly among frameworks, the L frameworks tied at
-// the lowest share always sort first; once an agent has filtered them all, it
-// walks past those L in each of the remaining F - L offer rounds: A x L x (F - L)
-// more checks at LONG_WALK_CHECK_NS (measured: 1000 x 2000 and 5000 x 2000).
-const OFFER_US = 16;
+// OFFER_US to make, record and decline, plus OFFER_US_PER_1000_AGENTS for each
+// thousand agents (the working set outgrows the caches); walking past filtered
+// frameworks costs about CHECK_NS per (agent, framework) pair visited, and an
+// agent is offered to its k-th framework after about F / (F - k) visits
+// (A x F x H(F) in total). A skipped agent costs SKIP_NS. The reference path
+// walks every framework on every agent in every round once all offers are
+// filtered. When agents do not divide evenly among frameworks, the L frameworks
+// tied at the lowest share always sort first; once an agent has filtered them
+// all, it walks past those L in each of the remaining F - L offer rounds:
+// A x L x (F - L) more checks at LONG_WALK_CHECK_NS (measured: 1000 x 2000 and
+// 5000 x 2000). A point in its own child process also pays CHILD_START_S.
+const OFFER_US = 10;
+const OFFER_US_PER_1000_AGENTS = 0.4;
 const CHECK_NS = 25;
 const LONG_WALK_CHECK_NS = 70;
 const SKIP_NS = 150;
-const SETUP_US_PER_AGENT = 150;
-const PROCESS_START_S = 1.5;
+const SETUP_US_PER_AGENT = 100;
+const CHILD_START_S = 0.5;
 // Memory: per agent its objects and task; per (agent, framework-capacity) slot
 // the offer filter table (16 bytes); per round the transient offers and events.
 const AGENT_BYTES = 4096;
@@ -63,13 +69,13 @@ const FILTER_SLOT_BYTES = 16;
 const OFFER_BYTES = 1536;
 const BASE_MB = 80;
 
-export function estimate(point: GridPoint, rounds: number, fastPaths: boolean): Estimate {
+export function estimate(point: GridPoint, rounds: number, fastPaths: boolean, inChild = true): Estimate {
   const { agents, frameworks } = point;
   const offeringRounds = Math.min(rounds + 1, frameworks);
   const idleRounds = Math.max(0, rounds + 1 - frameworks);
   const harmonic = Math.log(offeringRounds) + 0.5772;
-  let seconds = PROCESS_START_S + (agents * SETUP_US_PER_AGENT) / 1e6;
-  seconds += (agents * offeringRounds * OFFER_US) / 1e6;
+  let seconds = (inChild ? CHILD_START_S : 0) + (agents * SETUP_US_PER_AGENT) / 1e6;
+  seconds += (agents * offeringRounds * (OFFER_US + (OFFER_US_PER_1000_AGENTS * agents) / 1000)) / 1e6;
   seconds += (agents * frameworks * harmonic * CHECK_NS) / 1e9;
   const lowestShareTies = agents % frameworks === 0 ? 0 : agents < frameworks ? frameworks - agents : frameworks - (agents % frameworks);
   const roundsAfterTies = Math.max(0, offeringRounds - lowestShareTies);
@@ -78,7 +84,7 @@ export function estimate(point: GridPoint, rounds: number, fastPaths: boolean): 
   let filterCapacity = 16;
   while (filterCapacity < frameworks) filterCapacity *= 2;
   const bytes = agents * (AGENT_BYTES + filterCapacity * FILTER_SLOT_BYTES) + agents * OFFER_BYTES;
-  return { seconds: Math.round(seconds), memoryMb: Math.round(BASE_MB + bytes / 2 ** 20) };
+  return { seconds: Math.round(seconds * 10) / 10, memoryMb: Math.round(BASE_MB + bytes / 2 ** 20) };
 }
 
 /** Why a point should not run within these limits, or null when it may. */

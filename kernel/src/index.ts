@@ -65,6 +65,8 @@ export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
 export type { TaskState, TaskReason } from './tasks/taskState.js';
 export type { CheckStatus, Task, TaskSpec, TaskStatus } from './tasks/task.js';
+export { StatusUpdateManager, STATUS_UPDATE_RETRY_INITIAL_MS, STATUS_UPDATE_RETRY_MAX_MS } from './tasks/statusUpdateManager.js';
+export type { StatusUpdate, StatusUpdateManagerSnapshot, AcknowledgeResult } from './tasks/statusUpdateManager.js';
 
 export { Simulation, scenarioResourceNames } from './sim/simulation.js';
 export type { SimulationOptions, InvariantViolation } from './sim/simulation.js';

@@ -2,7 +2,8 @@
  * The `allot` command line, run as a real process from the repository root the
  * way users run it (`node adapters/bin/allot.js ...`): exit codes, stdout
  * holding only JSON under --json, seeded determinism, traces, and error
- * messages that name what was wrong.
+ * messages that name what was wrong. Every test is its own process(es), so
+ * they run concurrently.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ function allot(...args: string[]): Promise<Run> {
 
 afterAll(() => rmSync(scratchDir, { recursive: true, force: true }));
 
-describe('allot simulate', () => {
+describe.concurrent('allot simulate', () => {
   it('reproduces the DRF paper allocation as a JSON report', async () => {
     const run = await allot('simulate', 'drf-paper', '--json');
 
@@ -66,6 +67,18 @@ describe('allot simulate', () => {
     expect(lines.pop()).toBe('');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(typeof JSON.parse(line).type).toBe('string');
+    expect(run.stderr).toBe(`trace: ${lines.length} kernel events written to ${tracePath}\n`);
+  });
+
+  it('lists the faults a chaos run injected, in the summary and in the JSON report', async () => {
+    const [human, json] = await Promise.all([allot('simulate', 'chaos:42'), allot('simulate', 'chaos:42', '--json')]);
+
+    expect(human.code).toBe(0);
+    const faults = JSON.parse(json.stdout).faults as Array<{ atMs: number; type: string; target: string }>;
+    expect(faults.length).toBeGreaterThan(0);
+    expect(human.stdout).toContain(`Faults injected: ${faults.length}`);
+    for (const fault of faults)
+      expect(human.stdout).toMatch(new RegExp(`${(fault.atMs / 1000).toFixed(1)} s +${fault.type.replace('.', '\\.')} +`));
   });
 
   it('prints a human summary with tables and no violations', async () => {
@@ -105,6 +118,26 @@ describe('allot simulate', () => {
     expect(run.stderr).toContain('drf-paper');
   });
 
+  it('rejects a scenario without agents, saying why (exit 2)', async () => {
+    const scenarioPath = join(scratchDir, 'no-agents.json');
+    writeFileSync(scenarioPath, JSON.stringify({ name: 'empty', durationMs: 1000, agents: [] }));
+
+    const run = await allot('simulate', scenarioPath);
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('$.agents: a scenario needs at least one agent, listed here or added by an "agent.add" fault');
+  });
+
+  it('explains chaos:<seed> when the seed is not a whole number (exit 2)', async () => {
+    const run = await allot('simulate', 'chaos:abc');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: "chaos:abc": after "chaos:" comes the seed of a generated fault-injection run (chaos:<seed>), a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (e.g. chaos:42); the same seed replays the same run.\n`,
+    );
+  });
+
   it('rejects a seed that is not an integer, naming --seed', async () => {
     const run = await allot('simulate', 'drf-paper', '--seed', 'abc');
 
@@ -132,7 +165,7 @@ describe('allot simulate', () => {
   });
 });
 
-describe('allot simulate --silos', () => {
+describe.concurrent('allot simulate --silos', () => {
   it('adds the shared-against-silos comparison to the report', async () => {
     const run = await allot('simulate', 'datacenter', '--json', '--silos');
 
@@ -146,7 +179,7 @@ describe('allot simulate --silos', () => {
   }, 60_000);
 });
 
-describe('allot scenarios', () => {
+describe.concurrent('allot scenarios', () => {
   it('lists the built-in scenarios as JSON', async () => {
     const run = await allot('scenarios', '--json');
 
@@ -170,7 +203,36 @@ describe('allot scenarios', () => {
   });
 });
 
-describe('daemon commands', () => {
+describe.concurrent('allot bench', () => {
+  it('refuses an unknown benchmark option as a usage error naming it, for every benchmark (exit 2)', async () => {
+    const names = ['decline-offers', 'scan', 'playground', 'million-tasks', 'multi-framework', 'cli-start'];
+
+    const runs = await Promise.all(names.map((name) => allot('bench', name, '--', '--agnets', '5')));
+
+    for (const [index, run] of runs.entries()) {
+      expect(run.code, names[index]).toBe(2);
+      expect(run.stderr, names[index]).toContain(
+        `error: benchmark ${names[index]}: unknown option --agnets\nusage: allot bench ${names[index]}`,
+      );
+      expect(run.stderr, names[index]).not.toMatch(/\n\s+at /);
+    }
+  }, 60_000);
+
+  it('refuses a bad option value and prints a benchmark usage with --help', async () => {
+    const [bad, help] = await Promise.all([
+      allot('bench', 'million-tasks', '--', '--jobs', 'many'),
+      allot('bench', 'scan', '--', '--help'),
+    ]);
+
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: --jobs must be a whole number >= 1, got "many"');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: allot bench scan');
+    expect(help.stdout).toContain('--agents N[,N...]');
+  });
+});
+
+describe.concurrent('daemon commands', () => {
   it('lists master, agent and up in --help, and rejects a bad daemon flag with exit 2', async () => {
     const help = await allot('--help');
     const master = await allot('master', '--store', 'bogus');

@@ -132,7 +132,7 @@ describe.skipIf(!haveChromium)('learner aids', () => {
       () => Number(document.querySelector('[data-testid="compare-progress"]')?.getAttribute('data-progress')) > 0,
       undefined,
       {
-        timeout: 60_000,
+        timeout: 240_000,
       },
     );
     const text = await page.textContent('[data-view="compare"] .go');

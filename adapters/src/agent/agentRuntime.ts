@@ -14,7 +14,7 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isTerminal } from '@allot/kernel';
 import type { TaskState } from '@allot/kernel';
-import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { AcknowledgeResult, StatusUpdate } from '@allot/kernel';
 import { CheckpointStore } from './checkpointStore.js';
 import type { TaskRecord } from './checkpointStore.js';
 import { CommandCheck } from './commandCheck.js';
@@ -102,6 +102,9 @@ interface LiveTask {
   ended: boolean;
   terminal: Promise<TaskState>;
   resolveTerminal: (state: TaskState) => void;
+  /** Settles once `launch` is done with the task (RUNNING reported, or not), so that the terminal state comes after it. */
+  launched: Promise<void>;
+  resolveLaunched: () => void;
 }
 
 export class AgentRuntime {
@@ -248,14 +251,21 @@ export class AgentRuntime {
       return { ok: false, code: 'launch_failed', message };
     }
     void this.#watch(task);
-    if (record.kill) {
-      // Killed while launching: the wrapper never runs the command.
-      task.process.signal('SIGKILL');
-    } else {
-      task.process.release();
-      task.released = true;
-      this.#emit(task, record, 'TASK_RUNNING', {});
-      this.#startMonitoring(task);
+    try {
+      if (!record.kill) {
+        task.process.release();
+        // A kill asked for meanwhile waits (see #beginKill): a signal before the command's shell runs is lost or misread.
+        task.released = await task.process.started;
+      }
+      if (record.kill) {
+        // Killed while launching: SIGKILL before (or as) the command starts.
+        task.process.signal('SIGKILL');
+      } else if (task.released) {
+        this.#emit(task, record, 'TASK_RUNNING', {});
+        this.#startMonitoring(task);
+      }
+    } finally {
+      task.resolveLaunched();
     }
     return { ok: true, containerId, sandboxDir };
   }
@@ -394,6 +404,7 @@ export class AgentRuntime {
     }
     task.process = TaskProcess.adopt(record.pid, record.startTicks, record.sandboxDir, this.#options.adoptedPollMs);
     task.released = true;
+    task.resolveLaunched();
     void this.#watch(task);
     if (!alive) return;
     this.#startMonitoring(task);
@@ -406,6 +417,8 @@ export class AgentRuntime {
   #track(record: TaskRecord): LiveTask {
     let resolveTerminal!: (state: TaskState) => void;
     const terminal = new Promise<TaskState>((resolve) => (resolveTerminal = resolve));
+    let resolveLaunched!: () => void;
+    const launched = new Promise<void>((resolve) => (resolveLaunched = resolve));
     const task: LiveTask = {
       record,
       process: null,
@@ -422,6 +435,8 @@ export class AgentRuntime {
       ended: false,
       terminal,
       resolveTerminal,
+      launched,
+      resolveLaunched,
     };
     this.#tasks.set(record.taskId, task);
     return task;
@@ -500,7 +515,7 @@ export class AgentRuntime {
     record.kill = { requestedAtMs: this.#now(), gracePeriodMs, reason: why };
     this.#store.saveTask(record);
     this.#logger.info({ taskId: record.taskId, gracePeriodMs, why }, 'killing task');
-    if (!task.released) return; // Still launching: `launch` SIGKILLs it before the command runs.
+    if (!task.released) return; // Still launching: `launch` SIGKILLs it once the wrapper is released or the command started.
     task.health?.stop();
     if (record.taskKillingState) this.#emit(task, record, 'TASK_KILLING', why === 'health_check' ? { healthy: false } : {});
     if (gracePeriodMs <= 0) {
@@ -511,9 +526,10 @@ export class AgentRuntime {
     task.killTimer = setTimeout(() => task.process?.signal('SIGKILL'), gracePeriodMs);
   }
 
-  /** Waits for the wrapper to end, cleans the container up, and reports the terminal state. */
+  /** Waits for the wrapper to end (and for `launch` to have reported TASK_RUNNING), cleans up, and reports the terminal state. */
   async #watch(task: LiveTask): Promise<void> {
     const status = await task.process!.exited;
+    await task.launched;
     if (this.#closed || task.ended) return;
     this.#stopWatching(task);
     const { record } = task;

@@ -10,7 +10,7 @@
 import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskState } from '@allot/kernel';
-import type { StatusUpdateManagerSnapshot } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import type { StatusUpdateManagerSnapshot } from '@allot/kernel';
 import { readJsonIfExists, removeFileDurably, writeJsonAtomic } from './atomicFile.js';
 import type { CommandCheckSpec } from './commandCheck.js';
 import type { HealthCheckSpec } from './healthCheck.js';

@@ -21,4 +21,4 @@ export type { Isolator, IsolatorKind, ContainerLimits, ContainerUsage, Limitatio
 export { createJsonLogger, createMemoryLogger, silentLogger } from './logger.js';
 export type { AgentLogger, LogFields, LogLevel } from './logger.js';
 export { taskOutcome } from './taskOutcome.js';
-export type { StatusUpdate, AcknowledgeResult } from '../../../kernel/src/tasks/statusUpdateManager.js';
+export type { StatusUpdate, AcknowledgeResult } from '@allot/kernel';

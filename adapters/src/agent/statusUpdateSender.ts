@@ -6,8 +6,8 @@
  * by a timer (or by `tick()` under a fake clock), and a throwing sender cannot
  * break the runtime (the update is simply resent later).
  */
-import { StatusUpdateManager } from '../../../kernel/src/tasks/statusUpdateManager.js';
-import type { AcknowledgeResult, StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import { StatusUpdateManager } from '@allot/kernel';
+import type { AcknowledgeResult, StatusUpdate } from '@allot/kernel';
 import type { CheckpointStore } from './checkpointStore.js';
 import type { AgentLogger } from './logger.js';
 

@@ -15,6 +15,13 @@
  *      adopted process, so this file is how it learns how the task ended. The
  *      wrapper traps TERM/INT/HUP (a trap with an action is reset in children,
  *      unlike an ignored signal), so a graceful kill still records the status.
+ *   4. The child says "started" on fd 3 once it is a fresh shell (the trap
+ *      reset by exec), then closes fd 3 and execs the command. Only then may
+ *      the agent signal the group: a SIGTERM that arrives while the wrapper
+ *      still reads "go" ends it as "launch aborted" (exit 125), and one that
+ *      arrives between the child's fork and exec is swallowed by the inherited
+ *      trap, so the task ignores it until SIGKILL. Both happened on busy
+ *      machines when the agent killed a task right after launching it.
  *
  * Exit status encoding is the shell's: 128 + N means "terminated by signal N"
  * (an explicit `exit 137` reads the same).
@@ -31,14 +38,16 @@ import { isProcessAlive, readProcStat, signalProcessGroup } from './isolation/pr
 
 /** Exit status of the wrapper when the agent went away before saying "go". */
 export const EXIT_LAUNCH_ABORTED = 125;
+/** What the task's shell writes on fd 3 once signals reach it with their default action. */
+const STARTED = 'started';
 const ADOPTED_POLL_MS = 250;
 
 const WRAPPER_SCRIPT = [
   "trap 'allot_signalled=1' TERM INT HUP",
   `read -r allot_go <&3 || exit ${EXIT_LAUNCH_ABORTED}`,
-  'exec 3<&-',
-  '/bin/sh -c "$1"',
+  `/bin/sh -c 'echo ${STARTED} >&3 && exec 3>&- /bin/sh -c "$1"' allot-task "$1"`,
   'allot_status=$?',
+  'exec 3<&-',
   `echo "$allot_status" > ${EXIT_STATUS_FILE}`,
   'exit "$allot_status"',
 ].join('\n');
@@ -80,6 +89,11 @@ export class TaskProcess {
   readonly startTicks: number | null;
   /** Settles once the wrapper is gone; never rejects. */
   readonly exited: Promise<ExitStatus>;
+  /**
+   * True once the command's shell runs and signals reach it (see step 4 above);
+   * false when the wrapper ended first. Adopted processes started long ago.
+   */
+  readonly started: Promise<boolean>;
   readonly #child: ChildProcess | null;
   #detached = false;
 
@@ -88,6 +102,7 @@ export class TaskProcess {
     this.startTicks = startTicks;
     this.exited = exited;
     this.#child = child;
+    this.started = child === null ? Promise.resolve(true) : startedSignal(child);
   }
 
   /** Starts the wrapper, stopped before the command (see `release`). Throws when the process cannot be started. */
@@ -168,6 +183,21 @@ export class TaskProcess {
     const pipe = this.#child?.stdio[3];
     if (pipe && 'unref' in pipe) (pipe as { unref(): void }).unref();
   }
+}
+
+/** Resolves true when "started" arrives on fd 3, false at its end (the wrapper is gone); data always comes before the end. */
+function startedSignal(child: ChildProcess): Promise<boolean> {
+  return new Promise((resolve) => {
+    const pipe = child.stdio[3];
+    if (!pipe || !('on' in pipe)) return resolve(false);
+    let text = '';
+    pipe.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes(`${STARTED}\n`)) resolve(true);
+    });
+    pipe.once('end', () => resolve(false));
+    pipe.once('close', () => resolve(false));
+  });
 }
 
 export function readExitStatusFile(sandboxDir: string): number | null {

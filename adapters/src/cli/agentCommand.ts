@@ -8,11 +8,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import pino from 'pino';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { DEFAULT_TASK_MEM_MB } from '../agent/taskMemory.js';
-import { startAgent } from '../agentDaemon/agentDaemon.js';
-import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
 import { parseMegabytes, parsePort, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
@@ -72,6 +69,12 @@ export function registerAgentCommand(program: Command): void {
 }
 
 async function runAgent(flags: AgentFlags): Promise<void> {
+  // Imported here, not at the top, so that the rest of the CLI starts without loading the agent daemon.
+  const [{ default: pino }, { startAgent }, { httpsOptionsFromFiles }] = await Promise.all([
+    import('pino'),
+    import('../agentDaemon/agentDaemon.js'),
+    import('../security/tlsOptions.js'),
+  ]);
   if (!flags.master) throw new UsageError('--master: the master URL is required, e.g. --master http://127.0.0.1:5050');
   for (const url of flags.master.split(','))
     if (!/^https?:\/\/[^/\s,]+\/?$/.test(url.trim()))

@@ -51,9 +51,29 @@ export function registerBenchCommand(program: Command): void {
         const header = `== ${benchmark.name}: ${benchmark.description}\n`;
         if (options.json) process.stderr.write(header);
         else process.stdout.write(header);
-        await benchmark.run(options);
+        await runBenchmark(benchmark, options);
       }
     });
+}
+
+/**
+ * A benchmark reports a mistake in its options with its own UsageError
+ * (benchmarks/lib/benchmarkArgs.ts, which this package cannot import): known by
+ * its name and exit code, it becomes the CLI's usage error (exit 2), and
+ * `--help` (exit code 0) prints the benchmark's usage.
+ */
+async function runBenchmark(benchmark: Benchmark, options: BenchmarkOptions): Promise<void> {
+  try {
+    await benchmark.run(options);
+  } catch (error) {
+    const exitCode = (error as { exitCode?: unknown }).exitCode;
+    if (!(error instanceof Error) || error.name !== 'UsageError' || typeof exitCode !== 'number') throw error;
+    if (exitCode === 0) {
+      process.stdout.write(`${error.message}\n`);
+      return;
+    }
+    throw new UsageError(error.message, exitCode);
+  }
 }
 
 async function loadRegistry(): Promise<Benchmark[]> {
@@ -61,6 +81,10 @@ async function loadRegistry(): Promise<Benchmark[]> {
   if (!existsSync(path)) {
     throw new UsageError(`no benchmarks available: the benchmark registry ${path} does not exist in this checkout.`, EXIT_USAGE);
   }
+  // The benchmarks are TypeScript that lives in the repository, not in the package: they load through tsx,
+  // a development dependency of the repository (the rest of the CLI is built JavaScript and needs no loader).
+  const { register } = await import('tsx/esm/api');
+  register();
   const module = (await import(REGISTRY_URL.href)) as { benchmarks?: unknown };
   if (!Array.isArray(module.benchmarks)) throw new Error(`${path} does not export a "benchmarks" array`);
   return module.benchmarks as Benchmark[];

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './benchCommand.js';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exitCodes.js';
 import { registerAgentCommand } from './agentCommand.js';
+import { registerFleetCommand } from './fleetCommand.js';
 import { registerJobsCommand } from './jobsCommand.js';
 import { registerMarathonCommand } from './marathonCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerMarathonCommand(program);
   registerJobsCommand(program);
   registerPoolCommand(program);
+  registerFleetCommand(program);
   return program;
 }
 

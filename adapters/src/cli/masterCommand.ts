@@ -8,13 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import pino from 'pino';
-import { etcdBackend, haFlagsProblem, runHaMaster } from '../ha/haMasterCommand.js';
 import type { ConnectionLimits } from '../master/connectionGuard.js';
-import { startMaster } from '../master/masterDaemon.js';
-import { loadSecurityConfig, SecurityConfigError } from '../security/index.js';
-import { listenProblem } from '../security/listenPolicy.js';
-import { httpsOptionsFromFiles } from '../security/tlsOptions.js';
 import { parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
@@ -83,8 +77,24 @@ export function registerMasterCommand(program: Command): void {
 }
 
 async function runMaster(flags: MasterFlags): Promise<void> {
+  // Imported here, not at the top: the daemon's modules (fastify, etcd, ajv schemas) take longer to load
+  // than the rest of the CLI, and `allot --version` or `allot scenarios` should not wait for them. The flags
+  // are checked with light modules first, so that a usage error does not wait for them either.
   if (flags.store !== 'file' && flags.store !== 'memory' && flags.store !== 'etcd')
     throw new UsageError(`--store: expected file, memory or etcd, got "${flags.store}"`);
+  const [
+    { etcdBackend, haFlagsProblem, runHaMaster },
+    { httpsOptionsFromFiles },
+    { listenProblem },
+    { loadSecurityConfig },
+    { SecurityConfigError },
+  ] = await Promise.all([
+    import('../ha/haMasterCommand.js'),
+    import('../security/tlsOptions.js'),
+    import('../security/listenPolicy.js'),
+    import('../security/securityConfig.js'),
+    import('../security/configReader.js'),
+  ]);
   const haProblem = flags.store === 'etcd' ? haFlagsProblem(flags) : null;
   if (haProblem) throw new UsageError(haProblem);
   const tls = httpsOptionsFromFiles(flags);
@@ -104,6 +114,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     throw new UsageError(
       `--security ${flags.security}: the file has no agentSecret (and no --secret was given): with a security file, agents must authenticate`,
     );
+  const [{ default: pino }, { startMaster }] = await Promise.all([import('pino'), import('../master/masterDaemon.js')]);
   const workDir = flags.workDir ?? join(tmpdir(), `allot-master-${flags.port}`);
   mkdirSync(workDir, { recursive: true });
   const logger = pino({ name: 'allot-master', level: flags.logLevel });

@@ -22,7 +22,8 @@ export function builtinScenario(name: string, options: { orFile: boolean } = { o
   const input = findBuiltinScenario(name);
   if (input === undefined && name.startsWith('chaos:'))
     throw new UsageError(
-      `"${name.slice(0, 64)}": the seed of chaos:<seed> must be a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, e.g. chaos:42`,
+      `"${name.slice(0, 64)}": after "chaos:" comes the seed of a generated fault-injection run (chaos:<seed>), ` +
+        `a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (e.g. chaos:42); the same seed replays the same run.`,
     );
   if (input === undefined) {
     const names = builtinScenarios.map((scenario) => `  ${scenario.name}`).join('\n');

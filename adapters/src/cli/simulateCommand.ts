@@ -4,9 +4,12 @@
  * Exit code 1 when the report lists invariant violations, so scripts and CI
  * can use a simulation as a check.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Simulation, buildReport, compareWithSilos, traceRecord } from '@allot/kernel';
 import type { Scenario, SiloComparison, SimulationReport } from '@allot/kernel';
+import type { InjectedFault } from './faultSummary.js';
+import { formatFaults, injectedFaults } from './faultSummary.js';
 import { formatSilos } from './siloSummary.js';
 import { EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEM_FOUND } from './exitCodes.js';
 import { parseNonNegativeMs, parseSeed } from './flagValues.js';
@@ -45,13 +48,16 @@ export function registerSimulateCommand(program: Command): void {
 
 function runSimulate(fileOrName: string, flags: SimulateFlags): number {
   const scenario = loadScenario(fileOrName);
-  const report: SimulationReport & { silos?: SiloComparison } = simulateWithTrace(scenario, fileOrName, flags);
+  const report: SimulationReport & { faults?: InjectedFault[]; silos?: SiloComparison } = simulateWithTrace(scenario, fileOrName, flags);
+  // Only for scenarios with faults, so that the report of every other scenario stays exactly the kernel's.
+  if (scenario.faults.length > 0) report.faults = injectedFaults(scenario.faults, report.simulatedMs);
   if (flags.silos) report.silos = compareWithSilos(flags.seed === undefined ? scenario : { ...scenario, seed: flags.seed });
   if (flags.json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     const color = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
     process.stdout.write(formatReport(report, { color, replayCommand: replayCommand(fileOrName, report.seed, flags.until) }));
+    if (report.faults) process.stdout.write(formatFaults(report.faults, scenario.faults.length));
     if (report.silos) process.stdout.write(formatSilos(report.silos));
   }
   return report.invariantViolations.length === 0 ? EXIT_OK : EXIT_PROBLEM_FOUND;
@@ -75,7 +81,11 @@ function simulateWithTrace(scenario: Scenario, fileOrName: string, flags: Simula
     throw new Error(`the simulation failed at ${simulation.nowMs} ms (seed ${simulation.seed}); replay with: ${replay}`, { cause: error });
   } finally {
     progress.stop();
-    trace?.close();
+    if (trace) {
+      trace.close();
+      // On stderr, so that stdout keeps only the report (JSON under --json).
+      process.stderr.write(`trace: ${trace.linesWritten} kernel events written to ${resolve(trace.path)}\n`);
+    }
   }
   return buildReport(simulation);
 }

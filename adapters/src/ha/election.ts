@@ -14,7 +14,16 @@ export interface LeaderInfo {
 
 export type ElectionEvent =
   | { type: 'leadership.gained'; fence: LeaderFence | null }
-  | { type: 'leadership.lost'; reason: string }
+  | {
+      type: 'leadership.lost';
+      reason: string;
+      /**
+       * When this candidate stopped being leader by its lease (the election's clock, performance.now() by
+       * default), if it held one: from then on it was no leader, however late this event is delivered on a
+       * busy or stalled process (the store's fence refuses its writes meanwhile).
+       */
+      trustEndedAtMs?: number;
+    }
   | { type: 'leader.changed'; leader: LeaderInfo | null };
 
 export interface Election {

@@ -1,7 +1,7 @@
 /**
  * What a master that is not the leader serves on its address: scheduler,
  * operator and agent calls get 307 with the leader's URL in Location
- * (SEMANTICS.md §8), or 503 while no leader is known; `/health` says the
+ * (as Mesos's followers do), or 503 while no leader is known; `/health` says the
  * process is fine and who leads. The answer is a pure function of the path
  * and the observed leader. During a failover the server holds a call (up to
  * 5 s) until the leader it would name answers its /health, so that clients

@@ -21,7 +21,7 @@ import type { HttpsServerOptions } from '../security/tlsOptions.js';
 import { EtcdStore } from '../store/etcdStore.js';
 import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
-import type { PutResult, StateStore, StoredValue } from '../store/stateStore.js';
+import type { CommitResult, PutResult, StateStore, StoredValue, StoreWrite } from '../store/stateStore.js';
 import type { Election } from './election.js';
 import { createEtcdClient } from './etcdClient.js';
 import { FileLockElection } from './fileLockElection.js';
@@ -29,6 +29,8 @@ import type { FollowerServer } from './followerServer.js';
 import { startFollowerServer } from './followerServer.js';
 import { LeaderElection } from './leaderElection.js';
 import type { LeaseTiming } from './leaseTiming.js';
+import { mirroredStore, StateMirror } from './stateMirror.js';
+import { ThreadLease } from './threadLease.js';
 
 /** Where the state lives and the election happens. */
 export type HaBackend =
@@ -78,7 +80,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
   const port = (follower as FollowerServer & { port: number }).port;
   const url = `${options.https ? 'https' : 'http'}://${options.ip}:${port}`;
   self = { id, address: url };
-  const parts = createBackend(backend, self);
+  const parts = createBackend(backend, self, logger);
   const { store, close: closeBackend } = parts;
   election = parts.election;
   let running: RunningMaster | null = null;
@@ -91,7 +93,8 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     await follower?.close();
     follower = null;
     if (deposed || closing) return;
-    const started = await startMaster({ ...options.master, ip: options.ip, port, store, logger });
+    // Every step checks the leadership first: no store write fences a task launch, so the check must be there.
+    const started = await startMaster({ ...options.master, ip: options.ip, port, store, logger, mayAct: () => parts.election.isLeader() });
     if (deposed || closing) {
       // Leadership ended while the daemon was starting: it must not serve.
       await started.close();
@@ -116,7 +119,11 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
         });
         return;
       case 'leadership.lost':
-        depose(event.reason);
+        // The election runs on performance.now(); the log says when leadership ended in wall-clock time (epoch ms).
+        depose(
+          event.reason,
+          event.trustEndedAtMs === undefined ? undefined : Math.round(Date.now() - (performance.now() - event.trustEndedAtMs)),
+        );
         return;
       case 'leader.changed':
         logger.info({ leader: event.leader }, 'leading master changed');
@@ -128,11 +135,14 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
     }
   });
 
-  function depose(reason: string): void {
+  function depose(reason: string, leadershipEndedAt?: number): void {
     if (deposed || closing) return;
     deposed = true;
     if (fencedCheck) clearInterval(fencedCheck);
-    logger.warn({ url, id, reason }, 'lost leadership: this master stops serving');
+    logger.warn(
+      { url, id, reason, ...(leadershipEndedAt === undefined ? {} : { leadershipEndedAt }) },
+      'lost leadership: this master stops serving',
+    );
     // Stop answering at once; the fence already refuses its writes.
     const master = running;
     running = null;
@@ -165,6 +175,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<RunningHa
 function createBackend(
   backend: HaBackend,
   self: { id: string; address: string },
+  logger: Logger,
 ): { election: Election; store: StateStore; close: () => void } {
   if (backend.kind === 'file') {
     const election = new FileLockElection({ directory: backend.workDir, candidate: self });
@@ -176,11 +187,29 @@ function createBackend(
   }
   const prefix = backend.prefix ?? '/allot/';
   const client = createEtcdClient(backend.endpoints);
-  const election = new LeaderElection({ client, prefix, candidate: self, ...(backend.timing ? { timing: backend.timing } : {}) });
+  // The lease lives on its own thread: a master busy for seconds at scale keeps its leadership (threadLease.ts).
+  const election = new LeaderElection({
+    client,
+    prefix,
+    candidate: self,
+    ...(backend.timing ? { timing: backend.timing } : {}),
+    grantLease: (onLost) =>
+      ThreadLease.grant({ endpoints: backend.endpoints, ...(backend.timing ? { timing: backend.timing } : {}), onLost }),
+  });
+  const store = new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() });
+  // A warm standby: followers keep a copy of the state, so a takeover reads only what changed (stateMirror.ts).
+  const mirror = new StateMirror(store, logger);
+  mirror.start();
+  election.on((event) => {
+    if (event.type === 'leadership.gained') mirror.stop();
+  });
   return {
     election,
-    store: new EtcdStore({ client, prefix, endpoints: backend.endpoints, fence: () => election.fence() }),
-    close: () => client.close(),
+    store: mirroredStore(store, mirror),
+    close: () => {
+      mirror.stop();
+      client.close();
+    },
   };
 }
 
@@ -189,6 +218,11 @@ function leaderOnly(store: StateStore, isLeader: () => boolean): StateStore {
   return {
     description: `${store.description} (leader only)`,
     get: (key: string): Promise<StoredValue | null> => store.get(key),
+    list: (): Promise<Map<string, StoredValue>> => store.list(),
+    commit: async (writes: readonly StoreWrite[]): Promise<CommitResult> =>
+      isLeader()
+        ? store.commit(writes)
+        : { ok: false, code: 'not_leader', message: 'this master no longer holds the leader lock', key: null, actualVersion: 0 },
     put: async (key: string, value: string, expectedVersion?: number): Promise<PutResult> =>
       isLeader()
         ? store.put(key, value, expectedVersion)

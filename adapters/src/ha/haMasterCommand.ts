@@ -9,9 +9,8 @@
 import type { Logger } from 'pino';
 import type { MasterDaemonOptions } from '../master/masterDaemon.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
-import { parseEndpoints } from './etcdClient.js';
+import { parseEndpoints } from './etcdEndpoints.js';
 import type { HaBackend } from './haMaster.js';
-import { startHaMaster } from './haMaster.js';
 
 export const EXIT_LOST_LEADERSHIP = 75;
 
@@ -49,6 +48,8 @@ export async function runHaMaster(
 ): Promise<void> {
   let resolveDeposed: (reason: string) => void = () => undefined;
   const deposed = new Promise<string>((resolve) => (resolveDeposed = resolve));
+  // Loaded here: checking the flags (above) should not wait for the master daemon and etcd3 to load.
+  const { startHaMaster } = await import('./haMaster.js');
   const ha = await startHaMaster({ backend, ip: flags.ip, port: flags.port, logger, https, master, onDeposed: resolveDeposed });
   const outcome = await Promise.race([untilSignal().then((signal) => ({ signal })), deposed.then((reason) => ({ reason }))]);
   if ('signal' in outcome) {

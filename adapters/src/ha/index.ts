@@ -10,6 +10,8 @@ export type { EtcdPutResult, EtcdStoreOptions, LeaderFence, NotLeaderRejection }
 export { LEASE_TIMING_DEFAULT, leaseTimingProblem, LeaseTrust, trustedUntilMs, ttlSeconds } from './leaseTiming.js';
 export type { LeaseTiming } from './leaseTiming.js';
 export { LeaseKeeper } from './leaseKeeper.js';
+export { STALL_MAX_MS_DEFAULT, ThreadLease } from './threadLease.js';
+export type { Lease, ThreadLeaseOptions } from './threadLease.js';
 export type { LeaseKeeperOptions } from './leaseKeeper.js';
 export type { Election, ElectionEvent, LeaderInfo } from './election.js';
 export { LeaderElection } from './leaderElection.js';

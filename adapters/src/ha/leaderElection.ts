@@ -15,6 +15,7 @@ import { ElectionEvents } from './electionEvents.js';
 import { LeaseKeeper } from './leaseKeeper.js';
 import type { LeaseTiming } from './leaseTiming.js';
 import { LEASE_TIMING_DEFAULT, leaseTimingProblem } from './leaseTiming.js';
+import type { Lease } from './threadLease.js';
 
 export type { ElectionEvent, LeaderInfo } from './election.js';
 
@@ -27,6 +28,8 @@ export interface LeaderElectionOptions {
   /** Backstop poll of the leader key while watching it (a missed watch event costs at most this). */
   pollMs?: number;
   now?: () => number;
+  /** Where leases come from: kept alive on this thread by default; the HA master keeps them on a worker thread (threadLease.ts). */
+  grantLease?: (onLost: (reason: string) => void) => Promise<Lease>;
 }
 
 type ElectionState = 'following' | 'leading' | 'stopped';
@@ -38,9 +41,10 @@ export class LeaderElection implements Election {
   readonly #timing: LeaseTiming;
   readonly #pollMs: number;
   readonly #now: () => number;
+  readonly #grantLease: (onLost: (reason: string) => void) => Promise<Lease>;
   readonly #events = new ElectionEvents();
   #state: ElectionState = 'following';
-  #lease: LeaseKeeper | null = null;
+  #lease: Lease | null = null;
   #fence: LeaderFence | null = null;
   #watcher: Watcher | null = null;
   #wake: (() => void) | null = null;
@@ -58,6 +62,8 @@ export class LeaderElection implements Election {
     this.#timing = timing;
     this.#pollMs = options.pollMs ?? 500;
     this.#now = options.now ?? (() => performance.now());
+    this.#grantLease =
+      options.grantLease ?? ((onLost) => LeaseKeeper.grant({ client: this.#client, timing: this.#timing, now: this.#now, onLost }));
     const prefix = options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`;
     this.leaderKey = `${prefix}leader`;
   }
@@ -136,13 +142,8 @@ export class LeaderElection implements Election {
 
   async #campaign(): Promise<void> {
     if (!this.#lease) {
-      let keeper: LeaseKeeper | null = null;
-      keeper = await LeaseKeeper.grant({
-        client: this.#client,
-        timing: this.#timing,
-        now: this.#now,
-        onLost: (reason) => this.#leaseLost(keeper, reason),
-      });
+      let keeper: Lease | null = null;
+      keeper = await this.#grantLease((reason) => this.#leaseLost(keeper, reason));
       if (this.#isStopped()) {
         await keeper.revoke();
         return;
@@ -209,7 +210,7 @@ export class LeaderElection implements Election {
     return this.#state === 'stopped';
   }
 
-  #leaseLost(keeper: LeaseKeeper | null, reason: string): void {
+  #leaseLost(keeper: Lease | null, reason: string): void {
     if (this.#state === 'stopped' || keeper !== this.#lease) return;
     if (this.#state === 'leading') this.#stepDown(`lease lost: ${reason}`);
     else {
@@ -225,7 +226,9 @@ export class LeaderElection implements Election {
     const lease = this.#lease;
     this.#lease = null;
     void lease?.revoke();
-    this.#events.emit({ type: 'leadership.lost', reason });
+    // Leadership ended when the lease's trust did, or now if something else (the key changing hands) ended it first.
+    const trustEndedAtMs = lease ? this.#now() - lease.trustEndedForMs() : undefined;
+    this.#events.emit({ type: 'leadership.lost', reason, ...(trustEndedAtMs === undefined ? {} : { trustEndedAtMs }) });
     if (this.#events.leader?.id === this.#candidate.id) this.#events.observe(null);
   }
 }

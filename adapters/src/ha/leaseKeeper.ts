@@ -14,6 +14,10 @@ export interface LeaseKeeperOptions {
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
   onLost: (reason: string) => void;
+  /** Told every time the trust moves forward (a lease kept in a worker thread shares it with the master's thread). */
+  onTrust?: (trustedUntilMs: number) => void;
+  /** Keep-alives are sent only while this holds (a worker stops when the thread it keeps the lease for is wedged). */
+  keepAliveWhile?: () => boolean;
 }
 
 type KeepAliveStream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;
@@ -24,6 +28,8 @@ export class LeaseKeeper {
   readonly #timing: LeaseTiming;
   readonly #now: () => number;
   readonly #onLost: (reason: string) => void;
+  readonly #onTrust: (trustedUntilMs: number) => void;
+  readonly #keepAliveWhile: () => boolean;
   readonly #trust: LeaseTrust;
   readonly #inFlightMax: number;
   #stream: KeepAliveStream | null = null;
@@ -49,6 +55,8 @@ export class LeaseKeeper {
     this.#timing = timing;
     this.#now = now;
     this.#onLost = options.onLost;
+    this.#onTrust = options.onTrust ?? (() => undefined);
+    this.#keepAliveWhile = options.keepAliveWhile ?? (() => true);
     this.id = id;
     this.#trust = trust;
     // Unanswered keep-alives beyond one TTL's worth mean the stream is dead: replace it.
@@ -57,6 +65,15 @@ export class LeaseKeeper {
 
   isTrusted(): boolean {
     return !this.#lost && this.#trust.isTrusted(this.#now());
+  }
+
+  /** Until when (on the keeper's clock) the lease was or is trusted, lost or not: when its exclusivity ends or ended. */
+  get trustedUntilMs(): number {
+    return this.#trust.trustedUntilMs;
+  }
+
+  trustEndedForMs(): number {
+    return Math.max(0, this.#now() - this.#trust.trustedUntilMs);
   }
 
   /** Milliseconds of trust left (0 once lost): the leader's remaining guaranteed exclusivity. */
@@ -76,13 +93,14 @@ export class LeaseKeeper {
   }
 
   #start(): void {
+    this.#onTrust(this.#trust.trustedUntilMs);
     this.#intervalTimer = setInterval(() => this.#keepAlive(), this.#timing.keepAliveIntervalMs);
     this.#armExpiry();
     this.#keepAlive();
   }
 
   #keepAlive(): void {
-    if (this.#lost) return;
+    if (this.#lost || !this.#keepAliveWhile()) return;
     if (this.#stream && this.#trust.inFlight >= this.#inFlightMax) this.#dropStream();
     if (!this.#stream) {
       this.#openStream();
@@ -127,6 +145,7 @@ export class LeaseKeeper {
       return;
     }
     this.#trust.acknowledged(ttl);
+    this.#onTrust(this.#trust.trustedUntilMs);
     this.#armExpiry();
   }
 

@@ -11,8 +11,11 @@
  * it with the lease. So our trust ends at least `margin` before anyone else's
  * leadership can begin; the margin absorbs timer latency and event-loop
  * stalls of up to `margin` (clock-rate differences over 2 s are microseconds).
- * A longer stall (SIGSTOP, swapping) is caught by the store's fence instead:
- * every write compares the leader key. A change of etcd leader renews every
+ * A longer stall (SIGSTOP, swapping) is caught before the master acts again:
+ * it checks the trust before every step and before a step's effects leave,
+ * and every store write compares the leader key. The HA master keeps its
+ * lease alive from a worker thread (threadLease.ts), so that its own thread
+ * being busy for seconds does not, by itself, end the leadership. A change of etcd leader renews every
  * lease to its full TTL, which only makes expiry later again.
  *
  * Failover time. A leader that dies sent its last keep-alive at most one

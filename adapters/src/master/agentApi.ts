@@ -55,15 +55,14 @@ function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks:
       return { ok: false, message: `${at}.state: unknown task state ${String(task.state).slice(0, 64)}` };
     const resources = toResourceSet(task.resources, layout, `${at}.resources`);
     if (!resources.ok) return { ok: false, message: `${resources.field}: ${resources.message}` };
-    const known = context.host.registry.recoveredTasks.get(`${task.framework_id}/${task.task_id}`);
     tasks.push({
       taskId: task.task_id,
+      ...(typeof task.name === 'string' ? { name: task.name } : {}),
       frameworkId: task.framework_id,
       role: task.role,
       resources: resources.value,
       state: task.state as TaskState,
       ...(task.executor_id ? { executorId: task.executor_id } : {}),
-      ...(known?.data ? { data: known.data } : {}),
     });
   }
   return { ok: true, tasks };

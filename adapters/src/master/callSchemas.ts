@@ -105,6 +105,7 @@ const taskInfo = {
     resources,
     command: commandInfo,
     executor: { type: 'object' },
+    container: { type: 'object' },
     health_check: {
       type: 'object',
       properties: {

@@ -5,7 +5,6 @@
  * FAILURE when an agent is lost, and ERROR when they are removed.
  */
 import type { Command, Effect, StepResult, Task } from '@allot/kernel';
-import { isTerminal } from '@allot/kernel';
 import type { MasterContext } from './masterContext.js';
 import { fromResourceSet } from './mesosResources.js';
 import { offerJson, statusJson } from './mesosJson.js';
@@ -102,26 +101,8 @@ export function announceEvents(context: MasterContext, _command: Command, result
   }
 }
 
-/** Daemon bookkeeping that follows kernel events (before the state is written, so the document includes it). */
+/** Daemon bookkeeping that follows kernel events (before the state is written, so the write includes it). */
 export function followEvents(context: MasterContext, _command: Command, result: StepResult): void {
   const { host } = context;
-  for (const event of result.events) {
-    switch (event.type) {
-      case 'agent.reregistered':
-        // The agent's report is the truth now: forget the stored copies of its tasks.
-        for (const [key, record] of host.registry.recoveredTasks)
-          if (record.agentId === event.agentId) host.registry.recoveredTasks.delete(key);
-        break;
-      case 'framework.removed':
-        host.registry.frameworks.delete(event.frameworkId);
-        for (const [key, record] of host.registry.recoveredTasks)
-          if (record.frameworkId === event.frameworkId) host.registry.recoveredTasks.delete(key);
-        break;
-      case 'task.updated':
-        if (isTerminal(event.status.state)) host.registry.recoveredTasks.delete(`${event.status.frameworkId}/${event.status.taskId}`);
-        break;
-      default:
-        break;
-    }
-  }
+  for (const event of result.events) if (event.type === 'framework.removed') host.registry.frameworks.delete(event.frameworkId);
 }

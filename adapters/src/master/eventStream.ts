@@ -2,8 +2,11 @@
  * One long-lived RecordIO response (a framework's or an agent's
  * subscription). Events sent before the response is opened are buffered, so
  * that the effects of the step that created the subscription follow its
- * first event; heartbeats keep idle connections alive; a consumer that stops
- * reading is cut off once `bufferedBytesMax` is queued. Closing is final.
+ * first event; events sent during one turn of the event loop go out as one
+ * write (a framework hears thousands of updates a second at scale, and every
+ * write costs a chunk of HTTP framing and a system call); heartbeats keep
+ * idle connections alive; a consumer that stops reading is cut off once
+ * `bufferedBytesMax` is queued. Closing is final.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -22,6 +25,9 @@ export class EventStream {
   readonly id = randomUUID();
   #raw: ServerResponse | null = null;
   #pending: Buffer[] = [];
+  /** Records sent since the last flush, written together at the end of this turn. */
+  #batch: Buffer[] = [];
+  #flushScheduled = false;
   #closed = false;
   #heartbeat: NodeJS.Timeout | null = null;
   readonly #closeListeners: Array<() => void> = [];
@@ -59,8 +65,22 @@ export class EventStream {
     if (this.#closed) return false;
     const record = encodeRecord(event);
     if (this.#raw === null) this.#pending.push(record);
-    else this.#write(record);
+    else {
+      this.#batch.push(record);
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    }
     return !this.#closed;
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed || this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
   }
 
   onClose(listener: () => void): void {
@@ -71,7 +91,8 @@ export class EventStream {
   /** Ends the stream, optionally with a last event; listeners run once. */
   close(last?: unknown): void {
     if (this.#closed) return;
-    if (last !== undefined && this.#raw) this.#write(encodeRecord(last));
+    this.#flush();
+    if (last !== undefined && this.#raw && !this.#closed) this.#write(encodeRecord(last));
     this.#closed = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#pending = [];

@@ -64,6 +64,8 @@ export interface MasterDaemonOptions {
   requestBudgetMs?: number;
   /** Backoff between retries of a failed state write (default 100 ms doubling to 5 s). */
   storeRetryMs?: RetryDelays;
+  /** Asked before every step and before its effects leave: false stops the master acting (an HA master that lost its leadership). */
+  mayAct?: () => boolean;
 }
 
 export interface RunningMaster {
@@ -96,7 +98,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const unsafe = securityProblem(options);
   if (unsafe) throw new Error(unsafe);
   const store = storeFor(options);
-  const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs);
+  const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs, options.mayAct);
   const settings: MasterSettings = {
     ip: options.ip ?? '127.0.0.1',
     port: options.port ?? 5050,

@@ -1,20 +1,27 @@
 /**
  * The host around the kernel's Master: one queue through which every command
  * passes in order, with the clock read as the command runs (monotonic, in ms
- * since the state's clock base, so kernel times survive restarts); state
- * written to the store before the step's effects leave the process (write-
- * ahead, so nothing a framework or agent was told can be forgotten; the
- * whole contract, failures included, is in stateWriter.ts); and the tick
- * timer that `nextWakeMs` asks for. Effects and events go to listeners.
+ * since the state's clock base, so kernel times survive restarts); the
+ * objects a step changed (agents, their reservations, frameworks, roles: one
+ * store key each, see stateKeys.ts) written in one commit before the step's
+ * effects leave the process (write-ahead, so nothing a framework or agent was
+ * told can be forgotten; the whole contract, failures included, is in
+ * stateWriter.ts); and the tick timer that `nextWakeMs` asks for. Tasks are
+ * not written: agents report them when they re-register, as in Mesos.
+ * Effects and events go to listeners.
  */
 import { randomUUID } from 'node:crypto';
-import type { Command, Effect, KernelEvent, KernelEventType, MasterOptions, StepResult } from '@allot/kernel';
+import type { Command, Effect, KernelEvent, MasterOptions, StepResult } from '@allot/kernel';
 import { createPrng, Master, restoreMaster } from '@allot/kernel';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store/stateStore.js';
-import type { HostRegistry, MasterStateDocument, TaskRecord } from './masterState.js';
-import { buildDocument, parseDocument, STATE_KEY } from './masterState.js';
-import type { RetryDelays } from './stateWriter.js';
+import type { HostRegistry } from './hostRegistry.js';
+import type { StoreWriteStats } from './stateChanges.js';
+import { StateChanges } from './stateChanges.js';
+import { agentKey, frameworkKey, LEGACY_DOCUMENT_KEY, META_KEY, resourcesKey, roleKey } from './stateKeys.js';
+import type { LoadedState } from './stateLoader.js';
+import { loadState } from './stateLoader.js';
+import type { DurableState, RetryDelays } from './stateWriter.js';
 import { StateWriter } from './stateWriter.js';
 
 export type KernelOptions = Omit<MasterOptions, 'prng' | 'epoch'> & { seed?: number };
@@ -30,25 +37,6 @@ export interface RunOptions {
 export const NOT_DURABLE = 'state_not_durable';
 export const DEADLINE_EXCEEDED = 'deadline_exceeded';
 
-/** Events after which the state document must be written before anything else happens. */
-const DURABLE_EVENTS: ReadonlySet<KernelEventType> = new Set<KernelEventType>([
-  'agent.added',
-  'agent.reregistered',
-  'agent.unreachable',
-  'agent.removed',
-  'agent.gone',
-  'agent.draining',
-  'agent.drained',
-  'agent.attributesUpdated',
-  'resources.converted',
-  'framework.subscribed',
-  'framework.removed',
-  'role.updated',
-  'task.launched',
-  'task.updated',
-  'task.acknowledged',
-]);
-
 function refused(code: string, message: string, events: KernelEvent[] = []): StepResult {
   return { ok: false, rejection: { code, message }, events, effects: [] };
 }
@@ -61,24 +49,37 @@ export class MasterHost {
   readonly #writer: StateWriter;
   readonly #logger: Logger;
   readonly #options: KernelOptions;
+  readonly #mayAct: () => boolean;
   readonly #listeners: StepListener[] = [];
   readonly #committed: StepListener[] = [];
   readonly #effectSinks: Array<(effects: readonly Effect[]) => void> = [];
   #tail: Promise<unknown> = Promise.resolve();
+  #changes = new StateChanges(new Map());
   #lastNowMs = 0;
   #tickTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  #deposed = false;
 
-  constructor(store: StateStore, logger: Logger, options: KernelOptions, storeRetryMs?: RetryDelays) {
+  constructor(store: StateStore, logger: Logger, options: KernelOptions, storeRetryMs?: RetryDelays, mayAct: () => boolean = () => true) {
     this.#store = store;
     this.#logger = logger;
     this.#options = options;
-    this.#writer = new StateWriter(store, STATE_KEY, logger, storeRetryMs);
+    this.#writer = new StateWriter(store, logger, storeRetryMs);
+    this.#mayAct = mayAct;
   }
 
-  /** Set when the store refused a write (another master owns the state): the daemon must stop. */
+  /** Set when the store refused a write, or the election says this master no longer leads: the daemon must stop. */
   get fenced(): boolean {
-    return this.#writer.fenced;
+    return this.#writer.fenced || this.#deposed;
+  }
+
+  /** False once this master may no longer act (it lost its leadership): it stops, as when a write is refused. */
+  #stillActing(): boolean {
+    if (this.fenced) return false;
+    if (this.#mayAct()) return true;
+    this.#deposed = true;
+    this.#logger.fatal({}, 'this master no longer leads: it stops acting');
+    return false;
   }
 
   /** Whether state-changing calls are served now; `unavailable()` says why not. */
@@ -90,46 +91,46 @@ export class MasterHost {
   unavailable(): string | null {
     if (this.recovering) return 'the master is recovering its state; retry shortly';
     if (this.#closed) return 'the master is shutting down';
-    if (this.#writer.fenced) return 'this master no longer owns the state (another master took over)';
+    if (this.fenced) return 'this master no longer owns the state (another master took over)';
     const failure = this.#writer.failure;
     if (failure) return `the master could not store its state (${failure.message}); it serves no writes until its store accepts them again`;
     return null;
   }
 
-  /** Loads the state document (or starts fresh) and builds the kernel. */
+  /** Loads the state (or starts fresh; or migrates the old single document) and builds the kernel. */
   async recover(): Promise<{ fresh: boolean }> {
-    const stored = await this.#store.get(STATE_KEY);
+    const startedAt = performance.now();
+    const stored = await this.#store.list();
+    const readAt = performance.now();
+    const loaded = loadState(stored);
+    this.#changes = new StateChanges(stored);
     const { seed, ...kernelOptions } = this.#options;
     const prng = createPrng(seed ?? Date.now() % 2 ** 31);
-    if (stored === null) {
+    if (loaded === null) {
       this.registry = {
         masterId: randomUUID(),
         clockBaseMs: Date.now() - 1,
         nextFrameworkSeq: 0,
         frameworks: new Map(),
         agents: new Map(),
-        recoveredTasks: new Map(),
       };
       this.#lastNowMs = this.#readClock();
       this.master = new Master({ ...kernelOptions, prng });
       this.master.step({ type: 'tick', nowMs: this.#lastNowMs });
     } else {
-      const document: MasterStateDocument = parseDocument(stored.value);
-      this.#writer.version = stored.version;
-      this.registry = {
-        masterId: document.masterId,
-        clockBaseMs: document.clockBaseMs,
-        nextFrameworkSeq: document.nextFrameworkSeq,
-        frameworks: new Map(document.frameworks.map((record) => [record.id, record])),
-        agents: new Map(document.agents.map((record) => [record.id, record])),
-        recoveredTasks: new Map(document.tasks.map((record: TaskRecord) => [`${record.frameworkId}/${record.taskId}`, record])),
-      };
-      this.#lastNowMs = Math.max(document.lastNowMs, this.#readClock());
-      this.master = restoreMaster(document.kernel, { ...kernelOptions, prng }, this.#lastNowMs);
+      this.registry = loaded.registry;
+      this.#lastNowMs = Math.max(loaded.lastNowMs, this.#readClock());
+      this.master = restoreMaster(loaded.snapshot, { ...kernelOptions, prng }, this.#lastNowMs);
+      if (loaded.migrated) this.#markEverything(loaded);
+      for (const problem of loaded.problems) this.#logger.warn({ problem }, 'stored state record ignored');
     }
-    // The new epoch is stored before anything runs; if the store fails, commands wait in the queue for its retries.
-    const durable = await this.#writer.write(this.#document);
-    if (!durable && !this.#writer.fenced) this.#hold(this.#writer.untilDurable(this.#document));
+    const restoredAt = performance.now();
+    // The new epoch is stored before anything runs (offer ids carry it); if the store fails, commands wait in the queue for its retries.
+    this.#changes.mark(META_KEY);
+    const durable = await this.#writer.write(this.#state);
+    if (!durable && !this.#writer.fenced) this.#hold(this.#writer.untilDurable(this.#state));
+    const ms = (from: number, to: number) => Math.round(to - from);
+    const timing = { readMs: ms(startedAt, readAt), restoreMs: ms(readAt, restoredAt), writeMs: ms(restoredAt, performance.now()) };
     this.recovering = false;
     this.#scheduleTick();
     this.#logger.info(
@@ -137,16 +138,36 @@ export class MasterHost {
         masterId: this.registry.masterId,
         epoch: this.master.epoch,
         store: this.#store.description,
+        keys: stored.size,
         agentsToReregister: this.master.recoveredAgents.size,
         frameworks: this.master.frameworks.size,
-        tasks: this.registry.recoveredTasks.size,
+        migrated: loaded?.migrated ?? false,
+        ...timing,
       },
-      stored === null ? 'master started with a fresh state' : 'master recovered its state',
+      loaded === null ? 'master started with a fresh state' : 'master recovered its state',
     );
-    return { fresh: stored === null };
+    return { fresh: loaded === null };
   }
 
-  /** Called after every step, before its state is written (daemon bookkeeping that the document includes). */
+  /** After reading the old single document: every object goes under its own key, and the document goes. */
+  #markEverything(loaded: LoadedState): void {
+    const { snapshot } = loaded;
+    for (const key of this.#changes.storedKeys()) this.#changes.mark(key);
+    for (const { id } of [...snapshot.agents, ...snapshot.unreachable.map((entry) => entry.record), ...snapshot.gone]) {
+      this.#changes.mark(agentKey(id));
+      this.#changes.mark(resourcesKey(id));
+    }
+    for (const framework of snapshot.frameworks) this.#changes.mark(frameworkKey(framework.id));
+    for (const role of snapshot.roles) this.#changes.mark(roleKey(role.name));
+    this.#changes.mark(LEGACY_DOCUMENT_KEY);
+  }
+
+  /** What the master has written to its store since it started (for /metrics). */
+  get storeStats(): Readonly<StoreWriteStats> {
+    return this.#changes.stats;
+  }
+
+  /** Called after every step, before its state is written (daemon bookkeeping that the write includes). */
   onStep(listener: StepListener): void {
     this.#listeners.push(listener);
   }
@@ -191,14 +212,15 @@ export class MasterHost {
     );
   }
 
-  /** Writes the document through the queue (for daemon-side changes such as framework infos); true once durable. */
-  persistSoon(): Promise<boolean> {
+  /** Writes the given keys through the queue (for daemon-side changes such as framework infos); true once durable. */
+  persistSoon(keys: readonly string[]): Promise<boolean> {
     return new Promise((answer) =>
       this.#hold(
         this.#tail.then(async () => {
-          if (await this.#writer.write(this.#document)) return answer(true);
+          for (const key of keys) this.#changes.mark(key);
+          if (await this.#writer.write(this.#state)) return answer(true);
           answer(false);
-          await this.#writer.untilDurable(this.#document);
+          await this.#writer.untilDurable(this.#state);
         }),
       ),
     );
@@ -216,12 +238,17 @@ export class MasterHost {
     this.#tail = work.catch((error: unknown) => this.#logger.error({ err: error }, 'master queue task failed'));
   }
 
-  readonly #document = (): string => JSON.stringify(buildDocument(this.master, this.registry));
+  /** What the writer stores: the keys the last steps changed, as they are now (stateChanges.ts). */
+  readonly #state: DurableState = {
+    pending: () => this.#changes.pending(this.master, this.registry),
+    committed: (writes, versions) => this.#changes.committed(writes, versions),
+  };
 
   async #execute(build: (nowMs: number) => Command, options: RunOptions, answer: (result: StepResult) => void): Promise<void> {
     if (this.#closed) return answer(refused('master_closed', 'the master is shutting down'));
     if (options.deadlineMs !== undefined && performance.now() > options.deadlineMs)
       return answer(refused(DEADLINE_EXCEEDED, 'the master is busy: the call waited past its time budget and was not carried out'));
+    if (!this.#stillActing()) return answer(refused('not_leader', 'this master no longer leads'));
     const command = build(this.nowMs());
     let result: StepResult;
     const startedAt = performance.now();
@@ -234,13 +261,14 @@ export class MasterHost {
     }
     const durationSeconds = (performance.now() - startedAt) / 1000;
     this.#notify(this.#listeners, command, result, durationSeconds);
-    if (result.events.some((event: KernelEvent) => DURABLE_EVENTS.has(event.type)) && !(await this.#writer.write(this.#document))) {
+    this.#changes.markEvents(result.events);
+    if (this.#changes.hasChanges && !(await this.#writer.write(this.#state))) {
       // Not acknowledged. Its outputs stay here (write-ahead) and the queue waits until a retry stores the state.
       answer(refused(NOT_DURABLE, this.unavailable() ?? 'the state could not be stored', result.events));
-      if (!(await this.#writer.untilDurable(this.#document))) return;
+      if (!(await this.#writer.untilDurable(this.#state))) return;
     }
-    // A master whose write was refused (it is no longer the leader) must not act on a state it could not store.
-    if (this.#writer.fenced) return answer(result);
+    // A master whose write was refused, or whose leadership ended meanwhile, must not act on this step.
+    if (!this.#stillActing()) return answer(result);
     this.#notify(this.#committed, command, result, durationSeconds);
     if (result.effects.length > 0) for (const sink of this.#effectSinks) sink(result.effects);
     answer(result);

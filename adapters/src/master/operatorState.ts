@@ -1,14 +1,15 @@
 /**
  * The operator API's read side in Mesos v1 JSON: agents, frameworks, tasks
- * and roles, as GET_STATE and its parts return them. Tasks known only from
- * the stored state (their agent has not re-registered since a restart) are
- * listed too, so an operator sees every task across a failover.
+ * and roles, as GET_STATE and its parts return them. As in Mesos, the master
+ * knows a task only from its agent: after a failover, the tasks of an agent
+ * that has not re-registered yet are not listed (the agent is, under
+ * `recovered_agents`) until it comes back or its re-registration timeout
+ * makes it unreachable (adapters/README.md, "State and restarts").
  */
 import type { Master, ResourceSet, Task } from '@allot/kernel';
 import { addResourceSets, deserializeResourceSet, emptyResourceSet, isTerminal, releasesResources } from '@allot/kernel';
 import { clusterView } from './clusterView.js';
 import type { MasterContext } from './masterContext.js';
-import type { TaskRecord } from './masterState.js';
 import { attributesJson, fromResourceSet } from './mesosResources.js';
 import { statusJson } from './mesosJson.js';
 
@@ -22,21 +23,18 @@ function sumSets(master: Master, sets: Iterable<ResourceSet>): ResourceSet {
   return sum;
 }
 
-export function taskJson(context: MasterContext, task: Task | TaskRecord): Json {
+export function taskJson(context: MasterContext, task: Task): Json {
   const master = context.host.master;
-  const kernelTask = 'id' in task;
-  const resources = kernelTask ? task.resources : deserializeResourceSet(task.resources, master.layout);
   const latest = task.latest;
   return {
     name: task.name,
-    task_id: { value: kernelTask ? task.id : task.taskId },
+    task_id: { value: task.id },
     framework_id: { value: task.frameworkId },
     agent_id: { value: task.agentId },
     state: task.state,
     role: task.role,
-    resources: fromResourceSet(resources, master.layout, task.role),
+    resources: fromResourceSet(task.resources, master.layout, task.role),
     statuses: latest ? [statusJson(latest, context.host.wallSeconds(latest.timestampMs))] : [],
-    ...(kernelTask ? {} : { recovered: true }),
   };
 }
 
@@ -52,9 +50,6 @@ export function tasksJson(context: MasterContext): Json {
       else if (isTerminal(task.state)) completed.push(json);
       else tasks.push(json);
     }
-  }
-  for (const record of context.host.registry.recoveredTasks.values()) {
-    if (!master.frameworks.get(record.frameworkId)?.tasks.has(record.taskId)) tasks.push(taskJson(context, record));
   }
   return { pending_tasks: [], tasks, unreachable_tasks: unreachable, completed_tasks: completed, orphan_tasks: [] };
 }

@@ -1,6 +1,6 @@
 /**
- * `POST /api/v1/scheduler`, the Mesos v1 scheduler HTTP API (SEMANTICS.md
- * §8): SUBSCRIBE answers 200 with `Mesos-Stream-Id` and a RecordIO stream of
+ * `POST /api/v1/scheduler`, the Mesos v1 scheduler HTTP API
+ * (docs/mesos-compatibility.md): SUBSCRIBE answers 200 with `Mesos-Stream-Id` and a RecordIO stream of
  * events; every other call answers 202 and must come from a subscribed
  * framework carrying its stream id. Checks run in Mesos's order: method,
  * recovery, content type, accept, body, subscription, stream id.
@@ -16,7 +16,7 @@ import { normalizeBody } from './jsonBody.js';
 import type { MasterContext } from './masterContext.js';
 import { masterInfoJson, requestDeadline } from './masterContext.js';
 import { NOT_DURABLE } from './masterHost.js';
-import type { FrameworkRecord } from './masterState.js';
+import type { FrameworkRecord } from './hostRegistry.js';
 import { dispatchCall } from './schedulerCalls.js';
 import { idValueProblem } from './taskInfo.js';
 

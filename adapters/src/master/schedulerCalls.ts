@@ -12,9 +12,11 @@ import type { MasterContext } from './masterContext.js';
 import type { RunOptions } from './masterHost.js';
 import { capabilityNames, failoverTimeoutMs, frameworkRoles, storedFrameworkInfo } from './frameworkInfo.js';
 import { uuidFromBase64 } from './mesosJson.js';
+import { frameworkKey } from './stateKeys.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
 import { toTaskSpec } from './taskInfo.js';
+import { unsupportedGroupField } from './unsupportedTaskFields.js';
 
 type Json = Record<string, any>;
 
@@ -167,6 +169,8 @@ function toOperation(operation: Json, layout: Parameters<typeof toResourceSet>[1
     case 'LAUNCH_GROUP': {
       const infos: Json[] = operation.type === 'LAUNCH' ? operation.launch.task_infos : operation.launch_group.task_group.tasks;
       const path = operation.type === 'LAUNCH' ? `${at}.launch.task_infos` : `${at}.launch_group.task_group.tasks`;
+      const groupProblem = operation.type === 'LAUNCH_GROUP' ? unsupportedGroupField(operation.launch_group, `${at}.launch_group`) : null;
+      if (groupProblem) return groupProblem;
       const tasks = [];
       for (const [index, info] of infos.entries()) {
         const spec = toTaskSpec(info, layout, `${path}[${index}]`);
@@ -213,6 +217,7 @@ async function updateFramework(context: MasterContext, frameworkId: string, info
   if (!stored.ok) return failure(400, `${stored.field}: ${stored.message}`);
   record.info = stored.value;
   record.failoverTimeoutMs = failoverTimeoutMs(info);
-  if (!(await context.host.persistSoon())) return failure(503, context.host.unavailable() ?? 'the state could not be stored');
+  if (!(await context.host.persistSoon([frameworkKey(frameworkId)])))
+    return failure(503, context.host.unavailable() ?? 'the state could not be stored');
   return { status: 200, message: '' };
 }

@@ -1,11 +1,11 @@
 /**
- * The master's durability contract, in one place so that it outlives the
- * shape of the state (one document today; per-object keys and a write-ahead
- * log later):
+ * The master's durability contract, in one place, whatever the shape of the
+ * state (one key per object, see stateChanges.ts):
  *
- * 1. A write is all-or-nothing and durable when `put` resolves (the store's
- *    promise: the file store writes in full, fsyncs, renames and fsyncs the
- *    directory), so the master always restarts from the last complete state.
+ * 1. A write is all-or-nothing and durable when `commit` resolves (the
+ *    store's promise: the file store appends one record in full and
+ *    fdatasyncs it; etcd commits one transaction), so the master always
+ *    restarts from the last complete state.
  * 2. A change is acknowledged, and anything it tells agents, frameworks or
  *    observers leaves the process, only after its state is durable (the
  *    host holds the outputs until `write` or `untilDurable` says so).
@@ -22,7 +22,16 @@
  *    more; the daemon stops (HA masters exit and restart as followers).
  */
 import type { Logger } from 'pino';
-import type { StateStore } from '../store/stateStore.js';
+import type { StateStore, StoreWrite } from '../store/stateStore.js';
+import { commitOrConfirm } from '../store/stateStore.js';
+
+/** What the writer stores: built afresh at every attempt, so a retry writes the state as it is then. */
+export interface DurableState {
+  /** The writes that bring the store up to date now (none: it is). */
+  pending(): StoreWrite[];
+  /** The store took `writes`, at these versions. */
+  committed(writes: readonly StoreWrite[], versions: ReadonlyMap<string, number>): void;
+}
 
 export interface StoreFailure {
   /** "ENOSPC: no space left on device, write", as the store reported it. */
@@ -40,18 +49,15 @@ export const STORE_RETRY_MS_DEFAULT: RetryDelays = { min: 100, max: 5000 };
 
 export class StateWriter {
   readonly #store: StateStore;
-  readonly #key: string;
   readonly #logger: Logger;
   readonly #retryMs: RetryDelays;
-  #version = 0;
   #fenced = false;
   #failure: StoreFailure | null = null;
   #closed = false;
   #wake: (() => void) | null = null;
 
-  constructor(store: StateStore, key: string, logger: Logger, retryMs: RetryDelays = STORE_RETRY_MS_DEFAULT) {
+  constructor(store: StateStore, logger: Logger, retryMs: RetryDelays = STORE_RETRY_MS_DEFAULT) {
     this.#store = store;
-    this.#key = key;
     this.#logger = logger;
     this.#retryMs = retryMs;
   }
@@ -66,17 +72,14 @@ export class StateWriter {
     return this.#failure;
   }
 
-  /** The version of the value read at recovery (the next put expects it). */
-  set version(version: number) {
-    this.#version = version;
-  }
-
   /** One attempt. True once durable; false when the write failed (see `failure`) or was refused (`fenced`). */
-  async write(document: () => string): Promise<boolean> {
+  async write(state: DurableState): Promise<boolean> {
     if (this.#fenced) return false;
-    let result: Awaited<ReturnType<StateStore['put']>>;
+    const writes = state.pending();
+    let result: Awaited<ReturnType<StateStore['commit']>> = { ok: true, versions: new Map() };
     try {
-      result = await this.#store.put(this.#key, document(), this.#version);
+      // A retry after a lost answer finds its own writes in place: that is a success, not a conflict.
+      if (writes.length > 0) result = await commitOrConfirm(this.#store, writes);
     } catch (error) {
       const message = errorMessage(error);
       const attempts = (this.#failure?.attempts ?? 0) + 1;
@@ -88,22 +91,22 @@ export class StateWriter {
     if (!result.ok) {
       this.#fenced = true;
       this.#logger.fatal(
-        { code: result.code, actualVersion: result.actualVersion },
+        { code: result.code, key: result.key, actualVersion: result.actualVersion },
         `state store refused the write (${result.message}): another master owns the state`,
       );
       return false;
     }
-    this.#version = result.version;
+    if (writes.length > 0) state.committed(writes, result.versions);
     if (this.#failure !== null) this.#logger.warn({ attempts: this.#failure.attempts }, 'the state is stored again: serving writes');
     this.#failure = null;
     return true;
   }
 
   /** Retries with backoff until the state is durable (true), or the writer is fenced or closed (false). */
-  async untilDurable(document: () => string): Promise<boolean> {
+  async untilDurable(state: DurableState): Promise<boolean> {
     let delayMs = this.#retryMs.min;
     while (!this.#closed && !this.#fenced) {
-      if (await this.write(document)) return true;
+      if (await this.write(state)) return true;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delayMs);
         this.#wake = () => {

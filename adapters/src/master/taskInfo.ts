@@ -2,13 +2,14 @@
  * A Mesos `TaskInfo` (JSON) as a kernel TaskSpec. The kernel keeps `data`
  * opaque: here it is the LaunchData the agent needs to run the task (shell
  * command, environment, user, health check, kill grace period). Only command
- * tasks run on allot agents: a task with a custom executor and no command is
- * refused with the field named.
+ * tasks run on allot agents: what they cannot do (custom executors, Docker,
+ * images) is refused with the field named (unsupportedTaskFields.ts).
  */
 import type { ResourceLayout, ResourceSet, TaskSpec } from '@allot/kernel';
 import { idProblem } from '../agent/sandbox.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
+import { unsupportedTaskField } from './unsupportedTaskFields.js';
 
 export interface LaunchData {
   name: string;
@@ -80,6 +81,8 @@ export function idValueProblem(value: string, at: string): { ok: false; field: s
 }
 
 export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Converted<TaskSpec> {
+  const unsupported = unsupportedTaskField(info, at);
+  if (unsupported) return unsupported;
   const taskId: string = info.task_id.value;
   const bad = idValueProblem(taskId, `${at}.task_id.value`);
   if (bad) return bad;
@@ -102,15 +105,8 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   }
   const data: LaunchData = { name: info.name, command: command.value, env };
   if (typeof info.command?.user === 'string') data.user = info.command.user;
-  const uris = (info.command?.uris as Json[] | undefined) ?? [];
-  if (uris.length > 0)
-    data.uris = uris.map((uri) => ({
-      value: uri.value,
-      ...(typeof uri.executable === 'boolean' ? { executable: uri.executable } : {}),
-      ...(typeof uri.extract === 'boolean' ? { extract: uri.extract } : {}),
-      ...(typeof uri.cache === 'boolean' ? { cache: uri.cache } : {}),
-      ...(typeof uri.output_file === 'string' ? { outputFile: uri.output_file } : {}),
-    }));
+  const uris = fetchedUris(info);
+  if (uris.length > 0) data.uris = uris;
   const health = info.health_check as Json | undefined;
   if (health) {
     const probe = healthProbe(health, `${at}.health_check`);
@@ -146,6 +142,29 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
       message: `the command, environment and health check take ${bytes} bytes; at most ${LAUNCH_DATA_BYTES_MAX}`,
     };
   return { ok: true, value: { taskId, name: info.name, resources: resources.value, data } };
+}
+
+/**
+ * What the agent's fetcher puts in the sandbox: the task command's URIs, then
+ * its COMMAND health check's (the check runs in the same sandbox), each once.
+ */
+function fetchedUris(info: Json): NonNullable<LaunchData['uris']> {
+  const all = [...((info.command?.uris as Json[] | undefined) ?? []), ...((info.health_check?.command?.uris as Json[] | undefined) ?? [])];
+  const seen = new Set<string>();
+  const uris: NonNullable<LaunchData['uris']> = [];
+  for (const uri of all) {
+    const key = JSON.stringify([uri.value, uri.output_file ?? null]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    uris.push({
+      value: uri.value,
+      ...(typeof uri.executable === 'boolean' ? { executable: uri.executable } : {}),
+      ...(typeof uri.extract === 'boolean' ? { extract: uri.extract } : {}),
+      ...(typeof uri.cache === 'boolean' ? { cache: uri.cache } : {}),
+      ...(typeof uri.output_file === 'string' ? { outputFile: uri.output_file } : {}),
+    });
+  }
+  return uris;
 }
 
 /** What a Mesos HealthCheck probes: its command (COMMAND, the default), or the port of an HTTP or TCP check. */

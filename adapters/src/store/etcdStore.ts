@@ -7,9 +7,10 @@
  * master whose leadership ended (its lease expired, or a successor took the
  * key) can never write, even if it has not noticed yet.
  */
-import type { Etcd3, ICompare, IKeyValue, ITxnResponse } from 'etcd3';
-import type { PutResult, StateStore, StoredValue } from './stateStore.js';
-import { keyProblem } from './stateStore.js';
+import type { Etcd3, ICompare, IKeyValue, IRequestOp, ITxnResponse } from 'etcd3';
+import type { CommitResult, PutResult, StateStore, StoredValue, StoreWrite } from './stateStore.js';
+import { checkWrites, commitChunks, keyProblem, putByCommit } from './stateStore.js';
+import { rangePrefix, revisionNumber } from './etcdRange.js';
 
 /** The leader key and the create revision it had when this master won it. */
 export interface LeaderFence {
@@ -62,47 +63,124 @@ export class EtcdStore implements StateStore {
     return kv ? { value: kv.value.toString('utf8'), version: revisionNumber(kv.mod_revision) } : null;
   }
 
-  async put(key: string, value: string, expectedVersion?: number): Promise<EtcdPutResult> {
-    const keyBytes = this.#keyBytes(key);
-    const valueBytes = Buffer.from(value, 'utf8');
-    if (valueBytes.length > VALUE_BYTES_MAX)
-      throw new Error(`value of store key ${key} is ${valueBytes.length} bytes; etcd takes at most ${VALUE_BYTES_MAX}`);
-    if (expectedVersion !== undefined && !(Number.isSafeInteger(expectedVersion) && expectedVersion >= 0))
-      throw new Error(`expected version must be an integer >= 0, got ${expectedVersion}`);
+  async list(): Promise<Map<string, StoredValue>> {
+    return (await this.listAt()).values;
+  }
+
+  /** Every key with its value and version, and the revision of that snapshot. */
+  async listAt(): Promise<{ revision: number; values: Map<string, StoredValue> }> {
+    if (this.#closed) throw new Error('the etcd store is closed');
+    const snapshot = await rangePrefix(this.#client, this.#statePrefix());
+    return {
+      revision: snapshot.revision,
+      values: new Map(snapshot.entries.map((entry) => [entry.key, { value: entry.value!, version: entry.version }])),
+    };
+  }
+
+  /**
+   * What changed since `revision`, as one snapshot: every key that exists now
+   * (with its version), and the values of those modified after `revision`.
+   * Keys missing from `keys` were deleted.
+   */
+  async changesSince(revision: number): Promise<{ revision: number; keys: Map<string, number>; changed: Map<string, StoredValue> }> {
+    if (this.#closed) throw new Error('the etcd store is closed');
+    const keys = await rangePrefix(this.#client, this.#statePrefix(), { keysOnly: true });
+    const changed = await this.modifiedSince(revision, keys.revision);
+    return { revision: keys.revision, keys: new Map(keys.entries.map((entry) => [entry.key, entry.version])), changed: changed.values };
+  }
+
+  /** The keys modified after `revision` (deletions are not seen), at `at` or now. */
+  async modifiedSince(revision: number, at?: number): Promise<{ revision: number; values: Map<string, StoredValue> }> {
+    if (this.#closed) throw new Error('the etcd store is closed');
+    const snapshot = await rangePrefix(this.#client, this.#statePrefix(), {
+      modifiedAfter: revision,
+      ...(at !== undefined ? { revision: at } : {}),
+    });
+    return {
+      revision: snapshot.revision,
+      values: new Map(snapshot.entries.map((entry) => [entry.key, { value: entry.value!, version: entry.version }])),
+    };
+  }
+
+  #statePrefix(): string {
+    return `${this.#prefix}state/`;
+  }
+
+  put(key: string, value: string, expectedVersion?: number): Promise<EtcdPutResult> {
+    return putByCommit(this, key, value, expectedVersion);
+  }
+
+  async commit(writes: readonly StoreWrite[]): Promise<CommitResult> {
+    checkWrites(writes);
+    if (this.#closed) throw new Error('the etcd store is closed');
+    for (const write of writes) {
+      const bytes = write.value === null ? 0 : Buffer.byteLength(write.value, 'utf8');
+      if (bytes > VALUE_BYTES_MAX)
+        throw new Error(`value of store key ${write.key} is ${bytes} bytes; etcd takes at most ${VALUE_BYTES_MAX}`);
+    }
     const fence = this.#currentFence();
     if (fence === 'missing')
-      return { ok: false, code: 'not_leader', message: 'this master is not the leader (no leader lease)', actualVersion: 0 };
-    const compare: ICompare[] = [];
-    if (expectedVersion !== undefined) compare.push({ key: keyBytes, target: 'Mod', result: 'Equal', mod_revision: expectedVersion });
+      return { ok: false, code: 'not_leader', message: 'this master is not the leader (no leader lease)', key: null, actualVersion: 0 };
+    const versions = new Map<string, number>();
+    // Within etcd's limits a commit is one transaction; a larger one is several, in order (each all or none).
+    for (const chunk of commitChunks(writes)) {
+      const result = await this.#commitChunk(chunk, fence);
+      if (!result.ok) return result;
+      for (const [key, version] of result.versions) versions.set(key, version);
+    }
+    return { ok: true, versions };
+  }
+
+  async #commitChunk(chunk: readonly StoreWrite[], fence: LeaderFence | null): Promise<CommitResult> {
+    const checked = chunk.filter((write) => write.expectedVersion !== undefined);
+    const compare: ICompare[] = checked.map((write) => ({
+      key: this.#keyBytes(write.key),
+      target: 'Mod',
+      result: 'Equal',
+      mod_revision: write.expectedVersion!,
+    }));
     if (fence) compare.push(fenceCompare(fence));
-    // On failure, read both keys back so that the answer says which comparison failed.
-    const failure = [{ request_range: { key: keyBytes } }, ...(fence ? [{ request_range: { key: Buffer.from(fence.key) } }] : [])];
+    const success: IRequestOp[] = chunk.map((write) =>
+      write.value === null
+        ? { request_delete_range: { key: this.#keyBytes(write.key) } }
+        : { request_put: { key: this.#keyBytes(write.key), value: Buffer.from(write.value, 'utf8') } },
+    );
+    // On failure, read the compared keys back so that the answer says which comparison failed.
+    const failure: IRequestOp[] = [
+      ...(fence ? [{ request_range: { key: Buffer.from(fence.key, 'utf8') } }] : []),
+      ...checked.map((write) => ({ request_range: { key: this.#keyBytes(write.key) } })),
+    ];
     // A retried transaction (after a lost reply) can only turn a success into a conflict, never a conflict into a write.
-    const response: ITxnResponse = await this.#client.kv.txn({
-      compare,
-      success: [{ request_put: { key: keyBytes, value: valueBytes } }],
-      failure,
-    });
-    if (response.succeeded) return { ok: true, version: revisionNumber(response.header.revision) };
-    const current: IKeyValue | undefined = response.responses[0]?.response_range.kvs[0];
-    const actualVersion = current ? revisionNumber(current.mod_revision) : 0;
+    const response: ITxnResponse = await this.#client.kv.txn({ compare, success, failure });
+    if (response.succeeded) {
+      const revision = revisionNumber(response.header.revision);
+      return { ok: true, versions: new Map(chunk.map((write) => [write.key, write.value === null ? 0 : revision])) };
+    }
+    const reads = response.responses.map((read) => read.response_range.kvs[0] as IKeyValue | undefined);
     if (fence) {
-      const leader = response.responses[1]?.response_range.kvs[0];
-      if (!leader || leader.create_revision !== fence.createRevision) {
+      const leader = reads.shift();
+      if (!leader || leader.create_revision !== fence.createRevision)
         return {
           ok: false,
           code: 'not_leader',
           message: `leadership ended: the leader key ${fence.key} ${leader ? `was re-created at revision ${leader.create_revision}` : 'is gone'}, not the one created at ${fence.createRevision}`,
+          key: null,
+          actualVersion: 0,
+        };
+    }
+    for (const [index, write] of checked.entries()) {
+      const current = reads[index];
+      const actualVersion = current ? revisionNumber(current.mod_revision) : 0;
+      if (actualVersion !== write.expectedVersion)
+        return {
+          ok: false,
+          code: 'version_conflict',
+          message: `key ${write.key} is at version ${actualVersion}, not ${write.expectedVersion}`,
+          key: write.key,
           actualVersion,
         };
-      }
     }
-    return {
-      ok: false,
-      code: 'version_conflict',
-      message: `key ${key} is at version ${actualVersion}, not ${expectedVersion}`,
-      actualVersion,
-    };
+    throw new Error('etcd refused a transaction whose comparisons all hold on reading back');
   }
 
   async delete(key: string): Promise<void> {
@@ -138,11 +216,4 @@ export class EtcdStore implements StateStore {
 
 function fenceCompare(fence: LeaderFence): ICompare {
   return { key: Buffer.from(fence.key, 'utf8'), target: 'Create', result: 'Equal', create_revision: fence.createRevision };
-}
-
-/** etcd revisions are int64 strings; the store's versions are numbers, exact up to 2^53. */
-function revisionNumber(revision: string): number {
-  const value = Number(revision);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`etcd revision ${revision} is not a positive safe integer`);
-  return value;
 }

@@ -93,7 +93,7 @@ function adoptTask(master: Master, agent: Agent, reported: ReportedTask, out: St
   if (!releasesResources(reported.state)) master.allocator.allocate(client, agent, reported.resources);
   const task: Task = {
     id: reported.taskId,
-    name: reported.taskId,
+    name: reported.name ?? reported.taskId,
     frameworkId: framework.id,
     role: reported.role,
     agentId: agent.id,
@@ -293,8 +293,9 @@ export function expireAgentTimeouts(master: Master, out: StepOutput): void {
   for (const agent of [...master.disconnectedAgents]) {
     if (master.nowMs >= agent.sinceMs + master.agentUnreachableTimeoutMs) markUnreachable(master, agent.id, out);
   }
-  for (const [agentId, recovered] of [...master.recoveredAgents]) {
-    if (master.nowMs < recovered.sinceMs + master.agentReregisterTimeoutMs) continue;
+  // In order of sinceMs (see Master.recoveredAgents): stop at the first one not due, so a tick costs what expires, not 10,000 agents.
+  for (const [agentId, recovered] of master.recoveredAgents) {
+    if (master.nowMs < recovered.sinceMs + master.agentReregisterTimeoutMs) break;
     master.recoveredAgents.delete(agentId);
     master.unreachableAgents.set(agentId, { atMs: master.nowMs, record: recovered.record });
     out.events.push({ type: 'agent.unreachable', atMs: master.nowMs, agentId });

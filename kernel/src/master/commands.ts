@@ -26,6 +26,8 @@ export interface FrameworkSpec {
 /** A task an agent reports when it (re-)registers. */
 export interface ReportedTask {
   taskId: string;
+  /** The task's name as launched (the master keeps no tasks across a failover: the agent brings it back). */
+  name?: string;
   frameworkId: string;
   role: string;
   resources: ResourceSet;

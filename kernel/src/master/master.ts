@@ -96,7 +96,7 @@ export class Master {
   readonly unreachableAgents = new Map<string, { atMs: number; record: AgentRecord }>();
   /** Agents an operator marked gone: they may never come back. */
   readonly goneAgents = new Map<string, number>();
-  /** After a failover: agents known from the snapshot that have not re-registered yet. */
+  /** After a failover: agents known from the snapshot that have not re-registered yet, in order of `sinceMs` (all added at restore). */
   readonly recoveredAgents = new Map<string, { sinceMs: number; record: AgentRecord }>();
   readonly counters: MasterCounters = {
     allocationCycles: 0,
@@ -160,7 +160,8 @@ export class Master {
     let wake = this.#nextCycleAtMs;
     if (this.offerTimeoutMs !== null) for (const offer of this.offers.all()) wake = Math.min(wake, offer.createdAtMs + this.offerTimeoutMs);
     for (const agent of this.disconnectedAgents) wake = Math.min(wake, agent.sinceMs + this.agentUnreachableTimeoutMs);
-    for (const recovered of this.recoveredAgents.values()) wake = Math.min(wake, recovered.sinceMs + this.agentReregisterTimeoutMs);
+    const firstRecovered = this.recoveredAgents.values().next();
+    if (!firstRecovered.done) wake = Math.min(wake, firstRecovered.value.sinceMs + this.agentReregisterTimeoutMs);
     return Math.max(wake, this.#nowMs);
   }
 
@@ -390,6 +391,8 @@ export class Master {
       return { code: 'invalid_framework', message: `framework ${spec.id} must subscribe to at least one role`, frameworkId: spec.id };
     const existing = this.frameworks.get(spec.id);
     if (existing) {
+      // A new subscription replaces the old one (Mesos's framework failover): offers made on the old one are lost with it.
+      for (const offer of this.offers.ofFramework(spec.id)) this.rescindOffer(offer, 'framework_disconnected', out);
       existing.connected = true;
       for (const client of existing.clients.values()) this.allocator.setConnected(client, true);
       out.events.push({ type: 'framework.subscribed', atMs: this.#nowMs, frameworkId: spec.id, roles: existing.roles, resubscribed: true });

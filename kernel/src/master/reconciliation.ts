@@ -1,6 +1,6 @@
 /**
- * Task reconciliation (SEMANTICS.md §4). Implicit (no tasks named): the
- * latest state of every task the master knows for the framework. Explicit,
+ * Task reconciliation (docs/semantics.md, "Tasks and status updates").
+ * Implicit (no tasks named): the latest state of every task the master knows for the framework. Explicit,
  * per task: known → its latest state; otherwise decided by its agent:
  * registered → GONE, unreachable → UNREACHABLE, gone → GONE_BY_OPERATOR,
  * still re-registering after a failover → no answer yet, unknown → UNKNOWN.

@@ -40,7 +40,7 @@ export interface Plan {
   readonly strategy: Strategy;
 }
 
-/** The report's and the playground's view of a plan (DESIGN.md report `plans`). */
+/** The report's and the playground's view of a plan (the report's `plans`, docs/scenario-format.md). */
 export interface PlanView {
   /** The framework that runs the plan; set by the scheduler. */
   framework?: string;

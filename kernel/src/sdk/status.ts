@@ -18,7 +18,7 @@ export interface AggregationRule {
   matches(children: readonly Status[], candidates: readonly Status[], interrupted: boolean): boolean;
 }
 
-/** The rules in the order they are tried (SEMANTICS.md §7). */
+/** The rules in the order they are tried (the SDK's order, docs/semantics.md "Services"). */
 export const AGGREGATION_RULES: readonly AggregationRule[] = [
   { name: 'any child ERROR', result: 'ERROR', matches: (c) => any(c, 'ERROR') },
   { name: 'all children COMPLETE', result: 'COMPLETE', matches: (c) => all(c, 'COMPLETE') },

@@ -1,5 +1,5 @@
 /**
- * How far a step has got, read from its pod instance (SEMANTICS.md §7):
+ * How far a step has got, read from its pod instance (docs/semantics.md, "Services"):
  * launched → STARTING; RUNNING + goal RUNNING + ready under the target config
  * → COMPLETE, RUNNING otherwise → STARTED; FINISHED + goal FINISH/ONCE →
  * COMPLETE, FINISHED + goal RUNNING → PENDING (relaunch); FAILED/ERROR →

@@ -1,5 +1,5 @@
 /**
- * The simulation report (DESIGN.md "Report"): per framework its tasks by state,
+ * The simulation report (docs/scenario-format.md, "The report"): per framework its tasks by state,
  * allocation and dominant share; the cluster's totals and utilisation; the
  * master's counters; and every invariant violation seen (must be empty).
  */

@@ -82,8 +82,20 @@ export function validateScenario(input: unknown): ScenarioResult {
   const frameworks = readFrameworks(top.value('frameworks'), top.pathOf('frameworks'), errors, durationMs);
   const readFaultList = readFaults(top.value('faults'), top.pathOf('faults'), errors, durationMs, agentIds);
   checkFaultReferences(readFaultList, agentIds, frameworks, errors);
+  checkSomeAgent(agentIds, top.pathOf('agents'), errors);
   if (errors.length > 0 || durationMs === undefined) return { ok: false, errors };
   const faults = readFaultList.map((entry) => entry.fault);
   const scenario: Scenario = { name, description, seed, durationMs, allocationIntervalMs, allocator, roles, agents, frameworks, faults };
   return { ok: true, scenario };
+}
+
+/** A cluster without agents runs no task at all: refused rather than run to an empty report. */
+function checkSomeAgent(agentIds: AgentIds, path: string, errors: Errors): void {
+  if (agentIds.ids().length > 0 || errors.some((error) => error.path.startsWith(path))) return;
+  errors.push({
+    path,
+    message:
+      'a scenario needs at least one agent, listed here or added by an "agent.add" fault: without one no task can run; ' +
+      'add e.g. { "id": "agent", "resources": { "cpus": 4, "mem": 8192 } }',
+  });
 }

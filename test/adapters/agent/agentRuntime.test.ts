@@ -136,10 +136,11 @@ describe('AgentRuntime: killing', () => {
     await harness.waitForState('polite', 'TASK_RUNNING');
     const startedMs = Date.now();
 
-    harness.runtime.kill('polite', 10_000);
+    harness.runtime.kill('polite', 60_000);
     const killed = await harness.waitForState('polite', 'TASK_KILLED');
 
-    expect(Date.now() - startedMs).toBeLessThan(5_000);
+    // Well before the grace period's SIGKILL, however busy the machine.
+    expect(Date.now() - startedMs).toBeLessThan(30_000);
     expect(harness.states('polite')).toEqual(['TASK_RUNNING', 'TASK_KILLED']);
     expect(killed.message).toBe('killed; exited with code 143 (signal SIGTERM)');
   });
@@ -174,7 +175,10 @@ describe('AgentRuntime: limits and health', () => {
     const failed = await harness.waitForState('hog', 'TASK_FAILED');
 
     expect(failed.reason).toBe('REASON_CONTAINER_LIMITATION_DISK');
-    expect(failed.message).toMatch(/^Disk usage \(3\.\d MB\) exceeds quota \(1 MB\)$/);
+    // The check may catch the file while it is still being written: any usage above the quota, up to the full 3 MB.
+    const usageMb = Number(/^Disk usage \((\d+(?:\.\d+)?) MB\) exceeds quota \(1 MB\)$/.exec(failed.message ?? '')?.[1]);
+    expect(usageMb).toBeGreaterThan(1);
+    expect(usageMb).toBeLessThan(3.2);
   });
 
   it('reports health changes as TASK_RUNNING updates with `healthy`', async () => {

@@ -68,9 +68,13 @@ describe('AgentRuntime: checkpoint and recovery', () => {
       { taskId: 'gone', frameworkId: 'fw', command: 'sleep 1; exit 7' },
       { taskId: 'alive', frameworkId: 'fw', command: 'sleep 2.5' },
     ];
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, dir, JSON.stringify(specs)], {
-      cwd: join(fileURLToPath(import.meta.url), '../../../..'),
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=allot-source', '--import', 'tsx', fixture, dir, JSON.stringify(specs)],
+      {
+        cwd: join(fileURLToPath(import.meta.url), '../../../..'),
+      },
+    );
     const launched = JSON.parse(stdout) as TaskInfo[];
     const gonePid = launched.find((task) => task.taskId === 'gone')!.pid!;
     await waitFor(() => !isProcessAlive(gonePid), "the 'gone' task to end while no agent runs", 5_000);

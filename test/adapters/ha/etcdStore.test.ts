@@ -10,6 +10,7 @@ import { createEtcdClient } from '../../../adapters/src/ha/etcdClient.js';
 import { LeaderElection } from '../../../adapters/src/ha/leaderElection.js';
 import { EtcdStore } from '../../../adapters/src/store/etcdStore.js';
 import type { LeaderFence } from '../../../adapters/src/store/etcdStore.js';
+import { storeContract } from '../store/storeContract.js';
 import { ETCD_SKIP_REASON, startEtcd } from './etcdHarness.js';
 import type { EtcdServer } from './etcdHarness.js';
 import { waitUntil } from './waitUntil.js';
@@ -26,6 +27,20 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('EtcdStore on a real etcd', () => {
   afterAll(async () => {
     client?.close();
     await etcd?.stop();
+  });
+
+  let prefixes = 0;
+  storeContract('etcd', async () => new EtcdStore({ client, prefix: `/contract-${prefixes++}/`, endpoints: [etcd.endpoint] }));
+
+  it('lists more keys than one page holds, as one consistent snapshot', async () => {
+    const store = new EtcdStore({ client, prefix: '/paged', endpoints: [etcd.endpoint] });
+    const writes = Array.from({ length: 1234 }, (_, index) => ({ key: `agent.${index}`, value: `{"n":${index}}` }));
+    expect((await store.commit(writes)).ok).toBe(true);
+    const other = new EtcdStore({ client, prefix: '/paged-other', endpoints: [etcd.endpoint] });
+    await other.put('agent.0', 'not mine');
+    const listed = await store.list();
+    expect(listed.size).toBe(1234);
+    expect(listed.get('agent.1233')?.value).toBe('{"n":1233}');
   });
 
   it('gets what it put, with growing versions, under its prefix only', async () => {
@@ -84,12 +99,15 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('EtcdStore on a real etcd', () => {
     fence = { key: '/t4/leader', createRevision: held.kvs[0].create_revision };
     const written = await store.put('state', 'while leader', 0);
     expect(written.ok).toBe(true);
+    expect((await store.commit([{ key: 'other', value: 'batched while leader' }])).ok).toBe(true);
 
     // A successor re-created the key: our fence no longer matches.
     await client.delete().key('/t4/leader');
     await client.put('/t4/leader').value('successor');
     const refused = await store.put('state', 'after losing', written.ok ? written.version : 0);
     expect(refused).toMatchObject({ ok: false, code: 'not_leader' });
+    expect(await store.commit([{ key: 'other', value: 'batched after losing' }])).toMatchObject({ ok: false, code: 'not_leader' });
+    expect((await store.get('other'))?.value).toBe('batched while leader');
     expect((await store.get('state'))?.value).toBe('while leader');
     await expect(store.delete('state')).rejects.toThrow(/leadership ended/);
     await lease.revoke();

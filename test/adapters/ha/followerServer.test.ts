@@ -61,7 +61,8 @@ describe('follower server', () => {
       expect(response.headers.get('location')).toBe(`${leader.address}/api/v1/scheduler`);
       expect(startedAtMs - sentAtMs).toBeGreaterThanOrEqual(500);
       expect(answeredAtMs).toBeGreaterThanOrEqual(startedAtMs);
-      expect(answeredAtMs - startedAtMs).toBeLessThan(1000);
+      // Released by the leader coming up, not by the 5 s hold running out (a busy machine may take seconds to notice).
+      expect(answeredAtMs - sentAtMs).toBeLessThan(4500);
     } finally {
       await follower.close();
       await new Promise<void>((resolve) => (leaderServer ? leaderServer.close(() => resolve()) : resolve()));

@@ -18,7 +18,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function allot(...args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [LAUNCHER, ...args], { timeout: 30_000 }, (error, _stdout, stderr) =>
+    // A liveness bound: four of these start at once, and on a busy machine loading the daemon's modules is slow.
+    execFile(process.execPath, [LAUNCHER, ...args], { timeout: 120_000 }, (error, _stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
     );
   });

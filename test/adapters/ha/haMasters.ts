@@ -43,7 +43,7 @@ export async function startHaMasterProcess(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let text = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s:\n${text.slice(-2000)}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 90 s:\n${text.slice(-2000)}`)), 90_000);
     const onData = (chunk: Buffer) => {
       log.write(chunk);
       if (text.length < 100_000) text += chunk.toString();

@@ -112,7 +112,7 @@ export class HaScheduler {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.#streamId },
         body: JSON.stringify({ framework_id: { value: this.frameworkId }, ...call }),
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(15_000),
       });
       await response.arrayBuffer();
       return response.status;
@@ -143,7 +143,9 @@ export class HaScheduler {
     let watchdog: NodeJS.Timeout | null = null;
     const arm = () => {
       if (watchdog) clearTimeout(watchdog);
-      watchdog = setTimeout(() => abort.abort(), 3500); // three missed 1 s heartbeats
+      // Ten missed 1 s heartbeats: a leader that dies resets the connection at once, so the watchdog is only for a
+      // stream that went quiet, and a short one re-subscribed needlessly whenever a busy machine delayed heartbeats.
+      watchdog = setTimeout(() => abort.abort(), 10_000);
     };
     try {
       const info = {

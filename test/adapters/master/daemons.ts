@@ -36,7 +36,7 @@ export async function spawnDaemon(
   args: string[],
   logFile: string,
   urlPattern: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
   prefix: string[] = [],
 ): Promise<Daemon> {
   // A prefix runs the daemon under another command, e.g. `prlimit --nofile=1024:1024`.
@@ -92,7 +92,7 @@ export function startMasterProcess(workDir: string, extraArgs: string[] = [], po
     '0.2',
     ...extraArgs,
   ];
-  return spawnDaemon(args, join(workDir, 'master.log'), /"url":"(http:\/\/127\.0\.0\.1:\d+)","store"[^\n]*\n/, 30_000, prefix);
+  return spawnDaemon(args, join(workDir, 'master.log'), /"url":"(http:\/\/127\.0\.0\.1:\d+)","store"[^\n]*\n/, undefined, prefix);
 }
 
 export function startAgentProcess(workDir: string, masterUrl: string, name: string, extraArgs: string[] = []): Promise<Daemon> {

@@ -4,12 +4,13 @@
  * answers 503, stops the master serving writes (and /health says why, with
  * 503) and holds back everything the change would tell agents and
  * frameworks until a retry stores it; a write is all-or-nothing, so the
- * master always restarts from the last complete state. Covered three ways:
+ * master always restarts from the last complete state. (Task launches write
+ * nothing, so these changes carry a reservation.) Covered three ways:
  * a file system whose writes stop short (every run), a store that throws
  * (every run), and a real full tmpfs (when root can mount one).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,15 @@ async function health(url: string): Promise<{ status: number; body: Json }> {
   return { status: response.status, body: (await response.json()) as Json };
 }
 
+/** A RESERVE of one cpu of the offer for `role` (the operation whose state the master must store). */
+function reserve(offer: Json, role: string, labels: Json[] = []): Json {
+  const reservation = { type: 'DYNAMIC', role, ...(labels.length > 0 ? { labels: { labels } } : {}) };
+  const resources = [
+    { name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, reservations: [reservation], allocation_info: offer.allocation_info },
+  ];
+  return { type: 'RESERVE', reserve: { resources } };
+}
+
 describe('file store writes on a full disk', () => {
   it('fails a write that stops short and keeps the last complete value, with no temporary file left', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'allot-fulldisk-'));
@@ -40,7 +50,7 @@ describe('file store writes on a full disk', () => {
       await expect(store.put('state', 'x'.repeat(20_000), 1)).rejects.toMatchObject({ code: 'ENOSPC' });
 
       expect(await store.get('state')).toEqual({ value: 'one', version: 1 });
-      expect(readdirSync(dir)).toEqual(['state.json']);
+      expect(readdirSync(dir)).toEqual(['log.0']);
       budget.bytesLeft = Number.POSITIVE_INFINITY;
       expect(await store.put('state', 'two', 1)).toEqual({ ok: true, version: 2 });
     } finally {
@@ -72,9 +82,10 @@ describe('a master whose store fails', () => {
     const offer = await scheduler.waitForOffer();
     store.failWith = 'ENOSPC';
 
+    // The reservation is what writes (a launch alone writes nothing: the master stores no tasks); the launch rides with it.
     const accepted = await scheduler.call({
       type: 'ACCEPT',
-      accept: { offer_ids: [offer.id], operations: [launch(offer, 'held', 'sleep 1', { cpus: 1, mem: 64 })] },
+      accept: { offer_ids: [offer.id], operations: [reserve(offer, 'r'), launch(offer, 'held', 'sleep 1', { cpus: 1, mem: 64 })] },
     });
     const unhealthy = await health(master.url);
     const revive = await scheduler.call({ type: 'REVIVE' });
@@ -96,10 +107,10 @@ describe('a master whose store fails', () => {
       'the held launch to reach the agent',
       10_000,
     );
-    const stored = JSON.parse((await store.inner.get('master-state'))!.value) as Json;
+    const stored = JSON.parse((await store.inner.get('resources.agent-1'))!.value) as Json;
 
     expect(launched.launch.task_id).toBe('held');
-    expect(stored.tasks.map((task: Json) => task.taskId)).toContain('held');
+    expect(stored.total.reserved.map((part: Json) => part.reservations[0].role)).toEqual(['r']);
     expect((await scheduler.call({ type: 'REVIVE' })).status).toBe(202);
   });
 
@@ -152,7 +163,8 @@ describe.skipIf(TMPFS_SKIP_REASON !== null)('a master on a real, full tmpfs', ()
 
   it('never acknowledges a change it could not store, and restarts from the last complete state', async () => {
     const workDir = join(mountPoint, 'master');
-    const stateFile = join(workDir, 'state', 'master-state.json');
+    const reservedOnDisk = async () =>
+      JSON.parse((await new FileStore(join(workDir, 'state')).get('resources.agent-1'))!.value).total.reserved as Json[];
     const filler = join(mountPoint, 'filler');
     let master = await startTestMaster({ store: 'file', workDir, storeRetryMs: { min: 50, max: 200 } });
     await master.recovered;
@@ -162,21 +174,18 @@ describe.skipIf(TMPFS_SKIP_REASON !== null)('a master on a real, full tmpfs', ()
       const offer = await scheduler.waitForOffer();
       const { bavail, bsize } = statfsSync(mountPoint);
       writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 8192)));
-      const bigEnv = { environment: { variables: [{ name: 'PAD', value: 'p'.repeat(30_000) }] } };
+      // A reservation with 32 KB of labels: its record cannot fit in the 8 KB left (a launch alone writes nothing).
+      const labels = Array.from({ length: 8 }, (_, index) => ({ key: `pad${index}`, value: 'p'.repeat(4000) }));
 
       const accepted = await scheduler.call({
         type: 'ACCEPT',
-        accept: {
-          offer_ids: [offer.id],
-          operations: [launch(offer, 'big', 'sleep 1', { cpus: 1, mem: 64 }, { command: { value: 'sleep 1', ...bigEnv } })],
-        },
+        accept: { offer_ids: [offer.id], operations: [reserve(offer, 'r', labels), launch(offer, 'big', 'sleep 1', { cpus: 1, mem: 64 })] },
       });
       const whileFull = await health(master.url);
-      const onDisk = JSON.parse(JSON.parse(readFileSync(stateFile, 'utf8')).value) as Json;
 
       expect(accepted.status).toBe(503);
       expect(whileFull.status).toBe(503);
-      expect(onDisk.tasks.map((task: Json) => task.taskId)).not.toContain('big');
+      expect(await reservedOnDisk()).toEqual([]);
       expect(agent.events.some((event) => event.type === 'LAUNCH')).toBe(false);
 
       rmSync(filler);
@@ -188,8 +197,9 @@ describe.skipIf(TMPFS_SKIP_REASON !== null)('a master on a real, full tmpfs', ()
 
       master = await startTestMaster({ store: 'file', workDir });
       await master.recovered;
-      const tasks = await operator(master.url, { type: 'GET_TASKS' });
-      expect((tasks.body.get_tasks.tasks as Json[]).map((task) => task.task_id.value)).toContain('big');
+      const agents = await operator(master.url, { type: 'GET_AGENTS' });
+      const recovered = agents.body.get_agents.recovered_agents[0].resources as Json[];
+      expect(recovered.find((resource) => resource.reservations?.[0]?.labels)?.reservations[0].labels.labels).toHaveLength(8);
     } finally {
       await scheduler.close();
       agent.close();

@@ -1,14 +1,15 @@
 /**
  * Fault injection for the master's state writes, so that every CI run
- * covers a full disk without needing root: a StateStore whose puts throw a
+ * covers a full disk without needing root: a StateStore whose writes throw a
  * file system error while `failWith` is set, and a file system for
  * writeFileAtomic whose writes stop short (as a real full disk does: a
  * partial write, then ENOSPC) once `bytesLeft` runs out.
  */
 import * as fs from 'node:fs';
-import type { AtomicFs } from '../../../adapters/src/agent/atomicFile.js';
+import type { StoreFs } from '../../../adapters/src/store/fileStore.js';
 import { MemoryStore } from '../../../adapters/src/store/memoryStore.js';
-import type { PutResult, StateStore, StoredValue } from '../../../adapters/src/store/stateStore.js';
+import type { CommitResult, PutResult, StateStore, StoredValue, StoreWrite } from '../../../adapters/src/store/stateStore.js';
+import { putByCommit } from '../../../adapters/src/store/stateStore.js';
 
 export function errnoError(code: string, message = code): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${message}`), { code });
@@ -17,9 +18,9 @@ export function errnoError(code: string, message = code): NodeJS.ErrnoException 
 export class FaultyStore implements StateStore {
   readonly description = 'faulty memory';
   readonly inner = new MemoryStore();
-  /** While set (e.g. "ENOSPC"), every put throws that error and stores nothing. */
+  /** While set (e.g. "ENOSPC"), every write throws that error and stores nothing. */
   failWith: string | null = null;
-  /** Each put takes this long (a slow disk). */
+  /** Each write takes this long (a slow disk). */
   delayMs = 0;
   puts = 0;
   failedPuts = 0;
@@ -28,14 +29,22 @@ export class FaultyStore implements StateStore {
     return this.inner.get(key);
   }
 
-  async put(key: string, value: string, expectedVersion?: number): Promise<PutResult> {
+  list(): Promise<Map<string, StoredValue>> {
+    return this.inner.list();
+  }
+
+  put(key: string, value: string, expectedVersion?: number): Promise<PutResult> {
+    return putByCommit(this, key, value, expectedVersion);
+  }
+
+  async commit(writes: readonly StoreWrite[]): Promise<CommitResult> {
     this.puts++;
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failWith !== null) {
       this.failedPuts++;
       throw errnoError(this.failWith, 'injected by the test');
     }
-    return this.inner.put(key, value, expectedVersion);
+    return this.inner.commit(writes);
   }
 
   delete(key: string): Promise<void> {
@@ -46,7 +55,7 @@ export class FaultyStore implements StateStore {
 }
 
 /** node:fs, except that writes share a budget of `bytesLeft`: a write is cut short at the budget, the next one fails with ENOSPC. */
-export function fullDiskFs(budget: { bytesLeft: number }): AtomicFs {
+export function fullDiskFs(budget: { bytesLeft: number }): StoreFs {
   return {
     ...fs,
     writeSync: ((fd: number, data: string | NodeJS.ArrayBufferView, ...rest: unknown[]) => {
@@ -57,6 +66,6 @@ export function fullDiskFs(budget: { bytesLeft: number }): AtomicFs {
       const written = Math.min(length, budget.bytesLeft);
       budget.bytesLeft -= written;
       return fs.writeSync(fd, bytes, offset, written);
-    }) as AtomicFs['writeSync'],
+    }) as StoreFs['writeSync'],
   };
 }

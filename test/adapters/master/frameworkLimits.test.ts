@@ -58,7 +58,7 @@ describe('what a framework can make the master keep', () => {
       },
     });
     clients.push(client);
-    const stored = (await store.inner.get('master-state'))!.value;
+    const stored = (await store.inner.get(`framework.${client.frameworkId}`))!.value;
     const frameworks = await operator(master.url, { type: 'GET_FRAMEWORKS' });
     const info = frameworks.body.get_frameworks.frameworks[0].framework_info as Json;
 

@@ -28,7 +28,8 @@ const LAUNCHER = fileURLToPath(new URL('../../../adapters/bin/allot.js', import.
 const scratch = mkdtempSync(join(tmpdir(), 'allot-defaults-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function allot(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
+/** Runs `allot`; the timeout is a liveness bound (a busy machine took over 15 s to load the master's modules). */
+function allot(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [LAUNCHER, ...args], { timeout: timeoutMs }, (error, _stdout, stderr) =>
       resolve({ code: child.exitCode ?? (error ? -1 : 0), stderr }),

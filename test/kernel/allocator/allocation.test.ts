@@ -1,5 +1,5 @@
 /**
- * SEMANTICS.md §2, rule by rule, on a real Master. Expected shares are written
+ * docs/semantics.md "Allocation", rule by rule, on a real Master. Expected shares are written
  * as comments, as in Mesos's allocator tests.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-/** SEMANTICS.md §5 on a real Master: agents through disconnection, partitions, drains and failover. */
+/** docs/semantics.md "Agents and failures" on a real Master: agents through disconnection, partitions, drains and failover. */
 import { describe, expect, it } from 'vitest';
 import type { Effect, KernelEvent } from '../../../kernel/src/index.js';
 import { restoreMaster, snapshotMaster } from '../../../kernel/src/master/snapshot.js';
@@ -124,10 +124,19 @@ describe('master failover', () => {
       nowMs: now,
       agent: { id: 'a1', resources: {}, checkpointedTotal: total },
       tasks: [...h.master.frameworks.values()].flatMap((f) =>
-        [...f.tasks.values()].map((t) => ({ taskId: t.id, frameworkId: f.id, role: t.role, state: t.state, resources: t.resources })),
+        [...f.tasks.values()].map((t) => ({
+          taskId: t.id,
+          name: `name of ${t.id}`,
+          frameworkId: f.id,
+          role: t.role,
+          state: t.state,
+          resources: t.resources,
+        })),
       ),
     });
     expect(back.ok).toBe(true);
+    // The snapshot holds no tasks: the agent's report brings each one back, name included.
+    expect(master.frameworks.get('pa')!.tasks.get('y')!.name).toBe('name of y');
     master.step({ type: 'framework.subscribe', nowMs: now, framework: { id: 'pa', roles: ['r'] } });
     expect(master.frameworks.get('pa')!.tasks.get('y')!.state).toBe('TASK_RUNNING');
     expect(master.frameworks.get('old')!.tasks.get('x')!.state).toBe('TASK_RUNNING');

@@ -1,4 +1,4 @@
-/** The reconciliation case table of SEMANTICS.md §4. */
+/** The reconciliation case table of docs/semantics.md ("Tasks and status updates"). */
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../kernel/src/index.js';
 import { restoreMaster, snapshotMaster } from '../../../kernel/src/master/snapshot.js';

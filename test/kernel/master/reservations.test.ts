@@ -1,5 +1,5 @@
 /**
- * SEMANTICS.md §3 on a real Master: dynamic reservations and persistent
+ * docs/semantics.md "Reservations and persistent volumes" on a real Master: dynamic reservations and persistent
  * volumes through the ACCEPT pipeline and the operator commands.
  */
 import { describe, expect, it } from 'vitest';

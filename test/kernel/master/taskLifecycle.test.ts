@@ -1,5 +1,5 @@
 /**
- * SEMANTICS.md §4 on a real Master: status updates, uuids and
+ * docs/semantics.md "Tasks and status updates" on a real Master: status updates, uuids and
  * acknowledgements, kills, partition-aware states, teardown.
  */
 import { describe, expect, it } from 'vitest';
@@ -90,6 +90,17 @@ describe('kill, shutdown and teardown', () => {
     });
     const shutdown = h.step({ type: 'executor.shutdown', frameworkId: 'f', agentId: 'a1', executorId: 'exec' });
     expect(shutdown.effects.map((e) => (e.type === 'agent.kill' ? e.taskId : e.type))).toEqual(['x', 'y']);
+  });
+
+  it('a framework that subscribes again (failover) loses the offers of its old subscription, and gets them offered anew', () => {
+    const h = running();
+    h.agent('a2', { cpus: 2, mem: 1024 });
+    expect(h.tick().get('f')?.length).toBe(1);
+    const again = h.step({ type: 'framework.subscribe', framework: { id: 'f', roles: ['r'] } });
+    expect(again.effects.map((e) => e.type)).toEqual(['framework.rescind']);
+    expect(h.master.offers.size).toBe(0);
+    expect(checkInvariants(h.master)).toEqual([]);
+    expect(h.tick().get('f')?.length).toBe(1);
   });
 
   it('teardown kills tasks, rescinds offers and leaves nothing allocated', () => {

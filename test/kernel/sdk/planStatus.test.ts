@@ -1,4 +1,4 @@
-/** Each aggregation rule of SEMANTICS.md §7, each strategy, and the controls. */
+/** Each aggregation rule of the SDK (docs/semantics.md "Services"), each strategy, and the controls. */
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '../../../kernel/src/prng.js';
 import {
@@ -21,7 +21,7 @@ const agg = (children: Status[], candidates: Status[], interrupted = false): Sta
   aggregateStatus(children, candidates, interrupted).status;
 
 describe('aggregation rules, in order', () => {
-  it('lists the rules in the order of SEMANTICS.md §7', () => {
+  it("lists the rules in the SDK's order", () => {
     expect(AGGREGATION_RULES.map((rule) => rule.result)).toEqual([
       'ERROR',
       'COMPLETE',

@@ -276,6 +276,19 @@ describe('errors: what was expected and what was found, at the exact path', () =
     ]);
   });
 
+  it('refuses a scenario without agents, saying why and what to add', () => {
+    const noAgent = {
+      path: '$.agents',
+      message:
+        'a scenario needs at least one agent, listed here or added by an "agent.add" fault: without one no task can run; add e.g. { "id": "agent", "resources": { "cpus": 4, "mem": 8192 } }',
+    };
+
+    expect(errorsOf({ ...minimal(), agents: [] })).toEqual([noAgent]);
+    expect(errorsOf({ ...minimal(), agents: undefined })).toEqual([noAgent]);
+    const lateAgent = { atMs: 5000, type: 'agent.add', agent: { id: 'late', resources: { cpus: 4 } } };
+    expect(parseScenario({ ...minimal(), agents: [], faults: [lateAgent] }).ok).toBe(true);
+  });
+
   it('rejects a document that is not an object', () => {
     expect(errorsOf([1, 2])).toEqual([{ path: '$', message: 'expected an object, got [1,2]' }]);
   });
@@ -707,7 +720,7 @@ describe('parseScenarioText', () => {
   });
 
   it('goes on to validation once the JSON parses', () => {
-    expect(parseScenarioText('{"name": "x", "durationMs": "1s"}')).toEqual({
+    expect(parseScenarioText('{"name": "x", "durationMs": "1s", "agents": [{ "id": "a", "resources": { "cpus": 1 } }]}')).toEqual({
       ok: false,
       errors: [{ path: '$.durationMs', message: 'expected a finite number > 0, got "1s"' }],
     });

@@ -1,5 +1,5 @@
 /**
- * Isolation of task containers (SEMANTICS.md §6): one Isolator per agent,
+ * Isolation of task containers (docs/semantics.md, "Running tasks on agents"): one Isolator per agent,
  * keyed by container id. Lifecycle per container: prepare (limits) -> attach
  * (the launcher's pid, before it runs the task) -> usage / detectLimitation
  * while it runs -> cleanup (kill what is left, remove the cgroups), always,
