@@ -3,13 +3,15 @@
  * its normal form, Marathon's defaults filled in: what the API stores per
  * version and answers. Every problem is reported at once with its path
  * (validation.ts). Fields allot does not support yet (containers, IP per
- * task, secrets, residency, GPUs, readiness checks...) are refused by name;
+ * task, secrets, residency, GPUs...) are refused by name;
  * fields Marathon itself writes in its answers (counts, tasks, deployments,
  * versionInfo) are accepted and ignored, so that what a client read can be
  * sent back. PUT and PATCH merge the body into the current definition first.
  */
 import type { Artifact, HealthCheckDefinition, PortDefinition, UpgradeStrategyDefinition } from './appParts.js';
 import { readArtifacts, readConstraints, readEnv, readHealthChecks, readPortDefinitions, readUpgradeStrategy } from './appParts.js';
+import type { ReadinessCheckDefinition } from './readinessCheck.js';
+import { readReadinessChecks } from './readinessCheck.js';
 import { canonicalPath, isObject, Problems, readBoolean, readNumber, readString, readStringMap, typeName } from './validation.js';
 
 type Json = Record<string, any>;
@@ -34,7 +36,7 @@ export interface AppDefinition {
   maxLaunchDelaySeconds: number;
   container: null;
   healthChecks: HealthCheckDefinition[];
-  readinessChecks: never[];
+  readinessChecks: ReadinessCheckDefinition[];
   dependencies: string[];
   upgradeStrategy: UpgradeStrategyDefinition;
   labels: Record<string, string>;
@@ -69,7 +71,6 @@ const UNSUPPORTED: Record<string, string> = {
   networks: 'container networks are not supported by allot agents; tasks use the host network',
   secrets: 'secrets are not supported by allot yet',
   residency: 'local persistent volumes for apps are not supported by allot yet (use allot service)',
-  readinessChecks: 'readiness checks are not supported by allot yet; use a health check',
   unreachableStrategy: 'allot replaces unreachable instances as the master reports them lost; the strategy cannot be set yet',
   check: 'Mesos checks of apps are not supported by allot yet; use a health check',
   tty: 'a TTY is not supported by allot agents',
@@ -97,6 +98,7 @@ const FIELDS = new Set([
   'maxLaunchDelaySeconds',
   'container',
   'healthChecks',
+  'readinessChecks',
   'dependencies',
   'upgradeStrategy',
   'labels',
@@ -199,7 +201,10 @@ function readFields(problems: Problems, body: Json, context: ReadContext): Omit<
       body.healthChecks === undefined || body.healthChecks === null
         ? []
         : readHealthChecks(problems, '/healthChecks', body.healthChecks, portDefinitions.length),
-    readinessChecks: [],
+    readinessChecks:
+      body.readinessChecks === undefined || body.readinessChecks === null
+        ? []
+        : readReadinessChecks(problems, '/readinessChecks', body.readinessChecks, portDefinitions),
     dependencies: readDependencies(problems, body.dependencies),
     upgradeStrategy:
       body.upgradeStrategy === undefined || body.upgradeStrategy === null

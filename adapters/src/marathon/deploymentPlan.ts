@@ -96,8 +96,11 @@ export function affectedApps(deployment: Deployment): string[] {
   return deployment.steps.flat().map((change) => change.appId);
 }
 
-/** Marathon's JSON of a running deployment (GET /v2/deployments). */
-export function deploymentJson(deployment: Deployment): Record<string, unknown> {
+/** Marathon's JSON of a running deployment (GET /v2/deployments); `readiness` gives an app's readinessCheckResults. */
+export function deploymentJson(
+  deployment: Deployment,
+  readiness: (appId: string) => Record<string, unknown>[] = () => [],
+): Record<string, unknown> {
   const steps = deployment.steps.map((step) => ({ actions: step.map((change) => ({ action: change.action, app: change.appId })) }));
   const current = deployment.steps[deployment.current] ?? [];
   return {
@@ -106,7 +109,7 @@ export function deploymentJson(deployment: Deployment): Record<string, unknown> 
     affectedApps: affectedApps(deployment),
     affectedPods: [],
     steps,
-    currentActions: current.map((change) => ({ action: change.action, app: change.appId, readinessCheckResults: [] })),
+    currentActions: current.map((change) => ({ action: change.action, app: change.appId, readinessCheckResults: readiness(change.appId) })),
     currentStep: Math.min(deployment.current + 1, deployment.steps.length),
     totalSteps: deployment.steps.length,
   };

@@ -43,11 +43,14 @@ export function registerMarathonRoutes(app: FastifyInstance, runtime: MarathonRu
     return killTasksAnswer(runtime, reply, ids, flag(query, 'scale'), flag(query, 'force'), false);
   });
 
-  app.get('/v2/deployments', (_request, reply) => reply.send(runtime.document.deployments.map((deployment) => deploymentJson(deployment))));
+  const readiness = (appId: string) => runtime.readiness.resultsOf(appId);
+  app.get('/v2/deployments', (_request, reply) =>
+    reply.send(runtime.document.deployments.map((deployment) => deploymentJson(deployment, readiness))),
+  );
   app.get('/v2/deployments/:id', (request, reply) => {
     const deployment = runtime.document.deployments.find((candidate) => candidate.id === (request.params as { id: string }).id);
     if (!deployment) return reply.code(404).send({ message: `DeploymentPlan ${(request.params as { id: string }).id} does not exist` });
-    return reply.send(deploymentJson(deployment));
+    return reply.send(deploymentJson(deployment, readiness));
   });
   app.delete('/v2/deployments/:id', async (request, reply) => {
     const id = (request.params as { id: string }).id;

@@ -5,7 +5,9 @@
  * A first start registers a new framework; a restart (after `kill -9` too)
  * restores apps, versions, deployments and tasks, fails over to the same
  * framework id and reconciles. Deployments move on as their apps settle
- * (deploymentRunner.ts); what the API asks goes through `change`.
+ * (deploymentRunner.ts), counting new tasks once healthy and, for apps with
+ * a readiness check, ready (readinessChecker.ts); what the API asks goes
+ * through `change`.
  */
 import { randomUUID } from 'node:crypto';
 import type { AppState, FrameworkConfig, Instance, TaskSpec } from '@allot/kernel';
@@ -19,6 +21,7 @@ import { EventBus } from './eventBus.js';
 import type { MarathonDocument } from './marathonDocument.js';
 import { emptyDocument } from './marathonDocument.js';
 import { marathonTaskInfo } from './marathonTaskInfo.js';
+import { ReadinessChecker } from './readinessChecker.js';
 import { TaskObserver } from './taskObserver.js';
 
 type Json = Record<string, any>;
@@ -52,6 +55,7 @@ export class MarathonRuntime {
   readonly name: string;
   readonly options: MarathonRuntimeOptions;
   readonly deployments: DeploymentRunner;
+  readonly readiness: ReadinessChecker;
   readonly #store: DocumentStore<MarathonDocument>;
   readonly #observer: TaskObserver;
 
@@ -90,6 +94,7 @@ export class MarathonRuntime {
     const model = saved ? MarathonFramework.restore(config, saved.model, host) : new MarathonFramework(config, host);
     this.framework.host.start(model);
     this.deployments = new DeploymentRunner(this);
+    this.readiness = new ReadinessChecker(this);
   }
 
   static async start(options: MarathonRuntimeOptions): Promise<MarathonRuntime> {
@@ -140,6 +145,7 @@ export class MarathonRuntime {
 
   async close(): Promise<void> {
     this.deployments.close();
+    this.readiness.close();
     this.events.close();
     await this.framework.host.stop();
     await this.persist().catch((error) => this.options.logger.warn({ err: error }, 'could not persist on shutdown'));

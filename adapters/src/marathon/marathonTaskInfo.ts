@@ -43,6 +43,7 @@ export function serviceApp(app: AppDefinition, configVersion: string, role: stri
           unhealthyVersions: [],
         }
       : null,
+    ...(app.readinessChecks.length > 0 ? { readiness: true } : {}),
     upgradeStrategy: app.upgradeStrategy,
     backoff: { initialMs: app.backoffSeconds * 1000, factor: app.backoffFactor, maxMs: app.maxLaunchDelaySeconds * 1000 },
     version: configVersion,

@@ -149,6 +149,41 @@ describe('Marathon model controls', () => {
     model.onUpdate(status('web.t3', 'TASK_KILLED'), context);
     expect(model.app('/web')).toBeUndefined();
   });
+  it('with readiness, a new instance counts for a roll only once the host reports it ready (task.ready)', () => {
+    const context = recorder();
+    let ids = 0;
+    const model = new MarathonFramework(config('service', { apps: [], maintenance: [] }), {
+      taskIdOf: (app) => `${app.slice(1)}.t${ids++}`,
+      healthFromStatus: true,
+    });
+    const ready = (version: string): ServiceApp => ({
+      ...web(version, 1),
+      readiness: true,
+      upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 1 },
+    });
+    model.subscribe(context);
+    model.operate({ type: 'app.put', app: ready('v1') }, context);
+    model.onOffers([offer('a1', 'h1')], context);
+    model.onUpdate(status('web.t0', 'TASK_RUNNING', { healthy: true }), context);
+    expect(model.app('/web')!.settled()).toBe(false);
+    expect(model.operate({ type: 'task.ready', taskId: 'web.t0' }, context)).toEqual({ ok: true });
+    expect(model.app('/web')!.settled()).toBe(true);
+
+    model.operate({ type: 'app.put', app: ready('v2') }, context);
+    model.onOffers([offer('a1', 'h1')], context);
+    model.onUpdate(status('web.t1', 'TASK_RUNNING', { healthy: true }), context);
+    expect(killed(context.calls)).toEqual([]);
+    // Not ready yet survives a snapshot.
+    const restored = MarathonFramework.restore(
+      config('service', { apps: [], maintenance: [] }),
+      JSON.parse(JSON.stringify(model.snapshot())),
+    );
+    expect(restored.app('/web')!.live.get('web.t1')!.ready).toBe(false);
+    expect(restored.app('/web')!.live.get('web.t0')!.ready).toBe(true);
+    model.operate({ type: 'task.ready', taskId: 'web.t1' }, context);
+    expect(killed(context.calls)).toEqual(['web.t0']);
+    expect(model.operate({ type: 'task.ready', taskId: 'nope' }, context)).toMatchObject({ ok: false, code: 'unknown_task' });
+  });
 });
 
 describe('batch model controls', () => {

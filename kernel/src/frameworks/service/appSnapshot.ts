@@ -66,7 +66,8 @@ export function restoreApp(snapshot: AppSnapshot, taskIdOf?: TaskIdOf): AppState
   app.instances = snapshot.instances;
   app.version = snapshot.version;
   app.queued = snapshot.queued;
-  for (const instance of snapshot.live) app.live.set(instance.taskId, { ...instance });
+  // Snapshots from before readiness checks have no `ready`: their instances were ready.
+  for (const instance of snapshot.live) app.live.set(instance.taskId, { ...instance, ready: instance.ready ?? true });
   app.deployments.push(...snapshot.deployments);
   app.failures = snapshot.failures;
   app.lastRejection = snapshot.lastRejection;

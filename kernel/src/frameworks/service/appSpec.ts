@@ -34,6 +34,11 @@ export interface ServiceApp {
   readonly constraints: readonly PlacementConstraint[];
   /** Default null: an instance is healthy as soon as it runs. */
   readonly healthCheck: HealthCheckSpec | null;
+  /**
+   * Default false: a new instance counts for a restart once healthy. True (Marathon's readiness checks, run by
+   * a real cluster's host): it also waits until the host reports it ready (`task.ready`).
+   */
+  readonly readiness?: boolean;
   readonly upgradeStrategy: UpgradeStrategy;
   readonly backoff: BackoffSpec;
   /** Default "1". */

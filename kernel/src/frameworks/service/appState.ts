@@ -31,6 +31,8 @@ export interface Instance {
   state: TaskState;
   runningAtMs: number | null;
   healthy: boolean;
+  /** False until the host reports a readiness check passed (apps with `readiness`); true from the start otherwise. */
+  ready: boolean;
   /** Set when this scheduler asked for the kill; such an end is not a failure. */
   killReason: KillReason | null;
 }
@@ -52,6 +54,11 @@ export interface Rejection {
   readonly agentId: string;
   readonly code: string;
   readonly reason: string;
+}
+
+/** Whether an instance counts as up for a restart and a deployment: healthy, and ready when the app has readiness checks. */
+export function isServing(instance: Instance): boolean {
+  return instance.healthy && instance.ready;
 }
 
 /** Youngest first: the latest launched leads. */
@@ -123,6 +130,7 @@ export class AppState {
       state: 'TASK_STAGING',
       runningAtMs: null,
       healthy: false,
+      ready: this.spec.readiness !== true,
       killReason: null,
     };
     this.live.set(instance.taskId, instance);
@@ -154,11 +162,11 @@ export class AppState {
     this.change(spec.instances, spec.version, nowMs);
   }
 
-  /** Whether the app has reached its definition: every wanted instance of the current version runs healthy, nothing else lives. */
+  /** Whether the app has reached its definition: every wanted instance of the current version runs healthy (and ready), nothing else lives. */
   settled(): boolean {
     if (this.queued > 0 || this.live.size !== this.instances) return false;
     for (const instance of this.live.values())
-      if (instance.version !== this.version || instance.killReason !== null || instance.state !== 'TASK_RUNNING' || !instance.healthy)
+      if (instance.version !== this.version || instance.killReason !== null || instance.state !== 'TASK_RUNNING' || !isServing(instance))
         return false;
     return true;
   }
@@ -183,7 +191,7 @@ export class AppState {
     const kills: Instance[] = [];
     if (old.length > 0) {
       const restart = this.#restartFor(nowMs, alive.length);
-      const healthy = current.filter((instance) => instance.healthy).length;
+      const healthy = current.filter(isServing).length;
       const step = rollingStep(
         { instances: this.instances, oldActive: old.length, newStarted: current.length + this.queued, newHealthy: healthy },
         restart,
@@ -192,7 +200,7 @@ export class AppState {
       this.queued += step.start;
     } else {
       this.queued += Math.max(0, this.instances - current.length - this.queued);
-      if (this.#restart && current.filter((instance) => instance.healthy).length >= this.instances) this.#endRestart(nowMs, 'finished');
+      if (this.#restart && current.filter(isServing).length >= this.instances) this.#endRestart(nowMs, 'finished');
     }
     // Too many of the current version: queued launches go first, then the youngest instances.
     const excess = current.length + this.queued - this.instances;
@@ -227,6 +235,14 @@ export class AppState {
   failed(nowMs: number): number {
     this.failures++;
     return this.backoff.fail(nowMs);
+  }
+
+  /** The host's readiness check of an instance passed; false when the instance is not live or was ready already. */
+  markReady(taskId: string): boolean {
+    const instance = this.live.get(taskId);
+    if (!instance || instance.ready) return false;
+    instance.ready = true;
+    return true;
   }
 
   /** An operator's kill: the instance goes and, unless the app shrinks with it, a replacement is queued. */

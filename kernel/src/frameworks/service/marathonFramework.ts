@@ -39,7 +39,9 @@ export interface MarathonHostOptions {
 export type AppControl =
   | { type: 'app.put'; app: ServiceApp }
   | { type: 'app.remove'; appId: string }
-  | { type: 'task.kill'; taskId: string; scale: boolean };
+  | { type: 'task.kill'; taskId: string; scale: boolean }
+  /** The host's readiness check of a live instance passed (apps with `readiness`). */
+  | { type: 'task.ready'; taskId: string };
 
 export type AppControlResult = { ok: true } | { ok: false; code: 'unknown_app' | 'unknown_task'; message: string };
 
@@ -139,6 +141,12 @@ export class MarathonFramework implements FrameworkModel {
         if (!app || !instance) return { ok: false, code: 'unknown_task', message: `Task '${command.taskId}' does not exist` };
         this.#session.kill(instance.taskId, instance.agentId, context);
         this.#reconcile(app, context);
+        return { ok: true };
+      }
+      case 'task.ready': {
+        const app = this.#appOfTask.get(command.taskId);
+        if (!app?.live.has(command.taskId)) return { ok: false, code: 'unknown_task', message: `Task '${command.taskId}' does not exist` };
+        if (app.markReady(command.taskId)) this.#reconcile(app, context);
         return { ok: true };
       }
     }
