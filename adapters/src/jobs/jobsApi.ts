@@ -1,5 +1,5 @@
 /**
- * Metronome's REST API (`/v1/jobs`, schedules, runs, `actions/stop`) on the
+ * Metronome's REST API (`/v1/jobs`, schedules, runs, `actions/stop`, `/info`) on the
  * jobs runtime, with its JSON: jobs (with `?embed=activeRuns`, `schedules`,
  * `history`, `historySummary`), schedules with `nextRunAt`, runs
  * `{id, jobId, status, createdAt, completedAt, tasks}`. Errors: 404
@@ -17,11 +17,16 @@ type Json = Record<string, any>;
 type Query = Record<string, string | string[] | undefined>;
 type Params = { jobId: string; scheduleId?: string; runId?: string };
 
+/** What `GET /info` answers: this Metronome's version, and the Marathon library version Metronome reports beside it. */
+export const METRONOME_VERSION = '0.6.0-allot';
+const METRONOME_LIB_VERSION = '1.11.0-allot';
+
 export function registerJobsApi(app: FastifyInstance, runtime: JobsRuntime): void {
   const jobs = runtime.document.jobs;
   const missingJob = (reply: FastifyReply, id: string) => reply.code(404).send({ message: `Job '${id}' does not exist` });
 
   app.get('/ping', (_request, reply) => reply.type('text/plain').send('pong'));
+  app.get('/info', (_request, reply) => reply.send({ version: METRONOME_VERSION, libVersion: METRONOME_LIB_VERSION }));
   app.get('/v1/jobs', (request, reply) =>
     reply.send(Object.values(jobs).map((job) => jobJson(runtime, job, embedsOf(request.query as Query)))),
   );
@@ -157,7 +162,8 @@ function embedsOf(query: Query): Embeds {
 }
 
 function jobJson(runtime: JobsRuntime, job: StoredJob, embeds: Embeds): Json {
-  const json: Json = { ...job.spec };
+  // Metronome writes `volumes` in every run spec; allot refuses any, so it is always empty.
+  const json: Json = { ...job.spec, run: { ...job.spec.run, volumes: [] } };
   if (embeds.activeRuns) json.activeRuns = runtime.activeRuns(job.spec.id).map((run) => runJson(runtime, run));
   if (embeds.schedules) json.schedules = Object.values(job.schedules).map(scheduleJson);
   const history = runtime.document.history[job.spec.id];
