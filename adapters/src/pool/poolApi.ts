@@ -19,6 +19,10 @@ type Json = Record<string, any>;
 const LIKE_FORMAT = "'<mesos_slave_attribute|hostname> LIKE <value_regex>'";
 
 export function registerPoolApi(app: FastifyInstance, runtime: PoolRuntime, port: () => number): void {
+  // Myriad's documentation flexes with `curl -X PUT .../flexup -d instances=2 -d profile=small`: a form body.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, formRequest(body as string)),
+  );
   app.put('/api/cluster/flexup', async (request, reply) => {
     const checked = checkRequest(runtime, request.body);
     if (typeof checked === 'string') return bad(reply, checked);
@@ -81,6 +85,28 @@ function checkRequest(
   const parsed = parseConstraint([parts[0].trim(), 'LIKE', parts[1].trim()]);
   if (!parsed.ok) return `Invalid regex for LIKE operator in constraint: ${constraints[0]}`;
   return { profile, instances, constraint: parsed.constraint };
+}
+
+/**
+ * A form-encoded flex request as the JSON one: `instances` a number when it is one (else kept, and refused
+ * as Myriad refuses it), `constraints` a JSON array of strings or one constraint per field.
+ */
+export function formRequest(body: string): Json {
+  const form = new URLSearchParams(body);
+  const request: Json = {};
+  const profile = form.get('profile');
+  if (profile !== null) request.profile = profile;
+  const instances = form.get('instances');
+  if (instances !== null) request.instances = /^-?\d+$/.test(instances.trim()) ? Number(instances) : instances;
+  const constraints = form.getAll('constraints');
+  if (constraints.length === 1 && constraints[0].trim().startsWith('[')) {
+    try {
+      request.constraints = JSON.parse(constraints[0]);
+    } catch {
+      request.constraints = constraints;
+    }
+  } else if (constraints.length > 0) request.constraints = constraints;
+  return request;
 }
 
 function bad(reply: FastifyReply, message: string): FastifyReply {

@@ -8,6 +8,7 @@
  * 3. a flex down of more than may go stops at the nmInstances and says so;
  * 4. a worker killed on its agent is launched again;
  * 5. `kill -9` of the pool and a restart keep the workers;
+ * 6. the form-encoded flexes of Myriad's documented curl examples work;
  * and Myriad's 400 answers for bad requests.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,16 @@ async function put(path: string, body: unknown): Promise<{ status: number; text:
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+/** As Myriad's documentation flexes: `curl -X PUT URL -d instances=1 -d profile=small` (a form body). */
+async function putForm(path: string, form: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${pool!.url}${path}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: form,
   });
   return { status: response.status, text: await response.text() };
 }
@@ -152,6 +163,16 @@ describe('allot pool on a real cluster', () => {
     expect(pool.log()).toMatch(/"restored":true/);
   }, 120_000);
 
+  it("takes the form-encoded requests of Myriad's documented curl examples", async () => {
+    const before = await settled(1);
+    const constraint = encodeURIComponent('["hostname LIKE node-[ab]"]');
+    expect(await putForm('/api/cluster/flexup', `instances=1&profile=small&constraints=${constraint}`)).toEqual({ status: 202, text: '' });
+    const up = await settled(2);
+    expect(await putForm('/api/cluster/flexdown', 'instances=1&profile=small')).toEqual({ status: 202, text: '' });
+    expect((await settled(1)).activeTasks).toEqual(before.activeTasks);
+    expect(up.activeTasks).toEqual(expect.arrayContaining(before.activeTasks));
+  }, 120_000);
+
   it("answers Myriad's 400s", async () => {
     expect(await put('/api/cluster/flexup', { instances: 1 })).toEqual({ status: 400, text: "'profile' is null or empty" });
     expect(await put('/api/cluster/flexup', { instances: 1, profile: 'huge' })).toEqual({
@@ -163,6 +184,8 @@ describe('allot pool on a real cluster', () => {
     expect((await put('/api/cluster/flexup', { instances: 1, profile: 'small', constraints: ['hostname EQ x'] })).text).toMatch(
       /^Invalid format for LIKE operator in constraint: hostname EQ x/,
     );
+    expect(await putForm('/api/cluster/flexup', 'instances=1')).toEqual({ status: 400, text: "'profile' is null or empty" });
+    expect(await putForm('/api/cluster/flexup', 'instances=0&profile=small')).toEqual({ status: 400, text: 'Invalid instance size: 0' });
     const config = (await (await fetch(`${pool!.url}/api/config`)).json()) as Json;
     expect(config.profiles.small).toEqual({ cpu: '0.2', mem: '64' });
     expect(config.profiles.medium).toEqual({ cpu: '4', mem: '4096' });
