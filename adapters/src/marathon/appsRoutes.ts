@@ -30,7 +30,13 @@ export function embedsOf(query: Query, prefix: 'app' | 'apps', single: boolean):
   const has = (name: string) => embed.has(`${prefix}.${name}`) || (name !== 'failures' && embed.has(`${prefix}.failures`));
   if (embed.size === 0) return { tasks: single, counts: true, deployments: true, lastTaskFailure: single };
   // Counts and deployments are always there, as Marathon 1.x still embeds them by default.
-  return { tasks: has('tasks'), counts: true, deployments: true, lastTaskFailure: has('lastTaskFailure') };
+  return {
+    tasks: has('tasks'),
+    counts: true,
+    deployments: true,
+    lastTaskFailure: has('lastTaskFailure'),
+    readiness: embed.has(`${prefix}.readiness`),
+  };
 }
 
 export function notFound(reply: FastifyReply, appId: string): FastifyReply {

@@ -35,6 +35,8 @@ export interface Embeds {
   counts: boolean;
   deployments: boolean;
   lastTaskFailure: boolean;
+  /** `embed=app(s).readiness`: the latest readiness check results of the app's tasks. */
+  readiness?: boolean;
 }
 
 export function tasksOf(runtime: MarathonRuntime, appId: string): TaskView[] {
@@ -66,6 +68,7 @@ export function appJson(runtime: MarathonRuntime, stored: StoredApp, embeds: Emb
   if (embeds.tasks) json.tasks = tasks.map((task) => taskJson(runtime, task));
   const failure = runtime.document.lastTaskFailure[current.id];
   if (embeds.lastTaskFailure && failure) json.lastTaskFailure = failure;
+  if (embeds.readiness) json.readinessCheckResults = runtime.readiness.resultsOf(current.id);
   return json;
 }
 

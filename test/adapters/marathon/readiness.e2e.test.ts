@@ -149,6 +149,8 @@ describe('readiness checks of allot marathon on a real cluster', () => {
       ready: false,
       lastResponse: { status: 503, contentType: 'text/plain', body: 'warming up' },
     });
+    const embedded = await api('GET', '/v2/apps/ready/web?embed=app.readiness');
+    expect(embedded.body.app.readinessCheckResults).toEqual([result]);
     // Healthy (its health check passes on /) but not ready: the deployment waits.
     await eventually(async () => (await tasks())[0]?.healthCheckResults?.[0]?.alive === true, 'the task to be healthy', STATE_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, 3000));
