@@ -60,12 +60,18 @@ export type { AllocationDecision, DecisionOutcome, CycleDecisions } from './allo
 export { explainAllocation } from './allocator/explain.js';
 export type { Explanation } from './allocator/explain.js';
 export type { Offer } from './offers/offer.js';
+export type { InverseOffer, MachineId, MachineMode, MaintenanceWindow } from './maintenance/maintenance.js';
 export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents/agent.js';
 
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
 export type { TaskState, TaskReason } from './tasks/taskState.js';
 export type { CheckStatus, Task, TaskSpec, TaskStatus } from './tasks/task.js';
-export { StatusUpdateManager, STATUS_UPDATE_RETRY_INITIAL_MS, STATUS_UPDATE_RETRY_MAX_MS } from './tasks/statusUpdateManager.js';
+export {
+  StatusUpdateManager,
+  STATUS_UPDATE_RETRY_INITIAL_MS,
+  STATUS_UPDATE_RETRY_MAX_MS,
+  taskStreamKey,
+} from './tasks/statusUpdateManager.js';
 export type { StatusUpdate, StatusUpdateManagerSnapshot, AcknowledgeResult } from './tasks/statusUpdateManager.js';
 
 export { Simulation, scenarioResourceNames } from './sim/simulation.js';

@@ -45,6 +45,8 @@ export interface TaskRecord {
   state: TaskState;
   kill: { requestedAtMs: number; gracePeriodMs: number; reason: 'requested' | 'health_check' } | null;
   limitation: Limitation | null;
+  /** The executor the master named for the task; absent: the task's own (command) executor, named after the task. */
+  executorId?: string;
 }
 
 export class CheckpointStore {

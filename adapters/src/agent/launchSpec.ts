@@ -32,6 +32,8 @@ export interface LaunchTaskSpec {
   frameworkCapabilities?: readonly string[];
   /** Ours: process limit of the container; default: the agent's. */
   pidsMax?: number;
+  /** The executor id the master gave the task (Mesos fills it for command tasks too); default: the task id. */
+  executorId?: string;
   /** A COMMAND check (readiness): its result is reported as check_status. */
   check?: CommandCheckSpec;
   /** Artifacts fetched into the sandbox before the command starts (fetcher.ts). */

@@ -17,8 +17,9 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  statSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const STDOUT_FILE = 'stdout';
 /** The task's temporary directory: TMPDIR points there, and it is the task's /tmp where that can be made private. */
@@ -122,4 +123,21 @@ export function lookupUser(name: string): TaskUser | null {
   } catch {
     return null;
   }
+}
+
+/** The first directory on the way to `path` that other users cannot search (no o+x), or null. */
+export function untraversableDirectory(path: string): string | null {
+  const chain: string[] = [];
+  for (let directory = path; ; directory = dirname(directory)) {
+    chain.unshift(directory);
+    if (dirname(directory) === directory) break;
+  }
+  for (const directory of chain) {
+    try {
+      if ((statSync(directory).mode & 0o001) === 0) return directory;
+    } catch {
+      return directory;
+    }
+  }
+  return null;
 }

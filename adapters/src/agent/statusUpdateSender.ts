@@ -39,8 +39,8 @@ export class StatusUpdateSender {
     this.#schedule();
   }
 
-  acknowledge(taskId: string, uuid: string): AcknowledgeResult {
-    const result = this.#manager.acknowledge(taskId, uuid, this.#options.clock());
+  acknowledge(frameworkId: string, taskId: string, uuid: string): AcknowledgeResult {
+    const result = this.#manager.acknowledge(frameworkId, taskId, uuid, this.#options.clock());
     if (!result.ok) return result;
     this.#checkpoint();
     if (result.next) this.#send(result.next);
@@ -67,8 +67,18 @@ export class StatusUpdateSender {
     return inFlight.length;
   }
 
-  pending(taskId: string): readonly StatusUpdate[] {
-    return this.#manager.pending(taskId);
+  pending(frameworkId: string, taskId: string): readonly StatusUpdate[] {
+    return this.#manager.pending(frameworkId, taskId);
+  }
+
+  /** Drops a task's queued updates (checkpointed); returns how many there were. */
+  discard(frameworkId: string, taskId: string): number {
+    const dropped = this.#manager.discard(frameworkId, taskId);
+    if (dropped > 0) {
+      this.#checkpoint();
+      this.#schedule();
+    }
+    return dropped;
   }
 
   get pendingCount(): number {

@@ -9,8 +9,6 @@
 import { chmodSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
-import Fastify, { LogController } from 'fastify';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { AgentRuntime } from '../agent/agentRuntime.js';
@@ -19,10 +17,15 @@ import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { createIsolator } from '../agent/isolation/createIsolator.js';
 import { parseAttributes, resolveAgentResources } from '../agent/resources.js';
 import type { HttpsServerOptions } from '../security/tlsOptions.js';
+import type { SecurityConfig } from '../security/securityConfig.js';
 import { AgentCheckpoint } from './agentCheckpoint.js';
+import { buildAgentHttp } from './agentHttp.js';
+import type { AgentFacts } from './agentStateJson.js';
+import { AgentView } from './agentView.js';
 import { MasterConnection } from './masterConnection.js';
+import { agentResourcesJson } from './resourcesJson.js';
+import { failGroupSiblings, masterEventHandler, updateCall } from './masterEvents.js';
 import { syncVolumes, volumesIn } from '../agent/persistentVolumes.js';
-import { agentResourcesJson, taskAmounts } from './resourcesJson.js';
 
 type Json = Record<string, any>;
 
@@ -45,6 +48,8 @@ export interface AgentDaemonOptions {
   backoffMaxMs?: number;
   /** Serve /health and /state over HTTPS (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Credentials and rules for the agent's own endpoints (files, /state, /api/v1); null = open. */
+  security?: SecurityConfig | null;
   /** The memory limit of tasks that ask for none, or refusing them (--default-task-mem, --require-task-mem). */
   taskMemory?: TaskMemoryPolicy;
   /** False: tasks share the host's /tmp (`--no-private-tmp`); default: private where the agent can. */
@@ -66,6 +71,24 @@ export interface RunningAgent {
   close(options?: { killTasks?: boolean }): Promise<void>;
 }
 
+export const AGENT_VERSION = '0.1.0';
+
+/** The agent's configuration in Mesos's flag names, every value a string. */
+function agentFlags(options: AgentDaemonOptions, port: number, isolation: string): Record<string, string> {
+  return {
+    attributes: options.attributes ?? '',
+    hostname: options.hostname ?? osHostname(),
+    ip: options.ip ?? '127.0.0.1',
+    isolation,
+    master: options.masterUrl,
+    port: String(port),
+    resources: options.resources ?? '',
+    work_dir: options.workDir,
+    authenticate_http_readonly: String(options.security != null),
+    authenticate_http_readwrite: String(options.security != null),
+  };
+}
+
 export async function startAgent(options: AgentDaemonOptions): Promise<AgentStartResult> {
   const logger = options.logger ?? pino({ name: 'allot-agent' });
   mkdirSync(options.workDir, { recursive: true });
@@ -84,8 +107,21 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   });
   if (!isolation.ok) return { ok: false, code: isolation.code, message: `--isolation: ${isolation.message}` };
 
+  const facts: AgentFacts = {
+    agentId,
+    hostname: options.hostname ?? osHostname(),
+    ip: options.ip ?? '127.0.0.1',
+    port: options.port ?? 5051,
+    version: AGENT_VERSION,
+    masterUrl: options.masterUrl,
+    resources: agentResourcesJson(resources.value),
+    attributes: attributes.value,
+    flags: {},
+  };
   let connection: MasterConnection | null = null;
-  const runtime = await AgentRuntime.create({
+  // Updates resent while the runtime recovers arrive before `runtime` is assigned: they go out without container details.
+  let runtime: AgentRuntime | null = null;
+  runtime = await AgentRuntime.create({
     workDir: options.workDir,
     agentId,
     isolator: isolation.isolator,
@@ -94,116 +130,75 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     ...(options.taskMemory ? { taskMemory: options.taskMemory } : {}),
     ...(options.privateTmp === false ? { privateTmp: false } : {}),
     onStatusUpdate: (update) => {
-      void connection?.post({
-        type: 'UPDATE',
-        agent_id: agentId,
-        update: {
-          task_id: update.taskId,
-          framework_id: update.frameworkId,
-          state: update.state,
-          uuid: update.uuid,
-          ...(update.reason ? { reason: update.reason } : {}),
-          ...(update.message ? { message: update.message } : {}),
-          ...(update.healthy !== undefined ? { healthy: update.healthy } : {}),
-          ...(update.checkStatus ? { check_status: checkStatusJson(update.checkStatus.exitCode) } : {}),
-          timestamp: update.timestampMs / 1000,
-        },
-      });
+      void connection?.post(updateCall(agentId, runtime, update));
+      if (runtime) failGroupSiblings(runtime, update);
+    },
+    executors: {
+      endpoint: () => `${facts.ip}:${facts.port}`,
+      agentInfo: () => ({ id: { value: agentId }, hostname: facts.hostname, port: facts.port }),
+      onExited: (frameworkId, executorId, status) =>
+        void connection?.post({
+          type: 'EXECUTOR_EXITED',
+          agent_id: agentId,
+          executor_exited: { framework_id: frameworkId, executor_id: executorId, ...(status.code !== null ? { status: status.code } : {}) },
+        }),
+      onMessage: (frameworkId, executorId, data) =>
+        void connection?.post({
+          type: 'MESSAGE',
+          agent_id: agentId,
+          message: { framework_id: frameworkId, executor_id: executorId, data },
+        }),
     },
   });
   if (isolation.isolator.kind === 'posix')
     logger.warn({ agentId }, `posix isolation: resource limits are NOT enforced (${isolation.isolator.warning ?? 'cgroups unavailable'})`);
 
-  const app = Fastify({
-    loggerInstance: logger,
-    logController: new LogController({ disableRequestLogging: true }),
-    forceCloseConnections: true,
-    ...(options.https ? { https: options.https } : {}),
-  }) as unknown as FastifyInstance;
-  app.get('/health', async () => ({ healthy: true, agentId, connected: connection?.streamId !== null }));
-  app.get('/state', async () => ({
-    agentId,
-    master: options.masterUrl,
-    connected: connection?.streamId !== null,
-    isolation: isolation.isolator.kind,
-    warnings: runtime.warnings,
-    tasks: runtime.tasks(),
-  }));
+  const view = new AgentView(() => runtime!, checkpoint);
+  const app = buildAgentHttp({
+    logger,
+    https: options.https ?? null,
+    security: options.security ?? null,
+    workDir: options.workDir,
+    facts,
+    view,
+    runtime: () => runtime!,
+    // allot's own fields, kept beside Mesos's on /state.
+    extras: () => ({
+      agentId,
+      master: options.masterUrl,
+      connected: connection?.streamId != null,
+      isolation: isolation.isolator.kind,
+      warnings: runtime!.warnings,
+      tasks: runtime!.tasks(),
+    }),
+  });
   await app.listen({ host: options.ip ?? '127.0.0.1', port: options.port ?? 5051 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 5051);
+  facts.port = port;
+  facts.flags = agentFlags(options, port, isolation.isolator.kind);
   const url = `${options.https ? 'https' : 'http'}://${options.ip ?? '127.0.0.1'}:${port}`;
 
   let resolveStopped!: (reason: string) => void;
   const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));
-  const declared = agentResourcesJson(resources.value);
+  const declared = facts.resources;
   const forgetEnded = () => {
     const live = new Set(runtime.tasks().map((task) => `${task.frameworkId}/${task.taskId}`));
     for (const [frameworkId, taskId] of checkpoint.taskKeys())
       if (!live.has(`${frameworkId}/${taskId}`)) checkpoint.removeTask(frameworkId, taskId);
   };
 
-  const handle = async (event: Json): Promise<void> => {
-    switch (event.type) {
-      case 'SUBSCRIBED':
-        if (Array.isArray(event.subscribed?.resources)) checkpoint.saveResources(event.subscribed.resources);
-        logger.info({ agentId, masterId: event.subscribed?.master_id }, 'registered with the master');
-        runtime.resendPending();
-        return;
-      case 'LAUNCH':
-        return launch(event.launch);
-      case 'KILL': {
-        const result = runtime.kill(event.kill.task_id, event.kill.grace_period_ms);
-        if (!result.ok) logger.warn({ taskId: event.kill.task_id }, 'kill of a task this agent does not run');
-        return;
-      }
-      case 'ACKNOWLEDGE':
-        runtime.acknowledge(event.acknowledge.task_id, event.acknowledge.uuid);
-        forgetEnded();
-        return;
-      case 'RESOURCES':
-        checkpoint.saveResources(event.resources.resources);
-        keepVolumes(event.resources.resources);
-        return;
-      case 'SHUTDOWN':
-        logger.warn({ agentId, reason: event.shutdown?.reason }, 'the master shut this agent down');
-        void close({ killTasks: true }).then(() => resolveStopped(`shut down by the master: ${event.shutdown?.reason ?? ''}`));
-        return;
-      case 'HEARTBEAT':
-        return;
-      case 'ERROR':
-        logger.warn({ message: event.error?.message }, 'error from the master');
-        return;
-      default:
-        logger.debug({ type: event.type }, 'unknown event from the master ignored');
-    }
-  };
-
-  const launch = async (task: Json): Promise<void> => {
-    checkpoint.saveTask({
-      frameworkId: task.framework_id,
-      taskId: task.task_id,
-      name: task.name,
-      role: task.role,
-      executorId: task.executor_id,
-      resources: task.resources,
-    });
-    const result = await runtime.launch({
-      taskId: task.task_id,
-      frameworkId: task.framework_id,
-      command: task.command,
-      resources: taskAmounts(task.resources),
-      env: task.env ?? {},
-      ...(task.user !== undefined ? { user: task.user } : {}),
-      ...(task.health_check ? { healthCheck: task.health_check } : {}),
-      ...(task.check ? { check: task.check } : {}),
-      ...(Array.isArray(task.uris) ? { uris: task.uris } : {}),
-      volumes: volumesIn(task.resources ?? [], options.workDir),
-      frameworkCapabilities: task.framework_capabilities ?? [],
-    });
-    if (!result.ok && result.code === 'duplicate_task')
-      logger.warn({ taskId: task.task_id, message: result.message }, 'launch of a task this agent already knows');
-  };
+  const handle = masterEventHandler({
+    agentId,
+    runtime: () => runtime!,
+    checkpoint,
+    view,
+    logger,
+    workDir: options.workDir,
+    keepVolumes: (resources) => keepVolumes(resources),
+    forgetEnded,
+    shutdown: (reason) => void close({ killTasks: true }).then(() => resolveStopped(`shut down by the master: ${reason}`)),
+  });
 
   /** Volume directories follow the checkpointed resources: made on CREATE, removed on DESTROY. */
   const keepVolumes = (resources: unknown[]): void => {
@@ -240,6 +235,7 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
             role: saved.role,
             resources: saved.resources,
             executor_id: saved.executorId,
+            container_id: task.containerId,
             name: saved.name,
           },
         ];
@@ -280,9 +276,9 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
         const live = runtime
           .tasks()
           .filter((task) => !['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST'].includes(task.state));
-        for (const task of live) runtime.kill(task.taskId, 0);
+        for (const task of live) runtime.kill(task.frameworkId, task.taskId, 0);
         await Promise.race([
-          Promise.all(live.map((task) => runtime.whenTerminal(task.taskId))),
+          Promise.all(live.map((task) => runtime.whenTerminal(task.frameworkId, task.taskId))),
           new Promise((resolve) => setTimeout(resolve, 5000)),
         ]);
       }
@@ -311,9 +307,4 @@ function removeAgentCgroups(agentId: string, root = '/sys/fs/cgroup'): void {
       // Not there, or still busy: nothing to tidy.
     }
   }
-}
-
-/** Mesos `CheckStatusInfo` of a COMMAND check: the exit code, or an empty command while none is known. */
-function checkStatusJson(exitCode: number | null): Json {
-  return { type: 'COMMAND', command: exitCode === null ? {} : { exit_code: exitCode } };
 }

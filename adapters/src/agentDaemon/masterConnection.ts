@@ -139,6 +139,8 @@ export class MasterConnection {
           }
           if (event.type === 'SHUTDOWN') this.#stopped = true;
           this.#options.onEvent(event);
+          // Leave the stream at once: waiting on it for its end could hang after the abort that stop() makes.
+          if (this.#stopped) return subscribed;
         }
       }
       if (!this.#stopped) this.#options.logger.warn({}, 'the master closed the subscription; re-registering');

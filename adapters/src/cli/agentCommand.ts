@@ -25,6 +25,7 @@ interface AgentFlags {
   secret?: string;
   tlsCert?: string;
   tlsKey?: string;
+  security?: string;
   killTasksOnExit?: boolean;
   defaultTaskMem?: number;
   requireTaskMem?: boolean;
@@ -51,6 +52,10 @@ export function registerAgentCommand(program: Command): void {
     .option('--tls-cert <file>', 'serve /health and /state over HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option(
+      '--security <file>',
+      "credentials and rules for the agent's own endpoints (sandbox files, /state, /api/v1); the master's format",
+    )
+    .option(
       '--default-task-mem <mb>',
       `memory limit of a task that asks for no mem, in MB; 0 = unlimited (default ${DEFAULT_TASK_MEM_MB})`,
       parseMegabytes,
@@ -70,17 +75,28 @@ export function registerAgentCommand(program: Command): void {
 
 async function runAgent(flags: AgentFlags): Promise<void> {
   // Imported here, not at the top, so that the rest of the CLI starts without loading the agent daemon.
-  const [{ default: pino }, { startAgent }, { httpsOptionsFromFiles }] = await Promise.all([
-    import('pino'),
-    import('../agentDaemon/agentDaemon.js'),
-    import('../security/tlsOptions.js'),
-  ]);
+  const [{ default: pino }, { startAgent }, { httpsOptionsFromFiles }, { loadSecurityConfig }, { SecurityConfigError }] = await Promise.all(
+    [
+      import('pino'),
+      import('../agentDaemon/agentDaemon.js'),
+      import('../security/tlsOptions.js'),
+      import('../security/securityConfig.js'),
+      import('../security/configReader.js'),
+    ],
+  );
   if (!flags.master) throw new UsageError('--master: the master URL is required, e.g. --master http://127.0.0.1:5050');
   for (const url of flags.master.split(','))
     if (!/^https?:\/\/[^/\s,]+\/?$/.test(url.trim()))
       throw new UsageError(`--master: expected a URL like http://127.0.0.1:5050 (or several, comma-separated), got "${url}"`);
   const tls = httpsOptionsFromFiles(flags);
   if (!tls.ok) throw new UsageError(tls.message);
+  let security = null;
+  try {
+    security = flags.security === undefined ? null : loadSecurityConfig(flags.security);
+  } catch (error) {
+    if (error instanceof SecurityConfigError) throw new UsageError(error.message);
+    throw error;
+  }
   const isolation = ISOLATION[flags.isolation];
   if (!isolation) throw new UsageError(`--isolation: expected auto, cgroups or posix, got "${flags.isolation}"`);
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
@@ -99,6 +115,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
       isolation,
       secret: flags.secret ?? null,
       https: tls.https,
+      security,
       logger,
       taskMemory: {
         defaultMemMb: flags.defaultTaskMem === undefined ? DEFAULT_TASK_MEM_MB : flags.defaultTaskMem === 0 ? null : flags.defaultTaskMem,

@@ -24,6 +24,13 @@ export function parseCount(text: string): number {
   return value;
 }
 
+/** A history size (completed frameworks or tasks kept): 0..1,000,000. */
+export function parseHistorySize(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value > 1_000_000) throw new InvalidArgumentError(`expected a whole number 0..1000000, got "${text}".`);
+  return value;
+}
+
 /** An amount of memory in MB: a number >= 0. */
 export function parseMegabytes(text: string): number {
   const value = Number(text);

@@ -28,7 +28,11 @@ function target(fault: ScenarioFault): string {
       return fault.agent.id;
     case 'network.partition':
     case 'network.heal':
+    case 'maintenance.start':
+    case 'maintenance.stop':
       return fault.agents.join(', ');
+    case 'maintenance.schedule':
+      return `${fault.agents.join(', ')}${fault.startsInMs === undefined ? '' : `, starting ${fault.startsInMs / 1000} s later`}`;
     case 'task.fail':
       return `framework ${fault.framework}, ${fault.task === undefined ? 'a running task picked by the simulator' : `task ${fault.task}`}`;
     case 'master.failover':

@@ -17,6 +17,7 @@ import { registerPoolCommand } from './poolCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
+import { registerTaskCommand } from './taskCommand.js';
 import { registerUpCommand } from './upCommand.js';
 
 function buildProgram(): Command {
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerMasterCommand(program);
   registerAgentCommand(program);
   registerUpCommand(program);
+  registerTaskCommand(program);
   registerServiceCommand(program);
   registerMarathonCommand(program);
   registerJobsCommand(program);

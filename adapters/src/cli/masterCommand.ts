@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ConnectionLimits } from '../master/connectionGuard.js';
-import { parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { parseHistorySize, parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 export interface MasterFlags {
@@ -28,6 +28,8 @@ export interface MasterFlags {
   agentUnreachableTimeout?: number;
   agentReregisterTimeout?: number;
   offerTimeout?: number;
+  maxCompletedFrameworks?: number;
+  maxCompletedTasksPerFramework?: number;
   maxFrameworksPerPrincipal?: number;
   maxDisconnectedFrameworks?: number;
   insecureListen?: boolean;
@@ -55,6 +57,16 @@ export function registerMasterCommand(program: Command): void {
     .option('--agent-unreachable-timeout <seconds>', 'a disconnected agent becomes unreachable after this long (default 75)', parseSeconds)
     .option('--agent-reregister-timeout <seconds>', 'after a restart, agents have this long to re-register (default 600)', parseSeconds)
     .option('--offer-timeout <seconds>', 'rescind offers not answered within this long (default: never)', parseSeconds)
+    .option(
+      '--max-completed-frameworks <n>',
+      'removed frameworks the classic endpoints keep showing (default 50, as Mesos)',
+      parseHistorySize,
+    )
+    .option(
+      '--max-completed-tasks-per-framework <n>',
+      'ended tasks per framework the classic endpoints keep showing (default 1000, as Mesos)',
+      parseHistorySize,
+    )
     .option('--max-frameworks-per-principal <n>', 'frameworks one principal may register (default 1000)', parseLimit)
     .option('--max-disconnected-frameworks <n>', 'disconnected frameworks kept for their failover timeout (default 100)', parseLimit)
     .option('--max-connections <n>', 'open connections in total (default: the descriptor limit - 256)', parseLimit)
@@ -65,7 +77,7 @@ export function registerMasterCommand(program: Command): void {
     )
     .option('--headers-timeout <seconds>', "a request's headers must arrive within this long (default 10)", parseSeconds)
     .option('--request-timeout <seconds>', 'a whole request must arrive within this long (default 60)', parseSeconds)
-    .option('--idle-timeout <seconds>', 'a connection idle between requests is closed after this long (default 300)', parseSeconds)
+    .option('--idle-timeout <seconds>', 'a connection idle between requests is closed after this long (default 3600)', parseSeconds)
     .option('--insecure-listen', 'without --security, listen on a non-loopback --ip anyway (anyone who reaches it can run tasks)')
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
@@ -125,6 +137,10 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
   };
+  const history = {
+    maxCompletedFrameworks: flags.maxCompletedFrameworks,
+    maxCompletedTasksPerFramework: flags.maxCompletedTasksPerFramework,
+  };
   const limits = { frameworksPerPrincipal: flags.maxFrameworksPerPrincipal, disconnectedFrameworks: flags.maxDisconnectedFrameworks };
   const connections = connectionFlags(flags, seconds);
   // High availability (adapters/src/ha): a leader elected on etcd, or among the masters sharing this
@@ -145,6 +161,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
           limits,
           connections,
           insecureListen: flags.insecureListen === true,
+          history,
         },
         untilSignal,
         tls.https,
@@ -172,6 +189,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       limits,
       connections,
       insecureListen: flags.insecureListen === true,
+      history,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

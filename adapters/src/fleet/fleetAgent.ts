@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { StatusUpdate, TaskState } from '@allot/kernel';
-import { isTerminal, StatusUpdateManager } from '@allot/kernel';
+import { isTerminal, StatusUpdateManager, taskStreamKey } from '@allot/kernel';
 import type { FleetTransport, OpenStream } from './fleetTransport.js';
 
 type Json = Record<string, any>;
@@ -69,6 +69,7 @@ export class FleetAgent {
   stopReason: string | null = null;
   readonly config: FleetAgentConfig;
   readonly #context: FleetContext;
+  /** By (framework id, task id): taskStreamKey. */
   readonly #tasks = new Map<string, FleetTask>();
   readonly #updates = new StatusUpdateManager();
   #checkpointed: Json[] | null = null;
@@ -197,7 +198,9 @@ export class FleetAgent {
 
   #launch(launch: Json): void {
     this.#context.counters.launches++;
-    if (this.#tasks.has(launch.task_id)) return;
+    // A task id is unique only within its framework (as on the real agent).
+    const key = taskStreamKey(launch.framework_id, launch.task_id);
+    if (this.#tasks.has(key)) return;
     const task: FleetTask = {
       taskId: launch.task_id,
       frameworkId: launch.framework_id,
@@ -208,7 +211,7 @@ export class FleetAgent {
       state: 'TASK_STAGING',
       timer: null,
     };
-    this.#tasks.set(task.taskId, task);
+    this.#tasks.set(key, task);
     this.#emit(task, 'TASK_RUNNING');
     const durationMs = this.config.taskDurationMs;
     if (durationMs !== null) {
@@ -221,7 +224,7 @@ export class FleetAgent {
   }
 
   #kill(kill: Json): void {
-    const task = this.#tasks.get(kill.task_id);
+    const task = this.#tasks.get(taskStreamKey(kill.framework_id, kill.task_id));
     if (!task || isTerminal(task.state)) return;
     this.#context.counters.kills++;
     if (task.timer) clearTimeout(task.timer);
@@ -231,12 +234,13 @@ export class FleetAgent {
   }
 
   #acknowledge(acknowledge: Json): void {
-    const result = this.#updates.acknowledge(acknowledge.task_id, acknowledge.uuid, this.#context.now());
+    const { framework_id: frameworkId, task_id: taskId } = acknowledge;
+    const result = this.#updates.acknowledge(frameworkId, taskId, acknowledge.uuid, this.#context.now());
     if (!result.ok) return;
     this.#context.counters.acknowledgements++;
     if (result.next) this.#post(result.next);
     // The terminal update is acknowledged: the task is forgotten, as the real agent does.
-    if (result.terminal && this.#updates.pending(acknowledge.task_id).length === 0) this.#tasks.delete(acknowledge.task_id);
+    if (result.terminal && this.#updates.pending(frameworkId, taskId).length === 0) this.#tasks.delete(taskStreamKey(frameworkId, taskId));
   }
 
   #emit(task: FleetTask, state: TaskState, reason?: string): void {

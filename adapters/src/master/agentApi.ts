@@ -43,7 +43,8 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
   if (!read.ok) return sendFailure(reply, read.problem);
   const call = read.call;
   if (call.type === 'SUBSCRIBE') return subscribe(context, call, request, reply);
-  return update(context, call, request, reply);
+  if (call.type === 'UPDATE') return update(context, call, request, reply);
+  return executorCall(context, call, request, reply);
 }
 
 function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks: ReportedTask[] } | { ok: false; message: string } {
@@ -55,6 +56,7 @@ function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks:
       return { ok: false, message: `${at}.state: unknown task state ${String(task.state).slice(0, 64)}` };
     const resources = toResourceSet(task.resources, layout, `${at}.resources`);
     if (!resources.ok) return { ok: false, message: `${resources.field}: ${resources.message}` };
+    if (typeof task.container_id === 'string') context.containers.set(task.framework_id, task.task_id, task.container_id);
     tasks.push({
       taskId: task.task_id,
       ...(typeof task.name === 'string' ? { name: task.name } : {}),
@@ -129,7 +131,7 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
     stream.close();
     if (previousEndpoint) host.registry.agents.set(agentId, previousEndpoint);
     else if (!host.master.agents.has(agentId)) host.registry.agents.delete(agentId);
-    const gone = result.rejection!.code === 'agent_gone';
+    const gone = result.rejection!.code === 'agent_gone' || result.rejection!.code === 'machine_down';
     context.logger.warn({ agentId, rejection: result.rejection }, 'agent registration refused');
     return sendFailure(reply, hostRefusal(result) ?? failure(gone ? 403 : 400, result.rejection!.message));
   }
@@ -163,6 +165,7 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
   const status: Json = call.update;
   if (!(TASK_STATES as readonly string[]).includes(status.state))
     return sendFailure(reply, failure(400, `update.state: unknown task state ${String(status.state).slice(0, 64)}`));
+  if (typeof status.container_id === 'string') context.containers.set(status.framework_id, status.task_id, status.container_id);
   const result = await context.host.run(
     (nowMs) => ({
       type: 'task.status',
@@ -191,6 +194,28 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
         acknowledge: { framework_id: status.framework_id, task_id: status.task_id, uuid: status.uuid },
       });
     }
+  }
+  return reply.code(202).send();
+}
+
+/** EXECUTOR_EXITED (forget the executor) and MESSAGE (an executor's message, relayed to its framework). */
+function executorCall(context: MasterContext, call: Json, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const agentId: string = call.agent_id;
+  const stream = context.agents.current(agentId);
+  if (!stream) return sendFailure(reply, failure(403, `agent ${agentId.slice(0, 200)} is not subscribed`));
+  if (request.headers['mesos-stream-id'] !== stream.id)
+    return sendFailure(reply, failure(400, "the 'Mesos-Stream-Id' header is missing or does not match the agent's subscription"));
+  if (call.type === 'EXECUTOR_EXITED') {
+    const { framework_id: frameworkId, executor_id: executorId } = call.executor_exited;
+    context.executors.remove(frameworkId, agentId, executorId);
+    context.logger.info({ agentId, frameworkId, executorId, status: call.executor_exited.status }, 'executor exited');
+  } else {
+    const { framework_id: frameworkId, executor_id: executorId, data } = call.message;
+    if (context.executors.get(frameworkId, agentId, executorId))
+      context.frameworks.send(frameworkId, {
+        type: 'MESSAGE',
+        message: { agent_id: { value: agentId }, executor_id: { value: executorId }, data },
+      });
   }
   return reply.code(202).send();
 }

@@ -252,6 +252,8 @@ const schedulerCall = {
     },
     request: { type: 'object', properties: { requests: { type: 'array', maxItems: 1024 } } },
     update_framework: { type: 'object', required: ['framework_info'], properties: { framework_info: frameworkInfoSchema } },
+    accept_inverse_offers: { type: 'object', required: ['inverse_offer_ids'], properties: { inverse_offer_ids: idList, filters } },
+    decline_inverse_offers: { type: 'object', required: ['inverse_offer_ids'], properties: { inverse_offer_ids: idList, filters } },
   },
   allOf: [
     requires('SUBSCRIBE', 'subscribe'),
@@ -262,6 +264,8 @@ const schedulerCall = {
     requires('ACKNOWLEDGE', 'acknowledge'),
     requires('MESSAGE', 'message'),
     requires('UPDATE_FRAMEWORK', 'update_framework'),
+    requires('ACCEPT_INVERSE_OFFERS', 'accept_inverse_offers'),
+    requires('DECLINE_INVERSE_OFFERS', 'decline_inverse_offers'),
     { if: { not: { properties: { type: { const: 'SUBSCRIBE' } } } }, then: { required: ['framework_id'] } },
   ],
 };
@@ -296,6 +300,7 @@ const agentSubscribe = {
           role: text,
           resources,
           executor_id: text,
+          container_id: { type: 'string', maxLength: 256 },
           name: text,
         },
       },
@@ -309,6 +314,8 @@ const agentUpdate = {
   properties: {
     task_id: text,
     framework_id: text,
+    executor_id: text,
+    container_id: { type: 'string', maxLength: 256 },
     state: { type: 'string', pattern: '^TASK_[A-Z_]+$' },
     reason: { type: 'string', maxLength: 128 },
     message: text,
@@ -322,16 +329,33 @@ const agentUpdate = {
   },
 };
 
+const executorRef = {
+  type: 'object',
+  required: ['framework_id', 'executor_id'],
+  properties: { framework_id: text, executor_id: text },
+};
+
 const agentCall = {
   type: 'object',
   required: ['type', 'agent_id'],
   properties: {
-    type: { enum: ['SUBSCRIBE', 'UPDATE'] },
+    type: { enum: ['SUBSCRIBE', 'UPDATE', 'EXECUTOR_EXITED', 'MESSAGE'] },
     agent_id: { type: 'string', minLength: 1, maxLength: 200 },
     subscribe: agentSubscribe,
     update: agentUpdate,
+    executor_exited: { ...executorRef, properties: { ...executorRef.properties, status: { type: 'integer' } } },
+    message: {
+      ...executorRef,
+      required: [...executorRef.required, 'data'],
+      properties: { ...executorRef.properties, data: { type: 'string', maxLength: 1_048_576 } },
+    },
   },
-  allOf: [requires('SUBSCRIBE', 'subscribe'), requires('UPDATE', 'update')],
+  allOf: [
+    requires('SUBSCRIBE', 'subscribe'),
+    requires('UPDATE', 'update'),
+    requires('EXECUTOR_EXITED', 'executor_exited'),
+    requires('MESSAGE', 'message'),
+  ],
 };
 
 const ajv = new Ajv({ allErrors: false, strict: false });

@@ -1,14 +1,22 @@
 /**
- * What keeps open sockets from killing a master: file descriptors are a
- * hard limit (at 1,024, a thousand half-sent requests used to starve every
- * file the master reads and writes), so connections are capped in total
- * below the process's descriptor limit and per client address, and a
- * request must arrive in time: its headers within `headersTimeoutMs` of the
- * connection opening (or of the previous response), the whole request
- * within `requestTimeoutMs`. A connection idle *between* complete requests
- * is kept for `idleTimeoutMs` (minutes: Mesos clients keep their call
- * connections open between calls), and a response in progress (a
- * subscription's event stream) is never cut by these timeouts.
+ * The connection rules of every allot HTTP server (master, follower, agent),
+ * in one place. What keeps open sockets from killing a master: file
+ * descriptors are a hard limit (at 1,024, a thousand half-sent requests used
+ * to starve every file the master reads and writes), so connections are
+ * capped in total below the process's descriptor limit and per client
+ * address, and a request must arrive in time: its headers within
+ * `headersTimeoutMs` of the connection opening (or of the previous
+ * response), the whole request within `requestTimeoutMs`.
+ *
+ * A connection idle *between* complete requests is another matter: it is
+ * kept for `idleTimeoutMs`, an hour by default (KEEP_ALIVE_IDLE_MS). Mesos
+ * never closes these, and scheduler libraries reuse one connection for
+ * calls that can be many minutes apart (a quiet scheduler with suppressed
+ * offers); a server-side close racing a client's next call loses that call
+ * (an ACKNOWLEDGE, say) on a broken pipe, which Fastify's default of 72 s
+ * did. Idle connections cost nothing the caps do not already bound. A
+ * response in progress (a subscription's event stream) is never cut by
+ * these timeouts.
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -26,6 +34,8 @@ export interface ConnectionLimits {
 /** Descriptors kept free for files, etcd, child processes and the like. */
 const DESCRIPTORS_RESERVED = 256;
 const DROP_LOG_INTERVAL_MS = 10_000;
+/** How long a keep-alive connection may stay idle between complete requests (see above). */
+export const KEEP_ALIVE_IDLE_MS = 60 * 60 * 1000;
 
 /** The soft RLIMIT_NOFILE of this process (Linux /proc), or null when it cannot be read. */
 export function descriptorLimit(): number | null {
@@ -47,7 +57,7 @@ export function defaultConnectionLimits(descriptors: number | null = descriptorL
     maxConnectionsPerClient: Math.max(16, Math.min(512, Math.floor(maxConnections / 2))),
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 60_000,
-    idleTimeoutMs: 300_000,
+    idleTimeoutMs: KEEP_ALIVE_IDLE_MS,
   };
 }
 

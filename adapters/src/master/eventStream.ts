@@ -41,7 +41,7 @@ export class EventStream {
     return this.#closed;
   }
 
-  /** Starts the response (200 + headers), writes the first event and whatever was buffered. */
+  /** Starts the response (200 + headers), writes the first event (when given) and whatever was buffered. */
   open(raw: ServerResponse, first: unknown, headers: Record<string, string> = {}): void {
     if (this.#closed) {
       raw.destroy();
@@ -54,7 +54,7 @@ export class EventStream {
     raw.on('error', () => this.close());
     raw.socket?.setKeepAlive(true, 10_000);
     raw.socket?.setNoDelay(true);
-    this.#write(encodeRecord(first));
+    if (first !== undefined) this.#write(encodeRecord(first));
     for (const record of this.#pending) this.#write(record);
     this.#pending = [];
     this.#heartbeat = setInterval(() => this.send(this.#options.heartbeat()), this.#options.heartbeatMs);

@@ -7,7 +7,10 @@ import type { Logger } from 'pino';
 import type { AgentSessions } from './agentSessions.js';
 import type { FrameworkLimits } from './frameworkLimits.js';
 import type { FrameworkSessions } from './frameworkSessions.js';
+import type { CompletedHistory } from './completedHistory.js';
+import type { MasterExecutors } from './masterExecutors.js';
 import type { MasterHost, RunOptions } from './masterHost.js';
+import type { TaskContainers } from './taskContainers.js';
 
 export interface MasterSettings {
   ip: string;
@@ -17,6 +20,10 @@ export interface MasterSettings {
   heartbeatMs: number;
   /** Agents must present it as `Authorization: Bearer <secret>`; null = no check. */
   agentSecret: string | null;
+  /** When this master process started (wall ms), for `start_time` and `master/uptime_secs`. */
+  startedAtMs: number;
+  /** The daemon's flags in Mesos's names and string forms, for /flags and GET_FLAGS. */
+  flags: Record<string, string>;
   /** How long a call may wait for its turn in the master's queue before it is dropped unrun (503). */
   requestBudgetMs: number;
   limits: FrameworkLimits;
@@ -43,8 +50,11 @@ export interface CallAuthorizer {
   ): Decision;
   schedulerCall(request: FastifyRequest, call: Record<string, any>): Decision;
   operatorCall(request: FastifyRequest, call: Record<string, any>): Decision;
-  /** A read of cluster state outside the operator API, judged as the operator call that returns the same data. */
-  read(request: FastifyRequest, call: 'GET_STATE' | 'GET_METRICS'): Decision;
+  /**
+   * A read of cluster state outside the operator API (the event stream, /metrics, the classic endpoints), judged
+   * as the operator call that returns the same data (GET_STATE, GET_METRICS, GET_TASKS, ...).
+   */
+  read(request: FastifyRequest, call: string): Decision;
 }
 
 export interface MasterContext {
@@ -52,6 +62,12 @@ export interface MasterContext {
   authorizer: CallAuthorizer | null;
   frameworks: FrameworkSessions;
   agents: AgentSessions;
+  /** Container ids of tasks, from the agents' status updates. */
+  containers: TaskContainers;
+  /** Custom executors launched through this master. */
+  executors: MasterExecutors;
+  /** Removed frameworks and ended tasks, bounded, for the classic endpoints. */
+  history: CompletedHistory;
   logger: Logger;
   settings: MasterSettings;
 }

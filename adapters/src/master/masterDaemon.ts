@@ -18,6 +18,11 @@ import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
+import { registerClassicEndpoints } from './classicEndpoints.js';
+import { CompletedHistory } from './completedHistory.js';
+import type { HistoryLimits } from './completedHistory.js';
+import { masterFlags } from './masterFlags.js';
+import { MasterExecutors } from './masterExecutors.js';
 import { AgentSessions } from './agentSessions.js';
 import { announceEvents, followEvents, routeEffects } from './effectRouter.js';
 import type { FrameworkLimits } from './frameworkLimits.js';
@@ -35,6 +40,7 @@ import { MasterMetrics } from './metrics.js';
 import type { RetryDelays } from './stateWriter.js';
 import { OperatorApi } from './operatorApi.js';
 import { registerSchedulerApi } from './schedulerApi.js';
+import { TaskContainers } from './taskContainers.js';
 
 export const BODY_BYTES_MAX = 8 * 2 ** 20;
 
@@ -56,6 +62,8 @@ export interface MasterDaemonOptions {
   insecureListen?: boolean;
   /** Serve HTTPS with this certificate and key (from --tls-cert/--tls-key). */
   https?: HttpsServerOptions | null;
+  /** Completed frameworks and tasks shown by the classic endpoints (Mesos's --max_completed_*). */
+  history?: Partial<HistoryLimits>;
   /** Connection caps and request timeouts (defaults: connectionGuard.ts, from the descriptor limit). */
   connections?: Partial<ConnectionLimits>;
   /** Frameworks per principal and disconnected frameworks kept (defaults 1000 and 100). */
@@ -106,17 +114,23 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     version: options.version ?? '0.1.0',
     heartbeatMs: options.heartbeatMs ?? 5000,
     agentSecret: options.agentSecret ?? options.security?.agentSecret ?? null,
+    startedAtMs: Date.now(),
+    flags: {},
     requestBudgetMs: options.requestBudgetMs ?? REQUEST_BUDGET_MS,
     limits: {
       frameworksPerPrincipal: options.limits?.frameworksPerPrincipal ?? FRAMEWORKS_PER_PRINCIPAL_MAX,
       disconnectedFrameworks: options.limits?.disconnectedFrameworks ?? DISCONNECTED_FRAMEWORKS_MAX,
     },
   };
+  const history = new CompletedHistory(options.history ?? {});
   const context: MasterContext = {
     host,
     authorizer: null,
     frameworks: new FrameworkSessions(host, logger, settings.limits.disconnectedFrameworks),
     agents: new AgentSessions(host, logger),
+    containers: new TaskContainers(),
+    executors: new MasterExecutors(),
+    history,
     logger,
     settings,
   };
@@ -163,6 +177,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   registerReadOnlyCors(app);
   operator.register(app);
   live.register(app);
+  registerClassicEndpoints(app, context);
   app.get('/health', (_request, reply) => {
     // Unhealthy whenever writes are not served: recovering, fenced, or the store failing (with the reason).
     const reason = host.unavailable();
@@ -178,6 +193,8 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   });
 
   host.onStep((command, result, durationSeconds) => {
+    // Before followEvents: a removed framework's record is still there to remember.
+    history.observe(host.master, host.registry.frameworks, command, result);
     metrics.observe(command, result, durationSeconds);
     followEvents(context, command, result);
   });
@@ -193,6 +210,20 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   settings.port = port;
+  settings.flags = masterFlags({
+    ip: settings.ip,
+    port,
+    hostname: settings.hostname,
+    workDir: options.workDir ?? null,
+    store: typeof options.store === 'object' ? options.store.description : (options.store ?? 'file'),
+    allocationIntervalMs: options.kernel?.allocationIntervalMs ?? 1000,
+    agentUnreachableTimeoutMs: options.kernel?.agentUnreachableTimeoutMs ?? 75_000,
+    agentReregisterTimeoutMs: options.kernel?.agentReregisterTimeoutMs ?? 600_000,
+    offerTimeoutMs: options.kernel?.offerTimeoutMs ?? null,
+    heartbeatMs: settings.heartbeatMs,
+    authenticated: options.security != null,
+    history: history.limits,
+  });
   const url = `${options.https ? 'https' : 'http'}://${settings.ip}:${port}`;
   logger.info({ url, store: store.description, connections }, 'master listening');
   if (!options.security)
@@ -202,6 +233,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     );
 
   const recovered = host.recover().then(() => {
+    history.seed(host.master, host.registry.frameworks);
     // Frameworks known from before the restart get a chance to come back before they are torn down.
     const graceMs = host.master.agentReregisterTimeoutMs;
     for (const frameworkId of host.master.frameworks.keys()) context.frameworks.startFailover(frameworkId, graceMs);

@@ -18,7 +18,7 @@ import type { StateStore } from '../store/stateStore.js';
 import type { HostRegistry } from './hostRegistry.js';
 import type { StoreWriteStats } from './stateChanges.js';
 import { StateChanges } from './stateChanges.js';
-import { agentKey, frameworkKey, LEGACY_DOCUMENT_KEY, META_KEY, resourcesKey, roleKey } from './stateKeys.js';
+import { agentKey, frameworkKey, LEGACY_DOCUMENT_KEY, MAINTENANCE_KEY, META_KEY, resourcesKey, roleKey } from './stateKeys.js';
 import type { LoadedState } from './stateLoader.js';
 import { loadState } from './stateLoader.js';
 import type { DurableState, RetryDelays } from './stateWriter.js';
@@ -159,6 +159,7 @@ export class MasterHost {
     }
     for (const framework of snapshot.frameworks) this.#changes.mark(frameworkKey(framework.id));
     for (const role of snapshot.roles) this.#changes.mark(roleKey(role.name));
+    this.#changes.mark(MAINTENANCE_KEY);
     this.#changes.mark(LEGACY_DOCUMENT_KEY);
   }
 

@@ -49,7 +49,12 @@ export function offerJson(offer: Offer, layout: ResourceLayout, endpoint: AgentE
   };
 }
 
-export function statusJson(status: TaskStatus, timestampSeconds: number): Record<string, unknown> {
+/** `details`: the task's executor and the container an agent reported it in (`container_status` as Mesos fills it). */
+export function statusJson(
+  status: TaskStatus,
+  timestampSeconds: number,
+  details: { executorId?: string; containerId?: string } = {},
+): Record<string, unknown> {
   return {
     task_id: { value: status.taskId },
     state: status.state,
@@ -57,6 +62,8 @@ export function statusJson(status: TaskStatus, timestampSeconds: number): Record
     ...(status.reason ? { reason: status.reason } : {}),
     ...(status.message ? { message: status.message } : {}),
     ...(status.agentId ? { agent_id: { value: status.agentId } } : {}),
+    ...(details.executorId ? { executor_id: { value: details.executorId } } : {}),
+    ...(details.containerId ? { container_status: { container_id: { value: details.containerId } } } : {}),
     ...(status.uuid ? { uuid: uuidToBase64(status.uuid) } : {}),
     ...(status.healthy !== undefined ? { healthy: status.healthy } : {}),
     ...(status.checkStatus

@@ -12,14 +12,17 @@ import { EventStream } from './eventStream.js';
 import type { HttpFailure } from './httpErrors.js';
 import { failure, hostRefusal, negotiate, sendFailure, streamContentType } from './httpErrors.js';
 import { normalizeBody } from './jsonBody.js';
+import { changeMaintenance } from './maintenanceApi.js';
+import { OPERATOR_PATHS } from './mesosPaths.js';
 import type { MasterContext } from './masterContext.js';
 import { requestDeadline } from './masterContext.js';
 import type { MasterMetrics } from './metrics.js';
 import { toResourceSet } from './mesosResources.js';
-import { statusJson } from './mesosJson.js';
 import { agentsJson, frameworksJson, rolesJson, stateJson, taskJson, tasksJson } from './operatorState.js';
+import { operatorQuery } from './operatorQueries.js';
 import { validateOperatorCall } from './operatorSchemas.js';
 import { ALL_METHODS } from './schedulerApi.js';
+import { taskStatusJson } from './taskContainers.js';
 
 type Json = Record<string, any>;
 
@@ -37,7 +40,8 @@ export class OperatorApi {
   }
 
   register(app: FastifyInstance): void {
-    app.route({ method: [...ALL_METHODS], url: '/api/v1', handler: (request, reply) => this.#handle(request, reply) });
+    for (const url of OPERATOR_PATHS)
+      app.route({ method: [...ALL_METHODS], url, handler: (request, reply) => this.#handle(request, reply) });
   }
 
   /** Step listener: state changes for SUBSCRIBE'd operators. */
@@ -58,7 +62,7 @@ export class OperatorApi {
             task_updated: {
               framework_id: { value: event.status.frameworkId },
               state: event.status.state,
-              status: statusJson(event.status, context.host.wallSeconds(event.status.timestampMs)),
+              status: taskStatusJson(context, event.status),
             },
           };
           break;
@@ -138,6 +142,9 @@ export class OperatorApi {
       case 'SUBSCRIBE':
         return this.#subscribe(request, reply);
       default: {
+        const query = operatorQuery(context, call);
+        if (query && !query.ok) return sendFailure(reply, query.problem);
+        if (query?.ok) return answer(query.key, query.body);
         const outcome = await this.#change(call);
         if (outcome.status >= 400) return sendFailure(reply, outcome);
         return reply.code(outcome.status).send();
@@ -205,6 +212,10 @@ export class OperatorApi {
           agentId: call.drain_agent.agent_id.value,
           markGone: call.drain_agent.mark_gone === true,
         }));
+      case 'UPDATE_MAINTENANCE_SCHEDULE':
+      case 'START_MAINTENANCE':
+      case 'STOP_MAINTENANCE':
+        return changeMaintenance(this.#context, call.type, call[call.type.toLowerCase()]);
       case 'MARK_AGENT_GONE':
         return run((nowMs) => ({ type: 'agent.markGone', nowMs, agentId: call.mark_agent_gone.agent_id.value }));
       default:

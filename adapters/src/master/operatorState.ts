@@ -11,7 +11,7 @@ import { addResourceSets, deserializeResourceSet, emptyResourceSet, isTerminal, 
 import { clusterView } from './clusterView.js';
 import type { MasterContext } from './masterContext.js';
 import { attributesJson, fromResourceSet } from './mesosResources.js';
-import { statusJson } from './mesosJson.js';
+import { taskStatusJson } from './taskContainers.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,7 +34,7 @@ export function taskJson(context: MasterContext, task: Task): Json {
     state: task.state,
     role: task.role,
     resources: fromResourceSet(task.resources, master.layout, task.role),
-    statuses: latest ? [statusJson(latest, context.host.wallSeconds(latest.timestampMs))] : [],
+    statuses: latest ? [taskStatusJson(context, latest)] : [],
   };
 }
 
@@ -45,12 +45,14 @@ export function tasksJson(context: MasterContext): Json {
   const unreachable: Json[] = [];
   for (const framework of master.frameworks.values()) {
     for (const task of framework.tasks.values()) {
-      const json = taskJson(context, task);
-      if (task.state === 'TASK_UNREACHABLE') unreachable.push(json);
-      else if (isTerminal(task.state)) completed.push(json);
-      else tasks.push(json);
+      if (task.state === 'TASK_UNREACHABLE') unreachable.push(taskJson(context, task));
+      else if (!isTerminal(task.state)) tasks.push(taskJson(context, task));
     }
+    // Ended tasks: the most recent ones, bounded per framework (--max-completed-tasks-per-framework).
+    for (const task of context.history.completedTasks(framework)) completed.push(taskJson(context, task));
   }
+  for (const { framework } of context.history.completedFrameworks())
+    for (const task of context.history.completedTasks(framework)) completed.push(taskJson(context, task));
   return { pending_tasks: [], tasks, unreachable_tasks: unreachable, completed_tasks: completed, orphan_tasks: [] };
 }
 
@@ -135,7 +137,15 @@ export function frameworksJson(context: MasterContext): Json {
       ),
     });
   }
-  return { frameworks, completed_frameworks: [], recovered_frameworks: [] };
+  const completed = context.history.completedFrameworks().map(({ framework, record, removedAtMs }) => ({
+    framework_info: record?.info ?? { id: { value: framework.id }, name: framework.name },
+    active: false,
+    connected: false,
+    recovered: false,
+    registered_time: nanos(context, record?.registeredAtMs ?? 0),
+    unregistered_time: nanos(context, removedAtMs),
+  }));
+  return { frameworks, completed_frameworks: completed, recovered_frameworks: [] };
 }
 
 export function rolesJson(context: MasterContext): Json {
@@ -167,7 +177,9 @@ export function rolesJson(context: MasterContext): Json {
 export function stateJson(context: MasterContext): Json {
   return {
     get_tasks: tasksJson(context),
-    get_executors: { executors: [] },
+    get_executors: {
+      executors: context.executors.all().map((entry) => ({ agent_id: { value: entry.agentId }, executor_info: entry.info })),
+    },
     get_frameworks: frameworksJson(context),
     get_agents: agentsJson(context),
   };

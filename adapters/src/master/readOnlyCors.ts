@@ -8,11 +8,10 @@
  * untouched.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-
-const OPERATOR_PATH = '/api/v1';
+import { canonicalMasterPath, OPERATOR_PATH } from './mesosPaths.js';
 
 function isOperatorPath(request: FastifyRequest): boolean {
-  return request.url.split('?')[0] === OPERATOR_PATH;
+  return canonicalMasterPath(request.url) === OPERATOR_PATH;
 }
 
 /** The call's type from the body: parsed JSON, or a Buffer/string as the daemon's catch-all parser leaves it. */

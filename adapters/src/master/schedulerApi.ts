@@ -17,6 +17,7 @@ import type { MasterContext } from './masterContext.js';
 import { masterInfoJson, requestDeadline } from './masterContext.js';
 import { NOT_DURABLE } from './masterHost.js';
 import type { FrameworkRecord } from './hostRegistry.js';
+import { SCHEDULER_PATHS } from './mesosPaths.js';
 import { dispatchCall } from './schedulerCalls.js';
 import { idValueProblem } from './taskInfo.js';
 
@@ -25,7 +26,8 @@ type Json = Record<string, any>;
 export const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 export function registerSchedulerApi(app: FastifyInstance, context: MasterContext): void {
-  app.route({ method: [...ALL_METHODS], url: '/api/v1/scheduler', handler: (request, reply) => handle(context, request, reply) });
+  for (const url of SCHEDULER_PATHS)
+    app.route({ method: [...ALL_METHODS], url, handler: (request, reply) => handle(context, request, reply) });
 }
 
 /** Shared by the scheduler and agent endpoints: negotiation, recovery, null stripping, schema. */

@@ -5,6 +5,7 @@
  * logged and answered 202, as Mesos does; malformed content is 400 with the
  * field named.
  */
+import { randomUUID } from 'node:crypto';
 import type { Command, OfferOperation, ResourceSet, StepResult } from '@allot/kernel';
 import type { HttpFailure } from './httpErrors.js';
 import { failure, hostRefusal } from './httpErrors.js';
@@ -16,7 +17,7 @@ import { frameworkKey } from './stateKeys.js';
 import type { Converted } from './mesosResources.js';
 import { toResourceSet } from './mesosResources.js';
 import { toTaskSpec } from './taskInfo.js';
-import { unsupportedGroupField } from './unsupportedTaskFields.js';
+import type { LaunchData } from './taskInfo.js';
 
 type Json = Record<string, any>;
 
@@ -59,14 +60,19 @@ export async function dispatchCall(context: MasterContext, call: Json, budget: R
         ...(typeof graceNs === 'number' ? { gracePeriodMs: Math.round(graceNs / 1e6) } : {}),
       }));
     }
-    case 'SHUTDOWN':
-      return run((nowMs) => ({
-        type: 'executor.shutdown',
-        nowMs,
-        frameworkId,
-        agentId: call.shutdown.agent_id.value,
-        executorId: call.shutdown.executor_id.value,
-      }));
+    case 'SHUTDOWN': {
+      const agentId: string = call.shutdown.agent_id.value;
+      const executorId: string = call.shutdown.executor_id.value;
+      // The kernel kills the executor's tasks; the agent shuts the executor process itself down (once that is stored).
+      const outcome = await run((nowMs) => ({ type: 'executor.shutdown', nowMs, frameworkId, agentId, executorId }));
+      if (outcome.status >= 400) return outcome;
+      if (context.executors.get(frameworkId, agentId, executorId))
+        context.agents.send(agentId, {
+          type: 'SHUTDOWN_EXECUTOR',
+          shutdown_executor: { framework_id: frameworkId, executor_id: executorId },
+        });
+      return ACCEPTED;
+    }
     case 'ACKNOWLEDGE': {
       const uuid = uuidFromBase64(call.acknowledge.uuid);
       if (uuid === null) return failure(400, 'acknowledge.uuid: must be base64-encoded bytes');
@@ -86,19 +92,37 @@ export async function dispatchCall(context: MasterContext, call: Json, budget: R
       }));
       return run((nowMs) => ({ type: 'framework.reconcile', nowMs, frameworkId, tasks }));
     }
-    case 'MESSAGE':
-      // Command tasks have no executor to talk to; Mesos drops messages to unknown executors too.
-      context.logger.info(
-        { frameworkId, agentId: call.message.agent_id.value, executorId: call.message.executor_id.value },
-        'framework message dropped: allot agents run no custom executors',
-      );
+    case 'MESSAGE': {
+      const agentId: string = call.message.agent_id.value;
+      const executorId: string = call.message.executor_id.value;
+      // No delivery guarantee, as in Mesos: relayed to the agent's executor, dropped (and logged) when there is none.
+      if (context.executors.get(frameworkId, agentId, executorId))
+        context.agents.send(agentId, {
+          type: 'FRAMEWORK_MESSAGE',
+          framework_message: { framework_id: frameworkId, executor_id: executorId, data: call.message.data },
+        });
+      else context.logger.info({ frameworkId, agentId, executorId }, 'framework message dropped: no such executor');
       return ACCEPTED;
-    case 'REQUEST':
+    }
     case 'ACCEPT_INVERSE_OFFERS':
+      return run((nowMs) => ({
+        type: 'inverseOffer.accept',
+        nowMs,
+        frameworkId,
+        inverseOfferIds: call.accept_inverse_offers.inverse_offer_ids.map((id: Json) => id.value),
+      }));
     case 'DECLINE_INVERSE_OFFERS':
+      return run((nowMs) => ({
+        type: 'inverseOffer.decline',
+        nowMs,
+        frameworkId,
+        inverseOfferIds: call.decline_inverse_offers.inverse_offer_ids.map((id: Json) => id.value),
+        ...refuse(call.decline_inverse_offers.filters),
+      }));
+    case 'REQUEST':
     case 'ACKNOWLEDGE_OPERATION_STATUS':
     case 'RECONCILE_OPERATIONS':
-      // allot sends no inverse offers and no operation feedback; these calls have nothing to act on.
+      // Reservations and volumes apply at once (no operation feedback); REQUEST is a no-op in Mesos too.
       return ACCEPTED;
     case 'UPDATE_FRAMEWORK':
       return updateFramework(context, frameworkId, call.update_framework.framework_info);
@@ -167,14 +191,21 @@ function toOperation(operation: Json, layout: Parameters<typeof toResourceSet>[1
   switch (operation.type) {
     case 'LAUNCH':
     case 'LAUNCH_GROUP': {
-      const infos: Json[] = operation.type === 'LAUNCH' ? operation.launch.task_infos : operation.launch_group.task_group.tasks;
-      const path = operation.type === 'LAUNCH' ? `${at}.launch.task_infos` : `${at}.launch_group.task_group.tasks`;
-      const groupProblem = operation.type === 'LAUNCH_GROUP' ? unsupportedGroupField(operation.launch_group, `${at}.launch_group`) : null;
-      if (groupProblem) return groupProblem;
+      const group = operation.type === 'LAUNCH_GROUP';
+      const infos: Json[] = group ? operation.launch_group.task_group.tasks : operation.launch.task_infos;
+      const path = group ? `${at}.launch_group.task_group.tasks` : `${at}.launch.task_infos`;
+      if (group && operation.launch_group.executor === undefined)
+        return { ok: false, field: `${at}.launch_group.executor`, message: 'is required (the executor that runs the group)' };
+      const groupInfo = group ? { id: randomUUID(), size: infos.length } : null;
       const tasks = [];
       for (const [index, info] of infos.entries()) {
-        const spec = toTaskSpec(info, layout, `${path}[${index}]`);
-        if (!spec.ok) return spec;
+        // A group's tasks all run in the group's executor, as Mesos's default executor runs them.
+        const spec = toTaskSpec(group ? { ...info, executor: operation.launch_group.executor } : info, layout, `${path}[${index}]`);
+        if (!spec.ok)
+          return group && spec.field.endsWith('.executor.command.value')
+            ? { ...spec, field: `${at}.launch_group.executor.command.value` }
+            : spec;
+        if (groupInfo) (spec.value.data as LaunchData).group = groupInfo;
         tasks.push(spec.value);
       }
       return { ok: true, value: { type: operation.type, tasks } };

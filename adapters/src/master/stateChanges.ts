@@ -10,7 +10,16 @@
 import type { KernelEvent, Master } from '@allot/kernel';
 import type { StoredValue, StoreWrite } from '../store/stateStore.js';
 import type { HostRegistry } from './hostRegistry.js';
-import { agentKey, frameworkKey, LEGACY_DOCUMENT_KEY, META_KEY, parseStateKey, resourcesKey, roleKey } from './stateKeys.js';
+import {
+  agentKey,
+  frameworkKey,
+  LEGACY_DOCUMENT_KEY,
+  MAINTENANCE_KEY,
+  META_KEY,
+  parseStateKey,
+  resourcesKey,
+  roleKey,
+} from './stateKeys.js';
 import { currentValue } from './stateRecords.js';
 
 export interface StoreWriteStats {
@@ -39,6 +48,12 @@ export function keysOfEvent(event: KernelEvent): readonly string[] {
       return [frameworkKey(event.frameworkId)];
     case 'role.updated':
       return [roleKey(event.role)];
+    case 'maintenance.scheduled':
+    case 'machine.down':
+    case 'machine.up':
+    case 'inverseOffer.accepted':
+    case 'inverseOffer.declined':
+      return [MAINTENANCE_KEY];
     default:
       return [];
   }

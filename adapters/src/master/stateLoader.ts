@@ -1,7 +1,7 @@
 /**
  * The master's state read back from its store: every key (stateKeys.ts) is
  * parsed into the kernel's snapshot (agents admitted, unreachable and gone
- * with their totals; frameworks; roles) and the daemon's registry (framework
+ * with their totals; frameworks; roles; the maintenance schedule) and the daemon's registry (framework
  * infos, agent addresses), as Mesos rebuilds its registry. A store in the
  * old layout (one document, `master-state`) is read the same way and marked
  * for migration: the first write then stores every object under its own key
@@ -85,7 +85,8 @@ function loadObjects(meta: MetaRecord, stored: ReadonlyMap<string, StoredValue>)
   for (const [key, { value }] of stored) {
     const parsed = parseStateKey(key);
     if (parsed === null || parsed.kind === 'meta') continue;
-    if (parsed.kind === 'resources') totals.set(parsed.id, (JSON.parse(value) as ResourcesRecord).total);
+    if (parsed.kind === 'maintenance') snapshot.maintenance = JSON.parse(value) as MasterSnapshot['maintenance'];
+    else if (parsed.kind === 'resources') totals.set(parsed.id, (JSON.parse(value) as ResourcesRecord).total);
     else if (parsed.kind === 'agent') agents.push(JSON.parse(value) as AgentStateRecord);
     else if (parsed.kind === 'role') {
       const role = JSON.parse(value) as RoleRecord;

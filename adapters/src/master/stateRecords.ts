@@ -5,7 +5,7 @@
  * deleted). Each value holds one object only, so its size does not grow
  * with the cluster: an agent's entry, its resources, a framework, a role.
  */
-import type { AgentAttributes, Master, QuotaSpec, SerializedResourceSet } from '@allot/kernel';
+import type { AgentAttributes, Master, MasterSnapshot, QuotaSpec, SerializedResourceSet } from '@allot/kernel';
 import { serializeResourceSet } from '@allot/kernel';
 import type { HostRegistry } from './hostRegistry.js';
 import type { StateKey } from './stateKeys.js';
@@ -131,6 +131,12 @@ function roleState(master: Master, role: string): RoleRecord | null {
   return weight === 1 && quota === null ? null : { name: role, weight, quota };
 }
 
+/** The maintenance schedule, machines down and inverse-offer answers; null when there is none (the key is deleted). */
+function maintenanceState(master: Master): MasterSnapshot['maintenance'] | null {
+  const { maintenance } = master;
+  return maintenance.windows.length === 0 && maintenance.down.size === 0 ? null : maintenance.snapshot();
+}
+
 /** The value `key` should hold now (JSON), or null when its object is gone. */
 export function currentValue(key: string | StateKey, master: Master, registry: HostRegistry): string | null {
   const parsed = typeof key === 'string' ? parseStateKey(key) : key;
@@ -153,6 +159,10 @@ export function currentValue(key: string | StateKey, master: Master, registry: H
     case 'role': {
       const role = roleState(master, parsed.id);
       return role ? JSON.stringify(role) : null;
+    }
+    case 'maintenance': {
+      const maintenance = maintenanceState(master);
+      return maintenance ? JSON.stringify(maintenance) : null;
     }
     default: {
       const unknown: never = parsed;

@@ -1,9 +1,12 @@
 /**
  * A Mesos `TaskInfo` (JSON) as a kernel TaskSpec. The kernel keeps `data`
  * opaque: here it is the LaunchData the agent needs to run the task (shell
- * command, environment, user, health check, kill grace period). Only command
- * tasks run on allot agents: what they cannot do (custom executors, Docker,
- * images) is refused with the field named (unsupportedTaskFields.ts).
+ * command, environment, user, health check, kill grace period). A task with
+ * an `executor` (a custom executor, or LAUNCH_GROUP's executor) carries the
+ * ExecutorInfo and the TaskInfo as sent, which the agent hands to the
+ * executor over the v1 executor API; its executor id groups it in the kernel.
+ * What agents cannot do (Docker, images) is refused with the field named
+ * (unsupportedTaskFields.ts); URIs are fetched by the agent.
  */
 import type { ResourceLayout, ResourceSet, TaskSpec } from '@allot/kernel';
 import { idProblem } from '../agent/sandbox.js';
@@ -40,6 +43,21 @@ export interface LaunchData {
   killGracePeriodMs?: number;
   /** CommandInfo.uris, fetched by the agent into the sandbox. */
   uris?: Array<{ value: string; executable?: boolean; extract?: boolean; cache?: boolean; outputFile?: string }>;
+  /** Set for tasks run by an executor: the agent starts it (once) and hands it the task. */
+  executor?: ExecutorLaunch;
+  /** The TaskInfo as the framework sent it (for executors, which receive it as is). */
+  taskInfo?: Record<string, unknown>;
+  /** LAUNCH_GROUP: the agent hands the group's tasks to the executor together. */
+  group?: { id: string; size: number };
+}
+
+export interface ExecutorLaunch {
+  executorId: string;
+  /** The executor's shell command; null for Mesos's DEFAULT executor (the agent runs the group's command tasks itself). */
+  command: string | null;
+  env: Record<string, string>;
+  /** The ExecutorInfo as the framework sent it, `framework_id` filled in. */
+  info: Record<string, unknown>;
 }
 
 type Json = Record<string, any>;
@@ -91,19 +109,19 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   const cpus = totalScalar(resources.value, layout.slotOf('cpus'));
   if (!(cpus >= TASK_CPUS_MIN))
     return { ok: false, field: `${at}.resources`, message: `a task needs at least ${TASK_CPUS_MIN} cpus, got ${cpus}` };
-  const command = shellCommand(info.command, `${at}.command`);
+  const executor = executorLaunch(info.executor, `${at}.executor`);
+  if (!executor.ok) return executor;
+  // A task run by a custom executor needs no command of its own; every other task does.
+  const command =
+    executor.value?.command && info.command === undefined ? { ok: true as const, value: '' } : shellCommand(info.command, `${at}.command`);
   if (!command.ok) return command;
-  const env: Record<string, string> = {};
-  for (const [index, variable] of ((info.command?.environment?.variables as Json[] | undefined) ?? []).entries()) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.name))
-      return {
-        ok: false,
-        field: `${at}.command.environment.variables[${index}].name`,
-        message: `"${String(variable.name).slice(0, 64)}" is not a valid variable name`,
-      };
-    env[variable.name] = variable.value ?? '';
+  const env = environment(info.command, `${at}.command`);
+  if (!env.ok) return env;
+  const data: LaunchData = { name: info.name, command: command.value, env: env.value };
+  if (executor.value) {
+    data.executor = executor.value;
+    data.taskInfo = info;
   }
-  const data: LaunchData = { name: info.name, command: command.value, env };
   if (typeof info.command?.user === 'string') data.user = info.command.user;
   const uris = fetchedUris(info);
   if (uris.length > 0) data.uris = uris;
@@ -139,9 +157,50 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
     return {
       ok: false,
       field: at,
-      message: `the command, environment and health check take ${bytes} bytes; at most ${LAUNCH_DATA_BYTES_MAX}`,
+      message: `the command, environment, health check and executor take ${bytes} bytes; at most ${LAUNCH_DATA_BYTES_MAX}`,
     };
-  return { ok: true, value: { taskId, name: info.name, resources: resources.value, data } };
+  return {
+    ok: true,
+    value: {
+      taskId,
+      name: info.name,
+      resources: resources.value,
+      data,
+      ...(executor.value ? { executorId: executor.value.executorId } : {}),
+    },
+  };
+}
+
+function environment(command: Json | undefined, at: string): Converted<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const [index, variable] of ((command?.environment?.variables as Json[] | undefined) ?? []).entries()) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.name))
+      return {
+        ok: false,
+        field: `${at}.environment.variables[${index}].name`,
+        message: `"${String(variable.name).slice(0, 64)}" is not a valid variable name`,
+      };
+    env[variable.name] = variable.value ?? '';
+  }
+  return { ok: true, value: env };
+}
+
+/** An ExecutorInfo: CUSTOM (or untyped) executors need a command; DEFAULT ones have none (the agent runs their tasks). */
+export function executorLaunch(executor: Json | undefined, at: string): Converted<ExecutorLaunch | null> {
+  if (executor === undefined) return { ok: true, value: null };
+  const executorId = executor.executor_id?.value;
+  if (typeof executorId !== 'string') return { ok: false, field: `${at}.executor_id.value`, message: 'is required' };
+  const bad = idValueProblem(executorId, `${at}.executor_id.value`);
+  if (bad) return bad;
+  if (executor.type === 'DEFAULT') {
+    if (executor.command !== undefined) return { ok: false, field: `${at}.command`, message: 'must be unset for a DEFAULT executor' };
+    return { ok: true, value: { executorId, command: null, env: {}, info: executor } };
+  }
+  const command = shellCommand(executor.command, `${at}.command`);
+  if (!command.ok) return { ok: false, field: command.field, message: 'is required: a CUSTOM executor needs a command to run' };
+  const env = environment(executor.command, `${at}.command`);
+  if (!env.ok) return env;
+  return { ok: true, value: { executorId, command: command.value, env: env.value, info: executor } };
 }
 
 /**

@@ -4,7 +4,8 @@
  * names the field, says that it is not supported and what to do instead,
  * rather than run the task without it. When a feature lands, its entry goes
  * from the table, and the field is then read where the feature is built; the
- * `removedBy` column says which planned work takes each entry away.
+ * `removedBy` column says which planned work takes each entry away. Custom
+ * executors left the table when agents learnt to run them (executorLaunch.ts).
  */
 
 type Json = Record<string, any>;
@@ -74,13 +75,6 @@ export const UNSUPPORTED_TASK_FIELDS: readonly UnsupportedEntry[] = [
     example: { container: { type: 'MESOS', volumes: [{ container_path: '/data', mode: 'RW' }] } },
   },
   {
-    field: 'executor',
-    asks: (info) => info.executor !== undefined,
-    message: () => 'custom executors are not supported yet: allot agents run command tasks; give the task a `command` instead',
-    removedBy: 'issue 13 (custom executors)',
-    example: { executor: { executor_id: { value: 'e' }, command: { value: './executor' } } },
-  },
-  {
     field: 'check.type',
     asks: (info) => info.check !== undefined && info.check.type !== undefined && info.check.type !== 'COMMAND',
     message: (info) =>
@@ -105,27 +99,9 @@ export const UNSUPPORTED_TASK_FIELDS: readonly UnsupportedEntry[] = [
   },
 ];
 
-/** What a LAUNCH_GROUP operation may ask for beside its tasks that the agents cannot do yet. */
-export const UNSUPPORTED_GROUP_FIELDS: readonly UnsupportedEntry[] = [
-  {
-    // A DEFAULT executor runs the group's command tasks, which is what allot agents do themselves.
-    field: 'executor',
-    asks: (group) => group.executor !== undefined && group.executor.type !== 'DEFAULT',
-    message: () =>
-      'custom executors are not supported yet: allot agents run the group as command tasks; give the executor type DEFAULT (or none)',
-    removedBy: 'issue 13 (custom executors)',
-    example: { executor: { type: 'CUSTOM', executor_id: { value: 'e' }, command: { value: './executor' } } },
-  },
-];
-
 /** The first unsupported field of a TaskInfo at JSON path `at`, or null when it asks for nothing allot lacks. */
 export function unsupportedTaskField(info: Json, at: string): UnsupportedField | null {
   return firstAsked(UNSUPPORTED_TASK_FIELDS, info, at);
-}
-
-/** The same for a LaunchGroup operation (`launch_group`) at `at`. */
-export function unsupportedGroupField(group: Json, at: string): UnsupportedField | null {
-  return firstAsked(UNSUPPORTED_GROUP_FIELDS, group, at);
 }
 
 function firstAsked(table: readonly UnsupportedEntry[], value: Json, at: string): UnsupportedField | null {

@@ -6,11 +6,15 @@
  * the returned CallAuthorizer once they have validated and normalized the
  * call and derived what it acts on (roles, offers), so that the rules judge
  * exactly what the master then does; reads of cluster state outside the
- * operator API (the live event stream, /metrics) go through the rules of
- * the operator calls that return the same data.
+ * operator API (the live event stream, /metrics, the classic endpoints such
+ * as /master/state) go through the rules of the operator calls that return
+ * the same data, and the classic maintenance POSTs through those of the
+ * operator calls that make the same change. Aliases (`/master/api/v1`, ...)
+ * reach the same handlers, so they are judged alike.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallAuthorizer, MasterContext } from '../master/masterContext.js';
+import { canonicalMasterPath } from '../master/mesosPaths.js';
 import { createAuthenticator } from './authenticate.js';
 import type { Authorization } from './authorize.js';
 import { authorize } from './authorize.js';
@@ -66,7 +70,7 @@ export function createCallAuthorizer(
   };
 }
 
+/** Aliases (`/master/api/v1/scheduler`, `/api/v1/operator`, ...) are checked as the path they serve. */
 function pathOf(request: FastifyRequest): string {
-  const query = request.url.indexOf('?');
-  return (query === -1 ? request.url : request.url.slice(0, query)).replace(/\/+$/, '') || '/';
+  return canonicalMasterPath(request.url);
 }

@@ -33,6 +33,7 @@ export function agentRecord(master: Master, agent: Agent): AgentRecord {
 
 export function addAgent(master: Master, spec: AgentSpec, tasks: readonly ReportedTask[], out: StepOutput): Rejection | null {
   if (master.goneAgents.has(spec.id)) return refuseGone(spec.id, out);
+  if (master.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
   if (master.agents.has(spec.id)) return { code: 'agent_exists', message: `agent ${spec.id} is already registered`, agentId: spec.id };
   if (master.unreachableAgents.has(spec.id) || master.recoveredAgents.has(spec.id)) return reregisterAgent(master, spec, tasks, out);
   const agent = admit(master, spec);
@@ -40,6 +41,12 @@ export function addAgent(master: Master, spec: AgentSpec, tasks: readonly Report
   out.events.push({ type: 'agent.added', atMs: master.nowMs, agentId: agent.id });
   for (const reported of tasks) adoptTask(master, agent, reported, out);
   return null;
+}
+
+/** A machine under maintenance (DOWN) takes no agents until STOP_MAINTENANCE, as in Mesos. */
+function refuseDown(spec: AgentSpec, out: StepOutput): Rejection {
+  out.effects.push({ type: 'agent.shutdown', agentId: spec.id, reason: 'the machine is DOWN for maintenance' });
+  return { code: 'machine_down', message: `machine ${spec.hostname ?? spec.id} is DOWN for maintenance`, agentId: spec.id };
 }
 
 function refuseGone(agentId: string, out: StepOutput): Rejection {
@@ -115,6 +122,7 @@ function adoptTask(master: Master, agent: Agent, reported: ReportedTask, out: St
  */
 export function reregisterAgent(master: Master, spec: AgentSpec, reported: readonly ReportedTask[], out: StepOutput): Rejection | null {
   if (master.goneAgents.has(spec.id)) return refuseGone(spec.id, out);
+  if (master.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
   const existing = master.agents.get(spec.id);
   if (existing) {
     reconcileTasks(master, existing, reported, out);

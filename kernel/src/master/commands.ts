@@ -12,6 +12,7 @@ import type { ResourceOperation } from '../reservations/resourceConversion.js';
 import type { QuotaSpec } from '../roles/quota.js';
 import type { CheckStatus, TaskSpec } from '../tasks/task.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
+import type { MachineId, MaintenanceWindow } from '../maintenance/maintenance.js';
 
 export interface FrameworkSpec {
   id: string;
@@ -94,6 +95,11 @@ export type Command =
   | { type: 'operator.reserve' | 'operator.unreserve'; nowMs: number; agentId: string; role: string; resources: ResourceSet }
   | { type: 'operator.createVolumes' | 'operator.destroyVolumes'; nowMs: number; agentId: string; role: string; volumes: ResourceSet }
   | { type: 'agent.drain'; nowMs: number; agentId: string; markGone?: boolean }
+  /** Mesos's maintenance primitives (maintenanceHandlers.ts). */
+  | { type: 'maintenance.schedule'; nowMs: number; windows: readonly MaintenanceWindow[] }
+  | { type: 'maintenance.start' | 'maintenance.stop'; nowMs: number; machines: readonly MachineId[] }
+  | { type: 'inverseOffer.accept'; nowMs: number; frameworkId: string; inverseOfferIds: readonly string[] }
+  | { type: 'inverseOffer.decline'; nowMs: number; frameworkId: string; inverseOfferIds: readonly string[]; refuseSeconds?: number }
   | { type: 'agent.markGone'; nowMs: number; agentId: string }
   | { type: 'agent.updateAttributes'; nowMs: number; agentId: string; attributes: AgentAttributes }
   /** Lets time pass: runs due allocation cycles, offer timeouts and agent timeouts. */

@@ -6,6 +6,7 @@
 import type { Offer } from '../offers/offer.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { Task, TaskStatus } from '../tasks/task.js';
+import type { InverseOffer } from '../maintenance/maintenance.js';
 
 export type Effect =
   | { type: 'framework.offers'; frameworkId: string; offers: readonly Offer[] }
@@ -17,7 +18,10 @@ export type Effect =
   /** The agent's new total after a reservation or volume operation: checkpoint it. */
   | { type: 'agent.resources'; agentId: string; total: ResourceSet }
   /** The agent is gone for good (marked gone, or refused): it should stop. */
-  | { type: 'agent.shutdown'; agentId: string; reason: string };
+  | { type: 'agent.shutdown'; agentId: string; reason: string }
+  /** Please give these agents back: they are scheduled for maintenance. */
+  | { type: 'framework.inverseOffers'; frameworkId: string; inverseOffers: readonly InverseOffer[] }
+  | { type: 'framework.rescindInverseOffer'; frameworkId: string; inverseOfferId: string };
 
 export type EffectType = Effect['type'];
 

@@ -65,6 +65,15 @@ export type KernelEvent =
   | { type: 'task.updated'; atMs: number; status: TaskStatus; previous: TaskState | null }
   | { type: 'task.reconciled'; atMs: number; status: TaskStatus }
   | { type: 'task.acknowledged'; atMs: number; frameworkId: string; taskId: string; uuid: string }
-  | { type: 'role.updated'; atMs: number; role: string; weight: number; quota: QuotaSpec | null };
+  | { type: 'role.updated'; atMs: number; role: string; weight: number; quota: QuotaSpec | null }
+  | { type: 'maintenance.scheduled'; atMs: number; windows: number; machines: number }
+  | { type: 'machine.down' | 'machine.up'; atMs: number; machine: string }
+  | {
+      type: 'inverseOffer.made' | 'inverseOffer.accepted' | 'inverseOffer.declined' | 'inverseOffer.rescinded';
+      atMs: number;
+      inverseOfferId: string;
+      frameworkId: string;
+      agentId: string;
+    };
 
 export type KernelEventType = KernelEvent['type'];

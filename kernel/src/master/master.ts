@@ -28,6 +28,8 @@ import type { Effect, Rejection } from './effects.js';
 import type { KernelEvent, RescindReason } from './events.js';
 import { FrameworkState } from './frameworkState.js';
 import { handleOperatorConversion } from './operatorCommands.js';
+import { Maintenance } from '../maintenance/maintenance.js';
+import { handleMaintenance, makeInverseOffers } from './maintenanceHandlers.js';
 import { handleReconcile } from './reconciliation.js';
 import { handleAcknowledge, handleShutdown, handleTaskKill, handleTaskStatus, killTask } from './taskHandlers.js';
 
@@ -98,6 +100,8 @@ export class Master {
   readonly goneAgents = new Map<string, number>();
   /** After a failover: agents known from the snapshot that have not re-registered yet, in order of `sinceMs` (all added at restore). */
   readonly recoveredAgents = new Map<string, { sinceMs: number; record: AgentRecord }>();
+  /** The maintenance schedule, machine modes and inverse offers (maintenanceHandlers.ts). */
+  readonly maintenance = new Maintenance();
   readonly counters: MasterCounters = {
     allocationCycles: 0,
     offersMade: 0,
@@ -225,6 +229,12 @@ export class Master {
       case 'operator.createVolumes':
       case 'operator.destroyVolumes':
         return handleOperatorConversion(this, command, out);
+      case 'maintenance.schedule':
+      case 'maintenance.start':
+      case 'maintenance.stop':
+      case 'inverseOffer.accept':
+      case 'inverseOffer.decline':
+        return handleMaintenance(this, command, out);
       default: {
         const unknown: never = command;
         throw new Error(`unknown command ${JSON.stringify(unknown)}`);
@@ -252,6 +262,7 @@ export class Master {
     }
     this.#triggeredAll = false;
     this.#triggeredAgents.clear();
+    if (periodic) makeInverseOffers(this, out);
   }
 
   /** Asks for a batched cycle at the next tick (Mesos dispatches one; bursts collapse). */

@@ -9,6 +9,7 @@ import type { QuotaSpec } from '../roles/quota.js';
 import type { AgentRecord } from './agentRecord.js';
 import { agentRecord } from './agentLifecycle.js';
 import type { FrameworkSpec } from './commands.js';
+import type { MaintenanceSnapshot } from '../maintenance/maintenance.js';
 import type { MasterOptions } from './master.js';
 import { Master } from './master.js';
 
@@ -20,6 +21,8 @@ export interface MasterSnapshot {
   unreachable: Array<{ atMs: number; record: AgentRecord }>;
   gone: Array<{ id: string; atMs: number }>;
   frameworks: Array<Required<Pick<FrameworkSpec, 'id' | 'name' | 'roles' | 'capabilities'>>>;
+  /** Absent in snapshots written before maintenance existed (= no schedule). */
+  maintenance?: MaintenanceSnapshot;
 }
 
 export function snapshotMaster(master: Master): MasterSnapshot {
@@ -41,6 +44,7 @@ export function snapshotMaster(master: Master): MasterSnapshot {
       roles: framework.roles,
       capabilities: [...framework.capabilities],
     })),
+    ...(master.maintenance.windows.length > 0 || master.maintenance.down.size > 0 ? { maintenance: master.maintenance.snapshot() } : {}),
   };
 }
 
@@ -60,5 +64,6 @@ export function restoreMaster(snapshot: MasterSnapshot, options: MasterOptions, 
   for (const record of snapshot.agents) master.recoveredAgents.set(record.id, { sinceMs: nowMs, record });
   for (const { atMs, record } of snapshot.unreachable) master.unreachableAgents.set(record.id, { atMs, record });
   for (const { id, atMs } of snapshot.gone) master.goneAgents.set(id, atMs);
+  if (snapshot.maintenance) master.maintenance.restore(snapshot.maintenance);
   return master;
 }

@@ -90,7 +90,14 @@ export type ScenarioFault =
   /** A new target config for a stateful framework (validated against the current one when applied). */
   | { atMs: number; type: 'service.update'; framework: string; service: ServiceSpec }
   /** Uninstall a stateful service (every reservation given back); restart its scheduler from its state store. */
-  | { atMs: number; type: 'service.uninstall' | 'scheduler.restart'; framework: string };
+  | { atMs: number; type: 'service.uninstall' | 'scheduler.restart'; framework: string }
+  /**
+   * Maintenance of the agents' machines (by their hostnames): a window that starts `startsInMs` after the
+   * fault (simulated frameworks accept the inverse offers, which drains the agents), then the machines
+   * going DOWN and UP again.
+   */
+  | { atMs: number; type: 'maintenance.schedule'; agents: string[]; startsInMs?: number; durationMs?: number }
+  | { atMs: number; type: 'maintenance.start' | 'maintenance.stop'; agents: string[] };
 
 export type ScenarioFaultType = ScenarioFault['type'];
 

@@ -38,6 +38,9 @@ function checkFault(entry: ReadFault, references: References): void {
       return;
     case 'network.partition':
     case 'network.heal':
+    case 'maintenance.schedule':
+    case 'maintenance.start':
+    case 'maintenance.stop':
       fault.agents.forEach((agent, index) => checkAgent(agent, indexPath(fieldPath(path, 'agents'), index), entry, references));
       return;
     case 'task.fail':

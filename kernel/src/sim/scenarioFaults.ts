@@ -16,6 +16,7 @@ import {
   isPlainObject,
   listEntries,
   nonEmptyString,
+  nonNegativeNumber,
   positiveNumber,
   quote,
   quoteList,
@@ -48,6 +49,9 @@ const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'plan.start': ['atMs', 'type', 'framework', 'plan', 'parameters'],
   'plan.stop': ['atMs', 'type', 'framework', 'plan'],
   'scheduler.restart': ['atMs', 'type', 'framework'],
+  'maintenance.schedule': ['atMs', 'type', 'agents', 'startsInMs', 'durationMs'],
+  'maintenance.start': ['atMs', 'type', 'agents'],
+  'maintenance.stop': ['atMs', 'type', 'agents'],
 };
 
 export const FAULT_TYPES = Object.keys(FAULT_FIELDS) as ScenarioFaultType[];
@@ -101,9 +105,20 @@ function readFaultBody(
       return agent === undefined ? undefined : [{ atMs, type, agent }];
     }
     case 'network.partition':
-    case 'network.heal': {
+    case 'network.heal':
+    case 'maintenance.start':
+    case 'maintenance.stop': {
       const agents = nonEmpty(fields, 'agents', fields.required('agents', agentIdList), errors);
       return agents === undefined ? undefined : [{ atMs, type, agents }];
+    }
+    case 'maintenance.schedule': {
+      const agents = nonEmpty(fields, 'agents', fields.required('agents', agentIdList), errors);
+      const startsInMs = fields.maybe('startsInMs', nonNegativeNumber);
+      const durationMs = fields.maybe('durationMs', nonNegativeNumber);
+      if (agents === undefined) return undefined;
+      return [
+        { atMs, type, agents, ...(startsInMs !== undefined ? { startsInMs } : {}), ...(durationMs !== undefined ? { durationMs } : {}) },
+      ];
     }
     case 'task.fail': {
       const framework = fields.required('framework', nonEmptyString);

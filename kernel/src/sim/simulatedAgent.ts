@@ -13,7 +13,7 @@ import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { CheckStatus, Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
-import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
+import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, taskStreamKey, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
 import type { TaskRunData } from '../schedulers/taskRunData.js';
@@ -33,6 +33,7 @@ interface RunningTask {
 }
 
 export class SimulatedAgent {
+  /** By `taskStreamKey(frameworkId, taskId)`: a task id is unique only within its framework. */
   readonly #running = new Map<string, RunningTask>();
   #updates = new StatusUpdateManager();
   #epoch = 0;
@@ -62,7 +63,8 @@ export class SimulatedAgent {
   launch(task: Task, nowMs: number): void {
     if (!this.up) return;
     const epoch = this.#epoch;
-    this.#running.set(task.id, { task, epoch, state: 'TASK_RUNNING' });
+    const key = taskStreamKey(task.frameworkId, task.id);
+    this.#running.set(key, { task, epoch, state: 'TASK_RUNNING' });
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
     const check = (task.data as { readinessCheck?: { delaySeconds: number } } | undefined)?.readinessCheck;
     if (check) {
@@ -72,11 +74,12 @@ export class SimulatedAgent {
     }
     const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
-    this.host.schedule(nowMs + durationMs, () => this.#end(task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
+    this.host.schedule(nowMs + durationMs, () => this.#end(key, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
 
-  kill(taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
-    const running = this.#running.get(taskId);
+  kill(frameworkId: string, taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
+    const key = taskStreamKey(frameworkId, taskId);
+    const running = this.#running.get(key);
     if (!this.up || !running || running.state === 'TASK_KILLING') return;
     if (killingState) {
       running.state = 'TASK_KILLING';
@@ -84,20 +87,21 @@ export class SimulatedAgent {
     }
     // Simulated tasks honour SIGTERM within a second, or are killed when the grace period ends.
     const stopMs = nowMs + Math.min(gracePeriodMs, 1000);
-    this.host.schedule(stopMs, () => this.#end(taskId, running.epoch, 'TASK_KILLED', stopMs));
+    this.host.schedule(stopMs, () => this.#end(key, running.epoch, 'TASK_KILLED', stopMs));
   }
 
   /** A task fault: the process dies with a non-zero exit. */
-  fail(taskId: string, message: string, nowMs: number): boolean {
-    const running = this.#running.get(taskId);
+  fail(frameworkId: string, taskId: string, message: string, nowMs: number): boolean {
+    const key = taskStreamKey(frameworkId, taskId);
+    const running = this.#running.get(key);
     if (!this.up || !running) return false;
-    this.#end(taskId, running.epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
+    this.#end(key, running.epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
     return true;
   }
 
-  acknowledge(taskId: string, uuid: string, nowMs: number): void {
+  acknowledge(frameworkId: string, taskId: string, uuid: string, nowMs: number): void {
     if (!this.up) return;
-    const result = this.#updates.acknowledge(taskId, uuid, nowMs);
+    const result = this.#updates.acknowledge(frameworkId, taskId, uuid, nowMs);
     if (result.ok && result.next) this.host.send(result.next);
     this.#scheduleRetry(nowMs);
   }
@@ -135,16 +139,16 @@ export class SimulatedAgent {
   }
 
   #checkPassed(task: Task, epoch: number, nowMs: number): void {
-    const running = this.#running.get(task.id);
+    const running = this.#running.get(taskStreamKey(task.frameworkId, task.id));
     if (!this.up || running?.epoch !== epoch || running.state !== 'TASK_RUNNING') return;
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs, undefined, 'REASON_TASK_CHECK_STATUS_UPDATED', { exitCode: 0 });
   }
 
-  #end(taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
-    const running = this.#running.get(taskId);
+  #end(key: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+    const running = this.#running.get(key);
     if (!this.up || !running || running.epoch !== epoch) return;
-    this.#running.delete(taskId);
-    this.#report(running.task.frameworkId, taskId, state, nowMs, message, reason);
+    this.#running.delete(key);
+    this.#report(running.task.frameworkId, running.task.id, state, nowMs, message, reason);
   }
 
   #report(
@@ -167,7 +171,7 @@ export class SimulatedAgent {
       ...(checkStatus ? { checkStatus } : {}),
       timestampMs: nowMs,
     };
-    if (isTerminal(state) && this.#updates.pending(taskId).some((u) => isTerminal(u.state))) return;
+    if (isTerminal(state) && this.#updates.pending(frameworkId, taskId).some((u) => isTerminal(u.state))) return;
     const now = this.#updates.add(update, nowMs);
     if (now) this.host.send(now);
     this.#scheduleRetry(nowMs);

@@ -238,13 +238,25 @@ export class Simulation {
         this.#toAgent(effect.agentId, (agent) => agent.launch(effect.task, this.#nowMs));
         return;
       case 'agent.kill':
-        this.#toAgent(effect.agentId, (agent) => agent.kill(effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs));
+        this.#toAgent(effect.agentId, (agent) =>
+          agent.kill(effect.frameworkId, effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs),
+        );
         return;
       case 'agent.acknowledge':
-        this.#toAgent(effect.agentId, (agent) => agent.acknowledge(effect.taskId, effect.uuid, this.#nowMs));
+        this.#toAgent(effect.agentId, (agent) => agent.acknowledge(effect.frameworkId, effect.taskId, effect.uuid, this.#nowMs));
         return;
       case 'agent.resources':
         this.#toAgent(effect.agentId, (agent) => (agent.checkpointedTotal = effect.total));
+        return;
+      case 'framework.inverseOffers': {
+        // Simulated frameworks cooperate: they accept at once (which drains the agent once all have).
+        const inverseOfferIds = effect.inverseOffers.map((offer) => offer.id);
+        this.#schedule(this.#nowMs, () =>
+          this.command({ type: 'inverseOffer.accept', nowMs: this.#nowMs, frameworkId: effect.frameworkId, inverseOfferIds }),
+        );
+        return;
+      }
+      case 'framework.rescindInverseOffer':
         return;
       case 'agent.shutdown':
         this.#toAgent(effect.agentId, (agent) => agent.crash());
@@ -285,6 +297,11 @@ export class Simulation {
         return;
       case 'task.fail':
         this.#failTask(fault.framework, fault.task);
+        return;
+      case 'maintenance.schedule':
+      case 'maintenance.start':
+      case 'maintenance.stop':
+        this.#maintenance(fault);
         return;
       case 'framework.revive':
       case 'framework.suppress':
@@ -341,6 +358,25 @@ export class Simulation {
   }
 
   /** The host dies; its connection to the master breaks at once, so the master disconnects it. */
+  #maintenance(fault: Extract<ScenarioFault, { type: 'maintenance.schedule' | 'maintenance.start' | 'maintenance.stop' }>): void {
+    const machines = fault.agents.map((id) => ({ hostname: this.#agentSpecs.get(id)?.hostname ?? id }));
+    if (fault.type === 'maintenance.schedule') {
+      const window = { machines, startMs: this.#nowMs + (fault.startsInMs ?? 0), durationMs: fault.durationMs ?? null };
+      this.command({ type: 'maintenance.schedule', nowMs: this.#nowMs, windows: [...this.master.maintenance.windows, window] });
+      return;
+    }
+    this.command({ type: fault.type, nowMs: this.#nowMs, machines });
+    // A machine back up: its agents register again (they were shut down when it went down).
+    if (fault.type === 'maintenance.stop')
+      for (const id of fault.agents) {
+        const agent = this.agents.get(id);
+        if (agent && !agent.up) {
+          agent.restart();
+          this.#register(agent);
+        }
+      }
+  }
+
   #crashAgent(agentId: string): void {
     const agent = this.agents.get(agentId);
     if (!agent?.up) return;
@@ -395,7 +431,7 @@ export class Simulation {
       (task) => task.state === 'TASK_RUNNING' && (taskId === undefined || task.id === taskId),
     );
     const task = taskId === undefined && running.length > 0 ? running[this.#prng.nextInt(running.length)] : running[0];
-    if (task) this.agents.get(task.agentId)?.fail(task.id, 'injected failure', this.#nowMs);
+    if (task) this.agents.get(task.agentId)?.fail(task.frameworkId, task.id, 'injected failure', this.#nowMs);
   }
 
   // Invariants ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /**
  * Reliable status updates, agent side (Mesos `TaskStatusUpdateManager`): per
- * task a stream of updates, each with a uuid; one update per task is in flight
+ * task (a task id is unique only within its framework, so streams are keyed
+ * by framework and task) a stream of updates, each with a uuid; one update per task is in flight
  * and is resent after 10 s, doubling up to 10 min, until the framework
  * acknowledges that uuid; the next update is sent as soon as the previous one
  * is acknowledged. Duplicate and stale acknowledgements are ignored.
@@ -34,12 +35,17 @@ interface Stream {
 }
 
 export interface StatusUpdateManagerSnapshot {
-  streams: Array<{ taskId: string; queue: StatusUpdate[]; nextRetryAtMs: number; backoffMs: number }>;
+  streams: Array<{ frameworkId?: string; taskId: string; queue: StatusUpdate[]; nextRetryAtMs: number; backoffMs: number }>;
 }
 
 export type AcknowledgeResult =
   | { ok: true; terminal: boolean; next: StatusUpdate | null }
   | { ok: false; code: 'unknown_task' | 'stale_acknowledgement'; message: string };
+
+/** One stream per (framework, task): the length prefix keeps any two id pairs apart. */
+export function taskStreamKey(frameworkId: string, taskId: string): string {
+  return `${frameworkId.length}:${frameworkId}/${taskId}`;
+}
 
 export class StatusUpdateManager {
   readonly #streams = new Map<string, Stream>();
@@ -47,10 +53,11 @@ export class StatusUpdateManager {
 
   /** Queues an update; returns it when it should be sent now (nothing else was in flight). */
   add(update: StatusUpdate, nowMs: number): StatusUpdate | null {
-    let stream = this.#streams.get(update.taskId);
+    const key = taskStreamKey(update.frameworkId, update.taskId);
+    let stream = this.#streams.get(key);
     if (!stream) {
       stream = { queue: [], nextRetryAtMs: Infinity, backoffMs: STATUS_UPDATE_RETRY_INITIAL_MS };
-      this.#streams.set(update.taskId, stream);
+      this.#streams.set(key, stream);
     }
     const last = stream.queue[stream.queue.length - 1];
     if (last && isTerminal(last.state)) throw new Error(`status update after terminal ${last.state} for task ${update.taskId}`);
@@ -63,8 +70,9 @@ export class StatusUpdateManager {
   }
 
   /** The framework acknowledged `uuid`: drop it and return the next update to send, if any. */
-  acknowledge(taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
-    const stream = this.#streams.get(taskId);
+  acknowledge(frameworkId: string, taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
+    const key = taskStreamKey(frameworkId, taskId);
+    const stream = this.#streams.get(key);
     if (!stream || stream.queue.length === 0)
       return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
     const head = stream.queue[0];
@@ -83,9 +91,22 @@ export class StatusUpdateManager {
       stream.backoffMs = STATUS_UPDATE_RETRY_INITIAL_MS;
     } else {
       // Only streams with updates in flight are kept, so that scans cost what is pending, not every task.
-      this.#streams.delete(taskId);
+      this.#streams.delete(key);
     }
     return { ok: true, terminal, next };
+  }
+
+  /**
+   * Drops a task's stream (its updates are moot: the master launched a new
+   * task with the same id, which the old updates would otherwise describe).
+   * Returns how many updates were dropped.
+   */
+  discard(frameworkId: string, taskId: string): number {
+    const key = taskStreamKey(frameworkId, taskId);
+    const dropped = this.#streams.get(key)?.queue.length ?? 0;
+    this.#streams.delete(key);
+    this.#pending -= dropped;
+    return dropped;
   }
 
   /** Updates in flight whose retry time has come; each one's backoff doubles. */
@@ -113,8 +134,8 @@ export class StatusUpdateManager {
     return out;
   }
 
-  pending(taskId: string): readonly StatusUpdate[] {
-    return this.#streams.get(taskId)?.queue ?? [];
+  pending(frameworkId: string, taskId: string): readonly StatusUpdate[] {
+    return this.#streams.get(taskStreamKey(frameworkId, taskId))?.queue ?? [];
   }
 
   /** Updates queued or in flight, over all tasks. */
@@ -125,8 +146,9 @@ export class StatusUpdateManager {
   /** Checkpoint form: plain data, safe to JSON.stringify. */
   snapshot(): StatusUpdateManagerSnapshot {
     return {
-      streams: [...this.#streams].map(([taskId, s]) => ({
-        taskId,
+      streams: [...this.#streams.values()].map((s) => ({
+        frameworkId: s.queue[0].frameworkId,
+        taskId: s.queue[0].taskId,
         queue: [...s.queue],
         nextRetryAtMs: s.nextRetryAtMs,
         backoffMs: s.backoffMs,
@@ -138,7 +160,12 @@ export class StatusUpdateManager {
     const manager = new StatusUpdateManager();
     for (const s of snapshot.streams) {
       if (s.queue.length === 0) continue;
-      manager.#streams.set(s.taskId, { queue: [...s.queue], nextRetryAtMs: s.nextRetryAtMs ?? Infinity, backoffMs: s.backoffMs });
+      // Snapshots written before streams were keyed by framework name it in their updates only.
+      manager.#streams.set(taskStreamKey(s.frameworkId ?? s.queue[0].frameworkId, s.taskId), {
+        queue: [...s.queue],
+        nextRetryAtMs: s.nextRetryAtMs ?? Infinity,
+        backoffMs: s.backoffMs,
+      });
       manager.#pending += s.queue.length;
     }
     return manager;

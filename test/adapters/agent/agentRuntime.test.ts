@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   // Leave nothing running between tests, whatever an assertion did.
-  for (const task of harness.runtime.tasks()) if (task.state === 'TASK_RUNNING') harness.runtime.kill(task.taskId, 0);
+  for (const task of harness.runtime.tasks()) if (task.state === 'TASK_RUNNING') harness.runtime.kill(task.frameworkId, task.taskId, 0);
 });
 
 afterAll(() => {
@@ -93,8 +93,27 @@ describe('AgentRuntime: launching', () => {
     const second = await harness.runtime.launch({ taskId: 'twice', frameworkId: 'fw', command: 'true' });
 
     expect(second).toMatchObject({ ok: false, code: 'duplicate_task' });
-    harness.runtime.kill('twice', 0);
+    harness.runtime.kill('fw', 'twice', 0);
     await harness.waitForState('twice', 'TASK_KILLED');
+  });
+
+  it('runs the same task id for two frameworks side by side, each in its own sandbox and container', async () => {
+    const first = await harness.runtime.launch({ taskId: 'same', frameworkId: 'fw-a', command: 'sleep 30' });
+    const second = await harness.runtime.launch({ taskId: 'same', frameworkId: 'fw-b', command: 'echo b' });
+
+    expect(first.ok && second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    expect(first.sandboxDir).not.toBe(second.sandboxDir);
+    expect(first.containerId).not.toBe(second.containerId);
+    expect(await harness.runtime.whenTerminal('fw-b', 'same')).toBe('TASK_FINISHED');
+    expect(harness.runtime.task('fw-a', 'same')?.state).toBe('TASK_RUNNING');
+    expect(harness.runtime.kill('fw-a', 'same', 0)).toEqual({ ok: true });
+    expect(await harness.runtime.whenTerminal('fw-a', 'same')).toBe('TASK_KILLED');
+    const ends = harness.updates.filter((update) => update.taskId === 'same' && update.state !== 'TASK_RUNNING');
+    expect(ends.map((update) => [update.frameworkId, update.state]).sort()).toEqual([
+      ['fw-a', 'TASK_KILLED'],
+      ['fw-b', 'TASK_FINISHED'],
+    ]);
   });
 
   it.skipIf(!IS_ROOT)('runs the task as nobody in a sandbox owned by nobody (agent is root)', async () => {
@@ -123,7 +142,7 @@ describe('AgentRuntime: killing', () => {
     await waitFor(() => existsSync(join(workDir, 'sandboxes', 'fw', 'stubborn', 'trapped')), 'the TERM trap to be set');
     const startedMs = Date.now();
 
-    expect(harness.runtime.kill('stubborn', 500)).toEqual({ ok: true });
+    expect(harness.runtime.kill('fw', 'stubborn', 500)).toEqual({ ok: true });
     const killed = await harness.waitForState('stubborn', 'TASK_KILLED');
 
     expect(Date.now() - startedMs).toBeGreaterThanOrEqual(450);
@@ -136,7 +155,7 @@ describe('AgentRuntime: killing', () => {
     await harness.waitForState('polite', 'TASK_RUNNING');
     const startedMs = Date.now();
 
-    harness.runtime.kill('polite', 60_000);
+    harness.runtime.kill('fw', 'polite', 60_000);
     const killed = await harness.waitForState('polite', 'TASK_KILLED');
 
     // Well before the grace period's SIGKILL, however busy the machine.
@@ -151,7 +170,7 @@ describe('AgentRuntime: killing', () => {
     const pidFile = join(workDir, 'sandboxes', 'fw', 'family', 'child.pid');
     const childPid = Number(await waitFor(() => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : null), 'the child pid file'));
 
-    harness.runtime.kill('family', 200);
+    harness.runtime.kill('fw', 'family', 200);
     await harness.waitForState('family', 'TASK_KILLED');
 
     // Not `kill(pid, 0)`: the orphaned child may linger as a zombie until init reaps it.
@@ -159,7 +178,7 @@ describe('AgentRuntime: killing', () => {
   });
 
   it('answers unknown_task for a task it does not run', () => {
-    expect(harness.runtime.kill('nope')).toMatchObject({ ok: false, code: 'unknown_task' });
+    expect(harness.runtime.kill('fw', 'nope')).toMatchObject({ ok: false, code: 'unknown_task' });
   });
 });
 
@@ -209,7 +228,7 @@ describe('AgentRuntime: limits and health', () => {
       ['TASK_RUNNING', true],
       ['TASK_RUNNING', false],
     ]);
-    harness.runtime.kill('healthy', 0);
+    harness.runtime.kill('fw', 'healthy', 0);
     await harness.waitForState('healthy', 'TASK_KILLED');
   });
 

@@ -91,11 +91,11 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
     expect(readFileSync(join(cgroupDir('memory', id), 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(64 * 2 ** 20));
     const stdout = await waitFor(() => readFileSync(join(launched.sandboxDir, 'stdout'), 'utf8') || null, 'the task to print its cgroups');
     for (const controller of CONTROLLERS) expect(stdout).toMatch(new RegExp(`^\\d+:${controller}:/${PARENT}/${id}$`, 'm'));
-    const usage = await harness.runtime.usage('cpu');
+    const usage = await harness.runtime.usage('fw', 'cpu');
     expect(usage?.processes).toBeGreaterThanOrEqual(2);
     expect(usage?.memBytes).toBeGreaterThan(0);
 
-    harness.runtime.kill('cpu', 0);
+    harness.runtime.kill('fw', 'cpu', 0);
     await harness.waitForState('cpu', 'TASK_KILLED');
     for (const controller of CONTROLLERS) expect(existsSync(cgroupDir(controller, id))).toBe(false);
   });
@@ -106,8 +106,27 @@ describe.skipIf(skipReason !== null)('cgroups v1 isolation, for real', () => {
     await harness.waitForState('no-mem', 'TASK_RUNNING');
 
     const limit = readFileSync(join(cgroupDir('memory', launched.containerId), 'memory.limit_in_bytes'), 'utf8').trim();
-    harness.runtime.kill('no-mem', 0);
+    harness.runtime.kill('fw', 'no-mem', 0);
     await harness.waitForState('no-mem', 'TASK_KILLED');
+
+    expect(limit).toBe(String(DEFAULT_TASK_MEM_MB * 2 ** 20));
+  });
+
+  it("gives a custom executor's container the default limit when its first task asks for no memory", async () => {
+    const launched = await harness.runtime.launchWithExecutor({
+      taskId: 'no-mem-executor-task',
+      frameworkId: 'fw',
+      command: '',
+      resources: { cpus: 0.1 },
+      executorId: 'no-mem-executor',
+      executor: { command: 'sleep 30', env: {}, info: { executor_id: { value: 'no-mem-executor' } } },
+      taskInfo: { task_id: { value: 'no-mem-executor-task' } },
+      frameworkInfo: {},
+    });
+    if (!launched.ok) throw new Error(launched.message);
+    const limit = readFileSync(join(cgroupDir('memory', launched.containerId), 'memory.limit_in_bytes'), 'utf8').trim();
+    harness.runtime.executors.shutdown('fw', 'no-mem-executor');
+    await harness.waitForState('no-mem-executor-task', 'TASK_KILLED');
 
     expect(limit).toBe(String(DEFAULT_TASK_MEM_MB * 2 ** 20));
   });

@@ -58,7 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const task of harness?.runtime.tasks() ?? []) harness.runtime.kill(task.taskId, 0);
+  for (const task of harness?.runtime.tasks() ?? []) harness.runtime.kill(task.frameworkId, task.taskId, 0);
   harness?.runtime.close();
   await new Promise((resolve) => server?.close(resolve));
   if (dir) removeWorkDir(dir);
@@ -163,8 +163,8 @@ describe('HTTP and TCP health checks', () => {
     const killed = await harness.waitForState('web-404', 'TASK_KILLED', 20_000);
     expect(killed.state).toBe('TASK_KILLED');
     expect(harness.updates.some((update) => update.taskId === 'web-404' && update.healthy === false)).toBe(true);
-    harness.runtime.kill('web-http', 0);
-    harness.runtime.kill('web-tcp', 0);
+    harness.runtime.kill('fw-1', 'web-http', 0);
+    harness.runtime.kill('fw-1', 'web-tcp', 0);
     await harness.waitForState('web-tcp', 'TASK_KILLED');
   }, 60_000);
 

@@ -65,10 +65,10 @@ export async function startRuntime(
       updates.push(update);
       options.onStatusUpdate?.(update);
       if (!autoAcknowledge) return;
-      setImmediate(() => (runtime ? runtime.acknowledge(update.taskId, update.uuid) : early.push(update)));
+      setImmediate(() => (runtime ? runtime.acknowledge(update.frameworkId, update.taskId, update.uuid) : early.push(update)));
     },
   });
-  for (const update of early) runtime.acknowledge(update.taskId, update.uuid);
+  for (const update of early) runtime.acknowledge(update.frameworkId, update.taskId, update.uuid);
   return harness;
 }
 

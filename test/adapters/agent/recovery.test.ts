@@ -30,7 +30,7 @@ describe('AgentRuntime: checkpoint and recovery', () => {
     const first = await startRuntime(dir);
     await first.runtime.launch({ taskId: 'sleeper', frameworkId: 'fw', command: 'sleep 1.5' });
     await first.waitForState('sleeper', 'TASK_RUNNING');
-    await waitFor(() => first.runtime.pendingUpdates('sleeper').length === 0, 'RUNNING to be acknowledged');
+    await waitFor(() => first.runtime.pendingUpdates('fw', 'sleeper').length === 0, 'RUNNING to be acknowledged');
     const pid = first.runtime.tasks()[0].pid!;
     first.runtime.close();
 
@@ -48,8 +48,8 @@ describe('AgentRuntime: checkpoint and recovery', () => {
     const dir = workDir('recover-updates');
     const first = await startRuntime(dir, { autoAcknowledge: false });
     await first.runtime.launch({ taskId: 'quick', frameworkId: 'fw', command: 'exit 5' });
-    await first.runtime.whenTerminal('quick');
-    const [running, failed] = first.runtime.pendingUpdates('quick');
+    await first.runtime.whenTerminal('fw', 'quick');
+    const [running, failed] = first.runtime.pendingUpdates('fw', 'quick');
     first.runtime.close();
 
     const second = await startRuntime(dir);
@@ -95,7 +95,7 @@ describe('AgentRuntime: checkpoint and recovery', () => {
     await first.runtime.launch({ taskId: 'stubborn', frameworkId: 'fw', command: "trap '' TERM; touch trapped; sleep 30" });
     await first.waitForState('stubborn', 'TASK_RUNNING');
     await waitFor(() => existsSync(join(dir, 'sandboxes', 'fw', 'stubborn', 'trapped')), 'the TERM trap to be set');
-    first.runtime.kill('stubborn', 600);
+    first.runtime.kill('fw', 'stubborn', 600);
     first.runtime.close(); // The agent dies during the grace period; the SIGKILL timer dies with it.
 
     const second = await startRuntime(dir);

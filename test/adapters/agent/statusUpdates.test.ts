@@ -21,10 +21,10 @@ describe('AgentRuntime: status update retries and acknowledgements', () => {
     const { runtime } = harness;
 
     await runtime.launch({ taskId: 't', frameworkId: 'fw', command: 'true' });
-    expect(await runtime.whenTerminal('t')).toBe('TASK_FINISHED');
+    expect(await runtime.whenTerminal('fw', 't')).toBe('TASK_FINISHED');
     // FINISHED is queued behind RUNNING: only RUNNING went out.
     expect(harness.states('t')).toEqual(['TASK_RUNNING']);
-    const [running, finished] = runtime.pendingUpdates('t');
+    const [running, finished] = runtime.pendingUpdates('fw', 't');
     expect([running.state, finished.state]).toEqual(['TASK_RUNNING', 'TASK_FINISHED']);
 
     nowMs += 9_999;
@@ -37,19 +37,19 @@ describe('AgentRuntime: status update retries and acknowledgements', () => {
     expect(runtime.tick()).toBe(1);
     expect(harness.updates.map((update) => update.uuid)).toEqual([running.uuid, running.uuid, running.uuid]);
 
-    expect(runtime.acknowledge('t', finished.uuid)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
-    expect(runtime.acknowledge('t', running.uuid)).toEqual({ ok: true, terminal: false, next: finished });
+    expect(runtime.acknowledge('fw', 't', finished.uuid)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
+    expect(runtime.acknowledge('fw', 't', running.uuid)).toEqual({ ok: true, terminal: false, next: finished });
     expect(harness.updates.at(-1)).toEqual(finished);
-    expect(runtime.acknowledge('t', running.uuid)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
+    expect(runtime.acknowledge('fw', 't', running.uuid)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
 
     const checkpoint = JSON.parse(readFileSync(join(workDir, 'meta', 'status_updates.json'), 'utf8'));
     expect(checkpoint.streams[0].queue.map((update: { uuid: string }) => update.uuid)).toEqual([finished.uuid]);
     expect(existsSync(join(workDir, 'meta', 'tasks', 'fw', 't.json'))).toBe(true);
 
-    expect(runtime.acknowledge('t', finished.uuid)).toEqual({ ok: true, terminal: true, next: null });
+    expect(runtime.acknowledge('fw', 't', finished.uuid)).toEqual({ ok: true, terminal: true, next: null });
     expect(runtime.tasks()).toEqual([]);
     expect(existsSync(join(workDir, 'meta', 'tasks', 'fw', 't.json'))).toBe(false);
-    expect(runtime.acknowledge('t', finished.uuid)).toMatchObject({ ok: false, code: 'unknown_task' });
+    expect(runtime.acknowledge('fw', 't', finished.uuid)).toMatchObject({ ok: false, code: 'unknown_task' });
     runtime.close();
   });
 

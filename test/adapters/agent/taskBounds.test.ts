@@ -3,7 +3,8 @@
  * no memory gets the agent's default limit (never the cgroup's "unlimited"),
  * an agent told to refuse unbounded tasks answers TASK_ERROR, and when the
  * agent runs as root a task's /tmp is private and lies inside its sandbox,
- * so what it writes there counts against its disk quota.
+ * so what it writes there counts against its disk quota; a custom
+ * executor gets the same /tmp (its tasks run inside it).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,6 +81,34 @@ describe.skipIf(TMP_SKIP_REASON !== null)('a task on a root agent', () => {
     expect(tmpdir).toBe(join(launched.sandboxDir, 'tmp'));
     // The sandbox (under /tmp here, as the default work dir is) stays reachable at its own path.
     expect(readFileSync(join(launched.sandboxDir, 'from-task'), 'utf8')).toBe('visible\n');
+  });
+
+  it('gives a custom executor (and so the tasks it runs) the same private /tmp and TMPDIR', async () => {
+    const name = `allot-executor-${process.pid}-${Date.now()}`;
+    const command = `echo from-executor > /tmp/${name} && echo "$TMPDIR" > "$MESOS_SANDBOX/tmpdir" && sleep 30`;
+    const launched = await harness.runtime.launchWithExecutor({
+      taskId: 'via-executor',
+      frameworkId: 'fw',
+      command: '',
+      resources: { cpus: 0.1 },
+      executorId: 'tmp-executor',
+      executor: { command, env: {}, info: { executor_id: { value: 'tmp-executor' } } },
+      taskInfo: { task_id: { value: 'via-executor' } },
+      frameworkInfo: {},
+    });
+    if (!launched.ok) throw new Error(launched.message);
+    try {
+      const written = await waitFor(
+        () => existsSync(join(launched.sandboxDir, 'tmpdir')) && readFileSync(join(launched.sandboxDir, 'tmpdir'), 'utf8'),
+        'the executor to write its TMPDIR',
+      );
+
+      expect(written).toBe(`${join(launched.sandboxDir, 'tmp')}\n`);
+      expect(readFileSync(join(launched.sandboxDir, 'tmp', name), 'utf8')).toBe('from-executor\n');
+      expect(existsSync(join('/tmp', name))).toBe(false);
+    } finally {
+      harness.runtime.executors.shutdown('fw', 'tmp-executor');
+    }
   });
 
   it('counts what it writes to /tmp against its disk quota', async () => {

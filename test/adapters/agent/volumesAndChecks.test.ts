@@ -106,7 +106,7 @@ describe('command checks', () => {
       .map((update) => update.checkStatus?.exitCode);
     expect(results).toEqual([1, 0]);
     expect(harness.states('c1').every((state) => state === 'TASK_RUNNING')).toBe(true);
-    harness.runtime.kill('c1', 0);
+    harness.runtime.kill('f1', 'c1', 0);
     await harness.waitForState('c1', 'TASK_KILLED');
   });
 });

@@ -3,7 +3,10 @@
  * known fields of its FrameworkInfo, each string and list bounded (names,
  * labels, environment, the whole launch data of a task), a bounded number
  * of frameworks per principal, and a bounded number of disconnected
- * frameworks waiting for their failover timeout.
+ * frameworks waiting for their failover timeout. These agree with the
+ * bounded history of completed frameworks the classic endpoints show
+ * (issue 13): a framework torn down by a cap is listed as completed, and
+ * completed frameworks do not count against their principal's cap.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js';
@@ -36,7 +39,11 @@ describe('what a framework can make the master keep', () => {
 
   beforeAll(async () => {
     store = new FaultyStore();
-    master = await startTestMaster({ store, limits: { frameworksPerPrincipal: 4, disconnectedFrameworks: 2 } });
+    master = await startTestMaster({
+      store,
+      limits: { frameworksPerPrincipal: 4, disconnectedFrameworks: 2 },
+      history: { maxCompletedFrameworks: 3 },
+    });
     await master.recovered;
     agent = await registerFakeAgent(master.url, 'agent-1', SMALL_AGENT);
   });
@@ -105,7 +112,7 @@ describe('what a framework can make the master keep', () => {
     });
     expect(tooBig.status).toBe(400);
     expect(tooBig.body).toMatch(
-      /^accept\.operations\[0\]\.launch\.task_infos\[0\]: the command, environment and health check take \d+ bytes; at most 65536$/,
+      /^accept\.operations\[0\]\.launch\.task_infos\[0\]: the command, environment, health check and executor take \d+ bytes; at most 65536$/,
     );
   });
 
@@ -155,5 +162,26 @@ describe('what a framework can make the master keep', () => {
     }, 'the oldest disconnected framework to be torn down');
 
     expect(names).toEqual(['d1', 'd2']);
+    const completed = (await operator(master.url, { type: 'GET_FRAMEWORKS' })).body.get_frameworks.completed_frameworks as Json[];
+    expect(completed.map((framework) => framework.framework_info.name)).toContain('d0');
+  });
+
+  it('counts only live frameworks against a principal, and keeps the last completed ones as history', async () => {
+    const subscribe = (name: string) => SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { name, principal: 'p6' } });
+    const first: SchedulerClient[] = [];
+    for (const name of ['h0', 'h1', 'h2', 'h3']) first.push(await subscribe(name));
+    clients.push(...first);
+    for (const client of first.slice(0, 2)) expect((await client.call({ type: 'TEARDOWN' })).status).toBe(202);
+    const more = [await subscribe('h4'), await subscribe('h5')];
+    clients.push(...more);
+    for (const client of first.slice(2)) expect((await client.call({ type: 'TEARDOWN' })).status).toBe(202);
+
+    const classic = (await (await fetch(`${master.url}/master/frameworks`)).json()) as Json;
+    const completed = (classic.completed_frameworks as Json[]).map((framework) => framework.name as string);
+    const live = (classic.frameworks as Json[]).map((framework) => framework.name as string);
+    expect(completed).toHaveLength(3);
+    expect(completed).toEqual(expect.arrayContaining(['h1', 'h2', 'h3']));
+    expect(live).toEqual(expect.arrayContaining(['h4', 'h5']));
+    expect(live).not.toContain('h0');
   });
 });

@@ -26,32 +26,41 @@ describe('request handling cost', () => {
     await master?.close();
   });
 
-  it('strips the nulls of a 2.8 MB [null,1,…] body in linear time and answers 400', async () => {
-    const body = nullsAndOnes(2.8e6);
-    const startedAt = performance.now();
+  it('answers a 2.8 MB [null,1,…] body with 400 and stays healthy', async () => {
     const response = await fetch(`${master.url}/api/v1/scheduler`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body,
+      body: nullsAndOnes(2.8e6),
     });
-    const elapsedMs = performance.now() - startedAt;
     const health = await fetch(`${master.url}/health`);
 
     expect(response.status).toBe(400);
-    // Quadratic stripping took 67 s on an idle machine; linear takes well under a second.
-    expect(elapsedMs).toBeLessThan(10_000);
     expect(health.status).toBe(200);
   });
 
-  it('strips nulls from arrays by compaction, keeping order', () => {
-    const value = JSON.parse(nullsAndOnes(2.8e6)) as unknown[];
-    const startedAt = performance.now();
-    const normalized = normalizeBody({ list: value });
-    const elapsedMs = performance.now() - startedAt;
+  it('strips nulls from arrays by compaction, keeping order, in work linear in the array', () => {
+    // Counted, not timed: every read and write of the array goes through the proxy. Compaction
+    // touches each item a bounded number of times; splicing item by item (67 s for 2.8 MB,
+    // once) would move the tail on every null, n²/4 writes here.
+    const items = 20_000;
+    const array = JSON.parse(nullsAndOnes(items * 7)) as unknown[];
+    let accesses = 0;
+    const counted = new Proxy(array, {
+      get: (target, key, receiver) => {
+        accesses++;
+        return Reflect.get(target, key, receiver);
+      },
+      set: (target, key, value, receiver) => {
+        accesses++;
+        return Reflect.set(target, key, value, receiver);
+      },
+    });
+    const normalized = normalizeBody({ list: counted });
 
     expect(normalized.ok).toBe(true);
-    expect((normalized as { value: { list: unknown[] } }).value.list.every((item) => item === 1)).toBe(true);
-    expect(elapsedMs).toBeLessThan(3_000);
+    expect(array.length).toBeGreaterThan(items / 2);
+    expect(array.every((item) => item === 1)).toBe(true);
+    expect(accesses).toBeLessThanOrEqual(5 * array.length * 2 + 10);
   });
 
   it('refuses a body with more values than the budget allows, naming the limit', () => {

@@ -1,16 +1,16 @@
 /**
  * What allot agents cannot run is refused, never run without it: a TaskInfo
- * with a Docker container, a container image, a custom executor, a check
- * other than COMMAND, a deadline or limits gets a 400 that names the field,
+ * with a Docker container, a container image, an HTTP or TCP
+ * check, a deadline or limits gets a 400 that names the field,
  * says it is not supported and what to do instead; nothing reaches the agent,
  * the offer comes back, and a plain command task still launches.
  *
  * Every entry of the table in adapters/src/master/unsupportedTaskFields.ts is
  * checked through the master's TaskInfo conversion, so that the work that
  * supports a field removes its entry and nothing else here; the cases the
- * issue named (Docker, images, a custom executor of a group) also go
- * through a running master, and so do URIs, which the fetcher supports: the
- * master reads them into the agent's LAUNCH.
+ * issue named (Docker, images) also go through a running master, and so do
+ * URIs, which the fetcher supports: the master reads them into the agent's
+ * LAUNCH.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,11 +18,7 @@ import { ResourceLayout } from '@allot/kernel';
 import { waitUntil } from '../ha/waitUntil.js';
 import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js';
 import { toTaskSpec } from '../../../adapters/src/master/taskInfo.js';
-import {
-  UNSUPPORTED_GROUP_FIELDS,
-  UNSUPPORTED_TASK_FIELDS,
-  unsupportedGroupField,
-} from '../../../adapters/src/master/unsupportedTaskFields.js';
+import { UNSUPPORTED_TASK_FIELDS } from '../../../adapters/src/master/unsupportedTaskFields.js';
 import type { FakeAgent } from './inProcess.js';
 import { registerFakeAgent, SMALL_AGENT, startTestMaster } from './inProcess.js';
 import { launch, SchedulerClient } from './schedulerClient.js';
@@ -55,15 +51,10 @@ describe('the table of unsupported TaskInfo fields', () => {
     },
   );
 
-  it.each(UNSUPPORTED_GROUP_FIELDS.map((entry) => [entry.field, entry] as const))('refuses a LAUNCH_GROUP with %s', (field, entry) => {
-    expect(unsupportedGroupField(entry.example, 'launch_group')).toMatchObject({ ok: false, field: `launch_group.${field}` });
-  });
-
-  it('accepts what allot does support: an empty MESOS container, no URIs, a group with a DEFAULT executor', () => {
+  it('accepts what allot does support: an empty MESOS container, no URIs', () => {
     expect(toTaskSpec(plainTask({ container: { type: 'MESOS' } }), layout, AT).ok).toBe(true);
     expect(toTaskSpec(plainTask({ container: { mesos: {} } }), layout, AT).ok).toBe(true);
     expect(toTaskSpec(plainTask({ command: { value: 'true', uris: [] } }), layout, AT).ok).toBe(true);
-    expect(unsupportedGroupField({ executor: { type: 'DEFAULT', executor_id: { value: 'e' } } }, 'launch_group')).toBeNull();
   });
 
   it('names every other container field at once', () => {
@@ -78,10 +69,9 @@ describe('the table of unsupported TaskInfo fields', () => {
     const section = /### Refused TaskInfo fields\n([\s\S]*?)\n#/.exec(docs)?.[1] ?? '';
     const documented = [...section.matchAll(/^\| `([^`]+)`/gm)].map((match) => match[1]);
 
-    expect(documented, 'update the "Refused TaskInfo fields" table of docs/mesos-compatibility.md').toEqual([
-      ...UNSUPPORTED_TASK_FIELDS.map((entry) => entry.field),
-      ...UNSUPPORTED_GROUP_FIELDS.map((entry) => `launch_group.${entry.field}`),
-    ]);
+    expect(documented, 'update the "Refused TaskInfo fields" table of docs/mesos-compatibility.md').toEqual(
+      UNSUPPORTED_TASK_FIELDS.map((entry) => entry.field),
+    );
   });
 });
 
@@ -155,20 +145,6 @@ describe('a master refusing what allot does not support', () => {
       { value: 'https://example.org/app.tgz', extract: true, cache: true },
       { value: 'file:///opt/probe', executable: true, outputFile: 'probe' },
     ]);
-  });
-
-  it('refuses a LAUNCH_GROUP with a custom executor (400)', async () => {
-    const answer = await acceptNext('a group', (offer) => ({
-      type: 'LAUNCH_GROUP',
-      launch_group: {
-        executor: { type: 'CUSTOM', executor_id: { value: 'e' }, command: { value: './executor' } },
-        task_group: { tasks: launch(offer, 'grouped', 'true', { cpus: 0.5, mem: 64 }).launch.task_infos },
-      },
-    }));
-
-    expect(answer.status).toBe(400);
-    expect(answer.body).toMatch(/^accept\.operations\[0\]\.launch_group\.executor: custom executors are not supported yet: /);
-    expect(launched('grouped')).toBe(false);
   });
 
   it('still launches a command task (an empty MESOS container is fine)', async () => {

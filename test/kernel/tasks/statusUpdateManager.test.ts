@@ -4,10 +4,10 @@ import type { StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager
 import { StatusUpdateManager, uuidFromPrng } from '../../../kernel/src/tasks/statusUpdateManager.js';
 import type { TaskState } from '../../../kernel/src/tasks/taskState.js';
 
-const update = (uuid: string, state: TaskState, taskId = 't1'): StatusUpdate => ({
+const update = (uuid: string, state: TaskState, taskId = 't1', frameworkId = 'f'): StatusUpdate => ({
   uuid,
   taskId,
-  frameworkId: 'f',
+  frameworkId,
   agentId: 'a',
   state,
   timestampMs: 0,
@@ -18,9 +18,9 @@ describe('status update manager (reliable updates)', () => {
     const manager = new StatusUpdateManager();
     expect(manager.add(update('u1', 'TASK_RUNNING'), 0)?.uuid).toBe('u1');
     expect(manager.add(update('u2', 'TASK_FINISHED'), 0)).toBeNull(); // queued behind u1
-    const ack = manager.acknowledge('t1', 'u1', 5);
+    const ack = manager.acknowledge('f', 't1', 'u1', 5);
     expect(ack).toMatchObject({ ok: true, terminal: false, next: { uuid: 'u2' } });
-    expect(manager.acknowledge('t1', 'u2', 6)).toMatchObject({ ok: true, terminal: true, next: null });
+    expect(manager.acknowledge('f', 't1', 'u2', 6)).toMatchObject({ ok: true, terminal: true, next: null });
     expect(manager.pendingCount).toBe(0);
   });
 
@@ -41,10 +41,22 @@ describe('status update manager (reliable updates)', () => {
     const manager = new StatusUpdateManager();
     manager.add(update('u1', 'TASK_RUNNING'), 0);
     manager.add(update('u2', 'TASK_FINISHED'), 0);
-    expect(manager.acknowledge('t1', 'u2', 1)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
-    expect(manager.acknowledge('t1', 'u1', 1).ok).toBe(true);
-    expect(manager.acknowledge('t1', 'u1', 2)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
-    expect(manager.pending('t1').map((u) => u.uuid)).toEqual(['u2']);
+    expect(manager.acknowledge('f', 't1', 'u2', 1)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
+    expect(manager.acknowledge('f', 't1', 'u1', 1).ok).toBe(true);
+    expect(manager.acknowledge('f', 't1', 'u1', 2)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
+    expect(manager.pending('f', 't1').map((u) => u.uuid)).toEqual(['u2']);
+  });
+
+  it('keeps the streams of two frameworks with the same task id apart', () => {
+    const manager = new StatusUpdateManager();
+    expect(manager.add(update('a1', 'TASK_RUNNING', 'task-0', 'fw-a'), 0)?.uuid).toBe('a1');
+    expect(manager.add(update('b1', 'TASK_RUNNING', 'task-0', 'fw-b'), 0)?.uuid).toBe('b1'); // in flight too, not queued
+    expect(manager.acknowledge('fw-a', 'task-0', 'b1', 1)).toMatchObject({ ok: false, code: 'stale_acknowledgement' });
+    expect(manager.acknowledge('fw-b', 'task-0', 'b1', 1).ok).toBe(true);
+    expect(manager.pending('fw-a', 'task-0').map((u) => u.uuid)).toEqual(['a1']);
+    const restored = StatusUpdateManager.restore(JSON.parse(JSON.stringify(manager.snapshot())));
+    expect(restored.pending('fw-a', 'task-0').map((u) => u.uuid)).toEqual(['a1']);
+    expect(restored.pending('fw-b', 'task-0')).toEqual([]);
   });
 
   it('refuses updates after a terminal one (terminal is sticky)', () => {
