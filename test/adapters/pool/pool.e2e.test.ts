@@ -9,6 +9,7 @@
  * 4. a worker killed on its agent is launched again;
  * 5. `kill -9` of the pool and a restart keep the workers;
  * 6. the form-encoded flexes of Myriad's documented curl examples work;
+ * 7. a zero-profile worker (its overhead only) goes where its constraint says;
  * and Myriad's 400 answers for bad requests.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -171,6 +172,25 @@ describe('allot pool on a real cluster', () => {
     expect(await putForm('/api/cluster/flexdown', 'instances=1&profile=small')).toEqual({ status: 202, text: '' });
     expect((await settled(1)).activeTasks).toEqual(before.activeTasks);
     expect(up.activeTasks).toEqual(expect.arrayContaining(before.activeTasks));
+  }, 120_000);
+
+  it('flexes up a zero-profile worker (only its overhead) where the constraint says, and down again', async () => {
+    const before = await settled(1);
+    // The documented shape: {"instances": 2, "profile": "zero", "constraints": ["hdfs LIKE true"]}, on a hostname here.
+    const up = await put('/api/cluster/flexup', { instances: 1, profile: 'zero', constraints: ['hostname LIKE node-b'] });
+    expect(up).toEqual({ status: 202, text: '' });
+    const after = await settled(2);
+    const zero = after.activeTasks.find((id) => !before.activeTasks.includes(id))!;
+    expect(zero).toMatch(/^nm\.zero\./);
+    const task = (await runningWorkers()).find((candidate) => candidate.task_id.value === zero)!;
+    const agents = (await operator(master.url, { type: 'GET_AGENTS' })).body.get_agents.agents as Json[];
+    const host = agents.find((agent) => agent.agent_info.id.value === task.agent_id.value)?.agent_info.hostname;
+    expect(host).toBe('node-b');
+    const amount = (name: string) => task.resources.find((resource: Json) => resource.name === name)?.scalar.value;
+    expect([amount('cpus'), amount('mem')]).toEqual([SPEC.overhead.cpus, SPEC.overhead.mem]);
+
+    expect(await put('/api/cluster/flexdown', { instances: 1, profile: 'zero' })).toEqual({ status: 202, text: '' });
+    expect((await settled(1)).activeTasks).toEqual(before.activeTasks);
   }, 120_000);
 
   it("answers Myriad's 400s", async () => {
