@@ -51,7 +51,7 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   });
 
   it('runs `echo hi` to TASK_FINISHED, with uuids that it acknowledges', async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.1, mem: 32 });
 
     const accepted = await scheduler.call({
       type: 'ACCEPT',
@@ -73,7 +73,7 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   });
 
   it('kills a sleeping task: TASK_RUNNING then TASK_KILLED', async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.1, mem: 32 });
     await scheduler.call({
       type: 'ACCEPT',
       accept: { offer_ids: [offer.id], operations: [launch(offer, 'sleeper', 'sleep 60', { cpus: 0.1, mem: 32 })] },
@@ -91,7 +91,7 @@ describe('a master, an agent and a scheduler over HTTP', () => {
   });
 
   it.skipIf(cgroupSkip !== null)('fails a task over its memory limit with REASON_CONTAINER_LIMITATION_MEMORY (cgroups)', async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.2, mem: 32 });
     // `tail` holds the whole newline-free 200 MB stream in memory.
     await scheduler.call({
       type: 'ACCEPT',

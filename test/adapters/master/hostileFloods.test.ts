@@ -89,7 +89,7 @@ describe.skipIf(FLOOD_SKIP_REASON !== null)('a real master under a flood of host
     expect(state.status).toBe(200);
     expect(state.body.get_state.get_agents.agents).toHaveLength(1);
     try {
-      const offer = await scheduler.freshOffer('an offer after the flood');
+      const offer = await scheduler.freshOffer('an offer after the flood', undefined, { cpus: 1, mem: 64 });
       const accepted = await scheduler.call({
         type: 'ACCEPT',
         accept: { offer_ids: [offer.id], operations: [launch(offer, 'after-flood', 'true', { cpus: 1, mem: 64 })] },

@@ -109,7 +109,7 @@ describe('hostile and malformed requests', () => {
   });
 
   it("refuses resources whose allocation_info names another role than their offer's", async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 1, mem: 64 });
     const operation = launch(offer, 'elsewhere', 'true', { cpus: 1, mem: 64 });
     for (const resource of operation.launch.task_infos[0].resources) resource.allocation_info = { role: 'other' };
 

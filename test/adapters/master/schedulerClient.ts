@@ -132,14 +132,32 @@ export class SchedulerClient {
     );
   }
 
-  /** Declines every offer seen so far (no filter) and waits for the next one: a whole agent, not a fragment. */
-  async freshOffer(what = 'a fresh offer', timeoutMs?: number): Promise<Json> {
-    const from = this.events.length;
+  /**
+   * Declines every offer seen so far (no filter) and waits for the next one that has `needs`
+   * (scalars such as cpus and mem): a whole agent, not a fragment. A fragment can still come
+   * first (an offer of a task's released resources, sent before the decline arrived): it is
+   * declined in turn, so that a launch never gets TASK_ERROR for want of resources.
+   */
+  async freshOffer(what = 'a fresh offer', timeoutMs?: number, needs: Record<string, number> = {}): Promise<Json> {
+    let from = this.events.length;
     const offerIds = this.events
       .filter((event) => event.type === 'OFFERS')
       .flatMap((event) => event.offers.offers.map((offer: Json) => offer.id));
     if (offerIds.length > 0) await this.call({ type: 'DECLINE', decline: { offer_ids: offerIds, filters: { refuse_seconds: 0 } } });
-    return this.waitForOffer(what, timeoutMs, from);
+    for (;;) {
+      const event = await this.waitFor(
+        (candidate) => candidate.type === 'OFFERS' && candidate.offers.offers.length > 0,
+        what,
+        timeoutMs,
+        from,
+      );
+      from = this.events.indexOf(event) + 1;
+      const offers: Json[] = event.offers.offers;
+      const whole = offers.find((offer) => Object.entries(needs).every(([name, amount]) => scalarIn(offer, name) >= amount));
+      const rest = offers.filter((offer) => offer !== whole).map((offer) => offer.id);
+      if (rest.length > 0) await this.call({ type: 'DECLINE', decline: { offer_ids: rest, filters: { refuse_seconds: 0 } } });
+      if (whole) return whole;
+    }
   }
 
   waitForState(taskId: string, state: string, timeoutMs?: number): Promise<Json> {
@@ -183,4 +201,11 @@ export function launch(offer: Json, taskId: string, command: string, resources: 
       ],
     },
   };
+}
+
+/** The total of a scalar resource (all roles) in an offer. */
+function scalarIn(offer: Json, name: string): number {
+  return (offer.resources as Json[])
+    .filter((resource) => resource.name === name)
+    .reduce((sum, resource) => sum + (resource.scalar?.value ?? 0), 0);
 }

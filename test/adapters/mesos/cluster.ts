@@ -45,7 +45,7 @@ export async function getJson(url: string, headers: Record<string, string> = {})
 
 /** Launches a shell task on a fresh offer and waits for `state`. */
 export async function runTask(scheduler: SchedulerClient, taskId: string, command: string, state: string, extra: Json = {}): Promise<Json> {
-  const offer = await scheduler.freshOffer();
+  const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.1, mem: 32 });
   const accepted = await scheduler.call({
     type: 'ACCEPT',
     accept: {
