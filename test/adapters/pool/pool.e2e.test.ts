@@ -10,6 +10,9 @@
  * 5. `kill -9` of the pool and a restart keep the workers;
  * 6. the form-encoded flexes of Myriad's documented curl examples work;
  * 7. a zero-profile worker (its overhead only) goes where its constraint says;
+ * 8. the worker of an agent killed with SIGKILL is launched again once the
+ *    master reports it unreachable, and the old one is killed when the agent
+ *    comes back;
  * and Myriad's 400 answers for bad requests.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -102,7 +105,8 @@ function pidOfTask(taskId: string): number | null {
 beforeAll(async () => {
   dir = makeWorkDir('pool-e2e');
   writeFileSync(join(dir, 'pool.json'), JSON.stringify(SPEC));
-  master = await startMasterProcess(dir);
+  // Agents that vanish are unreachable after 3 s (not 75), for the test of a lost agent.
+  master = await startMasterProcess(dir, ['--agent-unreachable-timeout', '3']);
   agents.push(...(await Promise.all(['node-a', 'node-b'].map((name) => startAgentProcess(dir, master.url, name, ['--hostname', name])))));
   pool = await startPool();
 }, 90_000);
@@ -210,4 +214,38 @@ describe('allot pool on a real cluster', () => {
     expect(config.profiles.small).toEqual({ cpu: '0.2', mem: '64' });
     expect(config.profiles.medium).toEqual({ cpu: '4', mem: '4096' });
   });
+
+  it('relaunches the worker of an agent that became unreachable, and kills the old one when the agent is back', async () => {
+    const [worker] = (await settled(1)).activeTasks;
+    const task = (await runningWorkers()).find((candidate) => candidate.task_id.value === worker)!;
+    const hosts = (await operator(master.url, { type: 'GET_AGENTS' })).body.get_agents.agents as Json[];
+    const host = hosts.find((agent) => agent.agent_info.id.value === task.agent_id.value)!.agent_info.hostname as string;
+    const index = ['node-a', 'node-b'].indexOf(host);
+    agents[index].process.kill('SIGKILL');
+    await agents[index].exited;
+
+    // The master reports the task unreachable to the partition-aware pool, which launches the worker again elsewhere.
+    const relaunched = await eventually(
+      async () => {
+        const now = await state();
+        return now.activeTasks.length === 1 && now.activeTasks[0] !== worker ? now.activeTasks[0] : null;
+      },
+      'the worker launched again on the other agent',
+      STATE_TIMEOUT_MS,
+    );
+    expect(relaunched.startsWith(`${worker.replace(/-r\d+$/, '')}-r`)).toBe(true);
+
+    // Back on the same work dir, the agent reports the old task running: the pool kills it.
+    agents[index] = await startAgentProcess(dir, master.url, host, ['--hostname', host]);
+    await eventually(
+      async () => {
+        const tasks = (await operator(master.url, { type: 'GET_TASKS' })).body.get_tasks.tasks as Json[];
+        const old = tasks.find((candidate) => candidate.task_id.value === worker);
+        return old === undefined || old.state === 'TASK_KILLED' ? true : null;
+      },
+      'the old worker killed',
+      STATE_TIMEOUT_MS,
+    );
+    expect((await settled(1)).activeTasks).toEqual([relaunched]);
+  }, 180_000);
 });

@@ -185,7 +185,9 @@ export class MyriadFramework implements FrameworkModel {
     const nm = this.#nodeManagerOfTask.get(status.taskId);
     if (nm && nm.taskId === status.taskId) {
       if (!ended && status.state === 'TASK_RUNNING' && nm.state === 'staging') nm.state = 'active';
-      if (ended) this.#nodeManagerEnded(nm, context);
+      // Unreachable is lost for a NodeManager (Myriad predates partition awareness): launched again at once,
+      // and the old task, should its agent come back, is killed as an orphan below.
+      if (ended || status.state === 'TASK_UNREACHABLE') this.#nodeManagerEnded(nm, context);
     }
     const c = this.#containerOfTask.get(status.taskId);
     // A NodeManager or placeholder given up for lost that turns up running again is not wanted.
