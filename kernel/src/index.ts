@@ -133,6 +133,7 @@ export { MarathonFramework } from './frameworks/service/marathonFramework.js';
 export type { AppControl, AppControlResult, MarathonHostOptions, MarathonSnapshot } from './frameworks/service/marathonFramework.js';
 export type { AppState, Instance, KillReason, TaskIdOf } from './frameworks/service/appState.js';
 export type { ServiceApp, ServiceOptions } from './frameworks/service/appSpec.js';
+export type { UnreachableStrategy } from './frameworks/service/unreachableStrategy.js';
 export type { HealthCheckSpec as AppHealthCheckSpec } from './frameworks/service/healthCheck.js';
 export { MARATHON_BACKOFF } from './frameworks/service/launchBackoff.js';
 export { DEFAULT_UPGRADE_STRATEGY, upgradeBounds } from './frameworks/service/upgradeStrategy.js';

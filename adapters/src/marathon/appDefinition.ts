@@ -12,6 +12,8 @@ import type { Artifact, HealthCheckDefinition, PortDefinition, UpgradeStrategyDe
 import { readArtifacts, readConstraints, readEnv, readHealthChecks, readPortDefinitions, readUpgradeStrategy } from './appParts.js';
 import type { ReadinessCheckDefinition } from './readinessCheck.js';
 import { readReadinessChecks } from './readinessCheck.js';
+import type { UnreachableStrategyDefinition } from './unreachableStrategy.js';
+import { readUnreachableStrategy } from './unreachableStrategy.js';
 import { canonicalPath, isObject, Problems, readBoolean, readNumber, readString, readStringMap, typeName } from './validation.js';
 
 type Json = Record<string, any>;
@@ -37,6 +39,8 @@ export interface AppDefinition {
   container: null;
   healthChecks: HealthCheckDefinition[];
   readinessChecks: ReadinessCheckDefinition[];
+  /** Marathon's default: inactive after 300 s, expunged after 600 s. */
+  unreachableStrategy: UnreachableStrategyDefinition;
   dependencies: string[];
   upgradeStrategy: UpgradeStrategyDefinition;
   labels: Record<string, string>;
@@ -71,7 +75,6 @@ const UNSUPPORTED: Record<string, string> = {
   networks: 'container networks are not supported by allot agents; tasks use the host network',
   secrets: 'secrets are not supported by allot yet',
   residency: 'local persistent volumes for apps are not supported by allot yet (use allot service)',
-  unreachableStrategy: 'allot replaces unreachable instances as the master reports them lost; the strategy cannot be set yet',
   check: 'Mesos checks of apps are not supported by allot yet; use a health check',
   tty: 'a TTY is not supported by allot agents',
   resourceLimits: 'resource limits above the requested amounts are not supported by allot agents',
@@ -99,6 +102,7 @@ const FIELDS = new Set([
   'container',
   'healthChecks',
   'readinessChecks',
+  'unreachableStrategy',
   'dependencies',
   'upgradeStrategy',
   'labels',
@@ -205,6 +209,7 @@ function readFields(problems: Problems, body: Json, context: ReadContext): Omit<
       body.readinessChecks === undefined || body.readinessChecks === null
         ? []
         : readReadinessChecks(problems, '/readinessChecks', body.readinessChecks, portDefinitions),
+    unreachableStrategy: readUnreachableStrategy(problems, body.unreachableStrategy),
     dependencies: readDependencies(problems, body.dependencies),
     upgradeStrategy:
       body.upgradeStrategy === undefined || body.upgradeStrategy === null

@@ -122,7 +122,8 @@ export class DeploymentRunner {
     if (this.#advancing || this.#runtime.framework.stoppedReason !== null) return;
     this.#advancing = true;
     try {
-      if (this.#advance()) await this.#runtime.persist();
+      const pruned = this.#runtime.pruneTaskViews();
+      if (this.#advance() || pruned) await this.#runtime.persist();
     } catch (error) {
       this.#runtime.options.logger.error({ err: error }, 'could not advance the deployments');
     } finally {

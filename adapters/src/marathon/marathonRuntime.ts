@@ -132,7 +132,19 @@ export class MarathonRuntime {
     await this.persist();
   }
 
+  /** Tasks the model forgot without an end (expunged after their unreachable strategy) leave the API's lists; true if any did. */
+  pruneTaskViews(): boolean {
+    let pruned = false;
+    for (const taskId of Object.keys(this.document.tasks))
+      if (!this.instanceOf(taskId)) {
+        delete this.document.tasks[taskId];
+        pruned = true;
+      }
+    return pruned;
+  }
+
   async persist(): Promise<void> {
+    this.pruneTaskViews();
     this.document.frameworkId = this.framework.frameworkId;
     this.document.model = this.model.snapshot();
     try {

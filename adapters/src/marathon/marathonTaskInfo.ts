@@ -9,6 +9,7 @@
  * `CommandInfo.uris`, the health check on the instance's port, the kill
  * grace period and the app's labels.
  */
+import { unreachableForModel } from './unreachableStrategy.js';
 import type { PlacementConstraint, ResourceLayout, ServiceApp, TaskSpec } from '@allot/kernel';
 import { parseConstraint, portList } from '@allot/kernel';
 import { fromResourceSet } from '../master/mesosResources.js';
@@ -44,6 +45,7 @@ export function serviceApp(app: AppDefinition, configVersion: string, role: stri
         }
       : null,
     ...(app.readinessChecks.length > 0 ? { readiness: true } : {}),
+    ...(unreachableForModel(app.unreachableStrategy) ? { unreachable: unreachableForModel(app.unreachableStrategy) } : {}),
     upgradeStrategy: app.upgradeStrategy,
     backoff: { initialMs: app.backoffSeconds * 1000, factor: app.backoffFactor, maxMs: app.maxLaunchDelaySeconds * 1000 },
     version: configVersion,

@@ -86,13 +86,14 @@ async function deployments(): Promise<Json[]> {
   return (await api('GET', '/v2/deployments')).body;
 }
 
-/** The deployment's readiness result of a task once it was checked and found not ready. */
+/** The deployment's readiness result of a task once its server answered the check: not ready (503). */
 async function notReadyResult(taskId: string): Promise<Json> {
   return eventually(
     async () => {
       const [deployment] = await deployments();
       const results: Json[] = deployment?.currentActions?.[0]?.readinessCheckResults ?? [];
-      return results.find((result) => result.taskId === taskId && result.ready === false) ?? null;
+      // Answered, not only tried: on a busy machine the first check may come before the server listens.
+      return results.find((result) => result.taskId === taskId && result.ready === false && result.lastResponse?.status === 503) ?? null;
     },
     `a readiness result of ${taskId} that is not ready`,
     STATE_TIMEOUT_MS,

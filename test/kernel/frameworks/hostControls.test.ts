@@ -184,6 +184,41 @@ describe('Marathon model controls', () => {
     expect(killed(context.calls)).toEqual(['web.t0']);
     expect(model.operate({ type: 'task.ready', taskId: 'nope' }, context)).toMatchObject({ ok: false, code: 'unknown_task' });
   });
+  it('with an unreachable strategy, an unreachable instance is replaced, then forgotten, and killed if it comes back', () => {
+    const context = recorder();
+    const timers: Array<{ atMs: number; run: () => void }> = [];
+    context.schedule = (atMs: number, run: () => void) => void timers.push({ atMs, run });
+    const runUntil = (ms: number) => {
+      context.now = ms;
+      for (const timer of timers.splice(0).sort((a, b) => a.atMs - b.atMs))
+        if (timer.atMs <= ms) timer.run();
+        else timers.push(timer);
+    };
+    let ids = 0;
+    const model = new MarathonFramework(config('service', { apps: [], maintenance: [] }), {
+      taskIdOf: (app) => `${app.slice(1)}.t${ids++}`,
+      healthFromStatus: true,
+    });
+    model.subscribe(context);
+    model.operate({ type: 'app.put', app: { ...web('v1', 1), unreachable: { inactiveAfterMs: 1000, expungeAfterMs: 3000 } } }, context);
+    model.onOffers([offer('a1', 'h1')], context);
+    model.onUpdate(status('web.t0', 'TASK_RUNNING', { healthy: true }), context);
+    model.onUpdate(status('web.t0', 'TASK_UNREACHABLE'), context);
+    expect(model.app('/web')!.queued).toBe(0);
+
+    runUntil(context.now + 1000);
+    expect(model.app('/web')!.live.get('web.t0')!.killReason).toBe('unreachable');
+    expect(model.app('/web')!.queued).toBe(1);
+    model.onOffers([offer('a2', 'h2')], context);
+    expect(launched(context.calls)).toEqual(['web.t0', 'web.t1']);
+
+    runUntil(context.now + 2000);
+    expect([...model.app('/web')!.live.keys()]).toEqual(['web.t1']);
+    context.calls.length = 0;
+    model.onUpdate(status('web.t0', 'TASK_RUNNING'), context);
+    expect(killed(context.calls)).toEqual(['web.t0']);
+    expect(model.app('/web')!.failures).toBe(0);
+  });
 });
 
 describe('batch model controls', () => {

@@ -14,8 +14,11 @@ import { LaunchBackoff } from './launchBackoff.js';
 import type { UpgradeBounds } from './upgradeStrategy.js';
 import { restartBounds, rollingStep } from './upgradeStrategy.js';
 
-/** Why this scheduler killed an instance: `operator` is a kill asked through the API (the app replaces it). */
-export type KillReason = 'scale-down' | 'upgrade' | 'health-check' | 'operator';
+/**
+ * Why this scheduler killed an instance: `operator` is a kill asked through the API (the app replaces it);
+ * `unreachable`: given up after the app's unreachable strategy (killed should it come back).
+ */
+export type KillReason = 'scale-down' | 'upgrade' | 'health-check' | 'operator' | 'unreachable';
 
 /** Names a launch: `<app>.<launch number>` by default; a real cluster's host gives ids that stay unique across app re-creations. */
 export type TaskIdOf = (appId: string, number: number) => string;
@@ -33,6 +36,8 @@ export interface Instance {
   healthy: boolean;
   /** False until the host reports a readiness check passed (apps with `readiness`); true from the start otherwise. */
   ready: boolean;
+  /** Since when the master reports it unreachable (apps with an unreachable strategy only). */
+  unreachableSinceMs?: number | null;
   /** Set when this scheduler asked for the kill; such an end is not a failure. */
   killReason: KillReason | null;
 }

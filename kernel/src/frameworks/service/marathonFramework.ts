@@ -23,6 +23,7 @@ import { AppState } from './appState.js';
 import { appDetails } from './appDetails.js';
 import { healthTimeline } from './healthCheck.js';
 import { evaluateOffer } from './offerFunnel.js';
+import { armUnreachable } from './unreachableStrategy.js';
 
 /** How a real cluster's host runs the model (the simulator passes none of these). */
 export interface MarathonHostOptions {
@@ -181,6 +182,11 @@ export class MarathonFramework implements FrameworkModel {
     const live = new Map<string, string>();
     for (const app of this.#apps) for (const instance of app.live.values()) live.set(instance.taskId, instance.agentId);
     this.#session.reconcile(live, context);
+    // A restarted scheduler arms the unreachable strategies' timers again (they did not survive it).
+    for (const app of this.#apps)
+      for (const instance of app.live.values())
+        if (app.spec.unreachable && instance.state === 'TASK_UNREACHABLE' && typeof instance.unreachableSinceMs === 'number')
+          this.#armUnreachable(app, instance, context);
     // Kills asked for before a restart of this scheduler are asked again: the old process's retries died with it.
     for (const app of this.#apps)
       for (const instance of app.live.values())
@@ -212,12 +218,31 @@ export class MarathonFramework implements FrameworkModel {
       // An end this scheduler did not ask for is a failure: the next launch waits.
       if (instance.killReason === null) this.#failed(app, context);
     } else {
+      const wasUnreachable = instance.state === 'TASK_UNREACHABLE';
       instance.state = status.state;
+      if (status.state === 'TASK_UNREACHABLE' && !wasUnreachable) this.#unreachable(app, instance, context);
+      // Back after it was given up: its replacement runs already.
+      if (status.state !== 'TASK_UNREACHABLE' && instance.killReason === 'unreachable')
+        this.#session.kill(instance.taskId, instance.agentId, context);
       if (this.#host.healthFromStatus) this.#reportedHealth(app, instance, status, context);
       else if (status.state === 'TASK_RUNNING' && instance.runningAtMs === null) this.#startHealthChecks(app, instance, context);
     }
     this.#reconcile(app, context);
     this.#forgetIfGone(app);
+  }
+
+  /** An instance the master reports unreachable: the app's unreachable strategy replaces, then forgets it. */
+  #unreachable(app: AppState, instance: Instance, context: SchedulerContext): void {
+    if (!app.spec.unreachable) return;
+    instance.unreachableSinceMs = context.nowMs;
+    this.#armUnreachable(app, instance, context);
+  }
+
+  #armUnreachable(app: AppState, instance: Instance, context: SchedulerContext): void {
+    armUnreachable(app, instance, app.spec.unreachable!, context, () => {
+      this.#reconcile(app, context);
+      this.#forgetIfGone(app);
+    });
   }
 
   /** Health as the agent reports it: an app without checks is healthy once running; with checks, when the last report says so. */
