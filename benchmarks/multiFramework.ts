@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parseScenario } from '@allot/kernel';
 import type { ScenarioFrameworkInput, ScenarioInput } from '@allot/kernel';
 import type { BenchmarkOptions } from './lib/benchmarkArgs.js';
-import { parseBenchmarkArgs } from './lib/benchmarkArgs.js';
+import { integerOption, parseBenchmarkArgs } from './lib/benchmarkArgs.js';
 import { loadAverage1m, machineInfo } from './lib/machine.js';
 import { createProgress } from './lib/progress.js';
 import { runToAllRunning } from './lib/runToAllRunning.js';
@@ -46,7 +46,15 @@ const TARGET_SECONDS = 1;
 
 export interface MultiFrameworkReport {
   workload: 'MultiFrameworkAllocations';
-  parameters: { quick: boolean; agents: number; agentCpus: number; agentMemMb: number; groups: readonly Group[]; refuseSeconds: number };
+  parameters: {
+    quick: boolean;
+    agents: number;
+    agentCpus: number;
+    agentMemMb: number;
+    groups: readonly Group[];
+    refuseSeconds: number;
+    decisionCycles: number;
+  };
   machine: ReturnType<typeof machineInfo> & { loadAverage1mAtEnd: number };
   tasks: number;
   running: number;
@@ -84,7 +92,13 @@ export function multiFrameworkScenario(quick = false): ScenarioInput {
 }
 
 export async function runMultiFramework(options: BenchmarkOptions): Promise<MultiFrameworkReport> {
-  const { json, quick } = parseBenchmarkArgs('multi-framework', options, {}, '(none besides --json and --quick: a tenth of the workload)');
+  const { values, json, quick } = parseBenchmarkArgs(
+    'multi-framework',
+    options,
+    { 'decision-cycles': { type: 'string' } },
+    '--decision-cycles N   keep the allocator decision log of N cycles, as allot master does for explain (default 0: off)',
+  );
+  const decisionCycles = values['decision-cycles'] === undefined ? 0 : integerOption(values['decision-cycles'], '--decision-cycles', 0);
   const groups = quick ? QUICK_GROUPS : GROUPS;
   const agents = quick ? QUICK_AGENTS : AGENTS;
   const progress = createProgress();
@@ -97,10 +111,11 @@ export async function runMultiFramework(options: BenchmarkOptions): Promise<Mult
     total,
     progress,
     'multi-framework',
+    decisionCycles,
   );
   const report: MultiFrameworkReport = {
     workload: 'MultiFrameworkAllocations',
-    parameters: { quick, agents, agentCpus: 64, agentMemMb: 488000, groups, refuseSeconds: 5 },
+    parameters: { quick, agents, agentCpus: 64, agentMemMb: 488000, groups, refuseSeconds: 5, decisionCycles },
     machine: { ...machine, loadAverage1mAtEnd: loadAverage1m() },
     tasks: total,
     running,

@@ -17,13 +17,15 @@ export interface RunToAllRunning {
   peakHeapBytes: number;
 }
 
-export function runToAllRunning(scenario: Scenario, total: number, progress: Progress, label: string): RunToAllRunning {
+/** `decisionCycles` > 0 keeps the allocator's decision log, as `allot master` does for explain (default 0: off). */
+export function runToAllRunning(scenario: Scenario, total: number, progress: Progress, label: string, decisionCycles = 0): RunToAllRunning {
   let running = 0;
   let peakHeapBytes = getHeapStatistics().used_heap_size;
   const startNs = process.hrtime.bigint();
   const startCpu = process.cpuUsage();
   const simulation = new Simulation(scenario, {
     invariants: 'off',
+    decisionCycles,
     onEvent: (event) => {
       if (event.type === 'task.updated' && event.status.state === 'TASK_RUNNING' && event.previous !== 'TASK_RUNNING') running++;
     },

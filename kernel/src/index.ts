@@ -12,6 +12,13 @@ export { serializeResourceSet, deserializeResourceSet } from './master/agentReco
 export type { AgentRecord, SerializedResourceSet } from './master/agentRecord.js';
 export type { Effect, EffectType, Rejection } from './master/effects.js';
 export { createPrng, shuffleInPlace } from './prng.js';
+export { RECORDING_VERSION, eventsDigest, stateDigest, isRecordingHeader } from './recording/recording.js';
+export type { RecordingHeader, RecordedStep, RecordingLine, RecordedMasterOptions } from './recording/recording.js';
+export { recordingStringify, recordingParse } from './recording/recordingJson.js';
+export { Replayer } from './recording/replayer.js';
+export type { ReplayOptions, ReplayStep } from './recording/replayer.js';
+export { parseRecording } from './recording/recordingReader.js';
+export type { ParsedRecording, RecordingParseResult, RecordingSegmentText } from './recording/recordingReader.js';
 export type { Prng } from './prng.js';
 
 export { ResourceLayout, roundScalar, WELL_KNOWN_SCALARS } from './resources/layout.js';
@@ -59,6 +66,10 @@ export type { SorterKind } from './allocator/sorter.js';
 export type { AllocationDecision, DecisionOutcome, CycleDecisions } from './allocator/decisions.js';
 export { explainAllocation } from './allocator/explain.js';
 export type { Explanation } from './allocator/explain.js';
+export { REASON } from './allocator/explainReasons.js';
+export type { ExplainReason, ReasonCode, QuotaFigure } from './allocator/explainReasons.js';
+export { explainMatrix } from './allocator/explainMatrix.js';
+export type { ExplainMatrix, MatrixCell } from './allocator/explainMatrix.js';
 export type { Offer } from './offers/offer.js';
 export type { InverseOffer, MachineId, MachineMode, MaintenanceWindow } from './maintenance/maintenance.js';
 export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents/agent.js';
@@ -87,6 +98,10 @@ export type { Status } from './sdk/status.js';
 export type { ServiceSpec, PodSpec, PodTaskSpec, PortSpec, ReadinessCheckSpec, HealthCheckSpec, VolumeSpec } from './sdk/serviceSpec.js';
 export type { SiloComparison, RunFigures } from './sim/silos.js';
 export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
+export { forkScenario } from './sim/fork/forkScenario.js';
+export type { ForkInput, ForkResult } from './sim/fork/forkScenario.js';
+export { applyWhatIf, busiestAgents, describeWhatIf, runWhatIf, DEFAULT_WHAT_IF_AT_MS } from './sim/whatIf.js';
+export type { WhatIfEdits, WhatIfFramework, WhatIfOutcome, MovedTask } from './sim/whatIf.js';
 export type {
   Scenario,
   ScenarioInput,
@@ -96,7 +111,10 @@ export type {
   ScenarioFramework,
   ScenarioFrameworkInput,
   ScenarioAgent,
+  ScenarioAgentInput,
+  ScenarioAgentTask,
   ScenarioRole,
+  ScenarioRoleInput,
 } from './sim/scenario.js';
 export { frameworkKinds, frameworkKind } from './frameworks/index.js';
 export type { FrameworkKindPlugin } from './frameworks/frameworkKind.js';

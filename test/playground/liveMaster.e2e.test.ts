@@ -4,13 +4,17 @@
  * ports (the daemon tests' helpers), opens the built playground with
  * `?master=<url>` in Chromium, and sees the agent on the live map and in the
  * agents count, with no console errors. Also checks that the master's CORS
- * stays read-only: a cross-origin write call is refused.
+ * stays read-only: a cross-origin write call is refused. With a framework
+ * subscribed, connected mode shows its share, the offers made, and EXPLAIN:
+ * the matrix summary and the agent it declined with a filter, with why;
+ * "Fork into simulator" then opens the cluster as a simulation.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { buildAndServe, chromiumAvailable, launchChromium, watchConsole, type Served } from './playgroundHarness.js';
 import type { Daemon } from '../adapters/master/daemons.js';
 import { makeWorkDir, removeWorkDir, startAgentProcess, startMasterProcess } from '../adapters/master/daemons.js';
+import { SchedulerClient } from '../adapters/master/schedulerClient.js';
 
 const haveChromium = chromiumAvailable();
 if (!haveChromium) console.warn('playground live-master e2e: skipped, /usr/bin/chromium is missing');
@@ -67,4 +71,42 @@ describe.skipIf(!haveChromium)('playground connected to a real master', () => {
     expect(problems.filter((text) => !/CORS policy|net::ERR_FAILED/.test(text))).toEqual([]);
     await page.close();
   }, 40_000);
+
+  test('shows shares, offers and explain of a real framework', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+    const problems = watchConsole(page);
+    await page.goto(`${served.url}?master=${encodeURIComponent(master.url)}`);
+    await page.waitForSelector('[data-testid="live"][data-status="connected"]', { timeout: 10_000 });
+    // A framework that declines its first offer for an hour: the matrix says FILTERED, with until when.
+    const framework = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { name: 'decliner', roles: ['web'] } });
+    try {
+      const offer = await framework.waitForOffer('an offer', 20_000);
+      await framework.call({ type: 'DECLINE', decline: { offer_ids: [offer.id], filters: { refuse_seconds: 3600 } } });
+      await page.waitForSelector(`[data-testid="live-shares"] li[data-framework="${framework.frameworkId}"]`, { timeout: 15_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="live-offers"]')?.textContent) >= 1, undefined, {
+        timeout: 15_000,
+      });
+      const cell = `[data-testid="live-explain-cells"] li[data-agent="${offer.agent_id.value}"][data-outcome="FILTERED"]`;
+      await page.waitForSelector(cell, { timeout: 20_000 });
+      expect(await page.locator(cell).textContent()).toMatch(/declined these resources; its filter holds until \d+ ms/);
+      expect(
+        await page
+          .locator(`[data-testid="live-explain-summary"] tr[data-framework="${framework.frameworkId}"] td[data-outcome="FILTERED"]`)
+          .textContent(),
+      ).toBe('1');
+      // The drill-down lists the outcomes present; picking one keeps its agents.
+      await page.selectOption('[data-testid="live-explain-outcome"]', 'FILTERED');
+      expect(await page.locator('[data-testid="live-explain-cells"] li[data-agent]').count()).toBe(1);
+      // Fork into simulator: the live cluster becomes a scenario the simulator runs.
+      await page.click('[data-testid="fork"]');
+      await page.waitForSelector('[data-testid="scenario-about"]', { timeout: 20_000 });
+      expect(await page.locator('[data-testid="scenario-about"]').textContent()).toMatch(/edited\s+fork/);
+      expect(await page.locator('[data-testid="live"]').count()).toBe(0);
+      expect(await page.evaluate(() => location.search)).not.toMatch(/master=/);
+      expect(problems).toEqual([]);
+    } finally {
+      await framework.close();
+      await page.close();
+    }
+  }, 60_000);
 });

@@ -241,4 +241,26 @@ describe.skipIf(!haveChromium)('playground in Chromium', () => {
     await shot('compare', '[data-view="compare"]');
     expect(problems).toEqual([]);
   });
+
+  // Last: it loads its own scenario, and the tests above build on each other's state.
+  test('draining an agent kills its tasks (a what-if on any scenario, a fork included)', async () => {
+    await open(page, '?scenario=failure-recovery');
+    await page.waitForFunction(() => document.querySelector('[data-testid="cluster-map"]')?.getAttribute('data-agents') === '6');
+    await seekByKeys(8000);
+    await page.focus('[data-testid="cluster-map"]');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="agent-details"] h3:text("agent-2")');
+    const killedBefore = await stateCount('TASK_KILLED');
+    await page.click('[data-testid="drain-agent"]');
+    await seekByKeys(20000);
+    expect(await stateCount('TASK_KILLED')).toBeGreaterThan(killedBefore);
+    // The matrix in simulated mode: agents counted by outcome per framework; AGENT_DRAINING among them now.
+    await page.click('[data-testid="explain-matrix"] summary');
+    await page.waitForSelector('[data-testid="explain-matrix"] tr[data-framework] td[data-outcome="AGENT_DRAINING"]');
+    await page.selectOption('[data-testid="explain-matrix-outcome"]', 'AGENT_DRAINING');
+    await page.waitForSelector('[data-testid="explain-matrix-cells"] li[data-agent="agent-2"][data-outcome="AGENT_DRAINING"]');
+    expect(problems).toEqual([]);
+  });
 });

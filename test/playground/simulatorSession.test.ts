@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { builtinScenarios, findBuiltinScenario } from '@allot/kernel';
-import { EMPTY_VIEW, SimulatorSession, jainIndex, trimDetails } from '../../playground/src/worker/simulatorSession.js';
+import { jainIndex, trimDetails } from '../../playground/src/worker/frameSections.js';
+import { EMPTY_VIEW, SimulatorSession } from '../../playground/src/worker/simulatorSession.js';
 import { failureRecovery } from '../../playground/src/scenarios/playgroundScenarios.js';
 import { decodeSharedState, encodeSharedState } from '../../playground/src/lib/shareUrl.js';
 
@@ -156,6 +157,31 @@ describe('SimulatorSession', () => {
     const down = recovery.explain('jobs', 'agent-3');
     expect(down.agentStatus).toBe('down');
     expect(down.message).toMatch(/^agent-3 is down now.*In cycle \d+ at 8 s \(7 s ago/);
+  });
+
+  test('the matrix counts every agent once per framework, and pages one framework by outcome', () => {
+    const session = loaded(findBuiltinScenario('weighted-roles')!);
+    session.advance(11000, 2, EMPTY_VIEW);
+    const matrix = session.explainMatrix({});
+    expect(matrix.frameworks.length).toBeGreaterThan(1);
+    for (const id of matrix.frameworks)
+      expect(Object.values(matrix.summary[id]).reduce((sum, count) => sum + count, 0)).toBe(matrix.agents);
+    const [outcome, count] = Object.entries(matrix.summary[matrix.frameworks[1]])[0];
+    const row = session.explainMatrix({ frameworkId: matrix.frameworks[1], outcome, limit: 1 });
+    expect(row).toMatchObject({ framework: matrix.frameworks[1], matched: count });
+    expect(row.cells).toHaveLength(1);
+    expect(row.cells[0].outcome).toBe(outcome);
+    expect(row.cells[0].reasons[0].code).toBe(outcome);
+  });
+
+  test('Explain lists every reason that applies, as GET /explain does', () => {
+    const recovery = loaded(failureRecovery);
+    recovery.advance(8000, 2, EMPTY_VIEW);
+    recovery.inject({ type: 'framework.suppress', framework: 'jobs' }, 3, EMPTY_VIEW);
+    recovery.inject({ type: 'agent.drain', agent: 'agent-3' }, 4, EMPTY_VIEW);
+    recovery.advance(12000, 5, EMPTY_VIEW);
+    const codes = recovery.explain('jobs', 'agent-3').reasons.map((reason) => reason.code);
+    expect(codes).toEqual(expect.arrayContaining(['SUPPRESSED', 'AGENT_DRAINING']));
   });
 
   test('long lists in framework details keep their latest entries and say how many went', () => {

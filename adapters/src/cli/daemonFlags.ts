@@ -47,6 +47,14 @@ export function parseLimit(text: string): number {
   return value;
 }
 
+/** A size in bytes: a whole number from 4096 to 2^40. */
+export function parseBytes(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 4096 || value > 2 ** 40)
+    throw new InvalidArgumentError(`expected a whole number of bytes 4096..${2 ** 40}, got "${text}".`);
+  return value;
+}
+
 /** Resolves once SIGINT or SIGTERM arrives (the daemon then shuts down in order). */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

@@ -23,6 +23,8 @@ function target(fault: ScenarioFault): string {
   switch (fault.type) {
     case 'agent.crash':
     case 'agent.restart':
+    case 'agent.drain':
+    case 'agent.gone':
       return fault.agent;
     case 'agent.add':
       return fault.agent.id;

@@ -10,10 +10,13 @@ import { registerBenchCommand } from './benchCommand.js';
 import { EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exitCodes.js';
 import { registerAgentCommand } from './agentCommand.js';
 import { registerFleetCommand } from './fleetCommand.js';
+import { registerExplainCommand } from './explainCommand.js';
+import { registerForkCommand } from './forkCommand.js';
 import { registerJobsCommand } from './jobsCommand.js';
 import { registerMarathonCommand } from './marathonCommand.js';
 import { registerMasterCommand } from './masterCommand.js';
 import { registerPoolCommand } from './poolCommand.js';
+import { registerReplayCommand } from './replayCommand.js';
 import { registerScenariosCommand } from './scenariosCommand.js';
 import { registerServiceCommand } from './serviceCommand.js';
 import { registerSimulateCommand } from './simulateCommand.js';
@@ -41,6 +44,9 @@ function buildProgram(): Command {
   registerJobsCommand(program);
   registerPoolCommand(program);
   registerFleetCommand(program);
+  registerReplayCommand(program);
+  registerForkCommand(program);
+  registerExplainCommand(program);
   return program;
 }
 

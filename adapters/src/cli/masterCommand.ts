@@ -4,12 +4,12 @@
  * that a restarted master (even after `kill -9`) recovers it. Timeouts are
  * flags so that tests and demos can make failure detection quick.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ConnectionLimits } from '../master/connectionGuard.js';
-import { parseHistorySize, parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { parseBytes, parseCount, parseHistorySize, parseLimit, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 export interface MasterFlags {
@@ -39,6 +39,10 @@ export interface MasterFlags {
   requestTimeout?: number;
   idleTimeout?: number;
   logLevel: string;
+  record?: string;
+  recordFileBytes?: number;
+  recordFiles?: number;
+  decisionCycles?: number;
 }
 
 export function registerMasterCommand(program: Command): void {
@@ -82,6 +86,18 @@ export function registerMasterCommand(program: Command): void {
     .option('--security <file>', 'credentials, agent secret and authorization rules (JSON; see adapters/README.md "Security")')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--record <file>', 'record every command the master steps to this file, for `allot replay` (default: off)')
+    .option(
+      '--record-file-bytes <n>',
+      'with --record: bytes per file before the recording continues in FILE.1, FILE.2, ... (default 64 MiB)',
+      parseBytes,
+    )
+    .option('--record-files <n>', 'with --record: files at most; then the recording stops (default 16)', parseLimit)
+    .option(
+      '--decision-cycles <n>',
+      'allocation cycles whose decisions are kept for GET /explain and allot explain, 0 = off (default 10)',
+      parseCount,
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: MasterFlags) => {
       await runMaster(flags);
@@ -136,7 +152,9 @@ async function runMaster(flags: MasterFlags): Promise<void> {
     agentUnreachableTimeoutMs: seconds(flags.agentUnreachableTimeout),
     agentReregisterTimeoutMs: seconds(flags.agentReregisterTimeout),
     offerTimeoutMs: seconds(flags.offerTimeout) ?? null,
+    decisionCycles: flags.decisionCycles,
   };
+  const record = recordFlags(flags);
   const history = {
     maxCompletedFrameworks: flags.maxCompletedFrameworks,
     maxCompletedTasksPerFramework: flags.maxCompletedTasksPerFramework,
@@ -161,6 +179,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
           limits,
           connections,
           insecureListen: flags.insecureListen === true,
+          record,
           history,
         },
         untilSignal,
@@ -189,6 +208,7 @@ async function runMaster(flags: MasterFlags): Promise<void> {
       limits,
       connections,
       insecureListen: flags.insecureListen === true,
+      record,
       history,
     });
   } catch (error) {
@@ -213,4 +233,21 @@ function connectionFlags(flags: MasterFlags, ms: (seconds: number | undefined) =
     idleTimeoutMs: ms(flags.idleTimeout),
   };
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+}
+
+/** `--record FILE` and its bounds; the file's directory must exist. */
+function recordFlags(flags: MasterFlags): { path: string; limits: { segmentBytesMax?: number; segmentsMax?: number } } | null {
+  if (flags.record === undefined) {
+    if (flags.recordFileBytes !== undefined || flags.recordFiles !== undefined)
+      throw new UsageError('--record-file-bytes and --record-files need --record FILE');
+    return null;
+  }
+  const path = resolve(flags.record);
+  if (!existsSync(dirname(path))) throw new UsageError(`--record ${flags.record}: the directory ${dirname(path)} does not exist`);
+  const limits: { segmentBytesMax?: number; segmentsMax?: number } = {};
+  if (flags.recordFileBytes !== undefined) {
+    limits.segmentBytesMax = flags.recordFileBytes;
+  }
+  if (flags.recordFiles !== undefined) limits.segmentsMax = flags.recordFiles;
+  return { path, limits };
 }

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Simulation, buildReport, compareWithSilos, traceRecord } from '@allot/kernel';
+import { Simulation, buildReport, compareWithSilos, runWhatIf, traceRecord } from '@allot/kernel';
 import type { Scenario, SiloComparison, SimulationReport } from '@allot/kernel';
 import type { InjectedFault } from './faultSummary.js';
 import { formatFaults, injectedFaults } from './faultSummary.js';
@@ -17,8 +17,10 @@ import { createProgress } from './progressBar.js';
 import { formatReport } from './reportSummary.js';
 import { loadScenario } from './scenarioSource.js';
 import { TraceWriter } from './traceWriter.js';
+import type { WhatIfFlags } from './whatIfFlags.js';
+import { collect, formatWhatIf, hasWhatIf, whatIfEdits } from './whatIfFlags.js';
 
-interface SimulateFlags {
+interface SimulateFlags extends WhatIfFlags {
   json?: boolean;
   seed?: number;
   until?: number;
@@ -36,6 +38,11 @@ export function registerSimulateCommand(program: Command): void {
     .option('--until <ms>', "stop at this simulated time instead of the scenario's durationMs", parseNonNegativeMs)
     .option('--trace <file>', 'write every kernel event to FILE as NDJSON (one JSON object per line)')
     .option('--silos', 'also run the frameworks on a static partition of the same agents and compare (report field "silos")')
+    .option('--drain <agents>', 'what-if: drain these agents (comma-separated ids) at --at')
+    .option('--remove-agents <n|agents>', 'what-if: lose these agents for good (ids, or a count: the busiest N) at --at')
+    .option('--quota <role=name:amount,...>', 'what-if: set a quota limit of a role at --at (repeatable)', collect)
+    .option('--add-service <svc.yml>', 'what-if: deploy this SDK service (svc.yml or JSON spec) at --at (repeatable)', collect)
+    .option('--at <ms>', 'what-if: when the edits happen (default 1000)', parseNonNegativeMs)
     .addHelpText(
       'after',
       '\nExamples:\n  allot simulate drf-paper\n  allot simulate my-scenario.json --seed 7 --json > report.json\n  allot simulate drf-paper --until 5000 --trace trace.ndjson\n\n' +
@@ -48,6 +55,7 @@ export function registerSimulateCommand(program: Command): void {
 
 function runSimulate(fileOrName: string, flags: SimulateFlags): number {
   const scenario = loadScenario(fileOrName);
+  if (hasWhatIf(flags)) return runWhatIfFlags(scenario, flags);
   const report: SimulationReport & { faults?: InjectedFault[]; silos?: SiloComparison } = simulateWithTrace(scenario, fileOrName, flags);
   // Only for scenarios with faults, so that the report of every other scenario stays exactly the kernel's.
   if (scenario.faults.length > 0) report.faults = injectedFaults(scenario.faults, report.simulatedMs);
@@ -97,4 +105,17 @@ function replayCommand(fileOrName: string, seed: number, untilMs: number | undef
 
 function shellQuote(argument: string): string {
   return /^[\w./:@%+=,-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+}
+
+/** A run with what-if edits: the unchanged and the edited run side by side (whatIfFlags.ts). */
+function runWhatIfFlags(scenario: Scenario, flags: SimulateFlags): number {
+  const edits = whatIfEdits(flags, scenario);
+  const outcome = runWhatIf(scenario, edits, {
+    ...(flags.until !== undefined ? { untilMs: flags.until } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+  });
+  if (flags.json) process.stdout.write(`${JSON.stringify({ whatIf: outcome }, null, 2)}\n`);
+  else process.stdout.write(formatWhatIf(outcome));
+  const violations = outcome.whatIf.invariantViolations.length + outcome.unchanged.invariantViolations.length;
+  return violations === 0 ? EXIT_OK : EXIT_PROBLEM_FOUND;
 }

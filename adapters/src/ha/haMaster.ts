@@ -245,6 +245,7 @@ async function warmUp(options: HaMasterOptions): Promise<void> {
   try {
     const master = await startMaster({
       ...options.master,
+      record: null,
       ip: '127.0.0.1',
       port: 0,
       store: new MemoryStore(),

@@ -152,7 +152,12 @@ export function clusterView(host: MasterHost): ClusterView {
     tasks: tasksByFramework.get(framework.id) ?? {},
   }));
 
-  const roleNames = new Set<string>([...master.allocator.roles.keys(), ...master.allocator.quota.roles(), ...allocatedByRole.keys()]);
+  const roleNames = new Set<string>([
+    ...master.allocator.roles.keys(),
+    ...master.allocator.quota.roles(),
+    ...master.allocator.weightedRoles(),
+    ...allocatedByRole.keys(),
+  ]);
   const roles: RoleView[] = [...roleNames].sort().map((name) => {
     const weight = master.allocator.weight(name);
     const dominant = share(allocatedByRole.get(name));

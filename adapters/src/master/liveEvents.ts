@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { Command, KernelEvent, StepResult } from '@allot/kernel';
+import type { Command, KernelEvent, ResourceLayout, StepResult } from '@allot/kernel';
 import { describeResourceSet } from '@allot/kernel';
 import { clusterView } from './clusterView.js';
 import type { MasterContext } from './masterContext.js';
@@ -67,7 +67,7 @@ export class LiveEvents {
       return;
     }
     for (const event of result.events) {
-      const data = { seq: ++this.#seq, ...eventJson(this.#context, event) };
+      const data = { seq: ++this.#seq, ...liveEventJson(event, this.#context.host.master.layout) };
       for (const client of this.#clients) this.#write(client, 'kernel', data);
     }
   }
@@ -97,7 +97,8 @@ export class LiveEvents {
   }
 }
 
-function eventJson(context: MasterContext, event: KernelEvent): Record<string, unknown> {
+/** A kernel event as the stream sends it (`allot replay --events` writes the same). */
+export function liveEventJson(event: KernelEvent, layout: ResourceLayout): Record<string, unknown> {
   if (event.type !== 'offer.made') return event as unknown as Record<string, unknown>;
   const { offer } = event;
   return {
@@ -109,7 +110,7 @@ function eventJson(context: MasterContext, event: KernelEvent): Record<string, u
       role: offer.role,
       agentId: offer.agentId,
       hostname: offer.hostname,
-      resources: describeResourceSet(offer.resources, context.host.master.layout),
+      resources: describeResourceSet(offer.resources, layout),
     },
   };
 }

@@ -18,6 +18,8 @@ import { FileStore } from '../store/fileStore.js';
 import { MemoryStore } from '../store/memoryStore.js';
 import type { StateStore } from '../store/stateStore.js';
 import { registerAgentApi } from './agentApi.js';
+import type { RecorderLimits } from './commandRecorder.js';
+import { CommandRecorder } from './commandRecorder.js';
 import { registerClassicEndpoints } from './classicEndpoints.js';
 import { CompletedHistory } from './completedHistory.js';
 import type { HistoryLimits } from './completedHistory.js';
@@ -29,6 +31,7 @@ import type { FrameworkLimits } from './frameworkLimits.js';
 import { DISCONNECTED_FRAMEWORKS_MAX, FRAMEWORKS_PER_PRINCIPAL_MAX } from './frameworkLimits.js';
 import { FrameworkSessions } from './frameworkSessions.js';
 import { LiveEvents } from './liveEvents.js';
+import { registerExplainApi } from './explainApi.js';
 import type { MasterContext, MasterSettings } from './masterContext.js';
 import { REQUEST_BUDGET_MS } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
@@ -43,6 +46,8 @@ import { registerSchedulerApi } from './schedulerApi.js';
 import { TaskContainers } from './taskContainers.js';
 
 export const BODY_BYTES_MAX = 8 * 2 ** 20;
+/** Allocation cycles whose decisions the master keeps for GET /explain (each agent's latest are kept beyond). */
+export const DECISION_CYCLES_DEFAULT = 10;
 
 export interface MasterDaemonOptions {
   ip?: string;
@@ -72,6 +77,8 @@ export interface MasterDaemonOptions {
   requestBudgetMs?: number;
   /** Backoff between retries of a failed state write (default 100 ms doubling to 5 s). */
   storeRetryMs?: RetryDelays;
+  /** Record every command stepped to this file (`--record`; commandRecorder.ts); null = off. */
+  record?: { path: string; limits?: Partial<RecorderLimits> } | null;
   /** Asked before every step and before its effects leave: false stops the master acting (an HA master that lost its leadership). */
   mayAct?: () => boolean;
 }
@@ -106,7 +113,10 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   const unsafe = securityProblem(options);
   if (unsafe) throw new Error(unsafe);
   const store = storeFor(options);
-  const host = new MasterHost(store, logger, options.kernel ?? {}, options.storeRetryMs, options.mayAct);
+  // The decision log is on by default: GET /explain answers from it.
+  const kernelOptions = { ...options.kernel, decisionCycles: options.kernel?.decisionCycles ?? DECISION_CYCLES_DEFAULT };
+  const host = new MasterHost(store, logger, kernelOptions, options.storeRetryMs, options.mayAct);
+  if (options.record) host.record(new CommandRecorder(options.record.path, logger, options.record.limits));
   const settings: MasterSettings = {
     ip: options.ip ?? '127.0.0.1',
     port: options.port ?? 5050,
@@ -177,6 +187,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   registerReadOnlyCors(app);
   operator.register(app);
   live.register(app);
+  registerExplainApi(app, context);
   registerClassicEndpoints(app, context);
   app.get('/health', (_request, reply) => {
     // Unhealthy whenever writes are not served: recovering, fenced, or the store failing (with the reason).

@@ -15,6 +15,7 @@ import type { Command, Effect, KernelEvent, MasterOptions, StepResult } from '@a
 import { createPrng, Master, restoreMaster } from '@allot/kernel';
 import type { Logger } from 'pino';
 import type { StateStore } from '../store/stateStore.js';
+import type { CommandRecorder } from './commandRecorder.js';
 import type { HostRegistry } from './hostRegistry.js';
 import type { StoreWriteStats } from './stateChanges.js';
 import { StateChanges } from './stateChanges.js';
@@ -59,6 +60,7 @@ export class MasterHost {
   #tickTimer: NodeJS.Timeout | null = null;
   #closed = false;
   #deposed = false;
+  #recorder: CommandRecorder | null = null;
 
   constructor(store: StateStore, logger: Logger, options: KernelOptions, storeRetryMs?: RetryDelays, mayAct: () => boolean = () => true) {
     this.#store = store;
@@ -97,6 +99,12 @@ export class MasterHost {
     return null;
   }
 
+  /** Records every command stepped from now on (`allot master --record`); set before `recover`, which starts the recording. */
+  record(recorder: CommandRecorder): void {
+    if (!this.recovering) throw new Error('a recording starts with the state the master starts from: set it before recover()');
+    this.#recorder = recorder;
+  }
+
   /** Loads the state (or starts fresh; or migrates the old single document) and builds the kernel. */
   async recover(): Promise<{ fresh: boolean }> {
     const startedAt = performance.now();
@@ -105,7 +113,8 @@ export class MasterHost {
     const loaded = loadState(stored);
     this.#changes = new StateChanges(stored);
     const { seed, ...kernelOptions } = this.#options;
-    const prng = createPrng(seed ?? Date.now() % 2 ** 31);
+    const seedUsed = seed ?? Date.now() % 2 ** 31;
+    const prng = createPrng(seedUsed);
     if (loaded === null) {
       this.registry = {
         masterId: randomUUID(),
@@ -124,6 +133,14 @@ export class MasterHost {
       if (loaded.migrated) this.#markEverything(loaded);
       for (const problem of loaded.problems) this.#logger.warn({ problem }, 'stored state record ignored');
     }
+    this.#recorder?.begin({
+      recordingId: randomUUID(),
+      masterId: this.registry.masterId,
+      clockBaseMs: this.registry.clockBaseMs,
+      seed: seedUsed,
+      options: kernelOptions,
+      start: { nowMs: this.#lastNowMs, snapshot: loaded?.snapshot ?? null },
+    });
     const restoredAt = performance.now();
     // The new epoch is stored before anything runs (offer ids carry it); if the store fails, commands wait in the queue for its retries.
     this.#changes.mark(META_KEY);
@@ -229,6 +246,7 @@ export class MasterHost {
 
   close(): void {
     this.#closed = true;
+    this.#recorder?.close();
     this.#writer.close();
     if (this.#tickTimer) clearTimeout(this.#tickTimer);
     this.#tickTimer = null;
@@ -252,15 +270,18 @@ export class MasterHost {
     if (!this.#stillActing()) return answer(refused('not_leader', 'this master no longer leads'));
     const command = build(this.nowMs());
     let result: StepResult;
+    const commandJson = this.#recorder?.encode(command) ?? null;
     const startedAt = performance.now();
     try {
       result = this.master.step(command);
     } catch (error) {
+      this.#recorder?.step(commandJson, [], this.master, (error as Error).message);
       // A kernel assertion: a bug, not the client's fault. Keep serving; say so loudly.
       this.#logger.error({ err: error, command: command.type }, 'kernel assertion failed; the command was dropped');
       return answer(refused('internal_error', `internal error: ${(error as Error).message}`));
     }
     const durationSeconds = (performance.now() - startedAt) / 1000;
+    this.#recorder?.step(commandJson, result.events, this.master);
     this.#notify(this.#listeners, command, result, durationSeconds);
     this.#changes.markEvents(result.events);
     if (this.#changes.hasChanges && !(await this.#writer.write(this.#state))) {

@@ -116,6 +116,7 @@ export class Allocator {
     subtractInto(this.freeUnreserved, this.freeUnreserved, agent.freeScalars);
     for (const part of agent.total.reserved) this.quota.charge(part.role, part.scalars, -1);
     this.filters.clearAgent(agent.index);
+    this.decisionLog?.forgetAgent(agent.id);
     this.quota.epoch++;
   }
 
@@ -134,6 +135,11 @@ export class Allocator {
 
   weight(role: string): number {
     return this.#weights.get(role) ?? 1;
+  }
+
+  /** Roles whose weight an operator set (Mesos lists them as known roles even without frameworks). */
+  weightedRoles(): string[] {
+    return [...this.#weights.keys()];
   }
 
   setQuota(role: string, spec: QuotaSpec | undefined): void {

@@ -44,6 +44,12 @@ export interface CycleDecisions {
 export class DecisionLog {
   readonly #cycles: CycleDecisions[] = [];
   readonly #cyclesMax: number;
+  /**
+   * Per agent, its decisions in the latest cycle that looked at it. The fast
+   * paths skip an agent while nothing about it changed, for longer than the
+   * log keeps cycles: its last decisions still hold and must stay answerable.
+   */
+  readonly #latestByAgent = new Map<string, CycleDecisions>();
 
   constructor(cyclesMax: number) {
     if (!(cyclesMax >= 1)) throw new Error(`decision log must keep at least one cycle, got ${cyclesMax}`);
@@ -51,6 +57,8 @@ export class DecisionLog {
   }
 
   begin(cycle: number, atMs: number): CycleDecisions {
+    const previous = this.#cycles[this.#cycles.length - 1];
+    if (previous) this.#index(previous);
     const entry: CycleDecisions = { cycle, atMs, decisions: [] };
     this.#cycles.push(entry);
     if (this.#cycles.length > this.#cyclesMax) this.#cycles.shift();
@@ -61,12 +69,43 @@ export class DecisionLog {
     return this.#cycles;
   }
 
-  /** The latest recorded cycle at or before `atMs` that looked at this agent. */
+  /** The latest recorded cycle at or before `atMs` that looked at this agent (older ones: that agent's decisions only). */
   latestFor(agentId: string, atMs: number): CycleDecisions | undefined {
     for (let i = this.#cycles.length - 1; i >= 0; i--) {
       const cycle = this.#cycles[i];
       if (cycle.atMs <= atMs && cycle.decisions.some((d) => d.agentId === agentId)) return cycle;
     }
-    return undefined;
+    const latest = this.#latestByAgent.get(agentId);
+    return latest && latest.atMs <= atMs ? latest : undefined;
   }
+
+  /** Every agent's latest recorded cycle, its decisions only: one pass over the log, for the matrix. */
+  byAgent(): Map<string, CycleDecisions> {
+    const out = new Map(this.#latestByAgent);
+    for (const cycle of this.#cycles) {
+      for (const [agentId, decisions] of groupByAgent(cycle.decisions))
+        out.set(agentId, { cycle: cycle.cycle, atMs: cycle.atMs, decisions });
+    }
+    return out;
+  }
+
+  /** An agent that left the cluster: its decisions are of no further use. */
+  forgetAgent(agentId: string): void {
+    this.#latestByAgent.delete(agentId);
+  }
+
+  #index(cycle: CycleDecisions): void {
+    for (const [agentId, decisions] of groupByAgent(cycle.decisions))
+      this.#latestByAgent.set(agentId, { cycle: cycle.cycle, atMs: cycle.atMs, decisions });
+  }
+}
+
+function groupByAgent(decisions: readonly AllocationDecision[]): Map<string, AllocationDecision[]> {
+  const byAgent = new Map<string, AllocationDecision[]>();
+  for (const decision of decisions) {
+    let list = byAgent.get(decision.agentId);
+    if (!list) byAgent.set(decision.agentId, (list = []));
+    list.push(decision);
+  }
+  return byAgent;
 }

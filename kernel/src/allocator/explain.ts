@@ -6,6 +6,8 @@
  */
 import type { Master } from '../master/master.js';
 import type { AllocationDecision, DecisionOutcome } from './decisions.js';
+import type { ExplainReason } from './explainReasons.js';
+import { reasonsFrom } from './explainReasons.js';
 
 export interface Explanation {
   readonly frameworkId: string;
@@ -17,6 +19,8 @@ export interface Explanation {
   readonly decision?: AllocationDecision;
   /** Who was considered on that agent in that cycle, in order. */
   readonly considered: readonly AllocationDecision[];
+  /** Every reason that applied, the outcome first (explainReasons.ts). */
+  readonly reasons: readonly ExplainReason[];
 }
 
 const MESSAGES: Record<DecisionOutcome, (d: AllocationDecision) => string> = {
@@ -30,6 +34,12 @@ const MESSAGES: Record<DecisionOutcome, (d: AllocationDecision) => string> = {
 };
 
 export function explainAllocation(master: Master, frameworkId: string, agentId: string, atMs: number = master.nowMs): Explanation {
+  const cycle = master.allocator.decisionLog?.latestFor(agentId, atMs);
+  const considered = cycle ? cycle.decisions.filter((d) => d.agentId === agentId) : [];
+  return { ...firstReason(master, frameworkId, agentId, atMs), reasons: reasonsFrom(master, frameworkId, agentId, considered, cycle) };
+}
+
+function firstReason(master: Master, frameworkId: string, agentId: string, atMs: number): Omit<Explanation, 'reasons'> {
   const base = { frameworkId, agentId, atMs };
   const framework = master.frameworks.get(frameworkId);
   if (framework && !framework.connected)

@@ -65,6 +65,11 @@ export class QuotaLedger {
     return { guarantee: this.#layout.quantities(quota.guarantee), limit };
   }
 
+  /** What the role consumes, without creating its entry (reads for explain must not change the ledger). */
+  consumedOf(role: string): Float64Array | undefined {
+    return this.#consumed.get(topLevelRole(role));
+  }
+
   consumed(role: string): Float64Array {
     const top = topLevelRole(role);
     let consumed = this.#consumed.get(top);

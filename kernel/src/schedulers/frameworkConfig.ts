@@ -53,6 +53,8 @@ export interface FrameworkConfig {
   partitionAware: boolean;
   /** Default false: relaunch tasks that fail or are lost. */
   relaunch: boolean;
+  /** Batch only, default false: with `relaunch`, also replace tasks killed by others (a drain), keeping the task count. */
+  keepRunning?: boolean;
   /** Default 0: when the framework subscribes. */
   startAtMs: number;
   minAllocatable?: ResourceQuantities[];

@@ -138,6 +138,21 @@ export function constraintAllows(
   }
 }
 
+/** Every constraint that fails, each with its reason (explain: every failing requirement, not the first). */
+export function placementFailures(
+  constraints: readonly PlacementConstraint[],
+  candidate: PlacementTarget,
+  placed: readonly PlacementTarget[],
+  known: readonly PlacementTarget[] = [],
+): string[] {
+  const reasons: string[] = [];
+  for (const constraint of constraints) {
+    const result = constraintAllows(constraint, candidate, placed, known);
+    if (!result.ok) reasons.push(result.reason);
+  }
+  return reasons;
+}
+
 /** Every constraint at once; the first that fails gives the reason (the rejection funnel). */
 export function placementAllows(
   constraints: readonly PlacementConstraint[],

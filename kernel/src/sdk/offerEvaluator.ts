@@ -14,16 +14,13 @@ import type { ReservationInfo, ReservedPart, ResourceSet } from '../resources/re
 import { reservedPart } from '../resources/resourceSet.js';
 import type { TaskSpec } from '../tasks/task.js';
 import type { PlacementTarget } from './constraints.js';
-import { placementAllows } from './constraints.js';
+import type { StageOutcome } from './offerRequirements.js';
+import { firstLaunchFailures, OFFER_REASON, round } from './offerRequirements.js';
 import type { PodInstance, ReservedAmounts } from './podInstance.js';
 import { launchSpecs } from './launchSpecs.js';
 import type { PodSpec, PodTaskSpec } from './serviceSpec.js';
 
-export interface StageOutcome {
-  readonly stage: 'placement' | 'executor' | 'ports' | 'scalars' | 'volumes' | 'launch';
-  readonly pass: boolean;
-  readonly reason: string;
-}
+export type { StageOutcome } from './offerRequirements.js';
 
 export interface Evaluation {
   readonly offerId: string;
@@ -96,21 +93,26 @@ export function evaluateOffer(offer: Offer, instance: PodInstance, fullPod: PodS
       }
     : fullPod;
   const stages: StageOutcome[] = [];
-  const fail = (stage: StageOutcome['stage'], reason: string): Evaluation => ({
+  const fail = (stage: StageOutcome['stage'], reason: string, code: StageOutcome['code']): Evaluation => ({
     offerId: offer.id,
     agentId: offer.agentId,
-    stages: [...stages, { stage, pass: false, reason }],
+    stages: [...stages, { stage, pass: false, reason, ...(code ? { code } : {}) }],
   });
   const pass = (stage: StageOutcome['stage'], reason: string): void => void stages.push({ stage, pass: true, reason });
-  const target: PlacementTarget = { hostname: offer.hostname, attributes: offer.attributes };
   if (instance.agentId !== null) {
     if (offer.agentId !== instance.agentId)
-      return fail('placement', `${instance.name}'s reservations and volumes are on ${instance.agentId}, not ${offer.agentId}`);
+      return fail(
+        'placement',
+        `${instance.name}'s reservations and volumes are on ${instance.agentId}, not ${offer.agentId}`,
+        OFFER_REASON.RESERVED_ELSEWHERE,
+      );
     pass('placement', `${instance.name} returns to ${offer.agentId}, where its reservations are`);
   } else {
-    if (offer.agentId === instance.avoidAgentId) return fail('placement', `${instance.name} is being replaced away from ${offer.agentId}`);
-    const placement = placementAllows(pod.constraints, target, context.placed, context.known);
-    if (!placement.ok) return fail('placement', placement.reason);
+    if (offer.agentId === instance.avoidAgentId)
+      return fail('placement', `${instance.name} is being replaced away from ${offer.agentId}`, OFFER_REASON.AVOIDED_AGENT);
+    // Every failing requirement at once (placement rules, ports, each resource), not only the first.
+    const failures = firstLaunchFailures(offer, pod, context.layout, context);
+    if (failures.length > 0) return { offerId: offer.id, agentId: offer.agentId, stages: failures };
     pass(
       'placement',
       pod.constraints.length > 0
@@ -121,14 +123,18 @@ export function evaluateOffer(offer: Offer, instance: PodInstance, fullPod: PodS
   pass('executor', 'no executor overhead (command tasks)');
   const portsNeeded = pod.tasks.reduce((sum, task) => sum + task.ports, 0);
   if (rangesCount(offer.resources.ports) < portsNeeded)
-    return fail('ports', `insufficient ports: need ${portsNeeded}, offer has ${rangesCount(offer.resources.ports)}`);
+    return fail(
+      'ports',
+      `insufficient ports: need ${portsNeeded}, offer has ${rangesCount(offer.resources.ports)}`,
+      OFFER_REASON.INSUFFICIENT_PORTS,
+    );
   pass('ports', `${portsNeeded} ports`);
   return instance.agentId === null
     ? firstLaunch(offer, instance, pod, context, stages, fail)
     : relaunch(offer, instance, pod, context, stages, fail);
 }
 
-type Fail = (stage: StageOutcome['stage'], reason: string) => Evaluation;
+type Fail = (stage: StageOutcome['stage'], reason: string, code: StageOutcome['code']) => Evaluation;
 
 function firstLaunch(
   offer: Offer,
@@ -149,7 +155,11 @@ function firstLaunch(
   const have = layout.quantities(offer.resources.scalars);
   for (const [name, amount] of Object.entries(need)) {
     if ((have[name] ?? 0) + EPSILON < amount)
-      return fail('scalars', `insufficient ${name}: need ${round(amount)}, offer has ${round(have[name] ?? 0)} unreserved`);
+      return fail(
+        'scalars',
+        `insufficient ${name}: need ${round(amount)}, offer has ${round(have[name] ?? 0)} unreserved`,
+        OFFER_REASON.INSUFFICIENT_RESOURCES,
+      );
   }
   stages.push({
     stage: 'scalars',
@@ -188,7 +198,7 @@ function firstLaunch(
     reason: volumes.length ? `create ${volumes.map((v) => `${v.containerPath} (${v.sizeMb} MB)`).join(', ')}` : 'no volumes',
   });
   const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts, context.launch);
-  if (!tasks) return fail('ports', 'ports went missing while building the launch');
+  if (!tasks) return fail('ports', 'ports went missing while building the launch', OFFER_REASON.LAUNCH_FAILED);
   operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
   stages.push({ stage: 'launch', pass: true, reason: `first launch of ${instance.name} on ${offer.agentId}` });
   return { offerId: offer.id, agentId: offer.agentId, stages, operations, tasks, reserved, placement: { resourceIds, volumes } };
@@ -212,7 +222,11 @@ function relaunch(
     const resourceId = instance.resourceIds[task.name];
     const part = resourceId ? findReserved(offer.resources, resourceId, false) : undefined;
     if (!resourceId || !part)
-      return fail('scalars', `missing reservation ${resourceId ?? '(none)'} of ${instance.name}-${task.name} in this offer`);
+      return fail(
+        'scalars',
+        `missing reservation ${resourceId ?? '(none)'} of ${instance.name}-${task.name} in this offer`,
+        OFFER_REASON.MISSING_RESERVATION,
+      );
     const want = amounts(task);
     const has = layout.quantities(part.scalars);
     const stack = part.reservations;
@@ -232,6 +246,7 @@ function relaunch(
         return fail(
           'scalars',
           `insufficient ${name} to grow ${instance.name}-${task.name}: need ${round(amount)} more, offer has ${round(unreserved[name] ?? 0)} unreserved`,
+          OFFER_REASON.INSUFFICIENT_RESOURCES,
         );
       unreserved = { ...unreserved, [name]: (unreserved[name] ?? 0) - amount };
     }
@@ -255,7 +270,7 @@ function relaunch(
   for (const volume of instance.volumes.filter((record) => pod.volumes.some((spec) => spec.containerPath === record.containerPath))) {
     const part = findReserved(offer.resources, volume.resourceId, true);
     if (!part || part.volume?.persistenceId !== volume.persistenceId)
-      return fail('volumes', `volume ${volume.persistenceId} of ${instance.name} is not in this offer`);
+      return fail('volumes', `volume ${volume.persistenceId} of ${instance.name} is not in this offer`, OFFER_REASON.MISSING_VOLUME);
     volumeParts.push(part);
   }
   stages.push({
@@ -264,7 +279,7 @@ function relaunch(
     reason: volumeParts.length ? `reuse ${instance.volumes.map((v) => v.persistenceId).join(', ')}` : 'no volumes',
   });
   const tasks = launchSpecs(offer, instance, pod, context, reservedParts, volumeParts);
-  if (!tasks) return fail('ports', 'ports went missing while building the launch');
+  if (!tasks) return fail('ports', 'ports went missing while building the launch', OFFER_REASON.LAUNCH_FAILED);
   operations.push({ type: 'LAUNCH_GROUP', tasks: tasks.map((t) => t.spec) });
   stages.push({ stage: 'launch', pass: true, reason: `relaunch of ${instance.name} in place on ${offer.agentId}` });
   return { offerId: offer.id, agentId: offer.agentId, stages, operations, tasks, reserved };
@@ -274,8 +289,4 @@ function describe(quantities: Record<string, number>): string {
   return Object.entries(quantities)
     .map(([name, amount]) => `${name} ${round(amount)}`)
     .join(', ');
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -117,9 +117,10 @@ export class PlanScheduler {
     }
     state.evaluations.set(step.name, evaluations);
     state.unmatched.add(step.name);
+    // Every failing requirement of each offer, not only the first (offerRequirements.ts).
     step.reasons = evaluations.map((evaluation) => {
-      const failed = evaluation.stages.find((stage) => !stage.pass)!;
-      return `${evaluation.agentId}: ${failed.stage}: ${failed.reason}`;
+      const failed = evaluation.stages.filter((stage) => !stage.pass);
+      return `${evaluation.agentId}: ${failed.map((stage) => `${stage.stage}: ${stage.reason}`).join('; ')}`;
     });
   }
 

@@ -50,6 +50,20 @@ export interface ScenarioReservation {
   labels: Record<string, string>;
 }
 
+/** A task running on an agent at time 0 (a fork of a live cluster). */
+export interface ScenarioAgentTask {
+  id: string;
+  framework: string;
+  /** Default: the framework's role. */
+  role?: string;
+  resources: ResourceQuantities;
+  ports: PortRanges;
+  /** Its resources come out of the agent's static reservation of this role. */
+  reservation?: string;
+  /** Null: runs until killed; else it finishes after this long. */
+  durationMs: number | null;
+}
+
 export interface ScenarioAgent {
   id: string;
   /** Default: the (expanded) id. */
@@ -58,6 +72,8 @@ export interface ScenarioAgent {
   ports: PortRanges;
   attributes: Record<string, string | number>;
   reservations: ScenarioReservation[];
+  /** Tasks running on it at time 0 (absent in most scenarios). */
+  tasks?: ScenarioAgentTask[];
 }
 
 /** A scenario's framework is a framework config (kernel/src/schedulers), as every host reads it. */
@@ -65,6 +81,8 @@ export type ScenarioFramework = FrameworkConfig;
 
 export type ScenarioFault =
   | { atMs: number; type: 'agent.crash' | 'agent.restart'; agent: string }
+  /** An operator drains the agent (its tasks are killed, it gets no offers), or the machine is gone for good (crash, then marked gone). */
+  | { atMs: number; type: 'agent.drain' | 'agent.gone'; agent: string }
   | { atMs: number; type: 'network.partition' | 'network.heal'; agents: string[] }
   /** Without `task`, the simulator picks one running task of the framework. */
   | { atMs: number; type: 'task.fail'; framework: string; task?: string }
@@ -138,6 +156,8 @@ export interface ScenarioAgentInput {
   ports?: PortRanges;
   attributes?: Record<string, string | number>;
   reservations?: ScenarioReservationInput[];
+  /** Only with `count` 1. */
+  tasks?: Array<Omit<ScenarioAgentTask, 'ports' | 'durationMs'> & { ports?: PortRanges; durationMs?: number | null }>;
 }
 
 export interface ScenarioTasksInput {

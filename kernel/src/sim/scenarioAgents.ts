@@ -7,7 +7,8 @@
  */
 import { type Ranges, containsRanges, normalizeRanges, subtractRanges } from '../resources/ranges.js';
 import { SCALAR_EPSILON } from '../resources/vector.js';
-import type { PortRanges, ResourceQuantities, ScenarioAgent, ScenarioReservation } from './scenario.js';
+import type { PortRanges, ResourceQuantities, ScenarioAgent, ScenarioAgentTask, ScenarioReservation } from './scenario.js';
+import { readAgentTasks } from './scenarioAgentTasks.js';
 import {
   type Errors,
   Fields,
@@ -24,7 +25,7 @@ import {
 } from '../schedulers/fieldReaders.js';
 import { portRanges, resourceQuantities, roleName } from '../schedulers/resourceReaders.js';
 
-const AGENT_FIELDS = ['id', 'count', 'hostname', 'resources', 'ports', 'attributes', 'reservations'] as const;
+const AGENT_FIELDS = ['id', 'count', 'hostname', 'resources', 'ports', 'attributes', 'reservations', 'tasks'] as const;
 /** A limit on expansion, so that a typo in `count` cannot exhaust memory. */
 export const AGENT_COUNT_MAX = 100_000;
 const RESERVATION_FIELDS = ['role', 'resources', 'ports', 'labels'] as const;
@@ -44,6 +45,7 @@ export interface AgentDraft {
   ports: PortRanges;
   attributes: Record<string, string | number>;
   reservations: ScenarioReservation[];
+  tasks: ScenarioAgentTask[] | undefined;
 }
 
 /** Undefined when anything about the entry is invalid (all of it reported). */
@@ -58,8 +60,11 @@ export function readAgentDraft(value: unknown, path: string, errors: Errors): Ag
   const ports = fields.optional('ports', portRanges, []);
   const attributes = fields.optional('attributes', attributeValues, {});
   const reservations = readReservations(fields, { resources, ports }, errors);
+  const tasks = readAgentTasks(fields, { resources, reservations }, errors);
+  if (tasks !== undefined && count > 1)
+    errors.push({ path: fields.pathOf('tasks'), message: `running tasks belong to one agent: not with "count" ${count}` });
   if (errors.length > before || id === undefined || resources === undefined) return undefined;
-  return { id, count, hostname, resources, ports, attributes, reservations };
+  return { id, count, hostname, resources, ports, attributes, reservations, tasks };
 }
 
 interface AgentCapacity {
@@ -146,6 +151,7 @@ export function expandAgent(draft: AgentDraft): ScenarioAgent[] {
         ports: reservation.ports.map(([begin, end]) => [begin, end]),
         labels: { ...reservation.labels },
       })),
+      ...(draft.tasks ? { tasks: draft.tasks.map((task) => ({ ...task, resources: { ...task.resources } })) } : {}),
     });
   }
   return agents;

@@ -34,6 +34,8 @@ function checkFault(entry: ReadFault, references: References): void {
   switch (fault.type) {
     case 'agent.crash':
     case 'agent.restart':
+    case 'agent.drain':
+    case 'agent.gone':
       checkAgent(fault.agent, fieldPath(path, 'agent'), entry, references);
       return;
     case 'network.partition':

@@ -30,6 +30,8 @@ import { readServiceSpec } from '../sdk/serviceSpecReader.js';
 const FAULT_FIELDS: Readonly<Record<ScenarioFaultType, readonly string[]>> = {
   'agent.crash': ['atMs', 'type', 'agent'],
   'agent.restart': ['atMs', 'type', 'agent'],
+  'agent.drain': ['atMs', 'type', 'agent'],
+  'agent.gone': ['atMs', 'type', 'agent'],
   'network.partition': ['atMs', 'type', 'agents'],
   'network.heal': ['atMs', 'type', 'agents'],
   'task.fail': ['atMs', 'type', 'framework', 'task'],
@@ -100,7 +102,9 @@ function readFaultBody(
 ): ScenarioFault[] | undefined {
   switch (type) {
     case 'agent.crash':
-    case 'agent.restart': {
+    case 'agent.restart':
+    case 'agent.drain':
+    case 'agent.gone': {
       const agent = fields.required('agent', nonEmptyString);
       return agent === undefined ? undefined : [{ atMs, type, agent }];
     }

@@ -5,7 +5,7 @@
  * pass recorded no error at all; otherwise every error comes back, in file order
  * of sections.
  */
-import type { Scenario, ScenarioAllocator, ScenarioResult, SorterKind } from './scenario.js';
+import type { Scenario, ScenarioAgent, ScenarioAllocator, ScenarioFramework, ScenarioResult, SorterKind } from './scenario.js';
 import { AgentIds, readAgents } from './scenarioAgents.js';
 import { checkFaultReferences } from './scenarioFaultReferences.js';
 import { readFaults } from './scenarioFaults.js';
@@ -18,6 +18,7 @@ import {
   nullable,
   oneOf,
   positiveNumber,
+  quote,
   safeInteger,
 } from '../schedulers/fieldReaders.js';
 import { minAllocatableList, readFrameworks } from './scenarioFrameworks.js';
@@ -82,11 +83,35 @@ export function validateScenario(input: unknown): ScenarioResult {
   const frameworks = readFrameworks(top.value('frameworks'), top.pathOf('frameworks'), errors, durationMs);
   const readFaultList = readFaults(top.value('faults'), top.pathOf('faults'), errors, durationMs, agentIds);
   checkFaultReferences(readFaultList, agentIds, frameworks, errors);
+  checkAgentTaskFrameworks(agents, frameworks, errors);
   checkSomeAgent(agentIds, top.pathOf('agents'), errors);
   if (errors.length > 0 || durationMs === undefined) return { ok: false, errors };
   const faults = readFaultList.map((entry) => entry.fault);
   const scenario: Scenario = { name, description, seed, durationMs, allocationIntervalMs, allocator, roles, agents, frameworks, faults };
   return { ok: true, scenario };
+}
+
+/** Running tasks belong to frameworks of the scenario, in one of their roles; task ids are unique per framework. */
+function checkAgentTaskFrameworks(agents: readonly ScenarioAgent[], frameworks: readonly ScenarioFramework[], errors: Errors): void {
+  const byId = new Map(frameworks.map((framework) => [framework.id, framework]));
+  const seen = new Set<string>();
+  for (const agent of agents) {
+    agent.tasks?.forEach((task, index) => {
+      // Agents are expanded by then: the path names the agent by its id.
+      const path = `$.agents[id=${agent.id}].tasks[${index}]`;
+      const framework = byId.get(task.framework);
+      if (!framework) errors.push({ path: `${path}.framework`, message: `no framework ${quote(task.framework)} in "frameworks"` });
+      else if (task.role !== undefined && task.role !== framework.role)
+        errors.push({
+          path: `${path}.role`,
+          message: `framework ${quote(framework.id)} runs in role ${quote(framework.role)}, not ${quote(task.role)}`,
+        });
+      const key = `${task.framework}/${task.id}`;
+      if (seen.has(key))
+        errors.push({ path: `${path}.id`, message: `task ${quote(task.id)} of ${quote(task.framework)} runs on another agent too` });
+      seen.add(key);
+    });
+  }
 }
 
 /** A cluster without agents runs no task at all: refused rather than run to an empty report. */

@@ -112,6 +112,17 @@ export class SimulatedAgent {
     this.#scheduleRetry(nowMs);
   }
 
+  /** Tasks that were running before the simulation started (a fork): reported at registration, run as launched ones. */
+  adopt(tasks: readonly Task[], nowMs: number): void {
+    for (const task of tasks) {
+      const epoch = this.#epoch;
+      const key = taskStreamKey(task.frameworkId, task.id);
+      this.#running.set(key, { task, epoch, state: 'TASK_RUNNING' });
+      const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
+      if (durationMs !== null) this.host.schedule(nowMs + durationMs, () => this.#end(key, epoch, 'TASK_FINISHED', nowMs + durationMs));
+    }
+  }
+
   /** What the agent tells the master when it (re-)registers. */
   report(): ReportedTask[] {
     return [...this.#running.values()].map(({ task, state }) => ({

@@ -23,6 +23,7 @@ import { EventQueue } from './eventQueue.js';
 import type { FrameworkCall, FrameworkModel, SchedulerContext } from '../schedulers/frameworkModel.js';
 import type { Scenario, ScenarioAgent, ScenarioFault } from './scenario.js';
 import { SimulatedAgent } from './simulatedAgent.js';
+import { agentRunningTasks } from './agentTasks.js';
 
 export interface SimulationOptions {
   /** Overrides the scenario's seed. */
@@ -161,7 +162,11 @@ export class Simulation {
       this.frameworks.set(spec.id, model);
       this.#schedule(spec.startAtMs, () => model.subscribe(this.#context));
     }
-    for (const agent of scenario.agents) this.#schedule(0, () => this.#startAgent(agent));
+    for (const agent of scenario.agents) {
+      // An agent with running tasks (a fork) registers once their frameworks have subscribed, so that they own them.
+      if (agent.tasks?.length) this.#schedule(0, () => this.#schedule(0, () => this.#startAgent(agent)));
+      else this.#schedule(0, () => this.#startAgent(agent));
+    }
     for (const fault of scenario.faults) this.#schedule(fault.atMs, () => this.inject(fault));
   }
 
@@ -177,6 +182,10 @@ export class Simulation {
         prng: this.#prng,
       });
       this.agents.set(spec.id, agent);
+      if (spec.tasks?.length) {
+        const frameworks = new Map(this.scenario.frameworks.map((framework) => [framework.id, framework]));
+        agent.adopt(agentRunningTasks(spec, frameworks, this.master.layout), this.#nowMs);
+      }
     }
     agent.restart();
     this.#register(agent);
@@ -285,6 +294,13 @@ export class Simulation {
       }
       case 'agent.add':
         this.#startAgent(fault.agent);
+        return;
+      case 'agent.drain':
+        if (this.master.agents.has(fault.agent)) this.command({ type: 'agent.drain', nowMs: this.#nowMs, agentId: fault.agent });
+        return;
+      case 'agent.gone':
+        this.#crashAgent(fault.agent);
+        this.command({ type: 'agent.markGone', nowMs: this.#nowMs, agentId: fault.agent });
         return;
       case 'network.partition':
         for (const agentId of fault.agents) this.#partition(agentId);

@@ -2,9 +2,14 @@
  * "Connect to a master": reads a running `allot master` instead of the
  * simulator. The live event stream (`GET /api/v1/events`, SSE) gives the
  * cluster snapshot every second and every kernel event; the operator API's
- * GET_STATE (`POST /api/v1`) gives the task list, polled every 2 s. Both are
- * open to any origin for read calls (adapters/src/master/readOnlyCors.ts).
+ * GET_STATE (`POST /api/v1`) gives the task list, and `GET /explain/matrix`
+ * the framework × agent matrix, both polled every 2 s. Every snapshot adds a
+ * point to the shares over time, and the offers made since the previous one
+ * to the offers per snapshot. All of it is open to any origin for reads
+ * (adapters/src/master/readOnlyCors.ts, explainApi.ts).
  */
+import type { ForkResult } from '@allot/kernel';
+import { forkScenario } from '@allot/kernel';
 
 export interface LiveAgent {
   id: string;
@@ -19,7 +24,7 @@ export interface LiveAgent {
 export interface LiveSnapshot {
   nowMs: number;
   agents: LiveAgent[];
-  frameworks: { id: string; name: string; connected: boolean; tasks: Record<string, number> }[];
+  frameworks: { id: string; name: string; connected: boolean; share: number; tasks: Record<string, number> }[];
   cluster: { agents: number; agentsActive: number; utilization: Record<string, number> };
   taskStates: Record<string, number>;
 }
@@ -38,7 +43,31 @@ export interface LiveEvent {
   text: string;
 }
 
+/** One cell of GET /explain/matrix: a framework on an agent, the outcome first. */
+export interface MatrixCell {
+  framework_id: string;
+  agent_id: string;
+  outcome: string;
+  reasons: { code: string; message: string; role?: string }[];
+}
+
+export interface LiveMatrix {
+  now_ms: number;
+  cycle: number | null;
+  frameworks: string[];
+  agents: string[];
+  summary: Record<string, Record<string, number>>;
+  cells: MatrixCell[];
+}
+
+/** Shares at one snapshot: framework id to dominant share. */
+export interface SharePoint {
+  nowMs: number;
+  shares: Record<string, number>;
+}
+
 const EVENTS_KEPT = 300;
+const POINTS_KEPT = 120;
 
 /** The master's address, as typed: trims, adds http:// and drops a trailing slash. */
 export function normaliseMasterUrl(text: string): string {
@@ -62,6 +91,16 @@ export class MasterClient {
   snapshot = $state.raw<LiveSnapshot | null>(null);
   tasks = $state.raw<LiveTask[]>([]);
   events = $state.raw<LiveEvent[]>([]);
+  /** Agents counted by outcome per framework (no cells: cheap at 10,000 agents). */
+  matrix = $state.raw<LiveMatrix | null>(null);
+  /** The cells of one framework, the one picked in EXPLAIN (null: the first). */
+  matrixFramework = $state<string | null>(null);
+  matrixCells = $state.raw<LiveMatrix['cells']>([]);
+  matrixError = $state<string | null>(null);
+  shareHistory = $state.raw<SharePoint[]>([]);
+  /** Offers made between consecutive snapshots, oldest first. */
+  offersPerSnapshot = $state.raw<{ nowMs: number; offers: number }[]>([]);
+  #offersSinceSnapshot = 0;
   #source: EventSource | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
 
@@ -77,10 +116,18 @@ export class MasterClient {
       this.error = null;
     });
     source.addEventListener('snapshot', (message) => {
-      this.snapshot = JSON.parse((message as MessageEvent<string>).data) as LiveSnapshot;
+      const snapshot = JSON.parse((message as MessageEvent<string>).data) as LiveSnapshot;
+      this.snapshot = snapshot;
+      const shares = Object.fromEntries(snapshot.frameworks.map((framework) => [framework.id, framework.share ?? 0]));
+      this.shareHistory = [...this.shareHistory, { nowMs: snapshot.nowMs, shares }].slice(-POINTS_KEPT);
+      this.offersPerSnapshot = [...this.offersPerSnapshot, { nowMs: snapshot.nowMs, offers: this.#offersSinceSnapshot }].slice(
+        -POINTS_KEPT,
+      );
+      this.#offersSinceSnapshot = 0;
     });
     source.addEventListener('kernel', (message) => {
       const event = JSON.parse((message as MessageEvent<string>).data) as Record<string, any>;
+      if (event.type === 'offer.made') this.#offersSinceSnapshot++;
       const next = [{ seq: event.seq, type: event.type, text: describe(event) }, ...this.events];
       this.events = next.length > EVENTS_KEPT ? next.slice(0, EVENTS_KEPT) : next;
     });
@@ -89,8 +136,27 @@ export class MasterClient {
       this.status = 'error';
       this.error = `cannot read ${this.url}/api/v1/events (retrying)`;
     };
-    void this.#pollState();
-    this.#timer = setInterval(() => void this.#pollState(), 2000);
+    void this.#poll();
+    this.#timer = setInterval(() => void this.#poll(), 2000);
+  }
+
+  async #poll(): Promise<void> {
+    await Promise.all([this.#pollState(), this.#pollMatrix()]);
+  }
+
+  async #pollMatrix(): Promise<void> {
+    try {
+      const summary = await this.#getMatrix('?view=summary');
+      if (!summary) return;
+      this.matrix = summary;
+      const framework =
+        this.matrixFramework !== null && summary.frameworks.includes(this.matrixFramework) ? this.matrixFramework : summary.frameworks[0];
+      const row = framework === undefined ? null : await this.#getMatrix(`?framework_id=${encodeURIComponent(framework)}`);
+      this.matrixCells = row?.cells ?? [];
+      this.matrixError = null;
+    } catch {
+      // Unreachable: the event stream's error says so.
+    }
   }
 
   async #pollState(): Promise<void> {
@@ -118,6 +184,37 @@ export class MasterClient {
     } catch {
       // The event stream's error says the master is unreachable; nothing more to add here.
     }
+  }
+
+  /** Picks the framework whose agents EXPLAIN lists, and reads them now. */
+  pickMatrixFramework(frameworkId: string): void {
+    this.matrixFramework = frameworkId;
+    void this.#pollMatrix();
+  }
+
+  async #getMatrix(query: string): Promise<LiveMatrix | null> {
+    const response = await fetch(`${this.url}/explain/matrix${query}`, { headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      this.matrixError = `GET /explain/matrix answered ${response.status}: ${(await response.text()).slice(0, 200)}`;
+      return null;
+    }
+    return (await response.json()) as LiveMatrix;
+  }
+
+  /** The cluster as a scenario ("Fork into simulator"): GET_STATE and GET_ROLES through forkScenario, as `allot fork`. */
+  async fork(): Promise<ForkResult> {
+    const [state, roles] = await Promise.all([this.#operator('GET_STATE'), this.#operator('GET_ROLES')]);
+    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url });
+  }
+
+  async #operator(type: string): Promise<Record<string, any>> {
+    const response = await fetch(`${this.url}/api/v1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ type }),
+    });
+    if (!response.ok) throw new Error(`${type} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    return (await response.json()) as Record<string, any>;
   }
 
   dispose(): void {

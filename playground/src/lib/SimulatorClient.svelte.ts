@@ -17,6 +17,7 @@
 import * as Comlink from 'comlink';
 import type { ScenarioError, ScenarioFault, ScenarioInput, SimulationReport } from '@allot/kernel';
 import type { Reply, SimulatorApi } from '../worker/simWorker.js';
+import type { MatrixAnswer, MatrixQuery } from '../worker/explainMatrixAnswer.js';
 import type { AgentDetail, EventRecord, ExplainResult, Frame, Sample, TaskDetail, TaskSummary, VersionedSection } from '../worker/frame.js';
 import type { InjectableFault, ViewState } from '../worker/simulatorSession.js';
 
@@ -156,6 +157,10 @@ export class SimulatorClient {
 
   explain(frameworkId: string, agentId: string): Promise<ExplainResult | null> {
     return this.#query(this.#api.explain(frameworkId, agentId));
+  }
+
+  explainMatrix(query: MatrixQuery): Promise<MatrixAnswer | null> {
+    return this.#query(this.#api.explainMatrix(query));
   }
 
   agentDetail(agentId: string): Promise<AgentDetail | null> {

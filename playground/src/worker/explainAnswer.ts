@@ -51,6 +51,7 @@ export function explainAnswer(explanation: Explanation, context: ExplainContext)
     keptSinceMs: kept[0]?.atMs ?? null,
     agentStatus: context.agentStatus,
     considered: explanation.considered.map((d) => ({ frameworkId: d.frameworkId, role: d.role, outcome: d.outcome, share: d.share })),
+    reasons: explanation.reasons.map(({ code, message }) => ({ code, message })),
   };
 }
 

@@ -284,4 +284,6 @@ export interface ExplainResult {
   agentStatus: AgentDetail['status'];
   /** Who was considered on the agent in that cycle, in DRF order, with the share each had when considered. */
   considered: Array<{ frameworkId: string; role: string; outcome: string; share: number }>;
+  /** Every reason that applies (the kernel's REASON codes, the outcome first), as `GET /explain` lists them. */
+  reasons: Array<{ code: string; message: string }>;
 }

@@ -4,6 +4,7 @@
  * Nothing throws across the boundary: failures come back as values.
  */
 import * as Comlink from 'comlink';
+import type { MatrixAnswer, MatrixQuery } from './explainMatrixAnswer.js';
 import type { Frame, LoadRequest, LoadResult, ExplainResult, AgentDetail, TaskDetail, TaskSummary } from './frame.js';
 import type { SimulationReport } from '@allot/kernel';
 import { agentBulkTransferables } from './agentSnapshot.js';
@@ -43,6 +44,7 @@ export const simulatorApi = {
   inject: (fault: InjectableFault, requestId: number, view: ViewState) => attemptFrame(() => session.inject(fault, requestId, view)),
   frame: (requestId: number, view: ViewState) => attemptFrame(() => session.frame(requestId, view)),
   explain: (frameworkId: string, agentId: string): Reply<ExplainResult> => attempt(() => session.explain(frameworkId, agentId)),
+  explainMatrix: (query: MatrixQuery): Reply<MatrixAnswer> => attempt(() => session.explainMatrix(query)),
   agentDetail: (agentId: string): Reply<AgentDetail | null> => attempt(() => session.agentDetail(agentId)),
   taskDetail: (frameworkId: string, taskId: string): Reply<TaskDetail | null> => attempt(() => session.taskDetail(frameworkId, taskId)),
   listTasks: (query: { frameworkId?: string; state?: string; limit?: number }): Reply<TaskSummary[]> =>

@@ -7,22 +7,8 @@
  * Pure TypeScript with no DOM: the worker wraps it, and Node tests drive it.
  */
 import type { Master, ScenarioFault, Scenario, SimulationReport, KernelEvent } from '@allot/kernel';
-import { Simulation, buildReport, dominantShare, explainAllocation, parseScenario, traceRecord } from '@allot/kernel';
-import type {
-  AgentDetail,
-  ControlRecord,
-  ExplainResult,
-  Frame,
-  FrameworkFrame,
-  LoadRequest,
-  LoadResult,
-  PlanFrame,
-  RoleFrame,
-  Sample,
-  TaskDetail,
-  TaskSummary,
-  VersionedSection,
-} from './frame.js';
+import { Simulation, buildReport, explainAllocation, parseScenario, traceRecord } from '@allot/kernel';
+import type { AgentDetail, ExplainResult, Frame, LoadRequest, LoadResult, TaskDetail, TaskSummary, VersionedSection } from './frame.js';
 import { AGENT_DOWN, AGENT_PARTITIONED, AGENT_REREGISTERING, AGENT_UP } from './frame.js';
 import type { AgentCatalog } from './agentSnapshot.js';
 import { agentBulkBytes, buildAgentBulk } from './agentSnapshot.js';
@@ -31,6 +17,10 @@ import { describeScalars } from './eventText.js';
 import { RunObserver, totalScalars } from './runObserver.js';
 import { allocatorAllocations } from './allocatedShares.js';
 import { explainAnswer } from './explainAnswer.js';
+import type { MatrixAnswer, MatrixQuery } from './explainMatrixAnswer.js';
+import { explainMatrixAnswer } from './explainMatrixAnswer.js';
+import { decisionCycles, safeInject, uniqueRoleNames } from './sessionSetup.js';
+import { chartSample, clusterFrame, controlsNow, detailsNow, frameworkFrames, plansNow, roleFrames, runCounters } from './frameSections.js';
 
 /** What the UI already holds, so a frame carries only what is new to it. */
 export interface ViewState {
@@ -45,19 +35,9 @@ export interface ViewState {
 export const EMPTY_VIEW: ViewState = { epoch: -1, agentsVersion: -1, samples: 0, eventSeq: 0 };
 
 const EVENTS_PER_FRAME_MAX = 80;
-const CONTROLS_SENT = 12;
-const DETAIL_ENTRIES_KEPT = 30;
 const TRACE_LINES_MAX = 200_000;
 /** Invariant checks cost per agent; big clusters skip them. */
 const SMALL_CLUSTER_AGENTS = 1000;
-/**
- * Decisions the allocator's log may hold (about one per agent and framework
- * per cycle): small clusters keep hundreds of cycles, so Explain can answer
- * for any cycle the Offers view still shows; 10,000 agents keep two.
- */
-const DECISIONS_KEPT_MAX = 200_000;
-const DECISION_CYCLES_MAX = 300;
-
 export type InjectableFault = ScenarioFault extends infer F ? (F extends { atMs: number } ? Omit<F, 'atMs'> : never) : never;
 
 export class SimulatorSession {
@@ -154,8 +134,8 @@ export class SimulatorSession {
       (id) => this.#agentStatus(id),
     );
     const held = allocatorAllocations(master, this.#roleNames);
-    const plans = this.#plansNow();
-    const details = this.#detailsNow();
+    const plans = plansNow(sim);
+    const details = detailsNow(sim);
     const versions: Frame['versions'] = {
       offerCycles: observer.cyclesVersion,
       plans: this.#versionOf('plans', plans),
@@ -175,12 +155,12 @@ export class SimulatorSession {
       scenarioName: this.#scenario!.name,
       seed: this.#seed,
       digest: withDigest ? masterDigest(master, sim.nowMs) : '(playing)',
-      roles: this.#roles(held.byRole),
-      frameworks: this.#frameworks(held.byFramework),
+      roles: roleFrames(master, this.#roleNames, held.byRole),
+      frameworks: frameworkFrames(sim, observer, held.byFramework),
       taskStates: { ...observer.stateCounts },
       transitions: { ...observer.transitions },
-      counters: this.#counters(),
-      cluster: this.#cluster(),
+      counters: runCounters(sim),
+      cluster: clusterFrame(sim, this.#partitionedNow),
       agents,
       events: observer.eventsAfter(sameEpoch ? view.eventSeq : 0, master.layout, EVENTS_PER_FRAME_MAX),
       eventsTotal: observer.eventsTotal,
@@ -193,7 +173,7 @@ export class SimulatorSession {
       faultsApplied: this.#faultCursor,
       plans: send('plans') ? plans : [],
       details: send('details') ? details : {},
-      controls: send('controls') ? this.#controlsNow() : [],
+      controls: send('controls') ? controlsNow(sim) : [],
       versions,
       unchanged,
       violations: sim.violations.slice(0, 10).map((v) => `${v.atMs} ms ${v.invariant}: ${v.message}`),
@@ -213,6 +193,11 @@ export class SimulatorSession {
       agentStatus: this.#agentStatusName(agentId),
       intervalMs: this.#scenario!.allocationIntervalMs,
     });
+  }
+
+  /** The framework × agent matrix of the latest cycle: counts per framework, one framework's agents with every reason. */
+  explainMatrix(query: MatrixQuery): MatrixAnswer {
+    return explainMatrixAnswer(this.simulation.master, query);
   }
 
   agentDetail(agentId: string): AgentDetail | null {
@@ -319,7 +304,7 @@ export class SimulatorSession {
     observer = new RunObserver(
       () => simulation.master,
       scenario.frameworks,
-      (atMs) => this.#sample(atMs),
+      (atMs) => chartSample(this.simulation, this.#roleNames, this.#observer, atMs),
     );
     this.#sim = simulation;
     this.#observer = observer;
@@ -382,158 +367,11 @@ export class SimulatorSession {
     return AGENT_STATUS_NAMES[this.#agentStatus(agentId)];
   }
 
-  /** The master's counters over the whole run: those of masters that failed over plus the current one's. */
-  #counters(): Record<string, number> {
-    const sim = this.simulation;
-    const counters: Record<string, number> = { ...sim.master.counters };
-    for (const [name, value] of Object.entries(sim.retiredCounters)) counters[name] = (counters[name] ?? 0) + value;
-    return counters;
-  }
-
   #refreshCatalog(): void {
     const sim = this.simulation;
     if (sim.agents.size === this.#catalog.ids.length) return;
     const ids = [...sim.agents.keys()];
     this.#catalog = { ids, index: new Map(ids.map((id, i) => [id, i])), version: this.#catalog.version + 1 };
-  }
-
-  #roles(byRole: Map<string, Float64Array>): RoleFrame[] {
-    const master = this.simulation.master;
-    const allocator = master.allocator;
-    return this.#roleNames.map((name) => {
-      const allocation = byRole.get(name) ?? master.layout.zero();
-      const weight = allocator.weight(name);
-      const share = dominantShare(allocation, allocator.total, allocator.excluded, 1);
-      const quota = allocator.quota.quotaOf(name);
-      return {
-        name,
-        weight,
-        share,
-        weightedShare: share / weight,
-        allocated: master.layout.quantities(allocation),
-        quotaGuaranteeShare: quota ? quantityShare(quota.guarantee, master) : null,
-        quotaLimitShare: quota ? quantityShare(quota.limit, master) : null,
-        quotaText: quota ? quotaText(quota) : null,
-      };
-    });
-  }
-
-  #frameworks(byFramework: Map<string, Float64Array>): FrameworkFrame[] {
-    const sim = this.simulation;
-    const master = sim.master;
-    const observer = this.#observer!;
-    return this.#scenario!.frameworks.map((spec) => {
-      const state = master.frameworks.get(spec.id);
-      const allocation = byFramework.get(spec.id) ?? master.layout.zero();
-      const suppressed = state ? [...state.clients.values()].every((client) => client.suppressed) : false;
-      const tasks = { ...(observer.stateCountsBy.get(spec.id) ?? {}) };
-      for (const key of Object.keys(tasks)) if (tasks[key] === 0) delete tasks[key];
-      const model = sim.frameworks.get(spec.id) as { pendingTasks?: number } | undefined;
-      return {
-        id: spec.id,
-        role: spec.role,
-        kind: spec.kind,
-        flavor: (spec.options as { flavor?: string } | undefined)?.flavor ?? null,
-        share: dominantShare(allocation, master.allocator.total, master.allocator.excluded, 1),
-        tasks,
-        running: tasks.TASK_RUNNING ?? 0,
-        pending: model?.pendingTasks ?? 0,
-        launched: observer.launchedBy.get(spec.id) ?? 0,
-        connected: state?.connected ?? false,
-        suppressed,
-        allocated: master.layout.quantities(allocation),
-      };
-    });
-  }
-
-  #cluster(): Frame['cluster'] {
-    const master = this.simulation.master;
-    const total = master.allocator.total;
-    const allocated = master.layout.zero();
-    for (const role of master.allocator.roles.values()) for (let i = 0; i < allocated.length; i++) allocated[i] += role.node.allocation[i];
-    const utilization: Record<string, number> = {};
-    total.forEach((amount, slot) => {
-      if (amount > 0) utilization[master.layout.names[slot]] = Math.min(1, allocated[slot] / amount);
-    });
-    let agentsUp = 0;
-    for (const id of master.agents.keys()) if (!this.#partitionedNow.has(id) && this.simulation.agents.get(id)?.up !== false) agentsUp++;
-    return {
-      agents: this.simulation.agents.size,
-      agentsUp,
-      total: master.layout.quantities(total),
-      allocated: master.layout.quantities(allocated),
-      utilization,
-    };
-  }
-
-  #sample(atMs: number): Sample {
-    const sim = this.simulation;
-    const master = sim.master;
-    const allocator = master.allocator;
-    const { byRole, byFramework } = allocatorAllocations(master, this.#roleNames);
-    const share = (allocation: Float64Array | undefined) =>
-      allocation ? dominantShare(allocation, allocator.total, allocator.excluded, 1) : 0;
-    const roleShares = this.#roleNames.map((name) => share(byRole.get(name)));
-    const frameworkShares = this.#scenario!.frameworks.map((spec) => share(byFramework.get(spec.id)));
-    const slot = Math.max(0, master.layout.slotOf('cpus'));
-    let used = 0;
-    let running = 0;
-    for (const byId of this.#observer?.live.values() ?? []) {
-      for (const task of byId.values()) {
-        used += totalScalars(task.resources)[slot];
-        if (task.state === 'TASK_RUNNING') running++;
-      }
-    }
-    let pending = 0;
-    for (const model of sim.frameworks.values()) pending += (model as { pendingTasks?: number }).pendingTasks ?? 0;
-    const weighted = this.#roleNames
-      .map((name, i) => ({ share: roleShares[i] / allocator.weight(name), active: allocator.roles.has(name) }))
-      .filter((role) => role.active)
-      .map((role) => role.share);
-    return {
-      atMs,
-      roleShares,
-      frameworkShares,
-      utilization: allocator.total[slot] > 0 ? used / allocator.total[slot] : 0,
-      fairness: jainIndex(weighted),
-      meanWaitMs: this.#observer?.meanWaitMs() ?? 0,
-      running,
-      pending,
-    };
-  }
-
-  /** Straight from the framework models: cheap, unlike a whole report, which walks every agent. */
-  #plansNow(): PlanFrame[] {
-    const plans: PlanFrame[] = [];
-    for (const model of this.simulation.frameworks.values()) for (const plan of model.plans?.() ?? []) plans.push(plan as PlanFrame);
-    return plans;
-  }
-
-  #detailsNow(): Record<string, Record<string, unknown>> {
-    const details: Record<string, Record<string, unknown>> = {};
-    for (const [id, model] of this.simulation.frameworks) {
-      const figures = model.details?.();
-      if (figures) details[id] = trimDetails(figures);
-    }
-    return details;
-  }
-
-  #controlsNow(): ControlRecord[] {
-    const all = this.simulation.controlResults;
-    const from = Math.max(0, all.length - CONTROLS_SENT);
-    return all.slice(from).map((entry, i) => {
-      const result = (entry.result ?? {}) as { ok?: boolean; changed?: boolean; message?: string; code?: string };
-      const ok = result.ok !== false;
-      return {
-        seq: from + i + 1,
-        atMs: entry.atMs,
-        framework: entry.framework,
-        control: entry.control,
-        ok,
-        changed: ok && result.changed !== false,
-        message: result.message ?? (ok ? 'done' : (result.code ?? 'refused')),
-      };
-    });
   }
 
   /** A section's version: the same number for as long as its content (as JSON) stays the same. */
@@ -547,68 +385,6 @@ export class SimulatorSession {
   }
 }
 
-/** The kernel throws for faults it does not simulate yet; the playground says so instead. */
-export function safeInject(simulation: Simulation, fault: ScenarioFault): string | null {
-  try {
-    simulation.inject(fault);
-    return null;
-  } catch (error) {
-    return `${fault.type} could not be injected: ${(error as Error).message}`;
-  }
-}
-
-/** Long lists in a framework's details (a batch kind's jobs) keep their latest entries; `<name>Omitted` says how many went. */
-export function trimDetails(figures: Record<string, unknown>, keep = DETAIL_ENTRIES_KEPT): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(figures)) {
-    if (Array.isArray(value) && value.length > keep) {
-      out[name] = value.slice(-keep);
-      out[`${name}Omitted`] = value.length - keep;
-    } else out[name] = value;
-  }
-  return out;
-}
-
-/** Jain's fairness index: 1 when all equal, 1/n when one has everything; 1 for no or all-zero shares. */
-export function jainIndex(values: readonly number[]): number {
-  let sum = 0;
-  let squares = 0;
-  for (const value of values) {
-    sum += value;
-    squares += value * value;
-  }
-  return squares > 0 ? (sum * sum) / (values.length * squares) : 1;
-}
-
-function uniqueRoleNames(scenario: Scenario): string[] {
-  const names: string[] = [];
-  const add = (name: string) => {
-    if (!names.includes(name)) names.push(name);
-  };
-  scenario.roles.forEach((role) => add(role.name));
-  scenario.frameworks.forEach((framework) => add(framework.role));
-  scenario.agents.forEach((agent) => agent.reservations.forEach((reservation) => add(reservation.role)));
-  return names;
-}
-
-function quantityShare(quantities: Record<string, number>, master: Master): number | null {
-  let share: number | null = null;
-  for (const [name, amount] of Object.entries(quantities)) {
-    const slot = master.layout.slotOf(name);
-    const total = slot >= 0 ? master.allocator.total[slot] : 0;
-    if (total > 0) share = Math.max(share ?? 0, amount / total);
-  }
-  return share;
-}
-
-function quotaText(quota: { guarantee: Record<string, number>; limit: Record<string, number> }): string {
-  const part = (label: string, quantities: Record<string, number>) => {
-    const entries = Object.entries(quantities);
-    return entries.length ? `${label} ${entries.map(([name, amount]) => `${name} ${amount}`).join(', ')}` : '';
-  };
-  return [part('guarantee', quota.guarantee), part('limit', quota.limit)].filter(Boolean).join('; ');
-}
-
 export { AGENT_PARTITIONED };
 
 const AGENT_STATUS_NAMES: Record<number, AgentDetail['status']> = {
@@ -617,10 +393,3 @@ const AGENT_STATUS_NAMES: Record<number, AgentDetail['status']> = {
   [AGENT_PARTITIONED]: 'partitioned',
   [AGENT_REREGISTERING]: 'reregistering',
 };
-
-/** As many recent cycles as fit in the decision budget (one decision per agent and framework), between 1 and 300. */
-export function decisionCycles(scenario: Scenario): number {
-  const agents = Math.max(1, scenario.agents.length);
-  const frameworks = Math.max(1, scenario.frameworks.length);
-  return Math.max(1, Math.min(DECISION_CYCLES_MAX, Math.floor(DECISIONS_KEPT_MAX / (agents * frameworks))));
-}

@@ -284,6 +284,11 @@ describe('a master with a security file', () => {
     expect(await read('/api/v1/events', SPARK)).toBe(403);
     expect(await read('/metrics', SPARK)).toBe(403);
     expect(await read('/api/v1/events', VIEWER)).toBe(200);
+    // Explain is an operator read of the cluster state, judged as GET_STATE.
+    expect(await read('/explain/matrix', SPARK)).toBe(403);
+    expect(await read('/explain?framework_id=f&agent_id=a', SPARK)).toBe(403);
+    expect(await read('/explain/matrix', VIEWER)).toBe(200);
+    expect(await read('/explain?framework_id=f&agent_id=a', VIEWER)).toBe(200);
     expect(await read('/metrics', VIEWER)).toBe(403);
     expect(await read('/metrics', ADMIN)).toBe(200);
   });

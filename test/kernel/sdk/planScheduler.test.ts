@@ -56,6 +56,30 @@ describe('PlanScheduler', () => {
     expect(state.evaluations.get(step.name)).toHaveLength(2);
   });
 
+  it('an offer failing a placement rule and cpus at once reports both, with codes and figures', () => {
+    const { state, work } = setUp(
+      nodeSpec(1, {
+        placement: [
+          ['rack', 'IS', 'r1'],
+          ['hostname', 'LIKE', 'b.*'],
+        ],
+      }),
+    );
+    expect(work([offer('a1', { cpus: 0.5, mem: 100, disk: 1000 })]).size).toBe(0);
+    const step = state.plan('deploy')!.phases[0].steps[0];
+    expect(step.reasons).toEqual([
+      'a1: placement: rack:IS:r1: agent a1.example has no "rack"; placement: hostname:LIKE:b.*: hostname a1.example does not match /b.*/; ' +
+        'scalars: insufficient cpus: need 1, offer has 0.5 unreserved; scalars: insufficient mem: need 256, offer has 100 unreserved',
+    ]);
+    const [evaluation] = state.evaluations.get(step.name)!;
+    expect(evaluation.stages.map((stage) => [stage.code, stage.resource, stage.asked, stage.offered])).toEqual([
+      ['PLACEMENT_RULE', undefined, undefined, undefined],
+      ['PLACEMENT_RULE', undefined, undefined, undefined],
+      ['INSUFFICIENT_RESOURCES', 'cpus', 1, 0.5],
+      ['INSUFFICIENT_RESOURCES', 'mem', 256, 100],
+    ]);
+  });
+
   it('a rolling update kills what runs under the old config once, and launches nothing until it ended', () => {
     const { state, context, work } = setUp(nodeSpec(1));
     work([offer('a1', { cpus: 4, mem: 4096 })]);

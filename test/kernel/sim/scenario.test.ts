@@ -653,7 +653,7 @@ describe('faults', () => {
       {
         path: '$.faults[0].type',
         message:
-          'unknown fault type "agent.explode"; expected one of "agent.crash", "agent.restart", "network.partition", "network.heal", "task.fail", "master.failover", "framework.revive", "framework.suppress", "role.update", "agent.add", "plan.interrupt", "plan.continue", "plan.restart", "plan.forceComplete", "pod.replace", "pod.restart", "service.update", "service.uninstall", "plan.start", "plan.stop", "scheduler.restart", "maintenance.schedule", "maintenance.start", "maintenance.stop"',
+          'unknown fault type "agent.explode"; expected one of "agent.crash", "agent.restart", "agent.drain", "agent.gone", "network.partition", "network.heal", "task.fail", "master.failover", "framework.revive", "framework.suppress", "role.update", "agent.add", "plan.interrupt", "plan.continue", "plan.restart", "plan.forceComplete", "pod.replace", "pod.restart", "service.update", "service.uninstall", "plan.start", "plan.stop", "scheduler.restart", "maintenance.schedule", "maintenance.start", "maintenance.stop"',
       },
     ]);
   });

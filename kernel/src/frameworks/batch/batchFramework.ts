@@ -124,7 +124,8 @@ export class BatchFramework implements FrameworkModel {
     const slot = this.#slotOfTask.get(status.taskId);
     this.#slotOfTask.delete(status.taskId);
     if (!wasLive) return;
-    const again = this.spec.relaunch && NEEDS_RELAUNCH.has(status.state);
+    const again =
+      this.spec.relaunch && (NEEDS_RELAUNCH.has(status.state) || (this.spec.keepRunning === true && status.state === 'TASK_KILLED'));
     // A slot whose agent is gone lost its reservation and volume with it.
     const slotLost = status.state === 'TASK_GONE' || status.state === 'TASK_GONE_BY_OPERATOR';
     if (slot && !slotLost) (again ? this.#relaunches : this.#releases).add(slot);

@@ -79,7 +79,7 @@ function readJobs(value: unknown, path: string, errors: Errors, durationMs: numb
 export const batchKind: FrameworkKindPlugin = {
   kind: 'batch',
   description: 'a queue of identical tasks, or jobs of tasks arriving over time (Spark-like)',
-  fields: ['tasks', 'jobs', 'maxTasksPerOffer', 'relaunch'],
+  fields: ['tasks', 'jobs', 'maxTasksPerOffer', 'relaunch', 'keepRunning'],
   read(fields, errors, framework, context) {
     if (fields.has('tasks')) framework.tasks = readTasks(fields.value('tasks'), fields.pathOf('tasks'), errors);
     else if (!fields.has('jobs'))
@@ -98,6 +98,8 @@ export const batchKind: FrameworkKindPlugin = {
     }
     framework.maxTasksPerOffer = fields.optional('maxTasksPerOffer', integerAtLeast(1), 1);
     framework.relaunch = fields.optional('relaunch', booleanValue, false);
+    // Like Marathon keeping an app's instance count: a task killed by someone else (a drain) is replaced too.
+    if (fields.optional('keepRunning', booleanValue, false)) framework.keepRunning = true;
   },
   create: (framework) => (framework.options ? new JobsFramework(framework) : new BatchFramework(framework)),
 };
