@@ -35,7 +35,12 @@ export function registerJobsApi(app: FastifyInstance, runtime: JobsRuntime): voi
     if (!read.ok) return reply.code(422).send(read.problems.body());
     if (jobs[read.value.id]) return reply.code(409).send({ message: `Job with id ${read.value.id} already exists` });
     const { schedules, ...spec } = read.value;
-    jobs[spec.id] = { spec, schedules: Object.fromEntries(schedules.map((s) => [s.id, { ...s, nextRunAtMs: null }])) };
+    // Each schedule knows its next run at once, as one posted on its own does.
+    const nowMs = Date.now();
+    jobs[spec.id] = {
+      spec,
+      schedules: Object.fromEntries(schedules.map((s) => [s.id, { ...s, nextRunAtMs: s.enabled ? nextFireMs(s, nowMs) : null }])),
+    };
     await runtime.persist();
     return reply.code(201).send(jobJson(runtime, jobs[spec.id], { schedules: schedules.length > 0 }));
   });

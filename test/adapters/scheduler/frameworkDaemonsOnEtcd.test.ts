@@ -111,6 +111,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('allot marathon, jobs and pool on a r
         });
         expect(created.status).toBe(201);
         schedules = (await (await fetch(`${url}/v1/jobs/etcd.report/schedules`)).json()) as Json[];
+        expect(schedules[0].nextRunAt).toMatch(/\+0000$/);
       },
       async (url) => {
         expect(((await (await fetch(`${url}/v1/jobs/etcd.report`)).json()) as Json).run.cmd).toBe('true');
