@@ -1,16 +1,28 @@
 /**
- * Command health checks (Mesos `HealthCheck.COMMAND`): every `intervalSeconds`
- * run `/bin/sh -c <command>` in the sandbox as the task's user; exit 0 within
- * `timeoutSeconds` is healthy. Failures during `gracePeriodSeconds` are
+ * Health checks (Mesos `HealthCheck`): every `intervalSeconds` a COMMAND
+ * check runs `/bin/sh -c <command>` in the sandbox as the task's user (exit 0
+ * within `timeoutSeconds` is healthy); an HTTP or TCP check probes the task's
+ * port instead (networkProbe.ts). Failures during `gracePeriodSeconds` are
  * ignored until the first success (the task is still starting). The checker
  * reports each change of health, and that `consecutiveFailures` was reached
  * (0 = never), after which the runtime kills the task. Checks never overlap.
  */
 import { spawn } from 'node:child_process';
+import type { NetworkProbe } from './networkProbe.js';
+import { runNetworkProbe } from './networkProbe.js';
 import type { TaskUser } from './sandbox.js';
 
 export interface HealthCheckSpec {
-  command: string;
+  /** Default COMMAND. */
+  type?: 'COMMAND' | 'HTTP' | 'TCP';
+  /** The COMMAND check's shell command. */
+  command?: string;
+  /** HTTP and TCP: the port probed on 127.0.0.1. */
+  port?: number;
+  /** HTTP only. */
+  path?: string;
+  scheme?: 'http' | 'https';
+  statuses?: number[];
   intervalSeconds?: number;
   timeoutSeconds?: number;
   gracePeriodSeconds?: number;
@@ -32,7 +44,7 @@ export interface HealthCheckListener {
 }
 
 export class CommandHealthChecker {
-  readonly #spec: Required<HealthCheckSpec>;
+  readonly #spec: HealthCheckSpec & typeof HEALTH_CHECK_DEFAULTS;
   readonly #listener: HealthCheckListener;
   readonly #context: { sandboxDir: string; env: Record<string, string>; user: TaskUser | null };
   readonly #startedAtMs = Date.now();
@@ -100,8 +112,10 @@ export class CommandHealthChecker {
   }
 
   #runOnce(): Promise<boolean> {
+    const probe = networkProbeOf(this.#spec);
+    if (probe) return runNetworkProbe(probe, this.#spec.timeoutSeconds * 1000);
     return new Promise((resolve) => {
-      const child = spawn('/bin/sh', ['-c', this.#spec.command], {
+      const child = spawn('/bin/sh', ['-c', this.#spec.command ?? 'false'], {
         cwd: this.#context.sandboxDir,
         env: this.#context.env,
         stdio: 'ignore',
@@ -125,4 +139,29 @@ export class CommandHealthChecker {
       });
     });
   }
+}
+
+/** The probe of an HTTP or TCP check; null for a COMMAND check. */
+export function networkProbeOf(spec: HealthCheckSpec): NetworkProbe | null {
+  if (spec.type === 'HTTP')
+    return {
+      type: 'HTTP',
+      port: spec.port ?? 0,
+      ...(spec.path !== undefined ? { path: spec.path } : {}),
+      ...(spec.scheme !== undefined ? { scheme: spec.scheme } : {}),
+      ...(spec.statuses !== undefined ? { statuses: spec.statuses } : {}),
+    };
+  if (spec.type === 'TCP') return { type: 'TCP', port: spec.port ?? 0 };
+  return null;
+}
+
+/** Why a health check cannot run, or null. */
+export function healthCheckProblem(spec: HealthCheckSpec): string | null {
+  const type = spec.type ?? 'COMMAND';
+  if (type === 'COMMAND')
+    return typeof spec.command === 'string' && spec.command.trim() !== '' ? null : 'the health check command is empty';
+  if (type !== 'HTTP' && type !== 'TCP') return `health check type ${String(type)} is not supported (COMMAND, HTTP or TCP)`;
+  if (!Number.isInteger(spec.port) || spec.port! < 1 || spec.port! > 65535)
+    return `the ${type} health check needs a port from 1 to 65535, got ${String(spec.port)}`;
+  return null;
 }

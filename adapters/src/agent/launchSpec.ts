@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { normalizeRanges, portList } from '@allot/kernel';
 import type { Range } from '@allot/kernel';
 import type { CommandCheckSpec } from './commandCheck.js';
+import type { FetchUri } from './fetcher.js';
 import type { HealthCheckSpec } from './healthCheck.js';
+import { healthCheckProblem } from './healthCheck.js';
 import type { ContainerLimits } from './isolation/isolator.js';
 import type { VolumeMount } from './persistentVolumes.js';
 import { containerPathProblem } from './persistentVolumes.js';
@@ -34,6 +36,8 @@ export interface LaunchTaskSpec {
   executorId?: string;
   /** A COMMAND check (readiness): its result is reported as check_status. */
   check?: CommandCheckSpec;
+  /** Artifacts fetched into the sandbox before the command starts (fetcher.ts). */
+  uris?: FetchUri[];
   /** Persistent volumes, linked into the sandbox at their container paths. */
   volumes?: VolumeMount[];
 }
@@ -67,7 +71,8 @@ export function validateLaunchSpec(spec: LaunchTaskSpec): SpecProblem | null {
     return problem(`pidsMax must be an integer > 0, got ${spec.pidsMax}`);
   const check = spec.healthCheck;
   if (check) {
-    if (typeof check.command !== 'string' || check.command.trim() === '') return problem('the health check command is empty');
+    const checkProblem = healthCheckProblem(check);
+    if (checkProblem) return problem(checkProblem);
     for (const key of ['intervalSeconds', 'timeoutSeconds'] as const) {
       const value = check[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) return problem(`healthCheck.${key} must be > 0, got ${value}`);

@@ -1,13 +1,15 @@
 /**
  * The launch path of a command task: record first (checkpointed), then the
- * sandbox, the container, the wrapper process (stopped before the command),
- * its pid checkpointed, the cgroup attach, and only then "go" and
- * TASK_RUNNING. Any failure on the way cleans up and ends the task with
- * TASK_FAILED / REASON_CONTAINER_LAUNCH_FAILED, so a refused launch always
- * produces a terminal status update.
+ * sandbox, the fetched URIs (fetcher.ts), the container, the wrapper process
+ * (stopped before the command), its pid checkpointed, the cgroup attach,
+ * and only then "go" and TASK_RUNNING. Any failure on the way cleans up and
+ * ends the task with TASK_FAILED / REASON_CONTAINER_LAUNCH_FAILED (a failed
+ * fetch: REASON_FETCHER_FAILED), so a refused launch always produces a
+ * terminal status update.
  */
 import { randomUUID } from 'node:crypto';
 import type { CheckpointStore, TaskRecord } from './checkpointStore.js';
+import { FetchError, fetchTaskUris } from './fetcher.js';
 import type { Isolator } from './isolation/isolator.js';
 import { containerLimits, diskLimitMb, taskEnvironment } from './launchSpec.js';
 import type { LaunchTaskSpec } from './launchSpec.js';
@@ -81,6 +83,7 @@ export async function launchCommandTask(
     if (typeof user === 'string') throw new Error(user);
     createSandbox(sandboxDir, record.user, nowMs);
     attachVolumes(sandboxDir, record.volumes ?? [], record.user);
+    await fetchTaskUris(spec.uris, sandboxDir, context.workDir, record.user);
     await isolator.prepare(containerId, record.limits);
     task.process = await TaskProcess.spawn({
       command: spec.command,
@@ -95,11 +98,12 @@ export async function launchCommandTask(
     store.saveTask(record);
     await isolator.attach(containerId, task.process.pid);
   } catch (error) {
-    const message = `launch failed: ${(error as Error).message}`;
+    const fetchFailed = error instanceof FetchError;
+    const message = fetchFailed ? error.message : `launch failed: ${(error as Error).message}`;
     supervisor.logger.error({ taskId: spec.taskId, frameworkId: spec.frameworkId, containerId, err: error }, 'task launch failed');
     task.process?.signal('SIGKILL');
     await supervisor.cleanupContainer(record);
-    supervisor.finish(task, 'TASK_FAILED', { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message });
+    supervisor.finish(task, 'TASK_FAILED', { reason: fetchFailed ? 'REASON_FETCHER_FAILED' : 'REASON_CONTAINER_LAUNCH_FAILED', message });
     return { ok: false, code: 'launch_failed', message };
   }
   void supervisor.watch(task);

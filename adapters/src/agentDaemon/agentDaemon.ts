@@ -54,6 +54,8 @@ export interface AgentDaemonOptions {
   taskMemory?: TaskMemoryPolicy;
   /** False: tasks share the host's /tmp (`--no-private-tmp`); default: private where the agent can. */
   privateTmp?: boolean;
+  /** Cap each task's CPU time at its cpus with a CFS quota (Mesos's --cgroups_enable_cfs); default off. */
+  cfsQuota?: boolean;
 }
 
 export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
@@ -98,7 +100,11 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
   if (!attributes.ok) return { ok: false, code: attributes.code, message: `--attributes: ${attributes.message}` };
   const checkpoint = new AgentCheckpoint(options.workDir);
   const agentId = checkpoint.agentId();
-  const isolation = await createIsolator({ mode: options.isolation ?? 'auto', cgroupParent: `allot/${agentId}` });
+  const isolation = await createIsolator({
+    mode: options.isolation ?? 'auto',
+    cgroupParent: `allot/${agentId}`,
+    cfsQuota: options.cfsQuota === true,
+  });
   if (!isolation.ok) return { ok: false, code: isolation.code, message: `--isolation: ${isolation.message}` };
 
   const facts: AgentFacts = {

@@ -88,6 +88,7 @@ export function masterEventHandler(deps: MasterEventDeps): (event: Json) => Prom
       ...(task.user !== undefined ? { user: task.user } : {}),
       ...(task.health_check ? { healthCheck: task.health_check } : {}),
       ...(task.check ? { check: task.check } : {}),
+      ...(Array.isArray(task.uris) ? { uris: task.uris } : {}),
       volumes: volumesIn(task.resources ?? [], deps.workDir),
       frameworkCapabilities: task.framework_capabilities ?? [],
       ...(typeof task.executor_id === 'string' ? { executorId: task.executor_id } : {}),

@@ -30,6 +30,7 @@ interface AgentFlags {
   defaultTaskMem?: number;
   requireTaskMem?: boolean;
   privateTmp: boolean;
+  cgroupsEnableCfs?: boolean;
   logLevel: string;
 }
 
@@ -61,6 +62,10 @@ export function registerAgentCommand(program: Command): void {
     )
     .option('--require-task-mem', 'refuse (TASK_ERROR) a task that asks for no mem instead of giving it the default limit')
     .option('--no-private-tmp', "let tasks share the host's /tmp (by default, on a root agent, each has its own inside its sandbox)")
+    .option(
+      '--cgroups-enable-cfs',
+      "also cap each task's CPU time at its cpus with a CFS quota (cgroups only; Mesos's --cgroups_enable_cfs)",
+    )
     .option('--kill-tasks-on-exit', 'kill every task when the agent stops (default: leave them for the next agent)')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (flags: AgentFlags) => {
@@ -117,6 +122,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
         requireMem: flags.requireTaskMem === true,
       },
       ...(flags.privateTmp ? {} : { privateTmp: false }),
+      ...(flags.cgroupsEnableCfs ? { cfsQuota: true } : {}),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -76,8 +76,22 @@ const commandInfo = {
         },
       },
     },
-    // Not supported yet: refused with an explanation by unsupportedTaskFields.ts.
-    uris: { type: 'array', maxItems: 1024 },
+    // Fetched into the sandbox by the agent before the task starts (agent/fetcher.ts).
+    uris: {
+      type: 'array',
+      maxItems: 64,
+      items: {
+        type: 'object',
+        required: ['value'],
+        properties: {
+          value: { type: 'string', minLength: 1, maxLength: 4096 },
+          executable: { type: 'boolean' },
+          extract: { type: 'boolean' },
+          cache: { type: 'boolean' },
+          output_file: { type: 'string', minLength: 1, maxLength: 1024 },
+        },
+      },
+    },
   },
 };
 
@@ -95,8 +109,19 @@ const taskInfo = {
     health_check: {
       type: 'object',
       properties: {
-        type: { enum: ['COMMAND'] },
+        type: { enum: ['COMMAND', 'HTTP', 'TCP'] },
         command: commandInfo,
+        http: {
+          type: 'object',
+          required: ['port'],
+          properties: {
+            port: { type: 'integer', minimum: 1, maximum: 65535 },
+            path: { type: 'string', maxLength: 4096 },
+            scheme: { enum: ['http', 'https'] },
+            statuses: { type: 'array', maxItems: 64, items: { type: 'integer', minimum: 100, maximum: 599 } },
+          },
+        },
+        tcp: { type: 'object', required: ['port'], properties: { port: { type: 'integer', minimum: 1, maximum: 65535 } } },
         interval_seconds: { type: 'number', exclusiveMinimum: 0 },
         timeout_seconds: { type: 'number', exclusiveMinimum: 0 },
         grace_period_seconds: { type: 'number', minimum: 0 },

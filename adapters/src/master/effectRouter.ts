@@ -118,6 +118,7 @@ function launchJson(context: MasterContext, task: Task): Record<string, unknown>
   if (data.user !== undefined) launch.user = data.user;
   if (data.healthCheck) launch.health_check = data.healthCheck;
   if (data.check) launch.check = data.check;
+  if (data.uris) launch.uris = data.uris;
   if (data.killGracePeriodMs !== undefined) launch.kill_grace_period_ms = data.killGracePeriodMs;
   return launch;
 }

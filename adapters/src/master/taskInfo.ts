@@ -5,8 +5,8 @@
  * an `executor` (a custom executor, or LAUNCH_GROUP's executor) carries the
  * ExecutorInfo and the TaskInfo as sent, which the agent hands to the
  * executor over the v1 executor API; its executor id groups it in the kernel.
- * What agents cannot do (Docker, images, fetched URIs) is refused with the
- * field named (unsupportedTaskFields.ts).
+ * What agents cannot do (Docker, images) is refused with the field named
+ * (unsupportedTaskFields.ts); URIs are fetched by the agent.
  */
 import type { ResourceLayout, ResourceSet, TaskSpec } from '@allot/kernel';
 import { idProblem } from '../agent/sandbox.js';
@@ -20,7 +20,13 @@ export interface LaunchData {
   env: Record<string, string>;
   user?: string;
   healthCheck?: {
-    command: string;
+    /** Absent: COMMAND. */
+    type?: 'COMMAND' | 'HTTP' | 'TCP';
+    command?: string;
+    port?: number;
+    path?: string;
+    scheme?: 'http' | 'https';
+    statuses?: number[];
     intervalSeconds?: number;
     timeoutSeconds?: number;
     gracePeriodSeconds?: number;
@@ -35,6 +41,8 @@ export interface LaunchData {
     timeoutSeconds?: number;
   };
   killGracePeriodMs?: number;
+  /** CommandInfo.uris, fetched by the agent into the sandbox. */
+  uris?: Array<{ value: string; executable?: boolean; extract?: boolean; cache?: boolean; outputFile?: string }>;
   /** Set for tasks run by an executor: the agent starts it (once) and hands it the task. */
   executor?: ExecutorLaunch;
   /** The TaskInfo as the framework sent it (for executors, which receive it as is). */
@@ -115,12 +123,14 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
     data.taskInfo = info;
   }
   if (typeof info.command?.user === 'string') data.user = info.command.user;
+  const uris = fetchedUris(info);
+  if (uris.length > 0) data.uris = uris;
   const health = info.health_check as Json | undefined;
   if (health) {
-    const healthCommand = shellCommand(health.command, `${at}.health_check.command`);
-    if (!healthCommand.ok) return healthCommand;
+    const probe = healthProbe(health, `${at}.health_check`);
+    if (!probe.ok) return probe;
     data.healthCheck = {
-      command: healthCommand.value,
+      ...probe.value,
       ...(health.interval_seconds !== undefined ? { intervalSeconds: health.interval_seconds } : {}),
       ...(health.timeout_seconds !== undefined ? { timeoutSeconds: health.timeout_seconds } : {}),
       ...(health.grace_period_seconds !== undefined ? { gracePeriodSeconds: health.grace_period_seconds } : {}),
@@ -191,4 +201,52 @@ export function executorLaunch(executor: Json | undefined, at: string): Converte
   const env = environment(executor.command, `${at}.command`);
   if (!env.ok) return env;
   return { ok: true, value: { executorId, command: command.value, env: env.value, info: executor } };
+}
+
+/**
+ * What the agent's fetcher puts in the sandbox: the task command's URIs, then
+ * its COMMAND health check's (the check runs in the same sandbox), each once.
+ */
+function fetchedUris(info: Json): NonNullable<LaunchData['uris']> {
+  const all = [...((info.command?.uris as Json[] | undefined) ?? []), ...((info.health_check?.command?.uris as Json[] | undefined) ?? [])];
+  const seen = new Set<string>();
+  const uris: NonNullable<LaunchData['uris']> = [];
+  for (const uri of all) {
+    const key = JSON.stringify([uri.value, uri.output_file ?? null]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    uris.push({
+      value: uri.value,
+      ...(typeof uri.executable === 'boolean' ? { executable: uri.executable } : {}),
+      ...(typeof uri.extract === 'boolean' ? { extract: uri.extract } : {}),
+      ...(typeof uri.cache === 'boolean' ? { cache: uri.cache } : {}),
+      ...(typeof uri.output_file === 'string' ? { outputFile: uri.output_file } : {}),
+    });
+  }
+  return uris;
+}
+
+/** What a Mesos HealthCheck probes: its command (COMMAND, the default), or the port of an HTTP or TCP check. */
+function healthProbe(health: Json, at: string): Converted<NonNullable<LaunchData['healthCheck']>> {
+  const type = health.type ?? 'COMMAND';
+  if (type === 'HTTP') {
+    if (!health.http) return { ok: false, field: `${at}.http`, message: 'is required for an HTTP health check' };
+    const http = health.http as Json;
+    return {
+      ok: true,
+      value: {
+        type,
+        port: http.port,
+        ...(typeof http.path === 'string' ? { path: http.path } : {}),
+        ...(http.scheme ? { scheme: http.scheme } : {}),
+        ...(Array.isArray(http.statuses) && http.statuses.length > 0 ? { statuses: http.statuses } : {}),
+      },
+    };
+  }
+  if (type === 'TCP') {
+    if (!health.tcp) return { ok: false, field: `${at}.tcp`, message: 'is required for a TCP health check' };
+    return { ok: true, value: { type, port: health.tcp.port } };
+  }
+  const command = shellCommand(health.command, `${at}.command`);
+  return command.ok ? { ok: true, value: { command: command.value } } : command;
 }

@@ -34,14 +34,8 @@ const NO_CONTAINERIZER =
   'allot agents run the command directly on the host, under cgroups, like the Mesos containerizer without an image; ' +
   'remove `container` (or give type MESOS without an image) and install what the task needs on the agents';
 
-const FETCH_IN_THE_COMMAND =
-  'fetching URIs is not supported yet (allot has no fetcher so far): download in the command instead ' +
-  '(e.g. "curl -fsSLO https://example.org/app.tgz && tar xzf app.tgz && ./app/run"), or put the files on the agents';
-
 /** ContainerInfo fields that allot does act on: `type` MESOS and an image-less `mesos`. */
 const CONTAINER_FIELDS_KEPT = new Set(['type', 'mesos']);
-
-const hasItems = (value: unknown) => Array.isArray(value) && value.length > 0;
 
 /** Everything a TaskInfo may ask for that the agents cannot do yet. The first entry that `asks` refuses the task. */
 export const UNSUPPORTED_TASK_FIELDS: readonly UnsupportedEntry[] = [
@@ -102,20 +96,6 @@ export const UNSUPPORTED_TASK_FIELDS: readonly UnsupportedEntry[] = [
     message: () => 'resource limits above the requested resources are not supported yet; request what the task may use',
     removedBy: 'resource limits (not planned yet)',
     example: { limits: { cpus: { value: 2 } } },
-  },
-  {
-    field: 'command.uris',
-    asks: (info) => hasItems(info.command?.uris),
-    message: () => FETCH_IN_THE_COMMAND,
-    removedBy: 'issue 12 (the fetcher)',
-    example: { command: { value: './run', uris: [{ value: 'https://example.org/app.tgz', extract: true }] } },
-  },
-  {
-    field: 'health_check.command.uris',
-    asks: (info) => hasItems(info.health_check?.command?.uris),
-    message: () => FETCH_IN_THE_COMMAND,
-    removedBy: 'issue 12 (the fetcher)',
-    example: { health_check: { type: 'COMMAND', command: { value: './probe', uris: [{ value: 'https://example.org/probe' }] } } },
   },
 ];
 

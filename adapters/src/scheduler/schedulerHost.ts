@@ -87,10 +87,7 @@ export class SchedulerHost {
             this.#offers.delete(offerId);
             this.#model?.onRescind(offerId, this.context);
           }),
-        update: (status) => {
-          options.observe?.update?.(status);
-          this.#deliver(() => this.#model?.onUpdate(statusFromJson(status, this.driver.frameworkId ?? '', this.#clock()), this.context));
-        },
+        update: (status) => this.#updateArrived(status),
         failure: (failure) => options.logger.warn({ agentId: failure.agent_id?.value }, 'the master reports an agent lost'),
         disconnected: () => this.#offers.clear(),
         error: (message) => {
@@ -199,6 +196,36 @@ export class SchedulerHost {
     if (offers.length > 0) this.#model?.onOffers(offers, this.context);
   }
 
+  #updateArrived(status: Json): void {
+    this.#options.observe?.update?.(status);
+    this.#deliver(() => this.#model?.onUpdate(statusFromJson(status, this.driver.frameworkId ?? '', this.#clock()), this.context));
+  }
+
+  /**
+   * The tasks of an ACCEPT that did not get through end as the master would have ended them: TASK_ERROR
+   * when it refused them (a 4xx: invalid, or not authorized), TASK_DROPPED when the call did not reach it or it
+   * could not take it (as the Mesos scheduler driver reports launches while disconnected). Otherwise the model
+   * would wait for them forever; reconciliation corrects a task that turns up after all.
+   */
+  #launchesUndelivered(call: Extract<FrameworkCall, { type: 'offer.accept' }>, result: { code: string; status?: number; message: string }) {
+    const refused = result.code === 'refused';
+    // A master that refused the whole call may still hold the offers (say, an unauthorized user): give them back.
+    if (refused || result.code === 'unavailable') void this.driver.decline(call.offerIds, call.refuseSeconds);
+    const reason = !refused ? 'REASON_MASTER_DISCONNECTED' : result.status === 403 ? 'REASON_TASK_UNAUTHORIZED' : 'REASON_TASK_INVALID';
+    for (const operation of call.operations) {
+      if (operation.type !== 'LAUNCH' && operation.type !== 'LAUNCH_GROUP') continue;
+      for (const task of operation.tasks)
+        this.#updateArrived({
+          task_id: { value: task.taskId },
+          state: refused ? 'TASK_ERROR' : 'TASK_DROPPED',
+          reason,
+          source: 'SOURCE_MASTER',
+          message: `the master ${refused ? 'refused' : 'did not take'} the launch: ${result.message}`,
+          timestamp: this.#clock() / 1000,
+        });
+    }
+  }
+
   // Calls out of the model --------------------------------------------------------
 
   async #send(call: FrameworkCall, send: PreparedCall): Promise<void> {
@@ -208,6 +235,7 @@ export class SchedulerHost {
     if (call.type === 'task.kill' && result.code === 'unavailable')
       this.#schedule(this.#clock() + KILL_RETRY_MS, () => this.context.send(call));
     else if (call.type === 'task.kill' && result.code !== 'refused') this.#pendingKills.set(call.taskId, call.agentId);
+    else if (call.type === 'offer.accept') this.#launchesUndelivered(call, result);
     this.#options.logger.warn({ call: call.type, code: result.code, message: result.message }, 'call not delivered');
   }
 

@@ -1,6 +1,6 @@
 /**
  * What allot agents cannot run is refused, never run without it: a TaskInfo
- * with a Docker container, a container image, URIs to fetch, an HTTP or TCP
+ * with a Docker container, a container image, an HTTP or TCP
  * check, a deadline or limits gets a 400 that names the field,
  * says it is not supported and what to do instead; nothing reaches the agent,
  * the offer comes back, and a plain command task still launches.
@@ -8,8 +8,9 @@
  * Every entry of the table in adapters/src/master/unsupportedTaskFields.ts is
  * checked through the master's TaskInfo conversion, so that the work that
  * supports a field removes its entry and nothing else here; the cases the
- * issue named (Docker, images, URIs) also go
- * through a running master.
+ * issue named (Docker, images) also go through a running master, and so do
+ * URIs, which the fetcher supports: the master reads them into the agent's
+ * LAUNCH.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,16 +129,22 @@ describe('a master refusing what allot does not support', () => {
     expect(launched('image')).toBe(false);
   });
 
-  it('refuses command.uris (400): fetching is not supported yet, download in the command', async () => {
+  it("reads command.uris and the health check's URIs: the agent's LAUNCH carries them for its fetcher", async () => {
     const answer = await acceptWith('uris', {
-      command: { value: './run', uris: [{ value: 'https://example.org/app.tgz', extract: true }] },
+      command: { value: './run', uris: [{ value: 'https://example.org/app.tgz', extract: true, cache: true }] },
+      health_check: {
+        type: 'COMMAND',
+        command: { value: './probe', uris: [{ value: 'file:///opt/probe', executable: true, output_file: 'probe' }] },
+      },
     });
 
-    expect(answer.status).toBe(400);
-    expect(answer.body).toMatch(
-      /\.command\.uris: fetching URIs is not supported yet \(allot has no fetcher so far\): download in the command instead/,
-    );
-    expect(launched('uris')).toBe(false);
+    expect(answer.status).toBe(202);
+    await waitUntil(() => launched('uris'), 'the agent to get the LAUNCH of "uris"', 30_000);
+    const sent = agent.events.find((event) => event.type === 'LAUNCH' && event.launch.task_id === 'uris');
+    expect(sent?.launch.uris).toEqual([
+      { value: 'https://example.org/app.tgz', extract: true, cache: true },
+      { value: 'file:///opt/probe', executable: true, outputFile: 'probe' },
+    ]);
   });
 
   it('still launches a command task (an empty MESOS container is fine)', async () => {

@@ -5,7 +5,8 @@
  * the agent's updates reach the model, and its acknowledgements go back with
  * the uuid the master sent; calls wait for `persist`; a model that restarts
  * with its framework id reconciles; a kill the master could not take now
- * (503) is sent again.
+ * (503) is sent again; the tasks of an ACCEPT that did not get through end
+ * (TASK_ERROR, TASK_DROPPED) and its offers are declined.
  */
 import type { FrameworkConfig, TaskSpec } from '@allot/kernel';
 import { ResourceLayout } from '@allot/kernel';
@@ -176,5 +177,56 @@ describe('SchedulerHost', () => {
     await waitUntil(() => kills().length === 3, 'the second kill', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(kills()).toEqual(['t1', 't1', 't2']);
+  });
+  it('ends the tasks of an ACCEPT the master refused (TASK_ERROR) or could not take (TASK_DROPPED), and gives the offers back', async () => {
+    const master = await FakeMaster.start();
+    cleanups.push(() => master.close());
+    master.answerSubscribe({ stream: (send) => send(subscribedEvent('fw-1')) });
+    const layout = ResourceLayout.create();
+    const host = new SchedulerHost({
+      driver: { masters: [master.url], frameworkInfo: { user: 'nobody', name: 'batch', roles: ['analytics'] }, frameworkId: null },
+      layout,
+      taskInfo,
+      logger: pino({ level: 'silent' }),
+    });
+    cleanups.push(() => host.stop());
+    const model = new BatchFramework({ ...config, tasks: { ...config.tasks, count: 0 } });
+    const heard: Array<{ taskId: string; state: string; reason?: string; message?: string }> = [];
+    const onUpdate = model.onUpdate.bind(model);
+    model.onUpdate = (status, context) => {
+      heard.push({ taskId: status.taskId, state: status.state, reason: status.reason, message: status.message });
+      onUpdate(status, context);
+    };
+    host.start(model);
+    await waitUntil(() => host.driver.subscribed, 'subscribed', 10_000);
+    const accept = (offerId: string, taskId: string) =>
+      host.act(() =>
+        host.context.send({
+          type: 'offer.accept',
+          frameworkId: 'fw-1',
+          offerIds: [offerId],
+          operations: [
+            {
+              type: 'LAUNCH',
+              tasks: [{ taskId, name: taskId, resources: { scalars: layout.vector({ cpus: 0.1 }), ports: [], reserved: [] } }],
+            },
+          ],
+          refuseSeconds: 5,
+        }),
+      );
+    const declined = () => master.requests.filter((request) => request.body.type === 'DECLINE').map((request) => request.body.decline);
+
+    master.answerCall({ status: 403, body: 'tasks may not run as user "root"' });
+    accept('o1', 't1');
+    await waitUntil(() => heard.length === 1, 'the refused task ended', 10_000);
+    expect(heard[0]).toMatchObject({ taskId: 't1', state: 'TASK_ERROR', reason: 'REASON_TASK_UNAUTHORIZED' });
+    expect(heard[0].message).toContain('tasks may not run as user "root"');
+    await waitUntil(() => declined().length === 1, 'the offer declined', 10_000);
+    expect(declined()[0]).toMatchObject({ offer_ids: [{ value: 'o1' }] });
+
+    master.answerCall({ status: 503, body: 'not durable' });
+    accept('o2', 't2');
+    await waitUntil(() => heard.length === 2, 'the dropped task ended', 10_000);
+    expect(heard[1]).toMatchObject({ taskId: 't2', state: 'TASK_DROPPED', reason: 'REASON_MASTER_DISCONNECTED' });
   });
 });

@@ -16,6 +16,8 @@ import type { FrameworkModel, SchedulerContext } from '../../schedulers/framewor
 import type { FrameworkConfig } from '../../schedulers/frameworkConfig.js';
 import { carveTask } from '../../schedulers/carveTask.js';
 import { SchedulerSession } from '../schedulerSession.js';
+import { parseConstraint, placementAllows } from '../../sdk/constraints.js';
+import type { PlacementConstraint } from '../../sdk/constraints.js';
 import type { JobRecord } from './jobStats.js';
 import { jobReport, summarizeJobs } from './jobStats.js';
 
@@ -26,6 +28,36 @@ export interface BatchJobSpec {
   resources: ResourceQuantities;
   ports: number;
   durationMs: number | null;
+  /** Where its tasks may run (default: anywhere). */
+  constraints?: PlacementConstraint[];
+  /** Relaunch failed or lost tasks; default: the framework's `relaunch`. */
+  relaunch?: boolean;
+  /** With relaunch: no relaunch after this time (Metronome's activeDeadlineSeconds); null or absent: no limit. */
+  relaunchUntilMs?: number | null;
+}
+
+/** Operator controls of a running jobs scheduler (Metronome's API): a job submitted now, a job stopped. */
+export type JobControl = { type: 'job.submit'; job: BatchJobSpec } | { type: 'job.stop'; jobId: string };
+
+/** What a host may know of one job. */
+export interface JobProgress {
+  record: JobRecord | null;
+  queued: number;
+  stopped: boolean;
+  /** Tasks launched and not yet ended. */
+  live: string[];
+}
+
+export interface JobsSnapshot {
+  jobs: Array<{
+    spec: Omit<BatchJobSpec, 'constraints'> & { constraints: string[][] };
+    record: JobRecord | null;
+    queued: number;
+    stopped: boolean;
+  }>;
+  live: Array<[taskId: string, agentId: string, jobId: string]>;
+  nextTaskNumber: number;
+  taskStates: Record<string, TaskState>;
 }
 
 /** `framework.options` of a batch framework with jobs. */
@@ -50,6 +82,8 @@ interface Job {
   record: JobRecord | null;
   /** Tasks of an arrived job still to launch. */
   queued: number;
+  /** Stopped by an operator: nothing more launches, nothing is relaunched. */
+  stopped: boolean;
 }
 
 export class JobsFramework implements FrameworkModel {
@@ -63,7 +97,10 @@ export class JobsFramework implements FrameworkModel {
   #nextTaskNumber = 0;
   #started = false;
 
-  constructor(readonly spec: FrameworkConfig) {
+  constructor(
+    readonly spec: FrameworkConfig,
+    readonly taskIdOf: (jobId: string, number: number) => string = (jobId, number) => `${spec.id}-${jobId}-${number}`,
+  ) {
     this.id = spec.id;
     this.role = spec.role;
     this.#session = new SchedulerSession(spec);
@@ -78,7 +115,7 @@ export class JobsFramework implements FrameworkModel {
         ports: spec.tasks.ports,
         durationMs: spec.tasks.durationMs,
       });
-    this.#jobs = specs.map((job) => ({ spec: job, data: Object.freeze({ durationMs: job.durationMs }), record: null, queued: 0 }));
+    this.#jobs = specs.map((job) => newJob(job));
   }
 
   get taskStates(): ReadonlyMap<string, TaskState> {
@@ -127,12 +164,94 @@ export class JobsFramework implements FrameworkModel {
     if (status.state === 'TASK_FINISHED') {
       job.record.finished++;
       if (job.record.finished === job.record.tasks) job.record.finishedAtMs = context.nowMs;
-    } else if (this.spec.relaunch && NEEDS_RELAUNCH.has(status.state)) {
+    } else if (this.#relaunches(job, context.nowMs) && NEEDS_RELAUNCH.has(status.state)) {
       job.queued++;
       this.#session.want(true, context);
     } else {
       job.record.failed++;
     }
+  }
+
+  /** Submits or stops a job now (a host's operator control). */
+  operate(
+    command: JobControl,
+    context: SchedulerContext,
+  ): { ok: true } | { ok: false; code: 'unknown_job' | 'duplicate_job'; message: string } {
+    if (command.type === 'job.submit') {
+      if (this.#jobs.some((job) => job.spec.id === command.job.id))
+        return { ok: false, code: 'duplicate_job', message: `job ${command.job.id} exists already` };
+      const job = newJob(command.job);
+      this.#jobs.push(job);
+      this.#arrive(job, context);
+      return { ok: true };
+    }
+    const job = this.#jobs.find((candidate) => candidate.spec.id === command.jobId);
+    if (!job) return { ok: false, code: 'unknown_job', message: `job ${command.jobId} does not exist` };
+    job.stopped = true;
+    job.queued = 0;
+    for (const [taskId, agentId] of this.#live) if (this.#jobOfTask.get(taskId) === job) this.#session.kill(taskId, agentId, context);
+    this.#session.want(this.pendingTasks > 0, context);
+    return { ok: true };
+  }
+
+  progress(jobId: string): JobProgress | null {
+    const job = this.#jobs.find((candidate) => candidate.spec.id === jobId);
+    if (!job) return null;
+    const live = [...this.#live.keys()].filter((taskId) => this.#jobOfTask.get(taskId) === job);
+    return { record: job.record, queued: job.queued, stopped: job.stopped, live };
+  }
+
+  /** Forgets a job that has ended (its history is the host's to keep). */
+  forget(jobId: string): void {
+    const index = this.#jobs.findIndex((job) => job.spec.id === jobId);
+    if (index >= 0 && (this.progress(jobId)?.live.length ?? 0) === 0) this.#jobs.splice(index, 1);
+  }
+
+  snapshot(): JobsSnapshot {
+    return JSON.parse(
+      JSON.stringify({
+        jobs: this.#jobs.map((job) => ({
+          spec: {
+            ...job.spec,
+            constraints: (job.spec.constraints ?? []).map((c) => [c.field, c.operator, ...(c.value !== undefined ? [c.value] : [])]),
+          },
+          record: job.record,
+          queued: job.queued,
+          stopped: job.stopped,
+        })),
+        live: [...this.#live].map(([taskId, agentId]) => [taskId, agentId, this.#jobOfTask.get(taskId)?.spec.id ?? '']),
+        nextTaskNumber: this.#nextTaskNumber,
+        taskStates: Object.fromEntries([...this.#session.taskStates].filter(([taskId]) => this.#live.has(taskId))),
+      }),
+    ) as JobsSnapshot;
+  }
+
+  /** A scheduler restarted from its store; it reconciles its live tasks once subscribed. */
+  static restore(spec: FrameworkConfig, snapshot: JobsSnapshot, taskIdOf?: (jobId: string, number: number) => string): JobsFramework {
+    const model = new JobsFramework({ ...spec, tasks: { ...spec.tasks, count: 0 }, options: { jobs: [] } }, taskIdOf);
+    for (const saved of snapshot.jobs) {
+      const constraints = saved.spec.constraints.map((raw) => {
+        const parsed = parseConstraint(raw);
+        if (!parsed.ok) throw new Error(`stored constraint ${JSON.stringify(raw)} of job ${saved.spec.id}: ${parsed.message}`);
+        return parsed.constraint;
+      });
+      model.#jobs.push({ ...newJob({ ...saved.spec, constraints }), record: saved.record, queued: saved.queued, stopped: saved.stopped });
+    }
+    for (const [taskId, agentId, jobId] of snapshot.live) {
+      model.#live.set(taskId, agentId);
+      const job = model.#jobs.find((candidate) => candidate.spec.id === jobId);
+      if (job) model.#jobOfTask.set(taskId, job);
+    }
+    for (const [taskId, state] of Object.entries(snapshot.taskStates)) model.#session.taskStates.set(taskId, state);
+    model.#nextTaskNumber = snapshot.nextTaskNumber;
+    model.#started = true;
+    return model;
+  }
+
+  #relaunches(job: Job, nowMs: number): boolean {
+    if (job.stopped) return false;
+    if (!(job.spec.relaunch ?? this.spec.relaunch)) return false;
+    return job.spec.relaunchUntilMs === undefined || job.spec.relaunchUntilMs === null || nowMs < job.spec.relaunchUntilMs;
   }
 
   details(): Record<string, unknown> {
@@ -157,11 +276,13 @@ export class JobsFramework implements FrameworkModel {
   #tasksFor(offer: Offer, context: SchedulerContext): TaskSpec[] {
     const tasks: TaskSpec[] = [];
     let available = offer.resources;
+    const target = { hostname: offer.hostname, attributes: offer.attributes };
     for (const job of this.#jobs) {
+      if (job.queued > 0 && job.spec.constraints && !placementAllows(job.spec.constraints, target, [], [target]).ok) continue;
       while (job.queued > 0 && tasks.length < this.spec.maxTasksPerOffer) {
         const resources = carveTask(available, context.layout, job.spec.resources, job.spec.ports);
         if (!resources) break;
-        const taskId = `${this.id}-${job.spec.id}-${this.#nextTaskNumber++}`;
+        const taskId = this.taskIdOf(job.spec.id, this.#nextTaskNumber++);
         tasks.push({ taskId, resources, data: job.data });
         this.#jobOfTask.set(taskId, job);
         available = subtractResourceSets(available, resources);
@@ -170,4 +291,8 @@ export class JobsFramework implements FrameworkModel {
     }
     return tasks;
   }
+}
+
+function newJob(spec: BatchJobSpec): Job {
+  return { spec, data: Object.freeze({ durationMs: spec.durationMs }), record: null, queued: 0, stopped: false };
 }

@@ -15,6 +15,8 @@ import type { TaskSpec, TaskStatus } from '../../tasks/task.js';
 import type { TaskState } from '../../tasks/taskState.js';
 import { isTerminal } from '../../tasks/taskState.js';
 import { SchedulerSession } from '../schedulerSession.js';
+import { parseConstraint, placementAllows } from '../../sdk/constraints.js';
+import type { PlacementConstraint } from '../../sdk/constraints.js';
 import type { ElasticOptions, FlexAction } from './elasticSpec.js';
 import { elasticDetails } from './elasticDetails.js';
 import type { NodeManagerState } from './flexDown.js';
@@ -24,10 +26,12 @@ import type { Container } from './yarnResourceManager.js';
 import { YarnResourceManager } from './yarnResourceManager.js';
 
 export interface NodeManager {
-  /** `nm-<profile>-<number>`: also its node name in YARN. */
+  /** `nm-<profile>-<number>` (or what the host names it): also its node name in YARN. */
   readonly id: string;
   readonly number: number;
   readonly profile: string;
+  /** Where it may run (a flex up's constraint); absent: anywhere. */
+  readonly constraint?: PlacementConstraint;
   state: NodeManagerState;
   /** The current Mesos task (a NodeManager that dies unexpectedly is relaunched under a new one). */
   taskId: string | null;
@@ -38,6 +42,25 @@ export interface NodeManager {
 export interface FlexRecord extends FlexAction {
   /** NodeManagers taken by a flex down, with the state each was in. */
   taken: string[];
+}
+
+/** How a real cluster's host runs the model (the simulator passes none of these). */
+export interface MyriadHostOptions {
+  /** Names a NodeManager (and its first task); default `nm-<profile>-<number>`. */
+  nodeManagerIdOf?: (profile: string, number: number) => string;
+  /** NodeManagers one agent may hold; default 1, as Myriad runs one per host. */
+  maxPerAgent?: number;
+}
+
+/** Operator controls of a running pool (Myriad's REST API). */
+export type FlexControl =
+  | { type: 'flex.up'; profile: string; count: number; constraint?: PlacementConstraint }
+  | { type: 'flex.down'; profile: string; count: number };
+
+export interface MyriadSnapshot {
+  nodeManagers: Array<Omit<NodeManager, 'constraint'> & { constraint?: string[] }>;
+  nextNumber: number;
+  taskStates: Record<string, TaskState>;
 }
 
 export class MyriadFramework implements FrameworkModel {
@@ -54,11 +77,66 @@ export class MyriadFramework implements FrameworkModel {
   #nextNumber = 0;
   #started = false;
 
-  constructor(readonly spec: FrameworkConfig) {
+  readonly #host: MyriadHostOptions;
+
+  constructor(
+    readonly spec: FrameworkConfig,
+    host: MyriadHostOptions = {},
+  ) {
     this.id = spec.id;
     this.role = spec.role;
     this.options = spec.options as ElasticOptions;
     this.#session = new SchedulerSession(spec);
+    this.#host = host;
+  }
+
+  /** Flexes up or down now (a host's operator control); returns the NodeManagers a flex down took. */
+  operate(command: FlexControl, context: SchedulerContext): string[] {
+    const record = this.#flex(
+      { atMs: context.nowMs, action: command.type === 'flex.up' ? 'up' : 'down', profile: command.profile, count: command.count },
+      context,
+      command.type === 'flex.up' ? command.constraint : undefined,
+    );
+    return record.taken;
+  }
+
+  snapshot(): MyriadSnapshot {
+    const live = new Set(this.nodeManagers.flatMap((nm) => (nm.taskId ? [nm.taskId] : [])));
+    return JSON.parse(
+      JSON.stringify({
+        nodeManagers: this.nodeManagers.map((nm) => ({
+          ...nm,
+          ...(nm.constraint
+            ? {
+                constraint: [
+                  nm.constraint.field,
+                  nm.constraint.operator,
+                  ...(nm.constraint.value !== undefined ? [nm.constraint.value] : []),
+                ],
+              }
+            : {}),
+        })),
+        nextNumber: this.#nextNumber,
+        taskStates: Object.fromEntries([...this.#session.taskStates].filter(([taskId]) => live.has(taskId))),
+      }),
+    ) as MyriadSnapshot;
+  }
+
+  /** A pool scheduler restarted from its store; it reconciles its NodeManagers once subscribed. */
+  static restore(spec: FrameworkConfig, snapshot: MyriadSnapshot, host: MyriadHostOptions = {}): MyriadFramework {
+    const model = new MyriadFramework(spec, host);
+    for (const saved of snapshot.nodeManagers) {
+      const parsed = saved.constraint ? parseConstraint(saved.constraint) : null;
+      if (parsed && !parsed.ok) throw new Error(`stored constraint of ${saved.id}: ${parsed.message}`);
+      const nm: NodeManager = { ...saved, ...(parsed?.ok ? { constraint: parsed.constraint } : {}) } as NodeManager;
+      if (!parsed) delete (nm as { constraint?: unknown }).constraint;
+      model.nodeManagers.push(nm);
+      if (nm.taskId) model.#nodeManagerOfTask.set(nm.taskId, nm);
+    }
+    for (const [taskId, state] of Object.entries(snapshot.taskStates)) model.#session.taskStates.set(taskId, state);
+    model.#nextNumber = snapshot.nextNumber;
+    model.#started = true;
+    return model;
   }
 
   get taskStates(): ReadonlyMap<string, TaskState> {
@@ -107,7 +185,9 @@ export class MyriadFramework implements FrameworkModel {
     const nm = this.#nodeManagerOfTask.get(status.taskId);
     if (nm && nm.taskId === status.taskId) {
       if (!ended && status.state === 'TASK_RUNNING' && nm.state === 'staging') nm.state = 'active';
-      if (ended) this.#nodeManagerEnded(nm, context);
+      // Unreachable is lost for a NodeManager (Myriad predates partition awareness): launched again at once,
+      // and the old task, should its agent come back, is killed as an orphan below.
+      if (ended || status.state === 'TASK_UNREACHABLE') this.#nodeManagerEnded(nm, context);
     }
     const c = this.#containerOfTask.get(status.taskId);
     // A NodeManager or placeholder given up for lost that turns up running again is not wanted.
@@ -127,16 +207,17 @@ export class MyriadFramework implements FrameworkModel {
     return elasticDetails(this);
   }
 
-  #flex(flex: FlexAction, context: SchedulerContext): void {
+  #flex(flex: FlexAction, context: SchedulerContext, constraint?: PlacementConstraint): FlexRecord {
     const record: FlexRecord = { ...flex, taken: [] };
     this.flexLog.push(record);
     if (flex.action === 'up') {
       for (let i = 0; i < flex.count; i++) {
         const number = this.#nextNumber++;
         this.nodeManagers.push({
-          id: `nm-${flex.profile}-${number}`,
+          id: this.#host.nodeManagerIdOf?.(flex.profile, number) ?? `nm-${flex.profile}-${number}`,
           number,
           profile: flex.profile,
+          ...(constraint ? { constraint } : {}),
           state: 'pending',
           taskId: null,
           launches: 0,
@@ -159,6 +240,7 @@ export class MyriadFramework implements FrameworkModel {
       }
     }
     this.#scheduleYarn(context);
+    return record;
   }
 
   #kill(nm: NodeManager, context: SchedulerContext): void {
@@ -241,8 +323,11 @@ export class MyriadFramework implements FrameworkModel {
         }
       }
     }
-    if (!here) {
+    const onAgent = this.nodeManagers.filter((nm) => nm.agentId === offer.agentId && nm.state !== 'pending').length;
+    if (onAgent < (this.#host.maxPerAgent ?? 1)) {
+      const target = { hostname: offer.hostname, attributes: offer.attributes };
       for (const nm of this.nodeManagers.filter((n) => n.state === 'pending')) {
+        if (nm.constraint && !placementAllows([nm.constraint], target, [], [target]).ok) continue;
         const resources = carveTask(
           available,
           context.layout,

@@ -9,6 +9,7 @@ import type { PlacementConstraint } from '../../sdk/constraints.js';
 import type { HealthCheckSpec } from './healthCheck.js';
 import type { BackoffSpec } from './launchBackoff.js';
 import type { MaintenanceWindow } from './offerFunnel.js';
+import type { UnreachableStrategy } from './unreachableStrategy.js';
 import type { UpgradeStrategy } from './upgradeStrategy.js';
 
 export interface AppChange {
@@ -34,6 +35,16 @@ export interface ServiceApp {
   readonly constraints: readonly PlacementConstraint[];
   /** Default null: an instance is healthy as soon as it runs. */
   readonly healthCheck: HealthCheckSpec | null;
+  /**
+   * Default false: a new instance counts for a restart once healthy. True (Marathon's readiness checks, run by
+   * a real cluster's host): it also waits until the host reports it ready (`task.ready`).
+   */
+  readonly readiness?: boolean;
+  /**
+   * Default none: an unreachable instance counts until the master ends it. Given (Marathon's unreachableStrategy,
+   * on a real cluster): it is replaced after inactiveAfterMs and forgotten after expungeAfterMs.
+   */
+  readonly unreachable?: UnreachableStrategy;
   readonly upgradeStrategy: UpgradeStrategy;
   readonly backoff: BackoffSpec;
   /** Default "1". */

@@ -14,7 +14,14 @@ import { LaunchBackoff } from './launchBackoff.js';
 import type { UpgradeBounds } from './upgradeStrategy.js';
 import { restartBounds, rollingStep } from './upgradeStrategy.js';
 
-export type KillReason = 'scale-down' | 'upgrade' | 'health-check';
+/**
+ * Why this scheduler killed an instance: `operator` is a kill asked through the API (the app replaces it);
+ * `unreachable`: given up after the app's unreachable strategy (killed should it come back).
+ */
+export type KillReason = 'scale-down' | 'upgrade' | 'health-check' | 'operator' | 'unreachable';
+
+/** Names a launch: `<app>.<launch number>` by default; a real cluster's host gives ids that stay unique across app re-creations. */
+export type TaskIdOf = (appId: string, number: number) => string;
 
 export interface Instance {
   readonly taskId: string;
@@ -27,6 +34,10 @@ export interface Instance {
   state: TaskState;
   runningAtMs: number | null;
   healthy: boolean;
+  /** False until the host reports a readiness check passed (apps with `readiness`); true from the start otherwise. */
+  ready: boolean;
+  /** Since when the master reports it unreachable (apps with an unreachable strategy only). */
+  unreachableSinceMs?: number | null;
   /** Set when this scheduler asked for the kill; such an end is not a failure. */
   killReason: KillReason | null;
 }
@@ -50,20 +61,27 @@ export interface Rejection {
   readonly reason: string;
 }
 
+/** Whether an instance counts as up for a restart and a deployment: healthy, and ready when the app has readiness checks. */
+export function isServing(instance: Instance): boolean {
+  return instance.healthy && instance.ready;
+}
+
 /** Youngest first: the latest launched leads. */
 export function youngestFirst(instances: readonly Instance[]): Instance[] {
   return [...instances].sort((a, b) => b.number - a.number);
 }
 
 export class AppState {
+  /** The current version's definition: new launches, placement, restart bounds and backoff follow it. */
+  spec: ServiceApp;
   instances: number;
   version: string;
   /** Launches of the current version wanted and not yet made. */
   queued = 0;
   readonly live = new Map<string, Instance>();
-  readonly backoff: LaunchBackoff;
+  backoff: LaunchBackoff;
   /** What the simulated agent needs to run an instance: the same for all of them. */
-  readonly taskData: TaskRunData;
+  taskData: TaskRunData;
   readonly deployments: Deployment[] = [];
   #restart: Deployment | null = null;
   #nextNumber = 0;
@@ -72,7 +90,11 @@ export class AppState {
   lastRejection: Rejection | null = null;
   readonly rejections: Record<string, number> = {};
 
-  constructor(readonly spec: ServiceApp) {
+  constructor(
+    spec: ServiceApp,
+    readonly taskIdOf: TaskIdOf = (appId, number) => `${appId}.${number}`,
+  ) {
+    this.spec = spec;
     this.instances = spec.instances;
     this.version = spec.version;
     this.backoff = new LaunchBackoff(spec.backoff);
@@ -104,7 +126,7 @@ export class AppState {
     this.queued--;
     const number = this.#nextNumber++;
     const instance: Instance = {
-      taskId: `${this.spec.id}.${number}`,
+      taskId: this.taskIdOf(this.spec.id, number),
       version: this.version,
       agentId,
       target,
@@ -113,6 +135,7 @@ export class AppState {
       state: 'TASK_STAGING',
       runningAtMs: null,
       healthy: false,
+      ready: this.spec.readiness !== true,
       killReason: null,
     };
     this.live.set(instance.taskId, instance);
@@ -130,6 +153,41 @@ export class AppState {
     }
   }
 
+  /**
+   * A new definition (from an operator): a new version restarts the app under the new definition's upgrade
+   * strategy and backoff; the same version only rescales.
+   */
+  redefine(spec: ServiceApp, nowMs: number): void {
+    const rolling = spec.version !== this.version;
+    this.spec = spec;
+    if (rolling) {
+      this.backoff = new LaunchBackoff(spec.backoff);
+      this.taskData = Object.freeze({ durationMs: spec.durationMs });
+    }
+    this.change(spec.instances, spec.version, nowMs);
+  }
+
+  /** Whether the app has reached its definition: every wanted instance of the current version runs healthy (and ready), nothing else lives. */
+  settled(): boolean {
+    if (this.queued > 0 || this.live.size !== this.instances) return false;
+    for (const instance of this.live.values())
+      if (instance.version !== this.version || instance.killReason !== null || instance.state !== 'TASK_RUNNING' || !isServing(instance))
+        return false;
+    return true;
+  }
+
+  /** The launch counter, for a snapshot. */
+  get nextNumber(): number {
+    return this.#nextNumber;
+  }
+
+  /** Brings back what a snapshot held (appSnapshot.ts). */
+  restoreState(state: { nextNumber: number; restart: Deployment | null; delayMs: number | null; notBeforeMs: number }): void {
+    this.#nextNumber = state.nextNumber;
+    this.#restart = state.restart;
+    this.backoff.restore(state.delayMs, state.notBeforeMs);
+  }
+
   /** The instances to kill now (already marked), after queueing the launches wanted. */
   reconcile(nowMs: number): Instance[] {
     const alive = [...this.live.values()].filter((instance) => instance.killReason === null);
@@ -138,7 +196,7 @@ export class AppState {
     const kills: Instance[] = [];
     if (old.length > 0) {
       const restart = this.#restartFor(nowMs, alive.length);
-      const healthy = current.filter((instance) => instance.healthy).length;
+      const healthy = current.filter(isServing).length;
       const step = rollingStep(
         { instances: this.instances, oldActive: old.length, newStarted: current.length + this.queued, newHealthy: healthy },
         restart,
@@ -147,7 +205,7 @@ export class AppState {
       this.queued += step.start;
     } else {
       this.queued += Math.max(0, this.instances - current.length - this.queued);
-      if (this.#restart && current.filter((instance) => instance.healthy).length >= this.instances) this.#endRestart(nowMs, 'finished');
+      if (this.#restart && current.filter(isServing).length >= this.instances) this.#endRestart(nowMs, 'finished');
     }
     // Too many of the current version: queued launches go first, then the youngest instances.
     const excess = current.length + this.queued - this.instances;
@@ -182,6 +240,23 @@ export class AppState {
   failed(nowMs: number): number {
     this.failures++;
     return this.backoff.fail(nowMs);
+  }
+
+  /** The host's readiness check of an instance passed; false when the instance is not live or was ready already. */
+  markReady(taskId: string): boolean {
+    const instance = this.live.get(taskId);
+    if (!instance || instance.ready) return false;
+    instance.ready = true;
+    return true;
+  }
+
+  /** An operator's kill: the instance goes and, unless the app shrinks with it, a replacement is queued. */
+  killByOperator(taskId: string, scale: boolean): Instance | null {
+    const instance = this.live.get(taskId);
+    if (!instance || instance.killReason !== null) return null;
+    instance.killReason = 'operator';
+    if (scale) this.instances = Math.max(0, this.instances - 1);
+    return instance;
   }
 
   #kill(instances: Instance[], reason: KillReason): Instance[] {

@@ -53,6 +53,12 @@ export class LaunchBackoff {
     return this.#notBeforeMs;
   }
 
+  /** Brings back a saved delay (a scheduler restored from its store). */
+  restore(delayMs: number | null, notBeforeMs: number): void {
+    this.#delayMs = delayMs;
+    this.#notBeforeMs = notBeforeMs;
+  }
+
   reset(): void {
     this.#delayMs = null;
     this.#notBeforeMs = 0;

@@ -15,31 +15,142 @@ import type { TaskSpec, TaskStatus } from '../../tasks/task.js';
 import type { TaskState } from '../../tasks/taskState.js';
 import { isTerminal } from '../../tasks/taskState.js';
 import { SchedulerSession } from '../schedulerSession.js';
-import type { ServiceOptions } from './appSpec.js';
-import type { Instance } from './appState.js';
+import type { ServiceApp, ServiceOptions } from './appSpec.js';
+import type { AppSnapshot } from './appSnapshot.js';
+import { restoreApp, snapshotApp } from './appSnapshot.js';
+import type { Instance, TaskIdOf } from './appState.js';
 import { AppState } from './appState.js';
 import { appDetails } from './appDetails.js';
 import { healthTimeline } from './healthCheck.js';
 import { evaluateOffer } from './offerFunnel.js';
+import { armUnreachable } from './unreachableStrategy.js';
+
+/** How a real cluster's host runs the model (the simulator passes none of these). */
+export interface MarathonHostOptions {
+  /** Task ids of new launches; default `<app>.<launch number>`. */
+  taskIdOf?: TaskIdOf;
+  /**
+   * Health comes from the agents' status updates (`healthy`, Mesos health checks run next to the task), which
+   * also kill a task that fails them; default false: health checks are simulated from the RUNNING time.
+   */
+  healthFromStatus?: boolean;
+}
+
+/** Operator controls of a running Marathon (its REST API), applied between callbacks. */
+export type AppControl =
+  | { type: 'app.put'; app: ServiceApp }
+  | { type: 'app.remove'; appId: string }
+  | { type: 'task.kill'; taskId: string; scale: boolean }
+  /** The host's readiness check of a live instance passed (apps with `readiness`). */
+  | { type: 'task.ready'; taskId: string };
+
+export type AppControlResult = { ok: true } | { ok: false; code: 'unknown_app' | 'unknown_task'; message: string };
+
+export interface MarathonSnapshot {
+  apps: AppSnapshot[];
+  /** Apps being removed: they go once their last instance has ended. */
+  removing: string[];
+  taskStates: Record<string, TaskState>;
+}
 
 export class MarathonFramework implements FrameworkModel {
   readonly id: string;
   readonly role: string;
   readonly #options: ServiceOptions;
+  readonly #host: MarathonHostOptions;
   readonly #session: SchedulerSession;
   readonly #apps: AppState[];
   readonly #appOfTask = new Map<string, AppState>();
+  readonly #removing = new Set<AppState>();
   /** Every agent seen in an offer, for GROUP_BY. */
   readonly #known = new Map<string, PlacementTarget>();
   #started = false;
 
-  constructor(readonly spec: FrameworkConfig) {
+  constructor(
+    readonly spec: FrameworkConfig,
+    host: MarathonHostOptions = {},
+  ) {
     this.id = spec.id;
     this.role = spec.role;
+    this.#host = host;
     this.#options = spec.options as ServiceOptions;
-    this.#apps = this.#options.apps.map((app) => new AppState(app));
+    this.#apps = this.#options.apps.map((app) => new AppState(app, host.taskIdOf));
     const roles = [...new Set([spec.role, ...this.#options.apps.map((app) => app.role)])];
     this.#session = new SchedulerSession(spec, roles);
+  }
+
+  /** A scheduler restarted from its store: its apps and instances as they were; it reconciles on subscribing. */
+  static restore(spec: FrameworkConfig, snapshot: MarathonSnapshot, host: MarathonHostOptions = {}): MarathonFramework {
+    const model = new MarathonFramework({ ...spec, options: { ...(spec.options as ServiceOptions), apps: [] } }, host);
+    for (const saved of snapshot.apps) {
+      const app = restoreApp(saved, host.taskIdOf);
+      model.#apps.push(app);
+      for (const taskId of app.live.keys()) model.#appOfTask.set(taskId, app);
+      if (snapshot.removing.includes(app.spec.id)) model.#removing.add(app);
+    }
+    for (const [taskId, state] of Object.entries(snapshot.taskStates)) model.#session.taskStates.set(taskId, state);
+    // The apps are running already: nothing to schedule again.
+    model.#started = true;
+    return model;
+  }
+
+  snapshot(): MarathonSnapshot {
+    const live = new Set(this.#apps.flatMap((app) => [...app.live.keys()]));
+    return {
+      apps: this.#apps.map((app) => snapshotApp(app)),
+      removing: [...this.#removing].map((app) => app.spec.id),
+      // Only what is still live: ended tasks need no memory across a restart.
+      taskStates: Object.fromEntries([...this.#session.taskStates].filter(([taskId]) => live.has(taskId))),
+    };
+  }
+
+  /** The apps, in the order offers serve them (read-only views for an API). */
+  get apps(): readonly AppState[] {
+    return this.#apps;
+  }
+
+  app(appId: string): AppState | undefined {
+    return this.#apps.find((app) => app.spec.id === appId);
+  }
+
+  isRemoving(appId: string): boolean {
+    return [...this.#removing].some((app) => app.spec.id === appId);
+  }
+
+  operate(command: AppControl, context: SchedulerContext): AppControlResult {
+    switch (command.type) {
+      case 'app.put': {
+        let app = this.app(command.app.id);
+        if (app && this.#removing.has(app)) this.#removing.delete(app);
+        if (app) app.redefine(command.app, context.nowMs);
+        else this.#apps.push((app = new AppState(command.app, this.#host.taskIdOf)));
+        this.#reconcile(app, context);
+        return { ok: true };
+      }
+      case 'app.remove': {
+        const app = this.app(command.appId);
+        if (!app) return { ok: false, code: 'unknown_app', message: `App '${command.appId}' does not exist` };
+        app.instances = 0;
+        this.#removing.add(app);
+        this.#reconcile(app, context);
+        this.#forgetIfGone(app);
+        return { ok: true };
+      }
+      case 'task.kill': {
+        const app = this.#appOfTask.get(command.taskId);
+        const instance = app?.killByOperator(command.taskId, command.scale);
+        if (!app || !instance) return { ok: false, code: 'unknown_task', message: `Task '${command.taskId}' does not exist` };
+        this.#session.kill(instance.taskId, instance.agentId, context);
+        this.#reconcile(app, context);
+        return { ok: true };
+      }
+      case 'task.ready': {
+        const app = this.#appOfTask.get(command.taskId);
+        if (!app?.live.has(command.taskId)) return { ok: false, code: 'unknown_task', message: `Task '${command.taskId}' does not exist` };
+        if (app.markReady(command.taskId)) this.#reconcile(app, context);
+        return { ok: true };
+      }
+    }
   }
 
   get taskStates(): ReadonlyMap<string, TaskState> {
@@ -71,6 +182,15 @@ export class MarathonFramework implements FrameworkModel {
     const live = new Map<string, string>();
     for (const app of this.#apps) for (const instance of app.live.values()) live.set(instance.taskId, instance.agentId);
     this.#session.reconcile(live, context);
+    // A restarted scheduler arms the unreachable strategies' timers again (they did not survive it).
+    for (const app of this.#apps)
+      for (const instance of app.live.values())
+        if (app.spec.unreachable && instance.state === 'TASK_UNREACHABLE' && typeof instance.unreachableSinceMs === 'number')
+          this.#armUnreachable(app, instance, context);
+    // Kills asked for before a restart of this scheduler are asked again: the old process's retries died with it.
+    for (const app of this.#apps)
+      for (const instance of app.live.values())
+        if (instance.killReason !== null) this.#session.kill(instance.taskId, instance.agentId, context);
   }
 
   onOffers(offers: readonly Offer[], context: SchedulerContext): void {
@@ -98,10 +218,46 @@ export class MarathonFramework implements FrameworkModel {
       // An end this scheduler did not ask for is a failure: the next launch waits.
       if (instance.killReason === null) this.#failed(app, context);
     } else {
+      const wasUnreachable = instance.state === 'TASK_UNREACHABLE';
       instance.state = status.state;
-      if (status.state === 'TASK_RUNNING' && instance.runningAtMs === null) this.#startHealthChecks(app, instance, context);
+      if (status.state === 'TASK_UNREACHABLE' && !wasUnreachable) this.#unreachable(app, instance, context);
+      // Back after it was given up: its replacement runs already.
+      if (status.state !== 'TASK_UNREACHABLE' && instance.killReason === 'unreachable')
+        this.#session.kill(instance.taskId, instance.agentId, context);
+      if (this.#host.healthFromStatus) this.#reportedHealth(app, instance, status, context);
+      else if (status.state === 'TASK_RUNNING' && instance.runningAtMs === null) this.#startHealthChecks(app, instance, context);
     }
     this.#reconcile(app, context);
+    this.#forgetIfGone(app);
+  }
+
+  /** An instance the master reports unreachable: the app's unreachable strategy replaces, then forgets it. */
+  #unreachable(app: AppState, instance: Instance, context: SchedulerContext): void {
+    if (!app.spec.unreachable) return;
+    instance.unreachableSinceMs = context.nowMs;
+    this.#armUnreachable(app, instance, context);
+  }
+
+  #armUnreachable(app: AppState, instance: Instance, context: SchedulerContext): void {
+    armUnreachable(app, instance, app.spec.unreachable!, context, () => {
+      this.#reconcile(app, context);
+      this.#forgetIfGone(app);
+    });
+  }
+
+  /** Health as the agent reports it: an app without checks is healthy once running; with checks, when the last report says so. */
+  #reportedHealth(app: AppState, instance: Instance, status: TaskStatus, context: SchedulerContext): void {
+    if (status.state !== 'TASK_RUNNING') return;
+    if (instance.runningAtMs === null) instance.runningAtMs = context.nowMs;
+    if (app.spec.healthCheck === null) instance.healthy = true;
+    else if (status.healthy !== undefined) instance.healthy = status.healthy;
+  }
+
+  /** A removed app goes once its last instance has ended. */
+  #forgetIfGone(app: AppState): void {
+    if (!this.#removing.has(app) || app.live.size > 0) return;
+    this.#removing.delete(app);
+    this.#apps.splice(this.#apps.indexOf(app), 1);
   }
 
   details(): Record<string, unknown> {
