@@ -188,8 +188,10 @@ describe('a master killed with SIGKILL mid-run', () => {
     });
     cleanups.push(() => scheduler.close());
     await scheduler.call({ type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'db-0' }, agent_id: { value: agentId } }] } });
+    // The agent may resend db-0's last update on re-registering; the answer to RECONCILE is the one with its reason.
     const reconciled = await scheduler.waitFor(
-      (event) => event.type === 'UPDATE' && event.update.status.task_id.value === 'db-0',
+      (event) =>
+        event.type === 'UPDATE' && event.update.status.task_id.value === 'db-0' && event.update.status.reason === 'REASON_RECONCILIATION',
       'db-0 reconciled',
       15_000,
     );
