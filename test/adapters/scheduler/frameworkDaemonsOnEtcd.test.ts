@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js';
 import type { EtcdServer } from '../ha/etcdHarness.js';
@@ -69,6 +70,22 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('allot marathon, jobs and pool on a r
     return frameworks.filter((framework) => framework.framework_info.name === name).map((framework) => framework.framework_info.id.value);
   };
 
+  /**
+   * True once the daemon's store under `/name/` holds every framework id the master knows for `name`:
+   * the id is written just after SUBSCRIBED, and a SIGKILL before that write rightly registers anew.
+   */
+  const frameworkIdStored = async (name: string): Promise<boolean> => {
+    const ids = await frameworkIds(name);
+    if (ids.length === 0) return false;
+    const client = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      const values = Object.values(await client.getAll().prefix(`/${name}/`).strings());
+      return ids.every((id) => values.some((value) => value.includes(id)));
+    } finally {
+      client.close();
+    }
+  };
+
   it('allot marathon keeps its apps and versions', async () => {
     let version = '';
     await acrossSigkill(
@@ -84,6 +101,7 @@ describe.skipIf(ETCD_SKIP_REASON !== null)('allot marathon, jobs and pool on a r
         expect(created.status).toBe(201);
         version = ((await created.json()) as Json).version;
         await eventually(async () => (await frameworkIds('marathon')).length === 1, 'marathon registered');
+        await eventually(() => frameworkIdStored('marathon'), 'the framework id in etcd');
       },
       async (url) => {
         const app = ((await (await fetch(`${url}/v2/apps/etcd/web`)).json()) as Json).app;
