@@ -71,16 +71,21 @@ async function state(): Promise<State> {
 }
 
 async function settled(active: number): Promise<State> {
+  let last: State | null = null;
   return eventually(
     async () => {
       const now = await state();
+      last = now;
       return now.activeTasks.length === active && now.pendingTasks.length + now.stagingTasks.length + now.killableTasks.length === 0
         ? now
         : null;
     },
     `${active} active workers and nothing else`,
     STATE_TIMEOUT_MS,
-  );
+  ).catch((error: Error) => {
+    // Once seen at load 11 after a kill -9 of the pool: say what the pool was left with.
+    throw new Error(`${error.message}; the pool's last state: ${JSON.stringify(last)}`);
+  });
 }
 
 async function runningWorkers(): Promise<Json[]> {
