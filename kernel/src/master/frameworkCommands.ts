@@ -23,7 +23,12 @@ export function subscribe(parts: FrameworkParts, spec: FrameworkSpec, out: StepS
     // A new subscription replaces the old one (Mesos's framework failover): offers made on the old one are lost with it.
     for (const offer of parts.offers.ofFramework(spec.id)) parts.offers.rescind(offer, 'framework_disconnected', out);
     existing.connected = true;
-    for (const client of existing.clients.values()) parts.allocator.setConnected(client, true);
+    // As in Mesos, a SUBSCRIBE (without suppressed roles) leaves every role revived: a restarted scheduler
+    // starts unsuppressed and would otherwise wait forever for offers it has no reason to revive.
+    for (const client of existing.clients.values()) {
+      parts.allocator.setConnected(client, true);
+      parts.allocator.setSuppressed(client, false);
+    }
     out.events.push({ type: 'framework.subscribed', atMs: parts.nowMs, frameworkId: spec.id, roles: existing.roles, resubscribed: true });
     parts.triggerAllocation();
     return null;
