@@ -62,7 +62,7 @@ export function commonSettings(flags: FrameworkDaemonFlags, name: string, princi
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
     throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
   const headers = credentials(flags, principal);
-  return { masters: masters.urls, store: openStore(flags, name), headers };
+  return { masters: masters.urls, store: openStore(flags, `allot-${name}`), headers };
 }
 
 /** Runs until a signal or until the scheduler stops by itself (then exit 1 with the reason). */
@@ -86,9 +86,13 @@ export function listenError(error: unknown, flags: FrameworkDaemonFlags): never 
   throw error;
 }
 
-function openStore(flags: FrameworkDaemonFlags, name: string): StateStore {
+/** The flags every scheduler daemon (marathon, jobs, pool, service) reads its store and master credentials from. */
+export type StoreAndCredentialFlags = Pick<FrameworkDaemonFlags, 'store' | 'workDir' | 'etcd' | 'etcdPrefix' | 'secretFile' | 'tokenFile'>;
+
+/** The daemon's state store: files under --work-dir (default a temporary directory named `defaultDirName`), or etcd. */
+export function openStore(flags: StoreAndCredentialFlags, defaultDirName: string): StateStore {
   if (flags.store === 'file') {
-    const workDir = flags.workDir ?? join(tmpdir(), `allot-${name}`);
+    const workDir = flags.workDir ?? join(tmpdir(), defaultDirName);
     mkdirSync(workDir, { recursive: true });
     return new FileStore(join(workDir, 'state'));
   }
@@ -105,7 +109,8 @@ function openStore(flags: FrameworkDaemonFlags, name: string): StateStore {
   });
 }
 
-function credentials(flags: FrameworkDaemonFlags, principal: string): Record<string, string> | null {
+/** The Authorization header for a secured master: basic with the principal's secret, or a bearer token (read from files, not flags, so `ps` shows neither). */
+export function credentials(flags: StoreAndCredentialFlags, principal: string): Record<string, string> | null {
   if (flags.secretFile && flags.tokenFile) throw new UsageError('--secret-file and --token-file: give one or the other');
   const file = flags.secretFile ?? flags.tokenFile;
   if (!file) return null;

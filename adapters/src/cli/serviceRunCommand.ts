@@ -5,20 +5,16 @@
  * or in etcd, so a scheduler killed with `kill -9` and started again carries
  * on where it stopped.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { createEtcdClient, parseEndpoints } from '../ha/etcdClient.js';
 import { parseMasterUrls } from '../scheduler/redirects.js';
 import { startServiceDaemon } from '../service/serviceDaemon.js';
 import { loadServiceSpec } from '../service/serviceSpecFile.js';
 import { parseOptions } from '../service/specTemplate.js';
-import { EtcdStore } from '../store/etcdStore.js';
-import { FileStore } from '../store/fileStore.js';
-import type { StateStore } from '../store/stateStore.js';
 import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
+import { credentials, openStore } from './frameworkDaemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 interface RunFlags {
@@ -84,7 +80,7 @@ async function runService(specPath: string, flags: RunFlags): Promise<void> {
   if (!loaded.ok)
     throw new UsageError(`${specPath} is not a valid service spec (${loaded.errors.length} errors):\n  ${loaded.errors.join('\n  ')}`);
   const headers = credentials(flags, loaded.spec.principal ?? loaded.spec.name);
-  const store = openStore(flags, loaded.spec.name);
+  const store = openStore(flags, `allot-service-${loaded.spec.name}`);
   const logger = pino({ name: 'allot-service', level: flags.logLevel });
   let running: Awaited<ReturnType<typeof startServiceDaemon>>;
   try {
@@ -111,39 +107,4 @@ async function runService(specPath: string, flags: RunFlags): Promise<void> {
   await running.close();
   await store.close();
   if ('reason' in outcome) throw new UsageError(outcome.reason, 1);
-}
-
-function openStore(flags: RunFlags, serviceName: string): StateStore {
-  if (flags.store === 'file') {
-    const workDir = flags.workDir ?? join(tmpdir(), `allot-service-${serviceName}`);
-    mkdirSync(workDir, { recursive: true });
-    return new FileStore(join(workDir, 'state'));
-  }
-  if (flags.store !== 'etcd') throw new UsageError(`--store: expected file or etcd, got "${flags.store}"`);
-  if (!flags.etcd) throw new UsageError('--store etcd needs --etcd URL[,URL...]');
-  if (flags.workDir) throw new UsageError('--work-dir is for the file store; with --store etcd the state is in etcd');
-  const endpoints = parseEndpoints(flags.etcd);
-  if (!endpoints.ok) throw new UsageError(endpoints.message);
-  return new EtcdStore({
-    client: createEtcdClient(endpoints.endpoints),
-    prefix: flags.etcdPrefix,
-    endpoints: endpoints.endpoints,
-    ownsClient: true,
-  });
-}
-
-/** The Authorization header for a secured master: basic with the principal's secret, or a bearer token (read from files, not flags, so `ps` shows neither). */
-function credentials(flags: RunFlags, principal: string): Record<string, string> | null {
-  if (flags.secretFile && flags.tokenFile) throw new UsageError('--secret-file and --token-file: give one or the other');
-  const file = flags.secretFile ?? flags.tokenFile;
-  if (!file) return null;
-  let value: string;
-  try {
-    value = readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  if (value === '') throw new UsageError(`${file} is empty`);
-  if (flags.tokenFile) return { Authorization: `Bearer ${value}` };
-  return { Authorization: `Basic ${Buffer.from(`${principal}:${value}`).toString('base64')}` };
 }
