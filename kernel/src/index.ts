@@ -4,7 +4,16 @@
  */
 export { Master, DEFAULT_MIN_ALLOCATABLE } from './master/master.js';
 export type { MasterOptions, StepResult, MasterCounters } from './master/master.js';
-export type { Command, CommandType, FrameworkSpec, LaunchOperation, OfferOperation, ReportedTask } from './master/commands.js';
+export type { ExecutorRecord } from './master/executorTable.js';
+export type {
+  Command,
+  CommandType,
+  FrameworkSpec,
+  LaunchOperation,
+  OfferOperation,
+  ReportedExecutor,
+  ReportedTask,
+} from './master/commands.js';
 export type { KernelEvent, KernelEventType, RescindReason } from './master/events.js';
 export { snapshotMaster, restoreMaster } from './master/snapshot.js';
 export type { MasterSnapshot } from './master/snapshot.js';

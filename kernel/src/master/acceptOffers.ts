@@ -23,6 +23,7 @@ import type { Rejection } from './effects.js';
 import { conversionProblem } from './conversionChecks.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { MasterParts, StepSink } from './masterParts.js';
+import { executorToStart, startExecutor } from './executorHandlers.js';
 import { unknownFramework } from './rejections.js';
 
 type AcceptCommand = Extract<Command, { type: 'offer.accept' }>;
@@ -137,12 +138,13 @@ const NO_IDS: ReadonlySet<string> = new Set<string>();
  */
 function launchOne(pipeline: Pipeline, spec: TaskSpec, out: StepSink): void {
   const { parts, framework, offer } = pipeline;
-  const problem = taskProblem(framework, spec, pipeline.remaining, NO_IDS);
+  const withExecutor = executorToStart(parts, framework.id, offer.agentId, spec.executorId, spec.executorResources);
+  const used = withExecutor ? addResourceSets(spec.resources, spec.executorResources!) : spec.resources;
+  const problem = taskProblem(parts, framework, offer, spec, used, pipeline.remaining, NO_IDS);
   if (problem) {
     failTask(parts, framework, spec, offer.agentId, 'TASK_ERROR', 'REASON_TASK_INVALID', problem, out);
     return;
   }
-  const used = spec.resources;
   if (used.reserved.length > 0) pipeline.remaining = subtractResourceSets(pipeline.remaining, used);
   else {
     if (pipeline.owned === null || pipeline.remaining.scalars !== pipeline.owned) {
@@ -161,10 +163,16 @@ function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: Step
   let left = pipeline.remaining;
   const problems: string[] = [];
   const ids = new Set<string>();
+  // The group's executor (all its tasks name the same one) takes its resources once, with the first task.
+  const starting = new Set<string>();
   for (const spec of specs) {
-    const problem = taskProblem(framework, spec, left, ids);
+    const startsExecutor =
+      executorToStart(parts, framework.id, offer.agentId, spec.executorId, spec.executorResources) && !starting.has(spec.executorId!);
+    const used = startsExecutor ? addResourceSets(spec.resources, spec.executorResources!) : spec.resources;
+    const problem = taskProblem(parts, framework, offer, spec, used, left, ids);
     if (problem) problems.push(problem);
-    else left = subtractResourceSets(left, spec.resources);
+    else left = subtractResourceSets(left, used);
+    if (startsExecutor) starting.add(spec.executorId!);
     ids.add(spec.taskId);
   }
   if (problems.length > 0) {
@@ -201,11 +209,30 @@ function validateOffers(parts: MasterParts, framework: FrameworkState, offerIds:
   return null;
 }
 
-function taskProblem(framework: FrameworkState, spec: TaskSpec, remaining: ResourceSet, idsInGroup: ReadonlySet<string>): string | null {
+/** `used`: the task's resources, plus its executor's when the launch starts the executor. */
+function taskProblem(
+  parts: MasterParts,
+  framework: FrameworkState,
+  offer: Offer,
+  spec: TaskSpec,
+  used: ResourceSet,
+  remaining: ResourceSet,
+  idsInGroup: ReadonlySet<string>,
+): string | null {
   if (framework.tasks.has(spec.taskId) || idsInGroup.has(spec.taskId)) return `task id ${spec.taskId} is already in use by this framework`;
   if (isEmptyResourceSet(spec.resources)) return `task ${spec.taskId} uses no resources`;
-  if (!resourceSetContains(remaining, spec.resources)) return `task ${spec.taskId} needs more resources than the offers have left`;
+  const running = spec.executorResources && spec.executorId ? parts.executors.get(framework.id, offer.agentId, spec.executorId) : undefined;
+  if (running && !sameResources(running.resources, spec.executorResources!))
+    return `executor ${spec.executorId} already runs on agent ${offer.agentId} with other resources than task ${spec.taskId}'s ExecutorInfo names`;
+  if (!resourceSetContains(remaining, used))
+    return used === spec.resources
+      ? `task ${spec.taskId} needs more resources than the offers have left`
+      : `task ${spec.taskId} and its executor ${spec.executorId} need more resources than the offers have left`;
   return null;
+}
+
+function sameResources(a: ResourceSet, b: ResourceSet): boolean {
+  return resourceSetContains(a, b) && resourceSetContains(b, a);
 }
 
 function launchTask(parts: MasterParts, framework: FrameworkState, offer: Offer, spec: TaskSpec, out: StepSink): void {
@@ -227,6 +254,17 @@ function launchTask(parts: MasterParts, framework: FrameworkState, offer: Offer,
   task.setLatestState('TASK_STAGING', parts.nowMs);
   parts.tasks.add(task);
   parts.tasks.held(task, offer.agentIndex, 1);
+  if (executorToStart(parts, framework.id, offer.agentId, spec.executorId, spec.executorResources)) {
+    const agent = parts.agents.get(offer.agentId)!;
+    const record = {
+      frameworkId: framework.id,
+      agentId: offer.agentId,
+      executorId: spec.executorId!,
+      role: offer.role,
+      resources: spec.executorResources!,
+    };
+    startExecutor(parts, agent, record, out);
+  }
   out.events.push({
     type: 'task.launched',
     atMs: parts.nowMs,

@@ -10,23 +10,31 @@ import type { Agent, AgentAttributes, AgentSpec } from '../agents/agent.js';
 import { agentRecord } from '../agents/agentRecord.js';
 import { TaskRecord } from '../tasks/taskRecord.js';
 import { releasesResources } from '../tasks/taskState.js';
-import type { ReportedTask } from './commands.js';
+import type { ReportedExecutor, ReportedTask } from './commands.js';
+import { adoptExecutor, reconcileExecutors, releaseExecutorsOn } from './executorHandlers.js';
 import type { Rejection } from './effects.js';
 import type { RescindReason } from './events.js';
 import type { MasterParts, StepSink } from './masterParts.js';
 import { unknownAgent } from './rejections.js';
 import { endTask, setTaskState } from './taskTransitions.js';
 
-export function addAgent(parts: MasterParts, spec: AgentSpec, tasks: readonly ReportedTask[], out: StepSink): Rejection | null {
+export function addAgent(
+  parts: MasterParts,
+  spec: AgentSpec,
+  tasks: readonly ReportedTask[],
+  out: StepSink,
+  executors?: readonly ReportedExecutor[],
+): Rejection | null {
   const agents = parts.agents;
   if (agents.gone.has(spec.id)) return refuseGone(spec.id, out);
   if (parts.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
   if (agents.has(spec.id)) return { code: 'agent_exists', message: `agent ${spec.id} is already registered`, agentId: spec.id };
-  if (agents.unreachable.has(spec.id) || agents.recovered.has(spec.id)) return reregisterAgent(parts, spec, tasks, out);
+  if (agents.unreachable.has(spec.id) || agents.recovered.has(spec.id)) return reregisterAgent(parts, spec, tasks, out, executors);
   const agent = admit(parts, spec);
   if ('code' in agent) return agent;
   out.events.push({ type: 'agent.added', atMs: parts.nowMs, agentId: agent.id });
   for (const reported of tasks) adoptTask(parts, agent, reported, out);
+  for (const executor of executors ?? []) adoptExecutor(parts, agent, executor);
   return null;
 }
 
@@ -103,13 +111,20 @@ function adoptTask(parts: MasterParts, agent: Agent, reported: ReportedTask, out
  * An agent registers again: after a disconnection, after being unreachable,
  * or after a master failover. Its report is the truth about its tasks.
  */
-export function reregisterAgent(parts: MasterParts, spec: AgentSpec, reported: readonly ReportedTask[], out: StepSink): Rejection | null {
+export function reregisterAgent(
+  parts: MasterParts,
+  spec: AgentSpec,
+  reported: readonly ReportedTask[],
+  out: StepSink,
+  executors?: readonly ReportedExecutor[],
+): Rejection | null {
   const agents = parts.agents;
   if (agents.gone.has(spec.id)) return refuseGone(spec.id, out);
   if (parts.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
   const existing = agents.get(spec.id);
   if (existing) {
     reconcileTasks(parts, existing, reported, out);
+    reconcileExecutors(parts, existing, executors);
     if (existing.connection === 'disconnected') agents.setConnection(existing, 'active', parts.nowMs);
     parts.triggerAllocation(existing.id);
   } else {
@@ -136,6 +151,7 @@ export function reregisterAgent(parts: MasterParts, spec: AgentSpec, reported: r
       } else if (!known) adopt.push(task);
     }
     for (const task of adopt) adoptTask(parts, agent, task, out);
+    for (const executor of executors ?? []) adoptExecutor(parts, agent, executor);
     // Tasks the master thought were on the agent but that it no longer has.
     const reportedIds = new Set(reported.map((task) => `${task.frameworkId}/${task.taskId}`));
     for (const task of parts.tasks.liveOn(spec.id)) {
@@ -174,8 +190,9 @@ export function disconnectAgent(parts: MasterParts, agentId: string, out: StepSi
   return null;
 }
 
-/** Takes the agent out of the registry and the allocator once its offers and tasks are settled. */
+/** Takes the agent out of the registry and the allocator once its offers and tasks are settled (its executors' resources go back first). */
 function detach(parts: MasterParts, agent: Agent): void {
+  releaseExecutorsOn(parts, agent.id);
   parts.allocator.removeAgent(agent);
   parts.agents.unregister(agent);
 }

@@ -10,6 +10,7 @@ import type { Rejection } from './effects.js';
 import * as frameworks from './frameworkCommands.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { MasterParts, StepSink } from './masterParts.js';
+import { handleExecutorExited } from './executorHandlers.js';
 import { handleMaintenance } from './maintenanceHandlers.js';
 import { handleOperatorConversion } from './operatorCommands.js';
 import { handleReconcile } from './reconciliation.js';
@@ -20,9 +21,9 @@ type DispatchParts = MasterParts & { readonly frameworks: Map<string, FrameworkS
 export function dispatchCommand(parts: DispatchParts, command: Exclude<Command, { type: 'tick' }>, out: StepSink): Rejection | null {
   switch (command.type) {
     case 'agent.add':
-      return agents.addAgent(parts, command.agent, command.tasks ?? [], out);
+      return agents.addAgent(parts, command.agent, command.tasks ?? [], out, command.executors);
     case 'agent.reregister':
-      return agents.reregisterAgent(parts, command.agent, command.tasks, out);
+      return agents.reregisterAgent(parts, command.agent, command.tasks, out, command.executors);
     case 'agent.disconnect':
       return agents.disconnectAgent(parts, command.agentId, out);
     case 'agent.unreachable':
@@ -59,6 +60,8 @@ export function dispatchCommand(parts: DispatchParts, command: Exclude<Command, 
       return handleAcknowledge(parts, command, out);
     case 'executor.shutdown':
       return handleShutdown(parts, command, out);
+    case 'executor.exited':
+      return handleExecutorExited(parts, command, out);
     case 'role.update':
       return frameworks.updateRole(parts, command, out);
     case 'operator.reserve':

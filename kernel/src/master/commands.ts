@@ -24,6 +24,14 @@ export interface FrameworkSpec {
   minAllocatable?: Readonly<Record<string, readonly ResourceQuantities[]>>;
 }
 
+/** A custom executor an agent reports when it (re-)registers, with its own resources. */
+export interface ReportedExecutor {
+  frameworkId: string;
+  executorId: string;
+  role: string;
+  resources: ResourceSet;
+}
+
 /** A task an agent reports when it (re-)registers. */
 export interface ReportedTask {
   taskId: string;
@@ -53,8 +61,15 @@ export interface ReconcileTask {
 
 export type Command =
   // Agents and the host's failure detection
-  | { type: 'agent.add'; nowMs: number; agent: AgentSpec; tasks?: readonly ReportedTask[] }
-  | { type: 'agent.reregister'; nowMs: number; agent: AgentSpec; tasks: readonly ReportedTask[] }
+  /** `executors`: the agent's running custom executors; absent = the agent does not say (none are released). */
+  | { type: 'agent.add'; nowMs: number; agent: AgentSpec; tasks?: readonly ReportedTask[]; executors?: readonly ReportedExecutor[] }
+  | {
+      type: 'agent.reregister';
+      nowMs: number;
+      agent: AgentSpec;
+      tasks: readonly ReportedTask[];
+      executors?: readonly ReportedExecutor[];
+    }
   | { type: 'agent.disconnect'; nowMs: number; agentId: string }
   | { type: 'agent.unreachable'; nowMs: number; agentId: string }
   | { type: 'agent.remove'; nowMs: number; agentId: string }
@@ -90,6 +105,8 @@ export type Command =
   | { type: 'task.kill'; nowMs: number; frameworkId: string; taskId: string; agentId?: string; gracePeriodMs?: number }
   | { type: 'task.acknowledge'; nowMs: number; frameworkId: string; agentId: string; taskId: string; uuid: string }
   | { type: 'executor.shutdown'; nowMs: number; frameworkId: string; agentId: string; executorId: string }
+  /** The agent reports a custom executor's process ended (`status`: its exit status, when known). */
+  | { type: 'executor.exited'; nowMs: number; frameworkId: string; agentId: string; executorId: string; status?: number }
   // Operators
   | { type: 'role.update'; nowMs: number; role: string; weight?: number; quota?: QuotaSpec | null }
   | { type: 'operator.reserve' | 'operator.unreserve'; nowMs: number; agentId: string; role: string; resources: ResourceSet }

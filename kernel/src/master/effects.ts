@@ -12,6 +12,8 @@ export type Effect =
   | { type: 'framework.offers'; frameworkId: string; offers: readonly Offer[] }
   | { type: 'framework.rescind'; frameworkId: string; offerId: string }
   | { type: 'framework.update'; frameworkId: string; status: TaskStatus }
+  /** A custom executor of the framework exited on the agent (Mesos's FAILURE event with executor_id). */
+  | { type: 'framework.executorExited'; frameworkId: string; agentId: string; executorId: string; status?: number }
   | { type: 'agent.launch'; agentId: string; frameworkId: string; task: Task }
   | { type: 'agent.kill'; agentId: string; frameworkId: string; taskId: string; gracePeriodMs: number; killingState: boolean }
   | { type: 'agent.acknowledge'; agentId: string; frameworkId: string; taskId: string; uuid: string }

@@ -64,6 +64,8 @@ export type KernelEvent =
   | { type: 'task.launched'; atMs: number; taskId: string; frameworkId: string; agentId: string; role: string }
   | { type: 'task.updated'; atMs: number; status: TaskStatus; previous: TaskState | null }
   | { type: 'task.reconciled'; atMs: number; status: TaskStatus }
+  | { type: 'executor.started'; atMs: number; frameworkId: string; agentId: string; executorId: string }
+  | { type: 'executor.exited'; atMs: number; frameworkId: string; agentId: string; executorId: string; status?: number }
   | { type: 'task.acknowledged'; atMs: number; frameworkId: string; taskId: string; uuid: string }
   | { type: 'role.updated'; atMs: number; role: string; weight: number; quota: QuotaSpec | null }
   | { type: 'maintenance.scheduled'; atMs: number; windows: number; machines: number }

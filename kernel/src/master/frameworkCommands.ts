@@ -10,6 +10,7 @@ import type { Rejection } from './effects.js';
 import { FrameworkState } from './frameworkState.js';
 import type { MasterParts, StepSink } from './masterParts.js';
 import { unknownFramework } from './rejections.js';
+import { releaseExecutorsOf } from './executorHandlers.js';
 import { killTask } from './taskTransitions.js';
 
 /** The frameworks as these commands change them (the master's map). */
@@ -69,6 +70,7 @@ export function teardown(parts: FrameworkParts, frameworkId: string, out: StepSi
   if (!framework) return unknownFramework(frameworkId);
   for (const offer of parts.offers.ofFramework(frameworkId)) parts.offers.rescind(offer, 'framework_removed', out);
   for (const task of [...framework.tasks.values()]) killTask(parts, framework, task, 'REASON_FRAMEWORK_REMOVED', out);
+  releaseExecutorsOf(parts, frameworkId);
   for (const client of framework.clients.values()) parts.allocator.removeClient(client);
   parts.frameworks.delete(frameworkId);
   parts.tasks.forget(frameworkId);

@@ -24,6 +24,7 @@ import type { ResourceSet } from '../resources/resourceSet.js';
 import { dominantShare } from '../resources/vector.js';
 import type { Task } from '../tasks/task.js';
 import { TaskRegistry } from '../tasks/taskRegistry.js';
+import { ExecutorTable } from './executorTable.js';
 import * as agents from './agentLifecycle.js';
 import { afterTaskEnded } from './agentDrain.js';
 import { dispatchCommand } from './commandDispatch.js';
@@ -64,6 +65,7 @@ export class Master implements MasterParts {
   readonly offers: OfferBook;
   readonly agents: AgentRegistry;
   readonly tasks: TaskRegistry;
+  readonly executors: ExecutorTable;
   readonly frameworks = new Map<string, FrameworkState>();
   readonly timeouts: MasterTimeouts;
   /** The maintenance schedule, machine modes and inverse offers (maintenanceHandlers.ts). */
@@ -115,6 +117,7 @@ export class Master implements MasterParts {
       agentTable: this.agents.table,
     });
     this.tasks = new TaskRegistry(this.agents.table.ledgers);
+    this.executors = new ExecutorTable(this.agents.table.ledgers);
     const master = this;
     const registry = this.agents;
     const allocator = this.allocator;

@@ -15,6 +15,7 @@ import type { OfferBook, OfferOutput } from '../offers/offerBook.js';
 import type { ResourceLayout } from '../resources/layout.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { TaskRegistry } from '../tasks/taskRegistry.js';
+import type { ExecutorTable } from './executorTable.js';
 import type { FrameworkState } from './frameworkState.js';
 
 /** The output channel of one step: handlers append events and effects to it. */
@@ -37,6 +38,8 @@ export interface MasterParts {
   readonly offers: OfferBook;
   readonly agents: AgentRegistry;
   readonly tasks: TaskRegistry;
+  /** Custom executors and the resources they hold of their own (executorTable.ts). */
+  readonly executors: ExecutorTable;
   readonly frameworks: ReadonlyMap<string, FrameworkState>;
   readonly timeouts: MasterTimeouts;
   /** The maintenance schedule, machine modes and inverse offers (maintenanceHandlers.ts). */

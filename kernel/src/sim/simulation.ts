@@ -178,7 +178,7 @@ export class Simulation {
     else model.onUpdate(effect.status, this.#context);
   };
   /** Effects for an agent cross the network: lost if the agent is down or cut off. */
-  readonly #deliverToAgent = (effect: Extract<Effect, { agentId: string }>): void => {
+  readonly #deliverToAgent = (effect: Extract<Effect, { type: `agent.${string}` }>): void => {
     const agent = this.agents.get(effect.agentId);
     if (!agent?.up || this.partitioned.has(effect.agentId)) return;
     switch (effect.type) {
@@ -301,6 +301,7 @@ export class Simulation {
         return;
       }
       case 'framework.rescindInverseOffer':
+      case 'framework.executorExited':
         return;
       default: {
         const unknown: never = effect;

@@ -12,6 +12,11 @@ export interface TaskSpec {
   name?: string;
   /** Tasks sharing an executor on an agent are shut down together (SHUTDOWN); default: the task's own. */
   executorId?: string;
+  /**
+   * A custom executor's own resources: taken from the offer with the first task launched for
+   * `executorId` on the agent, held until the agent reports the executor exited. Absent for command tasks.
+   */
+  executorResources?: ResourceSet;
   resources: ResourceSet;
   /** Opaque to the kernel: what the host needs to run it (command, duration in a simulation, ...). */
   data?: unknown;

@@ -65,6 +65,7 @@ function heldByAgent(master: Master): Map<string, ResourceSet> {
   for (const framework of master.frameworks.values()) {
     for (const task of framework.tasks.values()) if (!releasesResources(task.state)) add(task.agentId, task.resources);
   }
+  for (const executor of master.executors.all()) add(executor.agentId, executor.resources);
   return held;
 }
 
@@ -108,6 +109,8 @@ export function checkClientAllocations(master: Master): Violation[] {
       if (!releasesResources(task.state)) add(framework.clients.get(task.role)!.index, task.resources);
     }
   }
+  for (const executor of master.executors.all())
+    add(master.frameworks.get(executor.frameworkId)!.clients.get(executor.role)!.index, executor.resources);
   for (const client of master.allocator.clients()) {
     const want = expected.get(client.index) ?? master.layout.zero();
     if (!equals(client.node.allocation, want)) {
@@ -167,6 +170,7 @@ export function quotaLimitLaw(): (master: Master) => Violation[] {
     for (const framework of master.frameworks.values()) {
       for (const task of framework.tasks.values()) if (!releasesResources(task.state)) add(unreserved, task.role, task.resources.scalars);
     }
+    for (const executor of master.executors.all()) add(unreserved, executor.role, executor.resources.scalars);
     for (const role of master.allocator.quota.roles()) {
       const now = unreserved.get(role) ?? layout.zero();
       const before = previous.get(role) ?? layout.zero();
@@ -210,6 +214,7 @@ export function checkQuotaAccounting(master: Master): Violation[] {
   for (const framework of master.frameworks.values()) {
     for (const task of framework.tasks.values()) if (!releasesResources(task.state)) add(task.role, task.resources.scalars);
   }
+  for (const executor of master.executors.all()) add(executor.role, executor.resources.scalars);
   const quota = master.allocator.quota;
   for (const role of new Set([...expected.keys(), ...quota.roles()])) {
     const want = expected.get(role) ?? layout.zero();
