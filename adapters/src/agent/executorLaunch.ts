@@ -56,6 +56,8 @@ export interface Executor {
   containerId: string;
   sandboxDir: string;
   info: Json;
+  /** The role its resources are charged to (reported to the master when the agent registers again). */
+  role: string;
   frameworkInfo: Json;
   process: TaskProcess | null;
   sink: EventSink | null;
@@ -106,6 +108,7 @@ export async function startExecutor(
     containerId: randomUUID(),
     sandboxDir,
     info: spec.executor.info,
+    role: spec.executor.role ?? '*',
     frameworkInfo: { ...spec.frameworkInfo, id: { value: spec.frameworkId } },
     process: null,
     sink: null,

@@ -47,6 +47,16 @@ export class ExecutorManager {
     return this.#executors.size;
   }
 
+  /** The running executors with their own resources, as the agent reports them when it (re-)registers. */
+  list(): Array<{ framework_id: string; executor_id: string; role: string; resources: Json[] }> {
+    return [...this.#executors.values()].map((executor) => ({
+      framework_id: executor.frameworkId,
+      executor_id: executor.executorId,
+      role: executor.role,
+      resources: Array.isArray(executor.info.resources) ? executor.info.resources : [],
+    }));
+  }
+
   has(frameworkId: string, executorId: string): boolean {
     return this.#executors.has(keyOf(frameworkId, executorId));
   }

@@ -17,7 +17,8 @@ export const EXECUTOR_SHUTDOWN_GRACE_MS = 5_000;
 
 export interface ExecutorTaskSpec extends LaunchTaskSpec {
   executorId: string;
-  executor: { command: string; env: Record<string, string>; info: Json };
+  /** `role`: whose allocation the executor's own resources (info.resources) are charged to. */
+  executor: { command: string; env: Record<string, string>; info: Json; role?: string };
   taskInfo: Json;
   frameworkInfo: Json;
   group?: { id: string; size: number };

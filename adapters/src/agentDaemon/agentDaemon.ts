@@ -254,6 +254,8 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
             attributes: attributes.value,
           },
           tasks,
+          // Before the runtime has recovered the agent cannot say: the master then keeps what it holds.
+          ...(runtime ? { executors: runtime.executors.list() } : {}),
         },
       };
     },

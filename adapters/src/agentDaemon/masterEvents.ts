@@ -98,7 +98,7 @@ export function masterEventHandler(deps: MasterEventDeps): (event: Json) => Prom
       ? await runtime.launchWithExecutor({
           ...spec,
           executorId: task.executor.executor_id,
-          executor: { command: task.executor.command, env: task.executor.env ?? {}, info: task.executor.info ?? {} },
+          executor: { command: task.executor.command, env: task.executor.env ?? {}, info: task.executor.info ?? {}, role: task.role },
           taskInfo: task.task_info ?? {},
           frameworkInfo: task.framework_info ?? {},
           ...(task.group ? { group: task.group } : {}),

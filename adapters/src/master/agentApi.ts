@@ -8,7 +8,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ReportedTask, ResourceSet, TaskReason, TaskState } from '@allot/kernel';
+import type { ReportedExecutor, ReportedTask, ResourceSet, TaskReason, TaskState } from '@allot/kernel';
 import { deserializeResourceSet, TASK_STATES } from '@allot/kernel';
 import { validateAgentCall } from './callSchemas.js';
 import { EventStream } from './eventStream.js';
@@ -45,6 +45,26 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
   if (call.type === 'SUBSCRIBE') return subscribe(context, call, request, reply);
   if (call.type === 'UPDATE') return update(context, call, request, reply);
   return executorCall(context, call, request, reply);
+}
+
+/** The custom executors an agent runs, with their own resources (absent from older agents: then none is released). */
+function reportedExecutors(
+  context: MasterContext,
+  list: Json[] | undefined,
+): { ok: true; executors?: ReportedExecutor[] } | { ok: false; message: string } {
+  if (list === undefined) return { ok: true };
+  const executors: ReportedExecutor[] = [];
+  for (const [index, executor] of list.entries()) {
+    const resources = toResourceSet(executor.resources, context.host.master.layout, `subscribe.executors[${index}].resources`);
+    if (!resources.ok) return { ok: false, message: `${resources.field}: ${resources.message}` };
+    executors.push({
+      frameworkId: executor.framework_id,
+      executorId: executor.executor_id,
+      role: executor.role,
+      resources: resources.value,
+    });
+  }
+  return { ok: true, executors };
 }
 
 function reportedTasks(context: MasterContext, list: Json[]): { ok: true; tasks: ReportedTask[] } | { ok: false; message: string } {
@@ -86,6 +106,9 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   }
   const tasks = reportedTasks(context, (call.subscribe.tasks as Json[] | undefined) ?? []);
   if (!tasks.ok) return sendFailure(reply, failure(400, tasks.message));
+  const executors = reportedExecutors(context, call.subscribe.executors as Json[] | undefined);
+  if (!executors.ok) return sendFailure(reply, failure(400, executors.message));
+  const reported = executors.executors ? { executors: executors.executors } : {};
   // The master's own record wins: it was written before any reservation was announced to the agent.
   const record = host.master.recoveredAgents.get(agentId)?.record ?? host.master.unreachableAgents.get(agentId)?.record;
   const total = record ? deserializeResourceSet(record.total, layout) : (checkpointed ?? declared.value);
@@ -117,8 +140,8 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   const result = await host.run(
     (nowMs) =>
       registered
-        ? { type: 'agent.reregister', nowMs, agent: spec, tasks: tasks.tasks }
-        : { type: 'agent.add', nowMs, agent: spec, tasks: tasks.tasks },
+        ? { type: 'agent.reregister', nowMs, agent: spec, tasks: tasks.tasks, ...reported }
+        : { type: 'agent.add', nowMs, agent: spec, tasks: tasks.tasks, ...reported },
     requestDeadline(context),
   );
   if (result.rejection?.code === NOT_DURABLE) {
@@ -198,17 +221,26 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
   return reply.code(202).send();
 }
 
-/** EXECUTOR_EXITED (forget the executor) and MESSAGE (an executor's message, relayed to its framework). */
-function executorCall(context: MasterContext, call: Json, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/**
+ * EXECUTOR_EXITED (its resources go back, its framework gets FAILURE with executor_id) and MESSAGE (an
+ * executor's message, relayed to its framework).
+ */
+async function executorCall(context: MasterContext, call: Json, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const agentId: string = call.agent_id;
   const stream = context.agents.current(agentId);
   if (!stream) return sendFailure(reply, failure(403, `agent ${agentId.slice(0, 200)} is not subscribed`));
   if (request.headers['mesos-stream-id'] !== stream.id)
     return sendFailure(reply, failure(400, "the 'Mesos-Stream-Id' header is missing or does not match the agent's subscription"));
   if (call.type === 'EXECUTOR_EXITED') {
-    const { framework_id: frameworkId, executor_id: executorId } = call.executor_exited;
+    const { framework_id: frameworkId, executor_id: executorId, status } = call.executor_exited;
+    const result = await context.host.run(
+      (nowMs) => ({ type: 'executor.exited', nowMs, agentId, frameworkId, executorId, ...(typeof status === 'number' ? { status } : {}) }),
+      requestDeadline(context),
+    );
+    const refusal = hostRefusal(result);
+    if (refusal) return sendFailure(reply, refusal);
     context.executors.remove(frameworkId, agentId, executorId);
-    context.logger.info({ agentId, frameworkId, executorId, status: call.executor_exited.status }, 'executor exited');
+    context.logger.info({ agentId, frameworkId, executorId, status, rejection: result.rejection }, 'executor exited');
   } else {
     const { framework_id: frameworkId, executor_id: executorId, data } = call.message;
     if (context.executors.get(frameworkId, agentId, executorId))

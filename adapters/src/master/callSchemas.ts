@@ -270,6 +270,16 @@ const schedulerCall = {
   ],
 };
 
+const agentExecutors = {
+  type: 'array',
+  maxItems: 100000,
+  items: {
+    type: 'object',
+    required: ['framework_id', 'executor_id', 'role', 'resources'],
+    properties: { framework_id: text, executor_id: text, role: text, resources },
+  },
+};
+
 const agentSubscribe = {
   type: 'object',
   required: ['agent'],
@@ -287,6 +297,7 @@ const agentSubscribe = {
         version: text,
       },
     },
+    executors: agentExecutors,
     tasks: {
       type: 'array',
       maxItems: 100000,

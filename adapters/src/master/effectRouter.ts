@@ -68,6 +68,17 @@ export function routeEffects(context: MasterContext, effects: readonly Effect[])
           inverse_offers: { inverse_offers: effect.inverseOffers.map((offer) => inverseOfferJson(context, offer)) },
         });
         break;
+      case 'framework.executorExited':
+        // Mesos's v1 FAILURE event for an executor: agent_id, executor_id and, when known, its exit status.
+        frameworks.send(effect.frameworkId, {
+          type: 'FAILURE',
+          failure: {
+            agent_id: { value: effect.agentId },
+            executor_id: { value: effect.executorId },
+            ...(effect.status !== undefined ? { status: effect.status } : {}),
+          },
+        });
+        break;
       case 'framework.rescindInverseOffer':
         frameworks.send(effect.frameworkId, {
           type: 'RESCIND_INVERSE_OFFER',

@@ -111,6 +111,13 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
     return { ok: false, field: `${at}.resources`, message: `a task needs at least ${TASK_CPUS_MIN} cpus, got ${cpus}` };
   const executor = executorLaunch(info.executor, `${at}.executor`);
   if (!executor.ok) return executor;
+  // A custom executor's own resources come out of the offer with its first task (the kernel's executor table).
+  let executorResources: ResourceSet | undefined;
+  if (executor.value?.command) {
+    const own = toResourceSet(info.executor.resources ?? [], layout, `${at}.executor.resources`);
+    if (!own.ok) return own;
+    executorResources = own.value;
+  }
   // A task run by a custom executor needs no command of its own; every other task does.
   const command =
     executor.value?.command && info.command === undefined ? { ok: true as const, value: '' } : shellCommand(info.command, `${at}.command`);
@@ -167,6 +174,7 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
       resources: resources.value,
       data,
       ...(executor.value ? { executorId: executor.value.executorId } : {}),
+      ...(executorResources ? { executorResources } : {}),
     },
   };
 }
