@@ -81,6 +81,7 @@ export { explainMatrix } from './allocator/explainMatrix.js';
 export type { ExplainMatrix, MatrixCell } from './allocator/explainMatrix.js';
 export type { Offer } from './offers/offer.js';
 export type { InverseOffer, MachineId, MachineMode, MaintenanceWindow } from './maintenance/maintenance.js';
+export { machineKey } from './maintenance/maintenance.js';
 export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents/agent.js';
 
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';

@@ -133,6 +133,7 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
   const spec = {
     id: agentId,
     hostname: agent.hostname as string,
+    ip,
     resources: {},
     attributes: (agent.attributes as Record<string, string | number> | undefined) ?? {},
     checkpointedTotal: total,

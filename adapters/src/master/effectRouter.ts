@@ -24,7 +24,7 @@ export function routeEffects(context: MasterContext, effects: readonly Effect[])
           offers: {
             offers: effect.offers.map((offer) => {
               const json = offerJson(offer, layout, host.registry.agents.get(offer.agentId));
-              const unavailability = offerUnavailability(context, offer.hostname);
+              const unavailability = offerUnavailability(context, offer.agentId);
               return unavailability ? { ...json, unavailability } : json;
             }),
           },

@@ -8,6 +8,7 @@
  * `/master/machine/{down,up}` endpoints.
  */
 import type { InverseOffer, MachineId, MaintenanceWindow } from '@allot/kernel';
+import { machineKey } from '@allot/kernel';
 import type { HttpFailure } from './httpErrors.js';
 import { failure, hostRefusal } from './httpErrors.js';
 import type { MasterContext } from './masterContext.js';
@@ -46,7 +47,7 @@ export function statusJson(context: MasterContext): Json {
   const down: Json[] = [];
   for (const window of maintenance.windows)
     for (const machine of window.machines) {
-      const key = machine.hostname ? `host:${machine.hostname.toLowerCase()}` : `ip:${machine.ip}`;
+      const key = machineKey(machine);
       if (maintenance.down.has(key)) {
         down.push(machineJson(machine));
         continue;
@@ -77,9 +78,10 @@ export function inverseOfferJson(context: MasterContext, offer: InverseOffer): J
   };
 }
 
-/** An offer's `unavailability` when its agent's machine is scheduled for maintenance. */
-export function offerUnavailability(context: MasterContext, hostname: string): Json | null {
-  const window = context.host.master.maintenance.windowOfHost(hostname);
+/** An offer's `unavailability` when its agent's machine (hostname and ip) is scheduled for maintenance. */
+export function offerUnavailability(context: MasterContext, agentId: string): Json | null {
+  const agent = context.host.master.agents.get(agentId);
+  const window = agent ? context.host.master.maintenance.windowOf(agent) : null;
   return window ? unavailabilityJson(context, window.startMs, window.durationMs) : null;
 }
 

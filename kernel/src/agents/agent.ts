@@ -29,6 +29,8 @@ export interface StaticReservationSpec {
 export interface AgentSpec {
   id: string;
   hostname?: string;
+  /** The address the agent announced (maintenance machines match agents on hostname and ip). */
+  ip?: string;
   /** Everything the agent has, reserved parts included. */
   resources: ResourceQuantities;
   ports?: ReadonlyArray<readonly [number, number]>;
@@ -47,6 +49,8 @@ export type AgentConnection = 'active' | 'draining' | 'disconnected';
 
 export class Agent {
   readonly hostname: string;
+  /** '' when the agent announced none. */
+  readonly ip: string;
   attributes: AgentAttributes;
   total: ResourceSet;
   connection: AgentConnection = 'active';
@@ -68,6 +72,7 @@ export class Agent {
     table: AgentTable,
   ) {
     this.hostname = spec.hostname ?? spec.id;
+    this.ip = spec.ip ?? '';
     this.attributes = Object.freeze({ ...(spec.attributes ?? {}) });
     const total = spec.checkpointedTotal ?? agentTotal(spec, layout);
     this.total = { ...total, ports: table.internRanges(total.ports) };

@@ -137,9 +137,9 @@ function standingReasons(master: ExplainSource, framework: FrameworkState, agent
     });
   if (agent.connection === 'disconnected')
     reasons.push({ code: REASON.AGENT_DISCONNECTED, message: `agent ${agent.id} is disconnected: not offered until it re-registers` });
-  const mode = master.maintenance.modeOfHost(agent.hostname);
+  const mode = master.maintenance.modeOf(agent);
   if (mode !== 'UP') {
-    const window = master.maintenance.windowOfHost(agent.hostname);
+    const window = master.maintenance.windowOf(agent);
     reasons.push({
       code: REASON.AGENT_IN_MAINTENANCE,
       message: `agent ${agent.id}'s machine ${agent.hostname} is ${mode} for maintenance${window ? ` (window from ${window.startMs} ms)` : ''}: its offers carry unavailability, and inverse offers ask for it back`,

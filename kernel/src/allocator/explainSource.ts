@@ -16,5 +16,5 @@ export interface ExplainSource {
   readonly allocator: Pick<Allocator, 'decisionLog' | 'quota'>;
   readonly frameworks: ReadonlyMap<string, FrameworkState>;
   readonly agents: { get(agentId: string): Agent | undefined; keys(): IterableIterator<string> };
-  readonly maintenance: Pick<Maintenance, 'modeOfHost' | 'windowOfHost'>;
+  readonly maintenance: Pick<Maintenance, 'modeOf' | 'windowOf'>;
 }

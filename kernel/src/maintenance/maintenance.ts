@@ -3,8 +3,11 @@
  * (machines, unavailability start and duration), machine modes (UP; DRAINING
  * while scheduled; DOWN after START_MAINTENANCE, until STOP_MAINTENANCE),
  * inverse offers to the frameworks running tasks on a draining machine's
- * agents, and each framework's answer. Machines are matched to agents by
- * hostname (case-insensitive). Pure data and decisions: the master's
+ * agents, and each framework's answer. A machine is its (hostname, ip), the
+ * hostname case-insensitive; it matches an agent when both match the agent's
+ * (as Mesos requires), and a machine given with only one of them matches on
+ * that one (in Mesos the missing one is "", which no agent with an address
+ * matches). Pure data and decisions: the master's
  * maintenance handlers (maintenanceHandlers.ts) act on them.
  */
 
@@ -39,9 +42,28 @@ export interface MaintenanceSnapshot {
   answers: Array<{ machine: string; frameworkId: string; answer: InverseOfferAnswer; atMs: number }>;
 }
 
-/** A machine's key: its hostname, lowercased, or (without one) its ip. */
+/** What maintenance knows of an agent to find its machine. */
+export interface MachineOfAgent {
+  readonly hostname: string;
+  readonly ip?: string;
+}
+
+/** A machine's normalised id: `hostname|ip`, the hostname lowercased, a missing field empty. */
 export function machineKey(machine: MachineId): string {
-  return machine.hostname ? `host:${machine.hostname.toLowerCase()}` : `ip:${machine.ip ?? ''}`;
+  return `${(machine.hostname ?? '').toLowerCase()}|${machine.ip ?? ''}`;
+}
+
+/** Keys written before machines were (hostname, ip) pairs: `host:NAME` or `ip:ADDRESS`. */
+function upgradedKey(key: string): string {
+  if (key.startsWith('host:')) return `${key.slice(5)}|`;
+  if (key.startsWith('ip:')) return `|${key.slice(3)}`;
+  return key;
+}
+
+/** A machine key as people write it: `host (ip)`, or whichever is given. */
+export function describeKey(key: string): string {
+  const [hostname, ip] = key.split('|');
+  return hostname && ip ? `${hostname} (${ip})` : hostname || ip;
 }
 
 /** Why a schedule is not valid (Mesos's rules), or null. */
@@ -54,12 +76,12 @@ export function scheduleProblem(windows: readonly MaintenanceWindow[], down: Rea
     for (const machine of window.machines) {
       if (!machine.hostname && !machine.ip) return `windows[${index}].machine_ids: each needs a hostname or an ip`;
       const key = machineKey(machine);
-      if (seen.has(key)) return `machine ${machine.hostname ?? machine.ip} is in more than one window`;
+      if (seen.has(key)) return `machine ${describeKey(key)} is in more than one window`;
       seen.add(key);
     }
   }
   for (const key of down)
-    if (!seen.has(key)) return `machine ${key.slice(key.indexOf(':') + 1)} is DOWN and must stay in the schedule until STOP_MAINTENANCE`;
+    if (!seen.has(key)) return `machine ${describeKey(key)} is DOWN and must stay in the schedule until STOP_MAINTENANCE`;
   return null;
 }
 
@@ -89,14 +111,31 @@ export class Maintenance {
     return removed;
   }
 
-  windowOfHost(hostname: string): MaintenanceWindow | null {
-    return this.#windowOf.get(`host:${hostname.toLowerCase()}`) ?? null;
+  /**
+   * The key of the scheduled machine the agent is on, or null: the machine named with both its
+   * hostname and ip first, then one named by hostname alone, then by ip alone.
+   */
+  machineOf(agent: MachineOfAgent): string | null {
+    const hostname = agent.hostname.toLowerCase();
+    const ip = agent.ip ?? '';
+    for (const key of [`${hostname}|${ip}`, `${hostname}|`, ip ? `|${ip}` : null]) if (key !== null && this.#windowOf.has(key)) return key;
+    return null;
   }
 
-  modeOfHost(hostname: string): MachineMode {
-    const key = `host:${hostname.toLowerCase()}`;
-    if (this.down.has(key)) return 'DOWN';
-    return this.#windowOf.has(key) ? 'DRAINING' : 'UP';
+  windowOf(agent: MachineOfAgent): MaintenanceWindow | null {
+    const key = this.machineOf(agent);
+    return key === null ? null : this.#windowOf.get(key)!;
+  }
+
+  modeOf(agent: MachineOfAgent): MachineMode {
+    const key = this.machineOf(agent);
+    if (key === null) return 'UP';
+    return this.down.has(key) ? 'DOWN' : 'DRAINING';
+  }
+
+  /** Whether the machine (by key) covers the agent. */
+  covers(key: string, agent: MachineOfAgent): boolean {
+    return this.machineOf(agent) === key;
   }
 
   isScheduled(machine: MachineId): boolean {
@@ -110,15 +149,16 @@ export class Maintenance {
     return offer;
   }
 
-  answer(hostname: string, frameworkId: string, answer: InverseOfferAnswer, atMs: number): void {
-    const key = `host:${hostname.toLowerCase()}`;
+  /** `machine`: a machine key (machineOf). */
+  answer(machine: string, frameworkId: string, answer: InverseOfferAnswer, atMs: number): void {
+    const key = machine;
     let byFramework = this.answers.get(key);
     if (!byFramework) this.answers.set(key, (byFramework = new Map()));
     byFramework.set(frameworkId, { answer, atMs });
   }
 
-  answerOf(hostname: string, frameworkId: string): InverseOfferAnswer {
-    return this.answers.get(`host:${hostname.toLowerCase()}`)?.get(frameworkId)?.answer ?? 'UNKNOWN';
+  answerOf(machine: string, frameworkId: string): InverseOfferAnswer {
+    return this.answers.get(machine)?.get(frameworkId)?.answer ?? 'UNKNOWN';
   }
 
   hasOutstanding(frameworkId: string, agentId: string): boolean {
@@ -138,10 +178,11 @@ export class Maintenance {
 
   restore(snapshot: MaintenanceSnapshot): void {
     this.setSchedule(snapshot.windows);
-    for (const key of snapshot.down) this.down.add(key);
+    for (const key of snapshot.down) this.down.add(upgradedKey(key));
     for (const { machine, frameworkId, answer, atMs } of snapshot.answers) {
-      let byFramework = this.answers.get(machine);
-      if (!byFramework) this.answers.set(machine, (byFramework = new Map()));
+      const key = upgradedKey(machine);
+      let byFramework = this.answers.get(key);
+      if (!byFramework) this.answers.set(key, (byFramework = new Map()));
       byFramework.set(frameworkId, { answer, atMs });
     }
   }

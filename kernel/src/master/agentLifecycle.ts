@@ -27,7 +27,7 @@ export function addAgent(
 ): Rejection | null {
   const agents = parts.agents;
   if (agents.gone.has(spec.id)) return refuseGone(spec.id, out);
-  if (parts.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
+  if (parts.maintenance.modeOf({ hostname: spec.hostname ?? spec.id, ip: spec.ip }) === 'DOWN') return refuseDown(spec, out);
   if (agents.has(spec.id)) return { code: 'agent_exists', message: `agent ${spec.id} is already registered`, agentId: spec.id };
   if (agents.unreachable.has(spec.id) || agents.recovered.has(spec.id)) return reregisterAgent(parts, spec, tasks, out, executors);
   const agent = admit(parts, spec);
@@ -120,7 +120,7 @@ export function reregisterAgent(
 ): Rejection | null {
   const agents = parts.agents;
   if (agents.gone.has(spec.id)) return refuseGone(spec.id, out);
-  if (parts.maintenance.modeOfHost(spec.hostname ?? spec.id) === 'DOWN') return refuseDown(spec, out);
+  if (parts.maintenance.modeOf({ hostname: spec.hostname ?? spec.id, ip: spec.ip }) === 'DOWN') return refuseDown(spec, out);
   const existing = agents.get(spec.id);
   if (existing) {
     reconcileTasks(parts, existing, reported, out);

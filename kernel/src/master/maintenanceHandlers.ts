@@ -50,8 +50,10 @@ function schedule(
   if (problem) return { code: 'invalid_schedule', message: problem };
   parts.maintenance.setSchedule(windows);
   // Inverse offers for machines no longer scheduled are void.
-  for (const offer of [...parts.maintenance.outstanding.values()])
-    if (!parts.maintenance.windowOfHost(offer.hostname)) rescindInverseOffer(parts, offer, out);
+  for (const offer of [...parts.maintenance.outstanding.values()]) {
+    const agent = parts.agents.get(offer.agentId);
+    if (!agent || !parts.maintenance.windowOf(agent)) rescindInverseOffer(parts, offer, out);
+  }
   out.events.push({
     type: 'maintenance.scheduled',
     atMs: parts.nowMs,
@@ -77,7 +79,7 @@ function start(parts: MasterParts, machines: readonly MachineId[], out: StepSink
     parts.maintenance.down.add(machineKey(machine));
     out.events.push({ type: 'machine.down', atMs: parts.nowMs, machine: describe(machine) });
     for (const agent of [...parts.agents.values()]) {
-      if (machine.hostname === undefined || agent.hostname.toLowerCase() !== machine.hostname.toLowerCase()) continue;
+      if (!parts.maintenance.covers(machineKey(machine), agent)) continue;
       for (const offer of [...parts.maintenance.outstanding.values()])
         if (offer.agentId === agent.id) rescindInverseOffer(parts, offer, out);
       for (const task of parts.tasks.liveOn(agent.id)) {
@@ -129,7 +131,9 @@ function answer(
       continue;
     }
     parts.maintenance.outstanding.delete(id);
-    parts.maintenance.answer(offer.hostname, offer.frameworkId, accept ? 'ACCEPT' : 'DECLINE', parts.nowMs);
+    const agent = parts.agents.get(offer.agentId);
+    const machine = agent ? parts.maintenance.machineOf(agent) : null;
+    if (machine !== null) parts.maintenance.answer(machine, offer.frameworkId, accept ? 'ACCEPT' : 'DECLINE', parts.nowMs);
     const base = { atMs: parts.nowMs, inverseOfferId: id, frameworkId: offer.frameworkId, agentId: offer.agentId };
     out.events.push({ type: accept ? 'inverseOffer.accepted' : 'inverseOffer.declined', ...base });
     if (!accept) {
@@ -152,8 +156,10 @@ function answer(
 function drainIfAllAccepted(parts: MasterParts, agentId: string, out: StepSink): void {
   const agent = parts.agents.get(agentId);
   if (agent?.connection !== 'active') return;
+  const machine = parts.maintenance.machineOf(agent);
+  if (machine === null) return;
   const frameworks = new Set(parts.tasks.liveOn(agentId).map((task) => task.frameworkId));
-  for (const frameworkId of frameworks) if (parts.maintenance.answerOf(agent.hostname, frameworkId) !== 'ACCEPT') return;
+  for (const frameworkId of frameworks) if (parts.maintenance.answerOf(machine, frameworkId) !== 'ACCEPT') return;
   drainAgent(parts, agentId, false, out);
 }
 
@@ -177,15 +183,16 @@ export function makeInverseOffers(parts: MasterParts, out: StepSink): void {
     if (!parts.frameworks.has(offer.frameworkId) || !parts.agents.has(offer.agentId)) rescindInverseOffer(parts, offer, out);
   const byFramework = new Map<string, InverseOffer[]>();
   for (const agent of parts.agents.values()) {
-    const window = maintenance.windowOfHost(agent.hostname);
-    if (!window) continue;
+    const machine = maintenance.machineOf(agent);
+    if (machine === null) continue;
+    const window = maintenance.windowOf(agent)!;
     for (const frameworkId of new Set(parts.tasks.liveOn(agent.id).map((task) => task.frameworkId))) {
       const framework = parts.frameworks.get(frameworkId);
-      if (!framework?.connected || maintenance.answerOf(agent.hostname, frameworkId) === 'ACCEPT') continue;
+      if (!framework?.connected || maintenance.answerOf(machine, frameworkId) === 'ACCEPT') continue;
       if (maintenance.hasOutstanding(frameworkId, agent.id)) continue;
       if ((maintenance.declinedUntil.get(`${frameworkId}\n${agent.id}`) ?? -Infinity) > parts.nowMs) continue;
       const offer = maintenance.newInverseOffer(frameworkId, agent.id, agent.hostname, window, parts.epoch);
-      maintenance.answer(agent.hostname, frameworkId, maintenance.answerOf(agent.hostname, frameworkId), parts.nowMs);
+      maintenance.answer(machine, frameworkId, maintenance.answerOf(machine, frameworkId), parts.nowMs);
       byFramework.set(frameworkId, [...(byFramework.get(frameworkId) ?? []), offer]);
       out.events.push({ type: 'inverseOffer.made', atMs: parts.nowMs, inverseOfferId: offer.id, frameworkId, agentId: agent.id });
     }

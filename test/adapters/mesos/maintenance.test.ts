@@ -27,6 +27,31 @@ describe('maintenance windows, inverse offers and machines going down', () => {
     await cluster?.stop();
   }, 60_000);
 
+  it('matches the machine on hostname and ip, as Mesos does', async () => {
+    const url = cluster.master.url;
+    const start = { nanoseconds: (Date.now() + 3_600_000) * 1e6 };
+    const scheduleFor = (ip: string) => ({ windows: [{ machine_ids: [{ hostname: HOST, ip }], unavailability: { start } }] });
+    // The agent's hostname with another address is another machine: its offers stay plain.
+    const elsewhere = await operator(url, {
+      type: 'UPDATE_MAINTENANCE_SCHEDULE',
+      update_maintenance_schedule: { schedule: scheduleFor('10.255.255.1') },
+    });
+    expect(elsewhere.status).toBe(200);
+    expect((await scheduler.freshOffer()).unavailability).toBeUndefined();
+    // Its hostname and the address it registered from (127.0.0.1): this agent's machine.
+    const here = await operator(url, {
+      type: 'UPDATE_MAINTENANCE_SCHEDULE',
+      update_maintenance_schedule: { schedule: scheduleFor('127.0.0.1') },
+    });
+    expect(here.status).toBe(200);
+    expect((await scheduler.freshOffer()).unavailability).toEqual({ start });
+    const cleared = await operator(url, {
+      type: 'UPDATE_MAINTENANCE_SCHEDULE',
+      update_maintenance_schedule: { schedule: { windows: [] } },
+    });
+    expect(cleared.status).toBe(200);
+  }, 60_000);
+
   it('offers the machine back, drains it on acceptance, and takes it down and up', async () => {
     const url = cluster.master.url;
     const startNs = (Date.now() + 3_600_000) * 1e6;
