@@ -64,7 +64,17 @@ export interface AgentRuntimeOptions {
   /** Give each task a private /tmp inside its sandbox (privateTmp.ts); default: when the agent can (root, util-linux). */
   privateTmp?: boolean;
   /** For custom executors: where the agent's HTTP server listens, what it says of itself, and what executors report. */
-  executors?: Pick<ExecutorDeps, 'endpoint' | 'agentInfo' | 'onExited' | 'onMessage' | 'registrationTimeoutMs' | 'shutdownGraceMs'>;
+  executors?: Pick<
+    ExecutorDeps,
+    | 'endpoint'
+    | 'agentInfo'
+    | 'onExited'
+    | 'onMessage'
+    | 'registrationTimeoutMs'
+    | 'shutdownGraceMs'
+    | 'reregistrationTimeoutMs'
+    | 'recoveryTimeoutMs'
+  >;
 }
 
 export type LaunchResult =
@@ -343,12 +353,16 @@ export class AgentRuntime {
       );
     for (const warning of this.warnings) this.#logger.warn({ agentId: this.agentId }, warning);
 
-    await recoverWorkDir(this.#supervisor, this.#isolator, this.#updates, this.#store.loadTasks(), this.#options.adoptedPollMs);
+    // Executors first: their recovered tasks go back to them.
+    await this.#executors.recover(this.#store.loadExecutors(), this.#options.adoptedPollMs);
+    const tasks = this.#store.loadTasks();
+    await recoverWorkDir(this.#supervisor, this.#isolator, this.#updates, tasks, this.#options.adoptedPollMs, this.#executors);
     this.#logger.info(
       {
         agentId: this.agentId,
         isolator: this.#isolator.kind,
         tasks: this.#supervisor.tasks.size,
+        executors: this.#executors.size,
         pendingUpdates: this.#updates.pendingCount,
       },
       'agent runtime started',

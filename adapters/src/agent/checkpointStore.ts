@@ -1,8 +1,9 @@
 /**
  * What the runtime checkpoints under `<workDir>/meta/` so that a new agent
  * process can pick up where a dead one stopped: one record per task
- * (`tasks/<frameworkId>/<taskId>.json`) and the status update manager's
- * pending updates (`status_updates.json`). Every write is atomic (see
+ * (`tasks/<frameworkId>/<taskId>.json`), one per running custom executor
+ * (`executors/<frameworkId>/<executorId>.json`) and the status update
+ * manager's pending updates (`status_updates.json`). Every write is atomic (see
  * atomicFile.ts). Records are written before the action they describe: the
  * record exists before the process is spawned, the pid before the process is
  * released, a kill before the first signal.
@@ -48,6 +49,22 @@ export interface TaskRecord {
   executorId?: string;
 }
 
+/** A custom executor's process and what a new agent needs to take it back (executorRecovery.ts). */
+export interface ExecutorRecord {
+  version: typeof TASK_RECORD_VERSION;
+  frameworkId: string;
+  executorId: string;
+  containerId: string;
+  sandboxDir: string;
+  /** The ExecutorInfo and FrameworkInfo (v1 JSON) it was started with. */
+  info: Record<string, unknown>;
+  frameworkInfo: Record<string, unknown>;
+  role: string;
+  limits: ContainerLimits;
+  pid: number;
+  startTicks: number | null;
+}
+
 export class CheckpointStore {
   readonly metaDir: string;
 
@@ -86,6 +103,35 @@ export class CheckpointStore {
       }
     }
     return out.sort((a, b) => a.launchedAtMs - b.launchedAtMs || (a.taskId < b.taskId ? -1 : 1));
+  }
+
+  executorPath(frameworkId: string, executorId: string): string {
+    return join(this.metaDir, 'executors', frameworkId, `${executorId}.json`);
+  }
+
+  saveExecutor(record: ExecutorRecord): void {
+    writeJsonAtomic(this.executorPath(record.frameworkId, record.executorId), record);
+  }
+
+  removeExecutor(frameworkId: string, executorId: string): void {
+    removeFileDurably(this.executorPath(frameworkId, executorId));
+    try {
+      rmdirSync(join(this.metaDir, 'executors', frameworkId));
+    } catch {
+      // Other executors of the framework remain.
+    }
+  }
+
+  loadExecutors(): ExecutorRecord[] {
+    const out: ExecutorRecord[] = [];
+    const dir = join(this.metaDir, 'executors');
+    for (const frameworkId of listDirectory(dir))
+      for (const file of listDirectory(join(dir, frameworkId))) {
+        if (!file.endsWith('.json') || file.startsWith('.')) continue;
+        const record = readJsonIfExists<ExecutorRecord>(join(dir, frameworkId, file));
+        if (record?.version === TASK_RECORD_VERSION) out.push(record);
+      }
+    return out;
   }
 
   saveStatusUpdates(snapshot: StatusUpdateManagerSnapshot): void {

@@ -9,8 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointStore, TaskRecord } from './checkpointStore.js';
+import { TASK_RECORD_VERSION } from './checkpointStore.js';
 import type { ExecutorTaskSpec } from './executorProtocol.js';
-import { EXECUTOR_SHUTDOWN_GRACE_MS, executorEnvironment } from './executorProtocol.js';
+import {
+  EXECUTOR_RECOVERY_TIMEOUT_MS,
+  EXECUTOR_REREGISTRATION_TIMEOUT_MS,
+  EXECUTOR_SHUTDOWN_GRACE_MS,
+  executorEnvironment,
+} from './executorProtocol.js';
 import type { Isolator } from './isolation/isolator.js';
 import { containerLimits } from './launchSpec.js';
 import { createSandbox } from './sandbox.js';
@@ -48,6 +54,10 @@ export interface ExecutorDeps {
   onMessage: (frameworkId: string, executorId: string, data: string) => void;
   registrationTimeoutMs?: number;
   shutdownGraceMs?: number;
+  /** How long a recovered executor has to subscribe again after an agent restart (Mesos's --executor_reregistration_timeout). */
+  reregistrationTimeoutMs?: number;
+  /** How long a disconnected executor of a checkpointing framework keeps retrying (MESOS_RECOVERY_TIMEOUT). */
+  recoveryTimeoutMs?: number;
 }
 
 export interface Executor {
@@ -67,6 +77,10 @@ export interface Executor {
   tasks: Set<string>;
   timer: NodeJS.Timeout | null;
   shuttingDown: boolean;
+  /** Taken back by a restarted agent and not subscribed again yet (executorRecovery.ts). */
+  recovered?: boolean;
+  /** Killed because it did not subscribe again in time after an agent restart. */
+  reregistrationTimedOut?: boolean;
 }
 
 export function executorTaskRecord(spec: ExecutorTaskSpec, deps: ExecutorDeps, executor: Executor | undefined): TaskRecord {
@@ -132,9 +146,26 @@ export async function startExecutor(
       sandboxDir,
       user,
       shutdownGraceMs: deps.shutdownGraceMs ?? EXECUTOR_SHUTDOWN_GRACE_MS,
+      reregistrationTimeoutMs: deps.reregistrationTimeoutMs ?? EXECUTOR_REREGISTRATION_TIMEOUT_MS,
+      recoveryTimeoutMs: deps.recoveryTimeoutMs ?? EXECUTOR_RECOVERY_TIMEOUT_MS,
     });
+    const limits = containerLimits(spec, deps.defaultPidsMax);
     executor.process = await TaskProcess.spawn({ command: spec.executor.command, sandboxDir, env, user, privateTmp: deps.privateTmp });
     await isolator.attach(executor.containerId, executor.process.pid);
+    // Checkpointed before it runs: a restarted agent finds it (executorRecovery.ts).
+    deps.store.saveExecutor({
+      version: TASK_RECORD_VERSION,
+      frameworkId: spec.frameworkId,
+      executorId: spec.executorId,
+      containerId: executor.containerId,
+      sandboxDir,
+      info: executor.info,
+      frameworkInfo: executor.frameworkInfo,
+      role: executor.role,
+      limits,
+      pid: executor.process.pid,
+      startTicks: executor.process.startTicks,
+    });
     executor.process.release();
   } catch (error) {
     executor.process?.signal('SIGKILL');

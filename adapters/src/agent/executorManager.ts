@@ -11,14 +11,18 @@
  * SHUTDOWN are events to the executor, with the container killed after the
  * shutdown grace period; when the executor exits, its unfinished tasks fail
  * (REASON_EXECUTOR_TERMINATED) or, when killed, end TASK_KILLED.
- * Not yet: executors surviving an agent restart (their tasks are then failed).
+ * Executors survive an agent restart (executorRecovery.ts): a recovered one
+ * must SUBSCRIBE again within the re-registration timeout, else it is killed
+ * and its tasks fail with REASON_EXECUTOR_REREGISTRATION_TIMEOUT.
  */
 import { isTerminal, TASK_STATES } from '@allot/kernel';
 import type { TaskReason, TaskState } from '@allot/kernel';
+import type { ExecutorRecord } from './checkpointStore.js';
 import type { EventSink, Executor, ExecutorDeps } from './executorLaunch.js';
 import { executorTaskRecord, startExecutor } from './executorLaunch.js';
 import type { ExecutorTaskSpec } from './executorProtocol.js';
-import { EXECUTOR_SHUTDOWN_GRACE_MS, uuidBase64, uuidText } from './executorProtocol.js';
+import { EXECUTOR_REREGISTRATION_TIMEOUT_MS, EXECUTOR_SHUTDOWN_GRACE_MS, uuidBase64, uuidText } from './executorProtocol.js';
+import { recoverExecutors } from './executorRecovery.js';
 import type { LiveTask } from './liveTask.js';
 import type { TaskUser } from './sandbox.js';
 import { describeExit } from './taskProcess.js';
@@ -45,6 +49,38 @@ export class ExecutorManager {
 
   get size(): number {
     return this.#executors.size;
+  }
+
+  /** After an agent restart: takes back the live executors of checkpointing frameworks and waits for them to subscribe. */
+  async recover(records: readonly ExecutorRecord[], adoptedPollMs: number): Promise<void> {
+    const timeoutMs = this.#deps.reregistrationTimeoutMs ?? EXECUTOR_REREGISTRATION_TIMEOUT_MS;
+    for (const executor of await recoverExecutors(this.#deps, records, adoptedPollMs)) {
+      this.#executors.set(keyOf(executor.frameworkId, executor.executorId), executor);
+      executor.timer = setTimeout(() => {
+        this.#deps.supervisor.logger.warn(
+          { frameworkId: executor.frameworkId, executorId: executor.executorId, timeoutMs },
+          'a recovered executor did not subscribe again in time; killing it',
+        );
+        executor.reregistrationTimedOut = true;
+        executor.process?.signal('SIGKILL');
+      }, timeoutMs);
+      executor.timer.unref();
+      void executor.process!.exited.then((status) => this.#exited(executor, status));
+    }
+  }
+
+  /** A recovered task of a recovered executor: tracked again (its executor reports it). False when its executor is gone. */
+  attachTask(task: LiveTask): boolean {
+    const { record } = task;
+    const executor = this.#executors.get(keyOf(record.frameworkId, record.executorId ?? ''));
+    if (!executor?.recovered) return false;
+    task.released = true;
+    executor.tasks.add(record.taskId);
+    return true;
+  }
+
+  containerIds(): string[] {
+    return [...this.#executors.values()].map((executor) => executor.containerId);
   }
 
   /** The running executors with their own resources, as the agent reports them when it (re-)registers. */
@@ -108,6 +144,7 @@ export class ExecutorManager {
     executorId: string,
     sink: EventSink,
     unacknowledged: Json[],
+    unacknowledgedTasks: Json[] = [],
   ): { ok: true } | { ok: false; status: 400; message: string } {
     const executor = this.#executors.get(keyOf(frameworkId, executorId));
     if (!executor) return { ok: false, status: 400, message: `no executor ${executorId} of framework ${frameworkId} runs on this agent` };
@@ -131,6 +168,7 @@ export class ExecutorManager {
     for (const event of executor.queued.splice(0)) sink.send(event);
     // Updates the executor sent while disconnected: taken as UPDATEs (a known uuid is ignored).
     for (const update of unacknowledged) if (update?.status) this.update(frameworkId, executorId, update.status);
+    if (executor.recovered) this.#resubscribed(executor, unacknowledgedTasks);
     if (executor.shuttingDown) sink.send({ type: 'SHUTDOWN' });
     return { ok: true };
   }
@@ -202,15 +240,42 @@ export class ExecutorManager {
     record.kill = { requestedAtMs: this.#deps.supervisor.now(), gracePeriodMs, reason: 'requested' };
     this.#deps.store.saveTask(record);
     const queued = executor?.queued.some((event) => event.launch?.task?.task_id?.value === record.taskId);
+    if (executor?.recovered && !queued) {
+      // It has the task and will subscribe again (or be killed with it): the KILL waits in its queue.
+      this.#deliver(executor, this.#killEvent(record.taskId, gracePeriodMs));
+      return;
+    }
     if (!executor || queued || executor.sink === null) {
       if (executor) executor.queued = executor.queued.filter((event) => event.launch?.task?.task_id?.value !== record.taskId);
       this.#deps.supervisor.finish(task, 'TASK_KILLED', { message: 'killed before the executor received the task' });
       return;
     }
-    executor.sink.send({
-      type: 'KILL',
-      kill: { task_id: { value: record.taskId }, kill_policy: { grace_period: { nanoseconds: gracePeriodMs * 1e6 } } },
-    });
+    executor.sink.send(this.#killEvent(record.taskId, gracePeriodMs));
+  }
+
+  #killEvent(taskId: string, gracePeriodMs: number): Json {
+    return { type: 'KILL', kill: { task_id: { value: taskId }, kill_policy: { grace_period: { nanoseconds: gracePeriodMs * 1e6 } } } };
+  }
+
+  /**
+   * A recovered executor is back. A task it never received (still STAGING, and not among the tasks it
+   * lists as unacknowledged) was lost with the old agent, as in Mesos.
+   */
+  #resubscribed(executor: Executor, unacknowledgedTasks: Json[]): void {
+    executor.recovered = false;
+    const known = new Set(unacknowledgedTasks.map((task) => task?.task_id?.value));
+    for (const taskId of executor.tasks) {
+      const task = this.#deps.supervisor.tasks.get(executor.frameworkId, taskId);
+      if (!task || task.ended || task.record.state !== 'TASK_STAGING' || known.has(taskId)) continue;
+      this.#deps.supervisor.finish(task, 'TASK_LOST', {
+        reason: 'REASON_AGENT_RESTARTED',
+        message: 'the agent restarted before the executor received the task',
+      });
+    }
+    this.#deps.supervisor.logger.info(
+      { frameworkId: executor.frameworkId, executorId: executor.executorId },
+      'a recovered executor subscribed again',
+    );
   }
 
   /** SHUTDOWN: the executor is told to stop; its container is killed after the grace period. */
@@ -279,6 +344,7 @@ export class ExecutorManager {
     const { supervisor } = this.#deps;
     if (executor.timer) clearTimeout(executor.timer);
     this.#executors.delete(keyOf(executor.frameworkId, executor.executorId));
+    this.#deps.store.removeExecutor(executor.frameworkId, executor.executorId);
     executor.sink?.close();
     await this.#deps.isolator.cleanup(executor.containerId).catch(() => undefined);
     executor.process?.signal('SIGKILL');
@@ -286,7 +352,12 @@ export class ExecutorManager {
     for (const taskId of executor.tasks) {
       const task = supervisor.tasks.get(executor.frameworkId, taskId);
       if (!task || task.ended) continue;
-      if (task.record.kill || executor.shuttingDown)
+      if (executor.reregistrationTimedOut)
+        supervisor.finish(task, 'TASK_FAILED', {
+          reason: 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT',
+          message: 'the agent restarted and the executor did not subscribe again in time',
+        });
+      else if (task.record.kill || executor.shuttingDown)
         supervisor.finish(task, 'TASK_KILLED', { message: `the executor ended: ${describeExit(status)}` });
       else
         supervisor.finish(task, 'TASK_FAILED', {

@@ -14,6 +14,13 @@ import { SANDBOX_TMP_DIR } from './sandbox.js';
 type Json = Record<string, any>;
 
 export const EXECUTOR_SHUTDOWN_GRACE_MS = 5_000;
+/**
+ * How long a recovered executor has to subscribe to a restarted agent. Mesos's default is 2 s; allot
+ * waits longer because the timer starts while the new agent is still opening its HTTP server.
+ */
+export const EXECUTOR_REREGISTRATION_TIMEOUT_MS = 5_000;
+/** How long a disconnected executor of a checkpointing framework retries before giving up (Mesos's --recovery_timeout). */
+export const EXECUTOR_RECOVERY_TIMEOUT_MS = 15 * 60_000;
 
 export interface ExecutorTaskSpec extends LaunchTaskSpec {
   executorId: string;
@@ -30,6 +37,15 @@ export interface ExecutorEnvironmentContext {
   sandboxDir: string;
   user: TaskUser | null;
   shutdownGraceMs: number;
+  reregistrationTimeoutMs: number;
+  recoveryTimeoutMs: number;
+}
+
+/** A duration as Mesos writes it in executor environments: `250ms`, `5secs`, `15mins`. */
+export function mesosDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}mins`;
+  if (ms % 1000 === 0) return `${ms / 1000}secs`;
+  return `${Math.round(ms)}ms`;
 }
 
 export function executorEnvironment(spec: ExecutorTaskSpec, context: ExecutorEnvironmentContext): Record<string, string> {
@@ -49,6 +65,14 @@ export function executorEnvironment(spec: ExecutorTaskSpec, context: ExecutorEnv
     MESOS_AGENT_ENDPOINT: context.endpoint,
     MESOS_CHECKPOINT: checkpoint ? '1' : '0',
     MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: `${context.shutdownGraceMs / 1000}secs`,
+    // With checkpointing, an executor retries a broken subscription (a restarting agent) this long,
+    // at most this far apart: half the re-registration timeout, so a retry always lands within it.
+    ...(checkpoint
+      ? {
+          MESOS_RECOVERY_TIMEOUT: mesosDuration(context.recoveryTimeoutMs),
+          MESOS_SUBSCRIPTION_BACKOFF_MAX: mesosDuration(Math.max(100, Math.floor(context.reregistrationTimeoutMs / 2))),
+        }
+      : {}),
     MESOS_HTTP_COMMAND_EXECUTOR: '0',
     ...(checkpoint ? { MESOS_RECOVERY_TIMEOUT: '15mins', MESOS_SUBSCRIPTION_BACKOFF_MAX: '2secs' } : {}),
   };

@@ -3,11 +3,13 @@
  * ended tasks wait for the acknowledgement of their terminal update; a task
  * whose launch never got "go" is failed; a live process is re-adopted (its
  * cgroups recovered, its exit read from the `exit_status` file), and a kill
- * that was under way keeps its deadline.
+ * that was under way keeps its deadline. A task of a custom executor goes
+ * back to its recovered executor, or fails when the executor is gone.
  */
 import { isTerminal } from '@allot/kernel';
 import type { TaskRecord } from './checkpointStore.js';
 import type { Isolator } from './isolation/isolator.js';
+import type { LiveTask } from './liveTask.js';
 import { isProcessAlive, signalProcessGroup } from './isolation/procStat.js';
 import type { StatusUpdateSender } from './statusUpdateSender.js';
 import type { TaskSupervisor } from './taskSupervisor.js';
@@ -19,6 +21,7 @@ export async function recoverTask(
   updates: StatusUpdateSender,
   record: TaskRecord,
   adoptedPollMs: number,
+  attachToExecutor: (task: LiveTask) => boolean,
 ): Promise<void> {
   const task = supervisor.track(record);
   if (isTerminal(record.state)) {
@@ -33,10 +36,11 @@ export async function recoverTask(
     'recovering task',
   );
   if (record.executorId !== undefined && record.pid === null) {
-    // A task of a custom executor: executors are not recovered yet (a new agent cannot re-attach them).
+    // A task of a custom executor: it runs on if its executor was recovered (executorRecovery.ts).
+    if (attachToExecutor(task)) return;
     supervisor.finish(task, 'TASK_FAILED', {
       reason: 'REASON_EXECUTOR_TERMINATED',
-      message: 'the agent restarted; its executors are not recovered',
+      message: 'the agent restarted and the executor of this task is gone',
     });
     return;
   }
@@ -77,9 +81,12 @@ export async function recoverWorkDir(
   updates: StatusUpdateSender,
   records: readonly TaskRecord[],
   adoptedPollMs: number,
+  executors: { attachTask(task: LiveTask): boolean; containerIds(): string[] },
 ): Promise<void> {
-  for (const record of records) await recoverTask(supervisor, isolator, updates, record, adoptedPollMs);
+  const attach = (task: LiveTask) => executors.attachTask(task);
+  for (const record of records) await recoverTask(supervisor, isolator, updates, record, adoptedPollMs, attach);
   const owned = new Set([...supervisor.tasks.values()].filter((task) => !task.ended).map((task) => task.record.containerId));
+  for (const containerId of executors.containerIds()) owned.add(containerId);
   for (const containerId of await isolator.containers()) {
     if (owned.has(containerId)) continue;
     supervisor.logger.warn({ containerId }, 'removing a container left over by an earlier agent');

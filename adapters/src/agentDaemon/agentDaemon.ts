@@ -12,6 +12,7 @@ import { hostname as osHostname } from 'node:os';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { AgentRuntime } from '../agent/agentRuntime.js';
+import { EXECUTOR_REREGISTRATION_TIMEOUT_MS } from '../agent/executorProtocol.js';
 import type { TaskMemoryPolicy } from '../agent/taskMemory.js';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { createIsolator } from '../agent/isolation/createIsolator.js';
@@ -56,6 +57,8 @@ export interface AgentDaemonOptions {
   privateTmp?: boolean;
   /** Cap each task's CPU time at its cpus with a CFS quota (Mesos's --cgroups_enable_cfs); default off. */
   cfsQuota?: boolean;
+  /** How long a recovered executor has to subscribe again after a restart (--executor-reregistration-timeout). */
+  executorReregistrationTimeoutMs?: number;
 }
 
 export type AgentStartResult = { ok: true; agent: RunningAgent } | { ok: false; code: string; message: string };
@@ -84,6 +87,7 @@ function agentFlags(options: AgentDaemonOptions, port: number, isolation: string
     port: String(port),
     resources: options.resources ?? '',
     work_dir: options.workDir,
+    executor_reregistration_timeout: `${(options.executorReregistrationTimeoutMs ?? EXECUTOR_REREGISTRATION_TIMEOUT_MS) / 1000}secs`,
     authenticate_http_readonly: String(options.security != null),
     authenticate_http_readwrite: String(options.security != null),
   };
@@ -134,6 +138,9 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
       if (runtime) failGroupSiblings(runtime, update);
     },
     executors: {
+      ...(options.executorReregistrationTimeoutMs !== undefined
+        ? { reregistrationTimeoutMs: options.executorReregistrationTimeoutMs }
+        : {}),
       endpoint: () => `${facts.ip}:${facts.port}`,
       agentInfo: () => ({ id: { value: agentId }, hostname: facts.hostname, port: facts.port }),
       onExited: (frameworkId, executorId, status) =>

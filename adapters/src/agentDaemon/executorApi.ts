@@ -47,7 +47,8 @@ export function registerExecutorApi(app: FastifyInstance, runtime: () => AgentRu
           heartbeat: () => ({ type: 'HEARTBEAT' }),
           contentType: streamContentType(request),
         });
-        const subscribed = executors.subscribe(frameworkId, executorId, stream, unacknowledged);
+        const tasks = Array.isArray(call.subscribe?.unacknowledged_tasks) ? call.subscribe.unacknowledged_tasks.slice(0, 10_000) : [];
+        const subscribed = executors.subscribe(frameworkId, executorId, stream, unacknowledged, tasks);
         if (!subscribed.ok) {
           stream.close();
           return sendFailure(reply, failure(subscribed.status, subscribed.message));

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { IsolationMode } from '../agent/isolation/createIsolator.js';
 import { DEFAULT_TASK_MEM_MB } from '../agent/taskMemory.js';
-import { parseMegabytes, parsePort, untilSignal } from './daemonFlags.js';
+import { EXECUTOR_REREGISTRATION_TIMEOUT_MS } from '../agent/executorProtocol.js';
+import { parseMegabytes, parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
 import { UsageError } from './exitCodes.js';
 
 interface AgentFlags {
@@ -31,6 +32,7 @@ interface AgentFlags {
   requireTaskMem?: boolean;
   privateTmp: boolean;
   cgroupsEnableCfs?: boolean;
+  executorReregistrationTimeout?: number;
   logLevel: string;
 }
 
@@ -65,6 +67,11 @@ export function registerAgentCommand(program: Command): void {
     .option(
       '--cgroups-enable-cfs',
       "also cap each task's CPU time at its cpus with a CFS quota (cgroups only; Mesos's --cgroups_enable_cfs)",
+    )
+    .option(
+      '--executor-reregistration-timeout <seconds>',
+      `how long an executor has to subscribe again after the agent restarts before it is killed (default ${EXECUTOR_REREGISTRATION_TIMEOUT_MS / 1000}; Mesos's --executor_reregistration_timeout)`,
+      parseSeconds,
     )
     .option('--kill-tasks-on-exit', 'kill every task when the agent stops (default: leave them for the next agent)')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
@@ -123,6 +130,9 @@ async function runAgent(flags: AgentFlags): Promise<void> {
       },
       ...(flags.privateTmp ? {} : { privateTmp: false }),
       ...(flags.cgroupsEnableCfs ? { cfsQuota: true } : {}),
+      ...(flags.executorReregistrationTimeout !== undefined
+        ? { executorReregistrationTimeoutMs: flags.executorReregistrationTimeout * 1000 }
+        : {}),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

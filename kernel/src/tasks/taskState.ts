@@ -86,6 +86,10 @@ export type TaskReason =
   | 'REASON_CONTAINER_LAUNCH_FAILED'
   | 'REASON_FETCHER_FAILED'
   | 'REASON_EXECUTOR_TERMINATED'
+  /** The agent restarted and the executor did not subscribe again in time. */
+  | 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT'
+  /** The agent restarted before the executor received the task. */
+  | 'REASON_AGENT_RESTARTED'
   | 'REASON_AGENT_REMOVED'
   | 'REASON_AGENT_DISCONNECTED'
   | 'REASON_INVALID_OFFERS'
