@@ -84,12 +84,13 @@ export class ExecutorManager {
   }
 
   /** The running executors with their own resources, as the agent reports them when it (re-)registers. */
-  list(): Array<{ framework_id: string; executor_id: string; role: string; resources: Json[] }> {
+  list(): Array<{ framework_id: string; executor_id: string; role: string; resources: Json[]; info: Json }> {
     return [...this.#executors.values()].map((executor) => ({
       framework_id: executor.frameworkId,
       executor_id: executor.executorId,
       role: executor.role,
       resources: Array.isArray(executor.info.resources) ? executor.info.resources : [],
+      info: executor.info,
     }));
   }
 

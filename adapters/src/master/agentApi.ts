@@ -17,6 +17,7 @@ import type { MasterContext } from './masterContext.js';
 import { requestDeadline } from './masterContext.js';
 import { NOT_DURABLE } from './masterHost.js';
 import { fromResourceSet, toResourceSet } from './mesosResources.js';
+import { rememberExecutorInfo } from './effectRouter.js';
 import { ALL_METHODS, readCall } from './schedulerApi.js';
 
 type Json = Record<string, any>;
@@ -45,6 +46,26 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
   if (call.type === 'SUBSCRIBE') return subscribe(context, call, request, reply);
   if (call.type === 'UPDATE') return update(context, call, request, reply);
   return executorCall(context, call, request, reply);
+}
+
+/** What GET_EXECUTORS and /master/state list of the agent: the executors it reports (so they survive a master failover). */
+function syncExecutors(context: MasterContext, agentId: string, reported: Json[]): void {
+  const keys = new Set(reported.map((executor) => `${executor.framework_id}\n${executor.executor_id}`));
+  context.executors.removeWhere((entry) => entry.agentId === agentId && !keys.has(`${entry.frameworkId}\n${entry.executorId}`));
+  for (const executor of reported) {
+    if (!context.host.master.executors.get(executor.framework_id, agentId, executor.executor_id)) continue;
+    if (context.executors.get(executor.framework_id, agentId, executor.executor_id)) continue;
+    const info =
+      typeof executor.info === 'object' && executor.info !== null ? executor.info : { executor_id: { value: executor.executor_id } };
+    rememberExecutorInfo(
+      context,
+      executor.framework_id,
+      agentId,
+      executor.executor_id,
+      { ...info, resources: executor.resources },
+      executor.role,
+    );
+  }
 }
 
 /** The custom executors an agent runs, with their own resources (absent from older agents: then none is released). */
@@ -159,6 +180,7 @@ async function subscribe(context: MasterContext, call: Json, request: FastifyReq
     context.logger.warn({ agentId, rejection: result.rejection }, 'agent registration refused');
     return sendFailure(reply, hostRefusal(result) ?? failure(gone ? 403 : 400, result.rejection!.message));
   }
+  if (executors.executors) syncExecutors(context, agentId, call.subscribe.executors as Json[]);
   const kernelAgent = host.master.agents.get(agentId);
   context.logger.info(
     { agentId, hostname: agent.hostname, port: agent.port, tasks: tasks.tasks.length, reregistered: registered || record !== undefined },

@@ -276,7 +276,7 @@ const agentExecutors = {
   items: {
     type: 'object',
     required: ['framework_id', 'executor_id', 'role', 'resources'],
-    properties: { framework_id: text, executor_id: text, role: text, resources },
+    properties: { framework_id: text, executor_id: text, role: text, resources, info: { type: 'object' } },
   },
 };
 

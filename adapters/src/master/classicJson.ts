@@ -75,7 +75,10 @@ export function frameworkSummary(
 ): Json {
   const master = context.host.master;
   const info = (record?.info ?? {}) as Json;
-  const used = [...framework.tasks.values()].filter((task) => !releasesResources(task.state)).map((task) => task.resources);
+  const used = [...framework.tasks.values()]
+    .filter((task) => !releasesResources(task.state))
+    .map((task) => task.resources)
+    .concat(master.executors.ofFramework(framework.id).map((executor) => executor.resources));
   const offers = active ? master.offers.ofFramework(framework.id) : [];
   return {
     id: framework.id,
@@ -160,7 +163,8 @@ export function classicSlave(context: MasterContext, agentId: string, full: bool
     master
       .liveTasksOn(agentId)
       .filter((task) => !releasesResources(task.state))
-      .map((task) => task.resources),
+      .map((task) => task.resources)
+      .concat(master.executors.onAgent(agentId).map((executor) => executor.resources)),
   );
   const offered = sumResources(
     master,

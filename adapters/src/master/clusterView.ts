@@ -101,6 +101,13 @@ export function clusterView(host: MasterHost): ClusterView {
       if (!isTerminal(task.state)) liveTasksByAgent.set(task.agentId, (liveTasksByAgent.get(task.agentId) ?? 0) + 1);
     }
   }
+  // Custom executors hold resources of their own beside their tasks' (as in Mesos's allocated figures).
+  for (const executor of master.executors.all()) {
+    const scalars = allScalars(master, executor.resources);
+    addTo(allocatedByAgent, executor.agentId, scalars);
+    addTo(allocatedByFramework, executor.frameworkId, scalars);
+    addTo(allocatedByRole, executor.role, scalars);
+  }
   for (const offer of master.offers.all()) {
     const scalars = allScalars(master, offer.resources);
     addTo(offeredByAgent, offer.agentId, scalars);

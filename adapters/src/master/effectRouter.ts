@@ -139,20 +139,32 @@ function rememberExecutor(context: MasterContext, frameworkId: string, taskId: s
   const task = context.host.master.frameworks.get(frameworkId)?.tasks.get(taskId);
   const executor = (task?.data as Partial<LaunchData> | undefined)?.executor;
   if (!task || !executor?.command || context.executors.get(frameworkId, task.agentId, executor.executorId)) return;
-  const info = { ...executor.info, framework_id: { value: frameworkId } } as Record<string, any>;
+  rememberExecutorInfo(context, frameworkId, task.agentId, executor.executorId, executor.info, task.role);
+}
+
+/** An executor's entry from its ExecutorInfo (at launch, or as an agent reports it when it subscribes again). */
+export function rememberExecutorInfo(
+  context: MasterContext,
+  frameworkId: string,
+  agentId: string,
+  executorId: string,
+  executorInfo: Record<string, unknown>,
+  role: string,
+): void {
+  const info = { ...executorInfo, framework_id: { value: frameworkId } } as Record<string, any>;
   const resources = toResourceSet(info.resources ?? [], context.host.master.layout, 'executor.resources');
   context.executors.add({
     frameworkId,
-    agentId: task.agentId,
-    executorId: executor.executorId,
+    agentId,
+    executorId,
     info,
     classic: {
-      executor_id: executor.executorId,
+      executor_id: executorId,
       name: typeof info.name === 'string' ? info.name : '',
       framework_id: frameworkId,
       command: { shell: info.command?.shell !== false, value: info.command?.value ?? '', argv: info.command?.arguments ?? [], uris: [] },
       resources: resources.ok ? resourcesModel(resources.value, context.host.master.layout) : {},
-      role: task.role,
+      role,
       type: typeof info.type === 'string' ? info.type : 'CUSTOM',
     },
   });

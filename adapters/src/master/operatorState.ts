@@ -62,6 +62,7 @@ export function agentsJson(context: MasterContext): Json {
   for (const agent of master.agents.values()) {
     const endpoint = context.host.registry.agents.get(agent.id);
     const live = master.liveTasksOn(agent.id).filter((task) => !releasesResources(task.state));
+    const executors = master.executors.onAgent(agent.id);
     agents.push({
       agent_info: {
         id: { value: agent.id },
@@ -77,10 +78,7 @@ export function agentsJson(context: MasterContext): Json {
       registered_time: nanos(context, endpoint?.registeredAtMs ?? 0),
       total_resources: fromResourceSet(agent.total, master.layout),
       allocated_resources: fromResourceSet(
-        sumSets(
-          master,
-          live.map((task) => task.resources),
-        ),
+        sumSets(master, live.map((task) => task.resources).concat(executors.map((executor) => executor.resources))),
         master.layout,
       ),
       offered_resources: fromResourceSet(
@@ -113,6 +111,7 @@ export function frameworksJson(context: MasterContext): Json {
   for (const framework of master.frameworks.values()) {
     const record = context.host.registry.frameworks.get(framework.id);
     const live = [...framework.tasks.values()].filter((task) => !releasesResources(task.state));
+    const executors = master.executors.ofFramework(framework.id);
     const offers = master.offers.ofFramework(framework.id);
     frameworks.push({
       framework_info: record?.info ?? { id: { value: framework.id }, name: framework.name, roles: framework.roles },
@@ -122,10 +121,7 @@ export function frameworksJson(context: MasterContext): Json {
       registered_time: nanos(context, record?.registeredAtMs ?? 0),
       offers: offers.map((offer) => ({ id: { value: offer.id }, agent_id: { value: offer.agentId } })),
       allocated_resources: fromResourceSet(
-        sumSets(
-          master,
-          live.map((task) => task.resources),
-        ),
+        sumSets(master, live.map((task) => task.resources).concat(executors.map((executor) => executor.resources))),
         master.layout,
       ),
       offered_resources: fromResourceSet(

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, operator } from '../master/daemons.js';
 import { SchedulerClient } from '../master/schedulerClient.js';
 import type { MesosCluster } from './cluster.js';
-import { startCluster } from './cluster.js';
+import { getJson, startCluster } from './cluster.js';
 
 const PYTHON = '/usr/bin/python3';
 const skip = existsSync(PYTHON) ? null : `${PYTHON} is missing (apt-get install python3)`;
@@ -35,6 +35,8 @@ describe.skipIf(skip !== null)('executor resources in offers, on a real master a
   let cluster: MesosCluster;
   let scheduler: SchedulerClient;
   let executorDir: string;
+  /** What /master/slaves says the agent's tasks and executors use. */
+  const usedCpus = async (): Promise<number> => (await getJson(`${cluster.master.url}/master/slaves`)).body.slaves[0].used_resources.cpus;
 
   beforeAll(async () => {
     cluster = await startCluster('executor-resources');
@@ -81,17 +83,19 @@ describe.skipIf(skip !== null)('executor resources in offers, on a real master a
     expect(accepted.status).toBe(202);
 
     // Two tasks and one executor: 0.5 cpus and 128 MB out of the next offer.
-    const during = await scheduler.freshOffer('the offer while the tasks run');
+    const during = await scheduler.freshOffer('the offer while the tasks run', undefined, { cpus: cpus - 0.5 });
     expect(amount(during, 'cpus')).toBeCloseTo(cpus - 0.5, 6);
     expect(amount(during, 'mem')).toBeCloseTo(mem - 128, 6);
     const executors = await operator(cluster.master.url, { type: 'GET_EXECUTORS' });
     expect(executors.body.get_executors.executors).toHaveLength(1);
+    expect(await usedCpus()).toBeCloseTo(0.5, 6);
 
     await Promise.all(['r-1', 'r-2'].map((id) => scheduler.waitForState(id, 'TASK_FINISHED', 30_000)));
     // The tasks are done; the executor still runs and still holds its share.
-    const idle = await scheduler.freshOffer('the offer once the tasks finished');
+    const idle = await scheduler.freshOffer('the offer once the tasks finished', undefined, { cpus: cpus - 0.25 });
     expect(amount(idle, 'cpus')).toBeCloseTo(cpus - 0.25, 6);
     expect(amount(idle, 'mem')).toBeCloseTo(mem - 64, 6);
+    expect(await usedCpus()).toBeCloseTo(0.25, 6);
 
     const from = scheduler.events.length;
     const shutdown = await scheduler.call({ type: 'SHUTDOWN', shutdown: { executor_id: { value: 'py-res' }, agent_id: first.agent_id } });
@@ -107,8 +111,9 @@ describe.skipIf(skip !== null)('executor resources in offers, on a real master a
       async () => (await operator(cluster.master.url, { type: 'GET_EXECUTORS' })).body.get_executors.executors.length === 0,
       'the executor to be forgotten',
     );
-    const after = await scheduler.freshOffer('the offer after the executor exited');
+    const after = await scheduler.freshOffer('the offer after the executor exited', undefined, { cpus });
     expect(amount(after, 'cpus')).toBeCloseTo(cpus, 6);
     expect(amount(after, 'mem')).toBeCloseTo(mem, 6);
+    expect(await usedCpus()).toBeCloseTo(0, 6);
   }, 120_000);
 });
