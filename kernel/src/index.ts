@@ -86,7 +86,8 @@ export {
 } from './tasks/statusUpdateManager.js';
 export type { StatusUpdate, AcknowledgeResult, StatusUpdateManagerSnapshot } from './tasks/statusUpdateManager.js';
 
-export { Simulation, scenarioResourceNames } from './sim/simulation.js';
+export { Simulation } from './sim/simulation.js';
+export { scenarioResourceNames } from './sim/simulationOptions.js';
 export type { SimulationOptions, InvariantViolation } from './sim/simulation.js';
 export { simulate } from './sim/simulate.js';
 export type { SimulateOptions } from './sim/simulate.js';
