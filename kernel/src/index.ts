@@ -77,6 +77,7 @@ export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
 export type { TaskState, TaskReason } from './tasks/taskState.js';
 export type { CheckStatus, Task, TaskSpec, TaskStatus } from './tasks/task.js';
+export { checkPassed } from './tasks/task.js';
 export {
   StatusUpdateManager,
   uuidFromPrng,

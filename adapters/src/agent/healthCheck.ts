@@ -7,7 +7,7 @@
  * reports each change of health, and that `consecutiveFailures` was reached
  * (0 = never), after which the runtime kills the task. Checks never overlap.
  */
-import { type CheckContext, runCheckCommand } from './commandCheck.js';
+import { type CheckContext, runCheckCommand } from './taskCheck.js';
 import type { NetworkProbe } from './networkProbe.js';
 import { runNetworkProbe } from './networkProbe.js';
 
