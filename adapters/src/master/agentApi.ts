@@ -52,7 +52,12 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
 /** What GET_EXECUTORS and /master/state list of the agent: the executors it reports (so they survive a master failover). */
 function syncExecutors(context: MasterContext, agentId: string, reported: Json[]): void {
   const keys = new Set(reported.map((executor) => `${executor.framework_id}\n${executor.executor_id}`));
-  context.executors.removeWhere((entry) => entry.agentId === agentId && !keys.has(`${entry.frameworkId}\n${entry.executorId}`));
+  // DEFAULT executors are the master's to end (with their last task): agents do not list them.
+  const isDefault = (entry: { frameworkId: string; executorId: string }) =>
+    context.host.master.executors.get(entry.frameworkId, agentId, entry.executorId)?.endsWithTasks === true;
+  context.executors.removeWhere(
+    (entry) => entry.agentId === agentId && !keys.has(`${entry.frameworkId}\n${entry.executorId}`) && !isDefault(entry),
+  );
   for (const executor of reported) {
     if (!context.host.master.executors.get(executor.framework_id, agentId, executor.executor_id)) continue;
     if (context.executors.get(executor.framework_id, agentId, executor.executor_id)) continue;

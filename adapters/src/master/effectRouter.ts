@@ -138,7 +138,7 @@ function launchJson(context: MasterContext, task: Task): Record<string, unknown>
 function rememberExecutor(context: MasterContext, frameworkId: string, taskId: string): void {
   const task = context.host.master.frameworks.get(frameworkId)?.tasks.get(taskId);
   const executor = (task?.data as Partial<LaunchData> | undefined)?.executor;
-  if (!task || !executor?.command || context.executors.get(frameworkId, task.agentId, executor.executorId)) return;
+  if (!task || !executor || context.executors.get(frameworkId, task.agentId, executor.executorId)) return;
   rememberExecutorInfo(context, frameworkId, task.agentId, executor.executorId, executor.info, task.role);
 }
 
@@ -204,6 +204,9 @@ export function followEvents(context: MasterContext, _command: Command, result: 
         break;
       case 'task.launched':
         rememberExecutor(context, event.frameworkId, event.taskId);
+        break;
+      case 'executor.exited':
+        context.executors.remove(event.frameworkId, event.agentId, event.executorId);
         break;
       case 'framework.removed':
         host.registry.frameworks.delete(event.frameworkId);

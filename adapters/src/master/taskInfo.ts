@@ -115,9 +115,9 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
     return { ok: false, field: `${at}.resources`, message: `a task needs at least ${TASK_CPUS_MIN} cpus, got ${cpus}` };
   const executor = executorLaunch(info.executor, `${at}.executor`);
   if (!executor.ok) return executor;
-  // A custom executor's own resources come out of the offer with its first task (the kernel's executor table).
+  // An executor's own resources come out of the offer with its first task (the kernel's executor table).
   let executorResources: ResourceSet | undefined;
-  if (executor.value?.command) {
+  if (executor.value) {
     const own = toResourceSet(info.executor.resources ?? [], layout, `${at}.executor.resources`);
     if (!own.ok) return own;
     executorResources = own.value;
@@ -179,6 +179,8 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
       data,
       ...(executor.value ? { executorId: executor.value.executorId } : {}),
       ...(executorResources ? { executorResources } : {}),
+      // The agent runs a DEFAULT executor's tasks itself: the executor ends with the last of them.
+      ...(executor.value && executor.value.command === null ? { defaultExecutor: true } : {}),
     },
   };
 }

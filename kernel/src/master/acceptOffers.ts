@@ -262,6 +262,7 @@ function launchTask(parts: MasterParts, framework: FrameworkState, offer: Offer,
       executorId: spec.executorId!,
       role: offer.role,
       resources: spec.executorResources!,
+      ...(spec.defaultExecutor ? { endsWithTasks: true } : {}),
     };
     startExecutor(parts, agent, record, out);
   }

@@ -8,6 +8,7 @@
  */
 import type { Agent } from '../agents/agent.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
+import type { Task } from '../tasks/task.js';
 import type { Command, ReportedExecutor } from './commands.js';
 import type { Rejection } from './effects.js';
 import type { ExecutorRecord } from './executorTable.js';
@@ -73,8 +74,22 @@ export function reconcileExecutors(parts: MasterParts, agent: Agent, reported: r
   if (reported === undefined) return;
   const keys = new Set(reported.map((executor) => `${executor.frameworkId}\n${executor.executorId}`));
   for (const record of parts.executors.onAgent(agent.id))
-    if (!keys.has(`${record.frameworkId}\n${record.executorId}`)) releaseExecutor(parts, record);
+    if (!record.endsWithTasks && !keys.has(`${record.frameworkId}\n${record.executorId}`)) releaseExecutor(parts, record);
   for (const executor of reported) adoptExecutor(parts, agent, executor);
+}
+
+/**
+ * A task ended: a DEFAULT executor with no live task left on the agent ends too, as Mesos's default
+ * executor does, and its framework hears it as for any executor. Cheap when no executor runs anywhere.
+ */
+export function afterExecutorTaskEnded(parts: MasterParts, task: Task, out: StepSink): void {
+  if (parts.executors.size === 0) return;
+  const record = parts.executors.get(task.frameworkId, task.agentId, task.executorId);
+  if (!record?.endsWithTasks) return;
+  const live = parts.tasks
+    .liveOn(task.agentId)
+    .some((other) => other.frameworkId === task.frameworkId && other.executorId === task.executorId);
+  if (!live) exited(parts, record, 0, out);
 }
 
 /** The agent says the executor exited: its resources come back and its framework hears (FAILURE in Mesos). */
@@ -87,9 +102,14 @@ export function handleExecutorExited(parts: MasterParts, command: ExitedCommand,
       code: 'unknown_executor',
       message: `framework ${command.frameworkId} has no executor ${command.executorId} on agent ${command.agentId}`,
     };
+  exited(parts, record, command.status, out);
+  return null;
+}
+
+function exited(parts: MasterParts, record: ExecutorRecord, exitStatus: number | undefined, out: StepSink): void {
   releaseExecutor(parts, record);
-  parts.triggerAllocation(command.agentId);
-  const status = command.status === undefined ? {} : { status: command.status };
+  parts.triggerAllocation(record.agentId);
+  const status = exitStatus === undefined ? {} : { status: exitStatus };
   out.events.push({
     type: 'executor.exited',
     atMs: parts.nowMs,
@@ -106,5 +126,4 @@ export function handleExecutorExited(parts: MasterParts, command: ExitedCommand,
       executorId: record.executorId,
       ...status,
     });
-  return null;
 }

@@ -19,6 +19,8 @@ export interface ExecutorRecord {
   /** The role whose allocation the resources are charged to (the launching offer's). */
   readonly role: string;
   readonly resources: ResourceSet;
+  /** A DEFAULT executor: it ends with its last task; agents do not report it. */
+  readonly endsWithTasks?: boolean;
 }
 
 const keyOf = (frameworkId: string, agentId: string, executorId: string) =>

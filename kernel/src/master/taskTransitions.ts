@@ -11,6 +11,7 @@ import type { TaskRecord } from '../tasks/taskRecord.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal, releasesResources } from '../tasks/taskState.js';
 import { visibleState } from '../tasks/visibleState.js';
+import { afterExecutorTaskEnded } from './executorHandlers.js';
 import type { FrameworkState } from './frameworkState.js';
 import type { MasterParts, StepSink } from './masterParts.js';
 
@@ -38,7 +39,10 @@ export function setTaskState(
   out.effects.push({ type: 'framework.update', frameworkId: task.frameworkId, status });
   chargeForTransition(parts, framework, task, previous === null ? null : before, shown);
   parts.tasks.stateChanged(task);
-  if (isTerminal(shown)) parts.taskEndedOn(task.agentId, out);
+  if (isTerminal(shown)) {
+    afterExecutorTaskEnded(parts, task, out);
+    parts.taskEndedOn(task.agentId, out);
+  }
 }
 
 /**

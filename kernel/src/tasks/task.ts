@@ -17,6 +17,11 @@ export interface TaskSpec {
    * `executorId` on the agent, held until the agent reports the executor exited. Absent for command tasks.
    */
   executorResources?: ResourceSet;
+  /**
+   * The executor is Mesos's DEFAULT executor: the agent runs its tasks itself, so it ends with the last
+   * of them (the master releases its resources then) instead of being reported by the agent.
+   */
+  defaultExecutor?: boolean;
   resources: ResourceSet;
   /** Opaque to the kernel: what the host needs to run it (command, duration in a simulation, ...). */
   data?: unknown;

@@ -116,4 +116,49 @@ describe.skipIf(skip !== null)('executor resources in offers, on a real master a
     expect(amount(after, 'mem')).toBeCloseTo(mem, 6);
     expect(await usedCpus()).toBeCloseTo(0, 6);
   }, 120_000);
+
+  it("takes a DEFAULT executor's resources with its group and gives them back with its last task", async () => {
+    const first = await scheduler.freshOffer();
+    const cpus = amount(first, 'cpus');
+    const member = (id: string, command: string) => ({
+      name: id,
+      task_id: { value: id },
+      agent_id: first.agent_id,
+      resources: [scalar('cpus', 0.125, first), scalar('mem', 32, first)],
+      command: { value: command },
+    });
+    const executor = {
+      executor_id: { value: 'default-res' },
+      type: 'DEFAULT',
+      resources: [scalar('cpus', 0.25, first), scalar('mem', 32, first)],
+    };
+    const from = scheduler.events.length;
+    const accepted = await scheduler.call({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [first.id],
+        operations: [
+          {
+            type: 'LAUNCH_GROUP',
+            launch_group: { executor, task_group: { tasks: [member('dg-1', 'sleep 3'), member('dg-2', 'sleep 3')] } },
+          },
+        ],
+        filters: { refuse_seconds: 0 },
+      },
+    });
+    expect(accepted.status).toBe(202);
+    await Promise.all(['dg-1', 'dg-2'].map((id) => scheduler.waitForState(id, 'TASK_RUNNING', 30_000)));
+    expect(await usedCpus()).toBeCloseTo(0.5, 6);
+    await Promise.all(['dg-1', 'dg-2'].map((id) => scheduler.waitForState(id, 'TASK_FINISHED', 30_000)));
+    const failure = await scheduler.waitFor(
+      (event) => event.type === 'FAILURE' && event.failure.executor_id?.value === 'default-res',
+      'the FAILURE event of the DEFAULT executor',
+      30_000,
+      from,
+    );
+    expect(failure.failure).toEqual({ agent_id: first.agent_id, executor_id: { value: 'default-res' }, status: 0 });
+    expect(await usedCpus()).toBeCloseTo(0, 6);
+    const after = await scheduler.freshOffer('the offer after the group ended', undefined, { cpus });
+    expect(amount(after, 'cpus')).toBeCloseTo(cpus, 6);
+  }, 120_000);
 });

@@ -120,4 +120,29 @@ describe('executor resources in offers', () => {
     expect(h.master.layout.quantities(h.master.agents.get('a2')!.freeScalars)).toEqual({ cpus: 2, mem: 512 });
     expect(checkInvariants(h.master)).toEqual([]);
   });
+
+  it('ends a DEFAULT executor with its last task, and keeps it when the agent does not list it', () => {
+    const h = cluster();
+    const member = (taskId: string) => ({ ...spec(h, taskId, { cpus: 1, mem: 128 }, 'dx'), defaultExecutor: true });
+    accept(h, offerOf(h), [member('d1'), member('d2')], true);
+    expect(h.master.executors.get('f', 'a1', 'dx')?.endsWithTasks).toBe(true);
+    // Agents report only the executors they run as processes: a DEFAULT one stays while its tasks run.
+    const reported = ['d1', 'd2'].map((taskId) => ({
+      taskId,
+      frameworkId: 'f',
+      role: 'r',
+      resources: h.unreserved({ cpus: 1, mem: 128 }),
+      state: 'TASK_RUNNING' as const,
+      executorId: 'dx',
+    }));
+    h.step({ type: 'agent.reregister', agent: { id: 'a1', resources: { cpus: 4, mem: 1024 } }, tasks: reported, executors: [] });
+    expect(h.master.executors.get('f', 'a1', 'dx')).toBeDefined();
+
+    const first = h.status('a1', 'f', 'd1', 'TASK_FINISHED', 'u1');
+    expect(first.effects.some((effect) => effect.type === 'framework.executorExited')).toBe(false);
+    const last = h.status('a1', 'f', 'd2', 'TASK_FINISHED', 'u2');
+    expect(last.effects).toContainEqual({ type: 'framework.executorExited', frameworkId: 'f', agentId: 'a1', executorId: 'dx', status: 0 });
+    expect(free(h)).toEqual({ cpus: 4, mem: 1024 });
+    expect(checkInvariants(h.master)).toEqual([]);
+  });
 });
