@@ -21,8 +21,8 @@ import type { ExecutorRecord } from './checkpointStore.js';
 import type { EventSink, Executor, ExecutorDeps } from './executorLaunch.js';
 import { executorTaskRecord, startExecutor } from './executorLaunch.js';
 import type { ExecutorTaskSpec } from './executorProtocol.js';
-import { EXECUTOR_REREGISTRATION_TIMEOUT_MS, EXECUTOR_SHUTDOWN_GRACE_MS, uuidBase64, uuidText } from './executorProtocol.js';
-import { recoverExecutors } from './executorRecovery.js';
+import { EXECUTOR_SHUTDOWN_GRACE_MS, uuidBase64, uuidText } from './executorProtocol.js';
+import { awaitResubscription, loseUndeliveredTasks, recoverExecutors } from './executorRecovery.js';
 import type { LiveTask } from './liveTask.js';
 import type { TaskUser } from './sandbox.js';
 import { describeExit } from './taskProcess.js';
@@ -53,18 +53,9 @@ export class ExecutorManager {
 
   /** After an agent restart: takes back the live executors of checkpointing frameworks and waits for them to subscribe. */
   async recover(records: readonly ExecutorRecord[], adoptedPollMs: number): Promise<void> {
-    const timeoutMs = this.#deps.reregistrationTimeoutMs ?? EXECUTOR_REREGISTRATION_TIMEOUT_MS;
     for (const executor of await recoverExecutors(this.#deps, records, adoptedPollMs)) {
       this.#executors.set(keyOf(executor.frameworkId, executor.executorId), executor);
-      executor.timer = setTimeout(() => {
-        this.#deps.supervisor.logger.warn(
-          { frameworkId: executor.frameworkId, executorId: executor.executorId, timeoutMs },
-          'a recovered executor did not subscribe again in time; killing it',
-        );
-        executor.reregistrationTimedOut = true;
-        executor.process?.signal('SIGKILL');
-      }, timeoutMs);
-      executor.timer.unref();
+      awaitResubscription(executor, this.#deps);
       void executor.process!.exited.then((status) => this.#exited(executor, status));
     }
   }
@@ -169,7 +160,7 @@ export class ExecutorManager {
     for (const event of executor.queued.splice(0)) sink.send(event);
     // Updates the executor sent while disconnected: taken as UPDATEs (a known uuid is ignored).
     for (const update of unacknowledged) if (update?.status) this.update(frameworkId, executorId, update.status);
-    if (executor.recovered) this.#resubscribed(executor, unacknowledgedTasks);
+    if (executor.recovered) loseUndeliveredTasks(executor, this.#deps, unacknowledgedTasks);
     if (executor.shuttingDown) sink.send({ type: 'SHUTDOWN' });
     return { ok: true };
   }
@@ -256,27 +247,6 @@ export class ExecutorManager {
 
   #killEvent(taskId: string, gracePeriodMs: number): Json {
     return { type: 'KILL', kill: { task_id: { value: taskId }, kill_policy: { grace_period: { nanoseconds: gracePeriodMs * 1e6 } } } };
-  }
-
-  /**
-   * A recovered executor is back. A task it never received (still STAGING, and not among the tasks it
-   * lists as unacknowledged) was lost with the old agent, as in Mesos.
-   */
-  #resubscribed(executor: Executor, unacknowledgedTasks: Json[]): void {
-    executor.recovered = false;
-    const known = new Set(unacknowledgedTasks.map((task) => task?.task_id?.value));
-    for (const taskId of executor.tasks) {
-      const task = this.#deps.supervisor.tasks.get(executor.frameworkId, taskId);
-      if (!task || task.ended || task.record.state !== 'TASK_STAGING' || known.has(taskId)) continue;
-      this.#deps.supervisor.finish(task, 'TASK_LOST', {
-        reason: 'REASON_AGENT_RESTARTED',
-        message: 'the agent restarted before the executor received the task',
-      });
-    }
-    this.#deps.supervisor.logger.info(
-      { frameworkId: executor.frameworkId, executorId: executor.executorId },
-      'a recovered executor subscribed again',
-    );
   }
 
   /** SHUTDOWN: the executor is told to stop; its container is killed after the grace period. */

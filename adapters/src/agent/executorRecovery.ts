@@ -11,8 +11,11 @@
  */
 import type { ExecutorRecord } from './checkpointStore.js';
 import type { Executor, ExecutorDeps } from './executorLaunch.js';
+import { EXECUTOR_REREGISTRATION_TIMEOUT_MS } from './executorProtocol.js';
 import { isProcessAlive, signalProcessGroup } from './isolation/procStat.js';
 import { TaskProcess } from './taskProcess.js';
+
+type Json = Record<string, any>;
 
 /** The executors worth waiting for; the others are killed (if alive) and forgotten. */
 export async function recoverExecutors(deps: ExecutorDeps, records: readonly ExecutorRecord[], adoptedPollMs: number): Promise<Executor[]> {
@@ -54,4 +57,39 @@ export async function recoverExecutors(deps: ExecutorDeps, records: readonly Exe
     });
   }
   return recovered;
+}
+
+/** A recovered executor that has not subscribed again within the timeout is killed (its tasks then fail, executorManager.ts). */
+export function awaitResubscription(executor: Executor, deps: ExecutorDeps): void {
+  const timeoutMs = deps.reregistrationTimeoutMs ?? EXECUTOR_REREGISTRATION_TIMEOUT_MS;
+  executor.timer = setTimeout(() => {
+    deps.supervisor.logger.warn(
+      { frameworkId: executor.frameworkId, executorId: executor.executorId, timeoutMs },
+      'a recovered executor did not subscribe again in time; killing it',
+    );
+    executor.reregistrationTimedOut = true;
+    executor.process?.signal('SIGKILL');
+  }, timeoutMs);
+  executor.timer.unref();
+}
+
+/**
+ * A recovered executor is back. A task it never received (still STAGING, and not among the tasks it
+ * lists as unacknowledged) was lost with the old agent, as in Mesos.
+ */
+export function loseUndeliveredTasks(executor: Executor, deps: ExecutorDeps, unacknowledgedTasks: Json[]): void {
+  executor.recovered = false;
+  const known = new Set(unacknowledgedTasks.map((task) => task?.task_id?.value));
+  for (const taskId of executor.tasks) {
+    const task = deps.supervisor.tasks.get(executor.frameworkId, taskId);
+    if (!task || task.ended || task.record.state !== 'TASK_STAGING' || known.has(taskId)) continue;
+    deps.supervisor.finish(task, 'TASK_LOST', {
+      reason: 'REASON_AGENT_RESTARTED',
+      message: 'the agent restarted before the executor received the task',
+    });
+  }
+  deps.supervisor.logger.info(
+    { frameworkId: executor.frameworkId, executorId: executor.executorId },
+    'a recovered executor subscribed again',
+  );
 }
