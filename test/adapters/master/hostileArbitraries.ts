@@ -277,7 +277,10 @@ export function hostileRequests(frameworkId: string, streamId: string): fc.Arbit
       body: JSON.stringify(value),
     })),
     fc
-      .tuple(fc.constantFrom(['agent', 'id'], ['agent', 'port'], ['agent', 'resources'], ['agent', 'attributes'], ['tasks']), wrongValue)
+      .tuple(
+        fc.constantFrom(['agent', 'id'], ['agent', 'port'], ['agent', 'resources'], ['agent', 'attributes'], ['tasks'], ['executors']),
+        wrongValue,
+      )
       // Empty lists and objects, and any port number, are valid there.
       .filter(
         ([_path, value]) =>
