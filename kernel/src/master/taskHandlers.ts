@@ -153,10 +153,11 @@ export function handleShutdown(
   const tasks = parts.tasks
     .liveOn(command.agentId)
     .filter((task) => task.frameworkId === framework.id && task.executorId === command.executorId);
-  if (tasks.length === 0)
+  // An executor with no task left still runs (and holds its resources) until the agent reports it exited.
+  if (tasks.length === 0 && !parts.executors.get(framework.id, command.agentId, command.executorId))
     return {
       code: 'unknown_executor',
-      message: `framework ${framework.id} has no live tasks of executor ${command.executorId} on agent ${command.agentId}`,
+      message: `framework ${framework.id} has no executor ${command.executorId} with live tasks or resources on agent ${command.agentId}`,
     };
   for (const task of tasks) {
     out.effects.push({

@@ -55,6 +55,8 @@ describe('executor resources in offers', () => {
     for (const id of ['t1', 't2', 't3']) h.status('a1', 'f', id, 'TASK_FINISHED', `u-${id}`);
     expect(free(h)).toEqual({ cpus: 3.5, mem: 896 }); // tasks back, the executor still holds its share
     expect(h.master.executors.size).toBe(1);
+    // An idle executor can still be shut down: it runs until the agent reports it exited.
+    expect(h.step({ type: 'executor.shutdown', agentId: 'a1', frameworkId: 'f', executorId: 'ex' }).ok).toBe(true);
 
     const exited = h.step({ type: 'executor.exited', agentId: 'a1', frameworkId: 'f', executorId: 'ex', status: 0 });
     expect(exited.ok).toBe(true);
