@@ -69,7 +69,7 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
   }, 60_000);
 
   it('runs two tasks, relays messages, and is shut down', async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.5, mem: 256 });
     const executor = executorInfo(offer, 'py');
     const accepted = await scheduler.call({
       type: 'ACCEPT',
@@ -136,7 +136,7 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
   }, 90_000);
 
   it('hands a LAUNCH_GROUP to one executor as one event', async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.5, mem: 256 });
     const accepted = await scheduler.call({
       type: 'ACCEPT',
       accept: {
@@ -163,7 +163,7 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
   }, 60_000);
 
   it("runs a DEFAULT executor's group itself, failing the group with its first failed task", async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.5, mem: 256 });
     const executor = {
       executor_id: { value: 'default-group' },
       type: 'DEFAULT',

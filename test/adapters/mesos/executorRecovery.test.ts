@@ -61,7 +61,7 @@ describe.skipIf(skip !== null)('custom executors across an agent restart', () =>
     return read.status === 200 ? (read.body.data as string) : '';
   };
   const launch = async (executorId: string, taskIds: string[]) => {
-    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.5 });
+    const offer = await scheduler.freshOffer(undefined, undefined, { cpus: 0.5, mem: 256 });
     const executor = {
       executor_id: { value: executorId },
       type: 'CUSTOM',
