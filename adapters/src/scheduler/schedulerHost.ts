@@ -88,7 +88,11 @@ export class SchedulerHost {
             this.#model?.onRescind(offerId, this.context);
           }),
         update: (status) => this.#updateArrived(status),
-        failure: (failure) => options.logger.warn({ agentId: failure.agent_id?.value }, 'the master reports an agent lost'),
+        failure: (failure) =>
+          options.logger.warn(
+            { agentId: failure.agent_id?.value, executorId: failure.executor_id?.value, status: failure.status },
+            failure.executor_id ? 'the master reports an executor exited' : 'the master reports an agent lost',
+          ),
         disconnected: () => this.#offers.clear(),
         error: (message) => {
           this.#stopTimers();
