@@ -17,6 +17,8 @@ export interface TaskCheckpoint {
   role: string;
   executorId: string;
   resources: unknown[];
+  /** The ExecutorInfo of a DEFAULT executor the task runs under (the agent runs it; reported on re-registration). */
+  defaultExecutor?: Record<string, unknown>;
 }
 
 export class AgentCheckpoint {

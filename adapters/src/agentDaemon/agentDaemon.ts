@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { isTerminal } from '@allot/kernel';
 import { AgentRuntime } from '../agent/agentRuntime.js';
 import { EXECUTOR_REREGISTRATION_TIMEOUT_MS } from '../agent/executorProtocol.js';
 import type { TaskMemoryPolicy } from '../agent/taskMemory.js';
@@ -231,9 +232,20 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
     backoffMaxMs: options.backoffMaxMs,
     subscribeCall: () => {
       forgetEnded();
+      // DEFAULT executors run as their live tasks: reported so that a master after failover charges them again.
+      const defaultExecutors = new Map<string, Json>();
       const tasks = runtime.tasks().flatMap((task) => {
         const saved = checkpoint.task(task.frameworkId, task.taskId);
         if (!saved) return [];
+        if (saved.defaultExecutor && !isTerminal(task.state))
+          defaultExecutors.set(`${task.frameworkId}\n${saved.executorId}`, {
+            framework_id: task.frameworkId,
+            executor_id: saved.executorId,
+            role: saved.role,
+            resources: Array.isArray(saved.defaultExecutor.resources) ? saved.defaultExecutor.resources : [],
+            info: saved.defaultExecutor,
+            default: true,
+          });
         return [
           {
             task_id: task.taskId,
@@ -262,7 +274,7 @@ export async function startAgent(options: AgentDaemonOptions): Promise<AgentStar
           },
           tasks,
           // Before the runtime has recovered the agent cannot say: the master then keeps what it holds.
-          ...(runtime ? { executors: runtime.executors.list() } : {}),
+          ...(runtime ? { executors: [...runtime.executors.list(), ...defaultExecutors.values()] } : {}),
         },
       };
     },

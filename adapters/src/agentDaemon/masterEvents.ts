@@ -74,6 +74,7 @@ export function masterEventHandler(deps: MasterEventDeps): (event: Json) => Prom
       role: task.role,
       executorId: task.executor_id,
       resources: task.resources,
+      ...(task.executor && task.executor.command === null ? { defaultExecutor: task.executor.info ?? {} } : {}),
     });
     const spec = {
       taskId: task.task_id,

@@ -89,6 +89,7 @@ function reportedExecutors(
       executorId: executor.executor_id,
       role: executor.role,
       resources: resources.value,
+      ...(executor.default === true ? { endsWithTasks: true } : {}),
     });
   }
   return { ok: true, executors };

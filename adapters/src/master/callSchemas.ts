@@ -8,6 +8,7 @@
  */
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { agentExecutorsSchema } from './agentExecutorsSchema.js';
 
 const STRING_MAX = 4096;
 const NAME_MAX = 1024;
@@ -276,16 +277,6 @@ const schedulerCall = {
   ],
 };
 
-const agentExecutors = {
-  type: 'array',
-  maxItems: 100000,
-  items: {
-    type: 'object',
-    required: ['framework_id', 'executor_id', 'role', 'resources'],
-    properties: { framework_id: text, executor_id: text, role: text, resources, info: { type: 'object' } },
-  },
-};
-
 const agentSubscribe = {
   type: 'object',
   required: ['agent'],
@@ -303,7 +294,7 @@ const agentSubscribe = {
         version: text,
       },
     },
-    executors: agentExecutors,
+    executors: agentExecutorsSchema,
     tasks: {
       type: 'array',
       maxItems: 100000,

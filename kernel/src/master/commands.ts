@@ -30,6 +30,8 @@ export interface ReportedExecutor {
   executorId: string;
   role: string;
   resources: ResourceSet;
+  /** A DEFAULT executor (run by the agent as its tasks): it ends with the last of them. */
+  endsWithTasks?: boolean;
 }
 
 /** A task an agent reports when it (re-)registers. */

@@ -44,6 +44,8 @@ export function adoptExecutor(parts: MasterParts, agent: Agent, reported: Report
   if (parts.executors.get(reported.frameworkId, agent.id, reported.executorId)) return;
   const client = parts.frameworks.get(reported.frameworkId)?.clients.get(reported.role);
   if (!client) return; // Its framework is gone: the agent shuts it down, nothing is charged.
+  // A DEFAULT executor lives as long as its tasks: with none live here (ended, or killed on return), it is gone.
+  if (reported.endsWithTasks && !hasLiveTask(parts, agent.id, reported.frameworkId, reported.executorId)) return;
   parts.allocator.allocate(client, agent, reported.resources);
   parts.executors.add({ ...reported, agentId: agent.id }, agent.index);
 }
@@ -86,10 +88,11 @@ export function afterExecutorTaskEnded(parts: MasterParts, task: Task, out: Step
   if (parts.executors.size === 0) return;
   const record = parts.executors.get(task.frameworkId, task.agentId, task.executorId);
   if (!record?.endsWithTasks) return;
-  const live = parts.tasks
-    .liveOn(task.agentId)
-    .some((other) => other.frameworkId === task.frameworkId && other.executorId === task.executorId);
-  if (!live) exited(parts, record, 0, out);
+  if (!hasLiveTask(parts, task.agentId, task.frameworkId, task.executorId)) exited(parts, record, 0, out);
+}
+
+function hasLiveTask(parts: MasterParts, agentId: string, frameworkId: string, executorId: string): boolean {
+  return parts.tasks.liveOn(agentId).some((task) => task.frameworkId === frameworkId && task.executorId === executorId);
 }
 
 /** The agent says the executor exited: its resources come back and its framework hears (FAILURE in Mesos). */

@@ -138,4 +138,73 @@ describe('custom executors across a master failover', () => {
     expect((await operator(master.url, { type: 'GET_EXECUTORS' })).body.get_executors.executors).toEqual([]);
     expect(await usedCpus(master)).toBeCloseTo(1, 6);
   });
+
+  it('charges a DEFAULT executor again from the agent report, and ends it with its last task', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'allot-executor-failover-'));
+    cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+    let master = await startTestMaster({ store: 'file', workDir });
+    await master.recovered;
+    const port = master.port;
+    const agent = await subscribeAgent(master, [], []);
+    const scheduler = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { failover_timeout: 3600 } });
+    const offer = await scheduler.waitForOffer();
+    const scalar = (name: string, value: number) => ({ name, type: 'SCALAR', scalar: { value }, allocation_info: offer.allocation_info });
+    const executor = { executor_id: { value: 'dx' }, type: 'DEFAULT', resources: [scalar('cpus', 0.5), scalar('mem', 64)] };
+    const member = {
+      name: 'm1',
+      task_id: { value: 'm1' },
+      agent_id: offer.agent_id,
+      resources: [scalar('cpus', 1), scalar('mem', 64)],
+      command: { value: 'sleep 100' },
+    };
+    await scheduler.call({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [offer.id],
+        operations: [{ type: 'LAUNCH_GROUP', launch_group: { executor, task_group: { tasks: [member] } } }],
+      },
+    });
+    const launched = await eventually(async () => agent.events.find((event) => event.type === 'LAUNCH')?.launch, 'the LAUNCH');
+    expect(await usedCpus(master)).toBeCloseTo(1.5, 6);
+    await scheduler.close();
+    agent.close();
+    await master.close();
+
+    master = await startTestMaster({ store: 'file', workDir, port });
+    cleanups.push(() => master.close());
+    await master.recovered;
+    const again = await SchedulerClient.subscribe({
+      masterUrl: master.url,
+      frameworkInfo: { id: { value: scheduler.frameworkId }, failover_timeout: 3600 },
+    });
+    cleanups.push(() => again.close());
+    const reportedTask = {
+      task_id: 'm1',
+      framework_id: scheduler.frameworkId,
+      state: 'TASK_RUNNING',
+      role: launched.role,
+      resources: launched.resources,
+      executor_id: 'dx',
+      name: 'm1',
+    };
+    const info = launched.executor.info;
+    const reportedExecutor = {
+      framework_id: scheduler.frameworkId,
+      executor_id: 'dx',
+      role: launched.role,
+      resources: info.resources,
+      info,
+      default: true,
+    };
+    const back = await subscribeAgent(master, [reportedTask], [reportedExecutor]);
+    cleanups.push(() => back.close());
+    expect(await usedCpus(master)).toBeCloseTo(1.5, 6);
+
+    await agentCall(master, back.streamId, {
+      type: 'UPDATE',
+      update: { task_id: 'm1', framework_id: scheduler.frameworkId, state: 'TASK_FINISHED', uuid: 'u-2' },
+    });
+    await again.waitFor((event) => event.type === 'FAILURE' && event.failure.executor_id?.value === 'dx', 'the FAILURE event', 10_000);
+    expect(await usedCpus(master)).toBeCloseTo(0, 6);
+  });
 });

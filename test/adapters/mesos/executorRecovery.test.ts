@@ -7,12 +7,14 @@
  * the restart still reaches it. An executor that cannot subscribe again in
  * time (stopped with SIGSTOP) is killed, its task fails with
  * REASON_EXECUTOR_REREGISTRATION_TIMEOUT and its framework gets FAILURE.
+ * A DEFAULT executor's group survives a master restart: the agent reports the
+ * executor, the new master charges and lists it until its task ends.
  */
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
-import { eventually, makeWorkDir, removeWorkDir, startAgentProcess, startMasterProcess } from '../master/daemons.js';
+import { eventually, makeWorkDir, operator, removeWorkDir, startAgentProcess, startMasterProcess } from '../master/daemons.js';
 import { SchedulerClient } from '../master/schedulerClient.js';
 import { getJson } from './cluster.js';
 
@@ -166,5 +168,56 @@ describe.skipIf(skip !== null)('custom executors across an agent restart', () =>
     );
     expect(failure.failure.agent_id.value).toBeTruthy();
     await eventually(async () => !alive(pid), 'the hung executor to be killed');
+  }, 180_000);
+
+  it('reports a DEFAULT executor to a restarted master, which charges it again until its task ends', async () => {
+    // The first framework steps aside: its outstanding offers would leave this one none.
+    await scheduler.call({ type: 'SUPPRESS' });
+    const held = scheduler.events.filter((event) => event.type === 'OFFERS').flatMap((event) => event.offers.offers.map((o: Json) => o.id));
+    await scheduler.call({ type: 'DECLINE', decline: { offer_ids: held, filters: { refuse_seconds: 3600 } } });
+    const info = { name: 'default-failover', failover_timeout: 3600 };
+    const first = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: info });
+    const offer = await first.freshOffer(undefined, undefined, { cpus: 0.5, mem: 256 });
+    const executor = {
+      executor_id: { value: 'dflt' },
+      type: 'DEFAULT',
+      resources: [scalar('cpus', 0.25, offer), scalar('mem', 32, offer)],
+    };
+    const member = {
+      name: 'df-1',
+      task_id: { value: 'df-1' },
+      agent_id: offer.agent_id,
+      resources: [scalar('cpus', 0.125, offer), scalar('mem', 32, offer)],
+      command: { value: 'sleep 300' },
+    };
+    const accepted = await first.call({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [offer.id],
+        operations: [{ type: 'LAUNCH_GROUP', launch_group: { executor, task_group: { tasks: [member] } } }],
+        filters: { refuse_seconds: 0 },
+      },
+    });
+    expect(accepted.status).toBe(202);
+    await first.waitForState('df-1', 'TASK_RUNNING', 30_000);
+    await first.close();
+
+    const masterPort = Number(new URL(master.url).port);
+    await master.stop('SIGKILL');
+    master = await startMasterProcess(workDir, [], masterPort);
+    const again = await SchedulerClient.subscribe({ masterUrl: master.url, frameworkInfo: { ...info, id: { value: first.frameworkId } } });
+    const listed = async () =>
+      ((await operator(master.url, { type: 'GET_EXECUTORS' })).body.get_executors.executors as Json[]).some(
+        (entry) => entry.executor_info.executor_id.value === 'dflt',
+      );
+    // The agent re-registers with the group's task and its DEFAULT executor: charged and listed again.
+    await eventually(listed, 'the DEFAULT executor to be known to the restarted master', 60_000);
+
+    const killed = await again.call({ type: 'KILL', kill: { task_id: { value: 'df-1' }, agent_id: offer.agent_id } });
+    expect(killed.status).toBe(202);
+    await again.waitForState('df-1', 'TASK_KILLED', 30_000);
+    await again.waitFor((event) => event.type === 'FAILURE' && event.failure.executor_id?.value === 'dflt', 'the FAILURE event', 30_000);
+    expect(await listed()).toBe(false);
+    await again.close();
   }, 180_000);
 });

@@ -147,4 +147,31 @@ describe('executor resources in offers', () => {
     expect(free(h)).toEqual({ cpus: 4, mem: 1024 });
     expect(checkInvariants(h.master)).toEqual([]);
   });
+
+  it('adopts a reported DEFAULT executor only with a live task, and ends it with that task', () => {
+    const h = cluster();
+    const executor = { frameworkId: 'f', executorId: 'dx', role: 'r', resources: h.unreserved(EXECUTOR), endsWithTasks: true };
+    const task = {
+      taskId: 'd1',
+      frameworkId: 'f',
+      role: 'r',
+      resources: h.unreserved({ cpus: 1, mem: 128 }),
+      state: 'TASK_RUNNING' as const,
+      executorId: 'dx',
+    };
+    h.step({ type: 'agent.add', agent: { id: 'a2', resources: { cpus: 2, mem: 512 } }, tasks: [task], executors: [executor] });
+    expect(h.master.executors.get('f', 'a2', 'dx')?.endsWithTasks).toBe(true);
+    h.step({ type: 'agent.add', agent: { id: 'a3', resources: { cpus: 2, mem: 512 } }, tasks: [], executors: [executor] });
+    expect(h.master.executors.get('f', 'a3', 'dx')).toBeUndefined();
+    expect(checkInvariants(h.master)).toEqual([]);
+    const ended = h.status('a2', 'f', 'd1', 'TASK_FINISHED', 'u1');
+    expect(ended.effects).toContainEqual({
+      type: 'framework.executorExited',
+      frameworkId: 'f',
+      agentId: 'a2',
+      executorId: 'dx',
+      status: 0,
+    });
+    expect(h.master.layout.quantities(h.master.agents.get('a2')!.freeScalars)).toEqual({ cpus: 2, mem: 512 });
+  });
 });
