@@ -101,6 +101,7 @@ export type { SiloComparison, RunFigures } from './sim/silos.js';
 export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
 export { forkScenario } from './sim/fork/forkScenario.js';
 export type { ForkInput, ForkResult } from './sim/fork/forkScenario.js';
+export type { ObservedFramework } from './sim/fork/forkHistory.js';
 export { applyWhatIf, busiestAgents, describeWhatIf, runWhatIf, DEFAULT_WHAT_IF_AT_MS } from './sim/whatIf.js';
 export type { WhatIfEdits, WhatIfFramework, WhatIfOutcome, MovedTask } from './sim/whatIf.js';
 export type {

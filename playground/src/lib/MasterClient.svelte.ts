@@ -201,10 +201,20 @@ export class MasterClient {
     return (await response.json()) as LiveMatrix;
   }
 
-  /** The cluster as a scenario ("Fork into simulator"): GET_STATE and GET_ROLES through forkScenario, as `allot fork`. */
+  /** The cluster as a scenario ("Fork into simulator"): GET_STATE, GET_ROLES and GET /fork/history through forkScenario, as `allot fork`. */
   async fork(): Promise<ForkResult> {
-    const [state, roles] = await Promise.all([this.#operator('GET_STATE'), this.#operator('GET_ROLES')]);
-    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url });
+    const [state, roles, history] = await Promise.all([this.#operator('GET_STATE'), this.#operator('GET_ROLES'), this.#history()]);
+    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url, history });
+  }
+
+  /** Task durations and declines as the master observed them; null from a master without the endpoint. */
+  async #history(): Promise<Record<string, any> | null> {
+    try {
+      const response = await fetch(`${this.url}/fork/history`, { headers: { Accept: 'application/json' } });
+      return response.ok ? ((await response.json()) as Record<string, any>) : null;
+    } catch {
+      return null;
+    }
   }
 
   async #operator(type: string): Promise<Record<string, any>> {
