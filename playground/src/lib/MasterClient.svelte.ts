@@ -15,8 +15,9 @@ export interface LiveAgent {
   id: string;
   hostname: string;
   status: string;
-  total: Record<string, number> | null;
-  free: Record<string, number> | null;
+  /** The live stream's resource descriptions (kernel describeResourceSet): scalars, ports, reserved parts. */
+  total: { scalars: Record<string, number> } | null;
+  free: { scalars: Record<string, number> } | null;
   allocated: Record<string, number>;
   tasks: number;
 }
@@ -75,7 +76,8 @@ export function normaliseMasterUrl(text: string): string {
   return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
 }
 
-function describe(event: Record<string, any>): string {
+/** One line for a kernel event as the live stream (and a replay) gives it. */
+export function describeLiveEvent(event: Record<string, any>): string {
   const parts: string[] = [];
   for (const key of ['agentId', 'frameworkId', 'taskId'])
     if (typeof event[key] === 'string') parts.push(`${key.replace('Id', '')} ${event[key]}`);
@@ -128,7 +130,7 @@ export class MasterClient {
     source.addEventListener('kernel', (message) => {
       const event = JSON.parse((message as MessageEvent<string>).data) as Record<string, any>;
       if (event.type === 'offer.made') this.#offersSinceSnapshot++;
-      const next = [{ seq: event.seq, type: event.type, text: describe(event) }, ...this.events];
+      const next = [{ seq: event.seq, type: event.type, text: describeLiveEvent(event) }, ...this.events];
       this.events = next.length > EVENTS_KEPT ? next.slice(0, EVENTS_KEPT) : next;
     });
     // EventSource reconnects by itself; say so meanwhile.
