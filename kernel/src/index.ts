@@ -77,6 +77,7 @@ export type { AgentSpec, AgentAttributes, StaticReservationSpec } from './agents
 export { TASK_STATES, TASK_TRANSITIONS, canTransition, isTerminal, releasesResources } from './tasks/taskState.js';
 export type { TaskState, TaskReason } from './tasks/taskState.js';
 export type { CheckStatus, Task, TaskSpec, TaskStatus } from './tasks/task.js';
+export { checkPassed } from './tasks/task.js';
 export {
   StatusUpdateManager,
   uuidFromPrng,
@@ -86,7 +87,8 @@ export {
 } from './tasks/statusUpdateManager.js';
 export type { StatusUpdate, AcknowledgeResult, StatusUpdateManagerSnapshot } from './tasks/statusUpdateManager.js';
 
-export { Simulation, scenarioResourceNames } from './sim/simulation.js';
+export { Simulation } from './sim/simulation.js';
+export { scenarioResourceNames } from './sim/simulationOptions.js';
 export type { SimulationOptions, InvariantViolation } from './sim/simulation.js';
 export { simulate } from './sim/simulate.js';
 export type { SimulateOptions } from './sim/simulate.js';

@@ -243,4 +243,18 @@ describe.concurrent('daemon commands', () => {
     expect(master.code).toBe(2);
     expect(master.stderr).toContain('--store');
   });
+
+  it('refuses a bad framework name or role for the framework daemons with exit 2, naming the flag', async () => {
+    const master = ['--master', 'http://127.0.0.1:9'];
+    const [jobsRole, marathonRole, marathonName] = await Promise.all([
+      allot('jobs', ...master, '--role', 'no spaces'),
+      allot('marathon', ...master, '--mesos-role', '..'),
+      allot('marathon', ...master, '--framework-name', 'a/b'),
+    ]);
+
+    expect([jobsRole.code, marathonRole.code, marathonName.code]).toEqual([2, 2, 2]);
+    expect(jobsRole.stderr).toContain('--role: ');
+    expect(marathonRole.stderr).toContain('--mesos-role: ');
+    expect(marathonName.stderr).toContain('--framework-name: letters, digits, dots, dashes and underscores (1-64), got "a/b"');
+  });
 });

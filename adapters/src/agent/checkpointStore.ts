@@ -11,7 +11,7 @@ import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatusUpdateManagerSnapshot, TaskState } from '@allot/kernel';
 import { readJsonIfExists, removeFileDurably, writeJsonAtomic } from './atomicFile.js';
-import type { CommandCheckSpec } from './commandCheck.js';
+import type { TaskCheckSpec } from './taskCheck.js';
 import type { HealthCheckSpec } from './healthCheck.js';
 import type { ContainerLimits, Limitation } from './isolation/isolator.js';
 import type { VolumeMount } from './persistentVolumes.js';
@@ -33,7 +33,7 @@ export interface TaskRecord {
   diskMb: number | null;
   healthCheck: HealthCheckSpec | null;
   /** Absent in records of older agents. */
-  check?: CommandCheckSpec | null;
+  check?: TaskCheckSpec | null;
   volumes?: VolumeMount[];
   taskKillingState: boolean;
   /** The launcher wrapper's pid (also its process group); null until spawned. */

@@ -7,10 +7,9 @@
  * reports each change of health, and that `consecutiveFailures` was reached
  * (0 = never), after which the runtime kills the task. Checks never overlap.
  */
-import { spawn } from 'node:child_process';
+import { type CheckContext, runCheckCommand } from './taskCheck.js';
 import type { NetworkProbe } from './networkProbe.js';
 import { runNetworkProbe } from './networkProbe.js';
-import type { TaskUser } from './sandbox.js';
 
 export interface HealthCheckSpec {
   /** Default COMMAND. */
@@ -46,7 +45,7 @@ export interface HealthCheckListener {
 export class CommandHealthChecker {
   readonly #spec: HealthCheckSpec & typeof HEALTH_CHECK_DEFAULTS;
   readonly #listener: HealthCheckListener;
-  readonly #context: { sandboxDir: string; env: Record<string, string>; user: TaskUser | null };
+  readonly #context: CheckContext;
   readonly #startedAtMs = Date.now();
   #timer: NodeJS.Timeout | null = null;
   #healthy: boolean | null = null;
@@ -54,11 +53,7 @@ export class CommandHealthChecker {
   #failures = 0;
   #stopped = false;
 
-  constructor(
-    spec: HealthCheckSpec,
-    context: { sandboxDir: string; env: Record<string, string>; user: TaskUser | null },
-    listener: HealthCheckListener,
-  ) {
+  constructor(spec: HealthCheckSpec, context: CheckContext, listener: HealthCheckListener) {
     this.#spec = { ...HEALTH_CHECK_DEFAULTS, ...spec };
     if (!(this.#spec.intervalSeconds > 0) || !(this.#spec.timeoutSeconds > 0))
       throw new Error('health check interval and timeout must be > 0');
@@ -111,33 +106,10 @@ export class CommandHealthChecker {
     this.#listener.onHealthChanged(healthy);
   }
 
-  #runOnce(): Promise<boolean> {
+  async #runOnce(): Promise<boolean> {
     const probe = networkProbeOf(this.#spec);
     if (probe) return runNetworkProbe(probe, this.#spec.timeoutSeconds * 1000);
-    return new Promise((resolve) => {
-      const child = spawn('/bin/sh', ['-c', this.#spec.command ?? 'false'], {
-        cwd: this.#context.sandboxDir,
-        env: this.#context.env,
-        stdio: 'ignore',
-        detached: true,
-        ...(this.#context.user ? { uid: this.#context.user.uid, gid: this.#context.user.gid } : {}),
-      });
-      const timeout = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }, this.#spec.timeoutSeconds * 1000);
-      child.once('error', () => {
-        clearTimeout(timeout);
-        resolve(false);
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timeout);
-        resolve(code === 0);
-      });
-    });
+    return (await runCheckCommand(this.#spec.command ?? 'false', this.#context, this.#spec.timeoutSeconds)) === 0;
   }
 }
 

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import { normalizeRanges, portList } from '@allot/kernel';
 import type { Range } from '@allot/kernel';
-import type { CommandCheckSpec } from './commandCheck.js';
+import type { TaskCheckSpec } from './taskCheck.js';
+import { taskCheckProblem } from './taskCheck.js';
 import type { FetchUri } from './fetcher.js';
 import type { HealthCheckSpec } from './healthCheck.js';
 import { healthCheckProblem } from './healthCheck.js';
@@ -34,8 +35,8 @@ export interface LaunchTaskSpec {
   pidsMax?: number;
   /** The executor id the master gave the task (Mesos fills it for command tasks too); default: the task id. */
   executorId?: string;
-  /** A COMMAND check (readiness): its result is reported as check_status. */
-  check?: CommandCheckSpec;
+  /** A COMMAND, HTTP or TCP check (readiness): its result is reported as check_status. */
+  check?: TaskCheckSpec;
   /** Artifacts fetched into the sandbox before the command starts (fetcher.ts). */
   uris?: FetchUri[];
   /** Persistent volumes, linked into the sandbox at their container paths. */
@@ -78,8 +79,8 @@ export function validateLaunchSpec(spec: LaunchTaskSpec): SpecProblem | null {
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) return problem(`healthCheck.${key} must be > 0, got ${value}`);
     }
   }
-  if (spec.check && (typeof spec.check.command !== 'string' || spec.check.command.trim() === ''))
-    return problem('the check command is empty');
+  const taskCheck = spec.check ? taskCheckProblem(spec.check) : null;
+  if (taskCheck) return problem(taskCheck);
   for (const volume of spec.volumes ?? []) {
     const pathProblem = containerPathProblem(volume.containerPath);
     if (pathProblem) return problem(pathProblem);

@@ -6,7 +6,8 @@
  */
 import type { TaskState } from '@allot/kernel';
 import type { TaskRecord } from './checkpointStore.js';
-import type { CommandCheck } from './commandCheck.js';
+import type { CheckStatus } from '@allot/kernel';
+import type { TaskCheck } from './taskCheck.js';
 import type { CommandHealthChecker } from './healthCheck.js';
 import type { TaskProcess } from './taskProcess.js';
 
@@ -16,9 +17,10 @@ export interface LiveTask {
   released: boolean;
   healthy: boolean | null;
   health: CommandHealthChecker | null;
-  check: CommandCheck | null;
+  check: TaskCheck | null;
   /** The check's latest result (null: none yet); reported on every update of a task with a check. */
-  checkExitCode: number | null;
+  /** The check's latest result; none before its first run. */
+  checkStatus: CheckStatus | null;
   monitor: NodeJS.Timeout | null;
   monitorBusy: boolean;
   lastDiskCheckMs: number;
@@ -44,7 +46,7 @@ export function newLiveTask(record: TaskRecord, nowMs: number): LiveTask {
     healthy: null,
     health: null,
     check: null,
-    checkExitCode: null,
+    checkStatus: null,
     monitor: null,
     monitorBusy: false,
     lastDiskCheckMs: nowMs,

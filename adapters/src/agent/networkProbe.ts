@@ -35,43 +35,54 @@ export function runNetworkProbe(probe: NetworkProbe, timeoutMs: number): Promise
   return probe.type === 'HTTP' ? probeHttp(probe, timeoutMs) : probeTcp(probe.port, timeoutMs);
 }
 
-export function probeTcp(port: number, timeoutMs: number): Promise<boolean> {
+export async function probeTcp(port: number, timeoutMs: number): Promise<boolean> {
+  return (await tcpConnects(port, timeoutMs)) === true;
+}
+
+/** Whether a connection to the port opens: true, false when refused or reset, null on a timeout. */
+export function tcpConnects(port: number, timeoutMs: number): Promise<boolean | null> {
   return new Promise((resolve) => {
     const socket = connect({ host: PROBE_HOST, port });
-    const done = (healthy: boolean): void => {
+    const done = (connected: boolean | null): void => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(healthy);
+      resolve(connected);
     };
-    const timer = setTimeout(() => done(false), timeoutMs);
+    const timer = setTimeout(() => done(null), timeoutMs);
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
 }
 
-export function probeHttp(probe: HttpProbe, timeoutMs: number): Promise<boolean> {
+export async function probeHttp(probe: HttpProbe, timeoutMs: number): Promise<boolean> {
+  const status = await httpStatus(probe, timeoutMs);
+  if (status === null) return false;
+  return probe.statuses && probe.statuses.length > 0 ? probe.statuses.includes(status) : status >= 200 && status < 400;
+}
+
+/** The status code a GET of the probe's URL answers within the timeout; null on a timeout or a connection failure. */
+export function httpStatus(probe: HttpProbe, timeoutMs: number): Promise<number | null> {
   const path = probe.path?.startsWith('/') ? probe.path : `/${probe.path ?? ''}`;
   const send = probe.scheme === 'https' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     let settled = false;
-    const done = (healthy: boolean): void => {
+    const done = (status: number | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       request.destroy();
-      resolve(healthy);
+      resolve(status);
     };
     // A self-signed certificate is the task's business: Mesos's checker does not verify it either.
     const request = send(
       { host: PROBE_HOST, port: probe.port, path, method: 'GET', rejectUnauthorized: false, agent: false },
       (response) => {
-        const status = response.statusCode ?? 0;
         response.resume();
-        done(probe.statuses && probe.statuses.length > 0 ? probe.statuses.includes(status) : status >= 200 && status < 400);
+        done(response.statusCode ?? null);
       },
     );
-    const timer = setTimeout(() => done(false), timeoutMs);
-    request.once('error', () => done(false));
+    const timer = setTimeout(() => done(null), timeoutMs);
+    request.once('error', () => done(null));
     request.end();
   });
 }

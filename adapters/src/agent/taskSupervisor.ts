@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { TaskState } from '@allot/kernel';
 import type { StatusUpdate } from '@allot/kernel';
 import type { CheckpointStore, TaskRecord } from './checkpointStore.js';
-import { CommandCheck } from './commandCheck.js';
+import { TaskCheck, emptyCheckStatus } from './taskCheck.js';
 import { CommandHealthChecker } from './healthCheck.js';
 import type { Isolator } from './isolation/isolator.js';
 import { diskLimitation } from './isolation/isolator.js';
@@ -88,13 +88,13 @@ export class TaskSupervisor {
     task.health.start();
   }
 
-  /** A COMMAND check: its result rides on the task's updates as check_status; it never kills the task. */
+  /** A task's check: its result rides on the task's updates as check_status; it never kills the task. */
   #startCheck(task: LiveTask): void {
     const { record } = task;
     if (!record.check) return;
-    task.check = new CommandCheck(record.check, { sandboxDir: record.sandboxDir, env: record.env, user: record.user }, (exitCode) => {
+    task.check = new TaskCheck(record.check, { sandboxDir: record.sandboxDir, env: record.env, user: record.user }, (status) => {
       if (task.ended || record.kill) return;
-      task.checkExitCode = exitCode;
+      task.checkStatus = status;
       this.emit(task, record, 'TASK_RUNNING', { reason: 'REASON_TASK_CHECK_STATUS_UPDATED' });
     });
     task.check.start();
@@ -191,7 +191,7 @@ export class TaskSupervisor {
       ...(details.reason ? { reason: details.reason } : {}),
       ...(details.message ? { message: details.message } : {}),
       ...(details.healthy !== undefined ? { healthy: details.healthy } : {}),
-      ...(task?.record.check ? { checkStatus: { exitCode: task.checkExitCode } } : {}),
+      ...(task?.record.check ? { checkStatus: task.checkStatus ?? emptyCheckStatus(task.record.check) } : {}),
       timestampMs: this.now(),
     };
     this.logger.info(

@@ -13,6 +13,7 @@ import { volumesIn } from '../agent/persistentVolumes.js';
 import type { AgentCheckpoint } from './agentCheckpoint.js';
 import type { AgentView } from './agentView.js';
 import { taskAmounts } from './resourcesJson.js';
+import { checkStatusToJson } from '../master/checkStatusJson.js';
 
 type Json = Record<string, any>;
 
@@ -45,15 +46,10 @@ export function updateCall(agentId: string, runtime: AgentRuntime | null, update
       ...(update.reason ? { reason: update.reason } : {}),
       ...(update.message ? { message: update.message } : {}),
       ...(update.healthy !== undefined ? { healthy: update.healthy } : {}),
-      ...(update.checkStatus ? { check_status: checkStatusJson(update.checkStatus.exitCode) } : {}),
+      ...(update.checkStatus ? { check_status: checkStatusToJson(update.checkStatus) } : {}),
       timestamp: update.timestampMs / 1000,
     },
   };
-}
-
-/** Mesos `CheckStatusInfo` of a COMMAND check: the exit code, or an empty command while none is known. */
-function checkStatusJson(exitCode: number | null): Json {
-  return { type: 'COMMAND', command: exitCode === null ? {} : { exit_code: exitCode } };
 }
 
 /** Mesos's default executor: a failed task of a group kills the other tasks of its executor. */

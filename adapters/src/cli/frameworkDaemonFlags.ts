@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { roleNameProblem } from '@allot/kernel';
 import { createEtcdClient, parseEndpoints } from '../ha/etcdClient.js';
 import { parseMasterUrls } from '../scheduler/redirects.js';
 import { EtcdStore } from '../store/etcdStore.js';
@@ -63,6 +64,28 @@ export function commonSettings(flags: FrameworkDaemonFlags, name: string, princi
     throw new UsageError(`--log-level: expected trace, debug, info, warn or error, got "${flags.logLevel}"`);
   const headers = credentials(flags, principal);
   return { masters: masters.urls, store: openStore(flags, `allot-${name}`), headers };
+}
+
+/** `--framework-name` and the role flag, checked alike by the daemons that take both. */
+export function checkNameAndRole(frameworkName: string, role: string, roleFlag: string): void {
+  const roleProblem = roleNameProblem(role);
+  if (roleProblem) throw new UsageError(`${roleFlag}: ${roleProblem}`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(frameworkName))
+    throw new UsageError(`--framework-name: letters, digits, dots, dashes and underscores (1-64), got "${frameworkName}"`);
+}
+
+/** What every framework daemon's start function takes from the shared flags. */
+export function daemonBaseOptions<L>(flags: FrameworkDaemonFlags, settings: CommonSettings, logger: L) {
+  return {
+    masters: settings.masters,
+    store: settings.store,
+    logger,
+    ip: flags.ip,
+    port: flags.port,
+    user: flags.user ?? 'nobody',
+    ...(flags.failoverTimeout ? { failoverTimeoutSeconds: flags.failoverTimeout } : {}),
+    ...(settings.headers ? { headers: settings.headers } : {}),
+  };
 }
 
 /** Runs until a signal or until the scheduler stops by itself (then exit 1 with the reason). */

@@ -5,11 +5,16 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { roleNameProblem } from '@allot/kernel';
 import { startJobsDaemon } from '../jobs/jobsDaemon.js';
-import { UsageError } from './exitCodes.js';
 import type { FrameworkDaemonFlags } from './frameworkDaemonFlags.js';
-import { addFrameworkDaemonFlags, commonSettings, listenError, runUntilStopped } from './frameworkDaemonFlags.js';
+import {
+  addFrameworkDaemonFlags,
+  checkNameAndRole,
+  commonSettings,
+  daemonBaseOptions,
+  listenError,
+  runUntilStopped,
+} from './frameworkDaemonFlags.js';
 
 interface JobsFlags extends FrameworkDaemonFlags {
   frameworkName: string;
@@ -26,23 +31,13 @@ export function registerJobsCommand(program: Command): void {
 }
 
 async function runJobs(flags: JobsFlags): Promise<void> {
-  const roleProblem = roleNameProblem(flags.role);
-  if (roleProblem) throw new UsageError(`--role: ${roleProblem}`);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(flags.frameworkName))
-    throw new UsageError(`--framework-name: letters, digits, dots, dashes and underscores (1-64), got "${flags.frameworkName}"`);
+  checkNameAndRole(flags.frameworkName, flags.role, '--role');
   const settings = commonSettings(flags, `jobs-${flags.frameworkName}`, flags.frameworkName);
   const logger = pino({ name: 'allot-jobs', level: flags.logLevel });
   const running = await startJobsDaemon({
-    masters: settings.masters,
-    store: settings.store,
-    logger,
-    ip: flags.ip,
-    port: flags.port,
+    ...daemonBaseOptions(flags, settings, logger),
     frameworkName: flags.frameworkName,
     role: flags.role,
-    user: flags.user ?? 'nobody',
-    ...(flags.failoverTimeout ? { failoverTimeoutSeconds: flags.failoverTimeout } : {}),
-    ...(settings.headers ? { headers: settings.headers } : {}),
   }).catch((error) => listenError(error, flags));
   await runUntilStopped(running, settings.store, logger);
 }

@@ -7,10 +7,15 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { startMarathonDaemon } from '../marathon/marathonDaemon.js';
-import { roleNameProblem } from '@allot/kernel';
-import { UsageError } from './exitCodes.js';
 import type { FrameworkDaemonFlags } from './frameworkDaemonFlags.js';
-import { addFrameworkDaemonFlags, commonSettings, listenError, runUntilStopped } from './frameworkDaemonFlags.js';
+import {
+  addFrameworkDaemonFlags,
+  checkNameAndRole,
+  commonSettings,
+  daemonBaseOptions,
+  listenError,
+  runUntilStopped,
+} from './frameworkDaemonFlags.js';
 
 interface MarathonFlags extends FrameworkDaemonFlags {
   frameworkName: string;
@@ -27,23 +32,13 @@ export function registerMarathonCommand(program: Command): void {
 }
 
 async function runMarathon(flags: MarathonFlags): Promise<void> {
-  const roleProblem = roleNameProblem(flags.mesosRole);
-  if (roleProblem) throw new UsageError(`--mesos-role: ${roleProblem}`);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(flags.frameworkName))
-    throw new UsageError(`--framework-name: letters, digits, dots, dashes and underscores (1-64), got "${flags.frameworkName}"`);
+  checkNameAndRole(flags.frameworkName, flags.mesosRole, '--mesos-role');
   const settings = commonSettings(flags, `marathon-${flags.frameworkName}`, flags.frameworkName);
   const logger = pino({ name: 'allot-marathon', level: flags.logLevel });
   const running = await startMarathonDaemon({
-    masters: settings.masters,
-    store: settings.store,
-    logger,
-    ip: flags.ip,
-    port: flags.port,
+    ...daemonBaseOptions(flags, settings, logger),
     frameworkName: flags.frameworkName,
     role: flags.mesosRole,
-    user: flags.user ?? 'nobody',
-    ...(flags.failoverTimeout ? { failoverTimeoutSeconds: flags.failoverTimeout } : {}),
-    ...(settings.headers ? { headers: settings.headers } : {}),
   }).catch((error) => listenError(error, flags));
   await runUntilStopped(running, settings.store, logger);
 }

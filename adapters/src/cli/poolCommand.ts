@@ -12,7 +12,7 @@ import { startPoolDaemon } from '../pool/poolDaemon.js';
 import { readPoolSpec } from '../pool/poolSpec.js';
 import { UsageError } from './exitCodes.js';
 import type { FrameworkDaemonFlags } from './frameworkDaemonFlags.js';
-import { addFrameworkDaemonFlags, commonSettings, listenError, runUntilStopped } from './frameworkDaemonFlags.js';
+import { addFrameworkDaemonFlags, commonSettings, daemonBaseOptions, listenError, runUntilStopped } from './frameworkDaemonFlags.js';
 
 interface PoolFlags extends FrameworkDaemonFlags {
   spec?: string;
@@ -48,14 +48,7 @@ async function runPool(flags: PoolFlags): Promise<void> {
   const logger = pino({ name: 'allot-pool', level: flags.logLevel });
   const running = await startPoolDaemon({
     spec: read.spec,
-    masters: settings.masters,
-    store: settings.store,
-    logger,
-    ip: flags.ip,
-    port: flags.port,
-    user: flags.user ?? 'nobody',
-    ...(flags.failoverTimeout ? { failoverTimeoutSeconds: flags.failoverTimeout } : {}),
-    ...(settings.headers ? { headers: settings.headers } : {}),
+    ...daemonBaseOptions(flags, settings, logger),
   }).catch((error) => listenError(error, flags));
   await runUntilStopped(running, settings.store, logger);
 }

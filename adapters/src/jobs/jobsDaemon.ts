@@ -4,7 +4,8 @@
  * listening` with its URL once it serves, and stops by itself when the
  * runtime does.
  */
-import { createApiServer, listenApi } from '../scheduler/apiServer.js';
+import type { RunningDaemon } from '../scheduler/serveRuntime.js';
+import { serveRuntime } from '../scheduler/serveRuntime.js';
 import { registerJobsApi } from './jobsApi.js';
 import type { JobsRuntimeOptions } from './jobsRuntime.js';
 import { JobsRuntime } from './jobsRuntime.js';
@@ -15,32 +16,14 @@ export interface JobsDaemonOptions extends JobsRuntimeOptions {
   port?: number;
 }
 
-export interface RunningJobs {
-  readonly url: string;
-  readonly runtime: JobsRuntime;
-  readonly stopped: Promise<string>;
-  close(): Promise<void>;
-}
+export type RunningJobs = RunningDaemon<JobsRuntime>;
 
 export async function startJobsDaemon(options: JobsDaemonOptions): Promise<RunningJobs> {
   const runtime = await JobsRuntime.start(options);
-  const app = createApiServer(options.logger);
-  registerJobsApi(app, runtime);
-  let self: { url: string; port: number };
-  try {
-    self = await listenApi(app, options.ip ?? '127.0.0.1', options.port ?? 9000);
-  } catch (error) {
-    await runtime.close();
-    throw error;
-  }
-  options.logger.info({ url: self.url }, 'jobs listening');
-  let closing: Promise<void> | null = null;
-  const close = () => {
-    closing ??= (async () => {
-      await app.close();
-      await runtime.close();
-    })();
-    return closing;
-  };
-  return { url: self.url, runtime, stopped: runtime.framework.stopped, close };
+  return serveRuntime(runtime, {
+    ...options,
+    defaultPort: 9000,
+    name: 'jobs',
+    register: (app) => registerJobsApi(app, runtime),
+  });
 }

@@ -4,7 +4,8 @@
  * `marathon listening` with its URL once it serves, and stops by itself
  * when the runtime does.
  */
-import { createApiServer, listenApi } from '../scheduler/apiServer.js';
+import type { RunningDaemon } from '../scheduler/serveRuntime.js';
+import { serveRuntime } from '../scheduler/serveRuntime.js';
 import { registerAppsRoutes } from './appsRoutes.js';
 import { registerMarathonRoutes } from './marathonRoutes.js';
 import type { MarathonRuntimeOptions } from './marathonRuntime.js';
@@ -16,34 +17,20 @@ export interface MarathonDaemonOptions extends MarathonRuntimeOptions {
   port?: number;
 }
 
-export interface RunningMarathon {
-  readonly url: string;
-  readonly runtime: MarathonRuntime;
-  readonly stopped: Promise<string>;
-  close(): Promise<void>;
-}
+export type RunningMarathon = RunningDaemon<MarathonRuntime>;
 
 export async function startMarathonDaemon(options: MarathonDaemonOptions): Promise<RunningMarathon> {
   const runtime = await MarathonRuntime.start(options);
-  const app = createApiServer(options.logger);
-  let self = { url: '', port: 0 };
-  registerAppsRoutes(app, runtime);
-  registerMarathonRoutes(app, runtime, () => self);
-  try {
-    self = await listenApi(app, options.ip ?? '127.0.0.1', options.port ?? 8080);
-  } catch (error) {
-    await runtime.close();
-    throw error;
-  }
-  options.logger.info({ url: self.url, framework: runtime.name }, 'marathon listening');
-  let closing: Promise<void> | null = null;
-  const close = () => {
-    closing ??= (async () => {
-      runtime.events.close();
-      await app.close();
-      await runtime.close();
-    })();
-    return closing;
-  };
-  return { url: self.url, runtime, stopped: runtime.framework.stopped, close };
+  return serveRuntime(runtime, {
+    ...options,
+    defaultPort: 8080,
+    name: 'marathon',
+    logFields: { framework: runtime.name },
+    register: (app, self) => {
+      registerAppsRoutes(app, runtime);
+      registerMarathonRoutes(app, runtime, self);
+    },
+    // The event stream's open responses would hold the server open.
+    beforeClose: () => runtime.events.close(),
+  });
 }

@@ -18,6 +18,7 @@ import { requestDeadline } from './masterContext.js';
 import { NOT_DURABLE } from './masterHost.js';
 import { fromResourceSet, toResourceSet } from './mesosResources.js';
 import { ALL_METHODS, readCall } from './schedulerApi.js';
+import { checkStatusFromJson } from './checkStatusJson.js';
 
 type Json = Record<string, any>;
 
@@ -178,7 +179,7 @@ async function update(context: MasterContext, call: Json, request: FastifyReques
       ...(status.reason ? { reason: status.reason as TaskReason } : {}),
       ...(status.message ? { message: status.message } : {}),
       ...(typeof status.healthy === 'boolean' ? { healthy: status.healthy } : {}),
-      ...(status.check_status ? { checkStatus: { exitCode: status.check_status.command?.exit_code ?? null } } : {}),
+      ...(status.check_status ? { checkStatus: checkStatusFromJson(status.check_status) } : {}),
     }),
     requestDeadline(context),
   );

@@ -129,13 +129,19 @@ const taskInfo = {
         consecutive_failures: { type: 'integer', minimum: 0 },
       },
     },
-    // CheckInfo: only COMMAND checks run on allot agents.
+    // CheckInfo: a COMMAND, HTTP or TCP check (the field of its type is required where the task is converted).
     check: {
       type: 'object',
-      required: ['type', 'command'],
+      required: ['type'],
       properties: {
-        type: { enum: ['COMMAND'] },
+        type: { enum: ['COMMAND', 'HTTP', 'TCP'] },
         command: { type: 'object', required: ['command'], properties: { command: commandInfo } },
+        http: {
+          type: 'object',
+          required: ['port'],
+          properties: { port: { type: 'integer', minimum: 1, maximum: 65535 }, path: { type: 'string', maxLength: 4096 } },
+        },
+        tcp: { type: 'object', required: ['port'], properties: { port: { type: 'integer', minimum: 1, maximum: 65535 } } },
         delay_seconds: { type: 'number', minimum: 0 },
         interval_seconds: { type: 'number', exclusiveMinimum: 0 },
         timeout_seconds: { type: 'number', minimum: 0 },
@@ -323,7 +329,12 @@ const agentUpdate = {
     healthy: { type: 'boolean' },
     check_status: {
       type: 'object',
-      properties: { type: { enum: ['COMMAND'] }, command: { type: 'object', properties: { exit_code: { type: 'integer' } } } },
+      properties: {
+        type: { enum: ['COMMAND', 'HTTP', 'TCP'] },
+        command: { type: 'object', properties: { exit_code: { type: 'integer' } } },
+        http: { type: 'object', properties: { status_code: { type: 'integer', minimum: 100, maximum: 599 } } },
+        tcp: { type: 'object', properties: { succeeded: { type: 'boolean' } } },
+      },
     },
     timestamp: { type: 'number' },
   },

@@ -5,6 +5,7 @@
  */
 import type { Offer, ResourceLayout, TaskStatus } from '@allot/kernel';
 import { attributesJson, fromResourceSet } from './mesosResources.js';
+import { checkStatusToJson } from './checkStatusJson.js';
 
 export interface AgentEndpoint {
   hostname: string;
@@ -66,14 +67,7 @@ export function statusJson(
     ...(details.containerId ? { container_status: { container_id: { value: details.containerId } } } : {}),
     ...(status.uuid ? { uuid: uuidToBase64(status.uuid) } : {}),
     ...(status.healthy !== undefined ? { healthy: status.healthy } : {}),
-    ...(status.checkStatus
-      ? {
-          check_status: {
-            type: 'COMMAND',
-            command: status.checkStatus.exitCode === null ? {} : { exit_code: status.checkStatus.exitCode },
-          },
-        }
-      : {}),
+    ...(status.checkStatus ? { check_status: checkStatusToJson(status.checkStatus) } : {}),
     timestamp: timestampSeconds,
   };
 }

@@ -33,9 +33,13 @@ export interface LaunchData {
     delaySeconds?: number;
     consecutiveFailures?: number;
   };
-  /** A COMMAND check (Mesos CheckInfo): its result rides on status updates as check_status. */
+  /** A COMMAND, HTTP or TCP check (Mesos CheckInfo): its result rides on status updates as check_status. */
   check?: {
-    command: string;
+    /** Absent for COMMAND. */
+    type?: 'HTTP' | 'TCP';
+    command?: string;
+    port?: number;
+    path?: string;
     delaySeconds?: number;
     intervalSeconds?: number;
     timeoutSeconds?: number;
@@ -140,10 +144,10 @@ export function toTaskSpec(info: Json, layout: ResourceLayout, at: string): Conv
   }
   const check = info.check as Json | undefined;
   if (check) {
-    const checkCommand = shellCommand(check.command?.command, `${at}.check.command.command`);
-    if (!checkCommand.ok) return checkCommand;
+    const probe = checkProbe(check, `${at}.check`);
+    if (!probe.ok) return probe;
     data.check = {
-      command: checkCommand.value,
+      ...probe.value,
       ...(check.delay_seconds !== undefined ? { delaySeconds: check.delay_seconds } : {}),
       ...(check.interval_seconds !== undefined ? { intervalSeconds: check.interval_seconds } : {}),
       ...(check.timeout_seconds !== undefined ? { timeoutSeconds: check.timeout_seconds } : {}),
@@ -227,6 +231,24 @@ function fetchedUris(info: Json): NonNullable<LaunchData['uris']> {
 }
 
 /** What a Mesos HealthCheck probes: its command (COMMAND, the default), or the port of an HTTP or TCP check. */
+/** What a CheckInfo probes: a command, or a port (and path) on the task's host; the field of its type is required. */
+function checkProbe(check: Json, at: string): Converted<Pick<NonNullable<LaunchData['check']>, 'type' | 'command' | 'port' | 'path'>> {
+  if (check.type === 'HTTP') {
+    if (!check.http) return { ok: false, field: `${at}.http`, message: 'is required for an HTTP check' };
+    return {
+      ok: true,
+      value: { type: 'HTTP', port: check.http.port, ...(typeof check.http.path === 'string' ? { path: check.http.path } : {}) },
+    };
+  }
+  if (check.type === 'TCP') {
+    if (!check.tcp) return { ok: false, field: `${at}.tcp`, message: 'is required for a TCP check' };
+    return { ok: true, value: { type: 'TCP', port: check.tcp.port } };
+  }
+  if (!check.command) return { ok: false, field: `${at}.command`, message: 'is required for a COMMAND check' };
+  const command = shellCommand(check.command.command, `${at}.command.command`);
+  return command.ok ? { ok: true, value: { command: command.value } } : command;
+}
+
 function healthProbe(health: Json, at: string): Converted<NonNullable<LaunchData['healthCheck']>> {
   const type = health.type ?? 'COMMAND';
   if (type === 'HTTP') {

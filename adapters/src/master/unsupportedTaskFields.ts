@@ -75,15 +75,6 @@ export const UNSUPPORTED_TASK_FIELDS: readonly UnsupportedEntry[] = [
     example: { container: { type: 'MESOS', volumes: [{ container_path: '/data', mode: 'RW' }] } },
   },
   {
-    field: 'check.type',
-    asks: (info) => info.check !== undefined && info.check.type !== undefined && info.check.type !== 'COMMAND',
-    message: (info) =>
-      `${String(info.check.type).slice(0, 64)} checks are not supported yet (only COMMAND checks are); ` +
-      'run the probe as a COMMAND check instead (e.g. "curl -fsS http://127.0.0.1:$PORT0/health")',
-    removedBy: 'HTTP and TCP checks (not planned yet)',
-    example: { check: { type: 'HTTP', http: { port: 8080, path: '/health' } } },
-  },
-  {
     field: 'max_completion_time',
     asks: (info) => info.max_completion_time !== undefined,
     message: () => 'max_completion_time is not supported yet; end the task from its command (e.g. `timeout 600 ./run`)',

@@ -4,11 +4,11 @@
  * it as an opaque token and hand it back in their acknowledgement.
  */
 import type { TaskReason, TaskState, TaskStatus } from '@allot/kernel';
+import { checkStatusFromJson } from '../master/checkStatusJson.js';
 
 type Json = Record<string, any>;
 
 export function statusFromJson(json: Json, frameworkId: string, nowMs: number): TaskStatus {
-  const exitCode = json.check_status?.command?.exit_code;
   return {
     taskId: json.task_id.value,
     frameworkId,
@@ -18,7 +18,7 @@ export function statusFromJson(json: Json, frameworkId: string, nowMs: number): 
     ...(json.message ? { message: String(json.message) } : {}),
     ...(typeof json.uuid === 'string' && json.uuid !== '' ? { uuid: json.uuid } : {}),
     ...(typeof json.healthy === 'boolean' ? { healthy: json.healthy } : {}),
-    ...(json.check_status ? { checkStatus: { exitCode: typeof exitCode === 'number' ? exitCode : null } } : {}),
+    ...(json.check_status ? { checkStatus: checkStatusFromJson(json.check_status) } : {}),
     timestampMs: typeof json.timestamp === 'number' ? Math.round(json.timestamp * 1000) : nowMs,
   };
 }

@@ -7,7 +7,7 @@
  * at once. When every deploy task of the instance is ready under the target
  * config, the instance has recovered: its failure clock stops.
  */
-import type { CheckStatus } from '../tasks/task.js';
+import { type CheckStatus, checkPassed } from '../tasks/task.js';
 import type { PodInstance } from './podInstance.js';
 import type { RecoveryManager } from './recoveryManager.js';
 import type { ServiceState } from './serviceState.js';
@@ -27,7 +27,7 @@ export class Readiness {
     const record = instance.tasks[name];
     const task = state.pod(instance.podType)?.tasks.find((t) => t.name === name);
     if (task?.readinessCheck) {
-      if (checkStatus?.exitCode === 0 && !record.ready) this.#ready(instance, name);
+      if (checkPassed(checkStatus) && !record.ready) this.#ready(instance, name);
       return;
     }
     const delay = task?.readinessDelayMs ?? null;

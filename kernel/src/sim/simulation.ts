@@ -7,9 +7,7 @@
  * same events.
  */
 import type { Command } from '../master/commands.js';
-import type { ControlResult } from '../sdk/plan.js';
 import type { Effect } from '../master/effects.js';
-import type { KernelEvent } from '../master/events.js';
 import type { MasterCounters, MasterOptions } from '../master/master.js';
 import { Master, StepOutput } from '../master/master.js';
 import { restoreMaster, snapshotMaster } from '../master/snapshot.js';
@@ -22,29 +20,13 @@ import { frameworkKind } from '../frameworks/index.js';
 import { EventQueue } from './eventQueue.js';
 import type { FrameworkCall, FrameworkModel, SchedulerContext } from '../schedulers/frameworkModel.js';
 import type { Scenario, ScenarioAgent, ScenarioFault } from './scenario.js';
+import { type InvariantViolation, type SimulationOptions, simulationMasterOptions } from './simulationOptions.js';
+import { type ControlRecord, type FaultTarget, injectFault } from './faultInjection.js';
 import { SimulatedAgent } from './simulatedAgent.js';
 import { agentRunningTasks } from './agentTasks.js';
+import { lostUpdates } from './lostUpdates.js';
 
-export interface SimulationOptions {
-  /** Overrides the scenario's seed. */
-  seed?: number;
-  /** Every kernel event, in order (for traces and the playground). */
-  onEvent?: (event: KernelEvent) => void;
-  /** Keep allocation decisions of this many recent cycles for `explain`. */
-  decisionCycles?: number;
-  /** When to run the invariant checkers: after every master step, after every tick, or never. */
-  invariants?: 'step' | 'tick' | 'off';
-  /** Master settings the scenario file does not carry (timeouts). */
-  master?: Partial<
-    Pick<MasterOptions, 'agentUnreachableTimeoutMs' | 'agentReregisterTimeoutMs' | 'killGracePeriodMs' | 'fastPaths' | 'checks'>
-  >;
-}
-
-export interface InvariantViolation {
-  atMs: number;
-  invariant: string;
-  message: string;
-}
+export type { InvariantViolation, SimulationOptions } from './simulationOptions.js';
 
 const VIOLATIONS_KEPT_MAX = 100;
 /** Missed pings before the master notices a partitioned agent (Mesos pings every 15 s). */
@@ -65,7 +47,7 @@ export class Simulation {
   readonly partitioned = new Set<string>();
   failovers = 0;
   /** What each plan or pod control answered (a no-op says "already done"). */
-  readonly controlResults: Array<{ atMs: number; framework: string; control: string; result: ControlResult }> = [];
+  readonly controlResults: ControlRecord[] = [];
   /** Counters of masters that failed over, so totals cover the whole run. */
   readonly retiredCounters: MasterCounters = {
     allocationCycles: 0,
@@ -85,24 +67,14 @@ export class Simulation {
   readonly #prng: Prng;
   #nowMs = 0;
   readonly #context: SchedulerContext;
+  readonly #faultTarget: FaultTarget;
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
     this.seed = options.seed ?? scenario.seed;
     this.#options = options;
     this.#prng = createPrng((this.seed ^ 0x5eed5eed) | 0);
-    this.#masterOptions = {
-      prng: createPrng(this.seed),
-      resourceNames: scenarioResourceNames(scenario),
-      allocationIntervalMs: scenario.allocationIntervalMs,
-      roleSorter: scenario.allocator.roleSorter,
-      frameworkSorter: scenario.allocator.frameworkSorter,
-      fairSharingExcludedResourceNames: scenario.allocator.fairSharingExcludedResourceNames,
-      minAllocatable: scenario.allocator.minAllocatable,
-      offerTimeoutMs: scenario.allocator.offerTimeoutMs,
-      decisionCycles: options.decisionCycles ?? 0,
-      ...options.master,
-    };
+    this.#masterOptions = simulationMasterOptions(scenario, this.seed, options.decisionCycles ?? 0, options.master);
     this.master = new Master(this.#masterOptions);
     const simulation = this;
     this.#context = {
@@ -116,7 +88,41 @@ export class Simulation {
       send: (call: FrameworkCall) => this.#queue.push(this.#nowMs, this.#sendCall, call),
       schedule: (atMs: number, run: () => void) => this.#schedule(Math.max(atMs, this.#nowMs), run),
     };
+    this.#faultTarget = this.#lendToFaults();
     this.#setUp();
+  }
+
+  /** The narrow door through which faults act on this world. */
+  #lendToFaults(): FaultTarget {
+    const simulation = this;
+    return {
+      get nowMs() {
+        return simulation.#nowMs;
+      },
+      get master() {
+        return simulation.master;
+      },
+      agents: this.agents,
+      frameworks: this.frameworks,
+      controlResults: this.controlResults,
+      prng: this.#prng,
+      context: this.#context,
+      command: (command) => this.command(command),
+      schedule: (atMs, run) => this.#schedule(atMs, run),
+      hostnameOf: (agentId) => this.#agentSpecs.get(agentId)?.hostname ?? agentId,
+      startAgent: (spec) => this.#startAgent(spec),
+      reviveAgent: (agentId) => {
+        const agent = this.agents.get(agentId);
+        if (agent && !agent.up) {
+          agent.restart();
+          this.#register(agent);
+        }
+      },
+      crashAgent: (agentId) => this.#crashAgent(agentId),
+      partition: (agentId) => this.#partition(agentId),
+      heal: (agentId) => this.#heal(agentId),
+      failover: () => this.#failover(),
+    };
   }
 
   get nowMs(): number {
@@ -313,116 +319,7 @@ export class Simulation {
 
   /** Injects a fault now (the playground's click-to-break); scheduled faults come through here too. */
   inject(fault: ScenarioFault): void {
-    switch (fault.type) {
-      case 'agent.crash':
-        return this.#crashAgent(fault.agent);
-      case 'agent.restart': {
-        const agent = this.agents.get(fault.agent);
-        if (agent && !agent.up) {
-          agent.restart();
-          this.#register(agent);
-        }
-        return;
-      }
-      case 'agent.add':
-        this.#startAgent(fault.agent);
-        return;
-      case 'agent.drain':
-        if (this.master.agents.has(fault.agent)) this.command({ type: 'agent.drain', nowMs: this.#nowMs, agentId: fault.agent });
-        return;
-      case 'agent.gone':
-        this.#crashAgent(fault.agent);
-        this.command({ type: 'agent.markGone', nowMs: this.#nowMs, agentId: fault.agent });
-        return;
-      case 'network.partition':
-        for (const agentId of fault.agents) this.#partition(agentId);
-        return;
-      case 'network.heal':
-        for (const agentId of fault.agents) this.#heal(agentId);
-        return;
-      case 'master.failover':
-        this.#failover();
-        return;
-      case 'task.fail':
-        this.#failTask(fault.framework, fault.task);
-        return;
-      case 'maintenance.schedule':
-      case 'maintenance.start':
-      case 'maintenance.stop':
-        this.#maintenance(fault);
-        return;
-      case 'framework.revive':
-      case 'framework.suppress':
-        this.command({
-          type: fault.type,
-          nowMs: this.#nowMs,
-          frameworkId: fault.framework,
-          ...(fault.roles ? { roles: fault.roles } : {}),
-        });
-        return;
-      case 'role.update':
-        this.command({
-          type: 'role.update',
-          nowMs: this.#nowMs,
-          role: fault.role,
-          ...(fault.weight !== undefined ? { weight: fault.weight } : {}),
-          ...(fault.quota ? { quota: fault.quota } : {}),
-        });
-        return;
-      case 'scheduler.restart': {
-        const model = this.frameworks.get(fault.framework);
-        if (!model?.restart) throw new Error(`framework ${fault.framework} cannot restart its scheduler`);
-        const next = model.restart(this.#context);
-        this.frameworks.set(fault.framework, next);
-        this.#schedule(this.#nowMs + REREGISTER_DELAY_MS, () => next.onMasterFailover(this.#context));
-        return;
-      }
-      case 'plan.interrupt':
-      case 'plan.continue':
-      case 'plan.restart':
-      case 'plan.forceComplete':
-      case 'pod.replace':
-      case 'pod.restart':
-      case 'service.update':
-      case 'service.uninstall':
-      case 'plan.start':
-      case 'plan.stop': {
-        const { atMs: _atMs, framework, ...control } = fault;
-        const model = this.frameworks.get(framework);
-        if (!model?.control) throw new Error(`framework ${framework} (${model ? 'its kind' : 'unknown'}) takes no ${fault.type}`);
-        this.controlResults.push({
-          atMs: this.#nowMs,
-          framework,
-          control: fault.type,
-          result: model.control(control as never) as ControlResult,
-        });
-        return;
-      }
-      default: {
-        const unknown: never = fault;
-        throw new Error(`unknown fault ${JSON.stringify(unknown)}`);
-      }
-    }
-  }
-
-  /** The host dies; its connection to the master breaks at once, so the master disconnects it. */
-  #maintenance(fault: Extract<ScenarioFault, { type: 'maintenance.schedule' | 'maintenance.start' | 'maintenance.stop' }>): void {
-    const machines = fault.agents.map((id) => ({ hostname: this.#agentSpecs.get(id)?.hostname ?? id }));
-    if (fault.type === 'maintenance.schedule') {
-      const window = { machines, startMs: this.#nowMs + (fault.startsInMs ?? 0), durationMs: fault.durationMs ?? null };
-      this.command({ type: 'maintenance.schedule', nowMs: this.#nowMs, windows: [...this.master.maintenance.windows, window] });
-      return;
-    }
-    this.command({ type: fault.type, nowMs: this.#nowMs, machines });
-    // A machine back up: its agents register again (they were shut down when it went down).
-    if (fault.type === 'maintenance.stop')
-      for (const id of fault.agents) {
-        const agent = this.agents.get(id);
-        if (agent && !agent.up) {
-          agent.restart();
-          this.#register(agent);
-        }
-      }
+    injectFault(this.#faultTarget, fault);
   }
 
   #crashAgent(agentId: string): void {
@@ -472,16 +369,6 @@ export class Simulation {
     }
   }
 
-  #failTask(frameworkId: string, taskId: string | undefined): void {
-    const framework = this.master.frameworks.get(frameworkId);
-    if (!framework) return;
-    const running = [...framework.tasks.values()].filter(
-      (task) => task.state === 'TASK_RUNNING' && (taskId === undefined || task.id === taskId),
-    );
-    const task = taskId === undefined && running.length > 0 ? running[this.#prng.nextInt(running.length)] : running[0];
-    if (task) this.agents.get(task.agentId)?.fail(task.frameworkId, task.id, 'injected failure', this.#nowMs);
-  }
-
   // Invariants ------------------------------------------------------------------
 
   #check(): void {
@@ -497,36 +384,6 @@ export class Simulation {
    * was lost somewhere.
    */
   lostUpdates(): string[] {
-    const out: string[] = [];
-    for (const agent of this.agents.values()) {
-      if (!agent.up || this.partitioned.has(agent.id)) continue;
-      for (const update of agent.staleUpdates(this.#nowMs, UPDATE_DELIVERY_BOUND_MS)) {
-        if (!this.master.frameworks.get(update.frameworkId)?.connected) continue;
-        out.push(
-          `agent ${agent.id}: update ${update.uuid} (${update.state}) of task ${update.taskId} unacknowledged since ${update.timestampMs} ms`,
-        );
-      }
-    }
-    return out;
+    return lostUpdates(this.agents.values(), this.partitioned, this.master, this.#nowMs, UPDATE_DELIVERY_BOUND_MS);
   }
-}
-
-/** Every scalar name the scenario uses, so the master's layout has a slot for each. */
-export function scenarioResourceNames(scenario: Scenario): string[] {
-  const names = new Set<string>();
-  const addAll = (quantities: Record<string, number> | undefined): void => {
-    for (const name of Object.keys(quantities ?? {})) names.add(name);
-  };
-  const addAgent = (agent: ScenarioAgent): void => {
-    addAll(agent.resources);
-    for (const reservation of agent.reservations) addAll(reservation.resources);
-  };
-  scenario.agents.forEach(addAgent);
-  for (const fault of scenario.faults) if (fault.type === 'agent.add') addAgent(fault.agent);
-  for (const framework of scenario.frameworks) addAll(framework.tasks.resources);
-  for (const role of scenario.roles) {
-    addAll(role.quota?.guarantee);
-    addAll(role.quota?.limit);
-  }
-  return [...names];
 }

@@ -32,9 +32,23 @@ export interface TaskStatus {
   timestampMs: number;
 }
 
-/** A command check's result: its exit code, or null while none is available (not run yet, timed out). */
-export interface CheckStatus {
-  exitCode: number | null;
+/**
+ * A check's latest result (Mesos `CheckStatusInfo`), by the check's type: a
+ * COMMAND check's exit code, an HTTP check's status code, whether a TCP
+ * check's connection opened; null while none is available (not run yet,
+ * timed out). A status without `type` is a COMMAND check's.
+ */
+export type CheckStatus =
+  | { type?: 'COMMAND'; exitCode: number | null }
+  | { type: 'HTTP'; statusCode: number | null }
+  | { type: 'TCP'; succeeded: boolean | null };
+
+/** Whether a check passed: exit code 0, an HTTP status from 200 to 399 (as Mesos's HTTP health checks count it), a TCP connection. */
+export function checkPassed(status: CheckStatus | undefined): boolean {
+  if (status === undefined) return false;
+  if (status.type === 'HTTP') return status.statusCode !== null && status.statusCode >= 200 && status.statusCode < 400;
+  if (status.type === 'TCP') return status.succeeded === true;
+  return status.exitCode === 0;
 }
 
 export interface Task {

@@ -142,16 +142,25 @@ export function checkQuotaLimits(master: Master): Violation[] {
   return violations;
 }
 
+/** Commands by which an agent brings tasks back: the master takes them whatever the quota (as Mesos does). */
+const TASKS_COME_BACK = new Set(['agent.add', 'agent.reregister']);
+
 /**
  * The step form of the quota law: no step raises a role's unreserved
  * allocation (offers + live tasks) while leaving its consumption (that
  * allocation + the subtree's reservations on registered agents) above a limit.
+ * Tasks an agent reports when it registers again were running all along, so
+ * in such a step (given by `step`) they do not count as a raise.
  * Returns a checker with memory, to call after every step of one master from
  * its start.
  */
-export function quotaLimitLaw(): (master: Master) => Violation[] {
+export function quotaLimitLaw(): (master: Master, step?: { command: { type: string } }) => Violation[] {
   let previous = new Map<string, Float64Array>();
-  return (master) => {
+  let previousTasks = new Set<string>();
+  return (master, step) => {
+    const comeBack = step !== undefined && TASKS_COME_BACK.has(step.command.type);
+    const liveTasks = new Set<string>();
+    const returned = new Map<string, Float64Array>();
     const violations: Violation[] = [];
     const layout = master.layout;
     const unreserved = new Map<string, Float64Array>();
@@ -165,10 +174,18 @@ export function quotaLimitLaw(): (master: Master) => Violation[] {
     for (const agent of master.agents.values()) for (const part of agent.total.reserved) add(reserved, part.role, part.scalars);
     for (const offer of master.offers.all()) add(unreserved, offer.role, offer.resources.scalars);
     for (const framework of master.frameworks.values()) {
-      for (const task of framework.tasks.values()) if (!releasesResources(task.state)) add(unreserved, task.role, task.resources.scalars);
+      for (const task of framework.tasks.values()) {
+        if (releasesResources(task.state)) continue;
+        const key = `${framework.id}\u0000${task.id}`;
+        liveTasks.add(key);
+        add(unreserved, task.role, task.resources.scalars);
+        if (comeBack && !previousTasks.has(key)) add(returned, task.role, task.resources.scalars);
+      }
     }
     for (const role of master.allocator.quota.roles()) {
-      const now = unreserved.get(role) ?? layout.zero();
+      const now = unreserved.get(role)?.slice() ?? layout.zero();
+      const back = returned.get(role);
+      if (back) for (let i = 0; i < now.length; i++) now[i] -= back[i];
       const before = previous.get(role) ?? layout.zero();
       const held = reserved.get(role) ?? layout.zero();
       for (const [name, limit] of Object.entries(master.allocator.quota.quotaOf(role)?.limit ?? {})) {
@@ -181,6 +198,7 @@ export function quotaLimitLaw(): (master: Master) => Violation[] {
       }
     }
     previous = unreserved;
+    previousTasks = liveTasks;
     return violations;
   };
 }

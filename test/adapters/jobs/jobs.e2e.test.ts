@@ -21,6 +21,7 @@ import { fireSchedules } from '../../../adapters/src/jobs/jobSchedules.js';
 import { FileStore } from '../../../adapters/src/store/fileStore.js';
 import type { Daemon } from '../master/daemons.js';
 import { eventually, makeWorkDir, removeWorkDir, startAgentProcess, startMasterProcess } from '../master/daemons.js';
+import { type ApiAnswer, callJson } from '../jsonApi.js';
 
 type Json = Record<string, any>;
 
@@ -32,17 +33,8 @@ let master: Daemon;
 const agents: Daemon[] = [];
 let jobs: RunningJobs;
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${jobs.url}${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  try {
-    return { status: response.status, body: JSON.parse(text) };
-  } catch {
-    return { status: response.status, body: text };
-  }
+function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  return callJson(jobs.url, method, path, body);
 }
 
 function job(id: string, cmd: string, restart: Json = { policy: 'NEVER' }): Json {

@@ -32,6 +32,7 @@ import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js
 import { MemoryStore } from '../../../adapters/src/store/memoryStore.js';
 import { eventually, makeWorkDir, removeWorkDir } from '../master/daemons.js';
 import { startTestMaster } from '../master/inProcess.js';
+import { type ApiAnswer, callJson } from '../jsonApi.js';
 
 type Json = Record<string, any>;
 
@@ -47,17 +48,8 @@ let master: RunningMaster;
 let agent: RunningAgent;
 let jobs: RunningJobs;
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${jobs.url}${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  try {
-    return { status: response.status, body: JSON.parse(text) };
-  } catch {
-    return { status: response.status, body: text };
-  }
+function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  return callJson(jobs.url, method, path, body);
 }
 
 async function finishedRun(jobId: string, runId: string): Promise<Json> {

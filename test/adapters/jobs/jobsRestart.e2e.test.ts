@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
 import { eventually, makeWorkDir, operator, removeWorkDir, spawnDaemon, startAgentProcess, startMasterProcess } from '../master/daemons.js';
+import { type ApiAnswer, callJson } from '../jsonApi.js';
 
 type Json = Record<string, any>;
 
@@ -28,17 +29,8 @@ function startJobs(): Promise<Daemon> {
   );
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${jobs!.url}${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  try {
-    return { status: response.status, body: JSON.parse(text) };
-  } catch {
-    return { status: response.status, body: text };
-  }
+function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  return callJson(jobs!.url, method, path, body);
 }
 
 async function masterTasks(): Promise<Json[]> {

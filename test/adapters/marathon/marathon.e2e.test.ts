@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
 import { eventually, makeWorkDir, removeWorkDir, spawnDaemon, startAgentProcess, startMasterProcess } from '../master/daemons.js';
+import { type ApiAnswer, callJson } from '../jsonApi.js';
 
 type Json = Record<string, any>;
 
@@ -40,17 +41,8 @@ function startMarathon(): Promise<Daemon> {
   );
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${marathon!.url}${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  try {
-    return { status: response.status, body: JSON.parse(text) };
-  } catch {
-    return { status: response.status, body: text };
-  }
+function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  return callJson(marathon!.url, method, path, body);
 }
 
 async function app(): Promise<Json> {

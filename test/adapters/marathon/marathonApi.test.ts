@@ -20,6 +20,7 @@ import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js
 import { MemoryStore } from '../../../adapters/src/store/memoryStore.js';
 import { eventually, makeWorkDir, removeWorkDir } from '../master/daemons.js';
 import { startTestMaster } from '../master/inProcess.js';
+import { type ApiAnswer, callJson } from '../jsonApi.js';
 
 type Json = Record<string, any>;
 
@@ -36,21 +37,8 @@ let marathon: RunningMarathon;
 const events: Array<{ type: string; data: Json }> = [];
 const stream = new AbortController();
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(`${marathon.url}${path}`, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }
-      : {}),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Plain text answers.
-  }
-  return { status: response.status, body: parsed, headers: response.headers };
+function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  return callJson(marathon.url, method, path, body);
 }
 
 /** Reads the SSE stream into `events` until the test ends. */

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../master/daemons.js';
 import { eventually, makeWorkDir, operator, removeWorkDir, spawnDaemon, startAgentProcess, startMasterProcess } from '../master/daemons.js';
+import { type ApiAnswer, callJson } from '../jsonApi.js';
 
 type Json = Record<string, any>;
 
@@ -26,12 +27,8 @@ let master: Daemon;
 const agents: Daemon[] = [];
 let marathon: Daemon | null = null;
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${marathon!.url}${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: await response.json() };
+function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  return callJson(marathon!.url, method, path, body);
 }
 
 const agentArgs = (host: string, index: number) => [

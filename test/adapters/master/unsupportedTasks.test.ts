@@ -1,7 +1,6 @@
 /**
  * What allot agents cannot run is refused, never run without it: a TaskInfo
- * with a Docker container, a container image, an HTTP or TCP
- * check, a deadline or limits gets a 400 that names the field,
+ * with a Docker container, a container image, a deadline or limits gets a 400 that names the field,
  * says it is not supported and what to do instead; nothing reaches the agent,
  * the offer comes back, and a plain command task still launches.
  *

@@ -18,6 +18,9 @@ const PYTHON = '/usr/bin/python3';
 const skip = existsSync(PYTHON) ? null : `${PYTHON} is missing (apt-get install python3)`;
 if (skip) console.warn(`[executor] SKIPPED: ${skip}`);
 
+/** What each test launches at most: an executor (0.1 cpus, 64 MB) and two tasks (0.1 cpus, 32 MB each). */
+const EXECUTOR_AND_TWO_TASKS = { cpus: 0.3, mem: 128 };
+
 const scalar = (name: string, value: number, offer: any) => ({
   name,
   type: 'SCALAR',
@@ -69,7 +72,7 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
   }, 60_000);
 
   it('runs two tasks, relays messages, and is shut down', async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer('an offer for an executor and two tasks', undefined, EXECUTOR_AND_TWO_TASKS);
     const executor = executorInfo(offer, 'py');
     const accepted = await scheduler.call({
       type: 'ACCEPT',
@@ -136,7 +139,7 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
   }, 90_000);
 
   it('hands a LAUNCH_GROUP to one executor as one event', async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer('an offer for an executor and two tasks', undefined, EXECUTOR_AND_TWO_TASKS);
     const accepted = await scheduler.call({
       type: 'ACCEPT',
       accept: {
@@ -163,7 +166,7 @@ describe.skipIf(skip !== null)('a Python executor over the v1 executor HTTP API'
   }, 60_000);
 
   it("runs a DEFAULT executor's group itself, failing the group with its first failed task", async () => {
-    const offer = await scheduler.freshOffer();
+    const offer = await scheduler.freshOffer('an offer for an executor and two tasks', undefined, EXECUTOR_AND_TWO_TASKS);
     const executor = {
       executor_id: { value: 'default-group' },
       type: 'DEFAULT',

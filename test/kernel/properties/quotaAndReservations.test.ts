@@ -39,7 +39,7 @@ describe('quota and reservations', () => {
   it('quota (dynamic cluster): no step allocates a role above its limit and the ledgers add up, after every step', () => {
     const law = fc.property(workloadArbitrary({ randomSorters: true }), (workload) => {
       const quotaLaw = quotaLimitLaw();
-      checkEveryStep(workload, (master) => [...quotaLaw(master), ...checkQuotaAccounting(master)]);
+      checkEveryStep(workload, (master, step) => [...quotaLaw(master, step), ...checkQuotaAccounting(master)]);
     });
     assertLaw('quota limits (step)', law, lawOptions(FILE));
   });

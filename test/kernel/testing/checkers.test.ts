@@ -19,6 +19,7 @@ import {
   checkReservedOffers,
   quotaLimitLaw,
 } from '../../../kernel/src/testing/index.js';
+import { Harness } from '../allocator/harness.js';
 
 /** Agent a1 (4 cpus, 1 of them reserved for eng), eng limited to 3 cpus, A in eng, B in ops; one cycle run. */
 function arrange(): { master: Master; events: KernelEvent[] } {
@@ -118,5 +119,39 @@ describe('invariant checkers', () => {
         .join('\n'),
     ).toMatch(/recorded share 0.5 of B/);
     expect(checkDrfOrder(master)).toEqual([]);
+  });
+
+  it('the quota step law takes back a task an agent reports on re-registering, above a lowered limit, but not a new offer', () => {
+    const h = new Harness({ agentUnreachableTimeoutMs: 10_000 }).agent('a1', { cpus: 4, mem: 4096 });
+    h.framework('pa', ['eng'], { capabilities: ['PARTITION_AWARE'] });
+    h.launch(h.tick().get('pa')![0], 'y', { cpus: 1 }, 0);
+    h.status('a1', 'pa', 'y', 'TASK_RUNNING', 'u1');
+    const law = quotaLimitLaw();
+    const stepOf = (type: string) => ({ command: { type } });
+    expect(law(h.master, stepOf('task.status'))).toEqual([]);
+    h.step({ type: 'role.update', role: 'eng', quota: { limit: { cpus: 0, mem: 0 } } });
+    h.step({ type: 'agent.unreachable', agentId: 'a1' });
+    expect(law(h.master, stepOf('agent.unreachable'))).toEqual([]);
+    h.step({
+      type: 'agent.reregister',
+      agent: { id: 'a1', resources: { cpus: 4, mem: 4096 } },
+      tasks: [{ taskId: 'y', frameworkId: 'pa', role: 'eng', state: 'TASK_RUNNING', resources: h.unreserved({ cpus: 1 }) }],
+    });
+    // The running task comes back whatever the quota (as in Mesos); the allocator offers eng nothing more.
+    expect(h.task('pa', 'y').state).toBe('TASK_RUNNING');
+    expect(law(h.master, stepOf('agent.reregister'))).toEqual([]);
+    expect(h.tick(1000).get('pa')).toBeUndefined();
+    expect(law(h.master, stepOf('tick'))).toEqual([]);
+
+    // The same raise in any other step is the allocator's doing, and a violation.
+    const blind = quotaLimitLaw();
+    h.step({ type: 'agent.unreachable', agentId: 'a1' });
+    blind(h.master);
+    h.step({
+      type: 'agent.reregister',
+      agent: { id: 'a1', resources: { cpus: 4, mem: 4096 } },
+      tasks: [{ taskId: 'y', frameworkId: 'pa', role: 'eng', state: 'TASK_RUNNING', resources: h.unreserved({ cpus: 1 }) }],
+    });
+    expect(blind(h.master)[0].message).toContain('allocation raised unreserved cpus from 0 to 1');
   });
 });
