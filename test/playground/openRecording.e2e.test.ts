@@ -7,7 +7,8 @@
  * rest for an hour, it shows the framework, both tasks TASK_RUNNING on the
  * agent's cell and EXPLAIN's FILTERED; scrubbing back shows the earlier
  * moment again. The replay matched the recording at every step. The same
- * file also opens from `?recording=<url>`.
+ * file also opens dropped on the page, and from `?recording=<url>`; a file
+ * that is not a recording is refused with the reason.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -134,6 +135,34 @@ describe.skipIf(!haveChromium)('playground opens a recording', () => {
     expect(await page.locator('[data-testid="recording-mismatch"]').count()).toBe(0);
     expect(await page.locator('[data-testid="recording-error"]').count()).toBe(0);
     expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test('a file dropped on the page opens; a file that is not a recording says so', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(served.url);
+    await page.waitForSelector('[data-ready="true"]');
+    const drop = async (name: string, content: string) => {
+      const dataTransfer = await page.evaluateHandle(
+        ([fileName, text]) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([text], fileName));
+          return transfer;
+        },
+        [name, content],
+      );
+      await page.dispatchEvent('main', 'drop', { dataTransfer });
+    };
+    await drop('notes.txt', 'not a recording\n');
+    await page.waitForSelector('[data-testid="recording-open-error"]');
+    expect(await text(page, 'recording-open-error')).toMatch(/notes\.txt:1: not a JSON line of a recording/);
+    expect(await page.locator('[data-testid="recording"]').count()).toBe(0);
+    await drop('master.rec', readFileSync(path, 'utf8'));
+    await page.waitForSelector('[data-testid="recording"]', { timeout: 15_000 });
+    await scrub(page, moments.running);
+    expect(await text(page, 'recording-frameworks')).toBe('1');
+    await page.click('[data-testid="recording-close"]');
+    await page.waitForSelector('[data-testid="open-recording"]');
     await page.close();
   }, 60_000);
 
