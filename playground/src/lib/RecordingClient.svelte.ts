@@ -129,7 +129,7 @@ export class RecordingClient implements LiveSource {
 
   #show(): void {
     const master = this.#replayer.master;
-    this.snapshot = clusterView(master) as unknown as LiveSnapshot;
+    this.snapshot = clusterView(master);
     const tasks: LiveTask[] = [];
     for (const framework of master.frameworks.values())
       for (const task of framework.tasks.values())
