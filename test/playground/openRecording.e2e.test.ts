@@ -10,7 +10,7 @@
  * file also opens dropped on the page, and from `?recording=<url>`; a file
  * that is not a recording is refused with the reason.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -27,7 +27,9 @@ if (!haveChromium) console.warn('playground open-recording e2e: skipped, /usr/bi
 
 /** Records a short session: an agent, then a framework that runs two tasks and declines the rest for an hour. */
 async function recordSession(path: string): Promise<{ frameworkId: string; agentId: string }> {
-  const cluster = await startLiveCluster([{ resources: 'cpus:2;mem:1024;disk:1024;ports:[31000-31100]' }], { record: { path } });
+  // Small files, so that the recording continues in FILE.1, FILE.2, ... as a long one does.
+  const record = { path, limits: { segmentBytesMax: 1500, segmentsMax: 64, flushMs: 20 } };
+  const cluster = await startLiveCluster([{ resources: 'cpus:2;mem:1024;disk:1024;ports:[31000-31100]' }], { record });
   try {
     const scheduler = await SchedulerClient.subscribe({
       masterUrl: cluster.master.url,
@@ -59,6 +61,13 @@ async function recordSession(path: string): Promise<{ frameworkId: string; agent
   }
 }
 
+/** FILE, FILE.1, FILE.2, ... as the master wrote them. */
+function segmentFiles(path: string): string[] {
+  const files = [path];
+  while (existsSync(`${path}.${files.length}`)) files.push(`${path}.${files.length}`);
+  return files;
+}
+
 async function scrub(page: Page, atMs: number): Promise<void> {
   await page.locator('[data-testid="recording-time"]').evaluate((input, value) => {
     (input as HTMLInputElement).value = String(value);
@@ -77,23 +86,38 @@ describe.skipIf(!haveChromium)('playground opens a recording', () => {
   let ids: { frameworkId: string; agentId: string };
   let moments: { before: number; running: number };
   let fileServer: Server;
+  let files: string[];
 
   beforeAll(async () => {
     workDir = makeWorkDir('playground-recording');
     path = join(workDir, 'master.rec');
     [served, ids] = await Promise.all([buildAndServe(), recordSession(path)]);
-    const steps = readFileSync(path, 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => JSON.parse(line) as Json);
+    files = segmentFiles(path);
+    expect(files.length).toBeGreaterThan(1);
+    const steps = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => JSON.parse(line) as Json),
+    );
     const subscribe = steps.find((step) => step.command.type === 'framework.subscribe')!;
-    const lastTick = steps.filter((step) => step.command.type === 'tick').at(-1)!;
-    moments = { before: subscribe.command.nowMs - 1, running: lastTick.command.nowMs };
+    // Both tasks running, a few allocation cycles on (before anything the shutdown may add).
+    const bothRunning = steps.filter((step) => step.command.type === 'task.status' && step.command.state === 'TASK_RUNNING').at(-1)!;
+    const cycle = steps.filter(
+      (step) =>
+        step.command.type === 'tick' &&
+        step.command.nowMs > bothRunning.command.nowMs &&
+        step.command.nowMs <= bothRunning.command.nowMs + 1000,
+    );
+    moments = { before: subscribe.command.nowMs - 1, running: cycle.at(-1)!.command.nowMs };
     expect(steps.some((step) => step.command.type === 'task.status')).toBe(true);
-    fileServer = createServer((_request, response) => {
+    // Serves FILE as /master.rec and its continuations as /master.rec.1, ...; 404 past the last.
+    fileServer = createServer((request, response) => {
+      const file = join(workDir, (request.url ?? '/').slice(1));
+      if (!files.includes(file)) return void response.writeHead(404).end();
       response.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'text/plain' });
-      response.end(readFileSync(path));
+      response.end(readFileSync(file));
     });
     await new Promise<void>((resolve) => fileServer.listen(0, '127.0.0.1', resolve));
     browser = await launchChromium();
@@ -102,7 +126,7 @@ describe.skipIf(!haveChromium)('playground opens a recording', () => {
   afterAll(async () => {
     await browser?.close();
     await served?.close();
-    await new Promise((resolve) => fileServer?.close(resolve));
+    if (fileServer) await new Promise((resolve) => fileServer.close(resolve));
     if (workDir) removeWorkDir(workDir);
   }, 30_000);
 
@@ -111,7 +135,8 @@ describe.skipIf(!haveChromium)('playground opens a recording', () => {
     const problems = watchConsole(page);
     await page.goto(served.url);
     await page.waitForSelector('[data-ready="true"]');
-    await page.setInputFiles('[data-testid="recording-file"]', path);
+    // Every file of the recording, in any order.
+    await page.setInputFiles('[data-testid="recording-file"]', [...files].reverse());
     await page.waitForSelector('[data-testid="recording"]', { timeout: 15_000 });
 
     await scrub(page, moments.before);
@@ -142,22 +167,19 @@ describe.skipIf(!haveChromium)('playground opens a recording', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(served.url);
     await page.waitForSelector('[data-ready="true"]');
-    const drop = async (name: string, content: string) => {
-      const dataTransfer = await page.evaluateHandle(
-        ([fileName, text]) => {
-          const transfer = new DataTransfer();
-          transfer.items.add(new File([text], fileName));
-          return transfer;
-        },
-        [name, content],
-      );
+    const drop = async (dropped: Array<[string, string]>) => {
+      const dataTransfer = await page.evaluateHandle((entries) => {
+        const transfer = new DataTransfer();
+        for (const [fileName, content] of entries) transfer.items.add(new File([content], fileName));
+        return transfer;
+      }, dropped);
       await page.dispatchEvent('main', 'drop', { dataTransfer });
     };
-    await drop('notes.txt', 'not a recording\n');
+    await drop([['notes.txt', 'not a recording\n']]);
     await page.waitForSelector('[data-testid="recording-open-error"]');
     expect(await text(page, 'recording-open-error')).toMatch(/notes\.txt:1: not a JSON line of a recording/);
     expect(await page.locator('[data-testid="recording"]').count()).toBe(0);
-    await drop('master.rec', readFileSync(path, 'utf8'));
+    await drop(files.map((file): [string, string] => [file.split('/').pop()!, readFileSync(file, 'utf8')]));
     await page.waitForSelector('[data-testid="recording"]', { timeout: 15_000 });
     await scrub(page, moments.running);
     expect(await text(page, 'recording-frameworks')).toBe('1');
