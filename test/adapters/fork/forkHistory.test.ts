@@ -93,13 +93,16 @@ describe('a fork learns task durations and declines from the live history', () =
     const entry = (answer.frameworks as Json[]).find((framework) => framework.framework_id === scheduler.frameworkId)!;
     expect(entry.tasks_finished).toBe(2);
     expect(entry.task_duration_ms.samples).toBe(2);
-    // `sleep 2`, measured from the TASK_RUNNING update the master stepped (it can come a little after the start) to TASK_FINISHED.
-    expect(entry.task_duration_ms.median).toBeGreaterThanOrEqual(1000);
-    expect(entry.task_duration_ms.median).toBeLessThan(10_000);
+    // `sleep 2`, measured from the TASK_RUNNING update the master stepped (it can come a little after the start) to
+    // TASK_FINISHED. The upper bound only rules out a wrong unit: a busy machine may deliver the updates late.
+    const { median } = entry.task_duration_ms;
+    expect(median).toBeGreaterThanOrEqual(1000);
+    expect(median).toBeLessThan(120_000);
     expect(entry.declines).toBeGreaterThanOrEqual(2);
     expect(entry.refuse_seconds.median).toBe(30);
     expect(Object.keys(entry.running_since_ms)).toEqual(['long-1']);
-    expect(entry.running_since_ms['long-1']).toBeLessThanOrEqual(answer.now_ms);
+    const longStartedAt = entry.running_since_ms['long-1'];
+    expect(longStartedAt).toBeLessThanOrEqual(answer.now_ms);
   });
 
   it('allot fork gives the forked framework those figures; the running task ends after about that duration', async () => {
@@ -113,8 +116,10 @@ describe('a fork learns task durations and declines from the live history', () =
     const [framework] = scenario.frameworks as Json[];
     expect(framework).toMatchObject({ id: scheduler.frameworkId, refuseSeconds: 30, tasks: { durationMs: Math.round(median) } });
     const long = scenario.agents[0].tasks.find((task: Json) => task.id === 'long-1');
-    expect(long.durationMs).toBeGreaterThan(0);
-    expect(long.durationMs).toBeLessThanOrEqual(Math.round(median));
+    // The running task has already run part of the median: what is left of it.
+    const leftToRun = long.durationMs;
+    expect(leftToRun).toBeGreaterThan(0);
+    expect(leftToRun).toBeLessThanOrEqual(Math.round(median));
 
     const at = async (untilMs: number) => {
       const simulated = await allotCli('simulate', forkPath, '--until', String(untilMs), '--json');
