@@ -111,8 +111,11 @@ export type { Status } from './sdk/status.js';
 export type { ServiceSpec, PodSpec, PodTaskSpec, PortSpec, ReadinessCheckSpec, HealthCheckSpec, VolumeSpec } from './sdk/serviceSpec.js';
 export type { SiloComparison, RunFigures } from './sim/silos.js';
 export { parseScenario, formatScenarioErrors } from './sim/scenario.js';
+export { clusterView } from './views/clusterView.js';
+export type { AgentView, ClusterView, FrameworkView, RoleView } from './views/clusterView.js';
 export { forkScenario } from './sim/fork/forkScenario.js';
 export type { ForkInput, ForkResult } from './sim/fork/forkScenario.js';
+export type { ObservedFramework } from './sim/fork/forkHistory.js';
 export { applyWhatIf, busiestAgents, describeWhatIf, runWhatIf, DEFAULT_WHAT_IF_AT_MS } from './sim/whatIf.js';
 export type { WhatIfEdits, WhatIfFramework, WhatIfOutcome, MovedTask } from './sim/whatIf.js';
 export type {

@@ -7,6 +7,7 @@
  * reports each change of health, and that `consecutiveFailures` was reached
  * (0 = never), after which the runtime kills the task. Checks never overlap.
  */
+import { ProbeLoop } from './probeLoop.js';
 import { type CheckContext, runCheckCommand } from './taskCheck.js';
 import type { NetworkProbe } from './networkProbe.js';
 import { runNetworkProbe } from './networkProbe.js';
@@ -47,11 +48,10 @@ export class CommandHealthChecker {
   readonly #listener: HealthCheckListener;
   readonly #context: CheckContext;
   readonly #startedAtMs = Date.now();
-  #timer: NodeJS.Timeout | null = null;
+  readonly #loop: ProbeLoop;
   #healthy: boolean | null = null;
   #everHealthy = false;
   #failures = 0;
-  #stopped = false;
 
   constructor(spec: HealthCheckSpec, context: CheckContext, listener: HealthCheckListener) {
     this.#spec = { ...HEALTH_CHECK_DEFAULTS, ...spec };
@@ -59,27 +59,20 @@ export class CommandHealthChecker {
       throw new Error('health check interval and timeout must be > 0');
     this.#context = context;
     this.#listener = listener;
+    this.#loop = new ProbeLoop(() => this.#check(), this.#spec.intervalSeconds * 1000);
   }
 
   start(): void {
-    this.#schedule(this.#spec.delaySeconds * 1000);
+    this.#loop.start(this.#spec.delaySeconds * 1000);
   }
 
   stop(): void {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-  }
-
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#check(), delayMs);
-    this.#timer.unref();
+    this.#loop.stop();
   }
 
   async #check(): Promise<void> {
     const passed = await this.#runOnce();
-    if (this.#stopped) return;
+    if (this.#loop.stopped) return;
     if (passed) {
       this.#everHealthy = true;
       this.#failures = 0;
@@ -97,7 +90,6 @@ export class CommandHealthChecker {
         }
       }
     }
-    this.#schedule(this.#spec.intervalSeconds * 1000);
   }
 
   #report(healthy: boolean): void {

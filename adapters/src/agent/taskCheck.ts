@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import type { CheckStatus } from '@allot/kernel';
 import { httpStatus, tcpConnects } from './networkProbe.js';
+import { ProbeLoop } from './probeLoop.js';
 import type { TaskUser } from './sandbox.js';
 
 export interface TaskCheckSpec {
@@ -54,44 +55,34 @@ export class TaskCheck {
   readonly #spec: TaskCheckSpec & typeof CHECK_DEFAULTS;
   readonly #context: CheckContext;
   readonly #onResult: (status: CheckStatus) => void;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #loop: ProbeLoop;
   #last: string | undefined = undefined;
-  #stopped = false;
 
   constructor(spec: TaskCheckSpec, context: CheckContext, onResult: (status: CheckStatus) => void) {
     this.#spec = { ...CHECK_DEFAULTS, ...spec };
-    if (!(this.#spec.intervalSeconds > 0)) throw new Error('check interval must be > 0');
     const problem = taskCheckProblem(spec);
     if (problem) throw new Error(problem);
     this.#context = context;
     this.#onResult = onResult;
+    this.#loop = new ProbeLoop(() => this.#check(), this.#spec.intervalSeconds * 1000);
   }
 
   start(): void {
-    this.#schedule(this.#spec.delaySeconds * 1000);
+    this.#loop.start(this.#spec.delaySeconds * 1000);
   }
 
   stop(): void {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-  }
-
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#check(), delayMs);
-    this.#timer.unref();
+    this.#loop.stop();
   }
 
   async #check(): Promise<void> {
     const status = await runCheckOnce(this.#spec, this.#context);
-    if (this.#stopped) return;
+    if (this.#loop.stopped) return;
     const key = JSON.stringify(status);
     if (key !== this.#last) {
       this.#last = key;
       this.#onResult(status);
     }
-    this.#schedule(this.#spec.intervalSeconds * 1000);
   }
 }
 

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { forkScenario, formatScenarioErrors, parseScenario } from '@allot/kernel';
 import type { MasterAccess } from '../fork/operatorClient.js';
-import { operatorCall } from '../fork/operatorClient.js';
+import { getJson, operatorCall } from '../fork/operatorClient.js';
 import { EXIT_CODES_HELP, UsageError } from './exitCodes.js';
 import { parseNonNegativeMs } from './flagValues.js';
 
@@ -48,10 +48,13 @@ async function runFork(flags: ForkFlags): Promise<void> {
   if (!state.ok) throw new UsageError(state.message, 1);
   const roles = await operatorCall(access, 'GET_ROLES');
   if (!roles.ok) throw new UsageError(roles.message, 1);
+  // Task durations and declines as observed (GET /fork/history); a master without it forks without them.
+  const history = await getJson(access, '/fork/history');
   const { scenario, notes } = forkScenario({
     state: state.value.get_state,
     roles: roles.value.get_roles,
     masterUrl: flags.master,
+    history: history.ok ? history.value : null,
     ...(flags.duration !== undefined ? { durationMs: flags.duration } : {}),
   });
   const parsed = parseScenario(scenario);
@@ -64,5 +67,6 @@ async function runFork(flags: ForkFlags): Promise<void> {
   process.stderr.write(
     `forked ${flags.master}: ${parsed.scenario.agents.length} agents, ${parsed.scenario.roles.length} roles, ${parsed.scenario.frameworks.length} frameworks, ${tasks} running tasks${flags.out ? ` -> ${flags.out}` : ''}\n`,
   );
+  if (!history.ok) process.stderr.write(`  note: no history from the master (${history.message})\n`);
   for (const note of notes) process.stderr.write(`  note: ${note}\n`);
 }

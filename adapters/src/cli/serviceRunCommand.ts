@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { parseMasterUrls } from '../scheduler/redirects.js';
 import { startServiceDaemon } from '../service/serviceDaemon.js';
+import { parseCorsOrigins } from '../service/serviceCors.js';
 import { loadServiceSpec } from '../service/serviceSpecFile.js';
 import { parseOptions } from '../service/specTemplate.js';
 import { parsePort, parseSeconds, untilSignal } from './daemonFlags.js';
@@ -21,6 +22,7 @@ interface RunFlags {
   master?: string;
   ip: string;
   port: number;
+  corsOrigin: string;
   workDir?: string;
   store: string;
   etcd?: string;
@@ -44,6 +46,11 @@ export function registerServiceRunCommand(service: Command): void {
     .option('--master <urls>', 'the master(s), comma-separated, e.g. http://127.0.0.1:5050')
     .option('--ip <address>', 'address of the HTTP API', '127.0.0.1')
     .option('--port <port>', 'port of the HTTP API (0 = any free port)', parsePort, 8080)
+    .option(
+      '--cors-origin <origins>',
+      'pages that may read the API from another origin (the playground): *, none, or comma-separated origins; writes stay same-origin',
+      '*',
+    )
     .option('--work-dir <dir>', 'with the file store: where the scheduler keeps its state (default: under the system temp dir)')
     .option('--store <kind>', 'where the scheduler state lives: file (default) or etcd (with --etcd)', 'file')
     .option('--etcd <urls>', 'with --store etcd: etcd endpoints, comma-separated')
@@ -66,6 +73,8 @@ async function runService(specPath: string, flags: RunFlags): Promise<void> {
   if (!flags.master) throw new UsageError('--master: required, e.g. --master http://127.0.0.1:5050');
   const masters = parseMasterUrls(flags.master);
   if (!masters.ok) throw new UsageError(`--master: ${masters.message}`);
+  const corsOrigins = parseCorsOrigins(flags.corsOrigin);
+  if (!corsOrigins.ok) throw new UsageError(`--cors-origin: ${corsOrigins.message}`);
   const options = parseOptions(flags.option);
   if (!options.ok) throw new UsageError(options.message);
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(flags.logLevel))
@@ -91,6 +100,7 @@ async function runService(specPath: string, flags: RunFlags): Promise<void> {
       logger,
       ip: flags.ip,
       port: flags.port,
+      corsOrigins: corsOrigins.value,
       ...(flags.role ? { role: flags.role } : {}),
       user: flags.user ?? loaded.user ?? 'nobody',
       ...(flags.failoverTimeout ? { failoverTimeoutSeconds: flags.failoverTimeout } : {}),

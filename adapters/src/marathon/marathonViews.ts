@@ -139,8 +139,9 @@ function queueEntry(runtime: MarathonRuntime, app: AppState, nowMs: number): Jso
           {
             offer: { agentId: last.agentId, hostname: agent?.hostname ?? '' },
             timestamp: new Date(last.atMs).toISOString(),
-            reason: [rejectReasonName(last.code)],
-            message: last.reason,
+            // Every failing requirement (Marathon lists each NoOfferMatchReason), the funnel's first one first.
+            reason: [...new Set((last.failures ?? [last]).map((failure) => rejectReasonName(failure.code)))],
+            message: (last.failures ?? [last]).map((failure) => failure.reason).join('; '),
           },
         ]
       : [],

@@ -16,7 +16,7 @@ type Query = Record<string, string | string[] | undefined>;
 
 export function registerExplainApi(app: FastifyInstance, context: MasterContext): void {
   app.get('/explain', (request, reply) => {
-    if (!allowed(context, request, reply)) return;
+    if (!operatorReadAllowed(context, request, reply)) return;
     const query = request.query as Query;
     const frameworkId = single(query, 'framework_id', reply);
     if (frameworkId === undefined) return;
@@ -46,7 +46,7 @@ export function registerExplainApi(app: FastifyInstance, context: MasterContext)
   });
 
   app.get('/explain/matrix', (request, reply) => {
-    if (!allowed(context, request, reply)) return;
+    if (!operatorReadAllowed(context, request, reply)) return;
     const query = request.query as Query;
     const master = context.host.master;
     let frameworkIds: string[] | undefined;
@@ -79,7 +79,8 @@ export function registerExplainApi(app: FastifyInstance, context: MasterContext)
   });
 }
 
-function allowed(context: MasterContext, request: FastifyRequest, reply: FastifyReply): boolean {
+/** Whether the caller may read (as GET_STATE) and the master answers; otherwise the answer is sent. */
+export function operatorReadAllowed(context: MasterContext, request: FastifyRequest, reply: FastifyReply): boolean {
   const denied = context.authorizer?.read(request, 'GET_STATE');
   if (denied && !denied.ok) {
     void reply.code(denied.status).type('text/plain; charset=utf-8').send(denied.reason);

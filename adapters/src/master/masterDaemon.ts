@@ -36,6 +36,7 @@ import type { MasterContext, MasterSettings } from './masterContext.js';
 import { REQUEST_BUDGET_MS } from './masterContext.js';
 import type { KernelOptions } from './masterHost.js';
 import { registerReadOnlyCors } from './readOnlyCors.js';
+import { FrameworkHistory, registerForkHistoryApi } from './frameworkHistory.js';
 import { MasterHost } from './masterHost.js';
 import type { ConnectionLimits } from './connectionGuard.js';
 import { defaultConnectionLimits, guardConnections, serverTimeoutOptions } from './connectionGuard.js';
@@ -188,6 +189,9 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
   operator.register(app);
   live.register(app);
   registerExplainApi(app, context);
+  // Task lifetimes and declines per framework, for `allot fork` (frameworkHistory.ts).
+  const forkHistory = new FrameworkHistory();
+  registerForkHistoryApi(app, context, forkHistory);
   registerClassicEndpoints(app, context);
   app.get('/health', (_request, reply) => {
     // Unhealthy whenever writes are not served: recovering, fenced, or the store failing (with the reason).
@@ -207,6 +211,7 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     // Before followEvents: a removed framework's record is still there to remember.
     history.observe(host.master, host.registry.frameworks, command, result);
     metrics.observe(command, result, durationSeconds);
+    forkHistory.observe(command, result);
     followEvents(context, command, result);
   });
   // What tells the outside world waits until the step's state is durable.

@@ -7,6 +7,8 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { registerServiceApi } from './serviceApi.js';
+import type { CorsOrigins } from './serviceCors.js';
+import { DEFAULT_CORS_ORIGINS, registerServiceCors } from './serviceCors.js';
 import type { ServiceRuntimeOptions } from './serviceRuntime.js';
 import { ServiceRuntime, ServiceStoppedError } from './serviceRuntime.js';
 import { ServiceStoreConflict } from './serviceStore.js';
@@ -15,6 +17,8 @@ export interface ServiceDaemonOptions extends ServiceRuntimeOptions {
   ip?: string;
   /** HTTP port of the API (0: any free port); default 8080. */
   port?: number;
+  /** Origins whose pages may read the API (default any: reads only, see serviceCors.ts). */
+  corsOrigins?: CorsOrigins;
 }
 
 export interface RunningService {
@@ -31,6 +35,7 @@ export async function startServiceDaemon(options: ServiceDaemonOptions): Promise
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
+  await registerServiceCors(app, options.corsOrigins ?? DEFAULT_CORS_ORIGINS);
   registerServiceApi(app, runtime);
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof ServiceStoreConflict || error instanceof ServiceStoppedError)

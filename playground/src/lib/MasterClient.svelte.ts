@@ -15,8 +15,9 @@ export interface LiveAgent {
   id: string;
   hostname: string;
   status: string;
-  total: Record<string, number> | null;
-  free: Record<string, number> | null;
+  /** The live stream's resource descriptions (kernel describeResourceSet): scalars, ports, reserved parts. */
+  total: { scalars: Record<string, number> } | null;
+  free: { scalars: Record<string, number> } | null;
   allocated: Record<string, number>;
   tasks: number;
 }
@@ -75,7 +76,8 @@ export function normaliseMasterUrl(text: string): string {
   return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
 }
 
-function describe(event: Record<string, any>): string {
+/** One line for a kernel event as the live stream (and a replay) gives it. */
+export function describeLiveEvent(event: Record<string, any>): string {
   const parts: string[] = [];
   for (const key of ['agentId', 'frameworkId', 'taskId'])
     if (typeof event[key] === 'string') parts.push(`${key.replace('Id', '')} ${event[key]}`);
@@ -128,7 +130,7 @@ export class MasterClient {
     source.addEventListener('kernel', (message) => {
       const event = JSON.parse((message as MessageEvent<string>).data) as Record<string, any>;
       if (event.type === 'offer.made') this.#offersSinceSnapshot++;
-      const next = [{ seq: event.seq, type: event.type, text: describe(event) }, ...this.events];
+      const next = [{ seq: event.seq, type: event.type, text: describeLiveEvent(event) }, ...this.events];
       this.events = next.length > EVENTS_KEPT ? next.slice(0, EVENTS_KEPT) : next;
     });
     // EventSource reconnects by itself; say so meanwhile.
@@ -201,10 +203,20 @@ export class MasterClient {
     return (await response.json()) as LiveMatrix;
   }
 
-  /** The cluster as a scenario ("Fork into simulator"): GET_STATE and GET_ROLES through forkScenario, as `allot fork`. */
+  /** The cluster as a scenario ("Fork into simulator"): GET_STATE, GET_ROLES and GET /fork/history through forkScenario, as `allot fork`. */
   async fork(): Promise<ForkResult> {
-    const [state, roles] = await Promise.all([this.#operator('GET_STATE'), this.#operator('GET_ROLES')]);
-    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url });
+    const [state, roles, history] = await Promise.all([this.#operator('GET_STATE'), this.#operator('GET_ROLES'), this.#history()]);
+    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url, history });
+  }
+
+  /** Task durations and declines as the master observed them; null from a master without the endpoint. */
+  async #history(): Promise<Record<string, any> | null> {
+    try {
+      const response = await fetch(`${this.url}/fork/history`, { headers: { Accept: 'application/json' } });
+      return response.ok ? ((await response.json()) as Record<string, any>) : null;
+    } catch {
+      return null;
+    }
   }
 
   async #operator(type: string): Promise<Record<string, any>> {

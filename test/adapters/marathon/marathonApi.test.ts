@@ -244,4 +244,27 @@ describe("Marathon's REST API", () => {
       RESPONSES.events.app_terminated_event,
     );
   }, 60_000);
+
+  it('/v2/queue lists every reason an offer did not fit, not only the first', async () => {
+    const created = await api('POST', '/v2/apps', {
+      id: '/picky',
+      cmd: 'sleep 600',
+      cpus: 8,
+      mem: 16,
+      instances: 1,
+      constraints: [['hostname', 'LIKE', 'db-.*']],
+    });
+    expect(created.status).toBe(201);
+    const entry = (await eventually(async () => {
+      const queue = (await api('GET', '/v2/queue')).body.queue as Json[] | undefined;
+      return queue?.find((candidate) => candidate.app.id === '/picky' && candidate.lastUnusedOffers.length > 0);
+    }, 'the picky app queued with its reasons')) as Json;
+    expect(entry.lastUnusedOffers[0].reason).toEqual(['UnfulfilledConstraint', 'InsufficientCpus']);
+    expect(entry.lastUnusedOffers[0].message).toMatch(
+      /hostname:LIKE:db-\.\*: hostname srv2\.example\.com does not match .*; insufficient cpus: need 8, offered \d/,
+    );
+    // The funnel counts the offer once, at its first stage.
+    expect(entry.unusedOfferSummary.rejectReason.InsufficientCpus).toBeUndefined();
+    expect((await api('DELETE', '/v2/apps/picky?force=true')).status).toBe(200);
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import type { TaskRunData } from '../../schedulers/taskRunData.js';
 import type { TaskState } from '../../tasks/taskState.js';
 import type { ServiceApp } from './appSpec.js';
 import { LaunchBackoff } from './launchBackoff.js';
+import type { FunnelFailure } from './offerFunnel.js';
 import type { UpgradeBounds } from './upgradeStrategy.js';
 import { restartBounds, rollingStep } from './upgradeStrategy.js';
 
@@ -57,8 +58,11 @@ export interface Deployment {
 export interface Rejection {
   readonly atMs: number;
   readonly agentId: string;
+  /** The first failing funnel stage (Marathon counts offers by it). */
   readonly code: string;
   readonly reason: string;
+  /** Every failing requirement, the first one included (offerFunnel.ts); absent in snapshots taken before it existed. */
+  readonly failures?: readonly FunnelFailure[];
 }
 
 /** Whether an instance counts as up for a restart and a deployment: healthy, and ready when the app has readiness checks. */

@@ -322,7 +322,14 @@ export class MarathonFramework implements FrameworkModel {
           maintenance: this.#options.maintenance,
         });
         if (!result.ok) {
-          if (placedHere === 0) app.reject({ atMs: context.nowMs, agentId: offer.agentId, code: result.code, reason: result.reason });
+          if (placedHere === 0)
+            app.reject({
+              atMs: context.nowMs,
+              agentId: offer.agentId,
+              code: result.code,
+              reason: result.reason,
+              failures: result.failures,
+            });
           break;
         }
         const instance = app.launch(offer.agentId, target, context.nowMs);

@@ -1,9 +1,12 @@
 /**
  * Marathon's rejection funnel: an offer is matched against one app in a
- * fixed order and the first stage that fails names the reason: role,
- * constraint, missing reservation, maintenance, then insufficient cpus, mem,
- * disk, gpus (other scalars after, by name) and ports. A match carries the
- * resources carved for one instance. Pure: the caller keeps the reasons.
+ * fixed order: role, each constraint, missing reservation, maintenance,
+ * then cpus, mem, disk, gpus (other scalars after, by name) and ports.
+ * Every stage is checked, so a refusal lists every failing requirement
+ * (each with a named code, a sentence, and the figures asked and offered for
+ * resources), not only the first; the first names the funnel stage
+ * (Marathon counts offers by it). A match carries the resources carved for
+ * one instance. Pure: the caller keeps the reasons.
  */
 import type { Offer } from '../../offers/offer.js';
 import type { ResourceLayout, ResourceQuantities } from '../../resources/layout.js';
@@ -12,12 +15,33 @@ import { NO_RANGES, rangesCount } from '../../resources/ranges.js';
 import type { ResourceSet } from '../../resources/resourceSet.js';
 import { SCALAR_EPSILON } from '../../resources/vector.js';
 import type { PlacementConstraint, PlacementTarget } from '../../sdk/constraints.js';
-import { placementAllows } from '../../sdk/constraints.js';
+import { placementFailures } from '../../sdk/constraints.js';
 import { carveTask } from '../../schedulers/carveTask.js';
+
+/** The funnel's named reason codes (a resource's code is `insufficient-<name>`, e.g. `insufficient-cpus`). */
+export const FUNNEL_REASON = {
+  ROLE: 'role',
+  CONSTRAINT: 'constraint',
+  MISSING_RESERVATION: 'missing-reservation',
+  MAINTENANCE: 'maintenance',
+  INSUFFICIENT_PORTS: 'insufficient-ports',
+} as const;
 
 export type RejectionCode = 'role' | 'constraint' | 'missing-reservation' | 'maintenance' | `insufficient-${string}`;
 
-export type FunnelResult = { ok: true; resources: ResourceSet } | { ok: false; code: RejectionCode; reason: string };
+/** One failing requirement: its code, a sentence, and for a resource what the app asks and the offer has. */
+export interface FunnelFailure {
+  readonly code: RejectionCode;
+  readonly reason: string;
+  readonly resource?: string;
+  readonly asked?: number;
+  readonly offered?: number;
+}
+
+/** A refusal names its first failing stage (`code`, `reason`) and lists every failure, that one first. */
+export type FunnelResult =
+  | { ok: true; resources: ResourceSet }
+  | { ok: false; code: RejectionCode; reason: string; failures: readonly FunnelFailure[] };
 
 /** An announced maintenance window: the host takes no new instances while it lasts. */
 export interface MaintenanceWindow {
@@ -71,41 +95,57 @@ function amountOf(set: ResourceSet, layout: ResourceLayout, name: string): numbe
   return set.reserved.reduce((sum, part) => sum + part.scalars[slot], set.scalars[slot]);
 }
 
-export function evaluateOffer(offer: Offer, available: ResourceSet, app: FunnelApp, context: FunnelContext): FunnelResult {
-  if (offer.role !== app.role) return { ok: false, code: 'role', reason: `offer is for role ${offer.role}, the app runs as ${app.role}` };
+/** Every requirement of `app` that the offer fails, in funnel order; empty when the app fits. */
+export function funnelFailures(offer: Offer, available: ResourceSet, app: FunnelApp, context: FunnelContext): FunnelFailure[] {
+  const failures: FunnelFailure[] = [];
+  if (offer.role !== app.role)
+    failures.push({ code: FUNNEL_REASON.ROLE, reason: `offer is for role ${offer.role}, the app runs as ${app.role}` });
   const target: PlacementTarget = { hostname: offer.hostname, attributes: offer.attributes };
-  const placement = placementAllows(app.constraints, target, context.placed, context.known);
-  if (!placement.ok) return { ok: false, code: 'constraint', reason: placement.reason };
+  for (const reason of placementFailures(app.constraints, target, context.placed, context.known))
+    failures.push({ code: FUNNEL_REASON.CONSTRAINT, reason });
   const view = acceptedResources(available, app, context.layout);
   const reservedOnly = app.acceptedResourceRoles !== null && !app.acceptedResourceRoles.includes('*');
-  if (reservedOnly && !view.reserved.some((part) => part.scalars.some((amount) => amount > 0))) {
-    return {
-      ok: false,
-      code: 'missing-reservation',
+  if (reservedOnly && !view.reserved.some((part) => part.scalars.some((amount) => amount > 0)))
+    failures.push({
+      code: FUNNEL_REASON.MISSING_RESERVATION,
       reason: `the app accepts only resources reserved for ${app.role}; agent ${offer.hostname} offers none`,
-    };
-  }
+    });
   const window = context.maintenance.find(
     (w) => w.hostname === offer.hostname && context.nowMs >= w.startMs && context.nowMs < w.startMs + w.durationMs,
   );
   if (window)
-    return {
-      ok: false,
-      code: 'maintenance',
+    failures.push({
+      code: FUNNEL_REASON.MAINTENANCE,
       reason: `agent ${offer.hostname} is in maintenance until ${window.startMs + window.durationMs} ms`,
-    };
+    });
   for (const name of funnelOrder(app.resources)) {
-    const needed = app.resources[name];
-    const offered = amountOf(view, context.layout, name);
-    if (offered + SCALAR_EPSILON < needed)
-      return {
-        ok: false,
+    const asked = app.resources[name];
+    const offered = roundForHumans(amountOf(view, context.layout, name));
+    if (amountOf(view, context.layout, name) + SCALAR_EPSILON < asked)
+      failures.push({
         code: `insufficient-${name}`,
-        reason: `insufficient ${name}: need ${needed}, offered ${roundForHumans(offered)}`,
-      };
+        resource: name,
+        asked,
+        offered,
+        reason: `insufficient ${name}: need ${asked}, offered ${offered}`,
+      });
   }
-  if (rangesCount(view.ports) < app.ports)
-    return { ok: false, code: 'insufficient-ports', reason: `insufficient ports: need ${app.ports}, offered ${rangesCount(view.ports)}` };
+  const ports = rangesCount(view.ports);
+  if (ports < app.ports)
+    failures.push({
+      code: FUNNEL_REASON.INSUFFICIENT_PORTS,
+      resource: 'ports',
+      asked: app.ports,
+      offered: ports,
+      reason: `insufficient ports: need ${app.ports}, offered ${ports}`,
+    });
+  return failures;
+}
+
+export function evaluateOffer(offer: Offer, available: ResourceSet, app: FunnelApp, context: FunnelContext): FunnelResult {
+  const failures = funnelFailures(offer, available, app, context);
+  if (failures.length > 0) return { ok: false, code: failures[0].code, reason: failures[0].reason, failures };
+  const view = acceptedResources(available, app, context.layout);
   const wanted = Object.fromEntries(Object.entries(app.resources).filter(([, amount]) => amount > 0));
   const resources = carveTask(view, context.layout, wanted, app.ports);
   // Every amount was checked above, so carving cannot fail.

@@ -6,10 +6,14 @@
  * Each framework becomes a `batch` model that keeps its running tasks running
  * (a task that ends other than FINISHED is replaced, as Marathon keeps an app's
  * instances), with its capabilities. What the simulator cannot represent is
- * said in `notes`, never silently dropped. Pure: `allot fork` and the
- * playground's "Fork into simulator" fetch the answers and call it.
+ * said in `notes`, never silently dropped. With the master's history
+ * (`GET /fork/history`, forkHistory.ts), tasks run and declines filter for
+ * as long as they did live. Pure: `allot fork` and the playground's "Fork
+ * into simulator" fetch the answers and call it.
  */
 import type { ScenarioAgentInput, ScenarioFrameworkInput, ScenarioInput, ScenarioRoleInput } from '../scenario.js';
+import type { ObservedFramework } from './forkHistory.js';
+import { applyForkHistory } from './forkHistory.js';
 import { attributeRecord, splitResources } from './mesosQuantities.js';
 
 type Json = Record<string, any>;
@@ -23,12 +27,16 @@ export interface ForkInput {
   masterUrl: string;
   /** Simulated time to run for (default 10 minutes). */
   durationMs?: number;
+  /** The master's `GET /fork/history` answer: task durations and declines as observed (absent: tasks run until killed). */
+  history?: Json | null;
 }
 
 export interface ForkResult {
   scenario: ScenarioInput;
   /** What the fork could not carry over exactly, one sentence each. */
   notes: string[];
+  /** What the history said of each framework (empty without history). */
+  observed: ObservedFramework[];
 }
 
 const LIVE_STATES = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING']);
@@ -50,6 +58,8 @@ export function forkScenario(input: ForkInput): ForkResult {
   const agents = forkAgents(input.state, notes);
   const frameworks = forkFrameworks(input.state, notes);
   placeTasks(input.state, agents, frameworks, notes);
+  const observed = input.history ? applyForkHistory(input.history, frameworks, agents, notes) : [];
+  if (!input.history) notes.push('running tasks run until killed in the fork (no history from the master); declines use a 5 s filter');
   const scenario: ScenarioInput = {
     name: 'fork',
     description: `A fork of the cluster of ${input.masterUrl}: its agents, roles, frameworks and running tasks.`,
@@ -59,7 +69,7 @@ export function forkScenario(input: ForkInput): ForkResult {
     agents: [...agents.values()],
     frameworks: [...frameworks.values()].map(({ spec }) => spec),
   };
-  return { scenario, notes };
+  return { scenario, notes, observed };
 }
 
 function forkAgents(state: Json, notes: string[]): Map<string, ScenarioAgentInput> {
@@ -154,7 +164,6 @@ function placeTasks(state: Json, agents: Map<string, ScenarioAgentInput>, framew
     if (shapes.size > 1) notes.push(`framework ${spec.id}: tasks of ${shapes.size} shapes; replacements use the most common one`);
   }
   if (skipped) notes.push(`${skipped} running task(s) on agents or of frameworks not in the fork are left out`);
-  notes.push('running tasks run until killed in the fork (the master does not report how long tasks run); declines use a 5 s filter');
 }
 
 function forkRoles(roles: Json, notes: string[]): ScenarioRoleInput[] {
