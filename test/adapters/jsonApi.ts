@@ -7,10 +7,20 @@
 export interface ApiAnswer {
   status: number;
   body: any;
-  headers: Headers;
 }
 
+/** Status and body only, so that a test can compare the whole answer with `toEqual`. */
 export async function callJson(baseUrl: string, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  const { status, body: answer } = await callJsonWithHeaders(baseUrl, method, path, body);
+  return { status, body: answer };
+}
+
+export async function callJsonWithHeaders(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer & { headers: Headers }> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     ...(body !== undefined

@@ -20,7 +20,7 @@ import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js
 import { MemoryStore } from '../../../adapters/src/store/memoryStore.js';
 import { eventually, makeWorkDir, removeWorkDir } from '../master/daemons.js';
 import { startTestMaster } from '../master/inProcess.js';
-import { type ApiAnswer, callJson } from '../jsonApi.js';
+import { type ApiAnswer, callJsonWithHeaders } from '../jsonApi.js';
 
 type Json = Record<string, any>;
 
@@ -37,8 +37,8 @@ let marathon: RunningMarathon;
 const events: Array<{ type: string; data: Json }> = [];
 const stream = new AbortController();
 
-function api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
-  return callJson(marathon.url, method, path, body);
+function api(method: string, path: string, body?: unknown): Promise<ApiAnswer & { headers: Headers }> {
+  return callJsonWithHeaders(marathon.url, method, path, body);
 }
 
 /** Reads the SSE stream into `events` until the test ends. */
