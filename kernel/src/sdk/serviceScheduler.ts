@@ -65,6 +65,8 @@ export class ServiceScheduler implements FrameworkModel {
   readonly #planScheduler: PlanScheduler;
   readonly #recovery: RecoveryManager;
   readonly #readiness: Readiness;
+  /** Restored without a host (a fork of a live service): clocks rearm and tasks reconcile once it subscribes. */
+  #resumeOnSubscribe = false;
 
   constructor(
     readonly framework: FrameworkConfig,
@@ -124,6 +126,10 @@ export class ServiceScheduler implements FrameworkModel {
       type: 'framework.subscribe',
       framework: { id: this.id, name: this.framework.name, roles: [this.role], capabilities: [...this.framework.capabilities] },
     });
+    // A forked service's tasks are placed with it; they are not reconciled (their agents register after it subscribes).
+    if (!this.#resumeOnSubscribe) return;
+    this.#resumeOnSubscribe = false;
+    this.#resume();
   }
 
   onMasterFailover(context: SchedulerContext): void {
@@ -275,8 +281,10 @@ export class ServiceScheduler implements FrameworkModel {
   /**
    * A scheduler restarted from its snapshot: the failure clocks come back with
    * it (the SDK lost them), so a pod's permanent replacement keeps its deadline.
+   * Without a context (a service forked from a live cluster into the
+   * simulator), the clocks rearm when it subscribes.
    */
-  static restore(framework: FrameworkConfig, snapshot: ServiceSchedulerSnapshot, context: SchedulerContext): ServiceScheduler {
+  static restore(framework: FrameworkConfig, snapshot: ServiceSchedulerSnapshot, context: SchedulerContext | null): ServiceScheduler {
     const saved = fromSnapshot(snapshot);
     const scheduler = new ServiceScheduler(framework, saved.configs.get(saved.targetConfigId)!);
     const state = scheduler.state;
@@ -289,14 +297,21 @@ export class ServiceScheduler implements FrameworkModel {
     state.ids = saved.ids;
     state.log.push(...saved.log);
     state.plans.splice(0, state.plans.length, ...saved.plans);
-    state.context = context;
-    for (const instance of state.instances.values()) {
-      scheduler.#recovery.rearm(instance);
-      for (const record of Object.values(instance.tasks))
-        if (record.state === 'TASK_RUNNING' && !record.ready) scheduler.#readiness.taskRunning(instance, record.name);
-    }
+    if (context) {
+      state.context = context;
+      scheduler.#resume();
+    } else scheduler.#resumeOnSubscribe = true;
     state.note('restarted from its state store');
     return scheduler;
+  }
+
+  /** Failure clocks and pending readiness of a restored scheduler, once it has a context. */
+  #resume(): void {
+    for (const instance of this.state.instances.values()) {
+      this.#recovery.rearm(instance);
+      for (const record of Object.values(instance.tasks))
+        if (record.state === 'TASK_RUNNING' && !record.ready) this.#readiness.taskRunning(instance, record.name);
+    }
   }
 
   /** This scheduler has been replaced by a restarted one: its timers stop acting. */

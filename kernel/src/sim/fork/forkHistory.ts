@@ -48,7 +48,8 @@ export function applyForkHistory(
     };
     observed.push(figures);
     if (medianRefuseSeconds !== null) spec.refuseSeconds = medianRefuseSeconds;
-    if (medianTaskMs !== null) {
+    // An SDK service's tasks run until its scheduler ends them, whatever ran and finished before.
+    if (medianTaskMs !== null && spec.kind === 'batch') {
       const durationMs = Math.max(1, Math.round(medianTaskMs));
       (spec.tasks as Json).durationMs = durationMs;
       const since = (entry.running_since_ms ?? {}) as Record<string, number>;

@@ -5,7 +5,8 @@
  * frameworks, and the tasks running now, placed on their agents at time 0.
  * Each framework becomes a `batch` model that keeps its running tasks running
  * (a task that ends other than FINISHED is replaced, as Marathon keeps an app's
- * instances), with its capabilities. What the simulator cannot represent is
+ * instances), with its capabilities; an SDK service whose scheduler's store
+ * was read (forkServices.ts) becomes its `stateful` model instead. What the simulator cannot represent is
  * said in `notes`, never silently dropped. With the master's history
  * (`GET /fork/history`, forkHistory.ts), tasks run and declines filter for
  * as long as they did live. Pure: `allot fork` and the playground's "Fork
@@ -14,6 +15,8 @@
 import type { ScenarioAgentInput, ScenarioFrameworkInput, ScenarioInput, ScenarioRoleInput } from '../scenario.js';
 import type { ObservedFramework } from './forkHistory.js';
 import { applyForkHistory } from './forkHistory.js';
+import type { ForkedServiceInput } from './forkServices.js';
+import { forkServices } from './forkServices.js';
 import { attributeRecord, splitResources } from './mesosQuantities.js';
 
 type Json = Record<string, any>;
@@ -29,6 +32,8 @@ export interface ForkInput {
   durationMs?: number;
   /** The master's `GET /fork/history` answer: task durations and declines as observed (absent: tasks run until killed). */
   history?: Json | null;
+  /** SDK services run by `allot service run`: their `GET /v1/state/snapshot` answers (forkServices.ts). */
+  services?: readonly ForkedServiceInput[];
 }
 
 export interface ForkResult {
@@ -58,6 +63,8 @@ export function forkScenario(input: ForkInput): ForkResult {
   const agents = forkAgents(input.state, notes);
   const frameworks = forkFrameworks(input.state, notes);
   placeTasks(input.state, agents, frameworks, notes);
+  const placed = new Set([...agents.values()].flatMap((agent) => (agent.tasks ?? []).map((task) => task.id)));
+  if (input.services?.length) forkServices(input.services, frameworks, placed, notes);
   const observed = input.history ? applyForkHistory(input.history, frameworks, agents, notes) : [];
   if (!input.history) notes.push('running tasks run until killed in the fork (no history from the master); declines use a 5 s filter');
   const scenario: ScenarioInput = {
