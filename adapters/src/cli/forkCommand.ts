@@ -1,7 +1,8 @@
 /**
- * `allot fork --master URL [--out scenario.json]`: the live cluster as a
+ * `allot fork --master URL [--service URL...] [--out scenario.json]`: the live cluster as a
  * scenario (kernel/src/sim/fork/forkScenario.ts) that `allot simulate` and the
- * playground run, what-if flags included. What the fork could not carry over
+ * playground run, what-if flags included; each `--service` (an `allot service
+ * run` API) forks its service with its spec and its scheduler's state. What the fork could not carry over
  * exactly is printed on stderr.
  */
 import { writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ interface ForkFlags {
   token?: string;
   basic?: string;
   duration?: number;
+  service: string[];
 }
 
 export function registerForkCommand(program: Command): void {
@@ -29,9 +31,15 @@ export function registerForkCommand(program: Command): void {
     .option('--token <token>', 'bearer token of an operator allowed GET_STATE and GET_ROLES')
     .option('--basic <principal:secret>', 'HTTP basic credentials instead of --token')
     .option('--duration <ms>', 'how long the scenario runs (default 600000)', parseNonNegativeMs)
+    .option(
+      '--service <url>',
+      'an `allot service run` API: its service forks with its spec and plan state (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .addHelpText(
       'after',
-      `\nExamples:\n  allot fork --master http://127.0.0.1:5050 --out fork.json\n  allot simulate fork.json --drain agent-3 --quota web=cpus:40\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  allot fork --master http://127.0.0.1:5050 --out fork.json\n  allot fork --master http://127.0.0.1:5050 --service http://127.0.0.1:8080 --out fork.json\n  allot simulate fork.json --drain agent-3 --quota web=cpus:40\n\n${EXIT_CODES_HELP}`,
     )
     .action(async (flags: ForkFlags) => {
       await runFork(flags);
@@ -50,11 +58,19 @@ async function runFork(flags: ForkFlags): Promise<void> {
   if (!roles.ok) throw new UsageError(roles.message, 1);
   // Task durations and declines as observed (GET /fork/history); a master without it forks without them.
   const history = await getJson(access, '/fork/history');
+  const services = [];
+  for (const url of flags.service) {
+    // The service's state store (GET /v1/state/snapshot, allot's own path beside DC/OS Commons's).
+    const answer = await getJson({ url }, '/v1/state/snapshot');
+    if (!answer.ok) throw new UsageError(`--service ${url}: ${answer.message}`, 1);
+    services.push({ url, answer: answer.value });
+  }
   const { scenario, notes } = forkScenario({
     state: state.value.get_state,
     roles: roles.value.get_roles,
     masterUrl: flags.master,
     history: history.ok ? history.value : null,
+    services,
     ...(flags.duration !== undefined ? { durationMs: flags.duration } : {}),
   });
   const parsed = parseScenario(scenario);

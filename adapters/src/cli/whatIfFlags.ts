@@ -119,6 +119,11 @@ export function formatWhatIf(outcome: WhatIfOutcome): string {
       lines.push(`  ${f.id}: added; plans at the end: ${f.added.plans.join(', ') || 'none'}`);
       for (const { step, reasons } of f.added.waiting) lines.push(`    ${step} waits: ${reasons.join(' | ') || 'no offer yet'}`);
     }
+    if (f.service) {
+      lines.push(`  ${f.id}: plans at the end: ${f.service.plans.join(', ') || 'none'}`);
+      for (const { step, status, reasons } of f.service.recovery)
+        lines.push(`    recovery ${step} ${status}${status === 'COMPLETE' ? '' : ` waits: ${reasons.join(' | ') || 'no offer yet'}`}`);
+    }
     if (f.lost) lines.push(`  ${f.id}: ${f.lost} task(s) lost (ended and not replaced: the framework does not relaunch them)`);
   }
   const utilization = (report: WhatIfOutcome['whatIf']) =>

@@ -4,7 +4,9 @@
  * endpoints, configurations, state, health, and `/v1/debug/offers` (the
  * latest offer evaluation of every step, with every stage's reason).
  * `PUT /v1/configurations/target` (an allot addition: DC/OS updates by
- * restarting the scheduler with new options) rolls a new SPEC out.
+ * restarting the scheduler with new options) rolls a new SPEC out, and
+ * `GET /v1/state/snapshot` (allot's too) serves the scheduler's state store
+ * for `allot fork --service`.
  */
 import type { ControlResult, PlanView, ServiceControl } from '@allot/kernel';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -114,6 +116,14 @@ export function registerServiceApi(app: FastifyInstance, runtime: ServiceRuntime
     const all = properties(runtime);
     return Object.hasOwn(all, request.params.key) ? all[request.params.key] : reply.code(404).send();
   });
+
+  // allot's own, beside DC/OS Commons's paths: the scheduler's state store as it persists it, and the scheduler's
+  // clock, so that `allot fork --service` starts the simulated service from it (as if its scheduler had restarted).
+  app.get('/v1/state/snapshot', async () => ({
+    frameworkId: runtime.frameworkId,
+    atMs: runtime.host.context.nowMs,
+    snapshot: runtime.scheduler.snapshot(),
+  }));
 
   app.get('/v1/debug/offers', async () => ({
     outcomes: [...runtime.scheduler.state.evaluations].map(([step, evaluations]) => ({

@@ -12,6 +12,7 @@ import type { ResourceQuantities } from '../resources/layout.js';
 import { isTerminal } from '../tasks/taskState.js';
 import type { SimulationReport } from './report.js';
 import { buildReport } from './report.js';
+import type { Plan } from '../sdk/plan.js';
 import type { ServiceSpec } from '../sdk/serviceSpec.js';
 import type { Scenario, ScenarioFault, ScenarioFramework } from './scenario.js';
 import { Simulation } from './simulation.js';
@@ -51,6 +52,8 @@ export interface WhatIfFramework {
   dominantShareWhatIf: number;
   /** An added service: its plans' status at the end (e.g. "deploy COMPLETE"), and its unfinished steps with why. */
   added?: { plans: string[]; waiting: Array<{ step: string; reasons: string[] }> };
+  /** A service already there (a forked one): its plans' status at the end, and its recovery steps with why unfinished ones wait. */
+  service?: { plans: string[]; recovery: Array<{ step: string; status: string; reasons: string[] }> };
 }
 
 export interface WhatIfOutcome {
@@ -167,7 +170,7 @@ export function runWhatIf(scenario: Scenario, edits: WhatIfEdits, options: { unt
     const fresh = [...after].filter(([taskId]) => !before.has(taskId));
     const movedTo: Record<string, number> = {};
     for (const [, agentId] of fresh.slice(0, ended.length)) movedTo[agentId] = (movedTo[agentId] ?? 0) + 1;
-    const stuck = edited.simulation.frameworks.get(spec.id)?.pendingTasks ?? 0;
+    const stuck = (edited.simulation.frameworks.get(spec.id)?.pendingTasks ?? 0) + recoveryPending(edited.simulation, spec.id);
     const moved = ended.slice(0, fresh.length).map(([taskId, fromAgent]) => ({ taskId, fromAgent }));
     const share = (report: SimulationReport) => report.frameworks.find((f) => f.id === spec.id)?.dominantShare ?? 0;
     return {
@@ -182,7 +185,7 @@ export function runWhatIf(scenario: Scenario, edits: WhatIfEdits, options: { unt
       lost: Math.max(0, ended.length - moved.length - stuck),
       dominantShareUnchanged: share(unchanged.report),
       dominantShareWhatIf: share(edited.report),
-      ...(original.has(spec.id) ? {} : { added: addedService(edited.report, spec.id) }),
+      ...(original.has(spec.id) ? existingService(edited.report, spec.id) : { added: addedService(edited.report, spec.id) }),
     };
   });
   return { atMs, edits: describeWhatIf(edits), frameworks, unchanged: unchanged.report, whatIf: edited.report };
@@ -196,6 +199,23 @@ function addedService(report: SimulationReport, frameworkId: string): NonNullabl
     .filter((step) => step.status !== 'COMPLETE')
     .map((step) => ({ step: step.name, reasons: step.reasons }));
   return { plans: plans.map((plan) => `${plan.name} ${plan.status}`), waiting };
+}
+
+function existingService(report: SimulationReport, frameworkId: string): Pick<WhatIfFramework, 'service'> {
+  const plans = report.plans.filter((plan) => plan.framework === frameworkId);
+  if (plans.length === 0) return {};
+  const recovery = plans
+    .filter((plan) => plan.kind === 'recovery')
+    .flatMap((plan) => plan.phases.flatMap((phase) => phase.steps))
+    .map((step) => ({ step: step.name, status: step.status, reasons: step.status === 'COMPLETE' ? [] : step.reasons }));
+  return { service: { plans: plans.map((plan) => `${plan.name} ${plan.status}`), recovery } };
+}
+
+/** Tasks an SDK service's unfinished recovery steps have still to place (its model counts no pending tasks). */
+function recoveryPending(simulation: Simulation, frameworkId: string): number {
+  const model = simulation.frameworks.get(frameworkId) as { plan?: (name: string) => Plan | undefined } | undefined;
+  const steps = model?.plan?.('recovery')?.phases.flatMap((phase) => phase.steps) ?? [];
+  return steps.filter((step) => step.status !== 'COMPLETE').reduce((sum, step) => sum + step.tasks.length, 0);
 }
 
 /** Why a framework got nothing, agent by agent, counted by reason. */
