@@ -116,6 +116,7 @@ export type { AgentView, ClusterView, FrameworkView, RoleView } from './views/cl
 export { forkScenario } from './sim/fork/forkScenario.js';
 export type { ForkInput, ForkResult } from './sim/fork/forkScenario.js';
 export type { ForkedServiceInput } from './sim/fork/forkServices.js';
+export type { ForkedMarathonInput } from './sim/fork/forkMarathons.js';
 export type { ObservedFramework } from './sim/fork/forkHistory.js';
 export { applyWhatIf, busiestAgents, describeWhatIf, runWhatIf, DEFAULT_WHAT_IF_AT_MS } from './sim/whatIf.js';
 export type { WhatIfEdits, WhatIfFramework, WhatIfOutcome, MovedTask } from './sim/whatIf.js';

@@ -20,6 +20,7 @@ interface ForkFlags {
   basic?: string;
   duration?: number;
   service: string[];
+  marathon: string[];
 }
 
 export function registerForkCommand(program: Command): void {
@@ -34,6 +35,12 @@ export function registerForkCommand(program: Command): void {
     .option(
       '--service <url>',
       'an `allot service run` API: its service forks with its spec and plan state (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .option(
+      '--marathon <url>',
+      'an `allot marathon run` API: its apps fork with their instances and deployments (repeatable)',
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
@@ -65,12 +72,20 @@ async function runFork(flags: ForkFlags): Promise<void> {
     if (!answer.ok) throw new UsageError(`--service ${url}: ${answer.message}`, 1);
     services.push({ url, answer: answer.value });
   }
+  const marathons = [];
+  for (const url of flags.marathon) {
+    // The model's store (GET /v2/state/snapshot, allot's own path beside Marathon's).
+    const answer = await getJson({ url }, '/v2/state/snapshot');
+    if (!answer.ok) throw new UsageError(`--marathon ${url}: ${answer.message}`, 1);
+    marathons.push({ url, answer: answer.value });
+  }
   const { scenario, notes } = forkScenario({
     state: state.value.get_state,
     roles: roles.value.get_roles,
     masterUrl: flags.master,
     history: history.ok ? history.value : null,
     services,
+    marathons,
     ...(flags.duration !== undefined ? { durationMs: flags.duration } : {}),
   });
   const parsed = parseScenario(scenario);

@@ -2,7 +2,8 @@
  * The rest of Marathon's REST API beside `/v2/apps`: `/v2/tasks` (JSON, or
  * Marathon's tab-separated text with `Accept: text/plain`) and
  * `POST /v2/tasks/delete`, `/v2/deployments`, `/v2/groups`, `/v2/queue`,
- * `/v2/info`, `/v2/leader`, `/ping` and the event stream `/v2/events`.
+ * `/v2/info`, `/v2/leader`, `/ping` and the event stream `/v2/events`; and
+ * allot's own `GET /v2/state/snapshot` (the model's store, for `allot fork`).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { deploymentAnswer, deploymentReply, embedsOf, flag, killTasksAnswer } from './appsRoutes.js';
@@ -21,6 +22,10 @@ export function registerMarathonRoutes(app: FastifyInstance, runtime: MarathonRu
   app.get('/v2/leader', (_request, reply) => reply.send({ leader: self().url.replace(/^https?:\/\//, '') }));
   app.get('/v2/events', (request, reply) => runtime.events.attach(request, reply));
   app.get('/v2/queue', (_request, reply) => reply.send(queueJson(runtime)));
+  // allot's own (Marathon has no such path): the model's store and the scheduler's clock, for `allot fork --marathon`.
+  app.get('/v2/state/snapshot', (_request, reply) =>
+    reply.send({ frameworkId: runtime.frameworkId, atMs: runtime.framework.host.context.nowMs, snapshot: runtime.model.snapshot() }),
+  );
 
   app.get('/v2/tasks', (request, reply) => {
     const query = request.query as Query;

@@ -4,6 +4,7 @@
  * instances of one version; `changes` rescale it or roll it to a new version
  * at given times. Every field has Marathon's default unless noted.
  */
+import type { MarathonSnapshot } from './marathonFramework.js';
 import type { ResourceQuantities } from '../../resources/layout.js';
 import type { PlacementConstraint } from '../../sdk/constraints.js';
 import type { HealthCheckSpec } from './healthCheck.js';
@@ -58,4 +59,6 @@ export interface ServiceOptions {
   readonly apps: readonly ServiceApp[];
   /** Default []. */
   readonly maintenance: readonly MaintenanceWindow[];
+  /** The model's store: it starts from it as if restarted (a live Marathon forked into the simulator). */
+  readonly snapshot?: MarathonSnapshot;
 }

@@ -1,7 +1,8 @@
 /**
  * The `service` kind (Marathon-like): reads `apps` and `maintenance` into
  * `framework.options` (see appSpec.ts for the shape and defaults), reporting
- * each mistake at its JSON path. The model is marathonFramework.ts.
+ * each mistake at its JSON path, and an optional `snapshot` (the model's
+ * store, marathonSnapshotReader.ts) it restarts from. The model is marathonFramework.ts.
  */
 import type { PlacementConstraint } from '../../sdk/constraints.js';
 import { parseConstraint } from '../../sdk/constraints.js';
@@ -32,6 +33,7 @@ import type { MaintenanceWindow } from './offerFunnel.js';
 import type { UpgradeStrategy } from './upgradeStrategy.js';
 import { DEFAULT_UPGRADE_STRATEGY } from './upgradeStrategy.js';
 import { MarathonFramework } from './marathonFramework.js';
+import { readMarathonSnapshot } from './marathonSnapshotReader.js';
 
 const APP_FIELDS = [
   'id',
@@ -180,7 +182,7 @@ function readMaintenance(fields: Fields, errors: Errors): MaintenanceWindow[] {
 export const serviceKind: FrameworkKindPlugin = {
   kind: 'service',
   description: 'long-running apps with constraints, health checks, rolling upgrades and launch backoff (Marathon-like)',
-  fields: ['apps', 'maintenance'],
+  fields: ['apps', 'maintenance', 'snapshot'],
   read(fields, errors, framework, context) {
     const apps: ServiceApp[] = [];
     const firstPaths = new Map<string, string>();
@@ -198,8 +200,21 @@ export const serviceKind: FrameworkKindPlugin = {
       else firstPaths.set(app.id, path);
       apps.push(app);
     });
-    const options: ServiceOptions = { apps, maintenance: readMaintenance(fields, errors) };
+    const maintenance = readMaintenance(fields, errors);
+    const snapshot = fields.has('snapshot')
+      ? readMarathonSnapshot(
+          fields.value('snapshot'),
+          fields.pathOf('snapshot'),
+          errors,
+          apps.map((app) => app.id),
+          (value, path) => readApp(value, path, errors, framework, context),
+        )
+      : undefined;
+    const options: ServiceOptions = { apps, maintenance, ...(snapshot ? { snapshot } : {}) };
     framework.options = options;
   },
-  create: (framework) => new MarathonFramework(framework),
+  create(framework) {
+    const { snapshot } = framework.options as ServiceOptions;
+    return snapshot ? MarathonFramework.restore(framework, snapshot) : new MarathonFramework(framework);
+  },
 };

@@ -5,8 +5,9 @@
  * frameworks, and the tasks running now, placed on their agents at time 0.
  * Each framework becomes a `batch` model that keeps its running tasks running
  * (a task that ends other than FINISHED is replaced, as Marathon keeps an app's
- * instances), with its capabilities; an SDK service whose scheduler's store
- * was read (forkServices.ts) becomes its `stateful` model instead. What the simulator cannot represent is
+ * instances), with its capabilities; an SDK service or a Marathon whose
+ * scheduler's store was read becomes its `stateful` (forkServices.ts) or
+ * `service` (forkMarathons.ts) model instead. What the simulator cannot represent is
  * said in `notes`, never silently dropped. With the master's history
  * (`GET /fork/history`, forkHistory.ts), tasks run and declines filter for
  * as long as they did live. Pure: `allot fork` and the playground's "Fork
@@ -15,6 +16,8 @@
 import type { ScenarioAgentInput, ScenarioFrameworkInput, ScenarioInput, ScenarioRoleInput } from '../scenario.js';
 import type { ObservedFramework } from './forkHistory.js';
 import { applyForkHistory } from './forkHistory.js';
+import type { ForkedMarathonInput } from './forkMarathons.js';
+import { forkMarathons } from './forkMarathons.js';
 import type { ForkedServiceInput } from './forkServices.js';
 import { forkServices } from './forkServices.js';
 import { attributeRecord, splitResources } from './mesosQuantities.js';
@@ -34,6 +37,8 @@ export interface ForkInput {
   history?: Json | null;
   /** SDK services run by `allot service run`: their `GET /v1/state/snapshot` answers (forkServices.ts). */
   services?: readonly ForkedServiceInput[];
+  /** Marathons run by `allot marathon run`: their `GET /v2/state/snapshot` answers (forkMarathons.ts). */
+  marathons?: readonly ForkedMarathonInput[];
 }
 
 export interface ForkResult {
@@ -65,6 +70,7 @@ export function forkScenario(input: ForkInput): ForkResult {
   placeTasks(input.state, agents, frameworks, notes);
   const placed = new Set([...agents.values()].flatMap((agent) => (agent.tasks ?? []).map((task) => task.id)));
   if (input.services?.length) forkServices(input.services, frameworks, placed, notes);
+  if (input.marathons?.length) forkMarathons(input.marathons, frameworks, notes);
   const observed = input.history ? applyForkHistory(input.history, frameworks, agents, notes) : [];
   if (!input.history) notes.push('running tasks run until killed in the fork (no history from the master); declines use a 5 s filter');
   const scenario: ScenarioInput = {
