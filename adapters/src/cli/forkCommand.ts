@@ -26,7 +26,9 @@ interface ForkFlags {
 export function registerForkCommand(program: Command): void {
   program
     .command('fork')
-    .description('write a live cluster (agents, roles, frameworks, running tasks) as a scenario for allot simulate')
+    .description(
+      'write a live cluster (agents, roles, frameworks, running tasks; SDK services and Marathon apps with their state) as a scenario for allot simulate',
+    )
     .requiredOption('--master <url>', "the master's URL")
     .option('--out <file>', 'write the scenario here (default: stdout)')
     .option('--token <token>', 'bearer token of an operator allowed GET_STATE and GET_ROLES')

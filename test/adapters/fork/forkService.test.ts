@@ -80,6 +80,7 @@ describe('allot fork --service', () => {
     const run = await allotCli('fork', '--master', cluster.master.url, '--service', service.url, '--out', forkPath, '--duration', '120000');
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/forked .*: 3 agents, .*1 frameworks, 2 running tasks/);
+    expect(run.stderr).toContain('note: service hello-world: its reservations fork as static reservations of role hello-world-role');
     const scenario = JSON.parse(readFileSync(forkPath, 'utf8')) as Json;
     const frameworkId = (await api('/v1/state/frameworkId'))[0];
     expect(scenario.frameworks).toEqual([
