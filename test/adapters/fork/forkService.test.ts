@@ -148,4 +148,10 @@ describe('allot fork --service', () => {
     // hello-1's agent has 0.4 cpus left: every failing requirement of its offers is listed.
     expect(table.stdout).toMatch(/recovery hello-0:\[server\] \w+ waits: .*cpus/);
   }, 60_000);
+
+  it('refuses a --service URL it cannot read, naming it', async () => {
+    const run = await allotCli('fork', '--master', cluster.master.url, '--service', 'http://127.0.0.1:1');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--service http:\/\/127\.0\.0\.1:1: .*GET \/v1\/state\/snapshot/);
+  }, 60_000);
 });
