@@ -6,6 +6,8 @@
  * cross-origin reads (CORS, serviceCors.ts), so the deploy plan, its phase
  * and its step appear with their statuses, read-only (no plan controls),
  * and reach COMPLETE once the task runs. A cross-origin write is refused.
+ * "Fork into simulator" takes the service's state along: the forked service's
+ * deploy plan is COMPLETE in the simulation from the start.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,6 +97,15 @@ describe.skipIf(!haveChromium)('playground connected to a service API', () => {
     expect(await page.locator('[data-testid="live-plans"] button', { hasText: 'Interrupt' }).count()).toBe(0);
     // The address is kept in the page's URL, so a reload shows the plans again.
     expect(await page.evaluate(() => new URLSearchParams(location.search).get('service'))).toBe(service.url);
+
+    // Fork into simulator: the service forks with its scheduler's state, so its deploy plan is COMPLETE at once
+    // in the simulation (it owns the running pod instead of deploying it again).
+    await page.click('[data-testid="fork"]');
+    await page.waitForSelector('[data-testid="scenario-about"]', { timeout: 20_000 });
+    expect(await page.locator('[data-testid="live"]').count()).toBe(0);
+    const forkedDeploy = 'section.plan[data-plan="deploy"][data-status="COMPLETE"]';
+    await page.waitForSelector(forkedDeploy, { timeout: 20_000 });
+    expect(await page.locator(`${forkedDeploy} li.step[data-step="hello-0"]`).getAttribute('data-status')).toBe('COMPLETE');
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);

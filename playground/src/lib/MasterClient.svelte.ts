@@ -203,10 +203,19 @@ export class MasterClient {
     return (await response.json()) as LiveMatrix;
   }
 
-  /** The cluster as a scenario ("Fork into simulator"): GET_STATE, GET_ROLES and GET /fork/history through forkScenario, as `allot fork`. */
-  async fork(): Promise<ForkResult> {
-    const [state, roles, history] = await Promise.all([this.#operator('GET_STATE'), this.#operator('GET_ROLES'), this.#history()]);
-    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url, history });
+  /**
+   * The cluster as a scenario ("Fork into simulator"): GET_STATE, GET_ROLES and GET /fork/history through
+   * forkScenario, as `allot fork`; the services shown beside the master (`allot service run` APIs) fork with their
+   * scheduler's state (GET /v1/state/snapshot), as `allot fork --service`.
+   */
+  async fork(serviceUrls: readonly string[] = []): Promise<ForkResult> {
+    const [state, roles, history, services] = await Promise.all([
+      this.#operator('GET_STATE'),
+      this.#operator('GET_ROLES'),
+      this.#history(),
+      Promise.all(serviceUrls.map((url) => serviceSnapshot(url))),
+    ]);
+    return forkScenario({ state: state.get_state, roles: roles.get_roles, masterUrl: this.url, history, services });
   }
 
   /** Task durations and declines as the master observed them; null from a master without the endpoint. */
@@ -233,4 +242,17 @@ export class MasterClient {
     this.#source?.close();
     if (this.#timer) clearInterval(this.#timer);
   }
+}
+
+/** A service's state store, as `allot fork --service` reads it; a service that cannot be read fails the fork, naming it. */
+async function serviceSnapshot(url: string): Promise<{ url: string; answer: Record<string, any> }> {
+  const base = url.replace(/\/+$/, '');
+  let response: Response;
+  try {
+    response = await fetch(`${base}/v1/state/snapshot`, { headers: { Accept: 'application/json' } });
+  } catch (error) {
+    throw new Error(`the service at ${base} cannot be read: ${(error as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`the service at ${base} answered ${response.status} to GET /v1/state/snapshot`);
+  return { url: base, answer: (await response.json()) as Record<string, any> };
 }
