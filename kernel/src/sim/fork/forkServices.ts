@@ -11,6 +11,7 @@
  */
 import type { ScenarioFrameworkInput } from '../scenario.js';
 import { serviceSpecInput } from './serviceSpecInput.js';
+import { isTerminal, type TaskState } from '../../tasks/taskState.js';
 
 type Json = Record<string, any>;
 
@@ -77,19 +78,9 @@ function rebased(snapshot: Json, atMs: number): Json {
 
 /** Task ids the store believes not ended. */
 function storedTaskIds(snapshot: Json): string[] {
-  const ended = new Set([
-    'TASK_FINISHED',
-    'TASK_FAILED',
-    'TASK_KILLED',
-    'TASK_ERROR',
-    'TASK_LOST',
-    'TASK_DROPPED',
-    'TASK_GONE',
-    'TASK_GONE_BY_OPERATOR',
-  ]);
   return ((snapshot.instances ?? []) as Json[]).flatMap((instance) =>
     Object.values((instance.tasks ?? {}) as Record<string, Json>)
-      .filter((record) => typeof record.taskId === 'string' && record.state && !ended.has(record.state))
+      .filter((record) => typeof record.taskId === 'string' && record.state && !isTerminal(record.state as TaskState))
       .map((record) => String(record.taskId)),
   );
 }
