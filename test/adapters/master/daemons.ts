@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ export interface Daemon {
   exited: Promise<number | null>;
   /** SIGTERM (or the given signal) and wait for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Everything this process has printed so far. */
   log(): string;
 }
 
@@ -50,11 +51,14 @@ export async function spawnDaemon(
       () => reject(new Error(`daemon did not start within ${timeoutMs} ms: ${args.join(' ')}\n${text.slice(-2000)}`)),
       timeoutMs,
     );
+    let started = false;
     const onData = (chunk: Buffer) => {
       log.write(chunk);
       text += chunk.toString();
+      if (started) return;
       const match = urlPattern.exec(text);
       if (match) {
+        started = true;
         clearTimeout(timer);
         resolve(match[1]);
       }
@@ -75,7 +79,9 @@ export async function spawnDaemon(
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
-    log: () => readFileSync(logFile, 'utf8'),
+    // What this process printed so far, from memory: the log file is written asynchronously (and shared with
+    // the daemon's earlier runs), so reading it back could miss the latest lines.
+    log: () => text,
   };
 }
 
