@@ -4,7 +4,9 @@
  * current stream closes, the kernel hears `framework.disconnect`, and the
  * framework is torn down after its failover timeout unless it comes back.
  * At most `maxDisconnected` frameworks wait so: one more, and the framework
- * that has been disconnected longest is torn down at once.
+ * that has been disconnected longest is torn down at once. Frameworks a new
+ * leader recovered from the store do not count: they did not disconnect, the
+ * master did, and tearing them down for it would lose them on every failover.
  */
 import type { Logger } from 'pino';
 import type { EventStream } from './eventStream.js';
@@ -13,6 +15,8 @@ import type { MasterHost } from './masterHost.js';
 export class FrameworkSessions {
   readonly #streams = new Map<string, EventStream>();
   readonly #failoverTimers = new Map<string, NodeJS.Timeout>();
+  /** Frameworks waiting since this master recovered them: outside the `maxDisconnected` cap. */
+  readonly #recovered = new Set<string>();
   readonly #host: MasterHost;
   readonly #logger: Logger;
   readonly #maxDisconnected: number;
@@ -61,8 +65,12 @@ export class FrameworkSessions {
     stream?.close({ type: 'ERROR', error: { message } });
   }
 
-  /** Tears the framework down once its failover timeout passes, unless it re-subscribes first. */
-  startFailover(frameworkId: string, atLeastMs = 0): void {
+  /**
+   * Tears the framework down once its failover timeout passes (at least
+   * `atLeastMs`), unless it re-subscribes first. `recovered` marks a framework
+   * this master found in the store, which the disconnected cap leaves alone.
+   */
+  startFailover(frameworkId: string, { atLeastMs = 0, recovered = false } = {}): void {
     if (this.#streams.has(frameworkId)) return;
     const record = this.#host.registry.frameworks.get(frameworkId);
     if (!record || !this.#host.master.frameworks.has(frameworkId)) return;
@@ -70,7 +78,7 @@ export class FrameworkSessions {
     const timeoutMs = Math.max(record.failoverTimeoutMs, atLeastMs);
     const timer = setTimeout(
       () => {
-        this.#failoverTimers.delete(frameworkId);
+        this.cancelFailover(frameworkId);
         if (this.#streams.has(frameworkId)) return;
         this.#logger.info({ frameworkId, timeoutMs }, 'framework failover timeout passed; tearing it down');
         void this.#host.run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId }));
@@ -79,9 +87,15 @@ export class FrameworkSessions {
     );
     timer.unref();
     this.#failoverTimers.set(frameworkId, timer);
-    // Timers are kept in the order frameworks disconnected: the first is the one waiting longest.
-    while (this.#failoverTimers.size > this.#maxDisconnected) {
-      const oldest = this.#failoverTimers.keys().next().value as string;
+    if (recovered) this.#recovered.add(frameworkId);
+    this.#evictBeyondCap();
+  }
+
+  /** Timers are kept in the order frameworks disconnected: the first not recovered is the one waiting longest. */
+  #evictBeyondCap(): void {
+    while (this.#failoverTimers.size - this.#recovered.size > this.#maxDisconnected) {
+      const oldest = [...this.#failoverTimers.keys()].find((frameworkId) => !this.#recovered.has(frameworkId));
+      if (oldest === undefined) throw new Error('framework sessions: more timers than recovered frameworks, yet none to evict');
       this.cancelFailover(oldest);
       this.#logger.warn({ frameworkId: oldest, max: this.#maxDisconnected }, 'too many disconnected frameworks; tearing down the oldest');
       void this.#host.run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId: oldest }));
@@ -92,11 +106,13 @@ export class FrameworkSessions {
     const timer = this.#failoverTimers.get(frameworkId);
     if (timer) clearTimeout(timer);
     this.#failoverTimers.delete(frameworkId);
+    this.#recovered.delete(frameworkId);
   }
 
   closeAll(): void {
     for (const timer of this.#failoverTimers.values()) clearTimeout(timer);
     this.#failoverTimers.clear();
+    this.#recovered.clear();
     const streams = [...this.#streams.values()];
     this.#streams.clear();
     for (const stream of streams) stream.close();

@@ -252,7 +252,8 @@ export async function startMaster(options: MasterDaemonOptions = {}): Promise<Ru
     history.seed(host.master, host.registry.frameworks);
     // Frameworks known from before the restart get a chance to come back before they are torn down.
     const graceMs = host.master.agentReregisterTimeoutMs;
-    for (const frameworkId of host.master.frameworks.keys()) context.frameworks.startFailover(frameworkId, graceMs);
+    for (const frameworkId of host.master.frameworks.keys())
+      context.frameworks.startFailover(frameworkId, { atLeastMs: graceMs, recovered: true });
   });
   recovered.catch((error) => logger.fatal({ err: error }, 'state recovery failed'));
 

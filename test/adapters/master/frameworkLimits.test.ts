@@ -185,3 +185,31 @@ describe('what a framework can make the master keep', () => {
     expect(live).not.toContain('h0');
   });
 });
+
+describe('a new leader and the disconnected cap', () => {
+  it('keeps every framework it recovered from the store, however many, until each one’s failover timeout', async () => {
+    const store = new FaultyStore();
+    const limits = { frameworksPerPrincipal: 10, disconnectedFrameworks: 2 };
+    const first = await startTestMaster({ store, limits });
+    await first.recovered;
+    const subscribed: SchedulerClient[] = [];
+    for (let index = 0; index < 5; index++)
+      subscribed.push(
+        await SchedulerClient.subscribe({ masterUrl: first.url, frameworkInfo: { name: `k${index}`, failover_timeout: 3600 } }),
+      );
+    await first.close();
+    for (const client of subscribed) await client.close();
+
+    const second = await startTestMaster({ store, limits });
+    try {
+      await second.recovered;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const answer = (await operator(second.url, { type: 'GET_FRAMEWORKS' })).body.get_frameworks;
+      const kept = (answer.frameworks as Json[]).map((framework) => framework.framework_info.id.value).sort();
+      expect(kept).toEqual(subscribed.map((client) => client.frameworkId).sort());
+      expect(answer.completed_frameworks).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+});
