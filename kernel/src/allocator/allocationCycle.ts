@@ -161,7 +161,7 @@ export class AllocationCycle {
           if (this.#log) this.#recordRole(role, agents.byIndex(index), stage, roleOutcome);
           continue;
         }
-        this.#filters.begin(index);
+        this.#filters.begin(index, this.#offersAllFree(index, agents) && allocator.filters.coverKnown(index));
         this.#globalAllocatable = -1;
         this.#walkClients(role, index, agents, stage, agentHasGpus, nowMs, sink);
         if (this.#walkHeldMinMs < heldMinMs) heldMinMs = this.#walkHeldMinMs;
@@ -236,7 +236,7 @@ export class AllocationCycle {
     const offerable = this.#offerable;
     // Without quota or free reserved parts, every role is offered the agent's free resources, which
     // the filters checked against every refused set when they were installed (if nothing changed since).
-    const coverKnown = !allocator.quota.active && (agents.table.flags[index] & AGENT_HAS_FREE_RESERVED) === 0 && filters.coverKnown(index);
+    const coverKnown = this.#offersAllFree(index, agents) && filters.coverKnown(index);
     const roleSorter = allocator.roleSorter;
     const roles = roleSorter.order();
     for (let b = 0; b < roles.blockCount; b++) {
@@ -251,6 +251,15 @@ export class AllocationCycle {
     }
     const earliestMs = filters.minExpiryMs(index, nowMs);
     return settles ? earliestMs : -1;
+  }
+
+  /**
+   * Whether every role is offered exactly the agent's free unreserved resources: no quota shrinks
+   * them and no free reserved part adds to them. Refused sets checked against those at install
+   * then answer the superset test without another look (`OfferFilters.coverKnown`).
+   */
+  #offersAllFree(index: number, agents: CycleAgents): boolean {
+    return !this.#allocator.quota.active && (agents.table.flags[index] & AGENT_HAS_FREE_RESERVED) === 0;
   }
 
   /** The reasons (REASON_* bits) not to offer to this client; REASON_OFFERED when there are none. */

@@ -3,7 +3,11 @@
  * superset test once per (agent, refused set) for what is offerable now,
  * memoized for the rest of the walk (clients that declined the same
  * resources share one refused set). `begin` starts a new memo for each
- * (agent, role) because what is offerable differs by role.
+ * (agent, role) because what is offerable differs by role. When the caller
+ * knows that every refused set on the agent covers what is offerable (the
+ * filters checked it against the agent's free resources at install, and
+ * nothing changed since), a filter holds wherever its bit is set, and the
+ * walk reads no per-agent table at all.
  */
 import type { Offerable } from './offerable.js';
 import type { OfferFilters } from './offerFilters.js';
@@ -17,6 +21,8 @@ export class FilterWalk {
   readonly #filters: OfferFilters;
   readonly #offerable: Offerable;
   #agentIndex = -1;
+  /** Every refused set on the agent covers what is offerable: the bit alone decides. */
+  #everyRefusedSetCovers = false;
   /** Verdict per refused-set id, valid where `#memoWalk` equals the current walk number. */
   #memo = new Uint8Array(64);
   #memoWalk = new Int32Array(64);
@@ -28,8 +34,10 @@ export class FilterWalk {
     this.#offerable = offerable;
   }
 
-  begin(agentIndex: number): void {
+  /** `everyRefusedSetCovers`: the caller knows every refused set on the agent covers what is offerable. */
+  begin(agentIndex: number, everyRefusedSetCovers: boolean): void {
     this.#agentIndex = agentIndex;
+    this.#everyRefusedSetCovers = everyRefusedSetCovers;
     this.#walk = (this.#walk + 1) | 0;
     if (this.#walk === 0) {
       // After 2^32 walks the numbers come round again: forget every old verdict.
@@ -47,7 +55,8 @@ export class FilterWalk {
   holds(clientIndex: number): boolean {
     const filters = this.#filters;
     const agentIndex = this.#agentIndex;
-    return filters.mayBeFiltered(agentIndex, clientIndex) && this.#covers(filters.snapshotId(agentIndex, clientIndex));
+    if (!filters.mayBeFiltered(agentIndex, clientIndex)) return false;
+    return this.#everyRefusedSetCovers || this.#covers(filters.snapshotId(agentIndex, clientIndex));
   }
 
   /** The expiry of a filter that `holds`. */
