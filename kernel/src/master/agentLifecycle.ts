@@ -124,7 +124,7 @@ export function reregisterAgent(
   const existing = agents.get(spec.id);
   if (existing) {
     reconcileTasks(parts, existing, reported, out);
-    reconcileExecutors(parts, existing, executors);
+    reconcileExecutors(parts, existing, executors, out);
     if (existing.connection === 'disconnected') agents.setConnection(existing, 'active', parts.nowMs);
     parts.triggerAllocation(existing.id);
   } else {

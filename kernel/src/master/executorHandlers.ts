@@ -72,11 +72,18 @@ export function releaseExecutorsOf(parts: MasterParts, frameworkId: string): voi
  * A registered agent's report of its executors, when it sends one: those the
  * master holds that it no longer has are released, new ones adopted.
  */
-export function reconcileExecutors(parts: MasterParts, agent: Agent, reported: readonly ReportedExecutor[] | undefined): void {
+export function reconcileExecutors(
+  parts: MasterParts,
+  agent: Agent,
+  reported: readonly ReportedExecutor[] | undefined,
+  out: StepSink,
+): void {
   if (reported === undefined) return;
   const keys = new Set(reported.map((executor) => `${executor.frameworkId}\n${executor.executorId}`));
+  // An executor the agent no longer has ended while it was away: its framework hears FAILURE, as from
+  // the ExitedExecutorMessage a Mesos agent sends for an executor it did not recover.
   for (const record of parts.executors.onAgent(agent.id))
-    if (!record.endsWithTasks && !keys.has(`${record.frameworkId}\n${record.executorId}`)) releaseExecutor(parts, record);
+    if (!record.endsWithTasks && !keys.has(`${record.frameworkId}\n${record.executorId}`)) exited(parts, record, undefined, out);
   for (const executor of reported) adoptExecutor(parts, agent, executor);
 }
 

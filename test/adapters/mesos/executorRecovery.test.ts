@@ -170,6 +170,37 @@ describe.skipIf(skip !== null)('custom executors across an agent restart', () =>
     await eventually(async () => !alive(pid), 'the hung executor to be killed');
   }, 180_000);
 
+  it('tells the framework about an executor that died while the agent was down (FAILURE), and ends its task', async () => {
+    const pid = await launch('py-dead', ['dead-1']);
+    const from = scheduler.events.length;
+    await agent.stop('SIGKILL');
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL'); // its process group first (the tasks it started), then itself
+      } catch {}
+    }
+    await eventually(async () => !alive(pid), 'the executor to be gone');
+    agent = await startAgentProcess(workDir, master.url, 'agent-1', ['--port', port]);
+
+    const failure = await scheduler.waitFor(
+      (event) => event.type === 'FAILURE' && event.failure.executor_id?.value === 'py-dead',
+      'the FAILURE event of the executor that died while its agent was down',
+      60_000,
+      from,
+    );
+    expect(failure.failure.agent_id.value).toBeTruthy();
+    const ended = await scheduler.waitFor(
+      (event) =>
+        event.type === 'UPDATE' &&
+        event.update.status.task_id.value === 'dead-1' &&
+        ['TASK_FAILED', 'TASK_LOST', 'TASK_GONE'].includes(event.update.status.state),
+      'the task of the dead executor to end',
+      60_000,
+      from,
+    );
+    expect(ended.update.status.state).not.toBe('TASK_RUNNING');
+  }, 180_000);
+
   it('reports a DEFAULT executor to a restarted master, which charges it again until its task ends', async () => {
     // The first framework steps aside: its outstanding offers would leave this one none.
     await scheduler.call({ type: 'SUPPRESS' });

@@ -109,7 +109,7 @@ describe('executor resources in offers', () => {
     expect(checkInvariants(h.master)).toEqual([]);
   });
 
-  it('adopts the executors an agent reports when it registers again, and drops the ones it no longer has', () => {
+  it('adopts the executors an agent reports when it registers again, and ends the ones it no longer has (FAILURE)', () => {
     const h = cluster();
     const report = { frameworkId: 'f', executorId: 'ex', role: 'r', resources: h.unreserved(EXECUTOR) };
     h.step({ type: 'agent.add', agent: { id: 'a2', resources: { cpus: 2, mem: 512 } }, executors: [report] });
@@ -117,9 +117,14 @@ describe('executor resources in offers', () => {
     expect(h.master.layout.quantities(h.master.agents.get('a2')!.freeScalars)).toEqual({ cpus: 1.5, mem: 384 });
     expect(checkInvariants(h.master)).toEqual([]);
     const agent = { id: 'a2', resources: { cpus: 2, mem: 512 } };
-    h.step({ type: 'agent.reregister', agent, tasks: [], executors: [] });
+    const again = h.step({ type: 'agent.reregister', agent, tasks: [], executors: [] });
     expect(h.master.executors.size).toBe(0);
     expect(h.master.layout.quantities(h.master.agents.get('a2')!.freeScalars)).toEqual({ cpus: 2, mem: 512 });
+    // As the ExitedExecutorMessage a Mesos agent sends for an executor it did not recover.
+    expect(again.effects).toContainEqual({ type: 'framework.executorExited', frameworkId: 'f', agentId: 'a2', executorId: 'ex' });
+    expect(again.events).toContainEqual(
+      expect.objectContaining({ type: 'executor.exited', frameworkId: 'f', agentId: 'a2', executorId: 'ex' }),
+    );
     expect(checkInvariants(h.master)).toEqual([]);
   });
 
