@@ -14,6 +14,7 @@ import { restoreMaster, snapshotMaster } from '../master/snapshot.js';
 import type { Prng } from '../prng.js';
 import { createPrng } from '../prng.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
+import type { Task, TaskStatus } from '../tasks/task.js';
 import { checkInvariants } from '../testing/invariants.js';
 import { checkLifecycleInvariants } from '../testing/lifecycleInvariants.js';
 import { frameworkKind } from '../frameworks/index.js';
@@ -209,6 +210,19 @@ export class Simulation {
       }
     }
   };
+  /**
+   * The two deliveries of every task (its launch, its forwarded status) carry the task or
+   * status alone, which live on anyway, rather than the effect around it: a million
+   * deliveries in flight then hold no effect object each. Same queue slot, same order.
+   */
+  readonly #launchOnAgent = (task: Task): void => {
+    const agent = this.agents.get(task.agentId);
+    if (!agent?.up || this.partitioned.has(task.agentId)) return;
+    agent.launch(task, this.#nowMs);
+  };
+  readonly #updateFramework = (status: TaskStatus): void => {
+    this.frameworks.get(status.frameworkId)?.onUpdate(status, this.#context);
+  };
   readonly #deliverStatus = (update: StatusUpdate): void => {
     if (this.partitioned.has(update.agentId) || !this.agents.get(update.agentId)?.up) return;
     const command: Extract<Command, { type: 'task.status' }> = {
@@ -286,12 +300,18 @@ export class Simulation {
 
   #deliver(effect: Effect): void {
     switch (effect.type) {
-      case 'framework.offers':
-      case 'framework.rescind':
       case 'framework.update':
-        this.#queue.push(this.#nowMs, this.#deliverToFramework, effect);
+        if (effect.status.frameworkId === effect.frameworkId) this.#queue.push(this.#nowMs, this.#updateFramework, effect.status);
+        else this.#queue.push(this.#nowMs, this.#deliverToFramework, effect);
         return;
       case 'agent.launch':
+        if (effect.task.agentId === effect.agentId) this.#queue.push(this.#nowMs, this.#launchOnAgent, effect.task);
+        else this.#queue.push(this.#nowMs, this.#deliverToAgent, effect);
+        return;
+      case 'framework.offers':
+      case 'framework.rescind':
+        this.#queue.push(this.#nowMs, this.#deliverToFramework, effect);
+        return;
       case 'agent.kill':
       case 'agent.acknowledge':
       case 'agent.resources':
