@@ -31,7 +31,7 @@ export function setTaskState(
   const before = task.state;
   const previous = task.historyLength > 0 ? before : null;
   task.state = shown;
-  if (before !== shown || task.historyLength === 0) task.appendHistory(parts.tasks.historyEntry(shown, parts.nowMs, reason || undefined));
+  if (before !== shown || task.historyLength === 0) parts.tasks.appendHistory(task, shown, parts.nowMs, reason || undefined);
   const status = taskStatus(task, shown, reason, message, uuid, healthy, checkStatus, parts.nowMs);
   task.setLatest(status);
   if (uuid) task.addUnacknowledged(uuid);
