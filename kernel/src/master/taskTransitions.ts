@@ -38,7 +38,8 @@ export function setTaskState(
   out.events.push({ type: 'task.updated', atMs: parts.nowMs, status, previous });
   out.effects.push({ type: 'framework.update', frameworkId: task.frameworkId, status });
   chargeForTransition(parts, framework, task, previous === null ? null : before, shown);
-  parts.tasks.stateChanged(task);
+  // A live task that stays live is in the live index already (a million RUNNING updates skip it).
+  if (previous === null || isTerminal(before) || isTerminal(shown)) parts.tasks.stateChanged(task);
   if (isTerminal(shown)) {
     afterExecutorTaskEnded(parts, task, out);
     parts.taskEndedOn(task.agentId, out);
