@@ -15,19 +15,13 @@
  *   test runs once per (agent, refused set) in a walk;
  * - an agent on which every active client is filtered (its bitset row equals
  *   the active-client mask and every refused set covers what is offerable) is
- *   settled without walking the clients.
+ *   settled without walking the clients; a decline that completes the row
+ *   settles it at once (`settleDeclined`), so the cycle after it reads only
+ *   the skip key (skipKeys.ts).
  */
 import type { Agent } from '../agents/agent.js';
 import type { AgentTable } from '../agents/agentTable.js';
-import {
-  AGENT_HAS_FREE_RESERVED,
-  AGENT_HAS_GPUS,
-  HOT_SKIP_CLIENTS_EPOCH,
-  HOT_SKIP_QUOTA_EPOCH,
-  HOT_SKIP_UNTIL_MS,
-  HOT_SKIP_VERSION,
-  HOT_VERSION,
-} from '../agents/agentTable.js';
+import { AGENT_HAS_FREE_RESERVED, AGENT_HAS_GPUS } from '../agents/agentTable.js';
 import { shuffleInPlace } from '../prng.js';
 import type { ReservedPart } from '../resources/resourceSet.js';
 import { addInto, SCALAR_EPSILON } from '../resources/vector.js';
@@ -45,6 +39,7 @@ import {
 } from './decisions.js';
 import { FilterWalk } from './filterWalk.js';
 import { isAllocatable, Offerable } from './offerable.js';
+import { SkipKeys } from './skipKeys.js';
 
 export interface CycleStats {
   readonly cycle: number;
@@ -79,6 +74,8 @@ export class AllocationCycle {
   /** Where the client that got the agent was in its role's order (a hint for its sorter update). */
   #takenBlock = -1;
   #takenPosition = -1;
+  readonly #skipKeys = new SkipKeys();
+  #running = false;
 
   constructor(allocator: Allocator) {
     this.#allocator = allocator;
@@ -89,6 +86,7 @@ export class AllocationCycle {
   run(nowMs: number, candidates: Int32Array, count: number, agents: CycleAgents, sink: OfferSink): CycleStats {
     const allocator = this.#allocator;
     const cycle = ++allocator.cycles;
+    this.#running = true;
     allocator.filters.expire(nowMs);
     this.#log = allocator.decisionLog?.begin(cycle, nowMs) ?? null;
     if (this.#order.length < count) this.#order = new Int32Array(count * 2);
@@ -107,6 +105,7 @@ export class AllocationCycle {
       this.#settledMinMs(order[0], agents, nowMs, true);
     for (let i = 0; i < count; i++) skipped += this.#walk(order[i], agents, 2, nowMs, sink) ? 0 : 1;
     this.#log = null;
+    this.#running = false;
     return { cycle, agentsConsidered: count, agentsSkipped: skipped, offers: this.#offers };
   }
 
@@ -115,9 +114,11 @@ export class AllocationCycle {
     const allocator = this.#allocator;
     const table = agents.table;
     const flags = table.flags[index];
+    const settledEarly = stage === 2 && this.#skipKeys.takeSettledEarly(index);
     if (!hasFreeScalars(table, index) && (flags & AGENT_HAS_FREE_RESERVED) === 0) return false;
     const fast = allocator.options.fastPaths && stage === 2;
-    if (fast && this.#skipHolds(table, index, nowMs)) return false;
+    // A key written early stands for a walk: count the agent as walked, as that walk would have been.
+    if (fast && this.#skipKeys.holds(table, index, allocator.clientsEpoch, allocator.quota.epoch, nowMs)) return settledEarly;
     const agentHasGpus = (flags & AGENT_HAS_GPUS) !== 0;
     const settledMinMs = fast && this.#log === null && !agentHasGpus ? this.#settledMinMs(index, agents, nowMs, false) : -1;
     let heldMinMs = settledMinMs >= 0 ? settledMinMs : this.#walkRoles(index, agents, stage, agentHasGpus, nowMs, sink);
@@ -130,18 +131,28 @@ export class AllocationCycle {
       allocator.chargeSorters(client, this.#pendingScalars[i], 1, this.#pendingBlocks[i], this.#pendingPositions[i]);
     }
     this.#pendingCount = 0;
-    if (fast) {
-      // Written on every fast walk (an agent that got an offer gets a key that cannot hold: its
-      // version changed anyway), so that this code never meets a first time.
-      const hot = table.hot;
-      const fields = index * table.stride + table.size;
-      const version = hot[fields + HOT_VERSION];
-      hot[fields + HOT_SKIP_VERSION] = granted === 0 ? version : -1;
-      hot[fields + HOT_SKIP_CLIENTS_EPOCH] = allocator.clientsEpoch;
-      hot[fields + HOT_SKIP_QUOTA_EPOCH] = allocator.quota.epoch;
-      hot[fields + HOT_SKIP_UNTIL_MS] = heldMinMs;
-    }
+    // Written on every fast walk (an agent that got an offer gets a key that cannot hold: its
+    // version changed anyway), so that this code never meets a first time.
+    if (fast) this.#skipKeys.write(table, index, granted === 0, allocator.clientsEpoch, allocator.quota.epoch, heldMinMs);
     return true;
+  }
+
+  /**
+   * After a decline installed a filter on the agent: when that completed a row on which every
+   * active client is filtered, writes the skip key the next walk would write, so that the cycle
+   * after a burst of declines (DeclineOffers's round F) reads one key per agent instead of
+   * settling each. Only where a walk would settle the agent (fast paths, no decision log, no GPUs).
+   */
+  settleDeclined(index: number, agents: CycleAgents, nowMs: number): void {
+    if (this.#running) throw new Error('allocation cycle: settleDeclined during a cycle');
+    const allocator = this.#allocator;
+    const table = agents.table;
+    if (!allocator.options.fastPaths || allocator.decisionLog !== null || (table.flags[index] & AGENT_HAS_GPUS) !== 0) return;
+    if (!allocator.uniformClients || allocator.filters.count(index) !== allocator.activeClientCount) return;
+    const untilMs = this.#settledMinMs(index, agents, nowMs, false);
+    if (untilMs < 0) return;
+    this.#skipKeys.write(table, index, true, allocator.clientsEpoch, allocator.quota.epoch, untilMs);
+    this.#skipKeys.markSettledEarly(index);
   }
 
   /** Walks roles and their clients; returns the earliest expiry among the filters that held. */
@@ -205,17 +216,6 @@ export class AllocationCycle {
     }
     this.#walkHeldMinMs = heldMinMs;
     return offered;
-  }
-
-  #skipHolds(table: AgentTable, index: number, nowMs: number): boolean {
-    const hot = table.hot;
-    const fields = index * table.stride + table.size;
-    return (
-      hot[fields + HOT_SKIP_VERSION] === hot[fields + HOT_VERSION] &&
-      hot[fields + HOT_SKIP_CLIENTS_EPOCH] === this.#allocator.clientsEpoch &&
-      hot[fields + HOT_SKIP_QUOTA_EPOCH] === this.#allocator.quota.epoch &&
-      nowMs < hot[fields + HOT_SKIP_UNTIL_MS]
-    );
   }
 
   /**

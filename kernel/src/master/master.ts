@@ -288,6 +288,7 @@ export class Master implements MasterParts {
   /** The one way resources go back from a client to an agent (declined, rescinded or unused offers, ended tasks). */
   giveBack(client: Client, agent: Agent, resources: ResourceSet, filterMs: number): void {
     this.allocator.recover(client, agent, resources, this.#nowMs, filterMs);
+    if (filterMs > 0) this.#cycle.settleDeclined(agent.index, this.#cycleAgents, this.#nowMs);
   }
 
   /** Asks for a batched cycle at the next tick (Mesos dispatches one; bursts collapse). */
