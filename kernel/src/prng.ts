@@ -9,6 +9,8 @@ export interface Prng {
   next(): number;
   /** Uniform integer in [0, bound). */
   nextInt(bound: number): number;
+  /** The next 32-bit word itself (optional): what `next()` returns times 2^32, without a double in between. */
+  nextUint32?(): number;
 }
 
 function splitmix32(seed: number): () => number {
@@ -46,6 +48,7 @@ export function createPrng(seed: number): Prng {
   };
   for (let i = 0; i < 12; i++) nextUint32();
   return {
+    nextUint32,
     next: () => nextUint32() / 4294967296,
     nextInt: (bound: number) => {
       if (!(bound > 0)) throw new Error(`nextInt bound must be positive, got ${bound}`);

@@ -269,8 +269,9 @@ const HEX = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
 const DASH = '-'.charCodeAt(0);
 const UUID_CODES = new Array<number>(36).fill(0);
 
+/** The same word either way: `next()` is a 32-bit word over 2^32, exact in a double. */
 function word(prng: Prng): number {
-  return Math.floor(prng.next() * 4294967296) >>> 0;
+  return prng.nextUint32 ? prng.nextUint32() : Math.floor(prng.next() * 4294967296) >>> 0;
 }
 
 /** Writes nibbles [from, to) of a 32-bit word (nibble 0 is the most significant) as hex digits at `at`. */
