@@ -11,22 +11,38 @@ import type { StreamKeys } from '../tasks/statusUpdateManager.js';
 export class TaskKeys implements StreamKeys {
   readonly #byFramework = new Map<string, Map<string, number>>();
   #next = 0;
+  /** The pair asked for last: an agent asks for the same task two or three times in a row (launch, then its update). */
+  #lastFrameworkId = '';
+  #lastTaskId = '';
+  #lastKey = -1;
 
   keyFor(frameworkId: string, taskId: string): number {
+    const known = this.find(frameworkId, taskId);
+    if (known !== undefined) return known;
     let tasks = this.#byFramework.get(frameworkId);
     if (!tasks) this.#byFramework.set(frameworkId, (tasks = new Map()));
-    let key = tasks.get(taskId);
-    if (key === undefined) tasks.set(taskId, (key = this.#next++));
-    return key;
+    const key = this.#next++;
+    tasks.set(taskId, key);
+    return this.#remember(frameworkId, taskId, key);
   }
 
   find(frameworkId: string, taskId: string): number | undefined {
-    return this.#byFramework.get(frameworkId)?.get(taskId);
+    if (this.#lastKey >= 0 && taskId === this.#lastTaskId && frameworkId === this.#lastFrameworkId) return this.#lastKey;
+    const key = this.#byFramework.get(frameworkId)?.get(taskId);
+    return key === undefined ? undefined : this.#remember(frameworkId, taskId, key);
   }
 
   drop(frameworkId: string, taskId: string): void {
+    if (taskId === this.#lastTaskId && frameworkId === this.#lastFrameworkId) this.#lastKey = -1;
     const tasks = this.#byFramework.get(frameworkId);
     if (!tasks?.delete(taskId)) return;
     if (tasks.size === 0) this.#byFramework.delete(frameworkId);
+  }
+
+  #remember(frameworkId: string, taskId: string, key: number): number {
+    this.#lastFrameworkId = frameworkId;
+    this.#lastTaskId = taskId;
+    this.#lastKey = key;
+    return key;
   }
 }
