@@ -6,6 +6,7 @@ export { Master, DEFAULT_MIN_ALLOCATABLE } from './master/master.js';
 export type { MasterOptions, StepResult, MasterCounters } from './master/master.js';
 export type { ExecutorRecord } from './master/executorTable.js';
 export type {
+  AcceptOperation,
   Command,
   CommandType,
   FrameworkSpec,
@@ -13,6 +14,7 @@ export type {
   OfferOperation,
   ReportedExecutor,
   ReportedTask,
+  UnauthorizedOperation,
 } from './master/commands.js';
 export type { KernelEvent, KernelEventType, RescindReason } from './master/events.js';
 export { snapshotMaster, restoreMaster } from './master/snapshot.js';

@@ -49,6 +49,8 @@ export interface CallAuthorizer {
     facts: { frameworkId: string | undefined; roles: readonly string[]; declaredPrincipal: string | null },
   ): Decision;
   schedulerCall(request: FastifyRequest, call: Record<string, any>): Decision;
+  /** Each operation of an ACCEPT the call as a whole was allowed for, in order. */
+  acceptOperations(request: FastifyRequest, call: Record<string, any>): Decision[];
   operatorCall(request: FastifyRequest, call: Record<string, any>): Decision;
   /**
    * A read of cluster state outside the operator API (the event stream, /metrics, the classic endpoints), judged

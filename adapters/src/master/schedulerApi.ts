@@ -70,7 +70,9 @@ async function handle(context: MasterContext, request: FastifyRequest, reply: Fa
         `The stream ID '${String(streamId).slice(0, 100)}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`,
       ),
     );
-  const outcome = await dispatchCall(context, call, requestDeadline(context));
+  // Judged now, against the offers as they are: each refused operation is kept in its place, as Mesos does.
+  const refusals = call.type === 'ACCEPT' ? (context.authorizer?.acceptOperations(request, call) ?? []) : [];
+  const outcome = await dispatchCall(context, call, requestDeadline(context), refusals);
   if (outcome.status >= 400) return sendFailure(reply, outcome);
   return reply.code(outcome.status).send();
 }

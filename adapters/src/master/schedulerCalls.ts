@@ -6,10 +6,10 @@
  * field named.
  */
 import { randomUUID } from 'node:crypto';
-import type { Command, OfferOperation, ResourceSet, StepResult } from '@allot/kernel';
+import type { AcceptOperation, Command, OfferOperation, ResourceSet, StepResult } from '@allot/kernel';
 import type { HttpFailure } from './httpErrors.js';
 import { failure, hostRefusal } from './httpErrors.js';
-import type { MasterContext } from './masterContext.js';
+import type { Decision, MasterContext } from './masterContext.js';
 import type { RunOptions } from './masterHost.js';
 import { capabilityNames, failoverTimeoutMs, frameworkRoles, storedFrameworkInfo } from './frameworkInfo.js';
 import { uuidFromBase64 } from './mesosJson.js';
@@ -23,7 +23,13 @@ type Json = Record<string, any>;
 
 export const ACCEPTED: HttpFailure = { status: 202, message: '' };
 
-export async function dispatchCall(context: MasterContext, call: Json, budget: RunOptions = {}): Promise<HttpFailure> {
+/** `refusals`: the authorizer's answer for each operation of an ACCEPT (none: all allowed). */
+export async function dispatchCall(
+  context: MasterContext,
+  call: Json,
+  budget: RunOptions = {},
+  refusals: readonly Decision[] = [],
+): Promise<HttpFailure> {
   const frameworkId: string = call.framework_id.value;
   // Kernel rejections are logged and answered 202 (as Mesos); the host's own refusals are 503.
   const run = (build: (nowMs: number) => Command): Promise<HttpFailure> =>
@@ -32,7 +38,7 @@ export async function dispatchCall(context: MasterContext, call: Json, budget: R
     case 'TEARDOWN':
       return run((nowMs) => ({ type: 'framework.teardown', nowMs, frameworkId }));
     case 'ACCEPT':
-      return accept(context, frameworkId, call.accept, budget);
+      return accept(context, frameworkId, call.accept, budget, refusals);
     case 'DECLINE':
       return run((nowMs) => ({
         type: 'offer.decline',
@@ -140,9 +146,15 @@ function logged(context: MasterContext, callType: string, frameworkId: string, r
   return result;
 }
 
-async function accept(context: MasterContext, frameworkId: string, body: Json, budget: RunOptions): Promise<HttpFailure> {
+async function accept(
+  context: MasterContext,
+  frameworkId: string,
+  body: Json,
+  budget: RunOptions,
+  refusals: readonly Decision[],
+): Promise<HttpFailure> {
   const offerIds: string[] = body.offer_ids.map((id: Json) => id.value);
-  const operations: OfferOperation[] = [];
+  const operations: AcceptOperation[] = [];
   const { layout, offers } = context.host.master;
   const offerRoles = new Set(offerIds.flatMap((id) => offers.get(id)?.role ?? []));
   for (const [index, operation] of ((body.operations as Json[] | undefined) ?? []).entries()) {
@@ -154,7 +166,13 @@ async function accept(context: MasterContext, frameworkId: string, body: Json, b
       await context.host.run((nowMs) => ({ type: 'offer.decline', nowMs, frameworkId, offerIds, refuseSeconds: 0 }));
       return failure(400, `${converted.field}: ${converted.message}`);
     }
-    operations.push(converted.value);
+    const refusal = refusals[index];
+    if (refusal && !refusal.ok) {
+      const refused = converted.value;
+      const tasks = refused.type === 'LAUNCH' || refused.type === 'LAUNCH_GROUP' ? refused.tasks : [];
+      context.logger.warn({ frameworkId, operation: refused.type, reason: refusal.reason }, 'unauthorized offer operation dropped');
+      operations.push({ type: 'UNAUTHORIZED', operation: refused.type, tasks, message: refusal.reason });
+    } else operations.push(converted.value);
   }
   const result = await context.host.run(
     (nowMs) => ({ type: 'offer.accept', nowMs, frameworkId, offerIds, operations, ...refuse(body.filters) }),

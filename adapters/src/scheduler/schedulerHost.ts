@@ -282,9 +282,11 @@ export class SchedulerHost {
     const role = known?.role ?? '*';
     const agentId = known?.agentId ?? '';
     const frameworkId = this.driver.frameworkId ?? '';
-    const operations = call.operations.map((operation) =>
-      operationJson(operation, { layout: this.#options.layout, role, agentId, frameworkId, taskInfo: this.#options.taskInfo }),
-    );
+    const operations = call.operations.map((operation) => {
+      // The master's record of an operation its authorizer refused; no scheduler sends one.
+      if (operation.type === 'UNAUTHORIZED') throw new Error('scheduler host: a model sent an UNAUTHORIZED operation');
+      return operationJson(operation, { layout: this.#options.layout, role, agentId, frameworkId, taskInfo: this.#options.taskInfo });
+    });
     return () => this.driver.accept(call.offerIds, operations, call.refuseSeconds);
   }
 

@@ -5,7 +5,10 @@
  * derived itself: the roles a SUBSCRIBE registers in (frameworkInfo.ts), and
  * for an ACCEPT the role of each offer it names (a task launches in its
  * offers' role; `allocation_info` from the client decides nothing). The
- * first refusal wins, with its reason.
+ * first refusal wins, with its reason. An ACCEPT is judged as Mesos does:
+ * the call as a whole only on who may act for the framework, then each
+ * operation on its own (a refused one fails its tasks or is dropped, and the
+ * others go ahead).
  */
 import type { Action, Authorization } from './authorize.js';
 import { authorize, checkFrameworkPrincipal } from './authorize.js';
@@ -51,7 +54,7 @@ export function authorizeSubscribe(
   return check(rules, principal, actions);
 }
 
-/** Any scheduler call but SUBSCRIBE, validated and normalized. */
+/** Any scheduler call but SUBSCRIBE, validated and normalized; an ACCEPT's operations are judged by `authorizeAcceptOperations`. */
 export function authorizeSchedulerCall(
   rules: AuthorizationRules | null,
   principal: string | null,
@@ -62,11 +65,28 @@ export function authorizeSchedulerCall(
   const frameworkId = stringAt(call.framework_id);
   const known = frameworkId === undefined ? undefined : lookup.framework(frameworkId);
   if (known) actions.push({ type: 'framework.act', frameworkPrincipal: known.principal });
-  if (call.type === 'ACCEPT' && isObject(call.accept) && Array.isArray(call.accept.operations)) {
-    const roles = offerRoles(call.accept.offer_ids, lookup.offerRole, known?.roles ?? []);
-    for (const operation of call.accept.operations) if (isObject(operation)) actions.push(...operationActions(operation, roles));
-  }
+  const checks = acceptActions(call, lookup).reduce((sum, operation) => sum + operation.length, actions.length);
+  if (checks > ACTIONS_MAX) return { ok: false, status: 403, reason: `the call needs more than ${ACTIONS_MAX} authorization checks` };
   return check(rules, principal, actions);
+}
+
+/** Each operation of an ACCEPT on its own, in order (one answer per entry of `accept.operations`). */
+export function authorizeAcceptOperations(
+  rules: AuthorizationRules | null,
+  principal: string | null,
+  call: Json,
+  lookup: CallLookup,
+): Authorization[] {
+  return acceptActions(call, lookup).map((actions) => check(rules, principal, actions));
+}
+
+/** The checks each operation of an ACCEPT needs; none for a call that is not an ACCEPT. */
+function acceptActions(call: Json, lookup: CallLookup): Action[][] {
+  if (call.type !== 'ACCEPT' || !isObject(call.accept) || !Array.isArray(call.accept.operations)) return [];
+  const frameworkId = stringAt(call.framework_id);
+  const known = frameworkId === undefined ? undefined : lookup.framework(frameworkId);
+  const roles = offerRoles(call.accept.offer_ids, lookup.offerRole, known?.roles ?? []);
+  return call.accept.operations.map((operation: unknown) => (isObject(operation) ? operationActions(operation, roles) : []));
 }
 
 /**

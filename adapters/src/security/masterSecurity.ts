@@ -19,7 +19,7 @@ import { createAuthenticator } from './authenticate.js';
 import type { Authorization } from './authorize.js';
 import { authorize } from './authorize.js';
 import type { CallLookup } from './callAuthorization.js';
-import { authorizeOperatorCall, authorizeSchedulerCall, authorizeSubscribe } from './callAuthorization.js';
+import { authorizeAcceptOperations, authorizeOperatorCall, authorizeSchedulerCall, authorizeSubscribe } from './callAuthorization.js';
 import type { AuthorizationRules, SecurityConfig } from './securityConfig.js';
 
 const OPEN_PATHS = new Set(['/health', '/api/v1/agent']);
@@ -65,6 +65,8 @@ export function createCallAuthorizer(
   return {
     subscribe: (request, facts) => logged(request, authorizeSubscribe(rules, principalOf(request), facts, lookup.framework)),
     schedulerCall: (request, call) => logged(request, authorizeSchedulerCall(rules, principalOf(request), call, lookup)),
+    acceptOperations: (request, call) =>
+      authorizeAcceptOperations(rules, principalOf(request), call, lookup).map((decision) => logged(request, decision)),
     operatorCall: (request, call) => logged(request, authorizeOperatorCall(rules, principalOf(request), call)),
     read: (request, call) => logged(request, authorize(rules, principalOf(request), { type: 'operator.call', call })),
   };

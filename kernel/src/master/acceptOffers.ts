@@ -3,8 +3,9 @@
  * a pipeline of operations applied in order, each against what the earlier
  * ones left: RESERVE, UNRESERVE, CREATE, DESTROY reshape the offered
  * resources (and the agent's total); LAUNCH and LAUNCH_GROUP start tasks on
- * them. The unused rest goes back to the agent behind a filter for
- * `refuseSeconds`. Invalid offers fail every task with REASON_INVALID_OFFERS
+ * them; an operation the host's authorizer refused fails its tasks (or is
+ * dropped) and the others go ahead. The unused rest goes back to the agent
+ * behind a filter for `refuseSeconds`. Invalid offers fail every task with REASON_INVALID_OFFERS
  * (TASK_DROPPED when partition-aware, else TASK_LOST) and lose nothing.
  */
 import { filterDurationMs } from '../allocator/allocator.js';
@@ -18,7 +19,7 @@ import { applyConversion, conversionFor } from '../reservations/resourceConversi
 import type { TaskSpec } from '../tasks/task.js';
 import { TaskRecord } from '../tasks/taskRecord.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
-import type { Command, OfferOperation } from './commands.js';
+import type { AcceptOperation, Command } from './commands.js';
 import type { Rejection } from './effects.js';
 import { conversionProblem } from './conversionChecks.js';
 import type { FrameworkState } from './frameworkState.js';
@@ -82,7 +83,7 @@ export function handleAccept(parts: MasterParts, command: AcceptCommand, out: St
   return pipeline.rejection;
 }
 
-function applyOperation(pipeline: Pipeline, operation: OfferOperation, out: StepSink): void {
+function applyOperation(pipeline: Pipeline, operation: AcceptOperation, out: StepSink): void {
   switch (operation.type) {
     case 'LAUNCH':
       for (const spec of operation.tasks) launchOne(pipeline, spec, out);
@@ -90,6 +91,13 @@ function applyOperation(pipeline: Pipeline, operation: OfferOperation, out: Step
     case 'LAUNCH_GROUP':
       launchIfValid(pipeline, operation.tasks, out);
       return;
+    case 'UNAUTHORIZED': {
+      // Mesos: each task of a refused launch gets TASK_ERROR; a refused reservation is dropped.
+      const reason = operation.operation === 'LAUNCH_GROUP' ? 'REASON_TASK_GROUP_UNAUTHORIZED' : 'REASON_TASK_UNAUTHORIZED';
+      const { parts, framework, offer } = pipeline;
+      for (const spec of operation.tasks) failTask(parts, framework, spec, offer.agentId, 'TASK_ERROR', reason, operation.message, out);
+      return;
+    }
     case 'RESERVE':
     case 'UNRESERVE':
     case 'CREATE':
@@ -186,8 +194,10 @@ function launchIfValid(pipeline: Pipeline, specs: readonly TaskSpec[], out: Step
   pipeline.launched += specs.length;
 }
 
-function launchedSpecs(operations: readonly OfferOperation[]): TaskSpec[] {
-  return operations.flatMap((operation) => (operation.type === 'LAUNCH' || operation.type === 'LAUNCH_GROUP' ? operation.tasks : []));
+function launchedSpecs(operations: readonly AcceptOperation[]): TaskSpec[] {
+  return operations.flatMap((operation) =>
+    operation.type === 'LAUNCH' || operation.type === 'LAUNCH_GROUP' || operation.type === 'UNAUTHORIZED' ? operation.tasks : [],
+  );
 }
 
 function validateOffers(parts: MasterParts, framework: FrameworkState, offerIds: readonly string[]): Rejection | null {

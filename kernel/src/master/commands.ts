@@ -53,6 +53,24 @@ export type OfferOperation =
   | { type: 'LAUNCH_GROUP'; tasks: readonly TaskSpec[] }
   | ResourceOperation;
 
+/** What an ACCEPT applies: a framework's operations, and in their place those the host refused. */
+export type AcceptOperation = OfferOperation | UnauthorizedOperation;
+
+/**
+ * An operation the host's authorizer refused, kept in its place in the pipeline as Mesos does: its
+ * tasks end TASK_ERROR (REASON_TASK_UNAUTHORIZED, or REASON_TASK_GROUP_UNAUTHORIZED for a group),
+ * a refused reservation or volume operation is dropped, and the rest of the ACCEPT goes ahead.
+ */
+export interface UnauthorizedOperation {
+  type: 'UNAUTHORIZED';
+  /** The refused operation's type (LAUNCH, LAUNCH_GROUP, RESERVE, ...). */
+  operation: string;
+  /** The tasks a refused LAUNCH or LAUNCH_GROUP names; none for other operations. */
+  tasks: readonly TaskSpec[];
+  /** Why, as the authorizer said it. */
+  message: string;
+}
+
 export type LaunchOperation = Extract<OfferOperation, { type: 'LAUNCH' }>;
 
 /** Explicit reconciliation names tasks (and, when known, their agents); implicit names none. */
@@ -100,7 +118,7 @@ export type Command =
       nowMs: number;
       frameworkId: string;
       offerIds: readonly string[];
-      operations: readonly OfferOperation[];
+      operations: readonly AcceptOperation[];
       refuseSeconds?: number;
     }
   | { type: 'offer.decline'; nowMs: number; frameworkId: string; offerIds: readonly string[]; refuseSeconds?: number }

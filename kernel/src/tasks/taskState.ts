@@ -95,6 +95,9 @@ export type TaskReason =
   | 'REASON_INVALID_OFFERS'
   | 'REASON_RECONCILIATION'
   | 'REASON_TASK_INVALID'
+  /** The master's authorizer refused the launch (Mesos's launch_tasks / run_tasks ACLs). */
+  | 'REASON_TASK_UNAUTHORIZED'
+  | 'REASON_TASK_GROUP_UNAUTHORIZED'
   | 'REASON_TASK_KILLED_DURING_LAUNCH'
   | 'REASON_FRAMEWORK_REMOVED'
   | 'REASON_COMMAND_EXECUTOR_FAILED'

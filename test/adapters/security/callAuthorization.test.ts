@@ -7,7 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CallLookup, FrameworkLookup } from '../../../adapters/src/security/callAuthorization.js';
-import { authorizeOperatorCall, authorizeSchedulerCall, authorizeSubscribe } from '../../../adapters/src/security/callAuthorization.js';
+import {
+  authorizeAcceptOperations,
+  authorizeOperatorCall,
+  authorizeSchedulerCall,
+  authorizeSubscribe,
+} from '../../../adapters/src/security/callAuthorization.js';
 import { parseSecurityConfig } from '../../../adapters/src/security/securityConfig.js';
 import { EXAMPLE } from './exampleSecurity.js';
 
@@ -123,7 +128,26 @@ describe('authorizeSchedulerCall', () => {
     ],
     ['a call for a framework registered without a principal', 'marathon', { type: 'REVIVE', framework_id: { value: 'fw-old' } }, 'ok'],
   ])('%s', (_name, principal, call, expected) => {
-    expect(reason(authorizeSchedulerCall(rules, principal, call, lookup))).toBe(expected);
+    // The call as a whole first (who may act for the framework), then each operation of an ACCEPT.
+    const whole = authorizeSchedulerCall(rules, principal, call, lookup);
+    const refusal = authorizeAcceptOperations(rules, principal, call, lookup).find((decision) => !decision.ok);
+    expect(reason(whole.ok && refusal ? refusal : whole)).toBe(expected);
+  });
+
+  it('judges an ACCEPT operation by operation, as Mesos: the call is allowed and each refusal stays with its operation', () => {
+    const reserve = {
+      type: 'RESERVE',
+      reserve: { resources: [scalar('cpus', 1, { reservations: [{ type: 'DYNAMIC', role: 'analytics' }] })] },
+    };
+    const call = accept('o-analytics', { type: 'LAUNCH', launch: { task_infos: [task('analytics')] } });
+    call.accept.operations.push(reserve);
+
+    expect(reason(authorizeSchedulerCall(rules, 'spark', call, lookup))).toBe('ok');
+    expect(authorizeAcceptOperations(rules, 'spark', call, lookup).map(reason)).toEqual([
+      'ok',
+      'principal "spark" may not reserve resources for role "analytics" (no reserve_resources rule allows it)',
+    ]);
+    expect(authorizeAcceptOperations(rules, 'spark', { type: 'DECLINE' }, lookup)).toEqual([]);
   });
 });
 

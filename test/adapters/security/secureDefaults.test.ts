@@ -94,17 +94,22 @@ describe('the user a task runs as', () => {
         accept: {
           offer_ids: [offer.id],
           operations: [launch(offer, 'r', 'id -u', { cpus: 1, mem: 64 }, { command: { value: 'id -u', user: 'root' } })],
+          filters: { refuse_seconds: 0 },
         },
       });
+      // As Mesos: the ACCEPT is taken, the refused launch ends TASK_ERROR, and the offer is used up.
+      const refused = await scheduler.waitForState('r', 'TASK_ERROR');
+      const next = await scheduler.freshOffer('the next offer', undefined, { cpus: 1, mem: 64 });
       const plain = await scheduler.call({
         type: 'ACCEPT',
-        accept: { offer_ids: [offer.id], operations: [launch(offer, 'p', 'id -u', { cpus: 1, mem: 64 })] },
+        accept: { offer_ids: [next.id], operations: [launch(next, 'p', 'id -u', { cpus: 1, mem: 64 })] },
       });
       await new Promise((resolve) => setTimeout(resolve, 100));
       const launches = agent.events.filter((event) => event.type === 'LAUNCH').map((event) => event.launch as Json);
 
-      expect(asRoot.status).toBe(403);
-      expect(asRoot.body).toBe(
+      expect(asRoot.status).toBe(202);
+      expect(refused.reason).toBe('REASON_TASK_UNAUTHORIZED');
+      expect(refused.message).toBe(
         'tasks may not run as user "root" (no run_tasks rule allows it; without one, tasks run as the agent\'s task user)',
       );
       expect(plain.status).toBe(202);
@@ -141,12 +146,16 @@ describe('the user a task runs as', () => {
     const streamId = subscribed.headers.get('mesos-stream-id') ?? '';
     const reader = (subscribed.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new RecordIoDecoder();
-    const offers: Json[] = [];
-    while (!offers.some((event) => event.type === 'OFFERS'))
-      for (const record of decoder.push((await reader.read()).value!)) offers.push(JSON.parse(record) as Json);
-    const frameworkId = offers[0].subscribed.framework_id.value;
-    const offer = offers.find((event) => event.type === 'OFFERS')!.offers.offers[0];
-    const accept = (taskId: string, user: string) =>
+    const events: Json[] = [];
+    const readUntil = async (done: () => boolean) => {
+      while (!done()) for (const record of decoder.push((await reader.read()).value!)) events.push(JSON.parse(record) as Json);
+    };
+    const offers = () => events.filter((event) => event.type === 'OFFERS').map((event) => event.offers.offers[0] as Json);
+    const statusOf = (taskId: string) =>
+      events.find((event) => event.type === 'UPDATE' && event.update.status.task_id.value === taskId)?.update.status as Json | undefined;
+    await readUntil(() => offers().length > 0);
+    const frameworkId = events[0].subscribed.framework_id.value;
+    const accept = (offer: Json, taskId: string, user: string) =>
       fetch(`${master.url}/api/v1/scheduler`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', authorization: spark, 'Mesos-Stream-Id': streamId },
@@ -156,17 +165,22 @@ describe('the user a task runs as', () => {
           accept: {
             offer_ids: [offer.id],
             operations: [launch(offer, taskId, 'true', { cpus: 1, mem: 64 }, { command: { value: 'true', user } })],
+            filters: { refuse_seconds: 0 },
           },
         }),
       }).then(async (response) => ({ status: response.status, body: await response.text() }));
     try {
-      const asRoot = await accept('r', 'root');
-      const asSpark = await accept('s', 'spark');
+      // As Mesos: the ACCEPT is taken, the refused launch ends TASK_ERROR, and the offer is used up.
+      const asRoot = await accept(offers()[0], 'r', 'root');
+      await readUntil(() => statusOf('r') !== undefined && offers().length > 1);
+      const asSpark = await accept(offers()[1], 's', 'spark');
       await new Promise((resolve) => setTimeout(resolve, 100));
 
-      expect(asRoot).toEqual({
-        status: 403,
-        body: 'principal "spark" may not run tasks as user "root" (no run_tasks rule allows it)',
+      expect(asRoot).toEqual({ status: 202, body: '' });
+      expect(statusOf('r')).toMatchObject({
+        state: 'TASK_ERROR',
+        reason: 'REASON_TASK_UNAUTHORIZED',
+        message: 'principal "spark" may not run tasks as user "root" (no run_tasks rule allows it)',
       });
       expect(asSpark.status).toBe(202);
       expect(agent.events.filter((event) => event.type === 'LAUNCH').map((event) => [event.launch.task_id, event.launch.user])).toEqual([
