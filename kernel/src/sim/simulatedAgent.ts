@@ -9,6 +9,7 @@
  * every task.
  */
 import type { ReportedTask } from '../master/commands.js';
+import type { Effect } from '../master/effects.js';
 import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { CheckStatus, Task } from '../tasks/task.js';
@@ -26,6 +27,9 @@ export interface AgentHost {
   send(update: StatusUpdate): void;
   readonly prng: Prng;
 }
+
+/** What the master sends an agent. */
+export type AgentEffect = Extract<Effect, { type: `agent.${string}` }>;
 
 export class SimulatedAgent {
   /** A key per task (a task id is unique only within its framework) while it runs or has updates in flight. */
@@ -58,6 +62,31 @@ export class SimulatedAgent {
   /** In-flight updates older than `ageMs`: the "no lost updates" law looks at these. */
   staleUpdates(nowMs: number, ageMs: number): StatusUpdate[] {
     return this.#updates.inFlight().filter((update) => nowMs - update.timestampMs > ageMs);
+  }
+
+  /** A message from the master, once it crossed the network (the host drops it when the agent is down or cut off). */
+  receive(effect: AgentEffect, nowMs: number): void {
+    switch (effect.type) {
+      case 'agent.launch':
+        this.launch(effect.task, nowMs);
+        return;
+      case 'agent.kill':
+        this.kill(effect.frameworkId, effect.taskId, effect.gracePeriodMs, effect.killingState, nowMs);
+        return;
+      case 'agent.acknowledge':
+        this.acknowledge(effect.frameworkId, effect.taskId, effect.uuid, nowMs);
+        return;
+      case 'agent.resources':
+        this.checkpointedTotal = effect.total;
+        return;
+      case 'agent.shutdown':
+        this.crash();
+        return;
+      default: {
+        const unknown: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(unknown)}`);
+      }
+    }
   }
 
   launch(task: Task, nowMs: number): void {

@@ -23,6 +23,7 @@ import type { FrameworkCall, FrameworkModel, SchedulerContext } from '../schedul
 import type { Scenario, ScenarioAgent, ScenarioFault } from './scenario.js';
 import { type InvariantViolation, type SimulationOptions, simulationMasterOptions } from './simulationOptions.js';
 import { type ControlRecord, type FaultTarget, injectFault } from './faultInjection.js';
+import type { AgentEffect } from './simulatedAgent.js';
 import { SimulatedAgent } from './simulatedAgent.js';
 import { agentRunningTasks } from './agentTasks.js';
 import { lostUpdates } from './lostUpdates.js';
@@ -185,44 +186,16 @@ export class Simulation {
     else model.onUpdate(effect.status, this.#context);
   };
   /** Effects for an agent cross the network: lost if the agent is down or cut off. */
-  readonly #deliverToAgent = (effect: Extract<Effect, { type: `agent.${string}` }>): void => {
+  readonly #deliverToAgent = (effect: AgentEffect): void => {
     const agent = this.agents.get(effect.agentId);
-    if (!agent?.up || this.partitioned.has(effect.agentId)) return;
-    switch (effect.type) {
-      case 'agent.launch':
-        agent.launch(effect.task, this.#nowMs);
-        return;
-      case 'agent.kill':
-        agent.kill(effect.frameworkId, effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs);
-        return;
-      case 'agent.acknowledge':
-        agent.acknowledge(effect.frameworkId, effect.taskId, effect.uuid, this.#nowMs);
-        return;
-      case 'agent.resources':
-        agent.checkpointedTotal = effect.total;
-        return;
-      case 'agent.shutdown':
-        agent.crash();
-        return;
-      default: {
-        const unknown: never = effect;
-        throw new Error(`unknown effect ${JSON.stringify(unknown)}`);
-      }
-    }
+    if (agent?.up && !this.partitioned.has(effect.agentId)) agent.receive(effect, this.#nowMs);
   };
-  /**
-   * The two deliveries of every task (its launch, its forwarded status) carry the task or
-   * status alone, which live on anyway, rather than the effect around it: a million
-   * deliveries in flight then hold no effect object each. Same queue slot, same order.
-   */
+  // Every task's launch and forwarded status wait as the task or status alone (no effect object in flight).
   readonly #launchOnAgent = (task: Task): void => {
     const agent = this.agents.get(task.agentId);
-    if (!agent?.up || this.partitioned.has(task.agentId)) return;
-    agent.launch(task, this.#nowMs);
+    if (agent?.up && !this.partitioned.has(task.agentId)) agent.launch(task, this.#nowMs);
   };
-  readonly #updateFramework = (status: TaskStatus): void => {
-    this.frameworks.get(status.frameworkId)?.onUpdate(status, this.#context);
-  };
+  readonly #updateFramework = (status: TaskStatus): void => this.frameworks.get(status.frameworkId)?.onUpdate(status, this.#context);
   readonly #deliverStatus = (update: StatusUpdate): void => {
     if (this.partitioned.has(update.agentId) || !this.agents.get(update.agentId)?.up) return;
     const command: Extract<Command, { type: 'task.status' }> = {
