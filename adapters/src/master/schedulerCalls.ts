@@ -206,6 +206,13 @@ function allocationRoleProblem(operation: Json, offerRoles: ReadonlySet<string>,
 }
 
 function toOperation(operation: Json, layout: Parameters<typeof toResourceSet>[1], at: string): Converted<OfferOperation> {
+  // An id asks for operation feedback (UPDATE_OPERATION_STATUS), which nothing here sends: say so rather than leave the client waiting.
+  if (operation.id !== undefined)
+    return {
+      ok: false,
+      field: `${at}.id`,
+      message: 'operation feedback is not supported: send the operation without an id (reservations and volumes apply at once)',
+    };
   switch (operation.type) {
     case 'LAUNCH':
     case 'LAUNCH_GROUP': {

@@ -146,6 +146,19 @@ describe('a master refusing what allot does not support', () => {
     ]);
   });
 
+  it('refuses an operation id (400): operation feedback is not supported, and the client would wait for it', async () => {
+    const answer = await acceptNext('an operation id', (offer) => ({
+      ...launch(offer, 'with-id', 'true', { cpus: 0.5, mem: 64 }),
+      id: { value: 'op-1' },
+    }));
+
+    expect(answer).toEqual({
+      status: 400,
+      body: 'accept.operations[0].id: operation feedback is not supported: send the operation without an id (reservations and volumes apply at once)',
+    });
+    expect(launched('with-id')).toBe(false);
+  });
+
   it('still launches a command task (an empty MESOS container is fine)', async () => {
     const answer = await acceptWith('plain', { container: { type: 'MESOS' } });
 
