@@ -9,6 +9,8 @@ export interface Prng {
   next(): number;
   /** Uniform integer in [0, bound). */
   nextInt(bound: number): number;
+  /** The next 32-bit word itself (optional): what `next()` returns times 2^32, without a double in between. */
+  nextUint32?(): number;
 }
 
 function splitmix32(seed: number): () => number {
@@ -25,21 +27,28 @@ function splitmix32(seed: number): () => number {
 export function createPrng(seed: number): Prng {
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
   const mix = splitmix32(seed);
-  let a = mix();
-  let b = mix();
-  let c = mix();
-  let d = mix();
+  // The state in a typed array: 32-bit words above 2^30 kept in closure variables are boxed, one heap number per draw.
+  const state = new Uint32Array(4);
+  state[0] = mix();
+  state[1] = mix();
+  state[2] = mix();
+  state[3] = mix();
   const nextUint32 = (): number => {
+    const a = state[0];
+    const b = state[1];
+    const c = state[2];
+    const d = state[3];
     const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
+    state[3] = d + 1;
+    state[0] = b ^ (b >>> 9);
+    state[1] = c + (c << 3);
+    const rotated = ((c << 21) | (c >>> 11)) >>> 0;
+    state[2] = rotated + t;
     return t;
   };
   for (let i = 0; i < 12; i++) nextUint32();
   return {
+    nextUint32,
     next: () => nextUint32() / 4294967296,
     nextInt: (bound: number) => {
       if (!(bound > 0)) throw new Error(`nextInt bound must be positive, got ${bound}`);

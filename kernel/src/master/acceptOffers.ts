@@ -260,7 +260,7 @@ function launchTask(parts: MasterParts, framework: FrameworkState, offer: Offer,
   parts.tasks.launched++;
   // TASK_STAGING is the master's own starting state: Mesos sends no update for it (the framework
   // knows what it launched), so it is recorded here and announced by task.launched alone.
-  task.appendHistory(parts.tasks.historyEntry('TASK_STAGING', parts.nowMs, undefined));
+  parts.tasks.appendHistory(task, 'TASK_STAGING', parts.nowMs, undefined);
   task.setLatestState('TASK_STAGING', parts.nowMs);
   parts.tasks.add(task);
   parts.tasks.held(task, offer.agentIndex, 1);

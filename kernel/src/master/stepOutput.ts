@@ -28,8 +28,8 @@ export class StepOutput {
   /** Empties the output for reuse (after its events and effects were read). */
   clear(): void {
     this.materialize();
-    this.events.length = 0;
-    this.effects.length = 0;
+    emptyKeepingCapacity(this.events);
+    emptyKeepingCapacity(this.effects);
   }
 
   /** The offers in `slots` were made now: their events and effects go here, made on first read. */
@@ -61,6 +61,19 @@ export class StepOutput {
     this.events = spliced(this.events, deferred.eventsAt, made);
     this.effects = spliced(this.effects, deferred.effectsAt, offered);
   }
+}
+
+/** Above this length a list is dropped at once rather than emptied an entry at a time. */
+const KEPT_CAPACITY_MAX = 4096;
+
+/**
+ * Empties a list and keeps its storage: `length = 0` frees the backing store, so the next
+ * push allocates a new one, two per step (events and effects) and two million steps for a
+ * million tasks; `pop` keeps it.
+ */
+function emptyKeepingCapacity(list: unknown[]): void {
+  if (list.length > KEPT_CAPACITY_MAX) list.length = 0;
+  else while (list.length > 0) list.pop();
 }
 
 /** `list` with `inserted` put at `at` (a new array: no spread of a long list into a call). */

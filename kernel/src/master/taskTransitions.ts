@@ -31,14 +31,15 @@ export function setTaskState(
   const before = task.state;
   const previous = task.historyLength > 0 ? before : null;
   task.state = shown;
-  if (before !== shown || task.historyLength === 0) task.appendHistory(parts.tasks.historyEntry(shown, parts.nowMs, reason || undefined));
+  if (before !== shown || task.historyLength === 0) parts.tasks.appendHistory(task, shown, parts.nowMs, reason || undefined);
   const status = taskStatus(task, shown, reason, message, uuid, healthy, checkStatus, parts.nowMs);
   task.setLatest(status);
   if (uuid) task.addUnacknowledged(uuid);
   out.events.push({ type: 'task.updated', atMs: parts.nowMs, status, previous });
   out.effects.push({ type: 'framework.update', frameworkId: task.frameworkId, status });
   chargeForTransition(parts, framework, task, previous === null ? null : before, shown);
-  parts.tasks.stateChanged(task);
+  // A live task that stays live is in the live index already (a million RUNNING updates skip it).
+  if (previous === null || isTerminal(before) || isTerminal(shown)) parts.tasks.stateChanged(task);
   if (isTerminal(shown)) {
     afterExecutorTaskEnded(parts, task, out);
     parts.taskEndedOn(task.agentId, out);

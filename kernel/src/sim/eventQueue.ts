@@ -17,24 +17,32 @@ interface Entry {
 
 export class EventQueue {
   readonly #heap: Entry[] = [];
-  /** The FIFO for the current time: runs and arguments side by side, with their sequence numbers. */
-  #nowRuns: Array<(argument: unknown) => void> = [];
-  #nowArguments: unknown[] = [];
-  #nowSeqs: number[] = [];
+  /**
+   * The FIFO for the current time: a ring of runs and arguments side by side, with their
+   * sequence numbers, kept at its largest size (a million deliveries in flight are not
+   * copied into fresh arrays every time the FIFO drains).
+   */
+  #nowRuns: Array<((argument: unknown) => void) | null> = new Array(INITIAL_RING).fill(null);
+  #nowArguments: unknown[] = new Array(INITIAL_RING).fill(undefined);
+  #nowSeqs = new Float64Array(INITIAL_RING);
   #nowHead = 0;
+  #nowCount = 0;
   #currentMs = -Infinity;
   #seq = 0;
 
   get size(): number {
-    return this.#heap.length + this.#nowRuns.length - this.#nowHead;
+    return this.#heap.length + this.#nowCount;
   }
 
   push<T>(atMs: number, run: (argument: T) => void, argument?: T): void {
     if (!Number.isFinite(atMs)) throw new Error(`event time must be finite, got ${atMs}`);
     if (atMs === this.#currentMs) {
-      this.#nowRuns.push(run as (argument: unknown) => void);
-      this.#nowArguments.push(argument);
-      this.#nowSeqs.push(this.#seq++);
+      if (this.#nowCount === this.#nowRuns.length) this.#growRing();
+      const at = (this.#nowHead + this.#nowCount) & (this.#nowRuns.length - 1);
+      this.#nowRuns[at] = run as (argument: unknown) => void;
+      this.#nowArguments[at] = argument;
+      this.#nowSeqs[at] = this.#seq++;
+      this.#nowCount++;
       return;
     }
     const heap = this.#heap;
@@ -48,28 +56,44 @@ export class EventQueue {
     }
   }
 
+  /** Doubles the ring, its entries moved to the front in order. */
+  #growRing(): void {
+    const capacity = this.#nowRuns.length;
+    const runs = new Array<((argument: unknown) => void) | null>(capacity * 2).fill(null);
+    const args = new Array<unknown>(capacity * 2).fill(undefined);
+    const seqs = new Float64Array(capacity * 2);
+    for (let i = 0; i < this.#nowCount; i++) {
+      const from = (this.#nowHead + i) & (capacity - 1);
+      runs[i] = this.#nowRuns[from];
+      args[i] = this.#nowArguments[from];
+      seqs[i] = this.#nowSeqs[from];
+    }
+    this.#nowRuns = runs;
+    this.#nowArguments = args;
+    this.#nowSeqs = seqs;
+    this.#nowHead = 0;
+  }
+
   peekMs(): number {
     const heapMs = this.#heap.length > 0 ? this.#heap[0].atMs : Infinity;
-    return this.#nowHead < this.#nowRuns.length ? Math.min(this.#currentMs, heapMs) : heapMs;
+    return this.#nowCount > 0 ? Math.min(this.#currentMs, heapMs) : heapMs;
   }
 
   /** Runs the earliest action; false when there is none. */
   runNext(): boolean {
     const heap = this.#heap;
-    const head = this.#nowHead;
-    if (head < this.#nowRuns.length) {
+    if (this.#nowCount > 0) {
+      const head = this.#nowHead;
       const top = heap[0];
       const seq = this.#nowSeqs[head];
       if (heap.length === 0 || this.#currentMs < top.atMs || (this.#currentMs === top.atMs && seq < top.seq)) {
-        const run = this.#nowRuns[head];
+        const run = this.#nowRuns[head]!;
         const argument = this.#nowArguments[head];
-        this.#nowHead++;
-        if (this.#nowHead === this.#nowRuns.length) {
-          this.#nowRuns = [];
-          this.#nowArguments = [];
-          this.#nowSeqs = [];
-          this.#nowHead = 0;
-        } else this.#nowArguments[head] = undefined;
+        // Released at once, so that what ran can be collected while the ring holds other work.
+        this.#nowRuns[head] = null;
+        this.#nowArguments[head] = undefined;
+        this.#nowHead = (head + 1) & (this.#nowRuns.length - 1);
+        this.#nowCount--;
         run(argument);
         return true;
       }
@@ -106,6 +130,9 @@ export class EventQueue {
     return top;
   }
 }
+
+/** The FIFO ring's first size (a power of two: positions wrap with a mask). */
+const INITIAL_RING = 1024;
 
 function before(a: Entry, b: Entry): boolean {
   return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);

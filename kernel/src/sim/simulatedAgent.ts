@@ -9,14 +9,16 @@
  * every task.
  */
 import type { ReportedTask } from '../master/commands.js';
+import type { Effect } from '../master/effects.js';
 import type { Prng } from '../prng.js';
 import type { ResourceSet } from '../resources/resourceSet.js';
 import type { CheckStatus, Task } from '../tasks/task.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
-import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, taskStreamKey, uuidFromPrng } from '../tasks/statusUpdateManager.js';
+import { STATUS_UPDATE_RETRY_INITIAL_MS, StatusUpdateManager, uuidFromPrng } from '../tasks/statusUpdateManager.js';
 import type { TaskReason, TaskState } from '../tasks/taskState.js';
 import { isTerminal } from '../tasks/taskState.js';
 import type { TaskRunData } from '../schedulers/taskRunData.js';
+import { TaskKeys } from './taskKeys.js';
 
 export interface AgentHost {
   /** Schedules `run` at `atMs` of simulated time. */
@@ -26,12 +28,17 @@ export interface AgentHost {
   readonly prng: Prng;
 }
 
+/** What the master sends an agent. */
+export type AgentEffect = Extract<Effect, { type: `agent.${string}` }>;
+
 export class SimulatedAgent {
-  /** Running tasks by `taskStreamKey(frameworkId, taskId)` (a task id is unique only within its framework); a crash clears them, timers carry the epoch they were set in. */
-  readonly #running = new Map<string, Task>();
+  /** A key per task (a task id is unique only within its framework) while it runs or has updates in flight. */
+  #keys = new TaskKeys();
+  /** Running tasks by key; a crash clears them, timers carry the epoch they were set in. */
+  readonly #running = new Map<number, Task>();
   /** Keys of the tasks told to stop with TASK_KILLING_STATE, that reported TASK_KILLING. */
-  readonly #killing = new Set<string>();
-  #updates = new StatusUpdateManager();
+  readonly #killing = new Set<number>();
+  #updates = new StatusUpdateManager(this.#keys);
   #epoch = 0;
   #retryAtMs = Infinity;
   /** The total the master last told this agent to checkpoint, when it changed from the spec. */
@@ -43,7 +50,8 @@ export class SimulatedAgent {
     readonly host: AgentHost,
   ) {}
 
-  get runningTasks(): ReadonlyMap<string, Task> {
+  /** Running tasks by the agent's own task key. */
+  get runningTasks(): ReadonlyMap<number, Task> {
     return this.#running;
   }
 
@@ -56,10 +64,35 @@ export class SimulatedAgent {
     return this.#updates.inFlight().filter((update) => nowMs - update.timestampMs > ageMs);
   }
 
+  /** A message from the master, once it crossed the network (the host drops it when the agent is down or cut off). */
+  receive(effect: AgentEffect, nowMs: number): void {
+    switch (effect.type) {
+      case 'agent.launch':
+        this.launch(effect.task, nowMs);
+        return;
+      case 'agent.kill':
+        this.kill(effect.frameworkId, effect.taskId, effect.gracePeriodMs, effect.killingState, nowMs);
+        return;
+      case 'agent.acknowledge':
+        this.acknowledge(effect.frameworkId, effect.taskId, effect.uuid, nowMs);
+        return;
+      case 'agent.resources':
+        this.checkpointedTotal = effect.total;
+        return;
+      case 'agent.shutdown':
+        this.crash();
+        return;
+      default: {
+        const unknown: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
   launch(task: Task, nowMs: number): void {
     if (!this.up) return;
     const epoch = this.#epoch;
-    const key = taskStreamKey(task.frameworkId, task.id);
+    const key = this.#keys.keyFor(task.frameworkId, task.id);
     this.#running.set(key, task);
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs);
     const check = (task.data as { readinessCheck?: { delaySeconds: number } } | undefined)?.readinessCheck;
@@ -70,13 +103,13 @@ export class SimulatedAgent {
     }
     const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
     if (durationMs === null) return;
-    this.host.schedule(nowMs + durationMs, () => this.#end(key, epoch, 'TASK_FINISHED', nowMs + durationMs));
+    this.host.schedule(nowMs + durationMs, () => this.#end(task.frameworkId, task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
   }
 
   kill(frameworkId: string, taskId: string, gracePeriodMs: number, killingState: boolean, nowMs: number): void {
-    const key = taskStreamKey(frameworkId, taskId);
-    const running = this.#running.get(key);
-    if (!this.up || !running || this.#killing.has(key)) return;
+    const key = this.#keys.find(frameworkId, taskId);
+    const running = key === undefined ? undefined : this.#running.get(key);
+    if (!this.up || key === undefined || !running || this.#killing.has(key)) return;
     if (killingState) {
       this.#killing.add(key);
       this.#report(running.frameworkId, taskId, 'TASK_KILLING', nowMs);
@@ -84,15 +117,15 @@ export class SimulatedAgent {
     // Simulated tasks honour SIGTERM within a second, or are killed when the grace period ends.
     const stopMs = nowMs + Math.min(gracePeriodMs, 1000);
     const epoch = this.#epoch;
-    this.host.schedule(stopMs, () => this.#end(key, epoch, 'TASK_KILLED', stopMs));
+    this.host.schedule(stopMs, () => this.#end(frameworkId, taskId, epoch, 'TASK_KILLED', stopMs));
   }
 
   /** A task fault: the process dies with a non-zero exit. */
   fail(frameworkId: string, taskId: string, message: string, nowMs: number): boolean {
-    const key = taskStreamKey(frameworkId, taskId);
-    const running = this.#running.get(key);
+    const key = this.#keys.find(frameworkId, taskId);
+    const running = key === undefined ? undefined : this.#running.get(key);
     if (!this.up || !running) return false;
-    this.#end(key, this.#epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
+    this.#end(frameworkId, taskId, this.#epoch, 'TASK_FAILED', nowMs, message, 'REASON_COMMAND_EXECUTOR_FAILED');
     return true;
   }
 
@@ -100,6 +133,7 @@ export class SimulatedAgent {
     if (!this.up) return;
     const result = this.#updates.acknowledge(frameworkId, taskId, uuid, nowMs);
     if (result.ok && result.next) this.host.send(result.next);
+    else if (result.ok) this.#dropKeyIfDone(frameworkId, taskId);
     this.#scheduleRetry(nowMs);
   }
 
@@ -113,10 +147,11 @@ export class SimulatedAgent {
   adopt(tasks: readonly Task[], nowMs: number): void {
     for (const task of tasks) {
       const epoch = this.#epoch;
-      const key = taskStreamKey(task.frameworkId, task.id);
+      const key = this.#keys.keyFor(task.frameworkId, task.id);
       this.#running.set(key, task);
       const durationMs = (task.data as TaskRunData | undefined)?.durationMs ?? null;
-      if (durationMs !== null) this.host.schedule(nowMs + durationMs, () => this.#end(key, epoch, 'TASK_FINISHED', nowMs + durationMs));
+      if (durationMs !== null)
+        this.host.schedule(nowMs + durationMs, () => this.#end(task.frameworkId, task.id, epoch, 'TASK_FINISHED', nowMs + durationMs));
     }
   }
 
@@ -127,7 +162,7 @@ export class SimulatedAgent {
       frameworkId: task.frameworkId,
       role: task.role,
       resources: task.resources,
-      state: this.#killing.has(taskStreamKey(task.frameworkId, task.id)) ? 'TASK_KILLING' : 'TASK_RUNNING',
+      state: this.#killing.has(this.#keys.find(task.frameworkId, task.id)!) ? 'TASK_KILLING' : 'TASK_RUNNING',
       executorId: task.executorId,
       ...(task.data !== undefined ? { data: task.data } : {}),
     }));
@@ -138,7 +173,8 @@ export class SimulatedAgent {
     this.up = false;
     this.#running.clear();
     this.#killing.clear();
-    this.#updates = new StatusUpdateManager();
+    this.#keys = new TaskKeys();
+    this.#updates = new StatusUpdateManager(this.#keys);
     this.#epoch++;
     this.#retryAtMs = Infinity;
   }
@@ -149,18 +185,31 @@ export class SimulatedAgent {
 
   /** A simulated readiness check passes the first time it runs, unless the task ended, is being killed or the agent crashed. */
   #checkPassed(task: Task, epoch: number, nowMs: number): void {
-    const key = taskStreamKey(task.frameworkId, task.id);
-    if (!this.up || epoch !== this.#epoch || !this.#running.has(key) || this.#killing.has(key)) return;
+    const key = this.#keys.find(task.frameworkId, task.id);
+    if (!this.up || epoch !== this.#epoch || key === undefined || !this.#running.has(key) || this.#killing.has(key)) return;
     this.#report(task.frameworkId, task.id, 'TASK_RUNNING', nowMs, undefined, 'REASON_TASK_CHECK_STATUS_UPDATED', { exitCode: 0 });
   }
 
-  /** A task ends, unless the agent crashed (a new epoch) since the timer that ends it was set. */
-  #end(key: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
-    const running = this.#running.get(key);
-    if (!this.up || !running || epoch !== this.#epoch) return;
+  /**
+   * A task ends, unless the agent crashed (a new epoch) since the timer that ends it was set.
+   * Timers name the task by its ids and find its key when they fire, as a timer set for an
+   * earlier task of the same ids would (keys are made again for a relaunch).
+   */
+  #end(frameworkId: string, taskId: string, epoch: number, state: TaskState, nowMs: number, message?: string, reason?: TaskReason): void {
+    const key = this.#keys.find(frameworkId, taskId);
+    const running = key === undefined ? undefined : this.#running.get(key);
+    if (!this.up || key === undefined || !running || epoch !== this.#epoch) return;
     this.#running.delete(key);
     this.#killing.delete(key);
     this.#report(running.frameworkId, running.id, state, nowMs, message, reason);
+    this.#dropKeyIfDone(running.frameworkId, running.id);
+  }
+
+  /** A task's key goes once it neither runs here nor has updates in flight. */
+  #dropKeyIfDone(frameworkId: string, taskId: string): void {
+    const key = this.#keys.find(frameworkId, taskId);
+    if (key === undefined || this.#running.has(key) || this.#updates.has(frameworkId, taskId)) return;
+    this.#keys.drop(frameworkId, taskId);
   }
 
   #report(

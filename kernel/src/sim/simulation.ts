@@ -14,6 +14,7 @@ import { restoreMaster, snapshotMaster } from '../master/snapshot.js';
 import type { Prng } from '../prng.js';
 import { createPrng } from '../prng.js';
 import type { StatusUpdate } from '../tasks/statusUpdateManager.js';
+import type { Task, TaskStatus } from '../tasks/task.js';
 import { checkInvariants } from '../testing/invariants.js';
 import { checkLifecycleInvariants } from '../testing/lifecycleInvariants.js';
 import { frameworkKind } from '../frameworks/index.js';
@@ -22,6 +23,7 @@ import type { FrameworkCall, FrameworkModel, SchedulerContext } from '../schedul
 import type { Scenario, ScenarioAgent, ScenarioFault } from './scenario.js';
 import { type InvariantViolation, type SimulationOptions, simulationMasterOptions } from './simulationOptions.js';
 import { type ControlRecord, type FaultTarget, injectFault } from './faultInjection.js';
+import type { AgentEffect } from './simulatedAgent.js';
 import { SimulatedAgent } from './simulatedAgent.js';
 import { agentRunningTasks } from './agentTasks.js';
 import { lostUpdates } from './lostUpdates.js';
@@ -184,31 +186,16 @@ export class Simulation {
     else model.onUpdate(effect.status, this.#context);
   };
   /** Effects for an agent cross the network: lost if the agent is down or cut off. */
-  readonly #deliverToAgent = (effect: Extract<Effect, { type: `agent.${string}` }>): void => {
+  readonly #deliverToAgent = (effect: AgentEffect): void => {
     const agent = this.agents.get(effect.agentId);
-    if (!agent?.up || this.partitioned.has(effect.agentId)) return;
-    switch (effect.type) {
-      case 'agent.launch':
-        agent.launch(effect.task, this.#nowMs);
-        return;
-      case 'agent.kill':
-        agent.kill(effect.frameworkId, effect.taskId, effect.gracePeriodMs, effect.killingState, this.#nowMs);
-        return;
-      case 'agent.acknowledge':
-        agent.acknowledge(effect.frameworkId, effect.taskId, effect.uuid, this.#nowMs);
-        return;
-      case 'agent.resources':
-        agent.checkpointedTotal = effect.total;
-        return;
-      case 'agent.shutdown':
-        agent.crash();
-        return;
-      default: {
-        const unknown: never = effect;
-        throw new Error(`unknown effect ${JSON.stringify(unknown)}`);
-      }
-    }
+    if (agent?.up && !this.partitioned.has(effect.agentId)) agent.receive(effect, this.#nowMs);
   };
+  // Every task's launch and forwarded status wait as the task or status alone (no effect object in flight).
+  readonly #launchOnAgent = (task: Task): void => {
+    const agent = this.agents.get(task.agentId);
+    if (agent?.up && !this.partitioned.has(task.agentId)) agent.launch(task, this.#nowMs);
+  };
+  readonly #updateFramework = (status: TaskStatus): void => this.frameworks.get(status.frameworkId)?.onUpdate(status, this.#context);
   readonly #deliverStatus = (update: StatusUpdate): void => {
     if (this.partitioned.has(update.agentId) || !this.agents.get(update.agentId)?.up) return;
     const command: Extract<Command, { type: 'task.status' }> = {
@@ -286,12 +273,18 @@ export class Simulation {
 
   #deliver(effect: Effect): void {
     switch (effect.type) {
-      case 'framework.offers':
-      case 'framework.rescind':
       case 'framework.update':
-        this.#queue.push(this.#nowMs, this.#deliverToFramework, effect);
+        if (effect.status.frameworkId === effect.frameworkId) this.#queue.push(this.#nowMs, this.#updateFramework, effect.status);
+        else this.#queue.push(this.#nowMs, this.#deliverToFramework, effect);
         return;
       case 'agent.launch':
+        if (effect.task.agentId === effect.agentId) this.#queue.push(this.#nowMs, this.#launchOnAgent, effect.task);
+        else this.#queue.push(this.#nowMs, this.#deliverToAgent, effect);
+        return;
+      case 'framework.offers':
+      case 'framework.rescind':
+        this.#queue.push(this.#nowMs, this.#deliverToFramework, effect);
+        return;
       case 'agent.kill':
       case 'agent.acknowledge':
       case 'agent.resources':

@@ -77,13 +77,36 @@ export function taskStreamKey(frameworkId: string, taskId: string): string {
   return `${frameworkId.length}:${frameworkId}/${taskId}`;
 }
 
+/** A stream's key: `taskStreamKey`'s string by default; a host that interns its tasks may use small numbers. */
+export type StreamKey = string | number;
+
+/** How a manager keys its streams (see the constructor). */
+export interface StreamKeys {
+  /** The key of the task's stream, made when the task has none yet (an update is added). */
+  keyFor(frameworkId: string, taskId: string): StreamKey;
+  /** The task's key, or undefined when it has none (then it has no stream either). */
+  find(frameworkId: string, taskId: string): StreamKey | undefined;
+}
+
+const STRING_KEYS: StreamKeys = { keyFor: taskStreamKey, find: taskStreamKey };
+
 export class StatusUpdateManager {
-  readonly #streams = new Map<string, Entry>();
+  readonly #streams = new Map<StreamKey, Entry>();
   #pending = 0;
+  readonly #keys: StreamKeys;
+
+  /**
+   * `keys`: by default a stream is keyed by `taskStreamKey`, a string built on every call; a
+   * host with many tasks (the simulator's agents) passes keys it interns, so that an update
+   * and its acknowledgement build no string. Iteration order is insertion order either way.
+   */
+  constructor(keys: StreamKeys = STRING_KEYS) {
+    this.#keys = keys;
+  }
 
   /** Queues an update; returns it when it should be sent now (nothing else was in flight). */
   add(update: StatusUpdate, nowMs: number): StatusUpdate | null {
-    const key = taskStreamKey(update.frameworkId, update.taskId);
+    const key = this.#keys.keyFor(update.frameworkId, update.taskId);
     const entry = this.#streams.get(key);
     if (!entry) {
       const fresh = update.timestampMs === nowMs;
@@ -106,9 +129,9 @@ export class StatusUpdateManager {
 
   /** The framework acknowledged `uuid`: drop it and return the next update to send, if any. */
   acknowledge(frameworkId: string, taskId: string, uuid: string, nowMs: number): AcknowledgeResult {
-    const key = taskStreamKey(frameworkId, taskId);
-    const entry = this.#streams.get(key);
-    if (!entry) return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
+    const key = this.#keys.find(frameworkId, taskId);
+    const entry = key === undefined ? undefined : this.#streams.get(key);
+    if (key === undefined || !entry) return { ok: false, code: 'unknown_task', message: `no pending status updates for task ${taskId}` };
     const head = entry instanceof Stream ? entry.head : entry;
     if (head.uuid !== uuid)
       return {
@@ -137,9 +160,10 @@ export class StatusUpdateManager {
    * Returns how many updates were dropped.
    */
   discard(frameworkId: string, taskId: string): number {
-    const key = taskStreamKey(frameworkId, taskId);
-    const entry = this.#streams.get(key);
-    const dropped = entry ? queueOf(entry).length : 0;
+    const key = this.#keys.find(frameworkId, taskId);
+    const entry = key === undefined ? undefined : this.#streams.get(key);
+    if (key === undefined || !entry) return 0;
+    const dropped = queueOf(entry).length;
     this.#streams.delete(key);
     this.#pending -= dropped;
     return dropped;
@@ -173,8 +197,15 @@ export class StatusUpdateManager {
   }
 
   pending(frameworkId: string, taskId: string): readonly StatusUpdate[] {
-    const entry = this.#streams.get(taskStreamKey(frameworkId, taskId));
+    const key = this.#keys.find(frameworkId, taskId);
+    const entry = key === undefined ? undefined : this.#streams.get(key);
     return entry ? queueOf(entry) : [];
+  }
+
+  /** Whether the task has updates queued or in flight. */
+  has(frameworkId: string, taskId: string): boolean {
+    const key = this.#keys.find(frameworkId, taskId);
+    return key !== undefined && this.#streams.has(key);
   }
 
   /** Updates queued or in flight, over all tasks. */
@@ -238,8 +269,9 @@ const HEX = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
 const DASH = '-'.charCodeAt(0);
 const UUID_CODES = new Array<number>(36).fill(0);
 
+/** The same word either way: `next()` is a 32-bit word over 2^32, exact in a double. */
 function word(prng: Prng): number {
-  return Math.floor(prng.next() * 4294967296) >>> 0;
+  return prng.nextUint32 ? prng.nextUint32() : Math.floor(prng.next() * 4294967296) >>> 0;
 }
 
 /** Writes nibbles [from, to) of a 32-bit word (nibble 0 is the most significant) as hex digits at `at`. */

@@ -146,6 +146,11 @@ export class TaskRecord implements Task {
     this.#history = after;
   }
 
+  /** Appends an entry; the resulting array is shared (frozen) with the tasks whose history is the same. */
+  appendSharedHistory(entry: HistoryEntry, entries: HistoryEntries): void {
+    this.#history = entries.after(this.#history, entry);
+  }
+
   /** Uuids of agent updates forwarded to the framework and not yet acknowledged, oldest first (a copy). */
   get unacknowledged(): string[] {
     const held = this.#unacknowledged;
@@ -192,6 +197,9 @@ export class TaskRecord implements Task {
  */
 export class HistoryEntries {
   readonly #byMoment = new Map<number, HistoryEntry[]>();
+  /** Shared histories: `before` plus one entry, by `before` and the entry (both interned). */
+  readonly #extended = new Map<readonly HistoryEntry[], Map<HistoryEntry, readonly HistoryEntry[]>>();
+  #extendedCount = 0;
   readonly #max: number;
 
   constructor(max = 4096) {
@@ -210,5 +218,32 @@ export class HistoryEntries {
     const entry = Object.freeze(reason === undefined ? { state, atMs } : { state, atMs, reason });
     entries.push(entry);
     return entry;
+  }
+
+  /**
+   * `before` with `entry` appended, as one frozen array shared by every task that had the
+   * same history (a million tasks launched and running at the same moments hold one array,
+   * not one each). Bounded: the cache starts over when it holds 4 x `max` histories.
+   */
+  after(before: readonly HistoryEntry[], entry: HistoryEntry): readonly HistoryEntry[] {
+    let next = this.#extended.get(before);
+    const known = next?.get(entry);
+    if (known) return known;
+    if (this.#extendedCount >= this.#max * 4) {
+      this.#extended.clear();
+      this.#extendedCount = 0;
+      next = undefined;
+    }
+    if (!next) {
+      next = new Map();
+      this.#extended.set(before, next);
+    }
+    const after = new Array<HistoryEntry>(before.length + 1);
+    for (let i = 0; i < before.length; i++) after[i] = before[i];
+    after[before.length] = entry;
+    Object.freeze(after);
+    next.set(entry, after);
+    this.#extendedCount++;
+    return after;
   }
 }

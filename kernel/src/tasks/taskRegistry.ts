@@ -35,6 +35,11 @@ export class TaskRegistry {
     return this.#history.entry(state, atMs, reason);
   }
 
+  /** Appends to the task's history: the entry and the array are shared with tasks that moved alike. */
+  appendHistory(task: TaskRecord, state: TaskState, atMs: number, reason: TaskReason | undefined): void {
+    task.appendSharedHistory(this.#history.entry(state, atMs, reason), this.#history);
+  }
+
   /** The framework's tasks by id, live and ended (a map the registry keeps current). */
   of(frameworkId: string): Map<string, TaskRecord> {
     let tasks = this.#byFramework.get(frameworkId);

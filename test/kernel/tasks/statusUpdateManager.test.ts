@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPrng } from '../../../kernel/src/prng.js';
 import type { StatusUpdate } from '../../../kernel/src/tasks/statusUpdateManager.js';
 import { StatusUpdateManager, uuidFromPrng } from '../../../kernel/src/tasks/statusUpdateManager.js';
+import { TaskKeys } from '../../../kernel/src/sim/taskKeys.js';
 import type { TaskState } from '../../../kernel/src/tasks/taskState.js';
 
 const update = (uuid: string, state: TaskState, taskId = 't1', frameworkId = 'f'): StatusUpdate => ({
@@ -78,5 +79,51 @@ describe('status update manager (reliable updates)', () => {
     const a = uuidFromPrng(createPrng(1));
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(uuidFromPrng(createPrng(1))).toBe(a);
+    // A Prng without nextUint32 (a host's own) gives the same uuids from the same draws.
+    const plain = createPrng(1);
+    expect(uuidFromPrng({ next: plain.next, nextInt: plain.nextInt })).toBe(a);
+  });
+
+  it('behaves the same with interned keys as with string keys, order of resends included', () => {
+    const script = (manager: StatusUpdateManager, keys: TaskKeys | null): string[] => {
+      const prng = createPrng(3);
+      const out: string[] = [];
+      let uuid = 0;
+      for (let nowMs = 0; nowMs < 200_000; nowMs += 1000) {
+        const frameworkId = `f${prng.nextInt(3)}`;
+        const taskId = `t${prng.nextInt(20)}`;
+        if (prng.nextInt(2) === 0) {
+          const pending = manager.pending(frameworkId, taskId);
+          if (pending.length < 3 && !pending.some((u) => u.state === 'TASK_FINISHED')) {
+            const state = pending.length === 2 ? 'TASK_FINISHED' : 'TASK_RUNNING';
+            const sent = manager.add({ ...update(`u${uuid++}`, state, taskId, frameworkId), timestampMs: nowMs }, nowMs);
+            out.push(`add ${sent?.uuid ?? '-'}`);
+          }
+        } else {
+          const head = manager.pending(frameworkId, taskId)[0];
+          const result = manager.acknowledge(frameworkId, taskId, head?.uuid ?? 'none', nowMs);
+          out.push(`ack ${result.ok ? (result.next?.uuid ?? 'done') : result.code}`);
+          if (result.ok && !result.next && keys) keys.drop(frameworkId, taskId);
+        }
+        out.push(`due ${manager.due(nowMs).map((u) => u.uuid)} ${manager.pendingCount} ${manager.nextRetryAtMs()}`);
+      }
+      out.push(`in flight ${manager.inFlight().map((u) => u.uuid)}`);
+      return out;
+    };
+    const keys = new TaskKeys();
+    const interned = script(new StatusUpdateManager(keys), keys);
+    expect(interned).toEqual(script(new StatusUpdateManager(), null));
+    expect(interned.some((line) => /^due u/.test(line))).toBe(true);
+  });
+
+  it('interns (framework, task) pairs to small keys, made again after a drop', () => {
+    const keys = new TaskKeys();
+    const a = keys.keyFor('fw-a', 'task-0');
+    expect(keys.keyFor('fw-a', 'task-0')).toBe(a);
+    expect(keys.keyFor('fw-b', 'task-0')).not.toBe(a);
+    expect(keys.find('fw-a', 'task-1')).toBeUndefined();
+    keys.drop('fw-a', 'task-0');
+    expect(keys.find('fw-a', 'task-0')).toBeUndefined();
+    expect(keys.keyFor('fw-a', 'task-0')).not.toBe(a);
   });
 });

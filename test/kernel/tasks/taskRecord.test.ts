@@ -85,6 +85,25 @@ describe('TaskRecord', () => {
     expect(entries.entry('TASK_FAILED', 1000, 'REASON_TASK_INVALID')).not.toBe(entries.entry('TASK_FAILED', 1000, undefined));
   });
 
+  it('shares whole histories, frozen, between tasks that moved alike', () => {
+    const entries = new HistoryEntries();
+    const [a, b, c] = ['t1', 't2', 't3'].map((id) => new TaskRecord({ ...base, id, state: 'TASK_STAGING' }));
+    for (const task of [a, b, c]) task.appendSharedHistory(entries.entry('TASK_STAGING', 1000, undefined), entries);
+    for (const task of [a, b]) task.appendSharedHistory(entries.entry('TASK_RUNNING', 2000, undefined), entries);
+    c.appendSharedHistory(entries.entry('TASK_FAILED', 2000, 'REASON_TASK_INVALID'), entries);
+    expect(a.history).toBe(b.history);
+    expect(Object.isFrozen(a.history)).toBe(true);
+    expect(a.history).toEqual([
+      { state: 'TASK_STAGING', atMs: 1000 },
+      { state: 'TASK_RUNNING', atMs: 2000 },
+    ]);
+    expect(c.history).toEqual([
+      { state: 'TASK_STAGING', atMs: 1000 },
+      { state: 'TASK_FAILED', atMs: 2000, reason: 'REASON_TASK_INVALID' },
+    ]);
+    expect(c.history[0]).toBe(a.history[0]);
+  });
+
   it('tracks unacknowledged uuids oldest first', () => {
     const task = new TaskRecord({ ...base, state: 'TASK_RUNNING' });
     task.addUnacknowledged('u1');
