@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningMaster } from '../../../adapters/src/master/masterDaemon.js';
-import { RecordIoDecoder } from '../../../adapters/src/master/recordIo.js';
 import { eventually, operator } from './daemons.js';
-import { SMALL_AGENT, startTestMaster } from './inProcess.js';
+import type { FakeAgent } from './inProcess.js';
+import { registerFakeAgent, SMALL_AGENT, startTestMaster } from './inProcess.js';
 import { SchedulerClient } from './schedulerClient.js';
 
 type Json = Record<string, any>;
@@ -22,27 +22,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function subscribeAgent(master: RunningMaster, tasks: Json[], executors: Json[]) {
-  const abort = new AbortController();
-  const agent = { id: 'agent-1', hostname: 'h1', port: 5051, resources: SMALL_AGENT, attributes: {} };
-  const response = await fetch(`${master.url}/api/v1/agent`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ type: 'SUBSCRIBE', agent_id: 'agent-1', subscribe: { agent, tasks, executors } }),
-    signal: abort.signal,
-  });
-  expect(response.status).toBe(200);
-  const events: Json[] = [];
-  const decoder = new RecordIoDecoder();
-  void (async () => {
-    try {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>)
-        for (const record of decoder.push(chunk)) events.push(JSON.parse(record));
-    } catch {
-      // Closed by the test.
-    }
-  })();
-  return { events, streamId: response.headers.get('mesos-stream-id')!, close: () => abort.abort() };
+/** An agent over the agent protocol that reports `tasks` and `executors` when it subscribes; its events are collected. */
+function subscribeAgent(master: RunningMaster, tasks: Json[], executors: Json[]): Promise<FakeAgent> {
+  return registerFakeAgent(master.url, 'agent-1', SMALL_AGENT, {}, { hostname: 'h1', attributes: {}, tasks, executors });
 }
 
 async function agentCall(master: RunningMaster, streamId: string, call: Json): Promise<void> {

@@ -28,18 +28,29 @@ export interface FakeAgent {
   close(): void;
 }
 
+/** What a fake agent says of itself when it subscribes, beyond its id and resources. */
+export interface FakeAgentReport {
+  hostname?: string;
+  attributes?: Json;
+  /** The tasks and executors it reports it runs (an agent registering again). */
+  tasks?: Json[];
+  executors?: Json[];
+}
+
 /** Registers an agent with the given Mesos JSON resources and keeps its stream open. */
 export async function registerFakeAgent(
   masterUrl: string,
   agentId: string,
   resources: Json[],
   headers: Record<string, string> = {},
+  report: FakeAgentReport = {},
 ): Promise<FakeAgent> {
   const abort = new AbortController();
+  const { hostname = 'fake', attributes = { rack: 'r1' }, tasks = [], executors } = report;
   const body = {
     type: 'SUBSCRIBE',
     agent_id: agentId,
-    subscribe: { agent: { id: agentId, hostname: 'fake', port: 5051, resources, attributes: { rack: 'r1' } }, tasks: [] },
+    subscribe: { agent: { id: agentId, hostname, port: 5051, resources, attributes }, tasks, ...(executors ? { executors } : {}) },
   };
   const response = await fetch(`${masterUrl}/api/v1/agent`, {
     method: 'POST',
